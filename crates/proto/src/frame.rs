@@ -1,0 +1,282 @@
+//! Frames on the WebSocket. One JSON object per text frame.
+//!
+//! Client: `{"id":7,"op":"deleteConversation","args":{"conversationID":"C2Cbob"}}`.
+//! Server: `{"t":"reply","id":7,"kind":"conversationDeleted","value":{...}}`,
+//! `{"t":"error","id":7,"code":2500,"message":"..."}`, `{"t":"push","kind":"message","value":{...}}`.
+
+use crate::error_code::ErrorCode;
+use crate::model::{WireBody, WireConversation, WireMessage};
+use serde::{Deserialize, Serialize};
+
+/// A request from a client. `id` is chosen by the client and echoed in the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientFrame {
+    pub id: u64,
+    #[serde(flatten)]
+    pub request: Request,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", content = "args", rename_all = "camelCase")]
+pub enum Request {
+    /// Must be the first request on a connection.
+    #[serde(rename_all = "camelCase")]
+    Login {
+        #[serde(rename = "SDKAppID")]
+        sdk_app_id: u64,
+        #[serde(rename = "userID")]
+        user_id: String,
+        user_sig: String,
+        protocol: u32,
+    },
+    Logout,
+    #[serde(rename_all = "camelCase")]
+    SendMessage {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+        /// Client-made message ID; sending the same ID again is answered with the stored message.
+        #[serde(rename = "ID")]
+        id: String,
+        body: WireBody,
+    },
+    GetConversationList,
+    GetConversation {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    },
+    GetMessageList {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+        /// Page backwards from (not including) this message; `None` starts at the newest.
+        #[serde(rename = "nextReqMessageID", default)]
+        next_req_message_id: Option<String>,
+        count: u32,
+    },
+    DeleteConversation {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    },
+    SetMessageRead {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    },
+    Ping,
+}
+
+impl Request {
+    /// The `op` string, for logs.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Request::Login { .. } => "login",
+            Request::Logout => "logout",
+            Request::SendMessage { .. } => "sendMessage",
+            Request::GetConversationList => "getConversationList",
+            Request::GetConversation { .. } => "getConversation",
+            Request::GetMessageList { .. } => "getMessageList",
+            Request::DeleteConversation { .. } => "deleteConversation",
+            Request::SetMessageRead { .. } => "setMessageRead",
+            Request::Ping => "ping",
+        }
+    }
+}
+
+/// A successful answer to a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+pub enum Reply {
+    #[serde(rename_all = "camelCase")]
+    LoggedIn {
+        #[serde(rename = "userID")]
+        user_id: String,
+        server_time: i64,
+        /// Unix seconds at which the UserSig expires; the server closes the session then.
+        sig_expires_at: i64,
+    },
+    Done,
+    Sent {
+        message: WireMessage,
+    },
+    ConversationList {
+        conversations: Vec<WireConversation>,
+    },
+    Conversation {
+        conversation: WireConversation,
+    },
+    #[serde(rename_all = "camelCase")]
+    MessageList {
+        /// Oldest first.
+        messages: Vec<WireMessage>,
+        /// Pass as `nextReqMessageID` for the page before this one.
+        #[serde(rename = "nextReqMessageID")]
+        next_req_message_id: Option<String>,
+        is_completed: bool,
+    },
+    ConversationDeleted {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    },
+    Pong,
+}
+
+/// Something the server tells a client without being asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+pub enum Push {
+    /// A new message in one of the user's conversations (from the peer, or the user's own message
+    /// sent from another session).
+    Message { message: WireMessage },
+    /// The user deleted a conversation on another session.
+    ConversationDeleted {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    },
+    /// The server ends this session; the connection closes after this frame.
+    Kicked { reason: KickReason },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KickReason {
+    /// TIM.TYPES.KICKED_OUT_USERSIG_EXPIRED.
+    #[serde(rename = "userSigExpired")]
+    UserSigExpired,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "camelCase")]
+pub enum ServerFrame {
+    Reply {
+        id: u64,
+        #[serde(flatten)]
+        reply: Reply,
+    },
+    /// A request failed. `id` is absent when the frame could not be read far enough to find it.
+    Error {
+        id: Option<u64>,
+        code: ErrorCode,
+        message: String,
+    },
+    Push {
+        #[serde(flatten)]
+        push: Push,
+    },
+}
+
+impl ServerFrame {
+    pub fn to_json(&self) -> String {
+        // Serializing these plain data types cannot fail (no maps with non-string keys).
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            r#"{"t":"error","id":null,"code":2903,"message":"encode failed"}"#.to_owned()
+        })
+    }
+}
+
+impl ClientFrame {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| r#"{"id":0,"op":"ping"}"#.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn msg() -> WireMessage {
+        WireMessage {
+            id: "m1".into(),
+            conversation_id: "C2Calice".into(),
+            from: "alice".into(),
+            to: "bob".into(),
+            seq: 3,
+            time: 1_700_000_000,
+            body: WireBody::Text { text: "hi".into() },
+        }
+    }
+
+    #[test]
+    fn client_frame_wire_shape() {
+        let f = ClientFrame {
+            id: 7,
+            request: Request::DeleteConversation {
+                conversation_id: "C2Cbob".into(),
+            },
+        };
+        let v = serde_json::to_value(&f).expect("encode");
+        assert_eq!(
+            v,
+            json!({"id":7,"op":"deleteConversation","args":{"conversationID":"C2Cbob"}})
+        );
+        let back: ClientFrame = serde_json::from_value(v).expect("decode");
+        assert_eq!(back, f);
+        let ping: ClientFrame = serde_json::from_str(r#"{"id":1,"op":"ping"}"#).expect("ping");
+        assert_eq!(ping.request, Request::Ping);
+    }
+
+    #[test]
+    fn login_uses_documented_field_names() {
+        let f: ClientFrame = serde_json::from_value(json!({"id":1,"op":"login","args":{
+            "SDKAppID": 1400000001u64, "userID": "alice", "userSig": "x", "protocol": 1}}))
+        .expect("decode");
+        assert!(matches!(f.request, Request::Login { sdk_app_id: 1400000001, .. }));
+    }
+
+    #[test]
+    fn server_frames_round_trip() {
+        let frames = vec![
+            ServerFrame::Reply {
+                id: 1,
+                reply: Reply::Sent { message: msg() },
+            },
+            ServerFrame::Reply {
+                id: 2,
+                reply: Reply::Done,
+            },
+            ServerFrame::Reply {
+                id: 3,
+                reply: Reply::MessageList {
+                    messages: vec![msg()],
+                    next_req_message_id: None,
+                    is_completed: true,
+                },
+            },
+            ServerFrame::Error {
+                id: None,
+                code: ErrorCode::MalformedFrame,
+                message: "bad".into(),
+            },
+            ServerFrame::Push {
+                push: Push::Message { message: msg() },
+            },
+            ServerFrame::Push {
+                push: Push::Kicked {
+                    reason: KickReason::UserSigExpired,
+                },
+            },
+        ];
+        for f in frames {
+            let s = f.to_json();
+            let back: ServerFrame = serde_json::from_str(&s).expect(&s);
+            assert_eq!(back, f, "{s}");
+        }
+    }
+
+    #[test]
+    fn error_frame_wire_shape() {
+        let f = ServerFrame::Error {
+            id: Some(4),
+            code: ErrorCode::ConversationNotFound,
+            message: "no such conversation".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&f).expect("encode"),
+            json!({"t":"error","id":4,"code":2500,"message":"no such conversation"})
+        );
+    }
+
+    #[test]
+    fn unknown_op_is_an_error_not_a_panic() {
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"id":1,"op":"explode"}"#).is_err());
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"op":"ping"}"#).is_err());
+        assert!(serde_json::from_str::<ClientFrame>("[]").is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! Sizes both sides agree on.
+
+/// Longest user or group ID, in bytes (Tencent allows 32; we allow a little more).
+pub const MAX_ID_BYTES: usize = 64;
+/// Longest text message body, in bytes (Tencent's limit is 12 KB).
+pub const MAX_TEXT_BYTES: usize = 12 * 1024;
+/// Largest frame the server reads; larger ones get a coded error (the connection stays).
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Most messages one getMessageList page returns (Tencent's documented maximum is 15).
+pub const MAX_PAGE_COUNT: u32 = 100;
+/// Default page size of getMessageList.
+pub const DEFAULT_PAGE_COUNT: u32 = 15;
