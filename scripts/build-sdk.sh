@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the browser SDK into pkg/: cargo (release, wasm32) -> wasm-bindgen --target web ->
+# wasm-opt -Oz (from the npm package binaryen: Debian's binaryen 108 makes modules Chromium rejects).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+WASM_IN=target/wasm32-unknown-unknown/release/tim_wasm.wasm
+WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
+
+say "cargo build -p tim-wasm --target wasm32-unknown-unknown --release"
+cargo build -p tim-wasm --target wasm32-unknown-unknown --release
+
+command -v wasm-bindgen >/dev/null 2>&1 || die "wasm-bindgen not found: run scripts/setup.sh"
+WB_VERSION="$(wasm_bindgen_lock_version)"
+HAVE_WB="$(wasm-bindgen --version | awk '{print $2}')"
+[ "$HAVE_WB" = "$WB_VERSION" ] || die "wasm-bindgen $HAVE_WB on PATH, Cargo.lock has $WB_VERSION: run scripts/setup.sh"
+
+say "wasm-bindgen --target web --out-dir pkg $WASM_IN"
+wasm-bindgen --target web --out-dir pkg "$WASM_IN"
+RAW_BEFORE=$(wc -c < pkg/tim_wasm_bg.wasm)
+
+[ -x "$WASM_OPT" ] || die "$WASM_OPT not found: run scripts/setup.sh (npm ci installs binaryen)"
+say "wasm-opt -Oz ($("$WASM_OPT" --version))"
+# Rust enables these wasm features by default; tell wasm-opt it may keep (not invent) them.
+"$WASM_OPT" -Oz \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-multivalue --enable-reference-types \
+  pkg/tim_wasm_bg.wasm -o pkg/tim_wasm_bg.opt.wasm
+mv pkg/tim_wasm_bg.opt.wasm pkg/tim_wasm_bg.wasm
+
+RAW=$(wc -c < pkg/tim_wasm_bg.wasm)
+GZ=$(gzip -9 -c pkg/tim_wasm_bg.wasm | wc -c)
+JS_RAW=$(cat pkg/index.js pkg/tim_wasm.js | wc -c)
+JS_GZ=$(cat pkg/index.js pkg/tim_wasm.js | gzip -9 -c | wc -c)
+say "pkg/tim_wasm_bg.wasm: $RAW bytes raw (before wasm-opt: $RAW_BEFORE), $GZ bytes gzip -9"
+say "pkg/index.js + pkg/tim_wasm.js: $JS_RAW bytes raw, $JS_GZ bytes gzip -9"
+say "total gzip -9: $((GZ + JS_GZ)) bytes"
