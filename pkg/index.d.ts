@@ -1,0 +1,348 @@
+// Typings of the tim-wasm package: the documented TIM web API (Tencent Cloud Chat compatible).
+// Hand-written and kept in git; `tests/types/` type-checks a sample against it with `tsc --strict`.
+
+// ---------------------------------------------------------------------------------------------
+// Constants
+
+/** Event names, `TIM.EVENT.*`. */
+export interface EventNames {
+  readonly SDK_READY: 'sdkStateReady';
+  readonly SDK_NOT_READY: 'sdkStateNotReady';
+  readonly SDK_DESTROY: 'sdkDestroy';
+  readonly MESSAGE_RECEIVED: 'onMessageReceived';
+  readonly CONVERSATION_LIST_UPDATED: 'onConversationListUpdated';
+  readonly TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: 'onTotalUnreadMessageCountUpdated';
+  readonly NET_STATE_CHANGE: 'netStateChange';
+  readonly KICKED_OUT: 'kickedOut';
+  readonly ERROR: 'error';
+  /** Reserved: groups are not implemented yet, never emitted. */
+  readonly GROUP_LIST_UPDATED: 'onGroupListUpdated';
+  /** Reserved: groups are not implemented yet, never emitted. */
+  readonly GROUP_SYSTEM_NOTICE_RECEIVED: 'receiveGroupSystemNotice';
+}
+
+/** Type constants, `TIM.TYPES.*`. */
+export interface Types {
+  readonly CONV_C2C: 'C2C';
+  readonly CONV_GROUP: 'GROUP';
+  readonly CONV_SYSTEM: '@TIM#SYSTEM';
+  readonly MSG_TEXT: 'TIMTextElem';
+  readonly MSG_CUSTOM: 'TIMCustomElem';
+  readonly MSG_GRP_TIP: 'TIMGroupTipElem';
+  readonly MSG_GRP_SYS_NOTICE: 'TIMGroupSystemNoticeElem';
+  readonly GRP_WORK: 'Private';
+  readonly GRP_PUBLIC: 'Public';
+  readonly GRP_MEETING: 'ChatRoom';
+  readonly GRP_AVCHATROOM: 'AVChatRoom';
+  readonly NET_STATE_CONNECTED: 'connected';
+  readonly NET_STATE_CONNECTING: 'connecting';
+  readonly NET_STATE_DISCONNECTED: 'disconnected';
+  readonly KICKED_OUT_MULT_ACCOUNT: 'multipleAccount';
+  readonly KICKED_OUT_USERSIG_EXPIRED: 'userSigExpired';
+}
+
+/** Any event name. */
+export type EventName = EventNames[keyof EventNames];
+/** `'C2C' | 'GROUP' | '@TIM#SYSTEM'`. */
+export type ConversationType = Types['CONV_C2C'] | Types['CONV_GROUP'] | Types['CONV_SYSTEM'];
+/** Message element types. Only text messages are implemented so far. */
+export type MessageType =
+  | Types['MSG_TEXT']
+  | Types['MSG_CUSTOM']
+  | Types['MSG_GRP_TIP']
+  | Types['MSG_GRP_SYS_NOTICE'];
+export type GroupType = Types['GRP_WORK'] | Types['GRP_PUBLIC'] | Types['GRP_MEETING'] | Types['GRP_AVCHATROOM'];
+export type NetState =
+  | Types['NET_STATE_CONNECTED']
+  | Types['NET_STATE_CONNECTING']
+  | Types['NET_STATE_DISCONNECTED'];
+export type KickedOutType = Types['KICKED_OUT_MULT_ACCOUNT'] | Types['KICKED_OUT_USERSIG_EXPIRED'];
+
+/**
+ * A conversation ID: `C2C<userID>`, `GROUP<groupID>` or exactly `@TIM#SYSTEM`. Anything else is
+ * refused with code 2503 (INVALID_CONVERSATION_ID).
+ */
+export type ConversationID = `C2C${string}` | `GROUP${string}` | '@TIM#SYSTEM';
+
+/**
+ * Error codes this SDK rejects with. The ones Tencent's SDK documents keep their values:
+ * 2024 not logged in, 2025 repeated login, 3001 not ready after a failed login, 3005 not ready
+ * after logout, 2500 conversation not found, 2501 user not found, 2502 unknown conversation type,
+ * 2503 invalid conversation ID, 2800 network error, 2801 timeout, 2805 no network, 2903 internal,
+ * 70001 UserSig expired, 70003 UserSig invalid, 70013 UserSig for another user, 70014 UserSig for
+ * another SDKAppID, 70020 unknown SDKAppID, 80002 text too long. Ours: 2100 invalid parameter,
+ * 2504 message not found, 2904 instance destroyed, 60003 malformed frame, 60005 frame too large,
+ * 60006 unsupported protocol version.
+ */
+export type ErrorCode =
+  | 2024 | 2025 | 2100 | 2500 | 2501 | 2502 | 2503 | 2504
+  | 2800 | 2801 | 2805 | 2903 | 2904 | 3001 | 3005
+  | 60003 | 60005 | 60006
+  | 70001 | 70003 | 70013 | 70014 | 70020
+  | 80002;
+
+// ---------------------------------------------------------------------------------------------
+// Shapes
+
+/** What every successful call resolves to. */
+export interface imResponse<T> {
+  code: 0;
+  data: T;
+}
+
+/**
+ * What every failed call rejects with: a real `Error` (so `instanceof Error` holds and it has a
+ * stack) carrying a numeric `code`, a `message` saying what was wrong, and `data`.
+ */
+export interface TimError extends Error {
+  code: ErrorCode | number;
+  message: string;
+  data: Record<string, unknown>;
+}
+/** The documented name of the rejection value. */
+export type imError = TimError;
+
+export interface TextPayload {
+  text: string;
+}
+
+export type MessageFlow = 'in' | 'out';
+export type MessageStatus = 'unSend' | 'success' | 'fail';
+export type MessagePriority = 'High' | 'Normal' | 'Low' | 'Lowest';
+
+/** A message (only text messages are implemented so far). */
+export interface Message {
+  /** Unique within its conversation; made by the sending client. */
+  ID: string;
+  type: Types['MSG_TEXT'];
+  payload: TextPayload;
+  conversationID: ConversationID;
+  conversationType: ConversationType;
+  /** The recipient's userID (C2C). */
+  to: string;
+  /** The sender's userID. */
+  from: string;
+  /** `out` when the logged-in user sent it, `in` otherwise. */
+  flow: MessageFlow;
+  /** Server time, unix seconds (the client's time until the server accepted it). */
+  time: number;
+  /** Client time at creation, unix seconds. */
+  clientTime: number;
+  /** Position in the conversation, from 1; 0 until sent. */
+  sequence: number;
+  status: MessageStatus;
+  isRead: boolean;
+  isRevoked: boolean;
+  isPeerRead: boolean;
+  nick: string;
+  avatar: string;
+  priority: MessagePriority;
+  cloudCustomData: string;
+}
+
+/**
+ * The newest visible message of a conversation. A conversation with no visible message has
+ * `lastTime` 0, `lastSequence` 0, `fromAccount` '', `messageForShow` '', `payload` null, `type` ''.
+ */
+export interface LastMessage {
+  lastTime: number;
+  lastSequence: number;
+  fromAccount: string;
+  messageForShow: string;
+  payload: TextPayload | null;
+  type: MessageType | '';
+  isRevoked: boolean;
+}
+
+export interface UserProfile {
+  userID: string;
+  nick: string;
+  avatar: string;
+}
+
+export interface Conversation {
+  conversationID: ConversationID;
+  type: ConversationType;
+  unreadCount: number;
+  lastMessage: LastMessage;
+  /** The peer of a C2C conversation. */
+  userProfile: UserProfile;
+  isPinned: boolean;
+  /** Unix seconds of the peer's last read receipt; 0 when none. */
+  peerReadTime: number;
+  remark: string;
+  messageRemindType: string;
+  markList: string[];
+  customData: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options and call arguments
+
+export interface CreateOptions {
+  /** The app's SDKAppID: a positive integer, or `TIM.create` returns null. */
+  SDKAppID: number;
+  /**
+   * WebSocket URL of the tim-wasm server (ours; Tencent's SDK has a fixed endpoint). Defaults to
+   * `ws(s)://<page host>/ws`; a URL with no path, like `ws://127.0.0.1:8080`, gets `/ws` appended.
+   */
+  server?: string;
+  /** Request timeout in milliseconds (ours); default 15000. A call that times out rejects 2801. */
+  timeout?: number;
+}
+
+export interface LoginOptions {
+  userID: string;
+  userSig: string;
+}
+
+export interface CreateTextMessageOptions {
+  /** The recipient's userID. */
+  to: string;
+  /** Only `TIM.TYPES.CONV_C2C` is implemented so far. */
+  conversationType: ConversationType;
+  payload: TextPayload;
+}
+
+export interface GetMessageListOptions {
+  conversationID: ConversationID | string;
+  /** Continue from the page before this message (the `nextReqMessageID` of the last answer). */
+  nextReqMessageID?: string;
+  /** Messages per page; default 15. */
+  count?: number;
+}
+
+export interface SetMessageReadOptions {
+  conversationID: ConversationID | string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+export interface LoginResult {
+  repeatLogin: boolean;
+}
+export type EmptyResult = Record<string, never>;
+export interface SendMessageResult {
+  /** The sent message: `status` 'success', `sequence` and `time` set by the server. */
+  message: Message;
+}
+export interface ConversationListResult {
+  /** Sorted: pinned first, then newest last message first. */
+  conversationList: Conversation[];
+  isSyncCompleted: boolean;
+}
+export interface ConversationProfileResult {
+  conversation: Conversation;
+}
+export interface MessageListResult {
+  /** Oldest first. */
+  messageList: Message[];
+  /** Pass back for the previous page; '' when there is none. */
+  nextReqMessageID: string;
+  isCompleted: boolean;
+}
+export interface DeleteConversationResult {
+  conversationID: ConversationID;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export interface NetStateChangeData {
+  state: NetState;
+}
+export interface KickedOutData {
+  type: KickedOutType;
+}
+export interface ErrorEventData {
+  code: ErrorCode | number;
+  message: string;
+}
+
+/** The `data` each event carries, by event name. */
+export interface EventDataMap {
+  sdkStateReady: EmptyResult;
+  sdkStateNotReady: EmptyResult;
+  sdkDestroy: EmptyResult;
+  onMessageReceived: Message[];
+  /** The whole sorted list. */
+  onConversationListUpdated: Conversation[];
+  onTotalUnreadMessageCountUpdated: number;
+  netStateChange: NetStateChangeData;
+  kickedOut: KickedOutData;
+  error: ErrorEventData;
+  onGroupListUpdated: unknown[];
+  receiveGroupSystemNotice: unknown;
+}
+
+/** What a handler receives. */
+export interface TimEvent<E extends EventName = EventName> {
+  name: E;
+  data: EventDataMap[E];
+}
+export type EventHandler<E extends EventName = EventName> = (event: TimEvent<E>) => void;
+
+// ---------------------------------------------------------------------------------------------
+// The instance
+
+/**
+ * An SDK instance. Every method but `on`, `off` and `createTextMessage` returns a real Promise
+ * resolving `{ code: 0, data }` and rejecting with a {@link TimError}. Calls other than login,
+ * logout, destroy, on and off reject 2024 before login, 3005 after logout, 3001 after a failed login.
+ */
+export interface TimInstance {
+  /**
+   * Logs in. Resolves once the server accepted the UserSig; `SDK_READY` follows once the
+   * conversation list is loaded. Rejects with the server's code for a bad UserSig (70001, 70003,
+   * 70013, 70014, 70020), 2100 for bad arguments, 2025 when already logged in.
+   */
+  login(options: LoginOptions): Promise<imResponse<LoginResult>>;
+  /** Logs out; emits `SDK_NOT_READY`. */
+  logout(): Promise<imResponse<EmptyResult>>;
+  /** Logs out if needed and releases the instance; emits `SDK_DESTROY`. `TIM.create` then makes a new one. */
+  destroy(): Promise<imResponse<EmptyResult>>;
+
+  on<E extends EventName>(eventName: E, handler: EventHandler<E>, context?: unknown): void;
+  off<E extends EventName>(eventName: E, handler: EventHandler<E>, context?: unknown): void;
+
+  /** Makes an unsent message. Throws a {@link TimError}: 2100 for bad arguments, 2024 before login. */
+  createTextMessage(options: CreateTextMessageOptions): Message;
+  /** Sends a message made by createTextMessage. Text over 12 KB rejects 80002. */
+  sendMessage(message: Message): Promise<imResponse<SendMessageResult>>;
+
+  getConversationList(): Promise<imResponse<ConversationListResult>>;
+  /** Rejects 2503 for an invalid ID, 2500 when the conversation is not in the list. */
+  getConversationProfile(conversationID: ConversationID | string): Promise<imResponse<ConversationProfileResult>>;
+  getMessageList(options: GetMessageListOptions): Promise<imResponse<MessageListResult>>;
+  /** Marks every message of the conversation read. */
+  setMessageRead(options: SetMessageReadOptions): Promise<imResponse<EmptyResult>>;
+
+  /**
+   * Deletes the conversation from this user's list and deletes this user's history of it on the
+   * server (the peer keeps theirs). A later message brings the conversation back holding only the
+   * new messages. Rejects 2503 for anything that is not a valid conversation ID (where Tencent's SDK
+   * throws synchronously), 2500 when the conversation is not in the list. A rejected call changes
+   * nothing.
+   */
+  deleteConversation(conversationID: ConversationID | string): Promise<imResponse<DeleteConversationResult>>;
+}
+
+/** The default export. */
+export interface TIMStatic {
+  /**
+   * Returns the instance for this SDKAppID (the same one until it is destroyed), or null when
+   * `SDKAppID` is not a positive integer.
+   */
+  create(options: CreateOptions): TimInstance | null;
+  readonly EVENT: EventNames;
+  readonly TYPES: Types;
+  readonly VERSION: string;
+}
+
+declare const TIM: TIMStatic;
+export default TIM;
+export { TIM };
+export declare const EVENT: EventNames;
+export declare const TYPES: Types;
+export declare const VERSION: string;

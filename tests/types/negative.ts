@@ -1,0 +1,47 @@
+// Wrong usage the typings must reject: each `@ts-expect-error` line fails the build if the line
+// below it type-checks (tsc reports "Unused '@ts-expect-error' directive").
+import TIM from '../../pkg/index.js';
+
+const tim = TIM.create({ SDKAppID: 1400000001 });
+
+// @ts-expect-error create() may return null: must be checked before use
+tim.getConversationList();
+
+if (tim) {
+  // @ts-expect-error deleteConversation takes a string ID
+  tim.deleteConversation(42);
+  // @ts-expect-error deleteConversation takes a string ID, not an arbitrary object
+  tim.deleteConversation({});
+  // @ts-expect-error login needs userSig
+  tim.login({ userID: 'alice' });
+  // @ts-expect-error unknown method
+  tim.deleteConversations('C2Cbob');
+  // @ts-expect-error createTextMessage needs payload.text
+  tim.createTextMessage({ to: 'bob', conversationType: 'C2C', payload: {} });
+  // @ts-expect-error unknown conversation type
+  tim.createTextMessage({ to: 'bob', conversationType: 'C3C', payload: { text: 'x' } });
+  // @ts-expect-error unknown event name
+  tim.on('onMessageRecieved', () => {});
+
+  tim.on(TIM.EVENT.MESSAGE_RECEIVED, (e) => {
+    // @ts-expect-error MESSAGE_RECEIVED carries Message[], not a Message
+    console.log(e.data.payload);
+  });
+  tim.on(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (e) => {
+    // @ts-expect-error the total unread count is a number
+    const s: string = e.data;
+    console.log(s);
+  });
+
+  void tim.getMessageList({ conversationID: 'C2Cbob' }).then((r) => {
+    // @ts-expect-error nextReqMessageID is a string
+    const n: number = r.data.nextReqMessageID;
+    console.log(n);
+  });
+}
+
+// @ts-expect-error SDKAppID is required
+TIM.create({});
+// @ts-expect-error EVENT values are literal types
+const wrong: 'sdkReady' = TIM.EVENT.SDK_READY;
+console.log(wrong);

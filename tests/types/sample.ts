@@ -1,0 +1,132 @@
+// The documented sample, typed against pkg/index.d.ts, plus every method and event once.
+// `tsc -p tests/types` must accept this file as it is (strict, no emit).
+import TIM from '../../pkg/index.js';
+import type {
+  Conversation,
+  imResponse,
+  DeleteConversationResult,
+  Message,
+  TimError,
+  TimInstance,
+} from '../../pkg/index.js';
+
+declare const userSig: string;
+const SDKAppID = 1400000001;
+
+// --- the documented sample ---------------------------------------------------------------
+const created = TIM.create({ SDKAppID, server: 'ws://127.0.0.1:8080' });
+if (!created) throw new Error('bad SDKAppID');
+const tim: TimInstance = created;
+
+const onReady = function (event: { name: string; data: object }) {
+  console.log('ready', event.name, event.data);
+};
+tim.on(TIM.EVENT.SDK_READY, onReady);
+await tim.login({ userID: 'alice', userSig });
+let promise = tim.deleteConversation('C2Cbob');
+promise
+  .then(function (imResponse) {
+    const { conversationID } = imResponse.data; // 'C2Cbob'
+    const id: string = conversationID;
+    console.log(id);
+  })
+  .catch(function (imError: TimError) {
+    console.warn('deleteConversation error:', imError.code, imError.message);
+  });
+
+// --- constants ---------------------------------------------------------------------------
+const ready: 'sdkStateReady' = TIM.EVENT.SDK_READY;
+const c2c: 'C2C' = TIM.TYPES.CONV_C2C;
+const system: '@TIM#SYSTEM' = TIM.TYPES.CONV_SYSTEM;
+const text: 'TIMTextElem' = TIM.TYPES.MSG_TEXT;
+const expired: 'userSigExpired' = TIM.TYPES.KICKED_OUT_USERSIG_EXPIRED;
+const version: string = TIM.VERSION;
+console.log(ready, c2c, system, text, expired, version, TIM.TYPES.GRP_AVCHATROOM, TIM.EVENT.GROUP_LIST_UPDATED);
+
+// --- events ------------------------------------------------------------------------------
+tim.on(TIM.EVENT.MESSAGE_RECEIVED, (e) => {
+  const first: string = e.data[0].payload.text;
+  const name: 'onMessageReceived' = e.name;
+  const flow: 'in' | 'out' = e.data[0].flow;
+  console.log(first, name, flow);
+});
+const onList = (e: { data: Conversation[] }) => {
+  for (const c of e.data) {
+    const n: number = c.unreadCount;
+    const show: string = c.lastMessage.messageForShow;
+    const peer: string = c.userProfile.userID;
+    const payloadText: string | undefined = c.lastMessage.payload?.text;
+    console.log(n, show, peer, payloadText);
+  }
+};
+tim.on(TIM.EVENT.CONVERSATION_LIST_UPDATED, onList);
+tim.off(TIM.EVENT.CONVERSATION_LIST_UPDATED, onList);
+tim.on(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (e) => {
+  const total: number = e.data;
+  console.log(total);
+});
+tim.on(TIM.EVENT.NET_STATE_CHANGE, (e) => {
+  const s: 'connected' | 'connecting' | 'disconnected' = e.data.state;
+  console.log(s);
+});
+tim.on(TIM.EVENT.KICKED_OUT, (e) => {
+  if (e.data.type === TIM.TYPES.KICKED_OUT_USERSIG_EXPIRED) console.log('sig expired');
+});
+tim.on(TIM.EVENT.ERROR, (e) => {
+  const code: number = e.data.code;
+  const message: string = e.data.message;
+  console.log(code, message);
+});
+tim.on(TIM.EVENT.SDK_NOT_READY, (e) => console.log(e.name));
+tim.on(TIM.EVENT.SDK_DESTROY, (e) => console.log(e.name));
+
+// --- every method ------------------------------------------------------------------------
+async function everyMethod(t: TimInstance): Promise<void> {
+  const login = await t.login({ userID: 'alice', userSig });
+  const repeat: boolean = login.data.repeatLogin;
+  const zero: 0 = login.code;
+
+  const message: Message = t.createTextMessage({
+    to: 'bob',
+    conversationType: TIM.TYPES.CONV_C2C,
+    payload: { text: 'hello' },
+  });
+  const sent = await t.sendMessage(message);
+  const seq: number = sent.data.message.sequence;
+  const status: 'unSend' | 'success' | 'fail' = sent.data.message.status;
+
+  const list = await t.getConversationList();
+  const conversations: Conversation[] = list.data.conversationList;
+  const synced: boolean = list.data.isSyncCompleted;
+
+  const profile = await t.getConversationProfile('C2Cbob');
+  const conv: Conversation = profile.data.conversation;
+
+  const page = await t.getMessageList({ conversationID: 'C2Cbob', count: 15 });
+  const messages: Message[] = page.data.messageList;
+  const next: string = page.data.nextReqMessageID;
+  const done: boolean = page.data.isCompleted;
+  if (!done) await t.getMessageList({ conversationID: 'C2Cbob', nextReqMessageID: next });
+
+  await t.setMessageRead({ conversationID: 'C2Cbob' });
+
+  const deleted: imResponse<DeleteConversationResult> = await t.deleteConversation('C2Cbob');
+  const id: string = deleted.data.conversationID;
+
+  try {
+    await t.deleteConversation('abc');
+  } catch (err) {
+    const e = err as TimError;
+    const isError: boolean = e instanceof Error;
+    console.log(isError, e.code, e.message, e.data);
+  }
+
+  await t.logout();
+  await t.destroy();
+  console.log(repeat, zero, seq, status, conversations, synced, conv, messages, id);
+}
+void everyMethod(tim);
+
+// create() may give null
+const maybe = TIM.create({ SDKAppID: 0, timeout: 5000 });
+if (maybe === null) console.log('bad SDKAppID gives null');
