@@ -1,1 +1,16 @@
-//! placeholder
+//! Client logic of the tim-wasm SDK in plain Rust, tested natively with `cargo test`.
+//!
+//! No wasm-bindgen here: the browser layer (the crate at the repo root) owns the WebSocket, timers
+//! and JS values, and calls into these pieces: argument checks, readiness, request matching, the
+//! local conversation state, and the events that state changes produce.
+
+pub mod args;
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod pending;
+pub mod readiness;
+pub mod shapes;
+pub mod state;
+
+pub use error::SdkError;

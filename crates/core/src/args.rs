@@ -1,0 +1,361 @@
+//! Checks the arguments of SDK calls (as JSON values converted from JS) and turns them into typed
+//! values, or into a coded error that says what was wrong. Nothing is sent when a check fails.
+
+use crate::error::SdkError;
+use serde_json::Value;
+use tim_proto::conversation_id::C2C_PREFIX;
+use tim_proto::limits::{DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT, MAX_TEXT_BYTES};
+use tim_proto::user_id::validate_id;
+use tim_proto::{ConversationId, ErrorCode};
+
+/// Default time to wait for a reply, as Tencent's SDK does.
+pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateOptions {
+    pub sdk_app_id: u64,
+    pub server: Option<String>,
+    pub timeout_ms: u32,
+}
+
+/// `TIM.create(options)`: `None` means "no instance", as the documented API returns null.
+pub fn create_options(v: &Value) -> Option<CreateOptions> {
+    let sdk_app_id = v.get("SDKAppID")?.as_u64().filter(|&id| id > 0)?;
+    let server = match v.get("server") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return None,
+    };
+    let timeout_ms = match v.get("timeout") {
+        None | Some(Value::Null) => DEFAULT_TIMEOUT_MS,
+        Some(t) => t.as_u64().filter(|&t| t > 0 && t <= 600_000)? as u32,
+    };
+    Some(CreateOptions {
+        sdk_app_id,
+        server,
+        timeout_ms,
+    })
+}
+
+/// The WebSocket URL: the `server` option (with `/ws` added when it has no path), or the page's
+/// own origin (`http:` → `ws:`, `https:` → `wss:`).
+pub fn server_url(option: Option<&str>, page_protocol: &str, page_host: &str) -> String {
+    match option {
+        Some(s) => {
+            let trimmed = s.trim_end_matches('/');
+            let after_scheme = trimmed.split_once("://").map_or(trimmed, |(_, rest)| rest);
+            if after_scheme.contains('/') {
+                trimmed.to_owned()
+            } else {
+                format!("{trimmed}/ws")
+            }
+        }
+        None => {
+            let scheme = if page_protocol == "https:" {
+                "wss"
+            } else {
+                "ws"
+            };
+            format!("{scheme}://{page_host}/ws")
+        }
+    }
+}
+
+pub fn login_args(v: &Value) -> Result<(String, String), SdkError> {
+    let user_id = v
+        .get("userID")
+        .and_then(Value::as_str)
+        .ok_or_else(|| SdkError::invalid("login needs { userID: string, userSig: string }"))?;
+    validate_id(user_id).map_err(|e| SdkError::invalid(format!("userID {e}")))?;
+    let user_sig = v
+        .get("userSig")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| SdkError::invalid("login needs a non-empty userSig string"))?;
+    Ok((user_id.to_owned(), user_sig.to_owned()))
+}
+
+/// A single conversation ID argument: every malformed value is 2503.
+pub fn conversation_id(v: &Value) -> Result<ConversationId, SdkError> {
+    let s = v.as_str().ok_or_else(|| {
+        SdkError::new(
+            ErrorCode::InvalidConversationId,
+            format!("conversationID must be a string, got {}", type_name(v)),
+        )
+    })?;
+    ConversationId::parse(s).map_err(|e| {
+        SdkError::new(
+            ErrorCode::InvalidConversationId,
+            format!("invalid conversationID {s:?}: {e}"),
+        )
+    })
+}
+
+/// `deleteConversation(arg)`: a conversation ID; the `{ conversationIDList }` form is checked here
+/// and refused until the batch form exists, so a caller never gets a silent partial result.
+pub fn delete_arg(v: &Value) -> Result<ConversationId, SdkError> {
+    if let Value::Object(map) = v {
+        return Err(match map.get("conversationIDList") {
+            Some(Value::Array(_)) => SdkError::invalid(
+                "the { conversationIDList } form of deleteConversation is not supported yet: \
+                 pass one conversationID",
+            ),
+            _ => SdkError::invalid(
+                "deleteConversation takes a conversationID string (or { conversationIDList: string[] })",
+            ),
+        });
+    }
+    conversation_id(v)
+}
+
+/// `getConversationProfile(id)`, `setMessageRead({ conversationID })` and the like.
+pub fn conversation_id_field(v: &Value) -> Result<ConversationId, SdkError> {
+    match v.get("conversationID") {
+        Some(id) => conversation_id(id),
+        None => Err(SdkError::invalid("needs { conversationID: string }")),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextMessageArgs {
+    pub to: String,
+    pub text: String,
+}
+
+pub fn text_message_args(v: &Value) -> Result<TextMessageArgs, SdkError> {
+    let to = v
+        .get("to")
+        .and_then(Value::as_str)
+        .ok_or_else(|| SdkError::invalid("createTextMessage needs { to: string }"))?;
+    validate_id(to).map_err(|e| SdkError::invalid(format!("to {e}")))?;
+    match v.get("conversationType").and_then(Value::as_str) {
+        Some(C2C_PREFIX) | None => {}
+        Some(other) => {
+            return Err(SdkError::new(
+                ErrorCode::UnknownConversationType,
+                format!("conversationType {other:?} is not supported yet: use TIM.TYPES.CONV_C2C"),
+            ))
+        }
+    }
+    let text = v
+        .get("payload")
+        .and_then(|p| p.get("text"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            SdkError::invalid("createTextMessage needs { payload: { text: string } }")
+        })?;
+    check_text(text)?;
+    Ok(TextMessageArgs {
+        to: to.to_owned(),
+        text: text.to_owned(),
+    })
+}
+
+pub fn check_text(text: &str) -> Result<(), SdkError> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(SdkError::new(
+            ErrorCode::MessageTooLong,
+            format!(
+                "text is {} bytes; the limit is {MAX_TEXT_BYTES}",
+                text.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageListArgs {
+    pub conversation_id: ConversationId,
+    pub next_req_message_id: Option<String>,
+    pub count: u32,
+}
+
+pub fn message_list_args(v: &Value) -> Result<MessageListArgs, SdkError> {
+    let conversation_id = conversation_id_field(v)?;
+    let next_req_message_id = match v.get("nextReqMessageID") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            return Err(SdkError::invalid(format!(
+                "nextReqMessageID must be a string, got {}",
+                type_name(other)
+            )))
+        }
+    };
+    let count = match v.get("count") {
+        None | Some(Value::Null) => DEFAULT_PAGE_COUNT,
+        Some(c) => c
+            .as_u64()
+            .filter(|&c| (1..=u64::from(MAX_PAGE_COUNT)).contains(&c))
+            .ok_or_else(|| {
+                SdkError::invalid(format!(
+                    "count must be an integer from 1 to {MAX_PAGE_COUNT}"
+                ))
+            })? as u32,
+    };
+    Ok(MessageListArgs {
+        conversation_id,
+        next_req_message_id,
+        count,
+    })
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null or undefined",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn code<T: std::fmt::Debug>(r: Result<T, SdkError>) -> u32 {
+        r.expect_err("should be refused").code.as_u32()
+    }
+
+    #[test]
+    fn create_options_refuse_bad_app_ids() {
+        assert!(create_options(&json!({"SDKAppID": 1400000001u64})).is_some());
+        for bad in [
+            json!(null),
+            json!({}),
+            json!({"SDKAppID": 0}),
+            json!({"SDKAppID": -1}),
+            json!({"SDKAppID": "14"}),
+            json!({"SDKAppID": 1.5}),
+        ] {
+            assert_eq!(create_options(&bad), None, "{bad}");
+        }
+        let o = create_options(&json!({"SDKAppID": 7, "server": "ws://h:1", "timeout": 500}))
+            .expect("valid");
+        assert_eq!(o.timeout_ms, 500);
+        assert_eq!(o.server.as_deref(), Some("ws://h:1"));
+    }
+
+    #[test]
+    fn server_url_defaults_and_normalises() {
+        assert_eq!(server_url(None, "http:", "h:8080"), "ws://h:8080/ws");
+        assert_eq!(server_url(None, "https:", "h"), "wss://h/ws");
+        assert_eq!(
+            server_url(Some("ws://127.0.0.1:9"), "http:", "x"),
+            "ws://127.0.0.1:9/ws"
+        );
+        assert_eq!(
+            server_url(Some("ws://127.0.0.1:9/"), "http:", "x"),
+            "ws://127.0.0.1:9/ws"
+        );
+        assert_eq!(
+            server_url(Some("wss://h/chat/ws"), "http:", "x"),
+            "wss://h/chat/ws"
+        );
+    }
+
+    #[test]
+    fn delete_arg_codes_for_every_bad_input() {
+        for bad in [
+            json!(null),
+            json!(42),
+            json!(""),
+            json!("C2C"),
+            json!("GROUP"),
+            json!("abc"),
+            json!(true),
+            json!(["C2Cbob"]),
+        ] {
+            assert_eq!(code(delete_arg(&bad)), 2503, "{bad}");
+        }
+        assert_eq!(code(delete_arg(&json!({}))), 2100);
+        assert_eq!(
+            code(delete_arg(&json!({"conversationIDList": ["C2Cbob"]}))),
+            2100
+        );
+        assert_eq!(
+            delete_arg(&json!("C2Cbob")),
+            Ok(ConversationId::C2c("bob".into()))
+        );
+        assert_eq!(
+            delete_arg(&json!("@TIM#SYSTEM")),
+            Ok(ConversationId::System)
+        );
+    }
+
+    #[test]
+    fn login_args_need_a_valid_user_and_a_sig() {
+        assert!(login_args(&json!({"userID": "alice", "userSig": "s"})).is_ok());
+        assert_eq!(code(login_args(&json!(null))), 2100);
+        assert_eq!(code(login_args(&json!({"userID": "alice"}))), 2100);
+        assert_eq!(
+            code(login_args(&json!({"userID": "", "userSig": "s"}))),
+            2100
+        );
+        assert_eq!(
+            code(login_args(&json!({"userID": "alice", "userSig": ""}))),
+            2100
+        );
+    }
+
+    #[test]
+    fn text_message_args_checks() {
+        let ok = text_message_args(
+            &json!({"to": "bob", "conversationType": "C2C", "payload": {"text": "hi"}}),
+        )
+        .expect("valid");
+        assert_eq!(ok.to, "bob");
+        assert_eq!(
+            code(text_message_args(&json!({"payload": {"text": "hi"}}))),
+            2100
+        );
+        assert_eq!(code(text_message_args(&json!({"to": "bob"}))), 2100);
+        assert_eq!(
+            code(text_message_args(
+                &json!({"to": "bob", "conversationType": "GROUP", "payload": {"text": "hi"}})
+            )),
+            2502
+        );
+        let long = "x".repeat(MAX_TEXT_BYTES + 1);
+        assert_eq!(
+            code(text_message_args(
+                &json!({"to": "bob", "payload": {"text": long}})
+            )),
+            80002
+        );
+    }
+
+    #[test]
+    fn message_list_args_defaults_and_limits() {
+        let a = message_list_args(&json!({"conversationID": "C2Cbob"})).expect("valid");
+        assert_eq!(a.count, DEFAULT_PAGE_COUNT);
+        assert_eq!(a.next_req_message_id, None);
+        let a = message_list_args(
+            &json!({"conversationID": "C2Cbob", "nextReqMessageID": "m1", "count": 5}),
+        )
+        .expect("valid");
+        assert_eq!((a.count, a.next_req_message_id.as_deref()), (5, Some("m1")));
+        assert_eq!(
+            code(message_list_args(
+                &json!({"conversationID": "C2Cbob", "count": 0})
+            )),
+            2100
+        );
+        assert_eq!(
+            code(message_list_args(
+                &json!({"conversationID": "C2Cbob", "count": 1000})
+            )),
+            2100
+        );
+        assert_eq!(
+            code(message_list_args(&json!({"conversationID": "x"}))),
+            2503
+        );
+        assert_eq!(code(message_list_args(&json!({}))), 2100);
+    }
+}

@@ -1,0 +1,105 @@
+//! The documented `TIM.EVENT` and `TIM.TYPES` values, as (name, value) tables.
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub mod event {
+    pub const SDK_READY: &str = "sdkStateReady";
+    pub const SDK_NOT_READY: &str = "sdkStateNotReady";
+    pub const SDK_DESTROY: &str = "sdkDestroy";
+    pub const MESSAGE_RECEIVED: &str = "onMessageReceived";
+    pub const CONVERSATION_LIST_UPDATED: &str = "onConversationListUpdated";
+    pub const TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: &str = "onTotalUnreadMessageCountUpdated";
+    pub const GROUP_LIST_UPDATED: &str = "onGroupListUpdated";
+    pub const GROUP_SYSTEM_NOTICE_RECEIVED: &str = "receiveGroupSystemNotice";
+    pub const KICKED_OUT: &str = "kickedOut";
+    pub const ERROR: &str = "error";
+    pub const NET_STATE_CHANGE: &str = "netStateChange";
+}
+
+pub mod types {
+    pub const CONV_C2C: &str = "C2C";
+    pub const CONV_GROUP: &str = "GROUP";
+    pub const CONV_SYSTEM: &str = "@TIM#SYSTEM";
+    pub const MSG_TEXT: &str = "TIMTextElem";
+    pub const MSG_CUSTOM: &str = "TIMCustomElem";
+    pub const MSG_GRP_TIP: &str = "TIMGroupTipElem";
+    pub const MSG_GRP_SYS_NOTICE: &str = "TIMGroupSystemNoticeElem";
+    pub const GRP_WORK: &str = "Private";
+    pub const GRP_PUBLIC: &str = "Public";
+    pub const GRP_MEETING: &str = "ChatRoom";
+    pub const GRP_AVCHATROOM: &str = "AVChatRoom";
+    pub const NET_STATE_CONNECTED: &str = "connected";
+    pub const NET_STATE_CONNECTING: &str = "connecting";
+    pub const NET_STATE_DISCONNECTED: &str = "disconnected";
+    pub const KICKED_OUT_MULT_ACCOUNT: &str = "multipleAccount";
+    pub const KICKED_OUT_USERSIG_EXPIRED: &str = "userSigExpired";
+}
+
+/// `TIM.EVENT`, in documentation order.
+pub const EVENTS: &[(&str, &str)] = &[
+    ("SDK_READY", event::SDK_READY),
+    ("SDK_NOT_READY", event::SDK_NOT_READY),
+    ("SDK_DESTROY", event::SDK_DESTROY),
+    ("MESSAGE_RECEIVED", event::MESSAGE_RECEIVED),
+    (
+        "CONVERSATION_LIST_UPDATED",
+        event::CONVERSATION_LIST_UPDATED,
+    ),
+    (
+        "TOTAL_UNREAD_MESSAGE_COUNT_UPDATED",
+        event::TOTAL_UNREAD_MESSAGE_COUNT_UPDATED,
+    ),
+    ("GROUP_LIST_UPDATED", event::GROUP_LIST_UPDATED),
+    (
+        "GROUP_SYSTEM_NOTICE_RECEIVED",
+        event::GROUP_SYSTEM_NOTICE_RECEIVED,
+    ),
+    ("KICKED_OUT", event::KICKED_OUT),
+    ("ERROR", event::ERROR),
+    ("NET_STATE_CHANGE", event::NET_STATE_CHANGE),
+];
+
+/// `TIM.TYPES`.
+pub const TYPES: &[(&str, &str)] = &[
+    ("CONV_C2C", types::CONV_C2C),
+    ("CONV_GROUP", types::CONV_GROUP),
+    ("CONV_SYSTEM", types::CONV_SYSTEM),
+    ("MSG_TEXT", types::MSG_TEXT),
+    ("MSG_CUSTOM", types::MSG_CUSTOM),
+    ("MSG_GRP_TIP", types::MSG_GRP_TIP),
+    ("MSG_GRP_SYS_NOTICE", types::MSG_GRP_SYS_NOTICE),
+    ("GRP_WORK", types::GRP_WORK),
+    ("GRP_PUBLIC", types::GRP_PUBLIC),
+    ("GRP_MEETING", types::GRP_MEETING),
+    ("GRP_AVCHATROOM", types::GRP_AVCHATROOM),
+    ("NET_STATE_CONNECTED", types::NET_STATE_CONNECTED),
+    ("NET_STATE_CONNECTING", types::NET_STATE_CONNECTING),
+    ("NET_STATE_DISCONNECTED", types::NET_STATE_DISCONNECTED),
+    ("KICKED_OUT_MULT_ACCOUNT", types::KICKED_OUT_MULT_ACCOUNT),
+    (
+        "KICKED_OUT_USERSIG_EXPIRED",
+        types::KICKED_OUT_USERSIG_EXPIRED,
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversation_types_match_the_id_prefixes() {
+        assert_eq!(types::CONV_C2C, tim_proto::conversation_id::C2C_PREFIX);
+        assert_eq!(types::CONV_GROUP, tim_proto::conversation_id::GROUP_PREFIX);
+        assert_eq!(types::CONV_SYSTEM, tim_proto::conversation_id::SYSTEM_ID);
+    }
+
+    #[test]
+    fn names_are_unique() {
+        for table in [EVENTS, TYPES] {
+            let mut names: Vec<_> = table.iter().map(|(n, _)| *n).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), table.len());
+        }
+    }
+}

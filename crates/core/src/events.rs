@@ -1,0 +1,177 @@
+//! The events the SDK emits, queued and coalesced so that one operation (or one tick's worth of
+//! server news) gives one CONVERSATION_LIST_UPDATED, not one per change.
+
+use crate::constants::event;
+use crate::error::SdkError;
+use crate::shapes::{Conversation, Message};
+use crate::state::{Change, ConversationState};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    SdkReady,
+    SdkNotReady,
+    SdkDestroy,
+    MessageReceived(Vec<Message>),
+    ConversationListUpdated(Vec<Conversation>),
+    TotalUnreadUpdated(u32),
+    NetStateChange(&'static str),
+    KickedOut(&'static str),
+    Error(SdkError),
+}
+
+impl Event {
+    /// The documented event name (`TIM.EVENT.*` value).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::SdkReady => event::SDK_READY,
+            Event::SdkNotReady => event::SDK_NOT_READY,
+            Event::SdkDestroy => event::SDK_DESTROY,
+            Event::MessageReceived(_) => event::MESSAGE_RECEIVED,
+            Event::ConversationListUpdated(_) => event::CONVERSATION_LIST_UPDATED,
+            Event::TotalUnreadUpdated(_) => event::TOTAL_UNREAD_MESSAGE_COUNT_UPDATED,
+            Event::NetStateChange(_) => event::NET_STATE_CHANGE,
+            Event::KickedOut(_) => event::KICKED_OUT,
+            Event::Error(_) => event::ERROR,
+        }
+    }
+
+    /// The event's `data`, as JSON.
+    pub fn data(&self) -> Value {
+        match self {
+            Event::SdkReady | Event::SdkNotReady | Event::SdkDestroy => json!({}),
+            Event::MessageReceived(list) => json!(list),
+            Event::ConversationListUpdated(list) => json!(list),
+            Event::TotalUnreadUpdated(n) => json!(n),
+            Event::NetStateChange(state) => json!({ "state": state }),
+            Event::KickedOut(kind) => json!({ "type": kind }),
+            Event::Error(e) => json!({ "code": e.code.as_u32(), "message": e.message }),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct EventQueue {
+    queued: Vec<Event>,
+    received: Vec<Message>,
+    list_dirty: bool,
+    unread_dirty: bool,
+    last_total: u32,
+}
+
+impl EventQueue {
+    pub fn push(&mut self, e: Event) {
+        self.queued.push(e);
+    }
+
+    pub fn note(&mut self, change: Change) {
+        self.list_dirty |= change.list;
+        self.unread_dirty |= change.total_unread;
+    }
+
+    pub fn received(&mut self, m: Message) {
+        self.received.push(m);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queued.is_empty() && self.received.is_empty() && !self.list_dirty && !self.unread_dirty
+    }
+
+    /// Forgets the last total, e.g. on logout, so the next login reports its own.
+    pub fn reset_total(&mut self) {
+        self.last_total = 0;
+    }
+
+    /// Everything to emit now, in order: lifecycle events, received messages, then one list
+    /// update and one unread total (only if the total really changed).
+    pub fn drain(&mut self, state: Option<&ConversationState>) -> Vec<Event> {
+        let mut out = std::mem::take(&mut self.queued);
+        if !self.received.is_empty() {
+            out.push(Event::MessageReceived(std::mem::take(&mut self.received)));
+        }
+        let (list_dirty, unread_dirty) = (self.list_dirty, self.unread_dirty);
+        self.list_dirty = false;
+        self.unread_dirty = false;
+        if let Some(state) = state {
+            if list_dirty {
+                out.push(Event::ConversationListUpdated(state.list()));
+            }
+            let total = state.total_unread();
+            if (list_dirty || unread_dirty) && total != self.last_total {
+                self.last_total = total;
+                out.push(Event::TotalUnreadUpdated(total));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tim_proto::model::WireBody;
+    use tim_proto::WireMessage;
+
+    fn wire(seq: u64) -> WireMessage {
+        WireMessage {
+            id: format!("m{seq}"),
+            conversation_id: format!("C2Cu{seq}"),
+            from: format!("u{seq}"),
+            to: "alice".into(),
+            seq,
+            time: 10,
+            body: WireBody::Text { text: "x".into() },
+        }
+    }
+
+    #[test]
+    fn many_changes_in_one_tick_give_one_list_update() {
+        let mut state = ConversationState::new("alice");
+        let mut q = EventQueue::default();
+        for i in 1..=100 {
+            q.note(state.apply_message(&wire(i), true));
+        }
+        let events = q.drain(Some(&state));
+        let names: Vec<_> = events.iter().map(Event::name).collect();
+        assert_eq!(
+            names,
+            vec![
+                event::CONVERSATION_LIST_UPDATED,
+                event::TOTAL_UNREAD_MESSAGE_COUNT_UPDATED
+            ]
+        );
+        assert_eq!(events[1], Event::TotalUnreadUpdated(100));
+        assert!(q.is_empty());
+        assert!(q.drain(Some(&state)).is_empty());
+    }
+
+    #[test]
+    fn unread_total_is_reported_only_when_it_changes() {
+        let mut state = ConversationState::new("alice");
+        let mut q = EventQueue::default();
+        let mut own = wire(1);
+        own.from = "alice".into();
+        q.note(state.apply_message(&own, false));
+        let names: Vec<_> = q.drain(Some(&state)).iter().map(Event::name).collect();
+        assert_eq!(names, vec![event::CONVERSATION_LIST_UPDATED]);
+    }
+
+    #[test]
+    fn lifecycle_events_come_first_and_data_has_documented_shape() {
+        let mut q = EventQueue::default();
+        q.received(crate::shapes::Message::from_wire(&wire(1), "alice"));
+        q.push(Event::SdkReady);
+        let events = q.drain(None);
+        assert_eq!(events[0], Event::SdkReady);
+        assert_eq!(events[1].name(), event::MESSAGE_RECEIVED);
+        assert_eq!(events[1].data()[0]["ID"], "m1");
+        assert_eq!(
+            Event::NetStateChange("connected").data(),
+            json!({"state": "connected"})
+        );
+        assert_eq!(
+            Event::KickedOut("userSigExpired").data(),
+            json!({"type": "userSigExpired"})
+        );
+    }
+}
