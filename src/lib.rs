@@ -1,1 +1,39 @@
-//! placeholder
+//! tim-wasm: the documented TIM web API, in Rust compiled to WebAssembly.
+//!
+//! This crate is only the wasm-bindgen layer: the `Tim` class JS sees, JS value conversion, event
+//! dispatch and the WebSocket. The logic lives in `tim-core`; the wire format in `tim-proto`.
+//! `pkg/index.js` wraps the exports below into the documented default export `TIM`.
+
+mod client;
+mod connection;
+mod dispatch;
+mod js;
+mod tim;
+
+use wasm_bindgen::prelude::*;
+
+pub use tim::Tim;
+
+/// `TIM.create(options)`: an instance, or `undefined` (null in the entry) when the options are not
+/// usable. `on_destroy` lets the entry forget the instance when it is destroyed.
+#[wasm_bindgen(js_name = createInstance)]
+pub fn create_instance(options: JsValue, on_destroy: js_sys::Function) -> Option<Tim> {
+    let options = tim_core::args::create_options(&js::to_json(&options))?;
+    Some(Tim::new(options, on_destroy))
+}
+
+/// `{ EVENT, TYPES, VERSION }` with the documented values, from the one table in tim-core.
+#[wasm_bindgen]
+pub fn constants() -> JsValue {
+    use tim_core::constants::{EVENTS, TYPES, VERSION};
+    let table = |t: &[(&str, &str)]| {
+        t.iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+            .collect::<serde_json::Map<_, _>>()
+    };
+    js::to_js(&serde_json::json!({
+        "EVENT": table(EVENTS),
+        "TYPES": table(TYPES),
+        "VERSION": VERSION,
+    }))
+}

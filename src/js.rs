@@ -1,0 +1,48 @@
+//! Conversions between JS values and Rust: plain JSON in, plain objects out, real `Error`s for
+//! rejections.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use tim_core::SdkError;
+use wasm_bindgen::prelude::*;
+
+/// Any JS value as JSON; what JSON cannot hold (functions, symbols) reads as `null`, which every
+/// argument check then refuses with a coded error.
+pub fn to_json(v: &JsValue) -> Value {
+    serde_wasm_bindgen::from_value(v.clone()).unwrap_or(Value::Null)
+}
+
+/// A Rust value as a plain JS object (maps as objects, 64-bit numbers as JS numbers).
+pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The documented success shape `{ code: 0, data }`.
+pub fn ok_response(data: Value) -> JsValue {
+    to_js(&json!({ "code": 0, "data": data }))
+}
+
+/// A real `Error` with own `code`, `message` and `data`, as the documented imError.
+pub fn error_to_js(e: &SdkError) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    let obj: &JsValue = err.as_ref();
+    // Reflect::set on a fresh Error object cannot fail; a failure would only drop a field.
+    let _ = js_sys::Reflect::set(obj, &"code".into(), &JsValue::from(e.code.as_u32()));
+    let _ = js_sys::Reflect::set(obj, &"data".into(), &to_js(&json!({})));
+    err.into()
+}
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+pub fn console_error(what: &str, detail: &JsValue) {
+    web_sys::console::error_2(&JsValue::from_str(what), detail);
+}
+
+/// A message ID: time plus 64 random bits, in the characters the server accepts.
+pub fn new_message_id() -> String {
+    let r = || (js_sys::Math::random() * 4_294_967_296.0) as u32;
+    format!("{:x}-{:08x}{:08x}", now_ms() as u64, r(), r())
+}

@@ -1,0 +1,141 @@
+//! The `Tim` class JS sees: every method returns a real Promise resolving `{ code: 0, data }` or
+//! rejecting with a real `Error` carrying `code`, `message` and `data`.
+
+use crate::client::Inner;
+use crate::js;
+use js_sys::{Function, Promise};
+use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+use tim_core::args::CreateOptions;
+use tim_core::SdkError;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+#[wasm_bindgen]
+pub struct Tim {
+    inner: Rc<Inner>,
+    on_destroy: RefCell<Option<Function>>,
+}
+
+fn promise(f: impl Future<Output = Result<Value, SdkError>> + 'static) -> Promise {
+    future_to_promise(async move {
+        f.await
+            .map(js::ok_response)
+            .map_err(|e| js::error_to_js(&e))
+    })
+}
+
+impl Tim {
+    pub fn new(options: CreateOptions, on_destroy: Function) -> Tim {
+        Tim {
+            inner: Rc::new(Inner::new(options)),
+            on_destroy: RefCell::new(Some(on_destroy)),
+        }
+    }
+
+    fn inner(&self) -> Rc<Inner> {
+        Rc::clone(&self.inner)
+    }
+}
+
+#[wasm_bindgen]
+impl Tim {
+    /// The SDKAppID this instance was created with.
+    #[wasm_bindgen(getter, js_name = SDKAppID)]
+    pub fn sdk_app_id(&self) -> f64 {
+        self.inner.sdk_app_id() as f64
+    }
+
+    pub fn login(&self, options: JsValue) -> Promise {
+        promise(self.inner().login(js::to_json(&options)))
+    }
+
+    pub fn logout(&self) -> Promise {
+        promise(self.inner().logout())
+    }
+
+    pub fn destroy(&self) -> Promise {
+        let hook = self.on_destroy.borrow_mut().take();
+        promise(self.inner().destroy(hook))
+    }
+
+    pub fn on(&self, event_name: String, handler: Function) {
+        self.inner.handlers.on(event_name, handler);
+    }
+
+    pub fn off(&self, event_name: String, handler: Option<Function>) {
+        self.inner.handlers.off(&event_name, handler.as_ref());
+    }
+
+    /// Accepted for compatibility; the SDK logs only errors.
+    #[wasm_bindgen(js_name = setLogLevel)]
+    pub fn set_log_level(&self, _level: JsValue) {}
+
+    /// Synchronous, as documented: throws an Error with a code when it cannot make the message.
+    #[wasm_bindgen(js_name = createTextMessage)]
+    pub fn create_text_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        self.inner
+            .create_text_message(&js::to_json(&options))
+            .map(|m| js::to_js(&m))
+            .map_err(|e| js::error_to_js(&e))
+    }
+
+    /// Sends a message from createTextMessage; the message object is updated in place too
+    /// (status, sequence, time), as apps written for the documented SDK expect.
+    #[wasm_bindgen(js_name = sendMessage)]
+    pub fn send_message(&self, message: JsValue) -> Promise {
+        let inner = self.inner();
+        let target = message.clone();
+        future_to_promise(async move {
+            let result = inner.send_message(js::to_json(&message)).await;
+            let status = if result.is_ok() { "success" } else { "fail" };
+            if target.is_object() {
+                let _ = js_sys::Reflect::set(&target, &"status".into(), &status.into());
+            }
+            match result {
+                Ok(sent) => {
+                    if target.is_object() {
+                        for (k, v) in [
+                            ("sequence", JsValue::from(sent.sequence as f64)),
+                            ("time", JsValue::from(sent.time as f64)),
+                        ] {
+                            let _ = js_sys::Reflect::set(&target, &k.into(), &v);
+                        }
+                    }
+                    Ok(js::ok_response(json!({ "message": sent })))
+                }
+                Err(e) => Err(js::error_to_js(&e)),
+            }
+        })
+    }
+
+    #[wasm_bindgen(js_name = getConversationList)]
+    pub fn get_conversation_list(&self) -> Promise {
+        promise(self.inner().get_conversation_list())
+    }
+
+    #[wasm_bindgen(js_name = getConversationProfile)]
+    pub fn get_conversation_profile(&self, conversation_id: JsValue) -> Promise {
+        promise(
+            self.inner()
+                .get_conversation_profile(js::to_json(&conversation_id)),
+        )
+    }
+
+    #[wasm_bindgen(js_name = getMessageList)]
+    pub fn get_message_list(&self, options: JsValue) -> Promise {
+        promise(self.inner().get_message_list(js::to_json(&options)))
+    }
+
+    #[wasm_bindgen(js_name = setMessageRead)]
+    pub fn set_message_read(&self, options: JsValue) -> Promise {
+        promise(self.inner().set_message_read(js::to_json(&options)))
+    }
+
+    #[wasm_bindgen(js_name = deleteConversation)]
+    pub fn delete_conversation(&self, arg: JsValue) -> Promise {
+        promise(self.inner().delete_conversation(js::to_json(&arg)))
+    }
+}
