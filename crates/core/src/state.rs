@@ -37,15 +37,17 @@ impl ConversationState {
         &self.me
     }
 
-    /// Replaces everything with the server's list.
+    /// Replaces everything with the server's list; reports a change only if something differs.
     pub fn replace_all(&mut self, list: Vec<WireConversation>) -> Change {
         let before = self.total_unread();
-        self.entries = list
+        let entries: HashMap<String, WireConversation> = list
             .into_iter()
             .map(|c| (c.conversation_id.clone(), c))
             .collect();
+        let changed = entries != self.entries;
+        self.entries = entries;
         Change {
-            list: true,
+            list: changed,
             total_unread: before != self.total_unread(),
         }
     }
@@ -252,5 +254,14 @@ mod tests {
         }]);
         assert!(ch.list && ch.total_unread);
         assert_eq!(s.total_unread(), 3);
+        let same = s.list().len();
+        assert_eq!(same, 1);
+        let again = s.replace_all(vec![WireConversation {
+            conversation_id: "C2Cbob".into(),
+            unread_count: 3,
+            last_message: None,
+            update_time: 1,
+        }]);
+        assert_eq!(again, Change::default());
     }
 }
