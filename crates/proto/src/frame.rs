@@ -217,7 +217,13 @@ mod tests {
         let f: ClientFrame = serde_json::from_value(json!({"id":1,"op":"login","args":{
             "SDKAppID": 1400000001u64, "userID": "alice", "userSig": "x", "protocol": 1}}))
         .expect("decode");
-        assert!(matches!(f.request, Request::Login { sdk_app_id: 1400000001, .. }));
+        assert!(matches!(
+            f.request,
+            Request::Login {
+                sdk_app_id: 1400000001,
+                ..
+            }
+        ));
     }
 
     #[test]

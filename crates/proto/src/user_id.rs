@@ -52,7 +52,10 @@ mod tests {
     #[test]
     fn refuses_empty_long_and_odd_ids() {
         assert_eq!(validate_id(""), Err(IdError::Empty));
-        assert_eq!(validate_id(&"a".repeat(MAX_ID_BYTES + 1)), Err(IdError::TooLong));
+        assert_eq!(
+            validate_id(&"a".repeat(MAX_ID_BYTES + 1)),
+            Err(IdError::TooLong)
+        );
         assert_eq!(validate_id("a b"), Err(IdError::BadCharacter(' ')));
         assert_eq!(validate_id("@TIM#SYSTEM"), Err(IdError::BadCharacter('#')));
         assert_eq!(validate_id("é"), Err(IdError::BadCharacter('é')));
