@@ -1,0 +1,58 @@
+//! Creating apps: fresh secret keys, the next free SDKAppID, the demo app on first start.
+
+use crate::clock::unix_now;
+use crate::config::{DEFAULT_ADMIN, DEMO_SDK_APP_ID};
+use crate::error::FatalError;
+use crate::store::{App, Store};
+
+/// A new secret key: 32 random bytes as 64 hex characters.
+pub fn random_secret_key() -> Result<String, FatalError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| FatalError(format!("no randomness for a secret key: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Creates an app; without an ID it takes the one after the highest (the demo ID if none).
+pub fn create_app(
+    store: &dyn Store,
+    sdk_app_id: Option<u64>,
+    secret_key: Option<String>,
+    admin_identifier: Option<String>,
+    sync_conversation_deletion: bool,
+) -> Result<App, FatalError> {
+    let sdk_app_id = match sdk_app_id {
+        Some(id) => id,
+        None => match store.apps()?.iter().map(|a| a.sdk_app_id).max() {
+            Some(max) => max
+                .checked_add(1)
+                .ok_or_else(|| FatalError("no SDKAppID left".into()))?,
+            None => DEMO_SDK_APP_ID,
+        },
+    };
+    let secret_key = match secret_key {
+        Some(key) if key.trim().is_empty() => {
+            return Err(FatalError("the secret key must not be empty".into()))
+        }
+        Some(key) => key,
+        None => random_secret_key()?,
+    };
+    let app = App {
+        sdk_app_id,
+        secret_key,
+        admin_identifier: admin_identifier.unwrap_or_else(|| DEFAULT_ADMIN.to_owned()),
+        sync_conversation_deletion,
+        created_at: unix_now(),
+    };
+    store.create_app(&app)?;
+    Ok(app)
+}
+
+/// On a database without apps, creates the demo app; returns the demo app if it exists.
+pub fn ensure_demo_app(store: &dyn Store) -> Result<Option<App>, FatalError> {
+    if store.apps()?.is_empty() {
+        let app = create_app(store, Some(DEMO_SDK_APP_ID), None, None, false)?;
+        tracing::info!(sdk_app_id = app.sdk_app_id, "created the demo app");
+    }
+    Ok(store.app(DEMO_SDK_APP_ID)?)
+}

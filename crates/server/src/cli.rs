@@ -1,0 +1,257 @@
+//! The command line: `serve`, `usersig`, `app create|list|set`.
+
+use crate::apps::create_app;
+use crate::clock::unix_now;
+use crate::config::ServeConfig;
+use crate::error::FatalError;
+use crate::server;
+use crate::store::{App, SqliteStore, Store};
+use crate::usersig::{self, DEFAULT_EXPIRE_SECS};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tim_proto::user_id::validate_id;
+
+const DEFAULT_DB: &str = "data/tim.db";
+
+#[derive(Debug, Parser)]
+#[command(name = "tim-server", version, about = "The tim-wasm chat server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: WebSocket gateway, static files, demo API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        #[arg(long, default_value = "www")]
+        www: PathBuf,
+        #[arg(long, default_value = "pkg")]
+        pkg: PathBuf,
+        /// Serve /api/demo/usersig (hands out UserSigs to anyone: local use only).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print a UserSig for a user of an app.
+    Usersig {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        #[arg(long)]
+        sdkappid: u64,
+        #[arg(long)]
+        user: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = DEFAULT_EXPIRE_SECS)]
+        expire: i64,
+    },
+    /// Manage apps (tenants).
+    App {
+        #[command(subcommand)]
+        command: AppCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Create an app and print its SDKAppID and secret key.
+    Create {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// Default: one more than the highest existing SDKAppID.
+        #[arg(long)]
+        sdkappid: Option<u64>,
+        /// Default: 64 random hex characters.
+        #[arg(long)]
+        secret: Option<String>,
+        #[arg(long)]
+        admin: Option<String>,
+        /// Tell a user's other sessions when they delete a conversation.
+        #[arg(long)]
+        sync_conversation_deletion: bool,
+    },
+    /// List the apps.
+    List {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+    },
+    /// Change an app's settings.
+    Set {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        #[arg(long)]
+        sdkappid: u64,
+        #[arg(long, action = clap::ArgAction::Set)]
+        sync_conversation_deletion: bool,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tim-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use std::io::IsTerminal;
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+pub fn run(command: Command) -> Result<(), FatalError> {
+    match command {
+        Command::Serve {
+            addr,
+            db,
+            www,
+            pkg,
+            demo,
+        } => serve(ServeConfig {
+            addr,
+            db,
+            www,
+            pkg,
+            demo,
+        }),
+        Command::Usersig {
+            db,
+            sdkappid,
+            user,
+            expire,
+        } => {
+            validate_id(&user).map_err(|e| FatalError(format!("userID {e}")))?;
+            let app = existing_app(&SqliteStore::open(&db)?, sdkappid)?;
+            let sig = usersig::generate(sdkappid, &app.secret_key, &user, expire, unix_now())?;
+            print_line(&sig)
+        }
+        Command::App { command } => app_command(command),
+    }
+}
+
+fn app_command(command: AppCommand) -> Result<(), FatalError> {
+    match command {
+        AppCommand::Create {
+            db,
+            sdkappid,
+            secret,
+            admin,
+            sync_conversation_deletion,
+        } => {
+            let store = SqliteStore::open(&db)?;
+            let app = create_app(&store, sdkappid, secret, admin, sync_conversation_deletion)?;
+            print_line(&format!(
+                "SDKAppID={} secretKey={}",
+                app.sdk_app_id, app.secret_key
+            ))
+        }
+        AppCommand::List { db } => {
+            for app in SqliteStore::open(&db)?.apps()? {
+                print_line(&format!(
+                    "SDKAppID={} secretKey={} admin={} syncConversationDeletion={}",
+                    app.sdk_app_id,
+                    app.secret_key,
+                    app.admin_identifier,
+                    app.sync_conversation_deletion
+                ))?;
+            }
+            Ok(())
+        }
+        AppCommand::Set {
+            db,
+            sdkappid,
+            sync_conversation_deletion,
+        } => {
+            let store = SqliteStore::open(&db)?;
+            if !store.set_sync_conversation_deletion(sdkappid, sync_conversation_deletion)? {
+                return Err(no_such_app(sdkappid));
+            }
+            print_line(&format!(
+                "SDKAppID={sdkappid} syncConversationDeletion={sync_conversation_deletion}"
+            ))
+        }
+    }
+}
+
+fn existing_app(store: &dyn Store, sdk_app_id: u64) -> Result<App, FatalError> {
+    store
+        .app(sdk_app_id)?
+        .ok_or_else(|| no_such_app(sdk_app_id))
+}
+
+fn no_such_app(sdk_app_id: u64) -> FatalError {
+    FatalError(format!("no app with SDKAppID {sdk_app_id}"))
+}
+
+/// Stdout lines are read by scripts and tests: flush each one at once.
+fn print_line(line: &str) -> Result<(), FatalError> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()?;
+    Ok(())
+}
+
+fn serve(config: ServeConfig) -> Result<(), FatalError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let bound = server::bind(&config).await?;
+        if let Some(app) = &bound.demo_app {
+            print_line(&format!(
+                "demo app: SDKAppID={} secretKey={}",
+                app.sdk_app_id, app.secret_key
+            ))?;
+        }
+        print_line(&format!(
+            "tim-server listening on http://{}/",
+            bound.local_addr
+        ))?;
+        bound.serve(stop_signal()).await
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn stop_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

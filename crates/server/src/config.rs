@@ -1,0 +1,24 @@
+//! Settings of a running server, and the fixed facts about the demo app.
+
+use std::path::PathBuf;
+
+/// The app created on first start, so a fresh server can be tried at once.
+pub const DEMO_SDK_APP_ID: u64 = 1_400_000_001;
+/// Admin identifier of apps created without one (Tencent's default name).
+pub const DEFAULT_ADMIN: &str = "administrator";
+/// Largest WebSocket message the transport accepts. Bigger than the protocol's own limit on
+/// purpose, so an oversized frame gets a coded error instead of a dead connection.
+pub const WS_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// `host:port`; port 0 picks a free one.
+    pub addr: String,
+    pub db: PathBuf,
+    /// The demo chat app and console (`/`).
+    pub www: PathBuf,
+    /// The SDK package (`/pkg/`).
+    pub pkg: PathBuf,
+    /// Serve `/api/demo/*`: UserSigs for anyone who asks. Never on a public server.
+    pub demo: bool,
+}

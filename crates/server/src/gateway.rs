@@ -1,0 +1,285 @@
+//! One WebSocket connection: the session state machine and its event loop.
+//!
+//! Requests are answered strictly in order (one at a time), which keeps replies in request
+//! order and needs no locking. Pushes, the UserSig expiry and server shutdown are waited for
+//! alongside the next request.
+
+use crate::clock::unix_now;
+use crate::error::ApiError;
+use crate::hub::{SessionId, UserKey, SESSION_QUEUE};
+use crate::service::{Identity, LoginGrant, Service};
+use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tim_proto::frame::KickReason;
+use tim_proto::limits::MAX_FRAME_BYTES;
+use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+/// Where a connection is in its life.
+enum SessionState {
+    /// Nothing but Login is accepted yet.
+    Anonymous,
+    LoggedIn(LiveSession),
+    /// After Logout: like Anonymous, the connection stays open for another Login.
+    LoggedOut,
+}
+
+struct LiveSession {
+    identity: Identity,
+    pushes: mpsc::Receiver<Push>,
+    expires_at: i64,
+}
+
+/// What woke the loop up.
+enum Event {
+    Incoming(Option<Result<Message, axum::Error>>),
+    /// `None`: the hub dropped this session (it fell too far behind).
+    Push(Option<Push>),
+    SigMaybeExpired,
+    Shutdown,
+}
+
+/// Serves one connection until the client leaves, the session is kicked, or the server stops.
+pub async fn run_session(
+    mut socket: WebSocket,
+    service: Arc<Service>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut session = Session {
+        service,
+        state: SessionState::Anonymous,
+    };
+    loop {
+        let deadline = session.expiry_deadline();
+        let event = tokio::select! {
+            incoming = socket.recv() => Event::Incoming(incoming),
+            push = next_push(&mut session.state) => Event::Push(push),
+            () = sleep_until(deadline) => Event::SigMaybeExpired,
+            _ = shutdown.changed() => Event::Shutdown,
+        };
+        let keep_going = match event {
+            Event::Incoming(Some(Ok(message))) => match session.on_message(message).await {
+                Some(frame) => send(&mut socket, &frame).await,
+                None => true,
+            },
+            // The client went away (closed, or the connection broke).
+            Event::Incoming(None) | Event::Incoming(Some(Err(_))) => false,
+            Event::Push(Some(push)) => send(&mut socket, &ServerFrame::Push { push }).await,
+            Event::Push(None) => {
+                close(&mut socket, close_code::AGAIN, "too far behind; reconnect").await;
+                false
+            }
+            Event::SigMaybeExpired => match &session.state {
+                SessionState::LoggedIn(live) if unix_now() > live.expires_at => {
+                    let kicked = ServerFrame::Push {
+                        push: Push::Kicked {
+                            reason: KickReason::UserSigExpired,
+                        },
+                    };
+                    send(&mut socket, &kicked).await;
+                    close(&mut socket, close_code::POLICY, "userSig expired").await;
+                    false
+                }
+                _ => true,
+            },
+            Event::Shutdown => {
+                close(&mut socket, close_code::AWAY, "server shutting down").await;
+                false
+            }
+        };
+        if !keep_going {
+            break;
+        }
+    }
+    session.end();
+}
+
+/// The next push for a logged-in session; never resolves otherwise.
+async fn next_push(state: &mut SessionState) -> Option<Push> {
+    match state {
+        SessionState::LoggedIn(live) => live.pushes.recv().await,
+        _ => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sends one frame; false when the client is gone.
+async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> bool {
+    socket
+        .send(Message::Text(frame.to_json().into()))
+        .await
+        .is_ok()
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    // The client may already be gone; nothing more to do then.
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+struct Session {
+    service: Arc<Service>,
+    state: SessionState,
+}
+
+impl Session {
+    /// When the loop should wake up to check the UserSig: just after its last valid second.
+    /// Long waits are capped and re-checked, so far-future expiries cannot overflow.
+    fn expiry_deadline(&self) -> Option<Instant> {
+        let SessionState::LoggedIn(live) = &self.state else {
+            return None;
+        };
+        let first_invalid = u64::try_from(live.expires_at.saturating_add(1)).unwrap_or(0);
+        let wait = (UNIX_EPOCH + Duration::from_secs(first_invalid))
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO)
+            .min(Duration::from_secs(24 * 3600));
+        Some(Instant::now() + wait)
+    }
+
+    /// Answers one incoming WebSocket message, if it needs an answer.
+    async fn on_message(&mut self, message: Message) -> Option<ServerFrame> {
+        match message {
+            Message::Text(text) => Some(self.on_text(text.as_str()).await),
+            Message::Binary(_) => Some(error_frame(
+                None,
+                ErrorCode::MalformedFrame,
+                "binary frames are not supported; send JSON text frames".to_owned(),
+            )),
+            // Pings are answered by the WebSocket layer; Close ends the stream next.
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
+        }
+    }
+
+    async fn on_text(&mut self, text: &str) -> ServerFrame {
+        if text.len() > MAX_FRAME_BYTES {
+            return error_frame(
+                None,
+                ErrorCode::FrameTooLarge,
+                format!(
+                    "frame is {} bytes; the limit is {MAX_FRAME_BYTES}",
+                    text.len()
+                ),
+            );
+        }
+        let frame: ClientFrame = match serde_json::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                return error_frame(
+                    peek_id(text),
+                    ErrorCode::MalformedFrame,
+                    format!("not a valid request: {e}"),
+                )
+            }
+        };
+        let id = frame.id;
+        tracing::debug!(id, op = frame.request.op(), "request");
+        match self.on_request(frame.request).await {
+            Ok(reply) => ServerFrame::Reply { id, reply },
+            Err(e) => error_frame(Some(id), e.code, e.message),
+        }
+    }
+
+    async fn on_request(&mut self, request: Request) -> Result<Reply, ApiError> {
+        match (&self.state, request) {
+            (
+                SessionState::Anonymous | SessionState::LoggedOut,
+                Request::Login {
+                    sdk_app_id,
+                    user_id,
+                    user_sig,
+                    protocol,
+                },
+            ) => {
+                let grant = self
+                    .service
+                    .login(sdk_app_id, &user_id, &user_sig, protocol)
+                    .await?;
+                Ok(self.start(grant))
+            }
+            (SessionState::Anonymous | SessionState::LoggedOut, _) => Err(ApiError::new(
+                ErrorCode::NotLoggedIn,
+                "log in first: the first request must be login",
+            )),
+            (SessionState::LoggedIn(_), Request::Logout) => {
+                self.end();
+                self.state = SessionState::LoggedOut;
+                Ok(Reply::Done)
+            }
+            (SessionState::LoggedIn(live), request) => {
+                let identity = live.identity.clone();
+                self.service.handle(&identity, request).await
+            }
+        }
+    }
+
+    /// Registers the session with the hub and answers the login.
+    fn start(&mut self, grant: LoginGrant) -> Reply {
+        let LoginGrant { user, expires_at } = grant;
+        let session = SessionId::next();
+        let (tx, rx) = mpsc::channel(SESSION_QUEUE);
+        self.service.hub().register(&user, session, tx);
+        tracing::info!(app = user.sdk_app_id, user = %user.user_id, session = session.0, "logged in");
+        let reply = Reply::LoggedIn {
+            user_id: user.user_id.clone(),
+            server_time: unix_now(),
+            sig_expires_at: expires_at,
+        };
+        self.state = SessionState::LoggedIn(LiveSession {
+            identity: Identity { user, session },
+            pushes: rx,
+            expires_at,
+        });
+        reply
+    }
+
+    /// Leaves the hub, if logged in.
+    fn end(&mut self) {
+        if let SessionState::LoggedIn(live) = &self.state {
+            let Identity { user, session } = &live.identity;
+            self.service.hub().unregister(user, *session);
+            log_end(user, *session);
+        }
+        self.state = SessionState::Anonymous;
+    }
+}
+
+fn log_end(user: &UserKey, session: SessionId) {
+    tracing::info!(app = user.sdk_app_id, user = %user.user_id, session = session.0, "session ended");
+}
+
+fn error_frame(id: Option<u64>, code: ErrorCode, message: String) -> ServerFrame {
+    ServerFrame::Error { id, code, message }
+}
+
+/// The request id of a frame that is JSON but not a valid request, so the error can name it.
+fn peek_id(text: &str) -> Option<u64> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()?
+        .get("id")?
+        .as_u64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peek_id_finds_ids_only_in_objects() {
+        assert_eq!(peek_id(r#"{"id":5,"op":"explode"}"#), Some(5));
+        assert_eq!(peek_id(r#"{"id":"5"}"#), None);
+        assert_eq!(peek_id("[1]"), None);
+        assert_eq!(peek_id("not json"), None);
+    }
+}

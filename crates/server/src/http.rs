@@ -1,0 +1,96 @@
+//! The HTTP side: one router for the WebSocket, health check, demo API and static files.
+
+use crate::config::{ServeConfig, DEMO_SDK_APP_ID, WS_MAX_MESSAGE_BYTES};
+use crate::error::ApiError;
+use crate::gateway::run_session;
+use crate::service::Service;
+use crate::usersig::DEFAULT_EXPIRE_SECS;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tim_proto::ErrorCode;
+use tokio::sync::watch;
+use tower_http::cors::CorsLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Arc<Service>,
+    /// Flips to true when the server stops; every session then closes.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+pub fn router(config: &ServeConfig, state: AppState) -> Router {
+    let mut app = Router::new()
+        .route("/ws", get(websocket))
+        .route("/healthz", get(|| async { "ok" }));
+    if config.demo {
+        let api = Router::new()
+            .route("/demo/usersig", get(demo_usersig))
+            // Browser tests and demo pages on other origins call this.
+            .layer(CorsLayer::permissive());
+        app = app.nest("/api", api);
+    }
+    // Always revalidate: a rebuilt SDK must never be shadowed by a cached one.
+    let no_cache = SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
+    app.nest_service("/pkg", ServeDir::new(&config.pkg))
+        .fallback_service(ServeDir::new(&config.www))
+        .layer(no_cache)
+        .with_state(state)
+}
+
+async fn websocket(upgrade: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+    upgrade
+        .max_message_size(WS_MAX_MESSAGE_BYTES)
+        .max_frame_size(WS_MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| run_session(socket, state.service, state.shutdown))
+}
+
+/// `GET /api/demo/usersig?userID=alice`: a UserSig for the demo app (only with `--demo`).
+async fn demo_usersig(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(user_id) = query.get("userID") else {
+        return api_error(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "userID is required",
+        ));
+    };
+    match state
+        .service
+        .issue_user_sig(DEMO_SDK_APP_ID, user_id, DEFAULT_EXPIRE_SECS)
+        .await
+    {
+        Ok(sig) => Json(json!({
+            "SDKAppID": DEMO_SDK_APP_ID,
+            "userID": user_id,
+            "userSig": sig,
+        }))
+        .into_response(),
+        Err(e) => api_error(e),
+    }
+}
+
+fn api_error(e: ApiError) -> Response {
+    let status = match e.code {
+        ErrorCode::InvalidParameter => StatusCode::BAD_REQUEST,
+        ErrorCode::AppNotFound => StatusCode::NOT_FOUND,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (
+        status,
+        Json(json!({ "code": e.code.as_u32(), "message": e.message })),
+    )
+        .into_response()
+}

@@ -1,0 +1,84 @@
+//! Starting and stopping a server: open storage, bind, serve until told to stop.
+
+use crate::apps::ensure_demo_app;
+use crate::config::ServeConfig;
+use crate::error::FatalError;
+use crate::http::{router, AppState};
+use crate::hub::LocalHub;
+use crate::service::Service;
+use crate::store::{App, SqliteStore};
+use axum::Router;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// A server whose socket is bound and storage open, not yet serving.
+pub struct BoundServer {
+    listener: TcpListener,
+    router: Router,
+    shutdown: watch::Sender<bool>,
+    pub local_addr: SocketAddr,
+    /// The demo app, if this database has one.
+    pub demo_app: Option<App>,
+}
+
+pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
+    let db = config.db.clone();
+    let (store, demo_app) = tokio::task::spawn_blocking(move || {
+        let store = SqliteStore::open(&db)?;
+        let demo = ensure_demo_app(&store)?;
+        Ok::<_, FatalError>((store, demo))
+    })
+    .await
+    .map_err(|e| FatalError(format!("opening the database: {e}")))??;
+    tracing::info!(db = %config.db.display(), "database open");
+
+    let service = Arc::new(Service::new(Arc::new(store), Arc::new(LocalHub::new())));
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let router = router(
+        config,
+        AppState {
+            service,
+            shutdown: shutdown_rx,
+        },
+    );
+    let listener = TcpListener::bind(&config.addr)
+        .await
+        .map_err(|e| FatalError(format!("binding {}: {e}", config.addr)))?;
+    let local_addr = listener.local_addr()?;
+    Ok(BoundServer {
+        listener,
+        router,
+        shutdown,
+        local_addr,
+        demo_app,
+    })
+}
+
+impl BoundServer {
+    /// Serves until `stop` resolves, then closes every session and finishes open requests.
+    pub async fn serve(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), FatalError> {
+        let BoundServer {
+            listener,
+            router,
+            shutdown,
+            ..
+        } = self;
+        let signal = async move {
+            stop.await;
+            tracing::info!("shutting down");
+            // WebSocket sessions are not tracked by the HTTP server's graceful shutdown:
+            // tell them directly.
+            let _ = shutdown.send(true);
+        };
+        axum::serve(listener, router)
+            .with_graceful_shutdown(signal)
+            .await
+            .map_err(|e| FatalError(format!("serving: {e}")))
+    }
+}

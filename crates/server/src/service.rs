@@ -1,0 +1,400 @@
+//! What each request means: validation, storage, and who gets pushed what.
+//!
+//! Transport-free: the gateway hands in the verified identity and a request, and gets back a
+//! reply or an [`ApiError`]. Storage calls run on the blocking pool so a slow disk never stalls
+//! the async workers.
+
+use crate::clock::unix_now;
+use crate::error::ApiError;
+use crate::hub::{Hub, SessionId, UserKey};
+use crate::store::{App, ConvRef, NewMessage, PageOutcome, SendOutcome, Store, StoreResult};
+use crate::usersig;
+use std::sync::Arc;
+use tim_proto::limits::{MAX_PAGE_COUNT, MAX_TEXT_BYTES};
+use tim_proto::model::WireBody;
+use tim_proto::user_id::validate_id;
+use tim_proto::{ConversationId, ErrorCode, Push, Reply, Request, PROTOCOL_VERSION};
+
+/// Longest client-made message ID.
+pub const MAX_MESSAGE_ID_CHARS: usize = 64;
+
+/// A logged-in session: who it is, and which of that user's sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub user: UserKey,
+    pub session: SessionId,
+}
+
+/// A successful login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginGrant {
+    pub user: UserKey,
+    /// Unix seconds at which the UserSig runs out.
+    pub expires_at: i64,
+}
+
+pub struct Service {
+    store: Arc<dyn Store>,
+    hub: Arc<dyn Hub>,
+}
+
+impl Service {
+    pub fn new(store: Arc<dyn Store>, hub: Arc<dyn Hub>) -> Self {
+        Service { store, hub }
+    }
+
+    pub fn hub(&self) -> &Arc<dyn Hub> {
+        &self.hub
+    }
+
+    /// Runs a storage call on the blocking pool.
+    async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        match tokio::task::spawn_blocking(move || f(store.as_ref())).await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(join) => Err(ApiError::internal(join)),
+        }
+    }
+
+    async fn app(&self, sdk_app_id: u64) -> Result<App, ApiError> {
+        self.blocking(move |s| s.app(sdk_app_id))
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::AppNotFound,
+                    format!("no app with SDKAppID {sdk_app_id} on this server"),
+                )
+            })
+    }
+
+    /// Checks a login: protocol version, userID, app, UserSig. Records the user if new.
+    pub async fn login(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        user_sig: &str,
+        protocol: u32,
+    ) -> Result<LoginGrant, ApiError> {
+        if protocol != PROTOCOL_VERSION {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedProtocol,
+                format!(
+                    "protocol {protocol} is not supported; this server speaks {PROTOCOL_VERSION}"
+                ),
+            ));
+        }
+        validate_id(user_id)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, format!("userID {e}")))?;
+        let app = self.app(sdk_app_id).await?;
+        let now = unix_now();
+        let sig = usersig::verify(user_sig, &app.secret_key, sdk_app_id, user_id, now)
+            .map_err(|e| ApiError::new(e.code(), e.message()))?;
+        let owned = user_id.to_owned();
+        self.blocking(move |s| s.ensure_user(sdk_app_id, &owned, now))
+            .await?;
+        Ok(LoginGrant {
+            user: UserKey {
+                sdk_app_id,
+                user_id: user_id.to_owned(),
+            },
+            expires_at: sig.expires_at,
+        })
+    }
+
+    /// Makes a UserSig with the app's key (demo endpoint, CLI).
+    pub async fn issue_user_sig(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        expire_secs: i64,
+    ) -> Result<String, ApiError> {
+        validate_id(user_id)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, format!("userID {e}")))?;
+        let app = self.app(sdk_app_id).await?;
+        usersig::generate(
+            sdk_app_id,
+            &app.secret_key,
+            user_id,
+            expire_secs,
+            unix_now(),
+        )
+        .map_err(ApiError::internal)
+    }
+
+    /// Answers one request of a logged-in session. Login/Logout change session state and are
+    /// the gateway's business; here they only get their protocol answers.
+    pub async fn handle(&self, who: &Identity, request: Request) -> Result<Reply, ApiError> {
+        match request {
+            Request::Login { .. } => Err(ApiError::new(
+                ErrorCode::RepeatedLogin,
+                "already logged in on this connection",
+            )),
+            Request::Logout => Ok(Reply::Done),
+            Request::Ping => Ok(Reply::Pong),
+            Request::SendMessage {
+                conversation_id,
+                id,
+                body,
+            } => self.send_message(who, &conversation_id, id, body).await,
+            Request::GetConversationList => self.conversation_list(who).await,
+            Request::GetConversation { conversation_id } => {
+                self.conversation(who, &conversation_id).await
+            }
+            Request::GetMessageList {
+                conversation_id,
+                next_req_message_id,
+                count,
+            } => {
+                self.message_list(who, &conversation_id, next_req_message_id, count)
+                    .await
+            }
+            Request::DeleteConversation { conversation_id } => {
+                self.delete_conversation(who, &conversation_id).await
+            }
+            Request::SetMessageRead { conversation_id } => {
+                self.set_message_read(who, &conversation_id).await
+            }
+        }
+    }
+
+    async fn send_message(
+        &self,
+        who: &Identity,
+        conversation_id: &str,
+        msg_id: String,
+        body: WireBody,
+    ) -> Result<Reply, ApiError> {
+        validate_message_id(&msg_id)?;
+        let WireBody::Text { text } = &body;
+        if text.len() > MAX_TEXT_BYTES {
+            return Err(ApiError::new(
+                ErrorCode::MessageTooLong,
+                format!(
+                    "text is {} bytes; the limit is {MAX_TEXT_BYTES}",
+                    text.len()
+                ),
+            ));
+        }
+        let conv = c2c_conversation(who, conversation_id)?;
+        let app = who.user.sdk_app_id;
+        let message = NewMessage {
+            msg_id,
+            body,
+            time: unix_now(),
+        };
+        let to_store = conv.clone();
+        let outcome = self
+            .blocking(move |s| s.send_message(app, &to_store, &message))
+            .await?;
+        let stored = match outcome {
+            SendOutcome::Stored(m) => m,
+            // A retry: the client gets the same answer as the first time, nobody is pushed twice.
+            SendOutcome::Duplicate(m) => {
+                return Ok(Reply::Sent {
+                    message: m.to_wire(&conv.owner),
+                })
+            }
+            SendOutcome::IdTaken => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    "message ID already used by another sender in this conversation",
+                ))
+            }
+        };
+        if conv.peer != conv.owner {
+            let peer = UserKey {
+                sdk_app_id: app,
+                user_id: conv.peer.clone(),
+            };
+            self.hub.push(
+                &peer,
+                None,
+                &Push::Message {
+                    message: stored.to_wire(&conv.peer),
+                },
+            );
+        }
+        let mine = stored.to_wire(&conv.owner);
+        self.hub.push(
+            &who.user,
+            Some(who.session),
+            &Push::Message {
+                message: mine.clone(),
+            },
+        );
+        Ok(Reply::Sent { message: mine })
+    }
+
+    async fn conversation_list(&self, who: &Identity) -> Result<Reply, ApiError> {
+        let user = who.user.clone();
+        let list = self
+            .blocking(move |s| s.conversations(user.sdk_app_id, &user.user_id))
+            .await?;
+        Ok(Reply::ConversationList {
+            conversations: list.iter().map(|c| c.to_wire(&who.user.user_id)).collect(),
+        })
+    }
+
+    async fn conversation(&self, who: &Identity, conversation_id: &str) -> Result<Reply, ApiError> {
+        let conv = c2c_conversation(who, conversation_id)?;
+        let app = who.user.sdk_app_id;
+        let lookup = conv.clone();
+        match self.blocking(move |s| s.conversation(app, &lookup)).await? {
+            Some(c) => Ok(Reply::Conversation {
+                conversation: c.to_wire(&conv.owner),
+            }),
+            None => Err(not_found(&conv)),
+        }
+    }
+
+    async fn message_list(
+        &self,
+        who: &Identity,
+        conversation_id: &str,
+        next_req_message_id: Option<String>,
+        count: u32,
+    ) -> Result<Reply, ApiError> {
+        if count == 0 || count > MAX_PAGE_COUNT {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("count must be 1 to {MAX_PAGE_COUNT}"),
+            ));
+        }
+        let conv = c2c_conversation(who, conversation_id)?;
+        let app = who.user.sdk_app_id;
+        // An empty nextReqMessageID means "from the newest", as in Tencent's SDK.
+        let before = next_req_message_id.filter(|id| !id.is_empty());
+        let lookup = conv.clone();
+        let anchor = before.clone();
+        let outcome = self
+            .blocking(move |s| s.messages(app, &lookup, anchor.as_deref(), count))
+            .await?;
+        match outcome {
+            PageOutcome::Page(page) => Ok(Reply::MessageList {
+                next_req_message_id: page.next_req_message_id(),
+                is_completed: page.is_completed,
+                messages: page
+                    .messages
+                    .iter()
+                    .map(|m| m.to_wire(&conv.owner))
+                    .collect(),
+            }),
+            PageOutcome::UnknownAnchor => Err(ApiError::new(
+                ErrorCode::MessageNotFound,
+                format!(
+                    "nextReqMessageID {:?} is not a message of {}",
+                    before.unwrap_or_default(),
+                    conv.conversation_id
+                ),
+            )),
+        }
+    }
+
+    async fn delete_conversation(
+        &self,
+        who: &Identity,
+        conversation_id: &str,
+    ) -> Result<Reply, ApiError> {
+        let conv = c2c_conversation(who, conversation_id)?;
+        let app_id = who.user.sdk_app_id;
+        let target = conv.clone();
+        if !self
+            .blocking(move |s| s.delete_conversation(app_id, &target))
+            .await?
+        {
+            return Err(not_found(&conv));
+        }
+        if self.app(app_id).await?.sync_conversation_deletion {
+            self.hub.push(
+                &who.user,
+                Some(who.session),
+                &Push::ConversationDeleted {
+                    conversation_id: conv.conversation_id.clone(),
+                },
+            );
+        }
+        Ok(Reply::ConversationDeleted {
+            conversation_id: conv.conversation_id,
+        })
+    }
+
+    async fn set_message_read(
+        &self,
+        who: &Identity,
+        conversation_id: &str,
+    ) -> Result<Reply, ApiError> {
+        let conv = c2c_conversation(who, conversation_id)?;
+        let app = who.user.sdk_app_id;
+        let target = conv.clone();
+        if self.blocking(move |s| s.mark_read(app, &target)).await? {
+            Ok(Reply::Done)
+        } else {
+            Err(not_found(&conv))
+        }
+    }
+}
+
+/// Parses a conversation ID of the caller; only C2C is served so far.
+fn c2c_conversation(who: &Identity, conversation_id: &str) -> Result<ConvRef, ApiError> {
+    match ConversationId::parse(conversation_id) {
+        Ok(ConversationId::C2c(peer)) => Ok(ConvRef::c2c(&who.user.user_id, &peer)),
+        Ok(other) => Err(ApiError::new(
+            ErrorCode::UnknownConversationType,
+            format!(
+                "{} conversations are not supported by this server yet",
+                other.type_str()
+            ),
+        )),
+        Err(e) => Err(ApiError::new(
+            ErrorCode::InvalidConversationId,
+            format!("invalid conversationID {conversation_id:?}: {e}"),
+        )),
+    }
+}
+
+fn not_found(conv: &ConvRef) -> ApiError {
+    ApiError::new(
+        ErrorCode::ConversationNotFound,
+        format!("no conversation {}", conv.conversation_id),
+    )
+}
+
+/// Message IDs are made by clients: 1 to 64 characters of `A-Z a-z 0-9 _ -`.
+fn validate_message_id(id: &str) -> Result<(), ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_MESSAGE_ID_CHARS
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("message ID must be 1 to {MAX_MESSAGE_ID_CHARS} characters of A-Z a-z 0-9 _ -"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_are_checked() {
+        for ok in ["a", "msg-1_X", &"z".repeat(64)] {
+            assert!(validate_message_id(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "é", "a.b", &"z".repeat(65)] {
+            assert_eq!(
+                validate_message_id(bad).map_err(|e| e.code),
+                Err(ErrorCode::InvalidParameter),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Schema migrations, tracked by `PRAGMA user_version` (= how many of these have run).
+
+use super::{StoreError, StoreResult};
+use rusqlite::Connection;
+
+/// Append only: never edit a migration that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: apps, users, message threads, messages, per-user conversation rows.
+    r#"
+    CREATE TABLE apps (
+        sdk_app_id INTEGER PRIMARY KEY,
+        secret_key TEXT NOT NULL,
+        admin_identifier TEXT NOT NULL,
+        sync_conversation_deletion INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE users (
+        sdk_app_id INTEGER NOT NULL REFERENCES apps(sdk_app_id),
+        user_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (sdk_app_id, user_id)
+    ) WITHOUT ROWID;
+    -- The newest seq of each thread lives here, so seqs never restart even after old rows
+    -- are purged.
+    CREATE TABLE threads (
+        sdk_app_id INTEGER NOT NULL REFERENCES apps(sdk_app_id),
+        conv_key TEXT NOT NULL,
+        last_seq INTEGER NOT NULL,
+        PRIMARY KEY (sdk_app_id, conv_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE messages (
+        sdk_app_id INTEGER NOT NULL,
+        conv_key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        msg_id TEXT NOT NULL,
+        from_user TEXT NOT NULL,
+        to_user TEXT NOT NULL,
+        body_json TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        PRIMARY KEY (sdk_app_id, conv_key, seq),
+        UNIQUE (sdk_app_id, conv_key, msg_id),
+        FOREIGN KEY (sdk_app_id, conv_key) REFERENCES threads(sdk_app_id, conv_key)
+    );
+    -- One row per (user, conversation). Messages with seq <= cleared_seq are invisible to
+    -- the owner: deleting a conversation moves this watermark instead of deleting messages.
+    CREATE TABLE conversations (
+        sdk_app_id INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        conv_key TEXT NOT NULL,
+        visible INTEGER NOT NULL,
+        cleared_seq INTEGER NOT NULL DEFAULT 0,
+        read_seq INTEGER NOT NULL DEFAULT 0,
+        unread INTEGER NOT NULL DEFAULT 0,
+        update_time INTEGER NOT NULL,
+        -- rowid of the newest message: orders conversations active within the same second.
+        last_activity INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (sdk_app_id, owner, conversation_id),
+        FOREIGN KEY (sdk_app_id, owner) REFERENCES users(sdk_app_id, user_id),
+        FOREIGN KEY (sdk_app_id, conv_key) REFERENCES threads(sdk_app_id, conv_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX conversations_by_thread ON conversations(sdk_app_id, conv_key);
+    "#,
+];
+
+/// Brings the schema up to date, one transaction per migration.
+pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let current = usize::try_from(current)
+        .map_err(|_| StoreError::Corrupt(format!("negative schema version {current}")))?;
+    if current > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "schema version {current} is newer than this server ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (done, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (done + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = done + 1, "applied schema migration");
+    }
+    Ok(())
+}

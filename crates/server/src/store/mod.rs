@@ -1,0 +1,105 @@
+//! Storage behind one trait, so SQLite (the embedded default) can later be joined by PostgreSQL.
+//!
+//! The methods are synchronous; async callers run them on the blocking pool. Each method is one
+//! transaction: it either happens entirely or not at all.
+//!
+//! Deletion is a watermark: a user's conversation row keeps `cleared_seq`, and messages at or
+//! below it are invisible to that user. Deleting therefore touches one row whatever the history
+//! size, and the other party's view is untouched.
+
+mod migrations;
+mod model;
+mod sqlite;
+
+pub use model::{
+    App, ConvRef, ConversationView, MessagePage, NewMessage, PageOutcome, SendOutcome,
+    StoredMessage,
+};
+pub use sqlite::SqliteStore;
+
+use std::fmt;
+
+/// A storage failure. Domain outcomes (not found, duplicate, ...) are return values instead.
+#[derive(Debug)]
+pub enum StoreError {
+    Sqlite(rusqlite::Error),
+    Io(std::io::Error),
+    /// Stored data this server cannot read (a body it does not understand, a newer schema).
+    Corrupt(String),
+    /// `create_app` with an SDKAppID that is taken.
+    AppExists(u64),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Sqlite(e) => write!(f, "sqlite: {e}"),
+            StoreError::Io(e) => write!(f, "io: {e}"),
+            StoreError::Corrupt(why) => write!(f, "unreadable stored data: {why}"),
+            StoreError::AppExists(id) => write!(f, "an app with SDKAppID {id} already exists"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> Self {
+        StoreError::Io(e)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything the service needs from storage. Times are unix seconds, passed in by the caller.
+pub trait Store: Send + Sync {
+    fn app(&self, sdk_app_id: u64) -> StoreResult<Option<App>>;
+    fn apps(&self) -> StoreResult<Vec<App>>;
+    /// Fails with [`StoreError::AppExists`] if the SDKAppID is taken.
+    fn create_app(&self, app: &App) -> StoreResult<()>;
+    /// Returns false when there is no such app.
+    fn set_sync_conversation_deletion(&self, sdk_app_id: u64, on: bool) -> StoreResult<bool>;
+
+    /// Records the user if new (first verified login).
+    fn ensure_user(&self, sdk_app_id: u64, user_id: &str, now: i64) -> StoreResult<()>;
+
+    /// Appends a message from `conv.owner` to `conv.peer`, or returns the stored one when the
+    /// same sender retries the same message ID.
+    fn send_message(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        message: &NewMessage,
+    ) -> StoreResult<SendOutcome>;
+
+    /// The owner's visible conversations, most recently active first.
+    fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>>;
+    /// One visible conversation, or `None`.
+    fn conversation(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+    ) -> StoreResult<Option<ConversationView>>;
+
+    /// Up to `count` visible messages older than `before` (or the newest ones), oldest first.
+    fn messages(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        before: Option<&str>,
+        count: u32,
+    ) -> StoreResult<PageOutcome>;
+
+    /// Hides the conversation and raises its watermark to the newest message. Returns false
+    /// (and changes nothing) when the owner has no visible conversation by that ID.
+    fn delete_conversation(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool>;
+
+    /// Marks everything read. Returns false when the owner has no visible conversation.
+    fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool>;
+}

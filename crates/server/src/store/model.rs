@@ -1,0 +1,170 @@
+//! The values the store hands in and out.
+
+use tim_proto::model::WireBody;
+use tim_proto::{ConversationId, WireConversation, WireMessage};
+
+/// A tenant: its UserSig key and settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    pub sdk_app_id: u64,
+    pub secret_key: String,
+    pub admin_identifier: String,
+    /// Tell the user's other sessions when a conversation is deleted (off by default, as at Tencent).
+    pub sync_conversation_deletion: bool,
+    pub created_at: i64,
+}
+
+/// Separates the two user IDs of a C2C thread key; IDs cannot contain it (see `validate_id`).
+const THREAD_KEY_SEPARATOR: char = '|';
+
+/// A conversation as one user names it, plus the key of the message thread behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConvRef {
+    pub owner: String,
+    /// The other user of a C2C conversation (the owner again for a chat with oneself).
+    pub peer: String,
+    pub conversation_id: String,
+    /// Shared by both parties: the two user IDs sorted, so both see the same seqs.
+    pub conv_key: String,
+}
+
+impl ConvRef {
+    pub fn c2c(owner: &str, peer: &str) -> Self {
+        let (a, b) = if owner <= peer {
+            (owner, peer)
+        } else {
+            (peer, owner)
+        };
+        ConvRef {
+            owner: owner.to_owned(),
+            peer: peer.to_owned(),
+            conversation_id: ConversationId::C2c(peer.to_owned()).to_string(),
+            conv_key: format!("{a}{THREAD_KEY_SEPARATOR}{b}"),
+        }
+    }
+}
+
+/// A message to be stored; the store assigns its seq.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub msg_id: String,
+    pub body: WireBody,
+    pub time: i64,
+}
+
+/// A message as stored, the same for both parties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    pub seq: u64,
+    pub msg_id: String,
+    pub from: String,
+    pub to: String,
+    pub body: WireBody,
+    pub time: i64,
+}
+
+impl StoredMessage {
+    /// The message as `viewer` sees it: named by the conversation with the other party.
+    pub fn to_wire(&self, viewer: &str) -> WireMessage {
+        let other = if self.from == viewer {
+            &self.to
+        } else {
+            &self.from
+        };
+        WireMessage {
+            id: self.msg_id.clone(),
+            conversation_id: ConversationId::C2c(other.clone()).to_string(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            seq: self.seq,
+            time: self.time,
+            body: self.body.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Newly stored: the caller should push it.
+    Stored(StoredMessage),
+    /// The sender had already sent this message ID: nothing changed, nothing to push.
+    Duplicate(StoredMessage),
+    /// Another user already used this message ID in this conversation.
+    IdTaken,
+}
+
+/// One entry of a user's conversation list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationView {
+    pub conversation_id: String,
+    pub unread: u64,
+    /// Newest message above the owner's watermark.
+    pub last_message: Option<StoredMessage>,
+    pub update_time: i64,
+}
+
+impl ConversationView {
+    pub fn to_wire(&self, owner: &str) -> WireConversation {
+        WireConversation {
+            conversation_id: self.conversation_id.clone(),
+            unread_count: u32::try_from(self.unread).unwrap_or(u32::MAX),
+            last_message: self.last_message.as_ref().map(|m| m.to_wire(owner)),
+            update_time: self.update_time,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePage {
+    /// Oldest first.
+    pub messages: Vec<StoredMessage>,
+    /// Whether no older visible message exists.
+    pub is_completed: bool,
+}
+
+impl MessagePage {
+    /// What to pass as `nextReqMessageID` for the page before this one.
+    pub fn next_req_message_id(&self) -> Option<String> {
+        if self.is_completed {
+            return None;
+        }
+        self.messages.first().map(|m| m.msg_id.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageOutcome {
+    Page(MessagePage),
+    /// `before` names no message visible to the owner.
+    UnknownAnchor,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_parties_share_one_thread_key() {
+        let a = ConvRef::c2c("alice", "bob");
+        let b = ConvRef::c2c("bob", "alice");
+        assert_eq!(a.conv_key, "alice|bob");
+        assert_eq!(a.conv_key, b.conv_key);
+        assert_eq!(a.conversation_id, "C2Cbob");
+        assert_eq!(b.conversation_id, "C2Calice");
+        assert_eq!(ConvRef::c2c("me", "me").conv_key, "me|me");
+    }
+
+    #[test]
+    fn a_message_is_named_by_the_other_party() {
+        let m = StoredMessage {
+            seq: 1,
+            msg_id: "m".into(),
+            from: "alice".into(),
+            to: "bob".into(),
+            body: WireBody::Text { text: "hi".into() },
+            time: 1,
+        };
+        assert_eq!(m.to_wire("alice").conversation_id, "C2Cbob");
+        assert_eq!(m.to_wire("bob").conversation_id, "C2Calice");
+    }
+}

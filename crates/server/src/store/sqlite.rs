@@ -1,0 +1,507 @@
+//! The embedded default store: one SQLite file in WAL mode.
+//!
+//! One connection behind a mutex: SQLite serialises writers anyway, and every method is short.
+
+use super::migrations::migrate;
+use super::model::{
+    App, ConvRef, ConversationView, MessagePage, NewMessage, PageOutcome, SendOutcome,
+    StoredMessage,
+};
+use super::{Store, StoreError, StoreResult};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use tim_proto::model::WireBody;
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time";
+
+impl SqliteStore {
+    /// Opens (creating file and parent directory if needed) and migrates the database.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut conn = Connection::open(path)?;
+        // WAL: readers do not block the writer. FULL: a commit survives power loss.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(%mode, "SQLite refused WAL mode");
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Other processes (the CLI, tests) may hold the file briefly.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock dropped its transaction, which rolled back:
+        // the connection is still consistent, so poisoning is safe to ignore.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Rows changed by INSERT/UPDATE/DELETE since the store was opened. Lets tests prove that
+    /// an operation did a fixed amount of work, whatever the size of the data.
+    pub fn total_changes(&self) -> u64 {
+        self.conn().total_changes()
+    }
+}
+
+/// SQLite integers are signed; an SDKAppID beyond i64 cannot be stored, so it names no app.
+fn app_key(sdk_app_id: u64) -> StoreResult<i64> {
+    i64::try_from(sdk_app_id)
+        .map_err(|_| StoreError::Corrupt(format!("SDKAppID {sdk_app_id} out of range")))
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn app_from_row(r: &Row<'_>) -> rusqlite::Result<App> {
+    Ok(App {
+        sdk_app_id: to_u64(r.get(0)?),
+        secret_key: r.get(1)?,
+        admin_identifier: r.get(2)?,
+        sync_conversation_deletion: r.get(3)?,
+        created_at: r.get(4)?,
+    })
+}
+
+/// Columns in [`MESSAGE_COLUMNS`] order; the body is decoded afterwards so a bad body is a
+/// store error rather than a panic.
+struct MessageRow {
+    seq: i64,
+    msg_id: String,
+    from: String,
+    to: String,
+    body_json: String,
+    time: i64,
+}
+
+impl MessageRow {
+    fn read(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(MessageRow {
+            seq: r.get(0)?,
+            msg_id: r.get(1)?,
+            from: r.get(2)?,
+            to: r.get(3)?,
+            body_json: r.get(4)?,
+            time: r.get(5)?,
+        })
+    }
+
+    fn decode(self) -> StoreResult<StoredMessage> {
+        let body: WireBody = serde_json::from_str(&self.body_json)
+            .map_err(|e| StoreError::Corrupt(format!("message {} body: {e}", self.msg_id)))?;
+        Ok(StoredMessage {
+            seq: to_u64(self.seq),
+            msg_id: self.msg_id,
+            from: self.from,
+            to: self.to,
+            body,
+            time: self.time,
+        })
+    }
+}
+
+/// The owner's row of a conversation, if visible.
+struct VisibleRow {
+    cleared_seq: i64,
+}
+
+fn visible_row(
+    conn: &Connection,
+    app: i64,
+    owner: &str,
+    conversation_id: &str,
+) -> StoreResult<Option<VisibleRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT cleared_seq FROM conversations
+             WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3 AND visible = 1",
+        )?
+        .query_row(params![app, owner, conversation_id], |r| {
+            Ok(VisibleRow {
+                cleared_seq: r.get(0)?,
+            })
+        })
+        .optional()?)
+}
+
+fn last_seq(conn: &Connection, app: i64, conv_key: &str) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached("SELECT last_seq FROM threads WHERE sdk_app_id = ?1 AND conv_key = ?2")?
+        .query_row(params![app, conv_key], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Newest message above the watermark: one step down the primary-key index.
+fn newest_visible(
+    conn: &Connection,
+    app: i64,
+    conv_key: &str,
+    cleared_seq: i64,
+) -> StoreResult<Option<StoredMessage>> {
+    conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages
+         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3
+         ORDER BY seq DESC LIMIT 1"
+    ))?
+    .query_row(params![app, conv_key, cleared_seq], MessageRow::read)
+    .optional()?
+    .map(MessageRow::decode)
+    .transpose()
+}
+
+fn message_by_id(
+    conn: &Connection,
+    app: i64,
+    conv_key: &str,
+    msg_id: &str,
+) -> StoreResult<Option<StoredMessage>> {
+    conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages
+         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND msg_id = ?3"
+    ))?
+    .query_row(params![app, conv_key, msg_id], MessageRow::read)
+    .optional()?
+    .map(MessageRow::decode)
+    .transpose()
+}
+
+impl Store for SqliteStore {
+    fn app(&self, sdk_app_id: u64) -> StoreResult<Option<App>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(None);
+        };
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT sdk_app_id, secret_key, admin_identifier, sync_conversation_deletion,
+                        created_at
+                 FROM apps WHERE sdk_app_id = ?1",
+            )?
+            .query_row([app], app_from_row)
+            .optional()?)
+    }
+
+    fn apps(&self) -> StoreResult<Vec<App>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT sdk_app_id, secret_key, admin_identifier, sync_conversation_deletion,
+                    created_at
+             FROM apps ORDER BY sdk_app_id",
+        )?;
+        let apps = stmt
+            .query_map([], app_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(apps)
+    }
+
+    fn create_app(&self, app: &App) -> StoreResult<()> {
+        let key = app_key(app.sdk_app_id)?;
+        let inserted = self.conn().execute(
+            "INSERT INTO apps (sdk_app_id, secret_key, admin_identifier,
+                               sync_conversation_deletion, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sdk_app_id) DO NOTHING",
+            params![
+                key,
+                app.secret_key,
+                app.admin_identifier,
+                app.sync_conversation_deletion,
+                app.created_at
+            ],
+        )?;
+        if inserted == 0 {
+            return Err(StoreError::AppExists(app.sdk_app_id));
+        }
+        Ok(())
+    }
+
+    fn set_sync_conversation_deletion(&self, sdk_app_id: u64, on: bool) -> StoreResult<bool> {
+        let changed = self.conn().execute(
+            "UPDATE apps SET sync_conversation_deletion = ?2 WHERE sdk_app_id = ?1",
+            params![app_key(sdk_app_id)?, on],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn ensure_user(&self, sdk_app_id: u64, user_id: &str, now: i64) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO users (sdk_app_id, user_id, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![app_key(sdk_app_id)?, user_id, now])?;
+        Ok(())
+    }
+
+    fn send_message(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        message: &NewMessage,
+    ) -> StoreResult<SendOutcome> {
+        let app = app_key(sdk_app_id)?;
+        let body_json = serde_json::to_string(&message.body)
+            .map_err(|e| StoreError::Corrupt(format!("encoding body: {e}")))?;
+        let mut conn = self.conn();
+        // IMMEDIATE: take the write lock up front so the duplicate check and the insert
+        // cannot interleave with another writer.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+
+        if let Some(existing) = message_by_id(&tx, app, &conv.conv_key, &message.msg_id)? {
+            return Ok(if existing.from == conv.owner {
+                SendOutcome::Duplicate(existing)
+            } else {
+                SendOutcome::IdTaken
+            });
+        }
+
+        let add_user = "INSERT INTO users (sdk_app_id, user_id, created_at) VALUES (?1, ?2, ?3)
+                        ON CONFLICT DO NOTHING";
+        tx.prepare_cached(add_user)?
+            .execute(params![app, conv.owner, message.time])?;
+        tx.prepare_cached(add_user)?
+            .execute(params![app, conv.peer, message.time])?;
+
+        let seq: i64 = tx
+            .prepare_cached(
+                "INSERT INTO threads (sdk_app_id, conv_key, last_seq) VALUES (?1, ?2, 1)
+                 ON CONFLICT (sdk_app_id, conv_key) DO UPDATE SET last_seq = last_seq + 1
+                 RETURNING last_seq",
+            )?
+            .query_row(params![app, conv.conv_key], |r| r.get(0))?;
+
+        tx.prepare_cached(
+            "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
+                                   body_json, time)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            app,
+            conv.conv_key,
+            seq,
+            message.msg_id,
+            conv.owner,
+            conv.peer,
+            body_json,
+            message.time
+        ])?;
+        let activity = tx.last_insert_rowid();
+
+        // Sending brings the conversation back for the sender too, and reads it up to here.
+        tx.prepare_cached(
+            "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
+                                        read_seq, update_time, last_activity)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)
+             ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
+                 visible = 1, read_seq = excluded.read_seq,
+                 update_time = excluded.update_time, last_activity = excluded.last_activity",
+        )?
+        .execute(params![
+            app,
+            conv.owner,
+            conv.conversation_id,
+            conv.conv_key,
+            seq,
+            message.time,
+            activity
+        ])?;
+
+        if conv.peer != conv.owner {
+            let peer_view = ConvRef::c2c(&conv.peer, &conv.owner);
+            tx.prepare_cached(
+                "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
+                                            unread, update_time, last_activity)
+                 VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6)
+                 ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
+                     visible = 1, unread = unread + 1,
+                     update_time = excluded.update_time, last_activity = excluded.last_activity",
+            )?
+            .execute(params![
+                app,
+                peer_view.owner,
+                peer_view.conversation_id,
+                peer_view.conv_key,
+                message.time,
+                activity
+            ])?;
+        }
+        tx.commit()?;
+
+        Ok(SendOutcome::Stored(StoredMessage {
+            seq: to_u64(seq),
+            msg_id: message.msg_id.clone(),
+            from: conv.owner.clone(),
+            to: conv.peer.clone(),
+            body: message.body.clone(),
+            time: message.time,
+        }))
+    }
+
+    fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        // One read transaction so the list and its last messages are one snapshot.
+        let tx = conn.transaction()?;
+        let rows = tx
+            .prepare_cached(
+                "SELECT conversation_id, conv_key, cleared_seq, unread, update_time
+                 FROM conversations
+                 WHERE sdk_app_id = ?1 AND owner = ?2 AND visible = 1
+                 ORDER BY update_time DESC, last_activity DESC",
+            )?
+            .query_map(params![app, owner], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut list = Vec::with_capacity(rows.len());
+        for (conversation_id, conv_key, cleared_seq, unread, update_time) in rows {
+            list.push(ConversationView {
+                conversation_id,
+                unread: to_u64(unread),
+                last_message: newest_visible(&tx, app, &conv_key, cleared_seq)?,
+                update_time,
+            });
+        }
+        Ok(list)
+    }
+
+    fn conversation(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+    ) -> StoreResult<Option<ConversationView>> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let row = tx
+            .prepare_cached(
+                "SELECT cleared_seq, unread, update_time FROM conversations
+                 WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3 AND visible = 1",
+            )?
+            .query_row(params![app, conv.owner, conv.conversation_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .optional()?;
+        let Some((cleared_seq, unread, update_time)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(ConversationView {
+            conversation_id: conv.conversation_id.clone(),
+            unread: to_u64(unread),
+            last_message: newest_visible(&tx, app, &conv.conv_key, cleared_seq)?,
+            update_time,
+        }))
+    }
+
+    fn messages(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        before: Option<&str>,
+        count: u32,
+    ) -> StoreResult<PageOutcome> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let Some(row) = visible_row(&tx, app, &conv.owner, &conv.conversation_id)? else {
+            // Never existed or deleted: nothing to show, and nothing more to fetch.
+            return Ok(PageOutcome::Page(MessagePage {
+                messages: Vec::new(),
+                is_completed: true,
+            }));
+        };
+        let upper = match before {
+            None => i64::MAX,
+            Some(id) => match message_by_id(&tx, app, &conv.conv_key, id)? {
+                Some(m) if to_u64(row.cleared_seq) < m.seq => {
+                    i64::try_from(m.seq).unwrap_or(i64::MAX)
+                }
+                _ => return Ok(PageOutcome::UnknownAnchor),
+            },
+        };
+        // One extra row tells whether an older page exists.
+        let mut newest_first = tx
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages
+                 WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3 AND seq < ?4
+                 ORDER BY seq DESC LIMIT ?5"
+            ))?
+            .query_map(
+                params![
+                    app,
+                    conv.conv_key,
+                    row.cleared_seq,
+                    upper,
+                    i64::from(count) + 1
+                ],
+                MessageRow::read,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let is_completed = newest_first.len() <= count as usize;
+        newest_first.truncate(count as usize);
+        let messages = newest_first
+            .into_iter()
+            .rev()
+            .map(MessageRow::decode)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(PageOutcome::Page(MessagePage {
+            messages,
+            is_completed,
+        }))
+    }
+
+    fn delete_conversation(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if visible_row(&tx, app, &conv.owner, &conv.conversation_id)?.is_none() {
+            return Ok(false);
+        }
+        // The whole of deletion: one row, whatever the history size.
+        let watermark = last_seq(&tx, app, &conv.conv_key)?;
+        tx.prepare_cached(
+            "UPDATE conversations
+             SET visible = 0, cleared_seq = ?4, read_seq = ?4, unread = 0
+             WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3",
+        )?
+        .execute(params![app, conv.owner, conv.conversation_id, watermark])?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let newest = last_seq(&tx, app, &conv.conv_key)?;
+        let changed = tx
+            .prepare_cached(
+                "UPDATE conversations SET read_seq = ?4, unread = 0
+                 WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3 AND visible = 1",
+            )?
+            .execute(params![app, conv.owner, conv.conversation_id, newest])?;
+        tx.commit()?;
+        Ok(changed == 1)
+    }
+}
