@@ -8,7 +8,7 @@ pub const DEMO_SDK_APP_ID: u64 = 1_400_000_001;
 pub const DEFAULT_ADMIN: &str = "administrator";
 /// Largest WebSocket message the transport accepts. Bigger than the protocol's own limit on
 /// purpose, so an oversized frame gets a coded error instead of a dead connection.
-pub const WS_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+pub const WS_MAX_MESSAGE_BYTES: usize = 2 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct ServeConfig {

@@ -53,11 +53,14 @@ pub async fn run_session(
     };
     loop {
         let deadline = session.expiry_deadline();
+        // Biased: a push queued before a request is read goes out before that request's reply,
+        // so a client sees events in the order the server made them.
         let event = tokio::select! {
-            incoming = socket.recv() => Event::Incoming(incoming),
+            biased;
+            _ = shutdown.changed() => Event::Shutdown,
             push = next_push(&mut session.state) => Event::Push(push),
             () = sleep_until(deadline) => Event::SigMaybeExpired,
-            _ = shutdown.changed() => Event::Shutdown,
+            incoming = socket.recv() => Event::Incoming(incoming),
         };
         let keep_going = match event {
             Event::Incoming(Some(Ok(message))) => match session.on_message(message).await {

@@ -1,0 +1,301 @@
+//! The real `tim-server` binary: its stdout contract, its subcommands, durability across a
+//! hard kill, a restart on the same file, and a graceful exit on SIGTERM.
+
+mod common;
+
+use common::{texts, Client, APP, WAIT};
+use futures::StreamExt;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use stdout_lines::{capture_after, demo_line};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tim-server");
+
+/// Reads the two stdout lines the way the e2e harness does (`listening on (http://\S+)`,
+/// `SDKAppID=(\d+) secretKey=(\S+)`), without a regex crate.
+mod stdout_lines {
+    /// The first non-space run after `marker`.
+    pub fn capture_after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+        let rest = &line[line.find(marker)? + marker.len()..];
+        rest.split_whitespace().next()
+    }
+
+    /// `(SDKAppID, secretKey)` from a `SDKAppID=<n> secretKey=<key>` line.
+    pub fn demo_line(line: &str) -> Option<(u64, String)> {
+        let id = capture_after(line, "SDKAppID=")?.parse().ok()?;
+        let key = capture_after(line, "secretKey=")?.to_owned();
+        Some((id, key))
+    }
+}
+
+/// A running server process; killed if a test fails before stopping it.
+struct Running {
+    child: Option<Child>,
+    url: String,
+    app: Option<(u64, String)>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Running {
+    fn ws_url(&self) -> String {
+        format!("{}ws", self.url.replacen("http://", "ws://", 1))
+    }
+
+    async fn login(&self, user: &str, sig: &str) -> Client {
+        let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(self.ws_url()))
+            .await
+            .expect("connect in time")
+            .expect("connect");
+        let mut c = Client::from_ws(ws);
+        let r = c.login(user, sig).await;
+        assert_eq!(r["kind"], "loggedIn", "{r}");
+        c
+    }
+
+    /// SIGKILL: no chance to flush or say goodbye.
+    fn kill(mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("kill");
+            child.wait().expect("reaped");
+        }
+    }
+
+    /// SIGTERM, then the exit status (within [`WAIT`]).
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let pid = child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait());
+        });
+        rx.recv_timeout(WAIT)
+            .expect("exits in time after SIGTERM")
+            .expect("wait")
+    }
+}
+
+fn serve(db: &Path) -> Running {
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--demo",
+            "--www",
+            "www",
+            "--pkg",
+            "pkg",
+        ])
+        .arg("--db")
+        .arg(db)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn tim-server");
+    let mut running = Running {
+        child: Some(child),
+        url: String::new(),
+        app: None,
+    };
+    let stdout = running
+        .child
+        .as_mut()
+        .and_then(|c| c.stdout.take())
+        .expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    loop {
+        let line = rx.recv_timeout(WAIT).expect("the server prints its URL");
+        if let Some(found) = demo_line(&line) {
+            running.app = Some(found);
+        }
+        if let Some(url) = capture_after(&line, "listening on ") {
+            assert!(
+                line.starts_with("tim-server listening on http://"),
+                "{line}"
+            );
+            running.url = url.to_owned();
+            return running;
+        }
+    }
+}
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run tim-server");
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+#[tokio::test]
+async fn the_binary_keeps_state_across_a_hard_kill_and_exits_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("data/tim.db");
+    let db_arg = db.to_str().expect("utf8 path");
+
+    let first = serve(&db);
+    let (app, key) = first.app.clone().expect("demo app line");
+    assert_eq!(app, APP);
+    assert!(
+        key.len() >= 32 && key.chars().all(|c| c.is_ascii_hexdigit()),
+        "{key}"
+    );
+
+    // UserSigs from the CLI, for the app in the same file.
+    let sig = |user: &str| {
+        run(&[
+            "usersig",
+            "--db",
+            db_arg,
+            "--sdkappid",
+            "1400000001",
+            "--user",
+            user,
+        ])
+        .trim()
+        .to_owned()
+    };
+    let mut alice = first.login("alice", &sig("alice")).await;
+    let mut bob = first.login("bob", &sig("bob")).await;
+    alice.send("bob", "m1", "one").await;
+    bob.send("alice", "m2", "two").await;
+    assert_eq!(alice.delete("C2Cbob").await["kind"], "conversationDeleted");
+    drop((alice, bob));
+    // No goodbye: whatever was answered must already be on disk.
+    first.kill();
+
+    let second = serve(&db);
+    assert_eq!(second.app, Some((APP, key)), "same demo app after restart");
+    let mut alice = second.login("alice", &sig("alice")).await;
+    let mut bob = second.login("bob", &sig("bob")).await;
+    assert!(alice.conversations().await.is_empty());
+    assert!(texts(&alice.messages("C2Cbob", 15).await).is_empty());
+    assert_eq!(texts(&bob.messages("C2Calice", 15).await), ["one", "two"]);
+
+    // SIGTERM with sessions still open: they are closed and the process exits 0.
+    let status = second.terminate();
+    assert!(status.success(), "graceful exit: {status:?}");
+    for client in [&mut alice, &mut bob] {
+        let ended = tokio::time::timeout(WAIT, async {
+            loop {
+                match client.ws.next().await {
+                    Some(Ok(m)) if !m.is_close() => continue,
+                    _ => return true,
+                }
+            }
+        })
+        .await;
+        assert_eq!(ended, Ok(true), "the session ended with the server");
+    }
+}
+
+#[test]
+fn app_commands_create_list_and_configure_apps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("apps.db");
+    let db = db.to_str().expect("utf8 path");
+
+    let created = run(&["app", "create", "--db", db]);
+    let (id, key) = demo_line(&created).expect("SDKAppID=.. secretKey=..");
+    assert_eq!(id, APP, "the first app gets the demo ID");
+    assert_eq!(key.len(), 64);
+    let created = run(&[
+        "app",
+        "create",
+        "--db",
+        db,
+        "--sdkappid",
+        "42",
+        "--secret",
+        "s3cret",
+    ]);
+    assert_eq!(demo_line(&created), Some((42, "s3cret".to_owned())));
+    let next = run(&["app", "create", "--db", db]);
+    assert_eq!(demo_line(&next).map(|(id, _)| id), Some(APP + 1));
+
+    run(&[
+        "app",
+        "set",
+        "--db",
+        db,
+        "--sdkappid",
+        "42",
+        "--sync-conversation-deletion",
+        "true",
+    ]);
+    let list = run(&["app", "list", "--db", db]);
+    let lines: Vec<_> = list.lines().collect();
+    assert_eq!(lines.len(), 3, "{list}");
+    assert!(
+        lines[0].starts_with("SDKAppID=42 secretKey=s3cret "),
+        "{list}"
+    );
+    assert!(
+        lines[0].ends_with("syncConversationDeletion=true"),
+        "{list}"
+    );
+
+    let sig = run(&[
+        "usersig",
+        "--db",
+        db,
+        "--sdkappid",
+        "42",
+        "--user",
+        "zoe",
+        "--expire",
+        "60",
+    ]);
+    let now = tim_server::clock::unix_now();
+    let verified = tim_server::usersig::verify(sig.trim(), "s3cret", 42, "zoe", now);
+    assert!(verified.is_ok_and(|v| v.expires_at <= now + 60));
+
+    // Errors are reported with a failing exit status, never a panic.
+    for args in [
+        vec!["app", "create", "--db", db, "--sdkappid", "42"],
+        vec!["usersig", "--db", db, "--sdkappid", "5", "--user", "zoe"],
+        vec![
+            "usersig",
+            "--db",
+            db,
+            "--sdkappid",
+            "42",
+            "--user",
+            "bad id",
+        ],
+    ] {
+        let out = Command::new(BIN).args(&args).output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("tim-server:") && !err.contains("panicked"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! Shared test helpers: an in-process server on 127.0.0.1:0 over a real SQLite file, and a
+//! WebSocket client speaking the wire protocol.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tim_server::store::{SqliteStore, Store};
+use tim_server::{bind, ServeConfig};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const APP: u64 = 1_400_000_001;
+/// Generous bound on any single wait; tests never sleep for a fixed time.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub fn now() -> i64 {
+    tim_server::clock::unix_now()
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    pub secret_key: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// A server with `--demo`, its www and pkg directories beside the database file.
+    pub async fn start(db: &Path) -> TestServer {
+        Self::start_with(db, true).await
+    }
+
+    pub async fn start_without_demo(db: &Path) -> TestServer {
+        Self::start_with(db, false).await
+    }
+
+    async fn start_with(db: &Path, demo: bool) -> TestServer {
+        let config = ServeConfig {
+            addr: "127.0.0.1:0".into(),
+            db: db.to_path_buf(),
+            www: db.with_file_name("www"),
+            pkg: db.with_file_name("pkg"),
+            demo,
+        };
+        let bound = bind(&config).await.expect("server binds");
+        let addr = bound.local_addr;
+        let secret_key = bound.demo_app.clone().expect("demo app").secret_key;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = bound
+                .serve(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        TestServer {
+            addr,
+            db: db.to_path_buf(),
+            secret_key,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops serving and waits until the server has finished.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(WAIT, task)
+                .await
+                .expect("server stops in time")
+                .expect("server task");
+        }
+    }
+
+    pub fn sig(&self, user: &str) -> String {
+        tim_server::usersig::generate(APP, &self.secret_key, user, 3600, now()).expect("sig")
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    pub async fn connect(&self) -> Client {
+        let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(self.ws_url()))
+            .await
+            .expect("connect in time")
+            .expect("connect");
+        Client::from_ws(ws)
+    }
+
+    /// A client logged in as `user`.
+    pub async fn login(&self, user: &str) -> Client {
+        let mut c = self.connect().await;
+        let r = c.login(user, &self.sig(user)).await;
+        assert_eq!(r["kind"], "loggedIn", "{r}");
+        c
+    }
+
+    /// Sets the demo app's multi-client deletion sync directly in its database.
+    pub fn set_sync_deletion(&self, on: bool) {
+        let store = SqliteStore::open(&self.db).expect("open");
+        assert!(store.set_sync_conversation_deletion(APP, on).expect("set"));
+    }
+}
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Pushes that arrived while waiting for an answer.
+    pub pushes: VecDeque<Value>,
+    next_id: u64,
+}
+
+impl Client {
+    pub fn from_ws(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Client {
+        Client {
+            ws,
+            pushes: VecDeque::new(),
+            next_id: 1000,
+        }
+    }
+
+    pub async fn send_text(&mut self, text: impl Into<String>) {
+        self.ws
+            .send(Message::text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    /// The next frame of any kind, parsed. Panics if the connection closes first.
+    pub async fn next_frame(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("a frame in time")
+                .expect("connection open")
+                .expect("frame");
+            match msg {
+                Message::Text(t) => return serde_json::from_str(t.as_str()).expect("JSON frame"),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
+    /// The next reply or error, keeping pushes aside.
+    pub async fn next_answer(&mut self) -> Value {
+        loop {
+            let f = self.next_frame().await;
+            if f["t"] == "push" {
+                self.pushes.push_back(f);
+            } else {
+                return f;
+            }
+        }
+    }
+
+    /// The next push (one that arrived earlier first).
+    pub async fn next_push(&mut self) -> Value {
+        if let Some(p) = self.pushes.pop_front() {
+            return p;
+        }
+        let f = self.next_frame().await;
+        assert_eq!(f["t"], "push", "expected a push, got {f}");
+        f
+    }
+
+    pub async fn request(&mut self, op: &str, args: Option<Value>) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let frame = match args {
+            Some(a) => json!({"id": id, "op": op, "args": a}),
+            None => json!({"id": id, "op": op}),
+        };
+        self.send_text(frame.to_string()).await;
+        let answer = self.next_answer().await;
+        assert_eq!(answer["id"], id, "answer to {op}: {answer}");
+        answer
+    }
+
+    pub async fn login(&mut self, user: &str, sig: &str) -> Value {
+        self.request(
+            "login",
+            Some(json!({"SDKAppID": APP, "userID": user, "userSig": sig, "protocol": 1})),
+        )
+        .await
+    }
+
+    pub async fn send(&mut self, peer: &str, id: &str, text: &str) -> Value {
+        let r = self
+            .request(
+                "sendMessage",
+                Some(json!({
+                    "conversationID": format!("C2C{peer}"),
+                    "ID": id,
+                    "body": {"type": "text", "text": text}
+                })),
+            )
+            .await;
+        assert_eq!(r["kind"], "sent", "{r}");
+        r["value"]["message"].clone()
+    }
+
+    pub async fn messages(&mut self, conversation_id: &str, count: u32) -> Value {
+        let r = self
+            .request(
+                "getMessageList",
+                Some(json!({"conversationID": conversation_id, "count": count})),
+            )
+            .await;
+        assert_eq!(r["kind"], "messageList", "{r}");
+        r["value"].clone()
+    }
+
+    pub async fn conversations(&mut self) -> Vec<Value> {
+        let r = self.request("getConversationList", None).await;
+        assert_eq!(r["kind"], "conversationList", "{r}");
+        r["value"]["conversations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub async fn delete(&mut self, conversation_id: &str) -> Value {
+        self.request(
+            "deleteConversation",
+            Some(json!({"conversationID": conversation_id})),
+        )
+        .await
+    }
+
+    /// Proves no push is pending: a ping's answer arrives with no push before it.
+    pub async fn assert_no_push(&mut self) {
+        let pong = self.request("ping", None).await;
+        assert_eq!(pong["kind"], "pong");
+        assert!(
+            self.pushes.is_empty(),
+            "unexpected pushes {:?}",
+            self.pushes
+        );
+    }
+}
+
+/// Texts of a messageList value, oldest first.
+pub fn texts(list: &Value) -> Vec<String> {
+    list["messages"]
+        .as_array()
+        .map(|ms| {
+            ms.iter()
+                .map(|m| m["body"]["text"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn assert_error(frame: &Value, code: u32) {
+    assert_eq!(frame["t"], "error", "{frame}");
+    assert_eq!(frame["code"], code, "{frame}");
+    assert!(
+        frame["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{frame}"
+    );
+}

@@ -1,0 +1,384 @@
+//! Storage semantics, directly on the SQLite store (a real file in a tempdir).
+
+use rusqlite::params;
+use tim_proto::model::WireBody;
+use tim_server::store::{
+    App, ConvRef, MessagePage, NewMessage, PageOutcome, SendOutcome, SqliteStore, Store,
+    StoredMessage,
+};
+
+const APP: u64 = 7;
+
+fn open() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A nested path: the store creates missing directories.
+    let store = SqliteStore::open(&dir.path().join("nested/dir/tim.db")).expect("open");
+    store
+        .create_app(&App {
+            sdk_app_id: APP,
+            secret_key: "k".into(),
+            admin_identifier: "administrator".into(),
+            sync_conversation_deletion: false,
+            created_at: 0,
+        })
+        .expect("app");
+    (dir, store)
+}
+
+fn send(store: &SqliteStore, from: &str, to: &str, id: &str, time: i64) -> StoredMessage {
+    match send_outcome(store, from, to, id, time) {
+        SendOutcome::Stored(m) => m,
+        other => panic!("expected Stored, got {other:?}"),
+    }
+}
+
+fn send_outcome(store: &SqliteStore, from: &str, to: &str, id: &str, time: i64) -> SendOutcome {
+    let msg = NewMessage {
+        msg_id: id.into(),
+        body: WireBody::Text {
+            text: format!("text of {id}"),
+        },
+        time,
+    };
+    store
+        .send_message(APP, &ConvRef::c2c(from, to), &msg)
+        .expect("send")
+}
+
+fn page(store: &SqliteStore, owner: &str, peer: &str, before: Option<&str>, n: u32) -> MessagePage {
+    match store
+        .messages(APP, &ConvRef::c2c(owner, peer), before, n)
+        .expect("messages")
+    {
+        PageOutcome::Page(p) => p,
+        PageOutcome::UnknownAnchor => panic!("unknown anchor {before:?}"),
+    }
+}
+
+fn ids(p: &MessagePage) -> Vec<&str> {
+    p.messages.iter().map(|m| m.msg_id.as_str()).collect()
+}
+
+fn unread(store: &SqliteStore, owner: &str, peer: &str) -> Option<u64> {
+    store
+        .conversation(APP, &ConvRef::c2c(owner, peer))
+        .expect("conversation")
+        .map(|c| c.unread)
+}
+
+#[test]
+fn both_parties_share_seqs_and_see_their_own_conversation() {
+    let (_dir, s) = open();
+    assert_eq!(send(&s, "alice", "bob", "m1", 10).seq, 1);
+    assert_eq!(send(&s, "bob", "alice", "m2", 11).seq, 2);
+    assert_eq!(
+        send(&s, "alice", "carol", "m3", 12).seq,
+        1,
+        "seq is per conversation"
+    );
+
+    let alice = s.conversations(APP, "alice").expect("list");
+    let names: Vec<_> = alice.iter().map(|c| c.conversation_id.as_str()).collect();
+    assert_eq!(names, ["C2Ccarol", "C2Cbob"], "newest first");
+    assert_eq!(alice[1].last_message.as_ref().map(|m| m.seq), Some(2));
+    let bob = s.conversations(APP, "bob").expect("list");
+    assert_eq!(bob.len(), 1);
+    assert_eq!(bob[0].conversation_id, "C2Calice");
+    // carol never logged in; the message waits for her.
+    assert_eq!(unread(&s, "carol", "alice"), Some(1));
+}
+
+#[test]
+fn unread_counts_follow_messages_reads_and_deletion() {
+    let (_dir, s) = open();
+    send(&s, "alice", "bob", "m1", 10);
+    send(&s, "alice", "bob", "m2", 11);
+    assert_eq!(unread(&s, "bob", "alice"), Some(2));
+    assert_eq!(
+        unread(&s, "alice", "bob"),
+        Some(0),
+        "own messages are not unread"
+    );
+    send(&s, "bob", "alice", "m3", 12);
+    assert_eq!(unread(&s, "alice", "bob"), Some(1));
+    assert_eq!(
+        unread(&s, "bob", "alice"),
+        Some(2),
+        "replying does not mark read"
+    );
+    assert!(s
+        .mark_read(APP, &ConvRef::c2c("bob", "alice"))
+        .expect("read"));
+    assert_eq!(unread(&s, "bob", "alice"), Some(0));
+    assert!(s
+        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
+        .expect("delete"));
+    send(&s, "bob", "alice", "m4", 13);
+    assert_eq!(
+        unread(&s, "alice", "bob"),
+        Some(1),
+        "only the new message is unread"
+    );
+    assert!(!s
+        .mark_read(APP, &ConvRef::c2c("alice", "nobody"))
+        .expect("read"));
+}
+
+#[test]
+fn deletion_sets_a_watermark_for_the_deleter_only() {
+    let (_dir, s) = open();
+    for i in 1..=5 {
+        send(&s, "alice", "bob", &format!("m{i}"), 10 + i);
+    }
+    assert!(s
+        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
+        .expect("delete"));
+
+    // Gone for alice: list, lookup, history.
+    assert!(s.conversations(APP, "alice").expect("list").is_empty());
+    assert_eq!(unread(&s, "alice", "bob"), None);
+    let p = page(&s, "alice", "bob", None, 15);
+    assert!(p.messages.is_empty() && p.is_completed);
+    // A second delete finds nothing and changes nothing.
+    assert!(!s
+        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
+        .expect("delete"));
+
+    // Bob's side is untouched.
+    assert_eq!(
+        ids(&page(&s, "bob", "alice", None, 15)),
+        ["m1", "m2", "m3", "m4", "m5"]
+    );
+    assert_eq!(unread(&s, "bob", "alice"), Some(5));
+
+    // A new message brings the conversation back for alice with only the new message.
+    send(&s, "bob", "alice", "m6", 20);
+    assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m6"]);
+    let list = s.conversations(APP, "alice").expect("list");
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        list[0].last_message.as_ref().map(|m| m.msg_id.as_str()),
+        Some("m6")
+    );
+    assert_eq!(list[0].unread, 1);
+    // ... and bob sees everything.
+    assert_eq!(page(&s, "bob", "alice", None, 15).messages.len(), 6);
+    // Paging back from alice's oldest visible message is not allowed below her watermark.
+    assert_eq!(
+        s.messages(APP, &ConvRef::c2c("alice", "bob"), Some("m3"), 15)
+            .expect("messages"),
+        PageOutcome::UnknownAnchor
+    );
+}
+
+#[test]
+fn the_deleters_own_new_message_brings_the_conversation_back_too() {
+    let (_dir, s) = open();
+    send(&s, "alice", "bob", "m1", 10);
+    assert!(s
+        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
+        .expect("delete"));
+    send(&s, "alice", "bob", "m2", 11);
+    let list = s.conversations(APP, "alice").expect("list");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].unread, 0);
+    assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m2"]);
+}
+
+#[test]
+fn the_peers_deletion_never_blocks_later_messages() {
+    let (_dir, s) = open();
+    send(&s, "alice", "bob", "m1", 10);
+    assert!(s
+        .delete_conversation(APP, &ConvRef::c2c("bob", "alice"))
+        .expect("delete"));
+    assert!(s
+        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
+        .expect("delete"));
+    assert_eq!(send(&s, "bob", "alice", "m2", 11).seq, 2);
+    assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m2"]);
+    assert_eq!(ids(&page(&s, "bob", "alice", None, 15)), ["m2"]);
+}
+
+#[test]
+fn resending_a_message_id_is_idempotent_and_other_senders_cannot_take_it() {
+    let (_dir, s) = open();
+    let first = send(&s, "alice", "bob", "same", 10);
+    let before = s.total_changes();
+    assert_eq!(
+        send_outcome(&s, "alice", "bob", "same", 99),
+        SendOutcome::Duplicate(first.clone())
+    );
+    assert_eq!(s.total_changes(), before, "a retry writes nothing");
+    assert_eq!(
+        send_outcome(&s, "bob", "alice", "same", 11),
+        SendOutcome::IdTaken
+    );
+    assert_eq!(page(&s, "bob", "alice", None, 15).messages, vec![first]);
+    assert_eq!(unread(&s, "bob", "alice"), Some(1));
+}
+
+#[test]
+fn chatting_with_oneself_uses_one_conversation() {
+    let (_dir, s) = open();
+    send(&s, "me", "me", "n1", 10);
+    send(&s, "me", "me", "n2", 11);
+    let list = s.conversations(APP, "me").expect("list");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].conversation_id, "C2Cme");
+    assert_eq!(list[0].unread, 0);
+    assert_eq!(ids(&page(&s, "me", "me", None, 15)), ["n1", "n2"]);
+}
+
+#[test]
+fn paging_goes_back_from_the_newest_and_reports_completion() {
+    let (_dir, s) = open();
+    for i in 1..=7 {
+        send(&s, "alice", "bob", &format!("m{i}"), 10 + i);
+    }
+    let p1 = page(&s, "bob", "alice", None, 3);
+    assert_eq!(ids(&p1), ["m5", "m6", "m7"]);
+    assert!(!p1.is_completed);
+    assert_eq!(p1.next_req_message_id().as_deref(), Some("m5"));
+    let p2 = page(&s, "bob", "alice", Some("m5"), 3);
+    assert_eq!(ids(&p2), ["m2", "m3", "m4"]);
+    assert!(!p2.is_completed);
+    let p3 = page(&s, "bob", "alice", Some("m2"), 3);
+    assert_eq!(ids(&p3), ["m1"]);
+    assert!(p3.is_completed);
+    assert_eq!(p3.next_req_message_id(), None);
+    // Exactly a page left: completed, no next ID.
+    let exact = page(&s, "bob", "alice", Some("m4"), 3);
+    assert_eq!(ids(&exact), ["m1", "m2", "m3"]);
+    assert!(exact.is_completed);
+    assert_eq!(
+        s.messages(APP, &ConvRef::c2c("bob", "alice"), Some("nope"), 3)
+            .expect("messages"),
+        PageOutcome::UnknownAnchor
+    );
+    // A conversation that never existed is simply empty.
+    let none = page(&s, "bob", "zed", None, 3);
+    assert!(none.messages.is_empty() && none.is_completed);
+}
+
+#[test]
+fn conversations_active_in_the_same_second_keep_their_order() {
+    let (_dir, s) = open();
+    send(&s, "alice", "bob", "m1", 10);
+    send(&s, "alice", "carol", "m2", 10);
+    send(&s, "alice", "bob", "m3", 10);
+    let list = s.conversations(APP, "alice").expect("list");
+    let names: Vec<_> = list.iter().map(|c| c.conversation_id.as_str()).collect();
+    assert_eq!(names, ["C2Cbob", "C2Ccarol"]);
+}
+
+/// Deletion must cost the same whatever the history size: with 20,000 messages, deleting changes
+/// exactly one row (the deleter's conversation row) and no message row.
+#[test]
+fn deleting_a_huge_conversation_changes_one_row() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tim.db");
+    let s = SqliteStore::open(&path).expect("open");
+    s.create_app(&App {
+        sdk_app_id: APP,
+        secret_key: "k".into(),
+        admin_identifier: "administrator".into(),
+        sync_conversation_deletion: false,
+        created_at: 0,
+    })
+    .expect("app");
+    send(&s, "alice", "bob", "first", 1);
+
+    // Bulk history written straight into the file in one transaction (20,000 separate sends
+    // would mostly measure fsync).
+    const N: i64 = 20_000;
+    let mut raw = rusqlite::Connection::open(&path).expect("raw open");
+    let tx = raw.transaction().expect("tx");
+    {
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
+                                       body_json, time)
+                 VALUES (?1, 'alice|bob', ?2, ?3, 'bob', 'alice',
+                         '{\"type\":\"text\",\"text\":\"x\"}', 2)",
+            )
+            .expect("prepare");
+        for seq in 2..=N + 1 {
+            insert
+                .execute(params![APP as i64, seq, format!("bulk{seq}")])
+                .expect("insert");
+        }
+    }
+    tx.execute(
+        "UPDATE threads SET last_seq = ?1 WHERE conv_key = 'alice|bob'",
+        [N + 1],
+    )
+    .expect("thread");
+    tx.commit().expect("commit");
+    drop(raw);
+
+    let before = s.total_changes();
+    assert!(s
+        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
+        .expect("delete"));
+    assert_eq!(
+        s.total_changes() - before,
+        1,
+        "deletion touched exactly one row"
+    );
+
+    let check = rusqlite::Connection::open(&path).expect("check open");
+    let (messages, cleared): (i64, i64) = check
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM messages),
+                    (SELECT cleared_seq FROM conversations WHERE owner = 'alice')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("count");
+    assert_eq!(messages, N + 1, "no message row was deleted");
+    assert_eq!(cleared, N + 1, "the watermark is the newest seq");
+
+    assert!(page(&s, "alice", "bob", None, 100).messages.is_empty());
+    let bob = page(&s, "bob", "alice", None, 100);
+    assert_eq!(bob.messages.len(), 100);
+    assert!(!bob.is_completed);
+    assert_eq!(bob.messages.last().map(|m| m.seq), Some((N + 1) as u64));
+}
+
+#[test]
+fn data_survives_reopening_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tim.db");
+    {
+        let s = SqliteStore::open(&path).expect("open");
+        s.create_app(&App {
+            sdk_app_id: APP,
+            secret_key: "k".into(),
+            admin_identifier: "administrator".into(),
+            sync_conversation_deletion: true,
+            created_at: 0,
+        })
+        .expect("app");
+        send(&s, "alice", "bob", "m1", 1);
+        assert!(s
+            .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
+            .expect("delete"));
+        assert!(s
+            .create_app(&App {
+                sdk_app_id: APP,
+                secret_key: "other".into(),
+                admin_identifier: "x".into(),
+                sync_conversation_deletion: false,
+                created_at: 0,
+            })
+            .is_err());
+    }
+    let s = SqliteStore::open(&path).expect("reopen");
+    let app = s.app(APP).expect("app").expect("exists");
+    assert_eq!(app.secret_key, "k");
+    assert!(app.sync_conversation_deletion);
+    assert!(s.conversations(APP, "alice").expect("list").is_empty());
+    assert_eq!(page(&s, "bob", "alice", None, 15).messages.len(), 1);
+    assert_eq!(s.app(u64::MAX).expect("lookup"), None);
+}
