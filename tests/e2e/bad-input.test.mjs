@@ -68,7 +68,8 @@ describe('bad input', () => {
       [2503, 'true', true],
       [2503, "['C2Cbob'] (an array)", ['C2Cbob']],
       [2500, "'C2Cnobody' (valid, not in the list)", 'C2Cnobody'],
-      [2500, "'GROUPg1' (valid group ID, not in the list)", 'GROUPg1'],
+      // groups are not implemented yet: docs/errors.md documents 2502 for a type this version does not support
+      [2502, "'GROUPg1' (valid group ID; groups not supported yet)", 'GROUPg1'],
     ];
     for (const [code, label, arg] of cases) {
       const r = await alice.call('deleteConversation', arg);
@@ -91,7 +92,7 @@ describe('bad input', () => {
     await got2;
   });
 
-  it('other calls with bad arguments reject 2100 / 2503 / 2500 / 80002', async () => {
+  it('other calls with bad arguments reject 2100 / 2502 / 2503 / 2500 / 80002', async () => {
     await alice.fails(2503, 'getConversationProfile', 'abc');
     await alice.fails(2503, 'getConversationProfile', 42);
     await alice.fails(2500, 'getConversationProfile', 'C2Cnobody');
@@ -102,37 +103,59 @@ describe('bad input', () => {
     await alice.fails(2503, 'setMessageRead', { conversationID: 'nope' });
     await alice.fails(2100, 'setMessageRead', undefined);
     // createTextMessage throws synchronously with 2100
-    for (const [label, arg] of [
+    for (const [label, arg, code = 2100] of [
       ['no options', undefined],
       ['no to', { conversationType: 'C2C', payload: { text: 'x' } }],
       ['empty to', { to: '', conversationType: 'C2C', payload: { text: 'x' } }],
       ['no payload', { to: 'bob', conversationType: 'C2C' }],
       ['text not a string', { to: 'bob', conversationType: 'C2C', payload: { text: 5 } }],
-      ['unknown conversation type', { to: 'bob', conversationType: 'C3C', payload: { text: 'x' } }],
+      ['unknown conversation type', { to: 'bob', conversationType: 'C3C', payload: { text: 'x' } }, 2502],
     ]) {
       const r = await alice.call('createTextMessage', arg);
       assert.equal(r.ok, false, `createTextMessage(${label}) must throw`);
       assert.equal(r.threw, true, `createTextMessage(${label}) throws synchronously`);
-      assert.equal(r.code, 2100, `createTextMessage(${label}): got ${r.code} (${r.message})`);
+      assert.equal(r.code, code, `createTextMessage(${label}): got ${r.code} (${r.message}), expected ${code}`);
       assert.equal(r.isError, true);
     }
     await alice.fails(2100, 'sendMessage', undefined);
     await alice.fails(2100, 'sendMessage', { to: 'bob' });
-    // text over 12 KB: the server refuses it with 80002; nothing is stored
-    const r = await alice.page.evaluate(async () => {
-      const msg = window.tim.createTextMessage({ to: 'bob', conversationType: 'C2C', payload: { text: 'x'.repeat(12 * 1024 + 1) } });
+    // text over 12 KB: sendMessage rejects 80002 (the documented contract: createTextMessage makes
+    // the message, sendMessage's Promise carries the failure); nothing is stored
+    const big = 'x'.repeat(12 * 1024 + 1);
+    const r = await alice.page.evaluate(async (big) => {
+      const out = {};
+      // a message whose text grew after it was created
+      const grown = window.tim.createTextMessage({ to: 'bob', conversationType: 'C2C', payload: { text: 'small' } });
+      grown.payload.text = big;
+      try {
+        await window.tim.sendMessage(grown);
+        out.grown = { ok: true };
+      } catch (e) {
+        out.grown = { ok: false, isError: e instanceof Error, code: e.code };
+      }
+      // a message created with too much text
+      let msg;
+      try {
+        msg = window.tim.createTextMessage({ to: 'bob', conversationType: 'C2C', payload: { text: big } });
+      } catch (e) {
+        out.createThrew = { code: e.code, message: e.message };
+        return out;
+      }
       try {
         await window.tim.sendMessage(msg);
-        return { ok: true };
+        out.sent = { ok: true };
       } catch (e) {
-        return { ok: false, isError: e instanceof Error, code: e.code, message: e.message };
+        out.sent = { ok: false, isError: e instanceof Error, code: e.code };
       }
-    });
-    assert.deepEqual({ ok: r.ok, isError: r.isError, code: r.code }, { ok: false, isError: true, code: 80002 }, JSON.stringify(r));
+      return out;
+    }, big);
+    assert.deepEqual(r.grown, { ok: false, isError: true, code: 80002 }, 'sendMessage of a message whose text grew over 12 KB');
     // exactly 12 KB is fine
     const okMsg = await alice.send('bob', 'y'.repeat(12 * 1024));
     assert.equal(okMsg.payload.text.length, 12 * 1024);
-    assert.ok(!texts((await alice.messages('C2Cbob')).messageList).some((t) => t.length > 12 * 1024), 'the oversized text was not stored');
+    assert.ok(!texts((await alice.messages('C2Cbob')).messageList).some((t) => t.length > 12 * 1024), 'no oversized text was stored');
+    assert.equal(r.createThrew, undefined, `createTextMessage with 12 KB + 1 of text must return a Message (sendMessage rejects 80002), it threw ${JSON.stringify(r.createThrew)}`);
+    assert.deepEqual(r.sent, { ok: false, isError: true, code: 80002 }, 'sendMessage of a message created with 12 KB + 1 of text');
   });
 
   it('login with bad arguments rejects 2100; while logged in 2025', async () => {

@@ -190,6 +190,11 @@ describe('raw frames to /ws', () => {
     const ml = await ws.request(4, 'getMessageList', { conversationID: 'C2Cbob', count: 15 });
     assert.equal(ml.kind, 'messageList', JSON.stringify(ml));
     assert.deepEqual(ml.value.messages, [], 'the oversized message was not stored');
+    // a frame under the frame limit whose text is over the 12 KB text limit: 80002 from the server
+    const longText = await ws.request(5, 'sendMessage', { conversationID: 'C2Cbob', ID: 'long-1', body: { type: 'text', text: 'w'.repeat(12 * 1024 + 1) } });
+    assertErrorFrame(longText, 80002, 5, 'sendMessage with 12 KB + 1 of text');
+    const ml2 = await ws.request(6, 'getMessageList', { conversationID: 'C2Cbob', count: 15 });
+    assert.deepEqual(ml2.value.messages, [], 'the over-long message was not stored');
     await ws.close();
     await assertOthersServed('served after big frames');
   });

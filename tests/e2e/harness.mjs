@@ -191,8 +191,12 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** A blank page on the server's origin, so `import('/pkg/index.js')` and `/ws` are same-origin. */
-const BLANK_PATH = '/__e2e_blank__.html';
+/**
+ * Pages open the server's own URL (the demo page, inert until its login form is used), so that
+ * `import('/pkg/index.js')` and `/ws` are same-origin. (A page faked with route.fulfill does not do:
+ * Chromium's local network access checks then block its WebSocket to 127.0.0.1.)
+ */
+const PAGE_PATH = '/';
 
 /**
  * Opens a page for one user in `context` (a new context when none is given), loads the SDK and
@@ -221,9 +225,6 @@ export class User {
 
   async attach() {
     const { page, userID } = this;
-    await this.context.route(`**${BLANK_PATH}`, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><title>e2e</title><body></body>' }),
-    );
     page.on('console', (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning' || DEBUG) {
         process.stderr.write(`[page ${userID} console.${msg.type()}] ${msg.text()}\n`);
@@ -239,7 +240,7 @@ export class User {
   /** (Re)loads the blank page and the SDK; the previous page state (and instance) is gone. */
   async load() {
     this.events = [];
-    await this.page.goto(this.server.url + BLANK_PATH);
+    await this.page.goto(this.server.url + PAGE_PATH);
     await this.page.evaluate(async () => {
       const mod = await import('/pkg/index.js');
       window.TIM = mod.default;
