@@ -2,7 +2,8 @@
 //!
 //! Data flows: [`http`] accepts a WebSocket -> [`gateway`] runs the session -> [`service`] gives
 //! each request its meaning -> [`store`] keeps it; [`hub`] carries pushes back to every live
-//! session of a user. [`usersig`] checks login tickets; [`cli`] and [`server`] start it all.
+//! session of a user. [`usersig`] checks login tickets; [`purge`] reclaims space nobody can see;
+//! [`cli`] and [`server`] start it all.
 
 pub mod apps;
 pub mod cli;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod gateway;
 pub mod http;
 pub mod hub;
+pub mod purge;
 pub mod server;
 pub mod service;
 pub mod store;

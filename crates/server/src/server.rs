@@ -5,8 +5,9 @@ use crate::config::ServeConfig;
 use crate::error::FatalError;
 use crate::http::{router, AppState};
 use crate::hub::LocalHub;
+use crate::purge::run_purge;
 use crate::service::Service;
-use crate::store::{App, SqliteStore};
+use crate::store::{App, SqliteStore, Store};
 use axum::Router;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -35,8 +36,10 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     .map_err(|e| FatalError(format!("opening the database: {e}")))??;
     tracing::info!(db = %config.db.display(), "database open");
 
-    let service = Arc::new(Service::new(Arc::new(store), Arc::new(LocalHub::new())));
+    let store: Arc<dyn Store> = Arc::new(store);
+    let service = Arc::new(Service::new(Arc::clone(&store), Arc::new(LocalHub::new())));
     let (shutdown, shutdown_rx) = watch::channel(false);
+    tokio::spawn(run_purge(store, shutdown_rx.clone()));
     let router = router(
         config,
         AppState {

@@ -382,3 +382,53 @@ fn data_survives_reopening_the_file() {
     assert_eq!(page(&s, "bob", "alice", None, 15).messages.len(), 1);
     assert_eq!(s.app(u64::MAX).expect("lookup"), None);
 }
+
+fn message_rows(dir: &tempfile::TempDir) -> i64 {
+    rusqlite::Connection::open(dir.path().join("nested/dir/tim.db"))
+        .expect("open")
+        .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
+        .expect("count")
+}
+
+#[test]
+fn purge_removes_only_what_every_party_has_deleted() {
+    let (dir, s) = open();
+    for i in 1..=4 {
+        send(&s, "alice", "bob", &format!("m{i}"), i);
+    }
+    send(&s, "alice", "carol", "c1", 5);
+    assert!(s
+        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
+        .expect("delete"));
+    let all = i64::MAX;
+    assert_eq!(
+        s.purge_invisible(100, all).expect("purge"),
+        0,
+        "bob sees them"
+    );
+
+    send(&s, "bob", "alice", "m5", 6);
+    assert!(s
+        .delete_conversation(APP, &ConvRef::c2c("bob", "alice"))
+        .expect("delete"));
+    // Bob's watermark is 5, alice's 4: m1..m4 go, m5 stays for alice. Only old enough ones.
+    assert_eq!(
+        s.purge_invisible(100, 3).expect("purge"),
+        2,
+        "sent before 3"
+    );
+    assert_eq!(
+        s.purge_invisible(1, all).expect("purge"),
+        1,
+        "bounded batch"
+    );
+    assert_eq!(s.purge_invisible(100, all).expect("purge"), 1);
+    assert_eq!(s.purge_invisible(100, all).expect("purge"), 0);
+    assert_eq!(message_rows(&dir), 2, "m5 and carol's message remain");
+    assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m5"]);
+
+    // Seqs carry on after the purge; nothing old comes back.
+    assert_eq!(send(&s, "bob", "alice", "m6", 7).seq, 6);
+    assert_eq!(ids(&page(&s, "bob", "alice", None, 15)), ["m6"]);
+    assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m5", "m6"]);
+}

@@ -102,4 +102,9 @@ pub trait Store: Send + Sync {
 
     /// Marks everything read. Returns false when the owner has no visible conversation.
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool>;
+
+    /// Physically removes up to `max_rows` messages sent before `sent_before` that no party can
+    /// see any more (at or below every party's watermark). Returns how many went. The age
+    /// limit keeps recent message IDs around so late client retries stay idempotent.
+    fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64>;
 }

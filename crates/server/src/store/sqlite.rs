@@ -504,4 +504,23 @@ impl Store for SqliteStore {
         tx.commit()?;
         Ok(changed == 1)
     }
+
+    fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64> {
+        // Per thread, the lowest watermark of its parties; everything at or below it is
+        // invisible to all of them. Seqs keep counting from `threads.last_seq`, so removing
+        // rows never lets a seq be reused.
+        let deleted = self
+            .conn()
+            .prepare_cached(
+                "DELETE FROM messages WHERE rowid IN (
+                 SELECT m.rowid FROM threads t
+                 JOIN messages m ON m.sdk_app_id = t.sdk_app_id AND m.conv_key = t.conv_key
+                 WHERE m.seq <= (SELECT MIN(c.cleared_seq) FROM conversations c
+                                 WHERE c.sdk_app_id = t.sdk_app_id AND c.conv_key = t.conv_key)
+                   AND m.time < ?2
+                 LIMIT ?1)",
+            )?
+            .execute(params![max_rows, sent_before])?;
+        Ok(deleted as u64)
+    }
 }
