@@ -432,3 +432,20 @@ fn purge_removes_only_what_every_party_has_deleted() {
     assert_eq!(ids(&page(&s, "bob", "alice", None, 15)), ["m6"]);
     assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m5", "m6"]);
 }
+
+#[test]
+fn the_file_is_in_wal_mode_at_the_current_schema_version() {
+    let (dir, _s) = open();
+    let raw = rusqlite::Connection::open(dir.path().join("nested/dir/tim.db")).expect("open");
+    let mode: String = raw
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("journal_mode");
+    assert_eq!(mode, "wal");
+    let version: i64 = raw
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("user_version");
+    assert_eq!(version, 1);
+    // Reopening an up-to-date file migrates nothing and keeps the data.
+    let again = SqliteStore::open(&dir.path().join("nested/dir/tim.db")).expect("reopen");
+    assert!(again.app(APP).expect("app").is_some());
+}
