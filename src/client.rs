@@ -415,6 +415,7 @@ impl Inner {
         args::text_message_args(&json!({
             "to": m.to, "conversationType": m.conversation_type, "payload": { "text": m.payload.text }
         }))?;
+        args::check_text(&m.payload.text)?;
         let reply = self
             .request(Request::SendMessage {
                 conversation_id: format!("{}{}", tim_core::constants::types::CONV_C2C, m.to),

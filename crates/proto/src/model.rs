@@ -16,6 +16,7 @@ pub struct WireMessage {
     /// Message ID: made by the sending client, unique within its conversation.
     pub id: String,
     /// The conversation as the receiving user names it (`C2C<the other user>`).
+    #[serde(rename = "conversationID")]
     pub conversation_id: String,
     pub from: String,
     /// The recipient: a userID for C2C.
@@ -31,6 +32,7 @@ pub struct WireMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WireConversation {
+    #[serde(rename = "conversationID")]
     pub conversation_id: String,
     pub unread_count: u32,
     /// The newest message this user can still see, if any.
