@@ -1,6 +1,4 @@
 //! The server over real WebSockets: an in-process server on 127.0.0.1:0 with a SQLite file.
-//! (Messages and conversations carry `conversationId`; replies and pushes about deletion carry
-//! `conversationID`, as the protocol crate defines them.)
 
 mod common;
 
@@ -127,7 +125,7 @@ async fn delete_hides_history_for_the_deleter_only_and_new_messages_bring_it_bac
     assert_eq!(texts(&alice.messages("C2Cbob", 15).await), ["back again"]);
     let list = alice.conversations().await;
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0]["conversationId"], "C2Cbob");
+    assert_eq!(list[0]["conversationID"], "C2Cbob");
     assert_eq!(list[0]["unreadCount"], 1);
     assert_eq!(list[0]["lastMessage"]["body"]["text"], "back again");
     assert_eq!(
@@ -184,19 +182,19 @@ async fn every_session_of_a_user_gets_pushes() {
     for tab in [&mut tab1, &mut tab2] {
         let p = tab.next_push().await;
         assert_eq!(p["kind"], "message", "{p}");
-        assert_eq!(p["value"]["message"]["conversationId"], "C2Cbob");
+        assert_eq!(p["value"]["message"]["conversationID"], "C2Cbob");
         assert_eq!(p["value"]["message"]["body"]["text"], "to both tabs");
     }
     bob.assert_no_push().await;
 
     // Alice's own message reaches her other tab (named by the peer) and bob, not the sender tab.
     let sent = tab1.send("bob", "a1", "from tab 1").await;
-    assert_eq!(sent["conversationId"], "C2Cbob");
+    assert_eq!(sent["conversationID"], "C2Cbob");
     let p = tab2.next_push().await;
-    assert_eq!(p["value"]["message"]["conversationId"], "C2Cbob");
+    assert_eq!(p["value"]["message"]["conversationID"], "C2Cbob");
     assert_eq!(p["value"]["message"]["id"], "a1");
     let p = bob.next_push().await;
-    assert_eq!(p["value"]["message"]["conversationId"], "C2Calice");
+    assert_eq!(p["value"]["message"]["conversationID"], "C2Calice");
     tab1.assert_no_push().await;
 
     // A retry of the same message ID is answered the same and pushed to nobody.
