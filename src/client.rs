@@ -188,7 +188,7 @@ impl Inner {
             match s.pending.route(frame) {
                 Routed::Answered => return,
                 Routed::Unsolicited(e) => s.events.push(Event::Error(e)),
-                Routed::Push(push) => self.apply_push(&mut s, push),
+                Routed::Push(_ev, push) => self.apply_push(&mut s, push),
             }
         }
         self.schedule_dispatch();
@@ -205,7 +205,9 @@ impl Inner {
                 }
                 events.note(change);
             }
-            Push::ConversationDeleted { conversation_id } => {
+            Push::ConversationDeleted {
+                conversation_id, ..
+            } => {
                 let Session { state, events, .. } = s;
                 if let Some(state) = state.as_mut() {
                     events.note(state.remove(&conversation_id));
@@ -304,6 +306,7 @@ impl Inner {
                 user_id: user_id.clone(),
                 user_sig,
                 protocol: tim_proto::PROTOCOL_VERSION,
+                resume_after: None,
             })
             .await?;
         if !matches!(reply, Reply::LoggedIn { .. }) {

@@ -20,7 +20,8 @@ pub enum Routed {
     Answered,
     /// An error the server could not tie to a request (e.g. a frame it could not read).
     Unsolicited(SdkError),
-    Push(tim_proto::Push),
+    /// A push, with its place in the user's event log if it is logged.
+    Push(Option<u64>, tim_proto::Push),
 }
 
 impl Pending {
@@ -48,7 +49,7 @@ impl Pending {
     /// Completes the request a frame answers; pushes are handed back.
     pub fn route(&mut self, frame: ServerFrame) -> Routed {
         let (id, result) = match frame {
-            ServerFrame::Push { push } => return Routed::Push(push),
+            ServerFrame::Push { ev, push } => return Routed::Push(ev, push),
             ServerFrame::Reply { id, reply } => (id, Ok(reply)),
             ServerFrame::Error {
                 id: Some(id),
@@ -153,10 +154,14 @@ mod tests {
         let mut p = Pending::default();
         let push = tim_proto::Push::ConversationDeleted {
             conversation_id: "C2Cbob".into(),
+            cleared_seq: 1,
         };
         assert_eq!(
-            p.route(ServerFrame::Push { push: push.clone() }),
-            Routed::Push(push)
+            p.route(ServerFrame::Push {
+                ev: Some(3),
+                push: push.clone()
+            }),
+            Routed::Push(Some(3), push)
         );
         assert!(matches!(
             p.route(ServerFrame::Error {

@@ -28,6 +28,9 @@ pub enum Request {
         user_id: String,
         user_sig: String,
         protocol: u32,
+        /// On reconnect: the last event this client applied; the server answers with what came after.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume_after: Option<u64>,
     },
     Logout,
     #[serde(rename_all = "camelCase")]
@@ -91,6 +94,15 @@ pub enum Reply {
         server_time: i64,
         /// Unix seconds at which the UserSig expires; the server closes the session then.
         sig_expires_at: i64,
+        /// The newest event in the user's log; a fresh client starts from here.
+        #[serde(default)]
+        latest_event: u64,
+        /// With `resumeAfter`: the events after it, oldest first.
+        #[serde(default)]
+        missed: Vec<LoggedEvent>,
+        /// With `resumeAfter`: the log no longer reaches back that far; reload the whole list.
+        #[serde(default)]
+        resync_required: bool,
     },
     Done,
     Sent {
@@ -111,11 +123,23 @@ pub enum Reply {
         next_req_message_id: Option<String>,
         is_completed: bool,
     },
+    #[serde(rename_all = "camelCase")]
     ConversationDeleted {
         #[serde(rename = "conversationID")]
         conversation_id: String,
+        /// The user's watermark: messages at or below it are gone for this user.
+        #[serde(default)]
+        cleared_seq: u64,
     },
     Pong,
+}
+
+/// One entry of a user's event log, as replayed to a reconnecting client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedEvent {
+    pub ev: u64,
+    #[serde(flatten)]
+    pub push: Push,
 }
 
 /// Something the server tells a client without being asked.
@@ -125,10 +149,13 @@ pub enum Push {
     /// A new message in one of the user's conversations (from the peer, or the user's own message
     /// sent from another session).
     Message { message: WireMessage },
-    /// The user deleted a conversation on another session.
+    /// The user deleted a conversation on another session (sent when the app's sync setting is on).
+    #[serde(rename_all = "camelCase")]
     ConversationDeleted {
         #[serde(rename = "conversationID")]
         conversation_id: String,
+        #[serde(default)]
+        cleared_seq: u64,
     },
     /// The server ends this session; the connection closes after this frame.
     Kicked { reason: KickReason },
@@ -156,6 +183,9 @@ pub enum ServerFrame {
         message: String,
     },
     Push {
+        /// Position in the user's event log, for pushes that are logged (messages, deletions).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ev: Option<u64>,
         #[serde(flatten)]
         push: Push,
     },
@@ -251,9 +281,32 @@ mod tests {
                 message: "bad".into(),
             },
             ServerFrame::Push {
+                ev: Some(9),
                 push: Push::Message { message: msg() },
             },
             ServerFrame::Push {
+                ev: Some(10),
+                push: Push::ConversationDeleted {
+                    conversation_id: "C2Cbob".into(),
+                    cleared_seq: 3,
+                },
+            },
+            ServerFrame::Reply {
+                id: 4,
+                reply: Reply::LoggedIn {
+                    user_id: "alice".into(),
+                    server_time: 1,
+                    sig_expires_at: 2,
+                    latest_event: 12,
+                    missed: vec![LoggedEvent {
+                        ev: 11,
+                        push: Push::Message { message: msg() },
+                    }],
+                    resync_required: false,
+                },
+            },
+            ServerFrame::Push {
+                ev: None,
                 push: Push::Kicked {
                     reason: KickReason::UserSigExpired,
                 },
@@ -264,6 +317,22 @@ mod tests {
             let back: ServerFrame = serde_json::from_str(&s).expect(&s);
             assert_eq!(back, f, "{s}");
         }
+    }
+
+    #[test]
+    fn push_wire_shape_carries_the_event_number() {
+        let f = ServerFrame::Push {
+            ev: Some(5),
+            push: Push::ConversationDeleted {
+                conversation_id: "C2Cbob".into(),
+                cleared_seq: 7,
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&f).expect("encode"),
+            json!({"t":"push","ev":5,"kind":"conversationDeleted",
+                   "value":{"conversationID":"C2Cbob","clearedSeq":7}})
+        );
     }
 
     #[test]

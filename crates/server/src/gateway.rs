@@ -69,7 +69,9 @@ pub async fn run_session(
             },
             // The client went away (closed, or the connection broke).
             Event::Incoming(None) | Event::Incoming(Some(Err(_))) => false,
-            Event::Push(Some(push)) => send(&mut socket, &ServerFrame::Push { push }).await,
+            Event::Push(Some(push)) => {
+                send(&mut socket, &ServerFrame::Push { ev: None, push }).await
+            }
             Event::Push(None) => {
                 close(&mut socket, close_code::AGAIN, "too far behind; reconnect").await;
                 false
@@ -77,6 +79,7 @@ pub async fn run_session(
             Event::SigMaybeExpired => match &session.state {
                 SessionState::LoggedIn(live) if unix_now() > live.expires_at => {
                     let kicked = ServerFrame::Push {
+                        ev: None,
                         push: Push::Kicked {
                             reason: KickReason::UserSigExpired,
                         },
@@ -203,6 +206,7 @@ impl Session {
                     user_id,
                     user_sig,
                     protocol,
+                    ..
                 },
             ) => {
                 let grant = self
@@ -238,6 +242,9 @@ impl Session {
             user_id: user.user_id.clone(),
             server_time: unix_now(),
             sig_expires_at: expires_at,
+            latest_event: 0,
+            missed: Vec::new(),
+            resync_required: false,
         };
         self.state = SessionState::LoggedIn(LiveSession {
             identity: Identity { user, session },

@@ -314,11 +314,13 @@ impl Service {
                 Some(who.session),
                 &Push::ConversationDeleted {
                     conversation_id: conv.conversation_id.clone(),
+                    cleared_seq: 0,
                 },
             );
         }
         Ok(Reply::ConversationDeleted {
             conversation_id: conv.conversation_id,
+            cleared_seq: 0,
         })
     }
 
