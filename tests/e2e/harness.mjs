@@ -35,7 +35,7 @@ export function withTimeout(promise, ms, what) {
   return Promise.race([
     promise,
     new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }
@@ -335,10 +335,18 @@ export class User {
       w = { name, pred, resolve };
       this.waiters.push(w);
     });
-    return withTimeout(p, timeout, `${this.userID}: event ${name}`).finally(() => {
+    const what = () => {
+      const seen = this.events.filter((e) => e.name === name).slice(-3).map((e) => JSON.stringify(e.data).slice(0, 300));
+      return `${this.userID}: event ${name} matching ${pred.toString().slice(0, 200)}; last ones received: [${seen.join(', ')}]`;
+    };
+    const out = withTimeout(p, timeout, what).finally(() => {
       const i = this.waiters.indexOf(w);
       if (i >= 0) this.waiters.splice(i, 1);
     });
+    // Marked handled: a test that fails before awaiting it must not leave an unhandled rejection
+    // behind (awaiting it still throws).
+    out.catch(() => {});
+    return out;
   }
 
   /** Events named `name` received since `mark` (an index into this.events). */
