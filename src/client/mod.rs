@@ -1,25 +1,31 @@
-//! The state behind one `Tim` instance and the operations on it. Borrows of the RefCells are
+//! The state behind one `Tim` instance and the operations on it. Borrows of the RefCell are
 //! always short and never held across an await; events go out through `schedule_dispatch`.
+//!
+//! - `login.rs`: login, logout, destroy, reconnect with resume from the user's event log;
+//! - `conversations.rs`: the conversation list, profile, read marks and deletion;
+//! - `messages.rs`: creating, sending and paging messages.
+
+mod conversations;
+mod login;
+mod messages;
 
 use crate::connection::Connection;
 use crate::dispatch::Handlers;
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use tim_core::args::{self, CreateOptions};
+use tim_core::constants::types;
 use tim_core::events::{Event, EventQueue};
 use tim_core::pending::{Pending, Routed};
 use tim_core::readiness::Readiness;
-use tim_core::shapes::{Conversation, Message};
+use tim_core::shapes::Message;
 use tim_core::state::ConversationState;
 use tim_core::SdkError;
-use tim_proto::model::WireBody;
+use tim_proto::frame::KickReason;
 use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame};
-
-/// How long logout waits for the server's goodbye before closing anyway.
-const LOGOUT_TIMEOUT_MS: u32 = 3_000;
 
 pub struct Inner {
     options: CreateOptions,
@@ -38,6 +44,12 @@ struct Session {
     pending: Pending,
     state: Option<ConversationState>,
     events: EventQueue,
+    /// userID and userSig of the current login, for reconnecting.
+    credentials: Option<(String, String)>,
+    /// The newest entry of the user's event log applied here; a reconnect resumes after it.
+    last_event: u64,
+    /// A reconnect loop is running.
+    reconnecting: bool,
 }
 
 type Outcome = Result<Value, SdkError>;
@@ -71,6 +83,9 @@ impl Inner {
                 pending: Pending::default(),
                 state: None,
                 events: EventQueue::default(),
+                credentials: None,
+                last_event: 0,
+                reconnecting: false,
             }),
             handlers: Handlers::default(),
             dispatch_scheduled: Cell::new(false),
@@ -125,6 +140,18 @@ impl Inner {
             .state
             .as_ref()
             .map(|s| s.me().to_owned())
+    }
+
+    /// Runs `f` on the user's state (if logged in) and emits what it changed.
+    fn with_state(self: &Rc<Self>, f: impl FnOnce(&mut ConversationState, &mut EventQueue)) {
+        {
+            let mut s = self.session.borrow_mut();
+            let Session { state, events, .. } = &mut *s;
+            if let Some(state) = state.as_mut() {
+                f(state, events);
+            }
+        }
+        self.schedule_dispatch();
     }
 
     // ---- requests -----------------------------------------------------------------------
@@ -188,13 +215,24 @@ impl Inner {
             match s.pending.route(frame) {
                 Routed::Answered => return,
                 Routed::Unsolicited(e) => s.events.push(Event::Error(e)),
-                Routed::Push(_ev, push) => self.apply_push(&mut s, push),
+                Routed::Push(ev, push) => Self::apply_logged(&mut s, ev, push),
             }
         }
         self.schedule_dispatch();
     }
 
-    fn apply_push(&self, s: &mut Session, push: Push) {
+    /// Applies a push once: logged pushes at or below the last applied event are repeats.
+    fn apply_logged(s: &mut Session, ev: Option<u64>, push: Push) {
+        if let Some(ev) = ev {
+            if ev <= s.last_event {
+                return;
+            }
+            s.last_event = ev;
+        }
+        Self::apply_push(s, push);
+    }
+
+    fn apply_push(s: &mut Session, push: Push) {
         match push {
             Push::Message { message } => {
                 let Session { state, events, .. } = s;
@@ -206,18 +244,17 @@ impl Inner {
                 events.note(change);
             }
             Push::ConversationDeleted {
-                conversation_id, ..
+                conversation_id,
+                cleared_seq,
             } => {
                 let Session { state, events, .. } = s;
                 if let Some(state) = state.as_mut() {
-                    events.note(state.remove(&conversation_id));
+                    events.note(state.delete(&conversation_id, cleared_seq));
                 }
             }
             Push::Kicked { reason } => {
                 let kind = match reason {
-                    tim_proto::frame::KickReason::UserSigExpired => {
-                        tim_core::constants::types::KICKED_OUT_USERSIG_EXPIRED
-                    }
+                    KickReason::UserSigExpired => types::KICKED_OUT_USERSIG_EXPIRED,
                 };
                 Self::teardown(s, Readiness::LoggedOut);
                 s.events.push(Event::KickedOut(kind));
@@ -227,7 +264,7 @@ impl Inner {
     }
 
     pub fn on_closed(self: &Rc<Self>, generation: u64) {
-        {
+        let start_reconnect = {
             let mut s = self.session.borrow_mut();
             if s.generation != generation {
                 return;
@@ -238,11 +275,18 @@ impl Inner {
                 ErrorCode::NetworkError,
                 "the connection to the server closed",
             );
-            s.events.push(Event::NetStateChange(
-                tim_core::constants::types::NET_STATE_DISCONNECTED,
-            ));
-        }
+            let start = s.readiness == Readiness::Ready && !s.reconnecting;
+            if start {
+                s.reconnecting = true;
+                s.events
+                    .push(Event::NetStateChange(types::NET_STATE_DISCONNECTED));
+            }
+            start
+        };
         self.schedule_dispatch();
+        if start_reconnect {
+            wasm_bindgen_futures::spawn_local(Rc::clone(self).reconnect());
+        }
     }
 
     /// Drops the connection and the user's state.
@@ -254,321 +298,13 @@ impl Inner {
             "the session ended before the server answered",
         );
         s.state = None;
+        s.credentials = None;
+        s.last_event = 0;
         s.events.reset_total();
         s.readiness = readiness;
         if was_connected {
-            s.events.push(Event::NetStateChange(
-                tim_core::constants::types::NET_STATE_DISCONNECTED,
-            ));
+            s.events
+                .push(Event::NetStateChange(types::NET_STATE_DISCONNECTED));
         }
-    }
-
-    // ---- operations ---------------------------------------------------------------------
-
-    pub async fn login(self: Rc<Self>, options: Value) -> Outcome {
-        self.session.borrow().readiness.check_can_login()?;
-        let (user_id, user_sig) = args::login_args(&options)?;
-        let generation = {
-            let mut s = self.session.borrow_mut();
-            s.readiness = Readiness::LoggingIn;
-            s.generation += 1;
-            s.events.push(Event::NetStateChange(
-                tim_core::constants::types::NET_STATE_CONNECTING,
-            ));
-            s.generation
-        };
-        self.schedule_dispatch();
-        let result = self.login_steps(generation, user_id, user_sig).await;
-        if let Err(e) = &result {
-            let mut s = self.session.borrow_mut();
-            // Only undo our own attempt: a logout() meanwhile has already moved on.
-            if s.generation == generation {
-                Self::teardown(&mut s, Readiness::LoginFailed);
-            }
-            drop(s);
-            self.schedule_dispatch();
-            return Err(e.clone());
-        }
-        result
-    }
-
-    async fn login_steps(
-        self: &Rc<Self>,
-        generation: u64,
-        user_id: String,
-        user_sig: String,
-    ) -> Outcome {
-        let conn = Connection::open(&self.url, Rc::downgrade(self), generation)?;
-        self.session.borrow_mut().conn = Some(conn);
-        let reply = self
-            .request(Request::Login {
-                sdk_app_id: self.options.sdk_app_id,
-                user_id: user_id.clone(),
-                user_sig,
-                protocol: tim_proto::PROTOCOL_VERSION,
-                resume_after: None,
-            })
-            .await?;
-        if !matches!(reply, Reply::LoggedIn { .. }) {
-            return Err(unexpected(&reply));
-        }
-        self.still_current(generation)?;
-        {
-            let mut s = self.session.borrow_mut();
-            s.state = Some(ConversationState::new(&user_id));
-            s.events.push(Event::NetStateChange(
-                tim_core::constants::types::NET_STATE_CONNECTED,
-            ));
-        }
-        let list = match self.request(Request::GetConversationList).await? {
-            Reply::ConversationList { conversations } => conversations,
-            other => return Err(unexpected(&other)),
-        };
-        self.still_current(generation)?;
-        {
-            let mut s = self.session.borrow_mut();
-            let Session {
-                state,
-                events,
-                readiness,
-                ..
-            } = &mut *s;
-            if let Some(state) = state.as_mut() {
-                events.note(state.replace_all(list));
-            }
-            *readiness = Readiness::Ready;
-            events.push(Event::SdkReady);
-        }
-        self.schedule_dispatch();
-        Ok(json!({ "repeatLogin": false }))
-    }
-
-    fn still_current(&self, generation: u64) -> Result<(), SdkError> {
-        if self.session.borrow().generation == generation {
-            Ok(())
-        } else {
-            Err(SdkError::new(
-                ErrorCode::NetworkError,
-                "login was interrupted (logout, destroy or a closed connection)",
-            ))
-        }
-    }
-
-    pub async fn logout(self: Rc<Self>) -> Outcome {
-        let readiness = self.session.borrow().readiness;
-        match readiness {
-            Readiness::Destroyed => return readiness.check_ready().map(|_| json!({})),
-            Readiness::New | Readiness::LoggedOut | Readiness::LoginFailed => return Ok(json!({})),
-            Readiness::Ready | Readiness::LoggingIn => {}
-        }
-        // Best effort: the server forgets the session either way when the socket closes.
-        let _ = self
-            .request_within(Request::Logout, LOGOUT_TIMEOUT_MS)
-            .await;
-        {
-            let mut s = self.session.borrow_mut();
-            Self::teardown(&mut s, Readiness::LoggedOut);
-            s.events.push(Event::SdkNotReady);
-        }
-        self.schedule_dispatch();
-        Ok(json!({}))
-    }
-
-    pub async fn destroy(self: Rc<Self>, on_destroy: Option<js_sys::Function>) -> Outcome {
-        if self.session.borrow().readiness == Readiness::Destroyed {
-            return Ok(json!({}));
-        }
-        Rc::clone(&self).logout().await?;
-        {
-            let mut s = self.session.borrow_mut();
-            Self::teardown(&mut s, Readiness::Destroyed);
-            s.events.push(Event::SdkDestroy);
-        }
-        if let Some(f) = on_destroy {
-            if let Err(e) = f.call0(&wasm_bindgen::JsValue::NULL) {
-                crate::js::console_error("tim-wasm: destroy hook threw", &e);
-            }
-        }
-        self.clear_handlers_after_dispatch.set(true);
-        self.schedule_dispatch();
-        Ok(json!({}))
-    }
-
-    pub fn create_text_message(self: &Rc<Self>, options: &Value) -> Result<Message, SdkError> {
-        self.check_ready()?;
-        let a = args::text_message_args(options)?;
-        let me = self
-            .me()
-            .ok_or_else(|| SdkError::new(ErrorCode::NotLoggedIn, "not logged in"))?;
-        let now = (crate::js::now_ms() / 1000.0) as i64;
-        Ok(Message::new_text(
-            crate::js::new_message_id(),
-            &me,
-            &a.to,
-            a.text,
-            now,
-        ))
-    }
-
-    pub async fn send_message(self: Rc<Self>, message: Value) -> Result<Message, SdkError> {
-        self.check_ready()?;
-        let m: Message = serde_json::from_value(message).map_err(|_| {
-            SdkError::invalid("sendMessage needs a message made by createTextMessage")
-        })?;
-        args::text_message_args(&json!({
-            "to": m.to, "conversationType": m.conversation_type, "payload": { "text": m.payload.text }
-        }))?;
-        args::check_text(&m.payload.text)?;
-        let reply = self
-            .request(Request::SendMessage {
-                conversation_id: format!("{}{}", tim_core::constants::types::CONV_C2C, m.to),
-                id: m.id.clone(),
-                body: WireBody::Text {
-                    text: m.payload.text.clone(),
-                },
-            })
-            .await?;
-        let Reply::Sent { message } = reply else {
-            return Err(unexpected(&reply));
-        };
-        let sent = {
-            let mut s = self.session.borrow_mut();
-            let Session { state, events, .. } = &mut *s;
-            let state = state.as_mut().ok_or_else(|| {
-                SdkError::new(ErrorCode::NotReadyLoggedOut, "logged out while sending")
-            })?;
-            events.note(state.apply_message(&message, false));
-            Message::from_wire(&message, state.me())
-        };
-        self.schedule_dispatch();
-        Ok(sent)
-    }
-
-    pub async fn get_conversation_list(self: Rc<Self>) -> Outcome {
-        self.check_ready()?;
-        let reply = self.request(Request::GetConversationList).await?;
-        let Reply::ConversationList { conversations } = reply else {
-            return Err(unexpected(&reply));
-        };
-        let list = {
-            let mut s = self.session.borrow_mut();
-            let Session { state, events, .. } = &mut *s;
-            let state = state.as_mut().ok_or_else(|| {
-                SdkError::new(ErrorCode::NotReadyLoggedOut, "logged out meanwhile")
-            })?;
-            events.note(state.replace_all(conversations));
-            state.list()
-        };
-        self.schedule_dispatch();
-        Ok(json!({ "conversationList": list, "isSyncCompleted": true }))
-    }
-
-    pub async fn get_conversation_profile(self: Rc<Self>, id: Value) -> Outcome {
-        self.check_ready()?;
-        let id = args::conversation_id(&id)?.to_string();
-        let result = self
-            .request(Request::GetConversation {
-                conversation_id: id.clone(),
-            })
-            .await;
-        let conversation = match result {
-            Ok(Reply::Conversation { conversation }) => conversation,
-            Ok(other) => return Err(unexpected(&other)),
-            Err(e) => {
-                self.forget_if_not_found(&id, &e);
-                return Err(e);
-            }
-        };
-        let shaped = Conversation::from_wire(&conversation);
-        self.with_state(|state, events| events.note(state.upsert(conversation)));
-        Ok(json!({ "conversation": shaped }))
-    }
-
-    pub async fn get_message_list(self: Rc<Self>, options: Value) -> Outcome {
-        self.check_ready()?;
-        let a = args::message_list_args(&options)?;
-        let reply = self
-            .request(Request::GetMessageList {
-                conversation_id: a.conversation_id.to_string(),
-                next_req_message_id: a.next_req_message_id,
-                count: a.count,
-            })
-            .await?;
-        let Reply::MessageList {
-            messages,
-            next_req_message_id,
-            is_completed,
-        } = reply
-        else {
-            return Err(unexpected(&reply));
-        };
-        let me = self.me().unwrap_or_default();
-        let list: Vec<Message> = messages
-            .iter()
-            .map(|m| Message::from_wire(m, &me))
-            .collect();
-        Ok(json!({
-            "messageList": list,
-            "nextReqMessageID": next_req_message_id.unwrap_or_default(),
-            "isCompleted": is_completed,
-        }))
-    }
-
-    pub async fn set_message_read(self: Rc<Self>, options: Value) -> Outcome {
-        self.check_ready()?;
-        let id = args::conversation_id_field(&options)?.to_string();
-        let result = self
-            .request(Request::SetMessageRead {
-                conversation_id: id.clone(),
-            })
-            .await;
-        match result {
-            Ok(Reply::Done) => {}
-            Ok(other) => return Err(unexpected(&other)),
-            Err(e) => {
-                self.forget_if_not_found(&id, &e);
-                return Err(e);
-            }
-        }
-        self.with_state(|state, events| events.note(state.mark_read(&id)));
-        Ok(json!({}))
-    }
-
-    pub async fn delete_conversation(self: Rc<Self>, arg: Value) -> Outcome {
-        self.check_ready()?;
-        let id = args::delete_arg(&arg)?.to_string();
-        let result = self
-            .request(Request::DeleteConversation {
-                conversation_id: id.clone(),
-            })
-            .await;
-        match result {
-            Ok(Reply::ConversationDeleted { .. }) => {}
-            Ok(other) => return Err(unexpected(&other)),
-            Err(e) => {
-                self.forget_if_not_found(&id, &e);
-                return Err(e);
-            }
-        }
-        self.with_state(|state, events| events.note(state.remove(&id)));
-        Ok(json!({ "conversationID": id }))
-    }
-
-    /// The server says a conversation does not exist: a local entry for it is stale, drop it.
-    fn forget_if_not_found(self: &Rc<Self>, id: &str, e: &SdkError) {
-        if e.code == ErrorCode::ConversationNotFound {
-            self.with_state(|state, events| events.note(state.remove(id)));
-        }
-    }
-
-    fn with_state(self: &Rc<Self>, f: impl FnOnce(&mut ConversationState, &mut EventQueue)) {
-        {
-            let mut s = self.session.borrow_mut();
-            let Session { state, events, .. } = &mut *s;
-            if let Some(state) = state.as_mut() {
-                f(state, events);
-            }
-        }
-        self.schedule_dispatch();
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod pending;
 pub mod readiness;
+pub mod reconnect;
 pub mod shapes;
 pub mod state;
 

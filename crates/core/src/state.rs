@@ -23,6 +23,9 @@ impl Change {
 pub struct ConversationState {
     me: String,
     entries: HashMap<String, WireConversation>,
+    /// Per conversation, the deletion watermark: messages at or below it are gone for this user,
+    /// so a late or replayed push of one can never bring the conversation back.
+    cleared: HashMap<String, u64>,
 }
 
 impl ConversationState {
@@ -30,6 +33,7 @@ impl ConversationState {
         ConversationState {
             me: me.to_owned(),
             entries: HashMap::new(),
+            cleared: HashMap::new(),
         }
     }
 
@@ -55,6 +59,13 @@ impl ConversationState {
     /// A message arrived (push) or was sent by this session (`counts_unread` false).
     /// A message brings a deleted conversation back; seeing the same message twice changes nothing.
     pub fn apply_message(&mut self, msg: &WireMessage, counts_unread: bool) -> Change {
+        if self
+            .cleared
+            .get(&msg.conversation_id)
+            .is_some_and(|&w| msg.seq <= w)
+        {
+            return Change::default();
+        }
         let before = self.total_unread();
         let entry = self
             .entries
@@ -80,7 +91,26 @@ impl ConversationState {
         }
     }
 
-    /// The conversation was deleted (here or, when synced, on another session).
+    /// The conversation was deleted (here or, when synced, on another session) with watermark
+    /// `cleared_seq`: the entry goes, and messages at or below the watermark stay out.
+    pub fn delete(&mut self, conversation_id: &str, cleared_seq: u64) -> Change {
+        let w = self.cleared.entry(conversation_id.to_owned()).or_default();
+        *w = (*w).max(cleared_seq);
+        let watermark = *w;
+        // A message newer than the watermark already applied (server order: message after the
+        // deletion) keeps the conversation; anything else goes.
+        let keep = self
+            .entries
+            .get(conversation_id)
+            .and_then(|c| c.last_message.as_ref())
+            .is_some_and(|m| m.seq > watermark);
+        if keep {
+            return Change::default();
+        }
+        self.remove(conversation_id)
+    }
+
+    /// Drops the entry without a watermark (the server says it is not in the list).
     pub fn remove(&mut self, conversation_id: &str) -> Change {
         match self.entries.remove(conversation_id) {
             Some(gone) => Change {
@@ -146,6 +176,7 @@ impl ConversationState {
 
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.cleared.clear();
     }
 }
 
@@ -208,7 +239,7 @@ mod tests {
         let mut s = ConversationState::new("alice");
         s.apply_message(&msg("C2Cbob", "bob", 1, 10), true);
         s.apply_message(&msg("C2Ccarol", "carol", 1, 11), true);
-        let ch = s.remove("C2Cbob");
+        let ch = s.delete("C2Cbob", 1);
         assert_eq!(
             ch,
             Change {
@@ -218,18 +249,47 @@ mod tests {
         );
         assert_eq!(s.total_unread(), 1);
         assert!(!s.contains("C2Cbob"));
-        assert_eq!(s.remove("C2Cbob"), Change::default());
+        assert_eq!(s.delete("C2Cbob", 1), Change::default());
     }
 
     #[test]
     fn a_new_message_brings_a_removed_conversation_back_with_only_itself() {
         let mut s = ConversationState::new("alice");
         s.apply_message(&msg("C2Cbob", "bob", 1, 10), true);
-        s.remove("C2Cbob");
+        s.delete("C2Cbob", 1);
         s.apply_message(&msg("C2Cbob", "bob", 2, 20), true);
         let c = s.get("C2Cbob").expect("back");
         assert_eq!(c.unread_count, 1);
         assert_eq!(c.last_message.last_sequence, 2);
+    }
+
+    #[test]
+    fn messages_at_or_below_the_watermark_never_bring_it_back() {
+        let mut s = ConversationState::new("alice");
+        s.apply_message(&msg("C2Cbob", "bob", 1, 10), true);
+        s.apply_message(&msg("C2Cbob", "bob", 2, 11), true);
+        s.delete("C2Cbob", 2);
+        // A late or replayed push of an old message changes nothing.
+        assert_eq!(
+            s.apply_message(&msg("C2Cbob", "bob", 2, 11), true),
+            Change::default()
+        );
+        assert!(!s.contains("C2Cbob"));
+        s.apply_message(&msg("C2Cbob", "bob", 3, 12), true);
+        assert_eq!(s.get("C2Cbob").map(|c| c.unread_count), Some(1));
+    }
+
+    #[test]
+    fn a_deletion_ordered_before_a_newer_message_keeps_the_newer_one() {
+        let mut s = ConversationState::new("alice");
+        s.apply_message(&msg("C2Cbob", "bob", 1, 10), true);
+        s.apply_message(&msg("C2Cbob", "bob", 2, 11), true);
+        // The server deleted at watermark 1, then stored message 2: the entry stays with it.
+        assert_eq!(s.delete("C2Cbob", 1), Change::default());
+        assert_eq!(
+            s.get("C2Cbob").map(|c| c.last_message.last_sequence),
+            Some(2)
+        );
     }
 
     #[test]

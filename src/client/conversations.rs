@@ -1,0 +1,98 @@
+//! getConversationList, getConversationProfile, setMessageRead and deleteConversation.
+
+use super::{unexpected, Inner, Outcome, Session};
+use serde_json::{json, Value};
+use std::rc::Rc;
+use tim_core::args;
+use tim_core::shapes::Conversation;
+use tim_core::SdkError;
+use tim_proto::{ErrorCode, Reply, Request};
+
+impl Inner {
+    pub async fn get_conversation_list(self: Rc<Self>) -> Outcome {
+        self.check_ready()?;
+        let reply = self.request(Request::GetConversationList).await?;
+        let Reply::ConversationList { conversations } = reply else {
+            return Err(unexpected(&reply));
+        };
+        let list = {
+            let mut s = self.session.borrow_mut();
+            let Session { state, events, .. } = &mut *s;
+            let state = state.as_mut().ok_or_else(|| {
+                SdkError::new(ErrorCode::NotReadyLoggedOut, "logged out meanwhile")
+            })?;
+            events.note(state.replace_all(conversations));
+            state.list()
+        };
+        self.schedule_dispatch();
+        Ok(json!({ "conversationList": list, "isSyncCompleted": true }))
+    }
+
+    pub async fn get_conversation_profile(self: Rc<Self>, id: Value) -> Outcome {
+        self.check_ready()?;
+        let id = args::conversation_id(&id)?.to_string();
+        let result = self
+            .request(Request::GetConversation {
+                conversation_id: id.clone(),
+            })
+            .await;
+        let conversation = match result {
+            Ok(Reply::Conversation { conversation }) => conversation,
+            Ok(other) => return Err(unexpected(&other)),
+            Err(e) => {
+                self.forget_if_not_found(&id, &e);
+                return Err(e);
+            }
+        };
+        let shaped = Conversation::from_wire(&conversation);
+        self.with_state(|state, events| events.note(state.upsert(conversation)));
+        Ok(json!({ "conversation": shaped }))
+    }
+
+    pub async fn set_message_read(self: Rc<Self>, options: Value) -> Outcome {
+        self.check_ready()?;
+        let id = args::conversation_id_field(&options)?.to_string();
+        let result = self
+            .request(Request::SetMessageRead {
+                conversation_id: id.clone(),
+            })
+            .await;
+        match result {
+            Ok(Reply::Done) => {}
+            Ok(other) => return Err(unexpected(&other)),
+            Err(e) => {
+                self.forget_if_not_found(&id, &e);
+                return Err(e);
+            }
+        }
+        self.with_state(|state, events| events.note(state.mark_read(&id)));
+        Ok(json!({}))
+    }
+
+    pub async fn delete_conversation(self: Rc<Self>, arg: Value) -> Outcome {
+        self.check_ready()?;
+        let id = args::delete_arg(&arg)?.to_string();
+        let result = self
+            .request(Request::DeleteConversation {
+                conversation_id: id.clone(),
+            })
+            .await;
+        let cleared_seq = match result {
+            Ok(Reply::ConversationDeleted { cleared_seq, .. }) => cleared_seq,
+            Ok(other) => return Err(unexpected(&other)),
+            Err(e) => {
+                self.forget_if_not_found(&id, &e);
+                return Err(e);
+            }
+        };
+        self.with_state(|state, events| events.note(state.delete(&id, cleared_seq)));
+        Ok(json!({ "conversationID": id }))
+    }
+
+    /// The server says a conversation does not exist: a local entry for it is stale, drop it.
+    fn forget_if_not_found(self: &Rc<Self>, id: &str, e: &SdkError) {
+        if e.code == ErrorCode::ConversationNotFound {
+            self.with_state(|state, events| events.note(state.remove(id)));
+        }
+    }
+}

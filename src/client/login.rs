@@ -1,0 +1,249 @@
+//! login, logout, destroy, and reconnecting after a dropped connection: the client logs in again
+//! with the same UserSig and resumes from the last event of the user's log it applied, so every
+//! change made meanwhile (messages, synced deletions) is applied exactly once.
+
+use super::{unexpected, Inner, Outcome};
+use crate::connection::Connection;
+use gloo_timers::future::TimeoutFuture;
+use serde_json::{json, Value};
+use std::rc::Rc;
+use tim_core::args;
+use tim_core::constants::types;
+use tim_core::events::Event;
+use tim_core::readiness::Readiness;
+use tim_core::reconnect::{backoff_ms, is_final};
+use tim_core::state::ConversationState;
+use tim_core::SdkError;
+use tim_proto::{ErrorCode, Reply, Request};
+
+/// How long logout waits for the server's goodbye before closing anyway.
+const LOGOUT_TIMEOUT_MS: u32 = 3_000;
+
+impl Inner {
+    pub async fn login(self: Rc<Self>, options: Value) -> Outcome {
+        self.session.borrow().readiness.check_can_login()?;
+        let (user_id, user_sig) = args::login_args(&options)?;
+        let generation = {
+            let mut s = self.session.borrow_mut();
+            s.readiness = Readiness::LoggingIn;
+            s.generation += 1;
+            s.events
+                .push(Event::NetStateChange(types::NET_STATE_CONNECTING));
+            s.generation
+        };
+        self.schedule_dispatch();
+        let result = self.login_steps(generation, user_id, user_sig).await;
+        if let Err(e) = &result {
+            let mut s = self.session.borrow_mut();
+            // Only undo our own attempt: a logout() meanwhile has already moved on.
+            if s.generation == generation {
+                Self::teardown(&mut s, Readiness::LoginFailed);
+            }
+            drop(s);
+            self.schedule_dispatch();
+            return Err(e.clone());
+        }
+        result
+    }
+
+    async fn login_steps(
+        self: &Rc<Self>,
+        generation: u64,
+        user_id: String,
+        user_sig: String,
+    ) -> Outcome {
+        let conn = Connection::open(&self.url, Rc::downgrade(self), generation)?;
+        self.session.borrow_mut().conn = Some(conn);
+        let reply = self
+            .request(Request::Login {
+                sdk_app_id: self.options.sdk_app_id,
+                user_id: user_id.clone(),
+                user_sig: user_sig.clone(),
+                protocol: tim_proto::PROTOCOL_VERSION,
+                resume_after: None,
+            })
+            .await?;
+        let Reply::LoggedIn { latest_event, .. } = reply else {
+            return Err(unexpected(&reply));
+        };
+        self.still_current(generation)?;
+        {
+            let mut s = self.session.borrow_mut();
+            s.state = Some(ConversationState::new(&user_id));
+            s.credentials = Some((user_id, user_sig));
+            // The list loaded next already reflects every event up to here.
+            s.last_event = latest_event;
+            s.events
+                .push(Event::NetStateChange(types::NET_STATE_CONNECTED));
+        }
+        self.load_list(generation).await?;
+        {
+            let mut s = self.session.borrow_mut();
+            s.readiness = Readiness::Ready;
+            s.events.push(Event::SdkReady);
+        }
+        self.schedule_dispatch();
+        Ok(json!({ "repeatLogin": false }))
+    }
+
+    /// Replaces the local list with the server's.
+    async fn load_list(self: &Rc<Self>, generation: u64) -> Result<(), SdkError> {
+        let list = match self.request(Request::GetConversationList).await? {
+            Reply::ConversationList { conversations } => conversations,
+            other => return Err(unexpected(&other)),
+        };
+        self.still_current(generation)?;
+        self.with_state(|state, events| events.note(state.replace_all(list)));
+        Ok(())
+    }
+
+    fn still_current(&self, generation: u64) -> Result<(), SdkError> {
+        if self.session.borrow().generation == generation {
+            Ok(())
+        } else {
+            Err(SdkError::new(
+                ErrorCode::NetworkError,
+                "interrupted by logout, destroy or a closed connection",
+            ))
+        }
+    }
+
+    pub async fn logout(self: Rc<Self>) -> Outcome {
+        let readiness = self.session.borrow().readiness;
+        match readiness {
+            Readiness::Destroyed => return readiness.check_ready().map(|_| json!({})),
+            Readiness::New | Readiness::LoggedOut | Readiness::LoginFailed => return Ok(json!({})),
+            Readiness::Ready | Readiness::LoggingIn => {}
+        }
+        // Best effort: the server forgets the session either way when the socket closes.
+        let _ = self
+            .request_within(Request::Logout, LOGOUT_TIMEOUT_MS)
+            .await;
+        {
+            let mut s = self.session.borrow_mut();
+            Self::teardown(&mut s, Readiness::LoggedOut);
+            s.events.push(Event::SdkNotReady);
+        }
+        self.schedule_dispatch();
+        Ok(json!({}))
+    }
+
+    pub async fn destroy(self: Rc<Self>, on_destroy: Option<js_sys::Function>) -> Outcome {
+        if self.session.borrow().readiness == Readiness::Destroyed {
+            return Ok(json!({}));
+        }
+        Rc::clone(&self).logout().await?;
+        {
+            let mut s = self.session.borrow_mut();
+            Self::teardown(&mut s, Readiness::Destroyed);
+            s.events.push(Event::SdkDestroy);
+        }
+        if let Some(f) = on_destroy {
+            if let Err(e) = f.call0(&wasm_bindgen::JsValue::NULL) {
+                crate::js::console_error("tim-wasm: destroy hook threw", &e);
+            }
+        }
+        self.clear_handlers_after_dispatch.set(true);
+        self.schedule_dispatch();
+        Ok(json!({}))
+    }
+
+    /// Runs while a logged-in session has no connection: waits (backoff with jitter), logs in
+    /// again and resumes. Ends on success, on logout/destroy, or on a final refusal (e.g. the
+    /// UserSig expired meanwhile), which ends the session with the documented events.
+    pub(super) async fn reconnect(self: Rc<Self>) {
+        let mut attempt = 0u32;
+        loop {
+            TimeoutFuture::new(backoff_ms(attempt, js_sys::Math::random())).await;
+            attempt = attempt.saturating_add(1);
+            let generation = {
+                let mut s = self.session.borrow_mut();
+                if s.readiness != Readiness::Ready || s.conn.is_some() {
+                    s.reconnecting = false;
+                    return;
+                }
+                s.generation += 1;
+                s.events
+                    .push(Event::NetStateChange(types::NET_STATE_CONNECTING));
+                s.generation
+            };
+            self.schedule_dispatch();
+            match self.resume(generation).await {
+                Ok(()) => {
+                    self.session.borrow_mut().reconnecting = false;
+                    self.schedule_dispatch();
+                    return;
+                }
+                Err(e) if is_final(e.code) => {
+                    {
+                        let mut s = self.session.borrow_mut();
+                        s.reconnecting = false;
+                        Self::teardown(&mut s, Readiness::LoggedOut);
+                        if e.code == ErrorCode::UserSigExpired {
+                            s.events
+                                .push(Event::KickedOut(types::KICKED_OUT_USERSIG_EXPIRED));
+                        }
+                        s.events.push(Event::Error(e));
+                        s.events.push(Event::SdkNotReady);
+                    }
+                    self.schedule_dispatch();
+                    return;
+                }
+                Err(_) => {
+                    let mut s = self.session.borrow_mut();
+                    if s.generation == generation {
+                        s.generation += 1;
+                        s.conn = None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One reconnect attempt: log in with `resumeAfter`, then apply what was missed, in order.
+    async fn resume(self: &Rc<Self>, generation: u64) -> Result<(), SdkError> {
+        let (credentials, after) = {
+            let s = self.session.borrow();
+            (s.credentials.clone(), s.last_event)
+        };
+        let (user_id, user_sig) = credentials
+            .ok_or_else(|| SdkError::new(ErrorCode::NotReadyLoggedOut, "no longer logged in"))?;
+        let conn = Connection::open(&self.url, Rc::downgrade(self), generation)?;
+        self.session.borrow_mut().conn = Some(conn);
+        let reply = self
+            .request(Request::Login {
+                sdk_app_id: self.options.sdk_app_id,
+                user_id,
+                user_sig,
+                protocol: tim_proto::PROTOCOL_VERSION,
+                resume_after: Some(after),
+            })
+            .await?;
+        let Reply::LoggedIn {
+            latest_event,
+            missed,
+            resync_required,
+            ..
+        } = reply
+        else {
+            return Err(unexpected(&reply));
+        };
+        self.still_current(generation)?;
+        {
+            let mut s = self.session.borrow_mut();
+            for logged in missed {
+                Self::apply_logged(&mut s, Some(logged.ev), logged.push);
+            }
+            if resync_required {
+                s.last_event = s.last_event.max(latest_event);
+            }
+            s.events
+                .push(Event::NetStateChange(types::NET_STATE_CONNECTED));
+        }
+        self.schedule_dispatch();
+        if resync_required {
+            self.load_list(generation).await?;
+        }
+        Ok(())
+    }
+}
