@@ -1,4 +1,7 @@
-//! The command line: `serve`, `usersig`, `app create|list|set`.
+//! The command line: `serve`, `usersig`, `app create|list|get|set`.
+//!
+//! Every failure, bad arguments included, prints `tim-server: ...` or clap's explanation on
+//! stderr and exits with status 1, having changed nothing.
 
 use crate::apps::create_app;
 use crate::clock::unix_now;
@@ -80,12 +83,20 @@ pub enum AppCommand {
         #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
     },
-    /// Change an app's settings.
+    /// Print an app's settings.
+    Get {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        #[arg(long)]
+        sdkappid: u64,
+    },
+    /// Change an app's settings. Safe while the server runs: it reads settings on every use.
     Set {
         #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
         #[arg(long)]
         sdkappid: u64,
+        /// true or false.
         #[arg(long, action = clap::ArgAction::Set)]
         sync_conversation_deletion: bool,
     },
@@ -93,7 +104,19 @@ pub enum AppCommand {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not failures; everything else clap refuses is (status
+            // 1 like every other failure, rather than clap's own 2).
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     init_tracing();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -173,6 +196,10 @@ fn app_command(command: AppCommand) -> Result<(), FatalError> {
             }
             Ok(())
         }
+        AppCommand::Get { db, sdkappid } => {
+            let app = existing_app(&SqliteStore::open(&db)?, sdkappid)?;
+            print_line(&settings_line(&app))
+        }
         AppCommand::Set {
             db,
             sdkappid,
@@ -182,11 +209,17 @@ fn app_command(command: AppCommand) -> Result<(), FatalError> {
             if !store.set_sync_conversation_deletion(sdkappid, sync_conversation_deletion)? {
                 return Err(no_such_app(sdkappid));
             }
-            print_line(&format!(
-                "SDKAppID={sdkappid} syncConversationDeletion={sync_conversation_deletion}"
-            ))
+            print_line(&settings_line(&existing_app(&store, sdkappid)?))
         }
     }
+}
+
+/// `SDKAppID=<n> admin=<identifier> syncConversationDeletion=<bool>`.
+fn settings_line(app: &App) -> String {
+    format!(
+        "SDKAppID={} admin={} syncConversationDeletion={}",
+        app.sdk_app_id, app.admin_identifier, app.sync_conversation_deletion
+    )
 }
 
 fn existing_app(store: &dyn Store, sdk_app_id: u64) -> Result<App, FatalError> {

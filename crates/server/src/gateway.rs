@@ -3,10 +3,14 @@
 //! Requests are answered strictly in order (one at a time), which keeps replies in request
 //! order and needs no locking. Pushes, the UserSig expiry and server shutdown are waited for
 //! alongside the next request.
+//!
+//! Login registers the session with the hub first and reads the user's event log second, so
+//! no event falls between the two; pushes already covered by the login answer are not sent
+//! again, so a session sees each event number at most once, in increasing order.
 
 use crate::clock::unix_now;
 use crate::error::ApiError;
-use crate::hub::{SessionId, UserKey, SESSION_QUEUE};
+use crate::hub::{Delivery, SessionId, UserKey, SESSION_QUEUE};
 use crate::service::{Identity, LoginGrant, Service};
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
 use std::sync::Arc;
@@ -28,15 +32,17 @@ enum SessionState {
 
 struct LiveSession {
     identity: Identity,
-    pushes: mpsc::Receiver<Push>,
+    pushes: mpsc::Receiver<Delivery>,
     expires_at: i64,
+    /// The newest event this session has been given (in the login answer or a push).
+    last_ev: u64,
 }
 
 /// What woke the loop up.
 enum Event {
     Incoming(Option<Result<Message, axum::Error>>),
     /// `None`: the hub dropped this session (it fell too far behind).
-    Push(Option<Push>),
+    Push(Option<Delivery>),
     SigMaybeExpired,
     Shutdown,
 }
@@ -69,9 +75,10 @@ pub async fn run_session(
             },
             // The client went away (closed, or the connection broke).
             Event::Incoming(None) | Event::Incoming(Some(Err(_))) => false,
-            Event::Push(Some(push)) => {
-                send(&mut socket, &ServerFrame::Push { ev: None, push }).await
-            }
+            Event::Push(Some(delivery)) => match session.outgoing(delivery) {
+                Some(frame) => send(&mut socket, &frame).await,
+                None => true,
+            },
             Event::Push(None) => {
                 close(&mut socket, close_code::AGAIN, "too far behind; reconnect").await;
                 false
@@ -103,7 +110,7 @@ pub async fn run_session(
 }
 
 /// The next push for a logged-in session; never resolves otherwise.
-async fn next_push(state: &mut SessionState) -> Option<Push> {
+async fn next_push(state: &mut SessionState) -> Option<Delivery> {
     match state {
         SessionState::LoggedIn(live) => live.pushes.recv().await,
         _ => std::future::pending().await,
@@ -206,14 +213,14 @@ impl Session {
                     user_id,
                     user_sig,
                     protocol,
-                    ..
+                    resume_after,
                 },
             ) => {
                 let grant = self
                     .service
                     .login(sdk_app_id, &user_id, &user_sig, protocol)
                     .await?;
-                Ok(self.start(grant))
+                self.start(grant, resume_after).await
             }
             (SessionState::Anonymous | SessionState::LoggedOut, _) => Err(ApiError::new(
                 ErrorCode::NotLoggedIn,
@@ -231,27 +238,63 @@ impl Session {
         }
     }
 
-    /// Registers the session with the hub and answers the login.
-    fn start(&mut self, grant: LoginGrant) -> Reply {
+    /// Registers the session with the hub, then reads what it missed, and answers the login.
+    /// In that order: an event committed meanwhile is in the log read or in the session's queue
+    /// (or both; [`Session::outgoing`] drops the copy).
+    async fn start(
+        &mut self,
+        grant: LoginGrant,
+        resume_after: Option<u64>,
+    ) -> Result<Reply, ApiError> {
         let LoginGrant { user, expires_at } = grant;
         let session = SessionId::next();
         let (tx, rx) = mpsc::channel(SESSION_QUEUE);
         self.service.hub().register(&user, session, tx);
-        tracing::info!(app = user.sdk_app_id, user = %user.user_id, session = session.0, "logged in");
+        let catchup = match self.service.catch_up(&user, resume_after).await {
+            Ok(c) => c,
+            Err(e) => {
+                self.service.hub().unregister(&user, session);
+                return Err(e);
+            }
+        };
+        tracing::info!(
+            app = user.sdk_app_id,
+            user = %user.user_id,
+            session = session.0,
+            resume_after,
+            latest = catchup.latest,
+            missed = catchup.missed.len(),
+            resync = catchup.resync_required,
+            "logged in"
+        );
         let reply = Reply::LoggedIn {
             user_id: user.user_id.clone(),
             server_time: unix_now(),
             sig_expires_at: expires_at,
-            latest_event: 0,
-            missed: Vec::new(),
-            resync_required: false,
+            latest_event: catchup.latest,
+            missed: catchup.missed,
+            resync_required: catchup.resync_required,
         };
         self.state = SessionState::LoggedIn(LiveSession {
             identity: Identity { user, session },
             pushes: rx,
             expires_at,
+            last_ev: catchup.latest,
         });
-        reply
+        Ok(reply)
+    }
+
+    /// The frame for a push from the hub, or `None` when the session already has that event
+    /// (it was in the login answer, or is covered by the list the client loads after login).
+    fn outgoing(&mut self, delivery: Delivery) -> Option<ServerFrame> {
+        let Delivery { ev, push } = delivery;
+        if let (Some(ev), SessionState::LoggedIn(live)) = (ev, &mut self.state) {
+            if ev <= live.last_ev {
+                return None;
+            }
+            live.last_ev = ev;
+        }
+        Some(ServerFrame::Push { ev, push })
     }
 
     /// Leaves the hub, if logged in.

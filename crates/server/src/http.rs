@@ -1,15 +1,19 @@
-//! The HTTP side: one router for the WebSocket, health check, demo API and static files.
+//! The HTTP side: one router for the WebSocket, health check, admin REST API ([`crate::rest`]),
+//! console login ([`crate::console`]), demo API and static files (the demo chat and the
+//! console page).
 
 use crate::config::{ServeConfig, DEMO_SDK_APP_ID, WS_MAX_MESSAGE_BYTES};
+use crate::console;
 use crate::error::ApiError;
 use crate::gateway::run_session;
+use crate::rest;
 use crate::service::Service;
 use crate::usersig::DEFAULT_EXPIRE_SECS;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use std::collections::HashMap;
@@ -28,16 +32,19 @@ pub struct AppState {
 }
 
 pub fn router(config: &ServeConfig, state: AppState) -> Router {
-    let mut app = Router::new()
-        .route("/ws", get(websocket))
-        .route("/healthz", get(|| async { "ok" }));
+    let mut api = Router::new().route("/console/login", post(console::login));
     if config.demo {
-        let api = Router::new()
+        let demo = Router::new()
             .route("/demo/usersig", get(demo_usersig))
             // Browser tests and demo pages on other origins call this.
             .layer(CorsLayer::permissive());
-        app = app.nest("/api", api);
+        api = api.merge(demo);
     }
+    let app = Router::new()
+        .route("/ws", get(websocket))
+        .route("/healthz", get(|| async { "ok" }))
+        .nest("/api", api)
+        .merge(rest::router());
     // Always revalidate: a rebuilt SDK must never be shadowed by a cached one.
     let no_cache = SetResponseHeaderLayer::overriding(
         header::CACHE_CONTROL,
@@ -88,6 +95,11 @@ fn api_error(e: ApiError) -> Response {
         ErrorCode::AppNotFound => StatusCode::NOT_FOUND,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
+    api_error_with(status, e)
+}
+
+/// `{ code, message }` with `status`: the error shape of the `/api/*` endpoints.
+pub fn api_error_with(status: StatusCode, e: ApiError) -> Response {
     (
         status,
         Json(json!({ "code": e.code.as_u32(), "message": e.message })),

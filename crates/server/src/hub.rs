@@ -1,7 +1,9 @@
 //! Fan-out of pushes to every live session of a user.
 //!
 //! Behind a trait so a NATS-backed hub can later spread pushes across server nodes; this one
-//! knows the sessions of this process only.
+//! knows the sessions of this process only. A session receives its pushes in the order
+//! [`Hub::push`] was called for its user; callers that need an order (the event log) call it
+//! under one lock (see [`crate::publish`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,6 +25,13 @@ impl SessionId {
     }
 }
 
+/// One push on its way to a session, with its place in the user's event log if it is logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub ev: Option<u64>,
+    pub push: Push,
+}
+
 /// A user of an app: whom pushes are addressed to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserKey {
@@ -32,16 +41,18 @@ pub struct UserKey {
 
 pub trait Hub: Send + Sync {
     /// From now on `user`'s pushes also go to `tx`.
-    fn register(&self, user: &UserKey, session: SessionId, tx: mpsc::Sender<Push>);
+    fn register(&self, user: &UserKey, session: SessionId, tx: mpsc::Sender<Delivery>);
     fn unregister(&self, user: &UserKey, session: SessionId);
-    /// Sends `push` to every live session of `user` except `except`.
-    fn push(&self, user: &UserKey, except: Option<SessionId>, push: &Push);
+    /// Sends `delivery` to every live session of `user` except `except`. Never blocks.
+    fn push(&self, user: &UserKey, except: Option<SessionId>, delivery: &Delivery);
 }
 
 /// The in-process hub.
+type Sessions = HashMap<UserKey, HashMap<SessionId, mpsc::Sender<Delivery>>>;
+
 #[derive(Default)]
 pub struct LocalHub {
-    sessions: Mutex<HashMap<UserKey, HashMap<SessionId, mpsc::Sender<Push>>>>,
+    sessions: Mutex<Sessions>,
 }
 
 impl LocalHub {
@@ -54,16 +65,14 @@ impl LocalHub {
         self.lock().get(user).map_or(0, HashMap::len)
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<UserKey, HashMap<SessionId, mpsc::Sender<Push>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Sessions> {
         // The map stays consistent even if a holder panicked (every update is one call).
         self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl Hub for LocalHub {
-    fn register(&self, user: &UserKey, session: SessionId, tx: mpsc::Sender<Push>) {
+    fn register(&self, user: &UserKey, session: SessionId, tx: mpsc::Sender<Delivery>) {
         self.lock()
             .entry(user.clone())
             .or_default()
@@ -80,7 +89,7 @@ impl Hub for LocalHub {
         }
     }
 
-    fn push(&self, user: &UserKey, except: Option<SessionId>, push: &Push) {
+    fn push(&self, user: &UserKey, except: Option<SessionId>, delivery: &Delivery) {
         let mut map = self.lock();
         let Some(sessions) = map.get_mut(user) else {
             return;
@@ -92,7 +101,7 @@ impl Hub for LocalHub {
             if Some(id) == except {
                 return true;
             }
-            match tx.try_send(push.clone()) {
+            match tx.try_send(delivery.clone()) {
                 Ok(()) => true,
                 Err(e) => {
                     tracing::warn!(session = id.0, user = %user.user_id, "dropping session: {e}");
@@ -118,9 +127,12 @@ mod tests {
         }
     }
 
-    fn kicked() -> Push {
-        Push::Kicked {
-            reason: KickReason::UserSigExpired,
+    fn kicked() -> Delivery {
+        Delivery {
+            ev: None,
+            push: Push::Kicked {
+                reason: KickReason::UserSigExpired,
+            },
         }
     }
 

@@ -1,19 +1,24 @@
 //! tim-server: the server the tim-wasm browser SDK talks to.
 //!
 //! Data flows: [`http`] accepts a WebSocket -> [`gateway`] runs the session -> [`service`] gives
-//! each request its meaning -> [`store`] keeps it; [`hub`] carries pushes back to every live
-//! session of a user. [`usersig`] checks login tickets; [`purge`] reclaims space nobody can see;
-//! [`cli`] and [`server`] start it all.
+//! each request its meaning -> [`store`] keeps it and logs an event per user it concerns;
+//! [`publish`] hands those events, in log order, to the [`hub`], which carries them to every
+//! live session of the user. [`rest`] is the admin REST API and [`console`] the console's
+//! login; [`usersig`] checks login tickets; [`purge`] reclaims space nobody can see and trims
+//! the event logs; [`cli`] and [`server`] start it all.
 
 pub mod apps;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod gateway;
 pub mod http;
 pub mod hub;
+pub mod publish;
 pub mod purge;
+pub mod rest;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -1,10 +1,11 @@
-//! Background housekeeping: physically deleting messages nobody can see any more.
+//! Background housekeeping: physically deleting messages nobody can see any more, and trimming
+//! the per-user event logs.
 //!
 //! Deletion itself only moves a watermark (O(1) in the request); this task reclaims the space
 //! later, in small batches so it never holds the database for long.
 
 use crate::clock::unix_now;
-use crate::store::Store;
+use crate::store::{Store, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -16,15 +17,41 @@ pub const PURGE_INTERVAL: Duration = Duration::from_secs(300);
 /// Messages younger than this are kept even when invisible, so a client retrying an old send
 /// (same message ID) still gets the stored message back instead of a new copy.
 pub const PURGE_MIN_AGE_SECS: i64 = 24 * 3600;
+/// Every user keeps at least their newest this many events...
+pub const EVENT_KEEP_LAST: u64 = 10_000;
+/// ...and every event younger than this. A client resuming from before what is kept is told to
+/// resync.
+pub const EVENT_KEEP_SECS: i64 = 7 * 24 * 3600;
 
 /// Removes every currently invisible message, batch by batch. Returns how many went.
 pub async fn purge_once(store: &Arc<dyn Store>) -> u64 {
+    let sent_before = unix_now().saturating_sub(PURGE_MIN_AGE_SECS);
+    in_batches(store, "purge", move |s| {
+        s.purge_invisible(PURGE_BATCH, sent_before)
+    })
+    .await
+}
+
+/// Trims every user's event log down to what [`EVENT_KEEP_LAST`] and [`EVENT_KEEP_SECS`] keep.
+/// Returns how many entries went.
+pub async fn trim_events_once(store: &Arc<dyn Store>) -> u64 {
+    let logged_before = unix_now().saturating_sub(EVENT_KEEP_SECS);
+    in_batches(store, "event trim", move |s| {
+        s.trim_events(EVENT_KEEP_LAST, logged_before, PURGE_BATCH)
+    })
+    .await
+}
+
+/// Repeats `batch` on the blocking pool until it removes less than a full batch or fails.
+async fn in_batches<F>(store: &Arc<dyn Store>, what: &'static str, batch: F) -> u64
+where
+    F: Fn(&dyn Store) -> StoreResult<u64> + Clone + Send + 'static,
+{
     let mut total = 0;
     loop {
         let s = Arc::clone(store);
-        let sent_before = unix_now().saturating_sub(PURGE_MIN_AGE_SECS);
-        let job = move || s.purge_invisible(PURGE_BATCH, sent_before);
-        match tokio::task::spawn_blocking(job).await {
+        let run = batch.clone();
+        match tokio::task::spawn_blocking(move || run(s.as_ref())).await {
             Ok(Ok(n)) => {
                 total += n;
                 if n < u64::from(PURGE_BATCH) {
@@ -32,18 +59,18 @@ pub async fn purge_once(store: &Arc<dyn Store>) -> u64 {
                 }
             }
             Ok(Err(e)) => {
-                tracing::warn!("purge failed: {e}");
+                tracing::warn!("{what} failed: {e}");
                 return total;
             }
             Err(e) => {
-                tracing::warn!("purge task failed: {e}");
+                tracing::warn!("{what} task failed: {e}");
                 return total;
             }
         }
     }
 }
 
-/// Purges every [`PURGE_INTERVAL`] until `stop` turns true.
+/// Purges and trims every [`PURGE_INTERVAL`] until `stop` turns true.
 pub async fn run_purge(store: Arc<dyn Store>, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
@@ -53,6 +80,10 @@ pub async fn run_purge(store: Arc<dyn Store>, mut stop: watch::Receiver<bool>) {
         let n = purge_once(&store).await;
         if n > 0 {
             tracing::info!(messages = n, "purged messages nobody can see");
+        }
+        let n = trim_events_once(&store).await;
+        if n > 0 {
+            tracing::info!(events = n, "trimmed old events");
         }
     }
 }

@@ -2,21 +2,30 @@
 //!
 //! Transport-free: the gateway hands in the verified identity and a request, and gets back a
 //! reply or an [`ApiError`]. Storage calls run on the blocking pool so a slow disk never stalls
-//! the async workers.
+//! the async workers. Changes that other sessions hear about go through the [`Publisher`], so
+//! pushes leave in event-log order.
+
+mod admin;
 
 use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::hub::{Hub, SessionId, UserKey};
-use crate::store::{App, ConvRef, NewMessage, PageOutcome, SendOutcome, Store, StoreResult};
+use crate::publish::Publisher;
+use crate::store::{
+    App, Catchup, ConvRef, DeleteMode, DeleteOutcome, NewMessage, PageOutcome, SendOutcome, Store,
+    StoreResult, UserEvent,
+};
 use crate::usersig;
 use std::sync::Arc;
 use tim_proto::limits::{MAX_PAGE_COUNT, MAX_TEXT_BYTES};
 use tim_proto::model::WireBody;
 use tim_proto::user_id::validate_id;
-use tim_proto::{ConversationId, ErrorCode, Push, Reply, Request, PROTOCOL_VERSION};
+use tim_proto::{ConversationId, ErrorCode, Reply, Request, PROTOCOL_VERSION};
 
 /// Longest client-made message ID.
 pub const MAX_MESSAGE_ID_CHARS: usize = 64;
+/// Most events replayed at login; a client further behind reloads its state instead.
+pub const MAX_MISSED_EVENTS: u32 = 1000;
 
 /// A logged-in session: who it is, and which of that user's sessions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,16 +44,19 @@ pub struct LoginGrant {
 
 pub struct Service {
     store: Arc<dyn Store>,
-    hub: Arc<dyn Hub>,
+    publisher: Arc<Publisher>,
 }
 
 impl Service {
     pub fn new(store: Arc<dyn Store>, hub: Arc<dyn Hub>) -> Self {
-        Service { store, hub }
+        Service {
+            store,
+            publisher: Arc::new(Publisher::new(hub)),
+        }
     }
 
     pub fn hub(&self) -> &Arc<dyn Hub> {
-        &self.hub
+        self.publisher.hub()
     }
 
     /// Runs a storage call on the blocking pool.
@@ -60,7 +72,30 @@ impl Service {
         }
     }
 
-    async fn app(&self, sdk_app_id: u64) -> Result<App, ApiError> {
+    /// Runs a change that logs events, publishing them in log order (see [`Publisher`]).
+    /// `except`: the session that asked, which gets a reply instead of a push.
+    async fn commit<T, F>(
+        &self,
+        sdk_app_id: u64,
+        except: Option<SessionId>,
+        change: F,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Store) -> StoreResult<(T, Vec<UserEvent>)> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        let publisher = Arc::clone(&self.publisher);
+        let job = move || publisher.commit(store.as_ref(), sdk_app_id, except, change);
+        match tokio::task::spawn_blocking(job).await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(join) => Err(ApiError::internal(join)),
+        }
+    }
+
+    /// The app, read from storage on every call (settings are never cached, so a change by
+    /// the CLI, REST or the console applies at once).
+    pub async fn app(&self, sdk_app_id: u64) -> Result<App, ApiError> {
         self.blocking(move |s| s.app(sdk_app_id))
             .await?
             .ok_or_else(|| {
@@ -103,6 +138,25 @@ impl Service {
             },
             expires_at: sig.expires_at,
         })
+    }
+
+    /// What a session that just registered with the hub must know from the user's event log:
+    /// the newest event number and, with `resume_after`, what came after it.
+    pub async fn catch_up(
+        &self,
+        user: &UserKey,
+        resume_after: Option<u64>,
+    ) -> Result<Catchup, ApiError> {
+        let user = user.clone();
+        self.blocking(move |s| {
+            s.catch_up(
+                user.sdk_app_id,
+                &user.user_id,
+                resume_after,
+                MAX_MISSED_EVENTS,
+            )
+        })
+        .await
     }
 
     /// Makes a UserSig with the app's key (demo endpoint, CLI).
@@ -188,45 +242,31 @@ impl Service {
         };
         let to_store = conv.clone();
         let outcome = self
-            .blocking(move |s| s.send_message(app, &to_store, &message))
+            .commit(app, Some(who.session), move |s| {
+                Ok(match s.send_message(app, &to_store, &message)? {
+                    SendOutcome::Stored { message, events } => (
+                        SendOutcome::Stored {
+                            message,
+                            events: Vec::new(),
+                        },
+                        events,
+                    ),
+                    // A retry: the same answer as the first time, and nobody is pushed twice.
+                    other => (other, Vec::new()),
+                })
+            })
             .await?;
-        let stored = match outcome {
-            SendOutcome::Stored(m) => m,
-            // A retry: the client gets the same answer as the first time, nobody is pushed twice.
-            SendOutcome::Duplicate(m) => {
-                return Ok(Reply::Sent {
-                    message: m.to_wire(&conv.owner),
+        match outcome {
+            SendOutcome::Stored { message, .. } | SendOutcome::Duplicate(message) => {
+                Ok(Reply::Sent {
+                    message: message.to_wire(&conv.owner),
                 })
             }
-            SendOutcome::IdTaken => {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidParameter,
-                    "message ID already used by another sender in this conversation",
-                ))
-            }
-        };
-        if conv.peer != conv.owner {
-            let peer = UserKey {
-                sdk_app_id: app,
-                user_id: conv.peer.clone(),
-            };
-            self.hub.push(
-                &peer,
-                None,
-                &Push::Message {
-                    message: stored.to_wire(&conv.peer),
-                },
-            );
+            SendOutcome::IdTaken => Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                "message ID already used by another sender in this conversation",
+            )),
         }
-        let mine = stored.to_wire(&conv.owner);
-        self.hub.push(
-            &who.user,
-            Some(who.session),
-            &Push::Message {
-                message: mine.clone(),
-            },
-        );
-        Ok(Reply::Sent { message: mine })
     }
 
     async fn conversation_list(&self, who: &Identity) -> Result<Reply, ApiError> {
@@ -300,28 +340,47 @@ impl Service {
         conversation_id: &str,
     ) -> Result<Reply, ApiError> {
         let conv = c2c_conversation(who, conversation_id)?;
-        let app_id = who.user.sdk_app_id;
-        let target = conv.clone();
-        if !self
-            .blocking(move |s| s.delete_conversation(app_id, &target))
-            .await?
-        {
-            return Err(not_found(&conv));
-        }
-        if self.app(app_id).await?.sync_conversation_deletion {
-            self.hub.push(
-                &who.user,
+        let cleared_seq = self
+            .delete_as(
+                who.user.sdk_app_id,
                 Some(who.session),
-                &Push::ConversationDeleted {
-                    conversation_id: conv.conversation_id.clone(),
-                    cleared_seq: 0,
-                },
-            );
-        }
+                conv.clone(),
+                DeleteMode::ClearHistory,
+            )
+            .await?;
         Ok(Reply::ConversationDeleted {
             conversation_id: conv.conversation_id,
-            cleared_seq: 0,
+            cleared_seq,
         })
+    }
+
+    /// Deletes `conv` for its owner; the deletion reaches the owner's other sessions (all but
+    /// `except`) when the app syncs deletions. Returns the newest seq the deletion covers (the
+    /// new watermark with [`DeleteMode::ClearHistory`]); 2500 when there is nothing to delete.
+    async fn delete_as(
+        &self,
+        sdk_app_id: u64,
+        except: Option<SessionId>,
+        conv: ConvRef,
+        mode: DeleteMode,
+    ) -> Result<u64, ApiError> {
+        let target = conv.clone();
+        let outcome = self
+            .commit(sdk_app_id, except, move |s| {
+                let outcome = s.delete_conversation(sdk_app_id, &target, mode, unix_now())?;
+                let events = match &outcome {
+                    DeleteOutcome::Deleted {
+                        event: Some(event), ..
+                    } => vec![event.clone()],
+                    _ => Vec::new(),
+                };
+                Ok((outcome, events))
+            })
+            .await?;
+        match outcome {
+            DeleteOutcome::Deleted { through_seq, .. } => Ok(through_seq),
+            DeleteOutcome::NotFound => Err(not_found(&conv)),
+        }
     }
 
     async fn set_message_read(

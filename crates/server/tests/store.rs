@@ -3,8 +3,8 @@
 use rusqlite::params;
 use tim_proto::model::WireBody;
 use tim_server::store::{
-    App, ConvRef, MessagePage, NewMessage, PageOutcome, SendOutcome, SqliteStore, Store,
-    StoredMessage,
+    App, ConvRef, DeleteMode, DeleteOutcome, MessagePage, NewMessage, PageOutcome, SendOutcome,
+    SqliteStore, Store, StoredMessage,
 };
 
 const APP: u64 = 7;
@@ -27,7 +27,7 @@ fn open() -> (tempfile::TempDir, SqliteStore) {
 
 fn send(store: &SqliteStore, from: &str, to: &str, id: &str, time: i64) -> StoredMessage {
     match send_outcome(store, from, to, id, time) {
-        SendOutcome::Stored(m) => m,
+        SendOutcome::Stored { message, .. } => message,
         other => panic!("expected Stored, got {other:?}"),
     }
 }
@@ -43,6 +43,22 @@ fn send_outcome(store: &SqliteStore, from: &str, to: &str, id: &str, time: i64) 
     store
         .send_message(APP, &ConvRef::c2c(from, to), &msg)
         .expect("send")
+}
+
+/// Deletes as the SDK does (history too); whether there was anything to delete.
+fn delete(store: &SqliteStore, owner: &str, peer: &str) -> bool {
+    match store
+        .delete_conversation(
+            APP,
+            &ConvRef::c2c(owner, peer),
+            DeleteMode::ClearHistory,
+            100,
+        )
+        .expect("delete")
+    {
+        DeleteOutcome::Deleted { .. } => true,
+        DeleteOutcome::NotFound => false,
+    }
 }
 
 fn page(store: &SqliteStore, owner: &str, peer: &str, before: Option<&str>, n: u32) -> MessagePage {
@@ -110,9 +126,7 @@ fn unread_counts_follow_messages_reads_and_deletion() {
         .mark_read(APP, &ConvRef::c2c("bob", "alice"))
         .expect("read"));
     assert_eq!(unread(&s, "bob", "alice"), Some(0));
-    assert!(s
-        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
-        .expect("delete"));
+    assert!(delete(&s, "alice", "bob"));
     send(&s, "bob", "alice", "m4", 13);
     assert_eq!(
         unread(&s, "alice", "bob"),
@@ -130,9 +144,7 @@ fn deletion_sets_a_watermark_for_the_deleter_only() {
     for i in 1..=5 {
         send(&s, "alice", "bob", &format!("m{i}"), 10 + i);
     }
-    assert!(s
-        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
-        .expect("delete"));
+    assert!(delete(&s, "alice", "bob"));
 
     // Gone for alice: list, lookup, history.
     assert!(s.conversations(APP, "alice").expect("list").is_empty());
@@ -140,9 +152,7 @@ fn deletion_sets_a_watermark_for_the_deleter_only() {
     let p = page(&s, "alice", "bob", None, 15);
     assert!(p.messages.is_empty() && p.is_completed);
     // A second delete finds nothing and changes nothing.
-    assert!(!s
-        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
-        .expect("delete"));
+    assert!(!delete(&s, "alice", "bob"));
 
     // Bob's side is untouched.
     assert_eq!(
@@ -175,9 +185,7 @@ fn deletion_sets_a_watermark_for_the_deleter_only() {
 fn the_deleters_own_new_message_brings_the_conversation_back_too() {
     let (_dir, s) = open();
     send(&s, "alice", "bob", "m1", 10);
-    assert!(s
-        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
-        .expect("delete"));
+    assert!(delete(&s, "alice", "bob"));
     send(&s, "alice", "bob", "m2", 11);
     let list = s.conversations(APP, "alice").expect("list");
     assert_eq!(list.len(), 1);
@@ -189,12 +197,8 @@ fn the_deleters_own_new_message_brings_the_conversation_back_too() {
 fn the_peers_deletion_never_blocks_later_messages() {
     let (_dir, s) = open();
     send(&s, "alice", "bob", "m1", 10);
-    assert!(s
-        .delete_conversation(APP, &ConvRef::c2c("bob", "alice"))
-        .expect("delete"));
-    assert!(s
-        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
-        .expect("delete"));
+    assert!(delete(&s, "bob", "alice"));
+    assert!(delete(&s, "alice", "bob"));
     assert_eq!(send(&s, "bob", "alice", "m2", 11).seq, 2);
     assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m2"]);
     assert_eq!(ids(&page(&s, "bob", "alice", None, 15)), ["m2"]);
@@ -318,9 +322,7 @@ fn deleting_a_huge_conversation_changes_one_row() {
     drop(raw);
 
     let before = s.total_changes();
-    assert!(s
-        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
-        .expect("delete"));
+    assert!(delete(&s, "alice", "bob"));
     assert_eq!(
         s.total_changes() - before,
         1,
@@ -361,9 +363,7 @@ fn data_survives_reopening_the_file() {
         })
         .expect("app");
         send(&s, "alice", "bob", "m1", 1);
-        assert!(s
-            .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
-            .expect("delete"));
+        assert!(delete(&s, "alice", "bob"));
         assert!(s
             .create_app(&App {
                 sdk_app_id: APP,
@@ -397,9 +397,7 @@ fn purge_removes_only_what_every_party_has_deleted() {
         send(&s, "alice", "bob", &format!("m{i}"), i);
     }
     send(&s, "alice", "carol", "c1", 5);
-    assert!(s
-        .delete_conversation(APP, &ConvRef::c2c("alice", "bob"))
-        .expect("delete"));
+    assert!(delete(&s, "alice", "bob"));
     let all = i64::MAX;
     assert_eq!(
         s.purge_invisible(100, all).expect("purge"),
@@ -408,9 +406,7 @@ fn purge_removes_only_what_every_party_has_deleted() {
     );
 
     send(&s, "bob", "alice", "m5", 6);
-    assert!(s
-        .delete_conversation(APP, &ConvRef::c2c("bob", "alice"))
-        .expect("delete"));
+    assert!(delete(&s, "bob", "alice"));
     // Bob's watermark is 5, alice's 4: m1..m4 go, m5 stays for alice. Only old enough ones.
     assert_eq!(
         s.purge_invisible(100, 3).expect("purge"),
@@ -444,7 +440,7 @@ fn the_file_is_in_wal_mode_at_the_current_schema_version() {
     let version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("user_version");
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     // Reopening an up-to-date file migrates nothing and keeps the data.
     let again = SqliteStore::open(&dir.path().join("nested/dir/tim.db")).expect("reopen");
     assert!(again.app(APP).expect("app").is_some());

@@ -61,6 +61,23 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX conversations_by_thread ON conversations(sdk_app_id, conv_key);
     "#,
+    // 2: the per-user event log. `users.last_ev` is the newest event number handed out (dense
+    // from 1), kept there so numbering never restarts even after old events are trimmed.
+    r#"
+    ALTER TABLE users ADD COLUMN last_ev INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE user_events (
+        sdk_app_id INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        ev INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        PRIMARY KEY (sdk_app_id, user_id, ev),
+        FOREIGN KEY (sdk_app_id, user_id) REFERENCES users(sdk_app_id, user_id)
+    ) WITHOUT ROWID;
+    -- Trimming looks for old entries first.
+    CREATE INDEX user_events_by_time ON user_events(time);
+    "#,
 ];
 
 /// Brings the schema up to date, one transaction per migration.

@@ -3,6 +3,9 @@
 //! The methods are synchronous; async callers run them on the blocking pool. Each method is one
 //! transaction: it either happens entirely or not at all.
 //!
+//! Every change that other sessions must hear about appends to the per-user event log in the
+//! same transaction, and hands the new entries back so the caller can publish them.
+//!
 //! Deletion is a watermark: a user's conversation row keeps `cleared_seq`, and messages at or
 //! below it are invisible to that user. Deleting therefore touches one row whatever the history
 //! size, and the other party's view is untouched.
@@ -12,8 +15,8 @@ mod model;
 mod sqlite;
 
 pub use model::{
-    App, ConvRef, ConversationView, MessagePage, NewMessage, PageOutcome, SendOutcome,
-    StoredMessage,
+    App, Catchup, ConvRef, ConversationSlice, ConversationView, DeleteMode, DeleteOutcome,
+    MessagePage, NewMessage, PageOutcome, SendOutcome, StoredMessage, UserEvent,
 };
 pub use sqlite::SqliteStore;
 
@@ -68,9 +71,11 @@ pub trait Store: Send + Sync {
 
     /// Records the user if new (first verified login).
     fn ensure_user(&self, sdk_app_id: u64, user_id: &str, now: i64) -> StoreResult<()>;
+    /// Whether the user is known (logged in once, or sent or received a message).
+    fn user_exists(&self, sdk_app_id: u64, user_id: &str) -> StoreResult<bool>;
 
     /// Appends a message from `conv.owner` to `conv.peer`, or returns the stored one when the
-    /// same sender retries the same message ID.
+    /// same sender retries the same message ID. A new message is logged for both parties.
     fn send_message(
         &self,
         sdk_app_id: u64,
@@ -80,6 +85,14 @@ pub trait Store: Send + Sync {
 
     /// The owner's visible conversations, most recently active first.
     fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>>;
+    /// Up to `limit` of them, skipping the first `offset`.
+    fn conversation_slice(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<ConversationSlice>;
     /// One visible conversation, or `None`.
     fn conversation(
         &self,
@@ -96,12 +109,34 @@ pub trait Store: Send + Sync {
         count: u32,
     ) -> StoreResult<PageOutcome>;
 
-    /// Hides the conversation and raises its watermark to the newest message. Returns false
-    /// (and changes nothing) when the owner has no visible conversation by that ID.
-    fn delete_conversation(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool>;
+    /// Hides the conversation and, with [`DeleteMode::ClearHistory`], raises its watermark to
+    /// the newest message. Logs the deletion for the owner when the app's
+    /// `sync_conversation_deletion` is on at that moment.
+    fn delete_conversation(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        mode: DeleteMode,
+        now: i64,
+    ) -> StoreResult<DeleteOutcome>;
 
     /// Marks everything read. Returns false when the owner has no visible conversation.
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool>;
+
+    /// The user's newest event number and, with `after`, the events after it (oldest first).
+    /// More than `max_missed` of them, or a point the log no longer covers, gives
+    /// `resync_required` and no events.
+    fn catch_up(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        after: Option<u64>,
+        max_missed: u32,
+    ) -> StoreResult<Catchup>;
+
+    /// Removes up to `max_rows` log entries that are both older than `logged_before` and not
+    /// among their user's newest `keep_last`. Returns how many went.
+    fn trim_events(&self, keep_last: u64, logged_before: i64, max_rows: u32) -> StoreResult<u64>;
 
     /// Physically removes up to `max_rows` messages sent before `sent_before` that no party can
     /// see any more (at or below every party's watermark). Returns how many went. The age

@@ -1,7 +1,8 @@
 //! The values the store hands in and out.
 
+use tim_proto::frame::LoggedEvent;
 use tim_proto::model::WireBody;
-use tim_proto::{ConversationId, WireConversation, WireMessage};
+use tim_proto::{ConversationId, Push, WireConversation, WireMessage};
 
 /// A tenant: its UserSig key and settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,10 +84,24 @@ impl StoredMessage {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An entry appended to one user's event log, in the same transaction as the change it reports.
+/// The caller publishes it (in `ev` order) to that user's live sessions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserEvent {
+    pub user_id: String,
+    /// Position in the user's log: dense from 1.
+    pub ev: u64,
+    pub push: Push,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum SendOutcome {
-    /// Newly stored: the caller should push it.
-    Stored(StoredMessage),
+    /// Newly stored, with the events logged for it (recipient's and sender's, or one for a chat
+    /// with oneself): the caller should publish them.
+    Stored {
+        message: StoredMessage,
+        events: Vec<UserEvent>,
+    },
     /// The sender had already sent this message ID: nothing changed, nothing to push.
     Duplicate(StoredMessage),
     /// Another user already used this message ID in this conversation.
@@ -112,6 +127,51 @@ impl ConversationView {
             update_time: self.update_time,
         }
     }
+}
+
+/// What deleting a conversation does to the deleter's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteMode {
+    /// The SDK's deleteConversation and REST `ClearRamble: 1`: the watermark moves to the newest
+    /// message, so the history is gone for this user for good.
+    ClearHistory,
+    /// REST `ClearRamble: 0`: only the list entry goes; the watermark stays where it was, so the
+    /// history is visible again when a new message brings the conversation back.
+    KeepHistory,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeleteOutcome {
+    /// The owner has no visible conversation by that ID; nothing changed.
+    NotFound,
+    Deleted {
+        /// The newest seq of the conversation at deletion: everything up to here left the list
+        /// (and, with [`DeleteMode::ClearHistory`], this is the new watermark).
+        through_seq: u64,
+        /// Logged only when the app syncs deletions across clients (read in the same
+        /// transaction, so a setting changed a moment ago applies).
+        event: Option<UserEvent>,
+    },
+}
+
+/// What a (re)connecting session learns from the user's event log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catchup {
+    /// The newest event number of the user (0 when nothing was ever logged).
+    pub latest: u64,
+    /// The events after the resume point, oldest first.
+    pub missed: Vec<LoggedEvent>,
+    /// The resume point is no longer covered by the log (trimmed, too far back, or unknown):
+    /// the client must reload its state instead.
+    pub resync_required: bool,
+}
+
+/// A slice of a user's conversation list, in list order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationSlice {
+    pub conversations: Vec<ConversationView>,
+    /// Whether the list ends with this slice.
+    pub complete: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

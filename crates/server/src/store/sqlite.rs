@@ -2,16 +2,19 @@
 //!
 //! One connection behind a mutex: SQLite serialises writers anyway, and every method is short.
 
+mod events;
+
 use super::migrations::migrate;
 use super::model::{
-    App, ConvRef, ConversationView, MessagePage, NewMessage, PageOutcome, SendOutcome,
-    StoredMessage,
+    App, Catchup, ConvRef, ConversationSlice, ConversationView, DeleteMode, DeleteOutcome,
+    MessagePage, NewMessage, PageOutcome, SendOutcome, StoredMessage,
 };
 use super::{Store, StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use tim_proto::model::WireBody;
+use tim_proto::Push;
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -161,6 +164,45 @@ fn newest_visible(
     .transpose()
 }
 
+/// The owner's visible conversations in list order, `limit` of them from `offset`
+/// (a negative limit: all).
+fn conversation_views(
+    conn: &Connection,
+    app: i64,
+    owner: &str,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<Vec<ConversationView>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT conversation_id, conv_key, cleared_seq, unread, update_time
+             FROM conversations
+             WHERE sdk_app_id = ?1 AND owner = ?2 AND visible = 1
+             ORDER BY update_time DESC, last_activity DESC, conversation_id
+             LIMIT ?3 OFFSET ?4",
+        )?
+        .query_map(params![app, owner, limit, offset], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut list = Vec::with_capacity(rows.len());
+    for (conversation_id, conv_key, cleared_seq, unread, update_time) in rows {
+        list.push(ConversationView {
+            conversation_id,
+            unread: to_u64(unread),
+            last_message: newest_visible(conn, app, &conv_key, cleared_seq)?,
+            update_time,
+        });
+    }
+    Ok(list)
+}
+
 fn message_by_id(
     conn: &Connection,
     app: i64,
@@ -242,6 +284,18 @@ impl Store for SqliteStore {
             )?
             .execute(params![app_key(sdk_app_id)?, user_id, now])?;
         Ok(())
+    }
+
+    fn user_exists(&self, sdk_app_id: u64, user_id: &str) -> StoreResult<bool> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(false);
+        };
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT 1 FROM users WHERE sdk_app_id = ?1 AND user_id = ?2")?
+            .query_row(params![app, user_id], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     fn send_message(
@@ -336,16 +390,33 @@ impl Store for SqliteStore {
                 activity
             ])?;
         }
-        tx.commit()?;
 
-        Ok(SendOutcome::Stored(StoredMessage {
+        let stored = StoredMessage {
             seq: to_u64(seq),
             msg_id: message.msg_id.clone(),
             from: conv.owner.clone(),
             to: conv.peer.clone(),
             body: message.body.clone(),
             time: message.time,
-        }))
+        };
+        // Each party logs the message as they see it; a chat with oneself logs it once.
+        let mut logged = Vec::with_capacity(2);
+        if conv.peer != conv.owner {
+            let push = Push::Message {
+                message: stored.to_wire(&conv.peer),
+            };
+            logged.push(events::append(&tx, app, &conv.peer, push, message.time)?);
+        }
+        let push = Push::Message {
+            message: stored.to_wire(&conv.owner),
+        };
+        logged.push(events::append(&tx, app, &conv.owner, push, message.time)?);
+        tx.commit()?;
+
+        Ok(SendOutcome::Stored {
+            message: stored,
+            events: logged,
+        })
     }
 
     fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>> {
@@ -353,33 +424,28 @@ impl Store for SqliteStore {
         let mut conn = self.conn();
         // One read transaction so the list and its last messages are one snapshot.
         let tx = conn.transaction()?;
-        let rows = tx
-            .prepare_cached(
-                "SELECT conversation_id, conv_key, cleared_seq, unread, update_time
-                 FROM conversations
-                 WHERE sdk_app_id = ?1 AND owner = ?2 AND visible = 1
-                 ORDER BY update_time DESC, last_activity DESC",
-            )?
-            .query_map(params![app, owner], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut list = Vec::with_capacity(rows.len());
-        for (conversation_id, conv_key, cleared_seq, unread, update_time) in rows {
-            list.push(ConversationView {
-                conversation_id,
-                unread: to_u64(unread),
-                last_message: newest_visible(&tx, app, &conv_key, cleared_seq)?,
-                update_time,
-            });
-        }
-        Ok(list)
+        conversation_views(&tx, app, owner, 0, -1)
+    }
+
+    fn conversation_slice(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<ConversationSlice> {
+        let app = app_key(sdk_app_id)?;
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        // One extra row tells whether the list goes on.
+        let mut conversations = conversation_views(&tx, app, owner, offset, i64::from(limit) + 1)?;
+        let complete = conversations.len() <= limit as usize;
+        conversations.truncate(limit as usize);
+        Ok(ConversationSlice {
+            conversations,
+            complete,
+        })
     }
 
     fn conversation(
@@ -471,23 +537,56 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn delete_conversation(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool> {
+    fn delete_conversation(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        mode: DeleteMode,
+        now: i64,
+    ) -> StoreResult<DeleteOutcome> {
         let app = app_key(sdk_app_id)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if visible_row(&tx, app, &conv.owner, &conv.conversation_id)?.is_none() {
-            return Ok(false);
-        }
+        let Some(row) = visible_row(&tx, app, &conv.owner, &conv.conversation_id)? else {
+            return Ok(DeleteOutcome::NotFound);
+        };
         // The whole of deletion: one row, whatever the history size.
-        let watermark = last_seq(&tx, app, &conv.conv_key)?;
+        let newest = last_seq(&tx, app, &conv.conv_key)?;
+        let watermark = match mode {
+            DeleteMode::ClearHistory => newest,
+            DeleteMode::KeepHistory => row.cleared_seq,
+        };
         tx.prepare_cached(
             "UPDATE conversations
-             SET visible = 0, cleared_seq = ?4, read_seq = ?4, unread = 0
+             SET visible = 0, cleared_seq = ?4, read_seq = ?5, unread = 0
              WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3",
         )?
-        .execute(params![app, conv.owner, conv.conversation_id, watermark])?;
+        .execute(params![
+            app,
+            conv.owner,
+            conv.conversation_id,
+            watermark,
+            newest
+        ])?;
+        // Read here, not cached anywhere: a change by the CLI, REST or console applies to the
+        // very next deletion.
+        let sync: bool = tx
+            .prepare_cached("SELECT sync_conversation_deletion FROM apps WHERE sdk_app_id = ?1")?
+            .query_row([app], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false);
+        let through_seq = to_u64(newest);
+        let event = if sync {
+            let push = Push::ConversationDeleted {
+                conversation_id: conv.conversation_id.clone(),
+                cleared_seq: through_seq,
+            };
+            Some(events::append(&tx, app, &conv.owner, push, now)?)
+        } else {
+            None
+        };
         tx.commit()?;
-        Ok(true)
+        Ok(DeleteOutcome::Deleted { through_seq, event })
     }
 
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool> {
@@ -503,6 +602,23 @@ impl Store for SqliteStore {
             .execute(params![app, conv.owner, conv.conversation_id, newest])?;
         tx.commit()?;
         Ok(changed == 1)
+    }
+
+    fn catch_up(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        after: Option<u64>,
+        max_missed: u32,
+    ) -> StoreResult<Catchup> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        events::catch_up(&tx, app, user_id, after, max_missed)
+    }
+
+    fn trim_events(&self, keep_last: u64, logged_before: i64, max_rows: u32) -> StoreResult<u64> {
+        events::trim(&self.conn(), keep_last, logged_before, max_rows)
     }
 
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64> {

@@ -1,0 +1,56 @@
+//! Committing a change and publishing its event-log entries as one step.
+//!
+//! Two requests on different connections can commit one after the other and then race to the
+//! hub: if each pushed after its commit returned, the second commit's push could overtake the
+//! first's, and a session would see events out of log order. Here the commit and the hub sends
+//! happen under one lock, so the order of hub sends is the commit order, which is the order of
+//! every user's event numbers. Hub sends never block (a stuck session is dropped instead), so
+//! the lock is held for about as long as the commit itself, which SQLite serialises anyway.
+
+use crate::hub::{Delivery, Hub, SessionId, UserKey};
+use crate::store::{Store, StoreResult, UserEvent};
+use std::sync::{Arc, Mutex, PoisonError};
+
+pub struct Publisher {
+    hub: Arc<dyn Hub>,
+    order: Mutex<()>,
+}
+
+impl Publisher {
+    pub fn new(hub: Arc<dyn Hub>) -> Self {
+        Publisher {
+            hub,
+            order: Mutex::new(()),
+        }
+    }
+
+    pub fn hub(&self) -> &Arc<dyn Hub> {
+        &self.hub
+    }
+
+    /// Runs `change` (one store transaction that returns the entries it logged), then sends each
+    /// entry to the live sessions of its user, in log order, before any other change can commit.
+    /// `except` is the session that made the change: it gets a reply instead of a push.
+    /// Blocking: call from the blocking pool.
+    pub fn commit<T>(
+        &self,
+        store: &dyn Store,
+        sdk_app_id: u64,
+        except: Option<SessionId>,
+        change: impl FnOnce(&dyn Store) -> StoreResult<(T, Vec<UserEvent>)>,
+    ) -> StoreResult<T> {
+        // Nothing guarded can be left half-done by a panic (the guard protects no data), so a
+        // poisoned lock is still a good lock.
+        let _order = self.order.lock().unwrap_or_else(PoisonError::into_inner);
+        let (value, events) = change(store)?;
+        for UserEvent { user_id, ev, push } in events {
+            let user = UserKey {
+                sdk_app_id,
+                user_id,
+            };
+            let delivery = Delivery { ev: Some(ev), push };
+            self.hub.push(&user, except, &delivery);
+        }
+        Ok(value)
+    }
+}
