@@ -2,6 +2,8 @@
 //! WebSocket client speaking the wire protocol.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod http;
+
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -99,6 +101,19 @@ impl TestServer {
         Client::from_ws(ws)
     }
 
+    /// A client logged in as `user` that resumes after event `after`, and the login answer.
+    pub async fn login_resume(&self, user: &str, after: u64) -> (Client, Value) {
+        let mut c = self.connect().await;
+        let r = c.login_resume(user, &self.sig(user), after).await;
+        assert_eq!(r["kind"], "loggedIn", "{r}");
+        (c, r["value"].clone())
+    }
+
+    /// A UserSig of the app's admin identifier.
+    pub fn admin_sig(&self) -> String {
+        self.sig("administrator")
+    }
+
     /// A client logged in as `user`.
     pub async fn login(&self, user: &str) -> Client {
         let mut c = self.connect().await;
@@ -118,6 +133,8 @@ pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// Pushes that arrived while waiting for an answer.
     pub pushes: VecDeque<Value>,
+    /// Every frame received, in arrival order (replies and pushes interleaved as they came).
+    pub seen: Vec<Value>,
     next_id: u64,
 }
 
@@ -126,6 +143,7 @@ impl Client {
         Client {
             ws,
             pushes: VecDeque::new(),
+            seen: Vec::new(),
             next_id: 1000,
         }
     }
@@ -146,7 +164,11 @@ impl Client {
                 .expect("connection open")
                 .expect("frame");
             match msg {
-                Message::Text(t) => return serde_json::from_str(t.as_str()).expect("JSON frame"),
+                Message::Text(t) => {
+                    let frame: Value = serde_json::from_str(t.as_str()).expect("JSON frame");
+                    self.seen.push(frame.clone());
+                    return frame;
+                }
                 Message::Ping(_) | Message::Pong(_) => continue,
                 other => panic!("unexpected frame {other:?}"),
             }
@@ -192,6 +214,18 @@ impl Client {
         self.request(
             "login",
             Some(json!({"SDKAppID": APP, "userID": user, "userSig": sig, "protocol": 1})),
+        )
+        .await
+    }
+
+    /// A login that resumes after event `after` (the reconnect of a client that applied it).
+    pub async fn login_resume(&mut self, user: &str, sig: &str, after: u64) -> Value {
+        self.request(
+            "login",
+            Some(
+                json!({"SDKAppID": APP, "userID": user, "userSig": sig, "protocol": 1,
+                        "resumeAfter": after}),
+            ),
         )
         .await
     }
