@@ -299,3 +299,86 @@ fn app_commands_create_list_and_configure_apps() {
         );
     }
 }
+
+/// `tim-server app set` on the database file of a running server: the next deletion follows
+/// the new setting, no restart. `app get` prints it; bad values exit 1 and change nothing.
+#[tokio::test]
+async fn the_setting_changed_by_the_cli_applies_to_a_running_server_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let srv = common::TestServer::start(&dir.path().join("tim.db")).await;
+    let db = srv.db.to_str().expect("utf8 path").to_owned();
+    let app = APP.to_string();
+    let get = || run(&["app", "get", "--db", &db, "--sdkappid", &app]);
+    assert_eq!(
+        get().trim(),
+        format!("SDKAppID={APP} admin=administrator syncConversationDeletion=false")
+    );
+
+    let mut tab1 = srv.login("alice").await;
+    let mut tab2 = srv.login("alice").await;
+    let mut bob = srv.login("bob").await;
+    /// bob writes (both tabs hear it), then tab 1 deletes the conversation.
+    async fn delete_on_tab1(tab1: &mut Client, tab2: &mut Client, bob: &mut Client, id: &str) {
+        bob.send("alice", id, "hi").await;
+        tab1.next_push().await;
+        tab2.next_push().await;
+        assert_eq!(tab1.delete("C2Cbob").await["kind"], "conversationDeleted");
+    }
+
+    let set = |value: &str| {
+        let out = run(&[
+            "app",
+            "set",
+            "--db",
+            &db,
+            "--sdkappid",
+            &app,
+            "--sync-conversation-deletion",
+            value,
+        ]);
+        assert!(
+            out.contains(&format!("syncConversationDeletion={value}")),
+            "{out}"
+        );
+    };
+    set("true");
+    delete_on_tab1(&mut tab1, &mut tab2, &mut bob, "b1").await;
+    let p = tab2.next_push().await;
+    assert_eq!(p["kind"], "conversationDeleted", "{p}");
+
+    // Refused values: exit status 1, a message, and the saved setting unchanged.
+    for bad in ["maybe", "1", ""] {
+        let out = Command::new(BIN)
+            .args([
+                "app",
+                "set",
+                "--db",
+                &db,
+                "--sdkappid",
+                &app,
+                "--sync-conversation-deletion",
+                bad,
+            ])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--sync-conversation-deletion"), "{err}");
+        assert!(err.contains("possible values: true, false"), "{err}");
+    }
+    for args in [
+        vec!["app", "set", "--db", &db, "--sdkappid", &app],
+        vec!["app", "get", "--db", &db, "--sdkappid", "5"],
+        vec!["app", "get", "--db", &db],
+    ] {
+        let out = Command::new(BIN).args(&args).output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+    assert!(get().contains("syncConversationDeletion=true"));
+
+    set("false");
+    delete_on_tab1(&mut tab1, &mut tab2, &mut bob, "b2").await;
+    tab2.assert_no_push().await;
+    srv.stop().await;
+}
