@@ -243,17 +243,10 @@ impl Service {
         let to_store = conv.clone();
         let outcome = self
             .commit(app, Some(who.session), move |s| {
-                Ok(match s.send_message(app, &to_store, &message)? {
-                    SendOutcome::Stored { message, events } => (
-                        SendOutcome::Stored {
-                            message,
-                            events: Vec::new(),
-                        },
-                        events,
-                    ),
-                    // A retry: the same answer as the first time, and nobody is pushed twice.
-                    other => (other, Vec::new()),
-                })
+                // A retry (Duplicate) logged nothing: the same answer, nobody pushed twice.
+                let mut outcome = s.send_message(app, &to_store, &message)?;
+                let events = outcome.take_events();
+                Ok((outcome, events))
             })
             .await?;
         match outcome {
@@ -367,13 +360,8 @@ impl Service {
         let target = conv.clone();
         let outcome = self
             .commit(sdk_app_id, except, move |s| {
-                let outcome = s.delete_conversation(sdk_app_id, &target, mode, unix_now())?;
-                let events = match &outcome {
-                    DeleteOutcome::Deleted {
-                        event: Some(event), ..
-                    } => vec![event.clone()],
-                    _ => Vec::new(),
-                };
+                let mut outcome = s.delete_conversation(sdk_app_id, &target, mode, unix_now())?;
+                let events = outcome.take_events();
                 Ok((outcome, events))
             })
             .await?;

@@ -108,6 +108,16 @@ pub enum SendOutcome {
     IdTaken,
 }
 
+impl SendOutcome {
+    /// Moves the logged events out (to be published), leaving the rest.
+    pub fn take_events(&mut self) -> Vec<UserEvent> {
+        match self {
+            SendOutcome::Stored { events, .. } => std::mem::take(events),
+            SendOutcome::Duplicate(_) | SendOutcome::IdTaken => Vec::new(),
+        }
+    }
+}
+
 /// One entry of a user's conversation list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationView {
@@ -152,6 +162,16 @@ pub enum DeleteOutcome {
         /// transaction, so a setting changed a moment ago applies).
         event: Option<UserEvent>,
     },
+}
+
+impl DeleteOutcome {
+    /// Moves the logged event out (to be published), leaving the rest.
+    pub fn take_events(&mut self) -> Vec<UserEvent> {
+        match self {
+            DeleteOutcome::Deleted { event, .. } => event.take().into_iter().collect(),
+            DeleteOutcome::NotFound => Vec::new(),
+        }
+    }
 }
 
 /// What a (re)connecting session learns from the user's event log.
