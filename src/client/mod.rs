@@ -252,6 +252,21 @@ impl Inner {
                     events.note(state.delete(&conversation_id, cleared_seq));
                 }
             }
+            Push::HistoryCleared {
+                conversation_id,
+                cleared_seq,
+            } => {
+                let Session { state, events, .. } = s;
+                if let Some(state) = state.as_mut() {
+                    events.note(state.clear_history(&conversation_id, cleared_seq));
+                }
+            }
+            Push::ConversationRead { conversation_id } => {
+                let Session { state, events, .. } = s;
+                if let Some(state) = state.as_mut() {
+                    events.note(state.mark_read(&conversation_id));
+                }
+            }
             Push::Kicked { reason } => {
                 let kind = match reason {
                     KickReason::UserSigExpired => types::KICKED_OUT_USERSIG_EXPIRED,

@@ -110,6 +110,31 @@ impl ConversationState {
         self.remove(conversation_id)
     }
 
+    /// History cleared up to `cleared_seq`: the entry stays, with no last message (unless a newer
+    /// one arrived meanwhile) and nothing unread.
+    pub fn clear_history(&mut self, conversation_id: &str, cleared_seq: u64) -> Change {
+        let w = self.cleared.entry(conversation_id.to_owned()).or_default();
+        *w = (*w).max(cleared_seq);
+        let watermark = *w;
+        let before = self.total_unread();
+        let Some(c) = self.entries.get_mut(conversation_id) else {
+            return Change::default();
+        };
+        let mut list = false;
+        if c.last_message.as_ref().is_some_and(|m| m.seq <= watermark) {
+            c.last_message = None;
+            list = true;
+        }
+        if c.unread_count > 0 && c.last_message.is_none() {
+            c.unread_count = 0;
+            list = true;
+        }
+        Change {
+            list,
+            total_unread: before != self.total_unread(),
+        }
+    }
+
     /// Drops the entry without a watermark (the server says it is not in the list).
     pub fn remove(&mut self, conversation_id: &str) -> Change {
         match self.entries.remove(conversation_id) {
@@ -290,6 +315,29 @@ mod tests {
             s.get("C2Cbob").map(|c| c.last_message.last_sequence),
             Some(2)
         );
+    }
+
+    #[test]
+    fn clearing_history_keeps_the_entry_blank_and_read() {
+        let mut s = ConversationState::new("alice");
+        s.apply_message(&msg("C2Cbob", "bob", 1, 10), true);
+        s.apply_message(&msg("C2Cbob", "bob", 2, 11), true);
+        let ch = s.clear_history("C2Cbob", 2);
+        assert_eq!(
+            ch,
+            Change {
+                list: true,
+                total_unread: true
+            }
+        );
+        let c = s.get("C2Cbob").expect("kept");
+        assert_eq!((c.unread_count, c.last_message.last_sequence), (0, 0));
+        assert_eq!(
+            s.apply_message(&msg("C2Cbob", "bob", 2, 11), true),
+            Change::default()
+        );
+        s.apply_message(&msg("C2Cbob", "bob", 3, 12), true);
+        assert_eq!(s.get("C2Cbob").map(|c| c.unread_count), Some(1));
     }
 
     #[test]

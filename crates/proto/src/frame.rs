@@ -59,6 +59,19 @@ pub enum Request {
         #[serde(rename = "conversationID")]
         conversation_id: String,
     },
+    /// The batch form: up to `limits::MAX_BATCH_DELETE` distinct IDs, applied in one transaction.
+    /// Without `clearHistoryMessage` only the list entries go and the history stays on the server.
+    DeleteConversations {
+        #[serde(rename = "conversationIDList")]
+        conversation_ids: Vec<String>,
+        #[serde(rename = "clearHistoryMessage")]
+        clear_history: bool,
+    },
+    /// Keeps the conversation, deletes this user's history of it (clearHistoryMessage).
+    ClearHistory {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    },
     SetMessageRead {
         #[serde(rename = "conversationID")]
         conversation_id: String,
@@ -77,6 +90,8 @@ impl Request {
             Request::GetConversation { .. } => "getConversation",
             Request::GetMessageList { .. } => "getMessageList",
             Request::DeleteConversation { .. } => "deleteConversation",
+            Request::DeleteConversations { .. } => "deleteConversations",
+            Request::ClearHistory { .. } => "clearHistory",
             Request::SetMessageRead { .. } => "setMessageRead",
             Request::Ping => "ping",
         }
@@ -131,7 +146,39 @@ pub enum Reply {
         #[serde(default)]
         cleared_seq: u64,
     },
+    /// One outcome per requested ID, in request order.
+    ConversationsDeleted {
+        results: Vec<DeleteResult>,
+    },
+    #[serde(rename_all = "camelCase")]
+    HistoryCleared {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+        cleared_seq: u64,
+    },
     Pong,
+}
+
+/// What became of one ID of a batch deletion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteResult {
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+    pub outcome: DeleteOutcome,
+    /// The watermark written (0 unless deleted).
+    #[serde(default)]
+    pub cleared_seq: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeleteOutcome {
+    Deleted,
+    /// Not in the user's list (2500).
+    NotFound,
+    /// Not a valid conversation ID (2503).
+    Invalid,
 }
 
 /// One entry of a user's event log, as replayed to a reconnecting client.
@@ -156,6 +203,19 @@ pub enum Push {
         conversation_id: String,
         #[serde(default)]
         cleared_seq: u64,
+    },
+    /// The user cleared a conversation's history on another session: messages at or below
+    /// `clearedSeq` are gone, the conversation stays, unread is 0.
+    #[serde(rename_all = "camelCase")]
+    HistoryCleared {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+        cleared_seq: u64,
+    },
+    /// The user read a conversation on another session: its unread count is 0 now.
+    ConversationRead {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
     },
     /// The server ends this session; the connection closes after this frame.
     Kicked { reason: KickReason },

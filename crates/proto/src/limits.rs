@@ -10,3 +10,6 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 pub const MAX_PAGE_COUNT: u32 = 100;
 /// Default page size of getMessageList.
 pub const DEFAULT_PAGE_COUNT: u32 = 15;
+/// Most IDs one batch deleteConversation takes (Tencent's documented maximum; more is refused, never
+/// silently truncated).
+pub const MAX_BATCH_DELETE: usize = 100;

@@ -212,6 +212,13 @@ impl Service {
             Request::SetMessageRead { conversation_id } => {
                 self.set_message_read(who, &conversation_id).await
             }
+            // Issue #5 (batch deletion, clearHistoryMessage) is being built; until then, say so.
+            Request::DeleteConversations { .. } | Request::ClearHistory { .. } => {
+                Err(ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    "not supported by this server yet",
+                ))
+            }
         }
     }
 
