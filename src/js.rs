@@ -29,7 +29,8 @@ pub fn error_to_js(e: &SdkError) -> JsValue {
     let obj: &JsValue = err.as_ref();
     // Reflect::set on a fresh Error object cannot fail; a failure would only drop a field.
     let _ = js_sys::Reflect::set(obj, &"code".into(), &JsValue::from(e.code.as_u32()));
-    let _ = js_sys::Reflect::set(obj, &"data".into(), &to_js(&json!({})));
+    let data = e.data.clone().unwrap_or_else(|| json!({}));
+    let _ = js_sys::Reflect::set(obj, &"data".into(), &to_js(&data));
     err.into()
 }
 

@@ -134,6 +134,14 @@ impl Tim {
         promise(self.inner().set_message_read(js::to_json(&options)))
     }
 
+    #[wasm_bindgen(js_name = clearHistoryMessage)]
+    pub fn clear_history_message(&self, conversation_id: JsValue) -> Promise {
+        promise(
+            self.inner()
+                .clear_history_message(js::to_json(&conversation_id)),
+        )
+    }
+
     #[wasm_bindgen(js_name = deleteConversation)]
     pub fn delete_conversation(&self, arg: JsValue) -> Promise {
         promise(self.inner().delete_conversation(js::to_json(&arg)))

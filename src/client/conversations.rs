@@ -3,9 +3,10 @@
 use super::{unexpected, Inner, Outcome, Session};
 use serde_json::{json, Value};
 use std::rc::Rc;
-use tim_core::args;
+use tim_core::args::{self, BatchDelete, DeleteArg};
 use tim_core::shapes::Conversation;
 use tim_core::SdkError;
+use tim_proto::frame::DeleteOutcome;
 use tim_proto::{ErrorCode, Reply, Request};
 
 impl Inner {
@@ -71,7 +72,13 @@ impl Inner {
 
     pub async fn delete_conversation(self: Rc<Self>, arg: Value) -> Outcome {
         self.check_ready()?;
-        let id = args::delete_arg(&arg)?.to_string();
+        match args::delete_arg(&arg)? {
+            DeleteArg::One(id) => self.delete_one(id.to_string()).await,
+            DeleteArg::Batch(batch) => self.delete_batch(batch).await,
+        }
+    }
+
+    async fn delete_one(self: Rc<Self>, id: String) -> Outcome {
         let result = self
             .request(Request::DeleteConversation {
                 conversation_id: id.clone(),
@@ -86,6 +93,89 @@ impl Inner {
             }
         };
         self.with_state(|state, events| events.note(state.delete(&id, cleared_seq)));
+        Ok(json!({ "conversationID": id }))
+    }
+
+    /// One round trip for the whole batch; resolves with the IDs deleted and a failure per other
+    /// ID, or rejects 2500 (with the same data) when nothing was deleted.
+    async fn delete_batch(self: Rc<Self>, batch: BatchDelete) -> Outcome {
+        let reply = self
+            .request(Request::DeleteConversations {
+                conversation_ids: batch.valid.iter().map(ToString::to_string).collect(),
+                clear_history: batch.clear_history,
+            })
+            .await?;
+        let Reply::ConversationsDeleted { results } = reply else {
+            return Err(unexpected(&reply));
+        };
+        let mut deleted = Vec::new();
+        let mut failed = batch.invalid;
+        self.with_state(|state, events| {
+            for r in results {
+                let change = match r.outcome {
+                    DeleteOutcome::Deleted if batch.clear_history => {
+                        state.delete(&r.conversation_id, r.cleared_seq)
+                    }
+                    // History kept on the server: only the entry goes, no watermark.
+                    DeleteOutcome::Deleted => state.remove(&r.conversation_id),
+                    DeleteOutcome::NotFound => {
+                        failed.push((
+                            r.conversation_id.clone(),
+                            SdkError::new(
+                                ErrorCode::ConversationNotFound,
+                                "not in the conversation list",
+                            ),
+                        ));
+                        state.remove(&r.conversation_id)
+                    }
+                    DeleteOutcome::Invalid => {
+                        failed.push((
+                            r.conversation_id.clone(),
+                            SdkError::new(
+                                ErrorCode::InvalidConversationId,
+                                "the server refused this conversationID",
+                            ),
+                        ));
+                        continue;
+                    }
+                };
+                events.note(change);
+                if r.outcome == DeleteOutcome::Deleted {
+                    deleted.push(r.conversation_id);
+                }
+            }
+        });
+        let data = json!({
+            "conversationIDList": deleted,
+            "failedList": args::failed_list(&failed),
+        });
+        if deleted.is_empty() {
+            return Err(SdkError::new(
+                ErrorCode::ConversationNotFound,
+                "no conversation of conversationIDList was deleted",
+            )
+            .with_data(data));
+        }
+        Ok(data)
+    }
+
+    pub async fn clear_history_message(self: Rc<Self>, id: Value) -> Outcome {
+        self.check_ready()?;
+        let id = args::conversation_id(&id)?.to_string();
+        let result = self
+            .request(Request::ClearHistory {
+                conversation_id: id.clone(),
+            })
+            .await;
+        let cleared_seq = match result {
+            Ok(Reply::HistoryCleared { cleared_seq, .. }) => cleared_seq,
+            Ok(other) => return Err(unexpected(&other)),
+            Err(e) => {
+                self.forget_if_not_found(&id, &e);
+                return Err(e);
+            }
+        };
+        self.with_state(|state, events| events.note(state.clear_history(&id, cleared_seq)));
         Ok(json!({ "conversationID": id }))
     }
 

@@ -4,7 +4,7 @@
 use crate::error::SdkError;
 use serde_json::Value;
 use tim_proto::conversation_id::C2C_PREFIX;
-use tim_proto::limits::{DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT, MAX_TEXT_BYTES};
+use tim_proto::limits::{DEFAULT_PAGE_COUNT, MAX_BATCH_DELETE, MAX_PAGE_COUNT, MAX_TEXT_BYTES};
 use tim_proto::user_id::validate_id;
 use tim_proto::{ConversationId, ErrorCode};
 
@@ -91,21 +91,99 @@ pub fn conversation_id(v: &Value) -> Result<ConversationId, SdkError> {
     })
 }
 
-/// `deleteConversation(arg)`: a conversation ID; the `{ conversationIDList }` form is checked here
-/// and refused until the batch form exists, so a caller never gets a silent partial result.
-pub fn delete_arg(v: &Value) -> Result<ConversationId, SdkError> {
-    if let Value::Object(map) = v {
-        return Err(match map.get("conversationIDList") {
-            Some(Value::Array(_)) => SdkError::invalid(
-                "the { conversationIDList } form of deleteConversation is not supported yet: \
-                 pass one conversationID",
-            ),
-            _ => SdkError::invalid(
-                "deleteConversation takes a conversationID string (or { conversationIDList: string[] })",
-            ),
-        });
+/// What `deleteConversation` was asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeleteArg {
+    /// `deleteConversation(conversationID)`: history is cleared too.
+    One(ConversationId),
+    /// `deleteConversation({ conversationIDList, clearHistoryMessage })`.
+    Batch(BatchDelete),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchDelete {
+    /// The valid IDs, in the caller's order.
+    pub valid: Vec<ConversationId>,
+    /// The strings that are not conversation IDs, with why.
+    pub invalid: Vec<(String, SdkError)>,
+    pub clear_history: bool,
+}
+
+/// `deleteConversation(arg)`. The batch form: 1 to [`MAX_BATCH_DELETE`] distinct strings
+/// (more is refused, never truncated); IDs that are not valid are reported per ID, not fatal,
+/// unless none is valid.
+pub fn delete_arg(v: &Value) -> Result<DeleteArg, SdkError> {
+    let Value::Object(map) = v else {
+        return conversation_id(v).map(DeleteArg::One);
+    };
+    let list = match map.get("conversationIDList") {
+        Some(Value::Array(list)) => list,
+        _ => {
+            return Err(SdkError::invalid(
+                "deleteConversation takes a conversationID string or { conversationIDList: string[], clearHistoryMessage?: boolean }",
+            ))
+        }
+    };
+    if list.is_empty() || list.len() > MAX_BATCH_DELETE {
+        return Err(SdkError::invalid(format!(
+            "conversationIDList must hold 1 to {MAX_BATCH_DELETE} IDs, it holds {}",
+            list.len()
+        )));
     }
-    conversation_id(v)
+    let clear_history = match map.get("clearHistoryMessage") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(SdkError::invalid(format!(
+                "clearHistoryMessage must be a boolean, got {}",
+                type_name(other)
+            )))
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut batch = BatchDelete {
+        valid: Vec::new(),
+        invalid: Vec::new(),
+        clear_history,
+    };
+    for item in list {
+        let s = item.as_str().ok_or_else(|| {
+            SdkError::invalid(format!(
+                "conversationIDList must hold strings, it holds {}",
+                type_name(item)
+            ))
+        })?;
+        if !seen.insert(s) {
+            return Err(SdkError::invalid(format!(
+                "conversationIDList holds {s:?} twice"
+            )));
+        }
+        match conversation_id(item) {
+            Ok(id) => batch.valid.push(id),
+            Err(e) => batch.invalid.push((s.to_owned(), e)),
+        }
+    }
+    if batch.valid.is_empty() {
+        return Err(SdkError::new(
+            ErrorCode::InvalidConversationId,
+            "no valid conversationID in conversationIDList",
+        )
+        .with_data(serde_json::json!({
+            "conversationIDList": [],
+            "failedList": failed_list(&batch.invalid),
+        })));
+    }
+    Ok(DeleteArg::Batch(batch))
+}
+
+/// The documented-style per-ID failure list: `[{ conversationID, code, message }]`.
+pub fn failed_list(failed: &[(String, SdkError)]) -> Value {
+    failed
+        .iter()
+        .map(|(id, e)| {
+            serde_json::json!({ "conversationID": id, "code": e.code.as_u32(), "message": e.message })
+        })
+        .collect()
 }
 
 /// `getConversationProfile(id)`, `setMessageRead({ conversationID })` and the like.
@@ -275,16 +353,67 @@ mod tests {
         }
         assert_eq!(code(delete_arg(&json!({}))), 2100);
         assert_eq!(
-            code(delete_arg(&json!({"conversationIDList": ["C2Cbob"]}))),
-            2100
-        );
-        assert_eq!(
             delete_arg(&json!("C2Cbob")),
-            Ok(ConversationId::C2c("bob".into()))
+            Ok(DeleteArg::One(ConversationId::C2c("bob".into())))
         );
         assert_eq!(
             delete_arg(&json!("@TIM#SYSTEM")),
-            Ok(ConversationId::System)
+            Ok(DeleteArg::One(ConversationId::System))
+        );
+    }
+
+    #[test]
+    fn batch_delete_limits_are_refused_never_truncated() {
+        let ids = |n: usize| (0..n).map(|i| format!("C2Cu{i}")).collect::<Vec<_>>();
+        let ok = delete_arg(&json!({"conversationIDList": ids(100)})).expect("100 is fine");
+        let DeleteArg::Batch(b) = ok else {
+            panic!("batch expected")
+        };
+        assert_eq!((b.valid.len(), b.clear_history), (100, true));
+        assert_eq!(
+            code(delete_arg(&json!({"conversationIDList": ids(101)}))),
+            2100
+        );
+        assert_eq!(code(delete_arg(&json!({"conversationIDList": []}))), 2100);
+        assert_eq!(
+            code(delete_arg(&json!({"conversationIDList": ["C2Ca", "C2Ca"]}))),
+            2100
+        );
+        assert_eq!(
+            code(delete_arg(
+                &json!({"conversationIDList": ["C2Ca"], "clearHistoryMessage": "no"})
+            )),
+            2100
+        );
+        assert_eq!(
+            code(delete_arg(&json!({"conversationIDList": ["C2Ca", 7]}))),
+            2100
+        );
+    }
+
+    #[test]
+    fn batch_delete_reports_invalid_ids_per_id() {
+        let got = delete_arg(
+            &json!({"conversationIDList": ["C2Ca", "abc", "C2C"], "clearHistoryMessage": false}),
+        )
+        .expect("one valid");
+        let DeleteArg::Batch(b) = got else {
+            panic!("batch expected")
+        };
+        assert_eq!(b.valid, vec![ConversationId::C2c("a".into())]);
+        assert!(!b.clear_history);
+        let invalid: Vec<_> = b
+            .invalid
+            .iter()
+            .map(|(s, e)| (s.as_str(), e.code.as_u32()))
+            .collect();
+        assert_eq!(invalid, vec![("abc", 2503), ("C2C", 2503)]);
+        let none_valid =
+            delete_arg(&json!({"conversationIDList": ["abc"]})).expect_err("none valid");
+        assert_eq!(none_valid.code.as_u32(), 2503);
+        assert_eq!(
+            none_valid.data.expect("data")["failedList"][0]["conversationID"],
+            "abc"
         );
     }
 

@@ -1,11 +1,14 @@
-//! The error value every SDK call rejects with: a documented code and a message saying what was wrong.
+//! The error value every SDK call rejects with: a documented code, a message saying what was
+//! wrong, and `data` (e.g. the per-ID outcomes of a batch deletion that deleted nothing).
 
+use serde_json::Value;
 use tim_proto::ErrorCode;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SdkError {
     pub code: ErrorCode,
     pub message: String,
+    pub data: Option<Value>,
 }
 
 impl SdkError {
@@ -13,11 +16,17 @@ impl SdkError {
         SdkError {
             code,
             message: message.into(),
+            data: None,
         }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
         SdkError::new(ErrorCode::InvalidParameter, message)
+    }
+
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
+        self
     }
 }
 
