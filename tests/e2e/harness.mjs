@@ -1,6 +1,6 @@
 // End-to-end harness: a real tim-server process on a real SQLite file, a real headless Chromium
 // (Debian's, driven by playwright-core), one page per "user" on the server's origin.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -114,6 +114,11 @@ export class Server {
     this.url = listening;
     this.addr = new URL(listening).host;
     return this;
+  }
+
+  /** Runs a `tim-server` subcommand against this server's database; returns its stdout. */
+  cli(...args) {
+    return execFileSync(SERVER_BIN, [...args, '--db', this.db], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   /** Whether the process is still running. */
