@@ -216,6 +216,17 @@ export interface SetMessageReadOptions {
   conversationID: ConversationID | string;
 }
 
+/** The batch form of deleteConversation. */
+export interface DeleteConversationListOptions {
+  /** 1 to 100 distinct conversation IDs; more is refused with 2100, never truncated. */
+  conversationIDList: string[];
+  /**
+   * Default true: this user's history of each conversation is deleted on the server too. With
+   * false only the list entries go and the server keeps the history.
+   */
+  clearHistoryMessage?: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Results
 
@@ -243,6 +254,21 @@ export interface MessageListResult {
   isCompleted: boolean;
 }
 export interface DeleteConversationResult {
+  conversationID: ConversationID;
+}
+/** Why one ID of a batch was not deleted: 2500 not in the list, 2503 not a conversation ID. */
+export interface FailedConversation {
+  conversationID: string;
+  code: ErrorCode | number;
+  message: string;
+}
+export interface DeleteConversationListResult {
+  /** The IDs actually deleted. */
+  conversationIDList: ConversationID[];
+  /** One entry per other ID. */
+  failedList: FailedConversation[];
+}
+export interface ClearHistoryMessageResult {
   conversationID: ConversationID;
 }
 
@@ -326,6 +352,18 @@ export interface TimInstance {
    * nothing.
    */
   deleteConversation(conversationID: ConversationID | string): Promise<imResponse<DeleteConversationResult>>;
+  /**
+   * The batch form, in one round trip: resolves with the IDs deleted and a failure per other ID;
+   * rejects 2500 (with the same `data`) when nothing was deleted, 2503 when no ID is valid, 2100 for
+   * an empty list, over 100 IDs, duplicates, non-strings or a non-boolean `clearHistoryMessage`.
+   */
+  deleteConversation(options: DeleteConversationListOptions): Promise<imResponse<DeleteConversationListResult>>;
+
+  /**
+   * Keeps the conversation but deletes this user's history of it (server and cache), blanks its
+   * lastMessage and marks it read. Rejects 2503 for an invalid ID, 2500 when it is not in the list.
+   */
+  clearHistoryMessage(conversationID: ConversationID | string): Promise<imResponse<ClearHistoryMessageResult>>;
 }
 
 /** The default export. */

@@ -12,6 +12,14 @@ if (tim) {
   tim.deleteConversation(42);
   // @ts-expect-error deleteConversation takes a string ID, not an arbitrary object
   tim.deleteConversation({});
+  // @ts-expect-error the batch form needs a string list
+  tim.deleteConversation({ conversationIDList: [1, 2] });
+  // @ts-expect-error clearHistoryMessage is a boolean
+  tim.deleteConversation({ conversationIDList: ['C2Cbob'], clearHistoryMessage: 'yes' });
+  void tim.deleteConversation('C2Cbob').then((r) => {
+    // @ts-expect-error the single form resolves { conversationID }, not a list
+    console.log(r.data.conversationIDList);
+  });
   // @ts-expect-error login needs userSig
   tim.login({ userID: 'alice' });
   // @ts-expect-error unknown method

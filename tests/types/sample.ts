@@ -113,6 +113,14 @@ async function everyMethod(t: TimInstance): Promise<void> {
   const deleted: imResponse<DeleteConversationResult> = await t.deleteConversation('C2Cbob');
   const id: string = deleted.data.conversationID;
 
+  const batch = await t.deleteConversation({ conversationIDList: ['C2Cbob', 'C2Ccarol'], clearHistoryMessage: false });
+  const deletedIDs: string[] = batch.data.conversationIDList;
+  for (const f of batch.data.failedList) console.log(f.conversationID, f.code, f.message);
+
+  const cleared = await t.clearHistoryMessage('C2Cdave');
+  const clearedID: string = cleared.data.conversationID;
+  console.log(deletedIDs, clearedID);
+
   try {
     await t.deleteConversation('abc');
   } catch (err) {
