@@ -5,7 +5,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-WASM_IN=target/wasm32-unknown-unknown/release/tim_wasm.wasm
+WASM_IN="$TARGET_DIR/wasm32-unknown-unknown/release/tim_wasm.wasm"
 WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 
 say "cargo build -p tim-wasm --target wasm32-unknown-unknown --release"

@@ -18,6 +18,14 @@ case ":$PATH:" in
   *) export PATH="$HOME/.cargo/bin:$PATH" ;;
 esac
 
+# Cargo's target directory (CARGO_TARGET_DIR, relative to the repo root, or target/).
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+case "$TARGET_DIR" in
+  /*) ;;
+  *) TARGET_DIR="$ROOT/$TARGET_DIR" ;;
+esac
+export TARGET_DIR
+
 # The version of the wasm-bindgen crate that Cargo.lock resolved.
 wasm_bindgen_lock_version() {
   awk '

@@ -11,5 +11,5 @@ say "cargo build -p tim-server --release"
 cargo build -p tim-server --release
 mkdir -p data
 say "starting tim-server on 127.0.0.1:${PORT:-8080} (Ctrl-C stops it)"
-exec target/release/tim-server serve --demo --addr "127.0.0.1:${PORT:-8080}" \
+exec "$TARGET_DIR/release/tim-server" serve --demo --addr "127.0.0.1:${PORT:-8080}" \
   --db data/tim.db --www www --pkg pkg

@@ -7,6 +7,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
+# The e2e harness starts this binary (built by the "build the server" step).
+export TIM_SERVER_BIN="${TIM_SERVER_BIN:-$TARGET_DIR/debug/tim-server}"
+
 STEPS=()
 RESULTS=()
 START_ALL=$SECONDS
