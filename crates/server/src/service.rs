@@ -6,14 +6,17 @@
 //! pushes leave in event-log order.
 
 mod admin;
+mod batch;
+mod deletion;
+mod history;
+mod read;
 
 use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::hub::{Hub, SessionId, UserKey};
 use crate::publish::Publisher;
 use crate::store::{
-    App, Catchup, ConvRef, DeleteMode, DeleteOutcome, NewMessage, PageOutcome, SendOutcome, Store,
-    StoreResult, UserEvent,
+    App, Catchup, ConvRef, NewMessage, PageOutcome, SendOutcome, Store, StoreResult, UserEvent,
 };
 use crate::usersig;
 use std::sync::Arc;
@@ -209,15 +212,18 @@ impl Service {
             Request::DeleteConversation { conversation_id } => {
                 self.delete_conversation(who, &conversation_id).await
             }
+            Request::DeleteConversations {
+                conversation_ids,
+                clear_history,
+            } => {
+                self.delete_conversations(who, conversation_ids, clear_history)
+                    .await
+            }
+            Request::ClearHistory { conversation_id } => {
+                self.clear_history(who, &conversation_id).await
+            }
             Request::SetMessageRead { conversation_id } => {
                 self.set_message_read(who, &conversation_id).await
-            }
-            // Issue #5 (batch deletion, clearHistoryMessage) is being built; until then, say so.
-            Request::DeleteConversations { .. } | Request::ClearHistory { .. } => {
-                Err(ApiError::new(
-                    ErrorCode::InvalidParameter,
-                    "not supported by this server yet",
-                ))
             }
         }
     }
@@ -331,65 +337,6 @@ impl Service {
                     conv.conversation_id
                 ),
             )),
-        }
-    }
-
-    async fn delete_conversation(
-        &self,
-        who: &Identity,
-        conversation_id: &str,
-    ) -> Result<Reply, ApiError> {
-        let conv = c2c_conversation(who, conversation_id)?;
-        let cleared_seq = self
-            .delete_as(
-                who.user.sdk_app_id,
-                Some(who.session),
-                conv.clone(),
-                DeleteMode::ClearHistory,
-            )
-            .await?;
-        Ok(Reply::ConversationDeleted {
-            conversation_id: conv.conversation_id,
-            cleared_seq,
-        })
-    }
-
-    /// Deletes `conv` for its owner; the deletion reaches the owner's other sessions (all but
-    /// `except`) when the app syncs deletions. Returns the newest seq the deletion covers (the
-    /// new watermark with [`DeleteMode::ClearHistory`]); 2500 when there is nothing to delete.
-    async fn delete_as(
-        &self,
-        sdk_app_id: u64,
-        except: Option<SessionId>,
-        conv: ConvRef,
-        mode: DeleteMode,
-    ) -> Result<u64, ApiError> {
-        let target = conv.clone();
-        let outcome = self
-            .commit(sdk_app_id, except, move |s| {
-                let mut outcome = s.delete_conversation(sdk_app_id, &target, mode, unix_now())?;
-                let events = outcome.take_events();
-                Ok((outcome, events))
-            })
-            .await?;
-        match outcome {
-            DeleteOutcome::Deleted { through_seq, .. } => Ok(through_seq),
-            DeleteOutcome::NotFound => Err(not_found(&conv)),
-        }
-    }
-
-    async fn set_message_read(
-        &self,
-        who: &Identity,
-        conversation_id: &str,
-    ) -> Result<Reply, ApiError> {
-        let conv = c2c_conversation(who, conversation_id)?;
-        let app = who.user.sdk_app_id;
-        let target = conv.clone();
-        if self.blocking(move |s| s.mark_read(app, &target)).await? {
-            Ok(Reply::Done)
-        } else {
-            Err(not_found(&conv))
         }
     }
 }

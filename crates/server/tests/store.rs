@@ -3,8 +3,8 @@
 use rusqlite::params;
 use tim_proto::model::WireBody;
 use tim_server::store::{
-    App, ConvRef, DeleteMode, DeleteOutcome, MessagePage, NewMessage, PageOutcome, SendOutcome,
-    SqliteStore, Store, StoredMessage,
+    App, ConvRef, DeleteMode, DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome,
+    SendOutcome, SqliteStore, Store, StoredMessage,
 };
 
 const APP: u64 = 7;
@@ -122,9 +122,11 @@ fn unread_counts_follow_messages_reads_and_deletion() {
         Some(2),
         "replying does not mark read"
     );
-    assert!(s
-        .mark_read(APP, &ConvRef::c2c("bob", "alice"))
-        .expect("read"));
+    assert!(matches!(
+        s.mark_read(APP, &ConvRef::c2c("bob", "alice"), 20)
+            .expect("read"),
+        ReadOutcome::Read { event: Some(_) }
+    ));
     assert_eq!(unread(&s, "bob", "alice"), Some(0));
     assert!(delete(&s, "alice", "bob"));
     send(&s, "bob", "alice", "m4", 13);
@@ -133,9 +135,11 @@ fn unread_counts_follow_messages_reads_and_deletion() {
         Some(1),
         "only the new message is unread"
     );
-    assert!(!s
-        .mark_read(APP, &ConvRef::c2c("alice", "nobody"))
-        .expect("read"));
+    assert_eq!(
+        s.mark_read(APP, &ConvRef::c2c("alice", "nobody"), 20)
+            .expect("read"),
+        ReadOutcome::NotFound
+    );
 }
 
 #[test]

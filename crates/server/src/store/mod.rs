@@ -15,8 +15,9 @@ mod model;
 mod sqlite;
 
 pub use model::{
-    App, Catchup, ConvRef, ConversationSlice, ConversationView, DeleteMode, DeleteOutcome,
-    MessagePage, NewMessage, PageOutcome, SendOutcome, StoredMessage, UserEvent,
+    App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
+    DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendOutcome, StoredMessage,
+    UserEvent,
 };
 pub use sqlite::SqliteStore;
 
@@ -120,8 +121,26 @@ pub trait Store: Send + Sync {
         now: i64,
     ) -> StoreResult<DeleteOutcome>;
 
-    /// Marks everything read. Returns false when the owner has no visible conversation.
-    fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool>;
+    /// Deletes several conversations in ONE transaction: all of them or, on a storage failure,
+    /// none. One outcome per entry of `convs`, in that order; each deletion is exactly
+    /// [`Store::delete_conversation`]'s, with the sync setting read once for the batch. An entry
+    /// that repeats an earlier one finds it already deleted ([`DeleteOutcome::NotFound`]).
+    fn delete_conversations(
+        &self,
+        sdk_app_id: u64,
+        convs: &[ConvRef],
+        mode: DeleteMode,
+        now: i64,
+    ) -> StoreResult<Vec<DeleteOutcome>>;
+
+    /// Keeps the conversation in the list but raises its watermark to the newest message: the
+    /// history is gone for the owner, nothing is unread, there is no last message. Always logged
+    /// for the owner.
+    fn clear_history(&self, sdk_app_id: u64, conv: &ConvRef, now: i64)
+        -> StoreResult<ClearOutcome>;
+
+    /// Marks everything read, logging it for the owner when something was unread.
+    fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome>;
 
     /// The user's newest event number and, with `after`, the events after it (oldest first).
     /// More than `max_missed` of them, or a point the log no longer covers, gives

@@ -174,6 +174,52 @@ impl DeleteOutcome {
     }
 }
 
+/// What clearing a conversation's history did (the conversation stays in the list).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClearOutcome {
+    /// The owner has no visible conversation by that ID; nothing changed.
+    NotFound,
+    Cleared {
+        /// The new watermark: the newest seq of the conversation at the moment of clearing.
+        cleared_seq: u64,
+        /// Always logged (whatever the deletion-sync setting): other sessions must drop the
+        /// history and the unread count too, or their counts go wrong.
+        event: Option<UserEvent>,
+    },
+}
+
+impl ClearOutcome {
+    /// Moves the logged event out (to be published), leaving the rest.
+    pub fn take_events(&mut self) -> Vec<UserEvent> {
+        match self {
+            ClearOutcome::Cleared { event, .. } => event.take().into_iter().collect(),
+            ClearOutcome::NotFound => Vec::new(),
+        }
+    }
+}
+
+/// What marking a conversation read did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadOutcome {
+    /// The owner has no visible conversation by that ID; nothing changed.
+    NotFound,
+    Read {
+        /// Logged (whatever the deletion-sync setting) when something was unread; a read that
+        /// changes nothing logs nothing.
+        event: Option<UserEvent>,
+    },
+}
+
+impl ReadOutcome {
+    /// Moves the logged event out (to be published), leaving the rest.
+    pub fn take_events(&mut self) -> Vec<UserEvent> {
+        match self {
+            ReadOutcome::Read { event } => event.take().into_iter().collect(),
+            ReadOutcome::NotFound => Vec::new(),
+        }
+    }
+}
+
 /// What a (re)connecting session learns from the user's event log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catchup {

@@ -2,12 +2,15 @@
 //!
 //! One connection behind a mutex: SQLite serialises writers anyway, and every method is short.
 
+mod deletion;
 mod events;
+mod history;
+mod reading;
 
 use super::migrations::migrate;
 use super::model::{
-    App, Catchup, ConvRef, ConversationSlice, ConversationView, DeleteMode, DeleteOutcome,
-    MessagePage, NewMessage, PageOutcome, SendOutcome, StoredMessage,
+    App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
+    DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendOutcome, StoredMessage,
 };
 use super::{Store, StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
@@ -547,61 +550,53 @@ impl Store for SqliteStore {
         let app = app_key(sdk_app_id)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some(row) = visible_row(&tx, app, &conv.owner, &conv.conversation_id)? else {
-            return Ok(DeleteOutcome::NotFound);
-        };
-        // The whole of deletion: one row, whatever the history size.
-        let newest = last_seq(&tx, app, &conv.conv_key)?;
-        let watermark = match mode {
-            DeleteMode::ClearHistory => newest,
-            DeleteMode::KeepHistory => row.cleared_seq,
-        };
-        tx.prepare_cached(
-            "UPDATE conversations
-             SET visible = 0, cleared_seq = ?4, read_seq = ?5, unread = 0
-             WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3",
-        )?
-        .execute(params![
-            app,
-            conv.owner,
-            conv.conversation_id,
-            watermark,
-            newest
-        ])?;
-        // Read here, not cached anywhere: a change by the CLI, REST or console applies to the
-        // very next deletion.
-        let sync: bool = tx
-            .prepare_cached("SELECT sync_conversation_deletion FROM apps WHERE sdk_app_id = ?1")?
-            .query_row([app], |r| r.get(0))
-            .optional()?
-            .unwrap_or(false);
-        let through_seq = to_u64(newest);
-        let event = if sync {
-            let push = Push::ConversationDeleted {
-                conversation_id: conv.conversation_id.clone(),
-                cleared_seq: through_seq,
-            };
-            Some(events::append(&tx, app, &conv.owner, push, now)?)
-        } else {
-            None
-        };
+        let sync = deletion::sync_setting(&tx, app)?;
+        let outcome = deletion::delete_one(&tx, app, conv, mode, sync, now)?;
         tx.commit()?;
-        Ok(DeleteOutcome::Deleted { through_seq, event })
+        Ok(outcome)
     }
 
-    fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef) -> StoreResult<bool> {
+    fn delete_conversations(
+        &self,
+        sdk_app_id: u64,
+        convs: &[ConvRef],
+        mode: DeleteMode,
+        now: i64,
+    ) -> StoreResult<Vec<DeleteOutcome>> {
         let app = app_key(sdk_app_id)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let newest = last_seq(&tx, app, &conv.conv_key)?;
-        let changed = tx
-            .prepare_cached(
-                "UPDATE conversations SET read_seq = ?4, unread = 0
-                 WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3 AND visible = 1",
-            )?
-            .execute(params![app, conv.owner, conv.conversation_id, newest])?;
+        let sync = deletion::sync_setting(&tx, app)?;
+        // Any error returns before the commit: dropping `tx` rolls the whole batch back.
+        let outcomes = convs
+            .iter()
+            .map(|conv| deletion::delete_one(&tx, app, conv, mode, sync, now))
+            .collect::<StoreResult<Vec<_>>>()?;
         tx.commit()?;
-        Ok(changed == 1)
+        Ok(outcomes)
+    }
+
+    fn clear_history(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        now: i64,
+    ) -> StoreResult<ClearOutcome> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = history::clear(&tx, app, conv, now)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = reading::mark_read(&tx, app, conv, now)?;
+        tx.commit()?;
+        Ok(outcome)
     }
 
     fn catch_up(

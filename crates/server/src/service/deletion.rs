@@ -1,0 +1,91 @@
+//! deleteConversation, one conversation or a batch: the deletion reaches the user's other
+//! sessions when the app syncs deletions.
+
+use super::{batch, c2c_conversation, not_found, Identity, Service};
+use crate::clock::unix_now;
+use crate::error::ApiError;
+use crate::hub::SessionId;
+use crate::store::{ConvRef, DeleteMode, DeleteOutcome};
+use tim_proto::Reply;
+
+impl Service {
+    pub(super) async fn delete_conversation(
+        &self,
+        who: &Identity,
+        conversation_id: &str,
+    ) -> Result<Reply, ApiError> {
+        let conv = c2c_conversation(who, conversation_id)?;
+        let cleared_seq = self
+            .delete_as(
+                who.user.sdk_app_id,
+                Some(who.session),
+                conv.clone(),
+                DeleteMode::ClearHistory,
+            )
+            .await?;
+        Ok(Reply::ConversationDeleted {
+            conversation_id: conv.conversation_id,
+            cleared_seq,
+        })
+    }
+
+    /// Deletes `conv` for its owner; the deletion reaches the owner's other sessions (all but
+    /// `except`) when the app syncs deletions. Returns the newest seq the deletion covers (the
+    /// new watermark with [`DeleteMode::ClearHistory`]); 2500 when there is nothing to delete.
+    pub(super) async fn delete_as(
+        &self,
+        sdk_app_id: u64,
+        except: Option<SessionId>,
+        conv: ConvRef,
+        mode: DeleteMode,
+    ) -> Result<u64, ApiError> {
+        let target = conv.clone();
+        let outcome = self
+            .commit(sdk_app_id, except, move |s| {
+                let mut outcome = s.delete_conversation(sdk_app_id, &target, mode, unix_now())?;
+                let events = outcome.take_events();
+                Ok((outcome, events))
+            })
+            .await?;
+        match outcome {
+            DeleteOutcome::Deleted { through_seq, .. } => Ok(through_seq),
+            DeleteOutcome::NotFound => Err(not_found(&conv)),
+        }
+    }
+
+    /// The batch form: a list refused whole (2100) changes nothing; an accepted one is applied
+    /// in one transaction and answered with one outcome per ID, even when none was deleted
+    /// (the SDK turns that into its 2500). `clear_history` false keeps the history on the server:
+    /// only the list entries go.
+    pub(super) async fn delete_conversations(
+        &self,
+        who: &Identity,
+        conversation_ids: Vec<String>,
+        clear_history: bool,
+    ) -> Result<Reply, ApiError> {
+        let plan = batch::plan(who, conversation_ids)?;
+        let mode = if clear_history {
+            DeleteMode::ClearHistory
+        } else {
+            DeleteMode::KeepHistory
+        };
+        let convs = plan.convs();
+        let app = who.user.sdk_app_id;
+        let outcomes = if convs.is_empty() {
+            Vec::new()
+        } else {
+            self.commit(app, Some(who.session), move |s| {
+                let mut outcomes = s.delete_conversations(app, &convs, mode, unix_now())?;
+                let events = outcomes
+                    .iter_mut()
+                    .flat_map(DeleteOutcome::take_events)
+                    .collect();
+                Ok((outcomes, events))
+            })
+            .await?
+        };
+        Ok(Reply::ConversationsDeleted {
+            results: plan.results(outcomes)?,
+        })
+    }
+}
