@@ -273,6 +273,31 @@ impl Client {
         .await
     }
 
+    /// The batch form of deleteConversation; the raw answer.
+    pub async fn delete_batch(&mut self, ids: &[&str], clear_history: bool) -> Value {
+        self.request(
+            "deleteConversations",
+            Some(json!({"conversationIDList": ids, "clearHistoryMessage": clear_history})),
+        )
+        .await
+    }
+
+    pub async fn clear_history(&mut self, conversation_id: &str) -> Value {
+        self.request(
+            "clearHistory",
+            Some(json!({"conversationID": conversation_id})),
+        )
+        .await
+    }
+
+    pub async fn mark_read(&mut self, conversation_id: &str) -> Value {
+        self.request(
+            "setMessageRead",
+            Some(json!({"conversationID": conversation_id})),
+        )
+        .await
+    }
+
     /// Proves no push is pending: a ping's answer arrives with no push before it.
     pub async fn assert_no_push(&mut self) {
         let pong = self.request("ping", None).await;
