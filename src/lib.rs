@@ -4,10 +4,12 @@
 //! dispatch and the WebSocket. The logic lives in `tim-core`; the wire format in `tim-proto`.
 //! `pkg/index.js` wraps the exports below into the documented default export `TIM`.
 
+mod cache;
 mod client;
 mod connection;
 mod dispatch;
 mod js;
+mod tabs;
 mod tim;
 
 use wasm_bindgen::prelude::*;

@@ -4,7 +4,9 @@ use super::{unexpected, Inner, Outcome, Session};
 use serde_json::{json, Value};
 use std::rc::Rc;
 use tim_core::args::{self, BatchDelete, DeleteArg};
+use tim_core::outbox::is_transient;
 use tim_core::shapes::Conversation;
+use tim_core::tab_note::TabNote;
 use tim_core::SdkError;
 use tim_proto::frame::DeleteOutcome;
 use tim_proto::{ErrorCode, Reply, Request};
@@ -66,7 +68,9 @@ impl Inner {
                 return Err(e);
             }
         }
-        self.with_state(|state, events| events.note(state.mark_read(&id)));
+        self.apply_and_share(TabNote::Read {
+            conversation_id: id,
+        });
         Ok(json!({}))
     }
 
@@ -78,7 +82,23 @@ impl Inner {
         }
     }
 
+    /// The single form. Online: the outbox entry is written first, so a lost answer (connection
+    /// dropped mid-request) still ends in exactly one deletion, replayed on reconnect. Offline:
+    /// applied locally at once and kept for the server. Both resolve with `pending: true` when
+    /// the server has not confirmed yet; `offlineDeletion: false` gives the network error instead.
     async fn delete_one(self: Rc<Self>, id: String) -> Outcome {
+        let offline_ok = self.options.offline_deletion && self.cache().is_some();
+        let connected = self.session.borrow().conn.is_some();
+        if !connected {
+            if !offline_ok {
+                return Err(SdkError::new(
+                    ErrorCode::NoNetwork,
+                    "not connected to the server",
+                ));
+            }
+            self.delete_offline(id.clone()).await?;
+            return Ok(json!({ "conversationID": id, "pending": true }));
+        }
         let result = self
             .request(Request::DeleteConversation {
                 conversation_id: id.clone(),
@@ -87,12 +107,20 @@ impl Inner {
         let cleared_seq = match result {
             Ok(Reply::ConversationDeleted { cleared_seq, .. }) => cleared_seq,
             Ok(other) => return Err(unexpected(&other)),
+            Err(e) if offline_ok && is_transient(e.code) => {
+                // The answer was lost: keep the deletion and replay it.
+                self.delete_offline(id.clone()).await?;
+                return Ok(json!({ "conversationID": id, "pending": true }));
+            }
             Err(e) => {
                 self.forget_if_not_found(&id, &e);
                 return Err(e);
             }
         };
-        self.with_state(|state, events| events.note(state.delete(&id, cleared_seq)));
+        self.apply_and_share(TabNote::Deleted {
+            conversation_id: id.clone(),
+            cleared_seq,
+        });
         Ok(json!({ "conversationID": id }))
     }
 
@@ -110,41 +138,40 @@ impl Inner {
         };
         let mut deleted = Vec::new();
         let mut failed = batch.invalid;
-        self.with_state(|state, events| {
-            for r in results {
-                let change = match r.outcome {
-                    DeleteOutcome::Deleted if batch.clear_history => {
-                        state.delete(&r.conversation_id, r.cleared_seq)
-                    }
-                    // History kept on the server: only the entry goes, no watermark.
-                    DeleteOutcome::Deleted => state.remove(&r.conversation_id),
-                    DeleteOutcome::NotFound => {
-                        failed.push((
-                            r.conversation_id.clone(),
-                            SdkError::new(
-                                ErrorCode::ConversationNotFound,
-                                "not in the conversation list",
-                            ),
-                        ));
-                        state.remove(&r.conversation_id)
-                    }
-                    DeleteOutcome::Invalid => {
-                        failed.push((
-                            r.conversation_id.clone(),
-                            SdkError::new(
-                                ErrorCode::InvalidConversationId,
-                                "the server refused this conversationID",
-                            ),
-                        ));
-                        continue;
-                    }
-                };
-                events.note(change);
-                if r.outcome == DeleteOutcome::Deleted {
-                    deleted.push(r.conversation_id);
+        for r in results {
+            let id = r.conversation_id;
+            match r.outcome {
+                DeleteOutcome::Deleted => {
+                    self.apply_and_share(if batch.clear_history {
+                        TabNote::Deleted {
+                            conversation_id: id.clone(),
+                            cleared_seq: r.cleared_seq,
+                        }
+                    } else {
+                        // History kept on the server: only the entry goes, no watermark.
+                        TabNote::Removed {
+                            conversation_id: id.clone(),
+                        }
+                    });
+                    deleted.push(id);
                 }
+                DeleteOutcome::NotFound => {
+                    let e = SdkError::new(
+                        ErrorCode::ConversationNotFound,
+                        "not in the conversation list",
+                    );
+                    self.forget_if_not_found(&id, &e);
+                    failed.push((id, e));
+                }
+                DeleteOutcome::Invalid => failed.push((
+                    id,
+                    SdkError::new(
+                        ErrorCode::InvalidConversationId,
+                        "the server refused this conversationID",
+                    ),
+                )),
             }
-        });
+        }
         let data = json!({
             "conversationIDList": deleted,
             "failedList": args::failed_list(&failed),
@@ -175,7 +202,10 @@ impl Inner {
                 return Err(e);
             }
         };
-        self.with_state(|state, events| events.note(state.clear_history(&id, cleared_seq)));
+        self.apply_and_share(TabNote::HistoryCleared {
+            conversation_id: id.clone(),
+            cleared_seq,
+        });
         Ok(json!({ "conversationID": id }))
     }
 

@@ -10,9 +10,10 @@ use std::rc::Rc;
 use tim_core::args;
 use tim_core::constants::types;
 use tim_core::events::Event;
+use tim_core::outbox::is_transient;
 use tim_core::readiness::Readiness;
 use tim_core::reconnect::{backoff_ms, is_final};
-use tim_core::state::ConversationState;
+use tim_core::state::{Change, ConversationState};
 use tim_core::SdkError;
 use tim_proto::{ErrorCode, Reply, Request};
 
@@ -52,13 +53,76 @@ impl Inner {
         user_id: String,
         user_sig: String,
     ) -> Outcome {
+        // The cached list first, so it shows before the server answers.
+        let snapshot = self.open_local(&user_id).await;
+        self.still_current(generation)?;
+        let verified = snapshot.verified;
+        {
+            let mut s = self.session.borrow_mut();
+            let mut state = ConversationState::new(&user_id);
+            let cached = !snapshot.conversations.is_empty();
+            state.restore(snapshot.conversations, snapshot.watermarks);
+            s.events.note(Change {
+                list: cached,
+                total_unread: state.total_unread() > 0,
+            });
+            s.state = Some(state);
+            s.last_event = snapshot.last_event;
+            s.persisted_event = snapshot.last_event;
+            s.verified = verified;
+        }
+        self.reapply_outbox().await;
+        match self.login_online(generation, &user_id, &user_sig).await {
+            Ok(()) => {
+                self.become_ready(generation)?;
+                Ok(json!({ "repeatLogin": false }))
+            }
+            // The server is unreachable, but this user logged in here before: start from the
+            // cache and keep trying to connect (deletions meanwhile go to the outbox).
+            Err(e) if is_transient(e.code) && verified => {
+                {
+                    let mut s = self.session.borrow_mut();
+                    s.generation += 1;
+                    s.conn = None;
+                    s.credentials = Some((user_id, user_sig));
+                    s.reconnecting = true;
+                    s.events
+                        .push(Event::NetStateChange(types::NET_STATE_DISCONNECTED));
+                }
+                let generation = self.session.borrow().generation;
+                self.become_ready(generation)?;
+                wasm_bindgen_futures::spawn_local(Rc::clone(self).reconnect());
+                Ok(json!({ "repeatLogin": false, "offline": true }))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn become_ready(self: &Rc<Self>, generation: u64) -> Result<(), SdkError> {
+        self.still_current(generation)?;
+        {
+            let mut s = self.session.borrow_mut();
+            s.readiness = Readiness::Ready;
+            s.events.push(Event::SdkReady);
+        }
+        self.schedule_dispatch();
+        Ok(())
+    }
+
+    /// Connects, logs in, sends the outbox, then loads the list from the server.
+    async fn login_online(
+        self: &Rc<Self>,
+        generation: u64,
+        user_id: &str,
+        user_sig: &str,
+    ) -> Result<(), SdkError> {
         let conn = Connection::open(&self.url, Rc::downgrade(self), generation)?;
         self.session.borrow_mut().conn = Some(conn);
         let reply = self
             .request(Request::Login {
                 sdk_app_id: self.options.sdk_app_id,
-                user_id: user_id.clone(),
-                user_sig: user_sig.clone(),
+                user_id: user_id.to_owned(),
+                user_sig: user_sig.to_owned(),
                 protocol: tim_proto::PROTOCOL_VERSION,
                 resume_after: None,
             })
@@ -69,24 +133,19 @@ impl Inner {
         self.still_current(generation)?;
         {
             let mut s = self.session.borrow_mut();
-            s.state = Some(ConversationState::new(&user_id));
-            s.credentials = Some((user_id, user_sig));
+            s.credentials = Some((user_id.to_owned(), user_sig.to_owned()));
+            s.verified = true;
             // The list loaded next already reflects every event up to here.
             s.last_event = latest_event;
             s.events
                 .push(Event::NetStateChange(types::NET_STATE_CONNECTED));
         }
-        self.load_list(generation).await?;
-        {
-            let mut s = self.session.borrow_mut();
-            s.readiness = Readiness::Ready;
-            s.events.push(Event::SdkReady);
-        }
-        self.schedule_dispatch();
-        Ok(json!({ "repeatLogin": false }))
+        // Deletions kept while offline go first, so the list below no longer has them.
+        self.flush_outbox().await;
+        self.load_list(generation).await
     }
 
-    /// Replaces the local list with the server's.
+    /// Replaces the local list with the server's (deletions still in the outbox stay applied).
     async fn load_list(self: &Rc<Self>, generation: u64) -> Result<(), SdkError> {
         let list = match self.request(Request::GetConversationList).await? {
             Reply::ConversationList { conversations } => conversations,
@@ -94,6 +153,7 @@ impl Inner {
         };
         self.still_current(generation)?;
         self.with_state(|state, events| events.note(state.replace_all(list)));
+        self.reapply_outbox().await;
         Ok(())
     }
 
@@ -241,6 +301,7 @@ impl Inner {
                 .push(Event::NetStateChange(types::NET_STATE_CONNECTED));
         }
         self.schedule_dispatch();
+        self.flush_outbox().await;
         if resync_required {
             self.load_list(generation).await?;
         }

@@ -57,6 +57,7 @@ impl Inner {
             events.note(state.apply_message(&message, false));
             Message::from_wire(&message, state.me())
         };
+        self.remember_messages([message]);
         self.schedule_dispatch();
         Ok(sent)
     }
@@ -64,6 +65,9 @@ impl Inner {
     pub async fn get_message_list(self: Rc<Self>, options: Value) -> Outcome {
         self.check_ready()?;
         let a = args::message_list_args(&options)?;
+        if self.session.borrow().conn.is_none() {
+            return self.cached_message_list(a).await;
+        }
         let reply = self
             .request(Request::GetMessageList {
                 conversation_id: a.conversation_id.to_string(),
@@ -84,10 +88,50 @@ impl Inner {
             .iter()
             .map(|m| Message::from_wire(m, &me))
             .collect();
+        self.remember_messages(messages);
+        self.schedule_dispatch();
         Ok(json!({
             "messageList": list,
             "nextReqMessageID": next_req_message_id.unwrap_or_default(),
             "isCompleted": is_completed,
+        }))
+    }
+
+    /// getMessageList with no connection: the cache's recent messages (at most the newest
+    /// `RECENT_MESSAGES` per conversation), paged the same way.
+    async fn cached_message_list(self: &Rc<Self>, a: args::MessageListArgs) -> Outcome {
+        let cache = self
+            .cache()
+            .ok_or_else(|| SdkError::new(ErrorCode::NoNetwork, "not connected to the server"))?;
+        let id = a.conversation_id.to_string();
+        let all = cache
+            .messages(&id)
+            .await
+            .map_err(|e| SdkError::new(ErrorCode::Internal, e))?;
+        let end = match &a.next_req_message_id {
+            Some(anchor) => all.iter().position(|m| &m.id == anchor).ok_or_else(|| {
+                SdkError::new(
+                    ErrorCode::MessageNotFound,
+                    format!("nextReqMessageID {anchor:?} is not a cached message of {id}"),
+                )
+            })?,
+            None => all.len(),
+        };
+        let start = end.saturating_sub(a.count as usize);
+        let me = self.me().unwrap_or_default();
+        let page: Vec<Message> = all[start..end]
+            .iter()
+            .map(|m| Message::from_wire(m, &me))
+            .collect();
+        let next = if start > 0 {
+            all[start].id.clone()
+        } else {
+            String::new()
+        };
+        Ok(json!({
+            "messageList": page,
+            "nextReqMessageID": next,
+            "isCompleted": start == 0,
         }))
     }
 }

@@ -3,14 +3,18 @@
 //!
 //! - `login.rs`: login, logout, destroy, reconnect with resume from the user's event log;
 //! - `conversations.rs`: the conversation list, profile, read marks and deletion;
-//! - `messages.rs`: creating, sending and paging messages.
+//! - `messages.rs`: creating, sending and paging messages;
+//! - `offline.rs`: the local cache, the outbox of deletions, and the other tabs.
 
 mod conversations;
 mod login;
 mod messages;
+mod offline;
 
+use crate::cache::Cache;
 use crate::connection::Connection;
 use crate::dispatch::Handlers;
+use crate::tabs::Tabs;
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
 use serde_json::Value;
@@ -25,7 +29,7 @@ use tim_core::shapes::Message;
 use tim_core::state::ConversationState;
 use tim_core::SdkError;
 use tim_proto::frame::KickReason;
-use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame};
+use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
 
 pub struct Inner {
     options: CreateOptions,
@@ -50,6 +54,15 @@ struct Session {
     last_event: u64,
     /// A reconnect loop is running.
     reconnecting: bool,
+    /// The IndexedDB cache of this user (None when disabled or unavailable).
+    cache: Option<Rc<Cache>>,
+    tabs: Option<Tabs>,
+    /// The server accepted this user's login on this browser (allows an offline start later).
+    verified: bool,
+    /// The last event written to the cache.
+    persisted_event: u64,
+    /// Messages to add to the cache's recent messages at the next write.
+    new_messages: Vec<WireMessage>,
 }
 
 type Outcome = Result<Value, SdkError>;
@@ -86,6 +99,11 @@ impl Inner {
                 credentials: None,
                 last_event: 0,
                 reconnecting: false,
+                cache: None,
+                tabs: None,
+                verified: false,
+                persisted_event: 0,
+                new_messages: Vec::new(),
             }),
             handlers: Handlers::default(),
             dispatch_scheduled: Cell::new(false),
@@ -116,6 +134,7 @@ impl Inner {
                 let Session { events, state, .. } = &mut *s;
                 events.drain(state.as_ref())
             };
+            me.persist();
             me.handlers.emit(events);
             if me.clear_handlers_after_dispatch.replace(false) {
                 me.handlers.clear();
@@ -235,11 +254,17 @@ impl Inner {
     fn apply_push(s: &mut Session, push: Push) {
         match push {
             Push::Message { message } => {
-                let Session { state, events, .. } = s;
+                let Session {
+                    state,
+                    events,
+                    new_messages,
+                    ..
+                } = s;
                 let Some(state) = state.as_mut() else { return };
                 let change = state.apply_message(&message, true);
                 if change.list {
                     events.received(Message::from_wire(&message, state.me()));
+                    new_messages.push(message);
                 }
                 events.note(change);
             }
@@ -315,6 +340,11 @@ impl Inner {
         s.state = None;
         s.credentials = None;
         s.last_event = 0;
+        s.cache = None;
+        s.tabs = None;
+        s.verified = false;
+        s.persisted_event = 0;
+        s.new_messages.clear();
         s.events.reset_total();
         s.readiness = readiness;
         if was_connected {

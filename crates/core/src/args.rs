@@ -16,6 +16,11 @@ pub struct CreateOptions {
     pub sdk_app_id: u64,
     pub server: Option<String>,
     pub timeout_ms: u32,
+    /// Keep the list, recent messages and unsent deletions in IndexedDB (default true).
+    pub cache: bool,
+    /// deleteConversation while disconnected applies locally and is sent later (default true);
+    /// false gives the documented network error instead.
+    pub offline_deletion: bool,
 }
 
 /// `TIM.create(options)`: `None` means "no instance", as the documented API returns null.
@@ -30,10 +35,17 @@ pub fn create_options(v: &Value) -> Option<CreateOptions> {
         None | Some(Value::Null) => DEFAULT_TIMEOUT_MS,
         Some(t) => t.as_u64().filter(|&t| t > 0 && t <= 600_000)? as u32,
     };
+    let flag = |name: &str| match v.get(name) {
+        None | Some(Value::Null) => Some(true),
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => None,
+    };
     Some(CreateOptions {
         sdk_app_id,
         server,
         timeout_ms,
+        cache: flag("cache")?,
+        offline_deletion: flag("offlineDeletion")?,
     })
 }
 
@@ -317,6 +329,11 @@ mod tests {
             .expect("valid");
         assert_eq!(o.timeout_ms, 500);
         assert_eq!(o.server.as_deref(), Some("ws://h:1"));
+        assert!(o.cache && o.offline_deletion);
+        let o = create_options(&json!({"SDKAppID": 7, "cache": false, "offlineDeletion": false}))
+            .expect("valid");
+        assert!(!o.cache && !o.offline_deletion);
+        assert_eq!(create_options(&json!({"SDKAppID": 7, "cache": "no"})), None);
     }
 
     #[test]

@@ -8,10 +8,12 @@ pub mod args;
 pub mod constants;
 pub mod error;
 pub mod events;
+pub mod outbox;
 pub mod pending;
 pub mod readiness;
 pub mod reconnect;
 pub mod shapes;
 pub mod state;
+pub mod tab_note;
 
 pub use error::SdkError;

@@ -1,7 +1,7 @@
 //! The logged-in user's conversation list as the SDK holds it, and how server news changes it.
 
 use crate::shapes::Conversation;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tim_proto::{WireConversation, WireMessage};
 
 /// What a change did, so the caller knows which events to emit.
@@ -26,6 +26,30 @@ pub struct ConversationState {
     /// Per conversation, the deletion watermark: messages at or below it are gone for this user,
     /// so a late or replayed push of one can never bring the conversation back.
     cleared: HashMap<String, u64>,
+    // What changed since the last `take_dirty`, for the local cache.
+    full_rewrite: bool,
+    dirty_ids: HashSet<String>,
+    removed_ids: HashSet<String>,
+    dirty_watermarks: HashSet<String>,
+}
+
+/// The changes to write to the local cache: entries to put, entries to drop (with their cached
+/// messages), and watermarks. `full` means the whole list was replaced.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Dirty {
+    pub full: bool,
+    pub upserts: Vec<WireConversation>,
+    pub removed: Vec<String>,
+    pub watermarks: Vec<(String, u64)>,
+}
+
+impl Dirty {
+    pub fn is_empty(&self) -> bool {
+        !self.full
+            && self.upserts.is_empty()
+            && self.removed.is_empty()
+            && self.watermarks.is_empty()
+    }
 }
 
 impl ConversationState {
@@ -34,6 +58,10 @@ impl ConversationState {
             me: me.to_owned(),
             entries: HashMap::new(),
             cleared: HashMap::new(),
+            full_rewrite: false,
+            dirty_ids: HashSet::new(),
+            removed_ids: HashSet::new(),
+            dirty_watermarks: HashSet::new(),
         }
     }
 
@@ -50,6 +78,9 @@ impl ConversationState {
             .collect();
         let changed = entries != self.entries;
         self.entries = entries;
+        if changed {
+            self.full_rewrite = true;
+        }
         Change {
             list: changed,
             total_unread: before != self.total_unread(),
@@ -85,18 +116,31 @@ impl ConversationState {
         if counts_unread && msg.from != self.me {
             entry.unread_count = entry.unread_count.saturating_add(1);
         }
+        self.touched(&msg.conversation_id);
         Change {
             list: true,
             total_unread: before != self.total_unread(),
         }
     }
 
+    fn raise_watermark(&mut self, conversation_id: &str, seq: u64) -> u64 {
+        let w = self.cleared.entry(conversation_id.to_owned()).or_default();
+        if seq > *w {
+            *w = seq;
+            self.dirty_watermarks.insert(conversation_id.to_owned());
+        }
+        *w
+    }
+
+    fn touched(&mut self, conversation_id: &str) {
+        self.removed_ids.remove(conversation_id);
+        self.dirty_ids.insert(conversation_id.to_owned());
+    }
+
     /// The conversation was deleted (here or, when synced, on another session) with watermark
     /// `cleared_seq`: the entry goes, and messages at or below the watermark stay out.
     pub fn delete(&mut self, conversation_id: &str, cleared_seq: u64) -> Change {
-        let w = self.cleared.entry(conversation_id.to_owned()).or_default();
-        *w = (*w).max(cleared_seq);
-        let watermark = *w;
+        let watermark = self.raise_watermark(conversation_id, cleared_seq);
         // A message newer than the watermark already applied (server order: message after the
         // deletion) keeps the conversation; anything else goes.
         let keep = self
@@ -113,9 +157,7 @@ impl ConversationState {
     /// History cleared up to `cleared_seq`: the entry stays, with no last message (unless a newer
     /// one arrived meanwhile) and nothing unread.
     pub fn clear_history(&mut self, conversation_id: &str, cleared_seq: u64) -> Change {
-        let w = self.cleared.entry(conversation_id.to_owned()).or_default();
-        *w = (*w).max(cleared_seq);
-        let watermark = *w;
+        let watermark = self.raise_watermark(conversation_id, cleared_seq);
         let before = self.total_unread();
         let Some(c) = self.entries.get_mut(conversation_id) else {
             return Change::default();
@@ -129,6 +171,9 @@ impl ConversationState {
             c.unread_count = 0;
             list = true;
         }
+        if list {
+            self.touched(conversation_id);
+        }
         Change {
             list,
             total_unread: before != self.total_unread(),
@@ -138,10 +183,14 @@ impl ConversationState {
     /// Drops the entry without a watermark (the server says it is not in the list).
     pub fn remove(&mut self, conversation_id: &str) -> Change {
         match self.entries.remove(conversation_id) {
-            Some(gone) => Change {
-                list: true,
-                total_unread: gone.unread_count > 0,
-            },
+            Some(gone) => {
+                self.dirty_ids.remove(conversation_id);
+                self.removed_ids.insert(conversation_id.to_owned());
+                Change {
+                    list: true,
+                    total_unread: gone.unread_count > 0,
+                }
+            }
             None => Change::default(),
         }
     }
@@ -150,6 +199,7 @@ impl ConversationState {
         match self.entries.get_mut(conversation_id) {
             Some(c) if c.unread_count > 0 => {
                 c.unread_count = 0;
+                self.touched(conversation_id);
                 Change {
                     list: true,
                     total_unread: true,
@@ -163,12 +213,53 @@ impl ConversationState {
     pub fn upsert(&mut self, conversation: WireConversation) -> Change {
         let before = self.total_unread();
         let changed = self.entries.get(&conversation.conversation_id) != Some(&conversation);
-        self.entries
-            .insert(conversation.conversation_id.clone(), conversation);
+        let id = conversation.conversation_id.clone();
+        self.entries.insert(id.clone(), conversation);
+        if changed {
+            self.touched(&id);
+        }
         Change {
             list: changed,
             total_unread: before != self.total_unread(),
         }
+    }
+
+    /// Loads what the local cache held, without marking anything to write back.
+    pub fn restore(&mut self, list: Vec<WireConversation>, watermarks: Vec<(String, u64)>) {
+        self.entries = list
+            .into_iter()
+            .map(|c| (c.conversation_id.clone(), c))
+            .collect();
+        self.cleared = watermarks.into_iter().collect();
+    }
+
+    /// What to write to the local cache since the last call.
+    pub fn take_dirty(&mut self) -> Dirty {
+        let full = std::mem::take(&mut self.full_rewrite);
+        let ids = std::mem::take(&mut self.dirty_ids);
+        let upserts = if full {
+            self.entries.values().cloned().collect()
+        } else {
+            ids.iter()
+                .filter_map(|id| self.entries.get(id).cloned())
+                .collect()
+        };
+        Dirty {
+            full,
+            upserts,
+            removed: std::mem::take(&mut self.removed_ids).into_iter().collect(),
+            watermarks: std::mem::take(&mut self.dirty_watermarks)
+                .into_iter()
+                .filter_map(|id| self.cleared.get(&id).map(|&w| (id, w)))
+                .collect(),
+        }
+    }
+
+    /// The newest message seq this user has of a conversation (what an offline deletion covers).
+    pub fn last_seq(&self, conversation_id: &str) -> Option<u64> {
+        self.entries
+            .get(conversation_id)
+            .map(|c| c.last_message.as_ref().map_or(0, |m| m.seq))
     }
 
     pub fn contains(&self, conversation_id: &str) -> bool {
@@ -202,6 +293,7 @@ impl ConversationState {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.cleared.clear();
+        self.full_rewrite = true;
     }
 }
 
@@ -349,6 +441,47 @@ mod tests {
         assert!(s.mark_read("C2Cbob").total_unread);
         assert_eq!(s.total_unread(), 0);
         assert_eq!(s.mark_read("C2Cbob"), Change::default());
+    }
+
+    #[test]
+    fn dirty_tracks_what_the_cache_must_write() {
+        let mut s = ConversationState::new("alice");
+        s.apply_message(&msg("C2Cbob", "bob", 1, 10), true);
+        s.apply_message(&msg("C2Ccarol", "carol", 1, 11), true);
+        let d = s.take_dirty();
+        assert!(!d.full);
+        let mut ids: Vec<_> = d
+            .upserts
+            .iter()
+            .map(|c| c.conversation_id.as_str())
+            .collect();
+        ids.sort_unstable();
+        assert_eq!(ids, vec!["C2Cbob", "C2Ccarol"]);
+        assert!(s.take_dirty().is_empty());
+        s.delete("C2Cbob", 1);
+        let d = s.take_dirty();
+        assert_eq!(d.removed, vec!["C2Cbob".to_string()]);
+        assert_eq!(d.watermarks, vec![("C2Cbob".to_string(), 1)]);
+        assert!(d.upserts.is_empty());
+        // Back with a new message: an upsert again, no longer a removal.
+        s.apply_message(&msg("C2Cbob", "bob", 2, 12), true);
+        let d = s.take_dirty();
+        assert!(d.removed.is_empty());
+        assert_eq!(d.upserts.len(), 1);
+    }
+
+    #[test]
+    fn restore_loads_without_dirtying_and_keeps_watermarks() {
+        let mut s = ConversationState::new("alice");
+        s.restore(Vec::new(), vec![("C2Cbob".into(), 5)]);
+        assert!(s.take_dirty().is_empty());
+        assert_eq!(
+            s.apply_message(&msg("C2Cbob", "bob", 5, 10), true),
+            Change::default()
+        );
+        assert_eq!(s.last_seq("C2Cbob"), None);
+        s.apply_message(&msg("C2Cbob", "bob", 6, 10), true);
+        assert_eq!(s.last_seq("C2Cbob"), Some(6));
     }
 
     #[test]

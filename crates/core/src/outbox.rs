@@ -1,0 +1,80 @@
+//! Deletions made while offline (or whose answer was lost): kept durably until the server has
+//! them, replayed with the same operation ID so that the server applies each exactly once.
+
+use crate::error::SdkError;
+use serde::{Deserialize, Serialize};
+use tim_proto::ErrorCode;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    /// Unique per deletion; the server remembers it and answers a repeat without re-applying.
+    pub op_id: String,
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+    /// The newest message the user had seen when deleting: what the deletion covers. Messages
+    /// that reached the server later stay (the deletion cannot have meant them).
+    pub up_to_seq: Option<u64>,
+    pub created_ms: f64,
+}
+
+/// What to do with an entry after trying to send it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// The server has it, or refused it for good: drop the entry.
+    Done,
+    /// No answer (connection lost, timeout): keep it for the next connection.
+    Retry,
+}
+
+pub fn replay_decision<T>(result: &Result<T, SdkError>) -> Replay {
+    match result {
+        Ok(_) => Replay::Done,
+        Err(e) if is_transient(e.code) => Replay::Retry,
+        Err(_) => Replay::Done,
+    }
+}
+
+/// Failures that say nothing about the request itself: it may or may not have arrived.
+pub fn is_transient(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::NetworkError | ErrorCode::Timeout | ErrorCode::NoNetwork
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lost_answers_are_retried() {
+        let ok: Result<(), SdkError> = Ok(());
+        assert_eq!(replay_decision(&ok), Replay::Done);
+        for (code, want) in [
+            (ErrorCode::NetworkError, Replay::Retry),
+            (ErrorCode::Timeout, Replay::Retry),
+            (ErrorCode::NoNetwork, Replay::Retry),
+            (ErrorCode::ConversationNotFound, Replay::Done),
+            (ErrorCode::InvalidConversationId, Replay::Done),
+            (ErrorCode::Internal, Replay::Done),
+        ] {
+            let r: Result<(), SdkError> = Err(SdkError::new(code, "x"));
+            assert_eq!(replay_decision(&r), want, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn entries_round_trip_through_json() {
+        let e = OutboxEntry {
+            op_id: "op1".into(),
+            conversation_id: "C2Cbob".into(),
+            up_to_seq: Some(4),
+            created_ms: 1.0,
+        };
+        let v = serde_json::to_value(&e).expect("encode");
+        assert_eq!(v["conversationID"], "C2Cbob");
+        assert_eq!(v["opId"], "op1");
+        assert_eq!(serde_json::from_value::<OutboxEntry>(v).expect("decode"), e);
+    }
+}
