@@ -189,6 +189,17 @@ export interface CreateOptions {
   server?: string;
   /** Request timeout in milliseconds (ours); default 15000. A call that times out rejects 2801. */
   timeout?: number;
+  /**
+   * Keep the conversation list, recent messages and unsent deletions in IndexedDB, per
+   * (SDKAppID, userID), shared by the tabs of the same user (ours); default true.
+   */
+  cache?: boolean;
+  /**
+   * deleteConversation while disconnected (or whose answer was lost) applies locally at once and is
+   * sent when the connection is back, resolving with `pending: true` (ours); default true. With
+   * false it rejects with the documented network error (2805, or 2800 when the answer was lost).
+   */
+  offlineDeletion?: boolean;
 }
 
 export interface LoginOptions {
@@ -232,6 +243,11 @@ export interface DeleteConversationListOptions {
 
 export interface LoginResult {
   repeatLogin: boolean;
+  /**
+   * True when the server was unreachable and the SDK started from this user's local cache (only
+   * after an earlier successful login in this browser); it keeps reconnecting by itself (ours).
+   */
+  offline?: boolean;
 }
 export type EmptyResult = Record<string, never>;
 export interface SendMessageResult {
@@ -255,6 +271,11 @@ export interface MessageListResult {
 }
 export interface DeleteConversationResult {
   conversationID: ConversationID;
+  /**
+   * True when the deletion is applied and kept locally but the server has not confirmed it yet
+   * (offline, or the answer was lost); it is sent on reconnect and applied exactly once (ours).
+   */
+  pending?: boolean;
 }
 /** Why one ID of a batch was not deleted: 2500 not in the list, 2503 not a conversation ID. */
 export interface FailedConversation {
