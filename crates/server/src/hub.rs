@@ -11,8 +11,10 @@ use std::sync::{Mutex, PoisonError};
 use tim_proto::Push;
 use tokio::sync::mpsc;
 
-/// Pushes waiting for one session before it counts as stuck.
-pub const SESSION_QUEUE: usize = 256;
+/// Pushes waiting for one session before it counts as stuck. Room for several full batch
+/// deletions (100 pushes each, handed over at once) on top of ordinary traffic, so a session
+/// that is reading is never dropped for one; the queue's memory grows only as it fills.
+pub const SESSION_QUEUE: usize = 1024;
 
 /// Identifies one connection's login, unique within the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
