@@ -99,11 +99,7 @@ impl Inner {
             self.delete_offline(id.clone()).await?;
             return Ok(json!({ "conversationID": id, "pending": true }));
         }
-        let result = self
-            .request(Request::DeleteConversation {
-                conversation_id: id.clone(),
-            })
-            .await;
+        let result = self.request(Request::delete(id.clone())).await;
         let cleared_seq = match result {
             Ok(Reply::ConversationDeleted { cleared_seq, .. }) => cleared_seq,
             Ok(other) => return Err(unexpected(&other)),

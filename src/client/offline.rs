@@ -118,6 +118,8 @@ impl Inner {
             let result = self
                 .request(Request::DeleteConversation {
                     conversation_id: entry.conversation_id.clone(),
+                    op_id: Some(entry.op_id.clone()),
+                    up_to_seq: entry.up_to_seq,
                 })
                 .await;
             if replay_decision(&result) == Replay::Retry {

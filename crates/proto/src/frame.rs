@@ -55,9 +55,18 @@ pub enum Request {
         next_req_message_id: Option<String>,
         count: u32,
     },
+    #[serde(rename_all = "camelCase")]
     DeleteConversation {
         #[serde(rename = "conversationID")]
         conversation_id: String,
+        /// Idempotency key: the server applies an opId once and answers repeats with the first
+        /// answer, so a deletion whose answer was lost can be sent again safely.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        op_id: Option<String>,
+        /// Deletes only up to this message seq (what the user had seen when deleting offline);
+        /// newer messages stay and keep the conversation. Absent: everything up to the newest.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        up_to_seq: Option<u64>,
     },
     /// The batch form: up to `limits::MAX_BATCH_DELETE` distinct IDs, applied in one transaction.
     /// Without `clearHistoryMessage` only the list entries go and the history stays on the server.
@@ -80,6 +89,15 @@ pub enum Request {
 }
 
 impl Request {
+    /// A plain deletion of everything up to the newest message, with no idempotency key.
+    pub fn delete(conversation_id: impl Into<String>) -> Request {
+        Request::DeleteConversation {
+            conversation_id: conversation_id.into(),
+            op_id: None,
+            up_to_seq: None,
+        }
+    }
+
     /// The `op` string, for logs.
     pub fn op(&self) -> &'static str {
         match self {
@@ -287,9 +305,7 @@ mod tests {
     fn client_frame_wire_shape() {
         let f = ClientFrame {
             id: 7,
-            request: Request::DeleteConversation {
-                conversation_id: "C2Cbob".into(),
-            },
+            request: Request::delete("C2Cbob"),
         };
         let v = serde_json::to_value(&f).expect("encode");
         assert_eq!(
@@ -300,6 +316,21 @@ mod tests {
         assert_eq!(back, f);
         let ping: ClientFrame = serde_json::from_str(r#"{"id":1,"op":"ping"}"#).expect("ping");
         assert_eq!(ping.request, Request::Ping);
+    }
+
+    #[test]
+    fn delete_with_op_id_and_watermark() {
+        let f: ClientFrame = serde_json::from_value(json!({"id":2,"op":"deleteConversation",
+            "args":{"conversationID":"C2Cbob","opId":"o1","upToSeq":5}}))
+        .expect("decode");
+        assert_eq!(
+            f.request,
+            Request::DeleteConversation {
+                conversation_id: "C2Cbob".into(),
+                op_id: Some("o1".into()),
+                up_to_seq: Some(5),
+            }
+        );
     }
 
     #[test]

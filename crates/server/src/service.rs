@@ -209,9 +209,9 @@ impl Service {
                 self.message_list(who, &conversation_id, next_req_message_id, count)
                     .await
             }
-            Request::DeleteConversation { conversation_id } => {
-                self.delete_conversation(who, &conversation_id).await
-            }
+            Request::DeleteConversation {
+                conversation_id, ..
+            } => self.delete_conversation(who, &conversation_id).await,
             Request::DeleteConversations {
                 conversation_ids,
                 clear_history,
