@@ -1,0 +1,107 @@
+//! tim-bench: the benchmark suite of issue 7.
+//!
+//! `tim-bench run` seeds SQLite files, starts real `tim-server serve` processes on loopback and
+//! drives them over the real WebSocket protocol (plus headless Chromium through
+//! `bench/sdk.mjs` for the SDK workload), then writes one JSON document. `tim-bench report`
+//! turns that JSON into `results.json`, `results.svg` and `RESULTS.md`. `scripts/bench.sh` does
+//! both. These are benchmarks, not tests: nothing here fails on a time.
+
+mod client;
+mod machine;
+mod report;
+mod seed;
+mod server;
+mod stats;
+mod workloads;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use workloads::{Plan, Workload};
+
+#[derive(Debug, Parser)]
+#[command(name = "tim-bench", about = "tim-wasm benchmarks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run workloads against fresh tim-server processes and write the raw results as JSON.
+    Run {
+        /// Tiny sizes and short runs: checks that every workload still works (seconds).
+        #[arg(long)]
+        quick: bool,
+        /// Comma-separated subset: delete,sync,send,batch,idle,sdk (default: all).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<Workload>,
+        /// The repository root (www/, pkg/, bench/sdk.mjs are found from here).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The server binary (a release build).
+        #[arg(long, default_value = "target/release/tim-server")]
+        server_bin: PathBuf,
+        /// Where to write the JSON.
+        #[arg(long, default_value = "bench/results.json")]
+        out: PathBuf,
+    },
+    /// Render results JSON into Markdown and SVG (with findings from bench/findings/).
+    Report {
+        /// The JSON written by `run`.
+        #[arg(long, default_value = "bench/results.json")]
+        input: PathBuf,
+        /// Directory of `<workload>.md` notes included in the Markdown.
+        #[arg(long, default_value = "bench/findings")]
+        findings: PathBuf,
+        #[arg(long, default_value = "bench/RESULTS.md")]
+        markdown: PathBuf,
+        #[arg(long, default_value = "bench/results.svg")]
+        svg: PathBuf,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Run {
+            quick,
+            only,
+            root,
+            server_bin,
+            out,
+        } => {
+            let root = root
+                .canonicalize()
+                .with_context(|| format!("repository root {}", root.display()))?;
+            let server_bin = root.join(server_bin);
+            if !server_bin.is_file() {
+                bail!(
+                    "{} not found: cargo build --release -p tim-server",
+                    server_bin.display()
+                );
+            }
+            let plan = Plan::new(quick, &only, root, server_bin);
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            let results = runtime.block_on(workloads::run_all(&plan))?;
+            let text = serde_json::to_string_pretty(&results)?;
+            if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&out, text + "\n").with_context(|| format!("{}", out.display()))?;
+            eprintln!("tim-bench: wrote {}", out.display());
+            if !results.errors.is_empty() {
+                let failed: Vec<_> = results.errors.keys().cloned().collect();
+                bail!("workloads failed: {}", failed.join(", "));
+            }
+            Ok(())
+        }
+        Command::Report {
+            input,
+            findings,
+            markdown,
+            svg,
+        } => report::write(&input, &findings, &markdown, &svg),
+    }
+}

@@ -1,0 +1,169 @@
+//! A real `tim-server serve` process on loopback, on a database the workload seeded.
+
+use anyhow::{anyhow, bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::oneshot;
+
+/// What the workloads need to know about the binary and the repository.
+#[derive(Debug, Clone)]
+pub struct ServerSpec {
+    pub bin: PathBuf,
+    pub root: PathBuf,
+}
+
+pub struct ServerProc {
+    child: Child,
+    pub pid: u32,
+    /// `http://127.0.0.1:PORT`
+    pub http_url: String,
+    pub sdk_app_id: u64,
+    pub secret_key: String,
+}
+
+impl ServerProc {
+    /// Starts the server on `db` (in `dir`, which also gets its log) and waits until it prints
+    /// its address and demo app (`listening on (http://\S+)`, `SDKAppID=(\d+) secretKey=(\S+)`).
+    pub async fn start(spec: &ServerSpec, dir: &Path, db: &Path) -> Result<ServerProc> {
+        let log = std::fs::File::create(dir.join("server.log"))?;
+        let mut child = Command::new(&spec.bin)
+            .arg("serve")
+            .args(["--addr", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .arg("--www")
+            .arg(spec.root.join("www"))
+            .arg("--pkg")
+            .arg(spec.root.join("pkg"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", spec.bin.display()))?;
+        let pid = child.id().ok_or_else(|| anyhow!("server exited at once"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow!("no server stdout"))?;
+        let (ready_tx, ready_rx) = oneshot::channel();
+        // Keeps reading stdout for the life of the process so the pipe never fills.
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stdout).lines();
+            let mut url = None;
+            let mut app = None;
+            let mut ready = Some(ready_tx);
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(u) = after(&line, "listening on ") {
+                    url = Some(u.trim_end_matches('/').to_owned());
+                }
+                if let Some(a) = parse_app(&line) {
+                    app = Some(a);
+                }
+                if let (Some(u), Some(a)) = (&url, &app) {
+                    if let Some(tx) = ready.take() {
+                        let _ = tx.send((u.clone(), a.clone()));
+                    }
+                }
+            }
+        });
+        let (http_url, (sdk_app_id, secret_key)) =
+            tokio::time::timeout(Duration::from_secs(60), ready_rx)
+                .await
+                .map_err(|_| anyhow!("the server printed no address within 60 s"))?
+                .map_err(|_| {
+                    anyhow!(
+                        "the server exited before printing its address; see {}",
+                        dir.join("server.log").display()
+                    )
+                })?;
+        Ok(ServerProc {
+            child,
+            pid,
+            http_url,
+            sdk_app_id,
+            secret_key,
+        })
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("{}/ws", self.http_url.replacen("http", "ws", 1))
+    }
+
+    /// Resident set size of the server process, in bytes (VmRSS in /proc/<pid>/status).
+    pub fn rss_bytes(&self) -> Result<u64> {
+        proc_status_kb(self.pid, "VmRSS:").map(|kb| kb * 1024)
+    }
+
+    /// Peak resident set size (VmHWM), in bytes.
+    pub fn peak_rss_bytes(&self) -> Result<u64> {
+        proc_status_kb(self.pid, "VmHWM:").map(|kb| kb * 1024)
+    }
+
+    /// SIGTERM (the server closes its sessions and exits), SIGKILL after 10 s.
+    pub async fn stop(mut self) -> Result<()> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status()
+            .await;
+        match tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await {
+            Ok(status) => {
+                status?;
+            }
+            Err(_) => {
+                self.child.kill().await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let at = line.find(marker)? + marker.len();
+    line[at..].split_whitespace().next()
+}
+
+fn parse_app(line: &str) -> Option<(u64, String)> {
+    let id = after(line, "SDKAppID=")?.parse().ok()?;
+    let key = after(line, "secretKey=")?.to_owned();
+    Some((id, key))
+}
+
+fn proc_status_kb(pid: u32, field: &str) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    for line in status.lines() {
+        if let Some(rest) = line.strip_prefix(field) {
+            let kb = rest.trim().trim_end_matches("kB").trim();
+            return Ok(kb.parse()?);
+        }
+    }
+    bail!("no {field} in /proc/{pid}/status")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_lines_the_server_prints() {
+        assert_eq!(
+            after(
+                "tim-server listening on http://127.0.0.1:4321/",
+                "listening on "
+            ),
+            Some("http://127.0.0.1:4321/")
+        );
+        assert_eq!(
+            parse_app("demo app: SDKAppID=1400000001 secretKey=abc123"),
+            Some((1_400_000_001, "abc123".to_owned()))
+        );
+        assert_eq!(parse_app("SDKAppID=x secretKey=y"), None);
+    }
+
+    #[test]
+    fn reads_our_own_rss() {
+        assert!(proc_status_kb(std::process::id(), "VmRSS:").expect("rss") > 0);
+    }
+}

@@ -1,0 +1,141 @@
+//! Workload 3: send throughput with 1, 8, 32 and 256 concurrent senders.
+//!
+//! Each sender is its own user on its own connection (`snd<i>` to `rcv<i>`), in a closed loop:
+//! write a `sendMessage`, wait for its `sent` reply, repeat. The server replies only after the
+//! commit (SQLite WAL, synchronous=FULL), so every counted message is durable. The recipients
+//! exist but are offline: this measures accepting and persisting (the event log entries for both
+//! parties included); delivery to an online session is what workload 2 times. After a warm-up,
+//! every reply read inside the measuring window counts; msgs/s = that count / window.
+
+use super::env::{Env, Setup};
+use super::Plan;
+use crate::client::Client;
+use crate::stats::Summary;
+use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use tim_proto::model::WireBody;
+use tim_proto::{Reply, Request};
+use tokio::time::Instant;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendResult {
+    pub window_secs: f64,
+    pub warmup_secs: f64,
+    pub levels: Vec<LevelResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LevelResult {
+    pub senders: usize,
+    pub messages: usize,
+    pub msgs_per_sec: f64,
+    /// Per send: request written -> `sent` reply read.
+    pub latency_ms: Summary,
+}
+
+pub async fn run(plan: &Plan) -> Result<SendResult> {
+    let levels: Vec<usize> = plan.pick(vec![1, 8, 32, 256], vec![1, 8, 32]);
+    let window = plan.pick(Duration::from_secs(5), Duration::from_millis(500));
+    let warmup = plan.pick(Duration::from_secs(1), Duration::from_millis(200));
+    let most = levels.iter().copied().max().unwrap_or(1);
+    let users = (0..most)
+        .flat_map(|i| [format!("snd{i}"), format!("rcv{i}")])
+        .collect();
+    let setup = Setup {
+        users,
+        ..Setup::default()
+    };
+    let env = Env::start(plan, "send", setup).await?;
+    let mut out = Vec::with_capacity(levels.len());
+    let mut failure = None;
+    for &senders in &levels {
+        match level(&env, senders, warmup, window).await {
+            Ok(r) => out.push(r),
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    env.finish().await?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    Ok(SendResult {
+        window_secs: window.as_secs_f64(),
+        warmup_secs: warmup.as_secs_f64(),
+        levels: out,
+    })
+}
+
+async fn level(
+    env: &Env,
+    senders: usize,
+    warmup: Duration,
+    window: Duration,
+) -> Result<LevelResult> {
+    let mut clients = Vec::with_capacity(senders);
+    for i in 0..senders {
+        clients.push(env.login(&format!("snd{i}")).await?);
+    }
+    let start = Instant::now() + Duration::from_millis(100);
+    let measure_from = start + warmup;
+    let end = measure_from + window;
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, client)| tokio::spawn(sender(client, i, senders, start, measure_from, end)))
+        .collect();
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await??);
+    }
+    Ok(LevelResult {
+        senders,
+        messages: latencies.len(),
+        msgs_per_sec: (latencies.len() as f64 / window.as_secs_f64()).round(),
+        latency_ms: Summary::of(&latencies),
+    })
+}
+
+/// Sends until `end`; returns the latencies of the sends answered between `from` and `end`.
+async fn sender(
+    mut client: Client,
+    i: usize,
+    level: usize,
+    start: Instant,
+    from: Instant,
+    end: Instant,
+) -> Result<Vec<Duration>> {
+    tokio::time::sleep_until(start).await;
+    let mut kept = Vec::new();
+    let mut k = 0u64;
+    loop {
+        let sent_at = Instant::now();
+        if sent_at >= end {
+            break;
+        }
+        k += 1;
+        let timed = client
+            .call(Request::SendMessage {
+                conversation_id: format!("C2Crcv{i}"),
+                id: format!("l{level}-{k}"),
+                body: WireBody::Text {
+                    text: format!("benchmark message {k} from sender {i}"),
+                },
+            })
+            .await?;
+        let latency = timed.latency;
+        match timed.reply("sendMessage")? {
+            Reply::Sent { .. } => {}
+            other => bail!("sendMessage answered {other:?}"),
+        }
+        let answered = sent_at + latency;
+        if answered >= from && answered <= end {
+            kept.push(latency);
+        }
+    }
+    client.close().await;
+    Ok(kept)
+}
