@@ -134,6 +134,46 @@ impl Tim {
         promise(self.inner().set_message_read(js::to_json(&options)))
     }
 
+    #[wasm_bindgen(js_name = createGroup)]
+    pub fn create_group(&self, options: JsValue) -> Promise {
+        promise(self.inner().create_group(js::to_json(&options)))
+    }
+
+    #[wasm_bindgen(js_name = joinGroup)]
+    pub fn join_group(&self, options: JsValue) -> Promise {
+        promise(self.inner().join_group(js::to_json(&options)))
+    }
+
+    #[wasm_bindgen(js_name = quitGroup)]
+    pub fn quit_group(&self, group_id: JsValue) -> Promise {
+        promise(self.inner().quit_group(js::to_json(&group_id)))
+    }
+
+    #[wasm_bindgen(js_name = dismissGroup)]
+    pub fn dismiss_group(&self, group_id: JsValue) -> Promise {
+        promise(self.inner().dismiss_group(js::to_json(&group_id)))
+    }
+
+    #[wasm_bindgen(js_name = getGroupList)]
+    pub fn get_group_list(&self) -> Promise {
+        promise(self.inner().get_group_list())
+    }
+
+    #[wasm_bindgen(js_name = getGroupProfile)]
+    pub fn get_group_profile(&self, options: JsValue) -> Promise {
+        promise(self.inner().get_group_profile(js::to_json(&options)))
+    }
+
+    #[wasm_bindgen(js_name = addGroupMember)]
+    pub fn add_group_member(&self, options: JsValue) -> Promise {
+        promise(self.inner().add_group_member(js::to_json(&options)))
+    }
+
+    #[wasm_bindgen(js_name = deleteGroupMember)]
+    pub fn delete_group_member(&self, options: JsValue) -> Promise {
+        promise(self.inner().delete_group_member(js::to_json(&options)))
+    }
+
     #[wasm_bindgen(js_name = clearHistoryMessage)]
     pub fn clear_history_message(&self, conversation_id: JsValue) -> Promise {
         promise(

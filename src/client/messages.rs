@@ -4,7 +4,6 @@ use super::{unexpected, Inner, Outcome, Session};
 use serde_json::{json, Value};
 use std::rc::Rc;
 use tim_core::args;
-use tim_core::constants::types;
 use tim_core::shapes::Message;
 use tim_core::SdkError;
 use tim_proto::model::WireBody;
@@ -22,6 +21,7 @@ impl Inner {
             crate::js::new_message_id(),
             &me,
             &a.to,
+            a.conversation_type,
             a.text,
             now,
         ))
@@ -32,17 +32,18 @@ impl Inner {
         let m: Message = serde_json::from_value(message).map_err(|_| {
             SdkError::invalid("sendMessage needs a message made by createTextMessage")
         })?;
-        args::text_message_args(&json!({
-            "to": m.to, "conversationType": m.conversation_type, "payload": { "text": m.payload.text }
+        let text = m
+            .text()
+            .ok_or_else(|| SdkError::invalid("only text messages can be sent"))?;
+        let a = args::text_message_args(&json!({
+            "to": m.to, "conversationType": m.conversation_type, "payload": { "text": text }
         }))?;
-        args::check_text(&m.payload.text)?;
+        args::check_text(&a.text)?;
         let reply = self
             .request(Request::SendMessage {
-                conversation_id: format!("{}{}", types::CONV_C2C, m.to),
+                conversation_id: format!("{}{}", a.conversation_type, a.to),
                 id: m.id.clone(),
-                body: WireBody::Text {
-                    text: m.payload.text.clone(),
-                },
+                body: WireBody::Text { text: a.text },
             })
             .await?;
         let Reply::Sent { message } = reply else {

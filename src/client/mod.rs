@@ -4,9 +4,11 @@
 //! - `login.rs`: login, logout, destroy, reconnect with resume from the user's event log;
 //! - `conversations.rs`: the conversation list, profile, read marks and deletion;
 //! - `messages.rs`: creating, sending and paging messages;
+//! - `groups.rs`: the group calls and the group list;
 //! - `offline.rs`: the local cache, the outbox of deletions, and the other tabs.
 
 mod conversations;
+mod groups;
 mod login;
 mod messages;
 mod offline;
@@ -63,6 +65,10 @@ struct Session {
     persisted_event: u64,
     /// Messages to add to the cache's recent messages at the next write.
     new_messages: Vec<WireMessage>,
+    /// The user's groups, as last fetched.
+    groups: Vec<tim_proto::model::WireGroup>,
+    /// The server said the groups changed: fetch them and emit GROUP_LIST_UPDATED.
+    groups_stale: bool,
 }
 
 type Outcome = Result<Value, SdkError>;
@@ -104,6 +110,8 @@ impl Inner {
                 verified: false,
                 persisted_event: 0,
                 new_messages: Vec::new(),
+                groups: Vec::new(),
+                groups_stale: false,
             }),
             handlers: Handlers::default(),
             dispatch_scheduled: Cell::new(false),
@@ -238,6 +246,7 @@ impl Inner {
             }
         }
         self.schedule_dispatch();
+        self.refresh_groups_if_stale();
     }
 
     /// Applies a push once: logged pushes at or below the last applied event are repeats.
@@ -263,7 +272,11 @@ impl Inner {
                 let Some(state) = state.as_mut() else { return };
                 let change = state.apply_message(&message, true);
                 if change.list {
-                    events.received(Message::from_wire(&message, state.me()));
+                    let shaped = Message::from_wire(&message, state.me());
+                    if shaped.kind == types::MSG_GRP_SYS_NOTICE {
+                        events.push(Event::GroupSystemNoticeReceived(shaped.clone()));
+                    }
+                    events.received(shaped);
                     new_messages.push(message);
                 }
                 events.note(change);
@@ -292,6 +305,7 @@ impl Inner {
                     events.note(state.mark_read(&conversation_id));
                 }
             }
+            Push::GroupsChanged => s.groups_stale = true,
             Push::Kicked { reason } => {
                 let kind = match reason {
                     KickReason::UserSigExpired => types::KICKED_OUT_USERSIG_EXPIRED,
@@ -345,6 +359,8 @@ impl Inner {
         s.verified = false;
         s.persisted_event = 0;
         s.new_messages.clear();
+        s.groups.clear();
+        s.groups_stale = false;
         s.events.reset_total();
         s.readiness = readiness;
         if was_connected {

@@ -3,7 +3,7 @@
 
 use crate::error::SdkError;
 use serde_json::Value;
-use tim_proto::conversation_id::C2C_PREFIX;
+use tim_proto::conversation_id::{C2C_PREFIX, GROUP_PREFIX};
 use tim_proto::limits::{DEFAULT_PAGE_COUNT, MAX_BATCH_DELETE, MAX_PAGE_COUNT, MAX_TEXT_BYTES};
 use tim_proto::user_id::validate_id;
 use tim_proto::{ConversationId, ErrorCode};
@@ -209,6 +209,8 @@ pub fn conversation_id_field(v: &Value) -> Result<ConversationId, SdkError> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextMessageArgs {
     pub to: String,
+    /// `C2C` or `GROUP`.
+    pub conversation_type: &'static str,
     pub text: String,
 }
 
@@ -217,16 +219,24 @@ pub fn text_message_args(v: &Value) -> Result<TextMessageArgs, SdkError> {
         .get("to")
         .and_then(Value::as_str)
         .ok_or_else(|| SdkError::invalid("createTextMessage needs { to: string }"))?;
-    validate_id(to).map_err(|e| SdkError::invalid(format!("to {e}")))?;
-    match v.get("conversationType").and_then(Value::as_str) {
-        Some(C2C_PREFIX) | None => {}
+    let conversation_type = match v.get("conversationType").and_then(Value::as_str) {
+        Some(C2C_PREFIX) | None => {
+            validate_id(to).map_err(|e| SdkError::invalid(format!("to {e}")))?;
+            C2C_PREFIX
+        }
+        Some(GROUP_PREFIX) => {
+            crate::group_args::validate_group_id(to)?;
+            GROUP_PREFIX
+        }
         Some(other) => {
             return Err(SdkError::new(
                 ErrorCode::UnknownConversationType,
-                format!("conversationType {other:?} is not supported yet: use TIM.TYPES.CONV_C2C"),
+                format!(
+                    "conversationType {other:?} cannot be sent to: use TIM.TYPES.CONV_C2C or CONV_GROUP"
+                ),
             ))
         }
-    }
+    };
     let text = v
         .get("payload")
         .and_then(|p| p.get("text"))
@@ -237,6 +247,7 @@ pub fn text_message_args(v: &Value) -> Result<TextMessageArgs, SdkError> {
     // The length is checked when sending (80002), as the documented SDK does.
     Ok(TextMessageArgs {
         to: to.to_owned(),
+        conversation_type,
         text: text.to_owned(),
     })
 }
@@ -292,7 +303,7 @@ pub fn message_list_args(v: &Value) -> Result<MessageListArgs, SdkError> {
     })
 }
 
-fn type_name(v: &Value) -> &'static str {
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null or undefined",
         Value::Bool(_) => "a boolean",
@@ -461,9 +472,14 @@ mod tests {
             2100
         );
         assert_eq!(code(text_message_args(&json!({"to": "bob"}))), 2100);
+        let g = text_message_args(
+            &json!({"to": "g1", "conversationType": "GROUP", "payload": {"text": "hi"}}),
+        )
+        .expect("group");
+        assert_eq!(g.conversation_type, "GROUP");
         assert_eq!(
             code(text_message_args(
-                &json!({"to": "bob", "conversationType": "GROUP", "payload": {"text": "hi"}})
+                &json!({"to": "@TIM#SYSTEM", "conversationType": "@TIM#SYSTEM", "payload": {"text": "hi"}})
             )),
             2502
         );

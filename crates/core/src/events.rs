@@ -3,7 +3,7 @@
 
 use crate::constants::event;
 use crate::error::SdkError;
-use crate::shapes::{Conversation, Message};
+use crate::shapes::{Conversation, Group, Message};
 use crate::state::{Change, ConversationState};
 use serde_json::{json, Value};
 
@@ -18,6 +18,8 @@ pub enum Event {
     NetStateChange(&'static str),
     KickedOut(&'static str),
     Error(SdkError),
+    GroupListUpdated(Vec<Group>),
+    GroupSystemNoticeReceived(Message),
 }
 
 impl Event {
@@ -33,6 +35,8 @@ impl Event {
             Event::NetStateChange(_) => event::NET_STATE_CHANGE,
             Event::KickedOut(_) => event::KICKED_OUT,
             Event::Error(_) => event::ERROR,
+            Event::GroupListUpdated(_) => event::GROUP_LIST_UPDATED,
+            Event::GroupSystemNoticeReceived(_) => event::GROUP_SYSTEM_NOTICE_RECEIVED,
         }
     }
 
@@ -46,6 +50,14 @@ impl Event {
             Event::NetStateChange(state) => json!({ "state": state }),
             Event::KickedOut(kind) => json!({ "type": kind }),
             Event::Error(e) => json!({ "code": e.code.as_u32(), "message": e.message }),
+            Event::GroupListUpdated(list) => json!(list),
+            Event::GroupSystemNoticeReceived(m) => json!({
+                "message": m,
+                "type": match &m.payload {
+                    crate::shapes::Payload::Notice(n) => n.operation_type,
+                    crate::shapes::Payload::Text(_) => 0,
+                },
+            }),
         }
     }
 }

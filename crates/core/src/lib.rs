@@ -8,6 +8,7 @@ pub mod args;
 pub mod constants;
 pub mod error;
 pub mod events;
+pub mod group_args;
 pub mod outbox;
 pub mod pending;
 pub mod readiness;

@@ -106,6 +106,7 @@ impl ConversationState {
                 unread_count: 0,
                 last_message: None,
                 update_time: msg.time,
+                group: None,
             });
         let newest = entry.last_message.as_ref().map_or(0, |m| m.seq);
         if msg.seq <= newest {
@@ -492,6 +493,7 @@ mod tests {
             unread_count: 3,
             last_message: None,
             update_time: 1,
+            group: None,
         }]);
         assert!(ch.list && ch.total_unread);
         assert_eq!(s.total_unread(), 3);
@@ -502,6 +504,7 @@ mod tests {
             unread_count: 3,
             last_message: None,
             update_time: 1,
+            group: None,
         }]);
         assert_eq!(again, Change::default());
     }

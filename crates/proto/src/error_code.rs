@@ -77,6 +77,18 @@ codes! {
     UserSigAppMismatch = 70014,
     /// No app with that SDKAppID on this server (Tencent 70020).
     AppNotFound = 70020,
+    /// Not allowed: not a member of the group, not its owner, or a type that forbids it (Tencent 10007).
+    GroupPermissionDenied = 10007,
+    /// The owner cannot quit the group; dismiss it instead (Tencent 10009).
+    GroupOwnerCannotQuit = 10009,
+    /// No such group, or it was dismissed (Tencent 10010).
+    GroupNotFound = 10010,
+    /// Already a member of the group (Tencent 10013).
+    AlreadyGroupMember = 10013,
+    /// A group ID that is too long, has bad characters or a reserved prefix (Tencent 10015).
+    InvalidGroupId = 10015,
+    /// The group ID is taken (Tencent 10021).
+    GroupIdInUse = 10021,
     /// Text longer than the limit (Tencent 80002).
     MessageTooLong = 80002,
     /// A frame that is not valid JSON of a known shape (ours; Tencent REST uses 60003 for bad JSON).

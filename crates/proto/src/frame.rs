@@ -5,7 +5,7 @@
 //! `{"t":"error","id":7,"code":2500,"message":"..."}`, `{"t":"push","kind":"message","value":{...}}`.
 
 use crate::error_code::ErrorCode;
-use crate::model::{WireBody, WireConversation, WireMessage};
+use crate::model::{WireBody, WireConversation, WireGroup, WireMessage};
 use serde::{Deserialize, Serialize};
 
 /// A request from a client. `id` is chosen by the client and echoed in the answer.
@@ -85,6 +85,48 @@ pub enum Request {
         #[serde(rename = "conversationID")]
         conversation_id: String,
     },
+    /// `createGroup`: the caller becomes the owner; `memberList` are added at once.
+    #[serde(rename_all = "camelCase")]
+    CreateGroup {
+        /// Custom group ID; absent: the server makes one (`@TGS#…`, a prefix callers may not use).
+        #[serde(rename = "groupID", default)]
+        group_id: Option<String>,
+        name: String,
+        /// `Private`, `Public` or `ChatRoom`.
+        #[serde(rename = "type")]
+        kind: String,
+        #[serde(default)]
+        member_list: Vec<String>,
+    },
+    JoinGroup {
+        #[serde(rename = "groupID")]
+        group_id: String,
+    },
+    QuitGroup {
+        #[serde(rename = "groupID")]
+        group_id: String,
+    },
+    DismissGroup {
+        #[serde(rename = "groupID")]
+        group_id: String,
+    },
+    GetGroupList,
+    GetGroupProfile {
+        #[serde(rename = "groupID")]
+        group_id: String,
+    },
+    AddGroupMember {
+        #[serde(rename = "groupID")]
+        group_id: String,
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
+    DeleteGroupMember {
+        #[serde(rename = "groupID")]
+        group_id: String,
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
     Ping,
 }
 
@@ -111,6 +153,14 @@ impl Request {
             Request::DeleteConversations { .. } => "deleteConversations",
             Request::ClearHistory { .. } => "clearHistory",
             Request::SetMessageRead { .. } => "setMessageRead",
+            Request::CreateGroup { .. } => "createGroup",
+            Request::JoinGroup { .. } => "joinGroup",
+            Request::QuitGroup { .. } => "quitGroup",
+            Request::DismissGroup { .. } => "dismissGroup",
+            Request::GetGroupList => "getGroupList",
+            Request::GetGroupProfile { .. } => "getGroupProfile",
+            Request::AddGroupMember { .. } => "addGroupMember",
+            Request::DeleteGroupMember { .. } => "deleteGroupMember",
             Request::Ping => "ping",
         }
     }
@@ -167,6 +217,23 @@ pub enum Reply {
     /// One outcome per requested ID, in request order.
     ConversationsDeleted {
         results: Vec<DeleteResult>,
+    },
+    Group {
+        group: WireGroup,
+    },
+    GroupList {
+        groups: Vec<WireGroup>,
+    },
+    /// addGroupMember / deleteGroupMember: who was added or removed, who could not be, who
+    /// already was a member (add), and the group after the change.
+    MembersChanged {
+        #[serde(rename = "successUserIDList")]
+        succeeded: Vec<String>,
+        #[serde(rename = "failureUserIDList")]
+        failed: Vec<String>,
+        #[serde(rename = "existedUserIDList", default)]
+        existed: Vec<String>,
+        group: WireGroup,
     },
     #[serde(rename_all = "camelCase")]
     HistoryCleared {
@@ -235,6 +302,8 @@ pub enum Push {
         #[serde(rename = "conversationID")]
         conversation_id: String,
     },
+    /// The user's groups changed (joined, quit, added, removed, dismissed): fetch the group list.
+    GroupsChanged,
     /// The server ends this session; the connection closes after this frame.
     Kicked { reason: KickReason },
 }

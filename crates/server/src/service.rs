@@ -212,6 +212,18 @@ impl Service {
             Request::DeleteConversation {
                 conversation_id, ..
             } => self.delete_conversation(who, &conversation_id).await,
+            // Issue #4 (groups) is being built; until then, say so.
+            Request::CreateGroup { .. }
+            | Request::JoinGroup { .. }
+            | Request::QuitGroup { .. }
+            | Request::DismissGroup { .. }
+            | Request::GetGroupList
+            | Request::GetGroupProfile { .. }
+            | Request::AddGroupMember { .. }
+            | Request::DeleteGroupMember { .. } => Err(ApiError::new(
+                ErrorCode::UnknownConversationType,
+                "groups are not supported by this server yet",
+            )),
             Request::DeleteConversations {
                 conversation_ids,
                 clear_history,
@@ -236,7 +248,12 @@ impl Service {
         body: WireBody,
     ) -> Result<Reply, ApiError> {
         validate_message_id(&msg_id)?;
-        let WireBody::Text { text } = &body;
+        let WireBody::Text { text } = &body else {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                "only text messages can be sent; system notices come from the server",
+            ));
+        };
         if text.len() > MAX_TEXT_BYTES {
             return Err(ApiError::new(
                 ErrorCode::MessageTooLong,

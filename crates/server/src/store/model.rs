@@ -135,6 +135,7 @@ impl ConversationView {
             unread_count: u32::try_from(self.unread).unwrap_or(u32::MAX),
             last_message: self.last_message.as_ref().map(|m| m.to_wire(owner)),
             update_time: self.update_time,
+            group: None,
         }
     }
 }

@@ -1,0 +1,211 @@
+//! The documented Conversation shape.
+
+use super::{conversation_type, Payload};
+use crate::constants::types;
+use serde::Serialize;
+use tim_proto::{WireConversation, WireMessage};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastMessage {
+    pub last_time: i64,
+    pub last_sequence: u64,
+    pub from_account: String,
+    pub message_for_show: String,
+    pub payload: Option<Payload>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub is_revoked: bool,
+}
+
+impl LastMessage {
+    fn blank() -> LastMessage {
+        LastMessage {
+            last_time: 0,
+            last_sequence: 0,
+            from_account: String::new(),
+            message_for_show: String::new(),
+            payload: None,
+            kind: String::new(),
+            is_revoked: false,
+        }
+    }
+
+    fn from_wire(w: &WireMessage) -> LastMessage {
+        let (payload, kind) = Payload::from_wire(&w.body);
+        LastMessage {
+            last_time: w.time,
+            last_sequence: w.seq,
+            from_account: w.from.clone(),
+            message_for_show: payload.for_show(),
+            payload: Some(payload),
+            kind: kind.to_owned(),
+            is_revoked: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserProfile {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    pub nick: String,
+    pub avatar: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupProfile {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub avatar: String,
+}
+
+/// A conversation list entry as the documented API shapes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub unread_count: u32,
+    pub last_message: LastMessage,
+    /// C2C only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_profile: Option<UserProfile>,
+    /// GROUP only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_profile: Option<GroupProfile>,
+    pub is_pinned: bool,
+    pub peer_read_time: i64,
+    pub remark: String,
+    pub message_remind_type: String,
+    pub mark_list: Vec<String>,
+    pub custom_data: String,
+}
+
+impl Conversation {
+    pub fn from_wire(w: &WireConversation) -> Conversation {
+        let kind = conversation_type(&w.conversation_id);
+        let user_profile = (kind == types::CONV_C2C).then(|| UserProfile {
+            user_id: w
+                .conversation_id
+                .strip_prefix(types::CONV_C2C)
+                .unwrap_or_default()
+                .to_owned(),
+            nick: String::new(),
+            avatar: String::new(),
+        });
+        let group_profile = (kind == types::CONV_GROUP).then(|| {
+            let id = w
+                .conversation_id
+                .strip_prefix(types::CONV_GROUP)
+                .unwrap_or_default();
+            GroupProfile {
+                group_id: id.to_owned(),
+                name: w
+                    .group
+                    .as_ref()
+                    .map_or_else(|| id.to_owned(), |g| g.name.clone()),
+                kind: w.group.as_ref().map(|g| g.kind.clone()).unwrap_or_default(),
+                avatar: String::new(),
+            }
+        });
+        Conversation {
+            conversation_id: w.conversation_id.clone(),
+            kind: kind.to_owned(),
+            unread_count: w.unread_count,
+            last_message: w
+                .last_message
+                .as_ref()
+                .map_or_else(LastMessage::blank, LastMessage::from_wire),
+            user_profile,
+            group_profile,
+            is_pinned: false,
+            peer_read_time: 0,
+            remark: String::new(),
+            message_remind_type: String::new(),
+            mark_list: Vec::new(),
+            custom_data: String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tim_proto::model::{WireBody, WireGroup};
+
+    fn wire(from: &str, conv: &str) -> WireMessage {
+        WireMessage {
+            id: "m1".into(),
+            conversation_id: conv.into(),
+            from: from.into(),
+            to: "alice".into(),
+            seq: 4,
+            time: 1_700_000_000,
+            body: WireBody::Text { text: "hi".into() },
+        }
+    }
+
+    fn conv(id: &str, last: Option<WireMessage>, group: Option<WireGroup>) -> WireConversation {
+        WireConversation {
+            conversation_id: id.into(),
+            unread_count: 2,
+            last_message: last,
+            update_time: 5,
+            group,
+        }
+    }
+
+    #[test]
+    fn c2c_shape_with_and_without_last_message() {
+        let c = Conversation::from_wire(&conv("C2Cbob", Some(wire("bob", "C2Cbob")), None));
+        let v = serde_json::to_value(&c).expect("encode");
+        assert_eq!(v["conversationID"], "C2Cbob");
+        assert_eq!(v["type"], "C2C");
+        assert_eq!(v["unreadCount"], 2);
+        assert_eq!(v["userProfile"]["userID"], "bob");
+        assert!(v.get("groupProfile").is_none());
+        assert_eq!(v["lastMessage"]["messageForShow"], "hi");
+        assert_eq!(v["lastMessage"]["lastSequence"], 4);
+        assert_eq!(v["lastMessage"]["fromAccount"], "bob");
+
+        let empty = Conversation::from_wire(&conv("C2Cbob", None, None));
+        let v = serde_json::to_value(&empty).expect("encode");
+        assert_eq!(v["lastMessage"]["lastTime"], 0);
+        assert_eq!(v["lastMessage"]["payload"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn group_and_system_shapes() {
+        let g = Conversation::from_wire(&conv(
+            "GROUPg1",
+            Some(wire("bob", "GROUPg1")),
+            Some(WireGroup {
+                group_id: "g1".into(),
+                name: "Friends".into(),
+                kind: "Public".into(),
+                owner_id: "bob".into(),
+                member_count: 3,
+                create_time: 1,
+                is_member: true,
+                dismissed: false,
+            }),
+        ));
+        let v = serde_json::to_value(&g).expect("encode");
+        assert_eq!(v["type"], "GROUP");
+        assert_eq!(v["groupProfile"]["groupID"], "g1");
+        assert_eq!(v["groupProfile"]["name"], "Friends");
+        assert_eq!(v["groupProfile"]["type"], "Public");
+        assert!(v.get("userProfile").is_none());
+        let s = Conversation::from_wire(&conv("@TIM#SYSTEM", None, None));
+        assert_eq!(s.kind, "@TIM#SYSTEM");
+        assert!(s.user_profile.is_none() && s.group_profile.is_none());
+    }
+}

@@ -1,0 +1,265 @@
+//! The documented Message shape.
+
+use super::conversation_type;
+use crate::constants::types;
+use serde::{Deserialize, Serialize};
+use tim_proto::model::{notice, WireBody};
+use tim_proto::WireMessage;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextPayload {
+    pub text: String,
+}
+
+/// `payload` of a TIMGroupSystemNoticeElem message, as the documented SDK shapes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticePayload {
+    pub operation_type: u32,
+    pub group_profile: NoticeGroup,
+    #[serde(rename = "operatorID")]
+    pub operator_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeGroup {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Payload {
+    Text(TextPayload),
+    Notice(NoticePayload),
+}
+
+impl Payload {
+    pub fn from_wire(body: &WireBody) -> (Payload, &'static str) {
+        match body {
+            WireBody::Text { text } => (
+                Payload::Text(TextPayload { text: text.clone() }),
+                types::MSG_TEXT,
+            ),
+            WireBody::GroupNotice {
+                operation_type,
+                group_id,
+                group_name,
+                operator_id,
+            } => (
+                Payload::Notice(NoticePayload {
+                    operation_type: *operation_type,
+                    group_profile: NoticeGroup {
+                        group_id: group_id.clone(),
+                        name: group_name.clone(),
+                    },
+                    operator_id: operator_id.clone(),
+                }),
+                types::MSG_GRP_SYS_NOTICE,
+            ),
+        }
+    }
+
+    /// The one-line text a conversation list shows for it (`messageForShow`).
+    pub fn for_show(&self) -> String {
+        match self {
+            Payload::Text(t) => t.text.clone(),
+            Payload::Notice(n) => {
+                let g = &n.group_profile.group_id;
+                match n.operation_type {
+                    notice::KICKED => format!("You were removed from group {g}"),
+                    notice::DISMISSED => format!("Group {g} was dismissed"),
+                    notice::CREATED => format!("You created group {g}"),
+                    notice::INVITED => format!("You were added to group {g}"),
+                    notice::QUIT => format!("You left group {g}"),
+                    _ => format!("Group {g} notice"),
+                }
+            }
+        }
+    }
+}
+
+/// A message as `tim.createTextMessage` returns it and events carry it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    #[serde(rename = "ID")]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub payload: Payload,
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+    pub conversation_type: String,
+    /// userID (C2C) or groupID (GROUP).
+    pub to: String,
+    pub from: String,
+    /// `in` or `out`, from the point of view of the logged-in user.
+    pub flow: String,
+    /// Server time (unix seconds); the client time until the server accepted it.
+    pub time: i64,
+    pub client_time: i64,
+    pub sequence: u64,
+    /// `unSend`, `success` or `fail`.
+    pub status: String,
+    pub is_read: bool,
+    pub is_revoked: bool,
+    pub is_peer_read: bool,
+    pub nick: String,
+    pub avatar: String,
+    pub priority: String,
+    pub cloud_custom_data: String,
+}
+
+impl Message {
+    /// A text message not yet sent (what createTextMessage returns); `conversation_type` is
+    /// `C2C` (to a userID) or `GROUP` (to a groupID).
+    pub fn new_text(
+        id: String,
+        from: &str,
+        to: &str,
+        conversation_type: &str,
+        text: String,
+        now: i64,
+    ) -> Message {
+        Message {
+            id,
+            kind: types::MSG_TEXT.to_owned(),
+            payload: Payload::Text(TextPayload { text }),
+            conversation_id: format!("{conversation_type}{to}"),
+            conversation_type: conversation_type.to_owned(),
+            to: to.to_owned(),
+            from: from.to_owned(),
+            flow: "out".to_owned(),
+            time: now,
+            client_time: now,
+            sequence: 0,
+            status: "unSend".to_owned(),
+            is_read: true,
+            is_revoked: false,
+            is_peer_read: false,
+            nick: String::new(),
+            avatar: String::new(),
+            priority: "Normal".to_owned(),
+            cloud_custom_data: String::new(),
+        }
+    }
+
+    /// A stored message as user `me` sees it.
+    pub fn from_wire(w: &WireMessage, me: &str) -> Message {
+        let (payload, kind) = Payload::from_wire(&w.body);
+        let outgoing = w.from == me;
+        Message {
+            id: w.id.clone(),
+            kind: kind.to_owned(),
+            payload,
+            conversation_id: w.conversation_id.clone(),
+            conversation_type: conversation_type(&w.conversation_id).to_owned(),
+            to: w.to.clone(),
+            from: w.from.clone(),
+            flow: if outgoing { "out" } else { "in" }.to_owned(),
+            time: w.time,
+            client_time: w.time,
+            sequence: w.seq,
+            status: "success".to_owned(),
+            is_read: outgoing,
+            is_revoked: false,
+            is_peer_read: false,
+            nick: String::new(),
+            avatar: String::new(),
+            priority: "Normal".to_owned(),
+            cloud_custom_data: String::new(),
+        }
+    }
+
+    /// The text, for a text message.
+    pub fn text(&self) -> Option<&str> {
+        match &self.payload {
+            Payload::Text(t) => Some(&t.text),
+            Payload::Notice(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn wire(from: &str, to: &str, conv: &str, body: WireBody) -> WireMessage {
+        WireMessage {
+            id: "m1".into(),
+            conversation_id: conv.into(),
+            from: from.into(),
+            to: to.into(),
+            seq: 4,
+            time: 1_700_000_000,
+            body,
+        }
+    }
+
+    fn text(t: &str) -> WireBody {
+        WireBody::Text { text: t.into() }
+    }
+
+    #[test]
+    fn message_has_documented_field_names_and_flow() {
+        let m = Message::from_wire(&wire("bob", "alice", "C2Cbob", text("hi")), "alice");
+        let v = serde_json::to_value(&m).expect("encode");
+        assert_eq!(v["ID"], "m1");
+        assert_eq!(v["type"], "TIMTextElem");
+        assert_eq!(v["payload"], json!({"text": "hi"}));
+        assert_eq!(v["conversationID"], "C2Cbob");
+        assert_eq!(v["conversationType"], "C2C");
+        assert_eq!(v["flow"], "in");
+        assert_eq!(v["sequence"], 4);
+        assert_eq!(v["status"], "success");
+        assert_eq!(v["isRead"], false);
+        let mine = Message::from_wire(&wire("alice", "bob", "C2Cbob", text("hi")), "alice");
+        assert_eq!(mine.flow, "out");
+    }
+
+    #[test]
+    fn group_and_notice_messages() {
+        let g = Message::from_wire(&wire("bob", "g1", "GROUPg1", text("yo")), "alice");
+        assert_eq!(
+            (g.conversation_type.as_str(), g.to.as_str()),
+            ("GROUP", "g1")
+        );
+        let n = Message::from_wire(
+            &wire(
+                "@TIM#SYSTEM",
+                "alice",
+                "@TIM#SYSTEM",
+                WireBody::GroupNotice {
+                    operation_type: notice::DISMISSED,
+                    group_id: "g1".into(),
+                    group_name: "G".into(),
+                    operator_id: "bob".into(),
+                },
+            ),
+            "alice",
+        );
+        let v = serde_json::to_value(&n).expect("encode");
+        assert_eq!(v["type"], "TIMGroupSystemNoticeElem");
+        assert_eq!(v["conversationType"], "@TIM#SYSTEM");
+        assert_eq!(v["payload"]["operationType"], 5);
+        assert_eq!(v["payload"]["groupProfile"]["groupID"], "g1");
+        assert_eq!(v["payload"]["operatorID"], "bob");
+        assert_eq!(n.payload.for_show(), "Group g1 was dismissed");
+    }
+
+    #[test]
+    fn a_created_message_round_trips_through_json() {
+        let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
+        let back: Message =
+            serde_json::from_value(serde_json::to_value(&m).expect("encode")).expect("decode");
+        assert_eq!(back, m);
+        assert_eq!(m.status, "unSend");
+        assert_eq!(m.conversation_id, "C2Cbob");
+        let g = Message::new_text("id2".into(), "alice", "g1", "GROUP", "yo".into(), 10);
+        assert_eq!(g.conversation_id, "GROUPg1");
+        assert_eq!(g.text(), Some("yo"));
+    }
+}

@@ -1,0 +1,34 @@
+//! The documented JS shapes, built from wire data for one user: `Message`, `Conversation`, `Group`.
+
+mod conversation;
+mod group;
+mod message;
+
+pub use conversation::{Conversation, GroupProfile, LastMessage, UserProfile};
+pub use group::Group;
+pub use message::{Message, NoticePayload, Payload, TextPayload};
+
+use crate::constants::types;
+
+/// The documented conversation type of a conversation ID (`C2C`, `GROUP`, `@TIM#SYSTEM`).
+pub fn conversation_type(conversation_id: &str) -> &'static str {
+    if conversation_id == types::CONV_SYSTEM {
+        types::CONV_SYSTEM
+    } else if conversation_id.starts_with(types::CONV_GROUP) {
+        types::CONV_GROUP
+    } else {
+        types::CONV_C2C
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_follow_the_id_prefix() {
+        assert_eq!(conversation_type("C2Cbob"), "C2C");
+        assert_eq!(conversation_type("GROUPg1"), "GROUP");
+        assert_eq!(conversation_type("@TIM#SYSTEM"), "@TIM#SYSTEM");
+    }
+}

@@ -1,0 +1,168 @@
+//! createGroup, joinGroup, quitGroup, dismissGroup, getGroupList, getGroupProfile,
+//! addGroupMember, deleteGroupMember, and GROUP_LIST_UPDATED.
+
+use super::{unexpected, Inner, Outcome};
+use serde_json::{json, Value};
+use std::rc::Rc;
+use tim_core::events::Event;
+use tim_core::group_args;
+use tim_core::shapes::Group;
+use tim_core::SdkError;
+use tim_proto::model::WireGroup;
+use tim_proto::{Reply, Request};
+
+impl Inner {
+    pub async fn create_group(self: Rc<Self>, options: Value) -> Outcome {
+        self.check_ready()?;
+        let a = group_args::create_group(&options)?;
+        let reply = self
+            .request(Request::CreateGroup {
+                group_id: a.group_id,
+                name: a.name,
+                kind: a.kind,
+                member_list: a.member_list,
+            })
+            .await?;
+        let group = self.group_reply(reply)?;
+        self.groups_changed().await;
+        Ok(json!({ "group": group }))
+    }
+
+    /// Public and ChatRoom groups are joined at once (no approval step in this version).
+    pub async fn join_group(self: Rc<Self>, options: Value) -> Outcome {
+        self.check_ready()?;
+        let group_id = group_args::group_id(&options)?;
+        let reply = self.request(Request::JoinGroup { group_id }).await?;
+        let group = self.group_reply(reply)?;
+        self.groups_changed().await;
+        Ok(json!({ "status": "JoinedSuccess", "group": group }))
+    }
+
+    pub async fn quit_group(self: Rc<Self>, group_id: Value) -> Outcome {
+        self.check_ready()?;
+        let group_id = group_args::group_id(&group_id)?;
+        self.expect_done(Request::QuitGroup {
+            group_id: group_id.clone(),
+        })
+        .await?;
+        self.groups_changed().await;
+        Ok(json!({ "groupID": group_id }))
+    }
+
+    pub async fn dismiss_group(self: Rc<Self>, group_id: Value) -> Outcome {
+        self.check_ready()?;
+        let group_id = group_args::group_id(&group_id)?;
+        self.expect_done(Request::DismissGroup {
+            group_id: group_id.clone(),
+        })
+        .await?;
+        self.groups_changed().await;
+        Ok(json!({ "groupID": group_id }))
+    }
+
+    pub async fn get_group_list(self: Rc<Self>) -> Outcome {
+        self.check_ready()?;
+        let groups = self.fetch_groups().await?;
+        Ok(json!({ "groupList": groups }))
+    }
+
+    pub async fn get_group_profile(self: Rc<Self>, options: Value) -> Outcome {
+        self.check_ready()?;
+        let group_id = group_args::group_id(&options)?;
+        let reply = self.request(Request::GetGroupProfile { group_id }).await?;
+        let group = self.group_reply(reply)?;
+        Ok(json!({ "group": group }))
+    }
+
+    pub async fn add_group_member(self: Rc<Self>, options: Value) -> Outcome {
+        self.check_ready()?;
+        let (group_id, user_ids) = group_args::member_change(&options)?;
+        let reply = self
+            .request(Request::AddGroupMember { group_id, user_ids })
+            .await?;
+        self.members_reply(reply).await
+    }
+
+    pub async fn delete_group_member(self: Rc<Self>, options: Value) -> Outcome {
+        self.check_ready()?;
+        let (group_id, user_ids) = group_args::member_change(&options)?;
+        let reply = self
+            .request(Request::DeleteGroupMember { group_id, user_ids })
+            .await?;
+        self.members_reply(reply).await
+    }
+
+    async fn members_reply(self: &Rc<Self>, reply: Reply) -> Outcome {
+        let Reply::MembersChanged {
+            succeeded,
+            failed,
+            existed,
+            group,
+        } = reply
+        else {
+            return Err(unexpected(&reply));
+        };
+        let group = Group::from_wire(&group, &self.me().unwrap_or_default());
+        self.groups_changed().await;
+        Ok(json!({
+            "successUserIDList": succeeded,
+            "failureUserIDList": failed,
+            "existedUserIDList": existed,
+            "group": group,
+        }))
+    }
+
+    async fn expect_done(self: &Rc<Self>, request: Request) -> Result<(), SdkError> {
+        match self.request(request).await? {
+            Reply::Done => Ok(()),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    fn group_reply(&self, reply: Reply) -> Result<Group, SdkError> {
+        match reply {
+            Reply::Group { group } => Ok(Group::from_wire(&group, &self.me().unwrap_or_default())),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Fetches the group list; emits GROUP_LIST_UPDATED when it differs from the last one.
+    async fn fetch_groups(self: &Rc<Self>) -> Result<Vec<Group>, SdkError> {
+        let groups: Vec<WireGroup> = match self.request(Request::GetGroupList).await? {
+            Reply::GroupList { groups } => groups,
+            other => return Err(unexpected(&other)),
+        };
+        let me = self.me().unwrap_or_default();
+        let shaped: Vec<Group> = groups.iter().map(|g| Group::from_wire(g, &me)).collect();
+        let changed = {
+            let mut s = self.session.borrow_mut();
+            let changed = s.groups != groups;
+            s.groups = groups;
+            if changed {
+                s.events.push(Event::GroupListUpdated(shaped.clone()));
+            }
+            changed
+        };
+        if changed {
+            self.schedule_dispatch();
+        }
+        Ok(shaped)
+    }
+
+    /// After a group call of ours: the list is fetched again (and the event emitted).
+    async fn groups_changed(self: &Rc<Self>) {
+        // A failure here only delays the event until the next change; the call itself succeeded.
+        let _ = self.fetch_groups().await;
+    }
+
+    /// The server pushed `groupsChanged`: fetch the list in the background.
+    pub(super) fn refresh_groups_if_stale(self: &Rc<Self>) {
+        let stale = std::mem::take(&mut self.session.borrow_mut().groups_stale);
+        if stale {
+            let me = Rc::clone(self);
+            wasm_bindgen_futures::spawn_local(async move {
+                me.groups_changed().await;
+            });
+        }
+    }
+}
