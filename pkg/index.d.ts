@@ -106,19 +106,37 @@ export interface TextPayload {
   text: string;
 }
 
+/** The payload of a group system notice (`TIM.TYPES.MSG_GRP_SYS_NOTICE`) in `@TIM#SYSTEM`. */
+export interface GroupSystemNoticePayload {
+  /** 4 removed from the group, 5 group dismissed, 6 group created, 7 added to the group, 8 quit. */
+  operationType: 4 | 5 | 6 | 7 | 8 | number;
+  groupProfile: { groupID: string; name: string };
+  operatorID: string;
+}
+
 export type MessageFlow = 'in' | 'out';
 export type MessageStatus = 'unSend' | 'success' | 'fail';
 export type MessagePriority = 'High' | 'Normal' | 'Low' | 'Lowest';
 
-/** A message (only text messages are implemented so far). */
-export interface Message {
-  /** Unique within its conversation; made by the sending client. */
-  ID: string;
+/** A message: text, or a group system notice in `@TIM#SYSTEM`; narrow on `type`. */
+export type Message = TextMessage | GroupSystemNoticeMessage;
+
+export interface TextMessage extends MessageBase {
   type: Types['MSG_TEXT'];
   payload: TextPayload;
+}
+
+export interface GroupSystemNoticeMessage extends MessageBase {
+  type: Types['MSG_GRP_SYS_NOTICE'];
+  payload: GroupSystemNoticePayload;
+}
+
+export interface MessageBase {
+  /** Unique within its conversation; made by the sending client. */
+  ID: string;
   conversationID: ConversationID;
   conversationType: ConversationType;
-  /** The recipient's userID (C2C). */
+  /** The recipient: a userID (C2C) or a groupID (GROUP). */
   to: string;
   /** The sender's userID. */
   from: string;
@@ -149,7 +167,7 @@ export interface LastMessage {
   lastSequence: number;
   fromAccount: string;
   messageForShow: string;
-  payload: TextPayload | null;
+  payload: TextPayload | GroupSystemNoticePayload | null;
   type: MessageType | '';
   isRevoked: boolean;
 }
@@ -160,13 +178,40 @@ export interface UserProfile {
   avatar: string;
 }
 
+export interface GroupProfile {
+  groupID: string;
+  name: string;
+  type: GroupType | '';
+  avatar: string;
+}
+
+/** A group, as getGroupList / getGroupProfile / createGroup give it. */
+export interface Group {
+  groupID: string;
+  name: string;
+  type: GroupType;
+  ownerID: string;
+  memberNum: number;
+  createTime: number;
+  avatar: string;
+  introduction: string;
+  notification: string;
+  selfInfo: { role: 'Owner' | 'Member' | '' };
+  /** Ours: false once the user quit, was removed, or the group was dismissed. */
+  isMember: boolean;
+  /** Ours: the group was dismissed. */
+  dismissed: boolean;
+}
+
 export interface Conversation {
   conversationID: ConversationID;
   type: ConversationType;
   unreadCount: number;
   lastMessage: LastMessage;
-  /** The peer of a C2C conversation. */
-  userProfile: UserProfile;
+  /** The peer of a C2C conversation (absent for others). */
+  userProfile?: UserProfile;
+  /** The group of a GROUP conversation (absent for others). */
+  groupProfile?: GroupProfile;
   isPinned: boolean;
   /** Unix seconds of the peer's last read receipt; 0 when none. */
   peerReadTime: number;
@@ -292,6 +337,38 @@ export interface DeleteConversationListResult {
 export interface ClearHistoryMessageResult {
   conversationID: ConversationID;
 }
+export interface GroupResult {
+  group: Group;
+}
+export interface JoinGroupResult {
+  status: 'JoinedSuccess';
+  group: Group;
+}
+export interface GroupIDResult {
+  groupID: string;
+}
+export interface GroupListResult {
+  groupList: Group[];
+}
+export interface GroupMemberChangeResult {
+  successUserIDList: string[];
+  failureUserIDList: string[];
+  existedUserIDList: string[];
+  group: Group;
+}
+export interface CreateGroupOptions {
+  /** Default `TIM.TYPES.GRP_WORK` ('Private'). */
+  type?: GroupType;
+  /** 1 to 30 bytes. */
+  name: string;
+  /** A custom group ID (1 to 48 bytes; not starting with `@TGS`); default: the server makes one. */
+  groupID?: string;
+  memberList?: Array<{ userID: string } | string>;
+}
+export interface GroupMemberChangeOptions {
+  groupID: string;
+  userIDList: string[];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Events
@@ -319,8 +396,8 @@ export interface EventDataMap {
   netStateChange: NetStateChangeData;
   kickedOut: KickedOutData;
   error: ErrorEventData;
-  onGroupListUpdated: unknown[];
-  receiveGroupSystemNotice: unknown;
+  onGroupListUpdated: Group[];
+  receiveGroupSystemNotice: { message: Message; type: number };
 }
 
 /** What a handler receives. */
@@ -385,6 +462,18 @@ export interface TimInstance {
    * lastMessage and marks it read. Rejects 2503 for an invalid ID, 2500 when it is not in the list.
    */
   clearHistoryMessage(conversationID: ConversationID | string): Promise<imResponse<ClearHistoryMessageResult>>;
+  /** The caller becomes the owner; memberList users are added at once (they get a notice). */
+  createGroup(options: CreateGroupOptions): Promise<imResponse<GroupResult>>;
+  /** Public and ChatRoom groups only (joined at once); 10013 when already a member. */
+  joinGroup(options: { groupID: string }): Promise<imResponse<JoinGroupResult>>;
+  /** 10009 for the owner (dismiss instead), 10007 when not a member. */
+  quitGroup(groupID: string): Promise<imResponse<GroupIDResult>>;
+  /** Owner only (10007). */
+  dismissGroup(groupID: string): Promise<imResponse<GroupIDResult>>;
+  getGroupList(): Promise<imResponse<GroupListResult>>;
+  getGroupProfile(options: { groupID: string }): Promise<imResponse<GroupResult>>;
+  addGroupMember(options: GroupMemberChangeOptions): Promise<imResponse<GroupMemberChangeResult>>;
+  deleteGroupMember(options: GroupMemberChangeOptions): Promise<imResponse<GroupMemberChangeResult>>;
 }
 
 /** The default export. */

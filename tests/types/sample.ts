@@ -45,7 +45,8 @@ console.log(ready, c2c, system, text, expired, version, TIM.TYPES.GRP_AVCHATROOM
 
 // --- events ------------------------------------------------------------------------------
 tim.on(TIM.EVENT.MESSAGE_RECEIVED, (e) => {
-  const first: string = e.data[0].payload.text;
+  const m = e.data[0];
+  const first: string = m.type === TIM.TYPES.MSG_TEXT ? m.payload.text : '';
   const name: 'onMessageReceived' = e.name;
   const flow: 'in' | 'out' = e.data[0].flow;
   console.log(first, name, flow);
@@ -54,8 +55,11 @@ const onList = (e: { data: Conversation[] }) => {
   for (const c of e.data) {
     const n: number = c.unreadCount;
     const show: string = c.lastMessage.messageForShow;
-    const peer: string = c.userProfile.userID;
-    const payloadText: string | undefined = c.lastMessage.payload?.text;
+    const peer: string | undefined = c.userProfile?.userID;
+    const group: string | undefined = c.groupProfile?.groupID;
+    const p = c.lastMessage.payload;
+    const payloadText: string | undefined = p && 'text' in p ? p.text : undefined;
+    console.log(group);
     console.log(n, show, peer, payloadText);
   }
 };
@@ -120,6 +124,26 @@ async function everyMethod(t: TimInstance): Promise<void> {
   const cleared = await t.clearHistoryMessage('C2Cdave');
   const clearedID: string = cleared.data.conversationID;
   console.log(deletedIDs, clearedID);
+
+  const created = await t.createGroup({ type: TIM.TYPES.GRP_PUBLIC, name: 'Friends', memberList: [{ userID: 'bob' }] });
+  const groupID: string = created.data.group.groupID;
+  const joined = await t.joinGroup({ groupID });
+  const status: 'JoinedSuccess' = joined.data.status;
+  const groups = await t.getGroupList();
+  const owner: string = groups.data.groupList[0].ownerID;
+  const profile = await t.getGroupProfile({ groupID });
+  const members: number = profile.data.group.memberNum;
+  const added = await t.addGroupMember({ groupID, userIDList: ['carol'] });
+  const addedIDs: string[] = added.data.successUserIDList;
+  await t.deleteGroupMember({ groupID, userIDList: ['carol'] });
+  const quit = await t.quitGroup(groupID);
+  const dismissed = await t.dismissGroup(groupID);
+  console.log(status, owner, members, addedIDs, quit.data.groupID, dismissed.data.groupID);
+  t.on(TIM.EVENT.GROUP_SYSTEM_NOTICE_RECEIVED, (e) => {
+    const m = e.data.message;
+    if (m.type === TIM.TYPES.MSG_GRP_SYS_NOTICE) console.log(m.payload.operationType, m.payload.groupProfile.groupID);
+  });
+  t.on(TIM.EVENT.GROUP_LIST_UPDATED, (e) => console.log(e.data.map((g) => g.name)));
 
   try {
     await t.deleteConversation('abc');
