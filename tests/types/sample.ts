@@ -128,17 +128,17 @@ async function everyMethod(t: TimInstance): Promise<void> {
   const created = await t.createGroup({ type: TIM.TYPES.GRP_PUBLIC, name: 'Friends', memberList: [{ userID: 'bob' }] });
   const groupID: string = created.data.group.groupID;
   const joined = await t.joinGroup({ groupID });
-  const status: 'JoinedSuccess' = joined.data.status;
+  const joinStatus: 'JoinedSuccess' = joined.data.status;
   const groups = await t.getGroupList();
   const owner: string = groups.data.groupList[0].ownerID;
-  const profile = await t.getGroupProfile({ groupID });
-  const members: number = profile.data.group.memberNum;
+  const groupProfile = await t.getGroupProfile({ groupID });
+  const members: number = groupProfile.data.group.memberNum;
   const added = await t.addGroupMember({ groupID, userIDList: ['carol'] });
   const addedIDs: string[] = added.data.successUserIDList;
   await t.deleteGroupMember({ groupID, userIDList: ['carol'] });
   const quit = await t.quitGroup(groupID);
   const dismissed = await t.dismissGroup(groupID);
-  console.log(status, owner, members, addedIDs, quit.data.groupID, dismissed.data.groupID);
+  console.log(joinStatus, owner, members, addedIDs, quit.data.groupID, dismissed.data.groupID);
   t.on(TIM.EVENT.GROUP_SYSTEM_NOTICE_RECEIVED, (e) => {
     const m = e.data.message;
     if (m.type === TIM.TYPES.MSG_GRP_SYS_NOTICE) console.log(m.payload.operationType, m.payload.groupProfile.groupID);
