@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { useEnv, openUser, texts, findConv } from './harness.mjs';
 import { genUserSig, forgedUserSig, expiredUserSig } from './usersig.mjs';
 import {
-  EV, restOk, restFails, getSync, setSync, ownBarrier, assertQuiet, ids, localList,
+  EV, restOk, restFails, getSync, setSync, ownBarrier, assertQuiet, ids, localList, summary,
 } from './admin.mjs';
 
 const env = useEnv(before, after);
@@ -174,6 +174,11 @@ describe('refusals: each code, nothing changed', () => {
     await sendAll(bob, 'alice', ['b4'], [a1, a2]);
     assert.deepEqual(texts((await a2.messages('C2Cbob')).messageList), ['b3', 'b4'], 'the history stayed on the server');
     assert.deepEqual(await restList('alice'), ['bob', 'carol']);
+    // the sessions' lists (unread counts included) agree with the server's
+    const fresh = await open('alice');
+    const server_ = summary(await fresh.conversationList());
+    assert.deepEqual(summary(localList(a1)), server_, 'A1 agrees with a fresh login');
+    assert.deepEqual(summary(localList(a2)), server_, 'A2 agrees with a fresh login');
   });
 
   it('recentcontact/delete with the setting off: the sessions are not told; the server no longer lists it', async () => {
