@@ -8,6 +8,7 @@
 mod admin;
 mod batch;
 mod deletion;
+mod groups;
 mod history;
 mod read;
 
@@ -16,7 +17,8 @@ use crate::error::ApiError;
 use crate::hub::{Hub, SessionId, UserKey};
 use crate::publish::Publisher;
 use crate::store::{
-    App, Catchup, ConvRef, NewMessage, PageOutcome, SendOutcome, Store, StoreResult, UserEvent,
+    App, Catchup, ConvRef, ConversationView, NewMessage, PageOutcome, SendOutcome, Store,
+    StoreResult, UserEvent,
 };
 use crate::usersig;
 use std::sync::Arc;
@@ -212,18 +214,28 @@ impl Service {
             Request::DeleteConversation {
                 conversation_id, ..
             } => self.delete_conversation(who, &conversation_id).await,
-            // Issue #4 (groups) is being built; until then, say so.
-            Request::CreateGroup { .. }
-            | Request::JoinGroup { .. }
-            | Request::QuitGroup { .. }
-            | Request::DismissGroup { .. }
-            | Request::GetGroupList
-            | Request::GetGroupProfile { .. }
-            | Request::AddGroupMember { .. }
-            | Request::DeleteGroupMember { .. } => Err(ApiError::new(
-                ErrorCode::UnknownConversationType,
-                "groups are not supported by this server yet",
-            )),
+            Request::CreateGroup {
+                group_id,
+                name,
+                kind,
+                member_list,
+            } => {
+                self.create_group(who, group_id, name, &kind, member_list)
+                    .await
+            }
+            Request::JoinGroup { group_id } => self.join_group(who, &group_id).await,
+            Request::QuitGroup { group_id } => self.quit_group(who, &group_id).await,
+            Request::DismissGroup { group_id } => self.dismiss_group(who, &group_id).await,
+            Request::GetGroupList => self.group_list(who).await,
+            Request::GetGroupProfile { group_id } => self.group_profile(who, &group_id).await,
+            Request::AddGroupMember { group_id, user_ids } => {
+                self.change_members(who, &group_id, user_ids, groups::Change::Add)
+                    .await
+            }
+            Request::DeleteGroupMember { group_id, user_ids } => {
+                self.change_members(who, &group_id, user_ids, groups::Change::Remove)
+                    .await
+            }
             Request::DeleteConversations {
                 conversation_ids,
                 clear_history,
@@ -263,13 +275,24 @@ impl Service {
                 ),
             ));
         }
-        let conv = c2c_conversation(who, conversation_id)?;
-        let app = who.user.sdk_app_id;
+        let target = parse_conversation_id(conversation_id)?;
+        let conv = ConvRef::of(&who.user.user_id, &target);
         let message = NewMessage {
             msg_id,
             body,
             time: unix_now(),
         };
+        match target {
+            ConversationId::C2c(_) => {}
+            ConversationId::Group(_) => return self.send_group_message(who, conv, message).await,
+            ConversationId::System => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    "@TIM#SYSTEM holds system notices from the server; nothing can be sent to it",
+                ))
+            }
+        }
+        let app = who.user.sdk_app_id;
         let to_store = conv.clone();
         let outcome = self
             .commit(app, Some(who.session), move |s| {
@@ -282,7 +305,7 @@ impl Service {
         match outcome {
             SendOutcome::Stored { message, .. } | SendOutcome::Duplicate(message) => {
                 Ok(Reply::Sent {
-                    message: message.to_wire(&conv.owner),
+                    message: message.wire_in(&conv.conversation_id),
                 })
             }
             SendOutcome::IdTaken => Err(ApiError::new(
@@ -298,17 +321,17 @@ impl Service {
             .blocking(move |s| s.conversations(user.sdk_app_id, &user.user_id))
             .await?;
         Ok(Reply::ConversationList {
-            conversations: list.iter().map(|c| c.to_wire(&who.user.user_id)).collect(),
+            conversations: list.iter().map(ConversationView::to_wire).collect(),
         })
     }
 
     async fn conversation(&self, who: &Identity, conversation_id: &str) -> Result<Reply, ApiError> {
-        let conv = c2c_conversation(who, conversation_id)?;
+        let conv = conversation_ref(who, conversation_id)?;
         let app = who.user.sdk_app_id;
         let lookup = conv.clone();
         match self.blocking(move |s| s.conversation(app, &lookup)).await? {
             Some(c) => Ok(Reply::Conversation {
-                conversation: c.to_wire(&conv.owner),
+                conversation: c.to_wire(),
             }),
             None => Err(not_found(&conv)),
         }
@@ -327,7 +350,7 @@ impl Service {
                 format!("count must be 1 to {MAX_PAGE_COUNT}"),
             ));
         }
-        let conv = c2c_conversation(who, conversation_id)?;
+        let conv = conversation_ref(who, conversation_id)?;
         let app = who.user.sdk_app_id;
         // An empty nextReqMessageID means "from the newest", as in Tencent's SDK.
         let before = next_req_message_id.filter(|id| !id.is_empty());
@@ -343,7 +366,7 @@ impl Service {
                 messages: page
                     .messages
                     .iter()
-                    .map(|m| m.to_wire(&conv.owner))
+                    .map(|m| m.wire_in(&conv.conversation_id))
                     .collect(),
             }),
             PageOutcome::UnknownAnchor => Err(ApiError::new(
@@ -358,22 +381,20 @@ impl Service {
     }
 }
 
-/// Parses a conversation ID of the caller; only C2C is served so far.
-fn c2c_conversation(who: &Identity, conversation_id: &str) -> Result<ConvRef, ApiError> {
-    match ConversationId::parse(conversation_id) {
-        Ok(ConversationId::C2c(peer)) => Ok(ConvRef::c2c(&who.user.user_id, &peer)),
-        Ok(other) => Err(ApiError::new(
-            ErrorCode::UnknownConversationType,
-            format!(
-                "{} conversations are not supported by this server yet",
-                other.type_str()
-            ),
-        )),
-        Err(e) => Err(ApiError::new(
+/// Parses a conversation ID of the caller: `C2C<userID>`, `GROUP<groupID>` or `@TIM#SYSTEM`.
+fn conversation_ref(who: &Identity, conversation_id: &str) -> Result<ConvRef, ApiError> {
+    let id = parse_conversation_id(conversation_id)?;
+    Ok(ConvRef::of(&who.user.user_id, &id))
+}
+
+/// 2503 for anything but `C2C<userID>`, `GROUP<groupID>` or `@TIM#SYSTEM`.
+fn parse_conversation_id(conversation_id: &str) -> Result<ConversationId, ApiError> {
+    ConversationId::parse(conversation_id).map_err(|e| {
+        ApiError::new(
             ErrorCode::InvalidConversationId,
             format!("invalid conversationID {conversation_id:?}: {e}"),
-        )),
-    }
+        )
+    })
 }
 
 fn not_found(conv: &ConvRef) -> ApiError {

@@ -3,9 +3,8 @@
 //!
 //! A list is refused whole (2100, nothing changed, never truncated) when it is empty, longer than
 //! [`MAX_BATCH_DELETE`], or names an ID twice. Otherwise every ID gets an outcome: `invalid` for
-//! a string that is no conversation ID, `notFound` for one that is not in the user's list
-//! (including every GROUP and `@TIM#SYSTEM` ID: this server keeps no such conversations yet),
-//! `deleted` for the rest.
+//! a string that is no conversation ID, `notFound` for one that is not in the user's list,
+//! `deleted` for the rest (C2C, GROUP and `@TIM#SYSTEM` alike).
 
 use super::Identity;
 use crate::error::ApiError;
@@ -20,10 +19,8 @@ use tim_proto::{ConversationId, ErrorCode};
 enum Target {
     /// Not a conversation ID.
     Invalid,
-    /// A valid ID of a type this server keeps no conversations of.
-    Absent,
-    /// A C2C conversation of the caller: the store decides.
-    C2c(ConvRef),
+    /// A conversation of the caller: the store decides.
+    Conv(ConvRef),
 }
 
 /// An accepted batch: the IDs as requested and what each one names.
@@ -55,10 +52,7 @@ pub(super) fn plan(who: &Identity, ids: Vec<String>) -> Result<Plan, ApiError> {
         .into_iter()
         .map(|id| {
             let target = match ConversationId::parse(&id) {
-                Ok(ConversationId::C2c(peer)) => {
-                    Target::C2c(ConvRef::c2c(&who.user.user_id, &peer))
-                }
-                Ok(ConversationId::Group(_) | ConversationId::System) => Target::Absent,
+                Ok(parsed) => Target::Conv(ConvRef::of(&who.user.user_id, &parsed)),
                 Err(_) => Target::Invalid,
             };
             (id, target)
@@ -73,8 +67,8 @@ impl Plan {
         self.entries
             .iter()
             .filter_map(|(_, t)| match t {
-                Target::C2c(conv) => Some(conv.clone()),
-                Target::Invalid | Target::Absent => None,
+                Target::Conv(conv) => Some(conv.clone()),
+                Target::Invalid => None,
             })
             .collect()
     }
@@ -91,8 +85,7 @@ impl Plan {
         for (conversation_id, target) in self.entries {
             let (outcome, cleared_seq) = match target {
                 Target::Invalid => (WireOutcome::Invalid, 0),
-                Target::Absent => (WireOutcome::NotFound, 0),
-                Target::C2c(_) => match outcomes.next() {
+                Target::Conv(_) => match outcomes.next() {
                     Some(DeleteOutcome::Deleted { through_seq, .. }) => {
                         (WireOutcome::Deleted, through_seq)
                     }
@@ -178,14 +171,21 @@ mod tests {
                 .iter()
                 .map(|c| c.conversation_id.as_str())
                 .collect::<Vec<_>>(),
-            ["C2Cbob", "C2Ccarol"]
+            ["C2Cbob", "GROUPg1", "C2Ccarol", "@TIM#SYSTEM"]
         );
         assert_eq!(convs[0].owner, "alice");
+        assert_eq!(convs[1].conv_key, "group#g1");
+        assert_eq!(convs[3].conv_key, "system#alice");
         let results = p
             .results(vec![
                 DeleteOutcome::NotFound,
+                DeleteOutcome::NotFound,
                 DeleteOutcome::Deleted {
                     through_seq: 4,
+                    event: None,
+                },
+                DeleteOutcome::Deleted {
+                    through_seq: 2,
                     event: None,
                 },
             ])
@@ -201,7 +201,7 @@ mod tests {
                 ("nonsense", WireOutcome::Invalid, 0),
                 ("GROUPg1", WireOutcome::NotFound, 0),
                 ("C2Ccarol", WireOutcome::Deleted, 4),
-                ("@TIM#SYSTEM", WireOutcome::NotFound, 0),
+                ("@TIM#SYSTEM", WireOutcome::Deleted, 2),
                 ("C2C", WireOutcome::Invalid, 0),
             ]
         );

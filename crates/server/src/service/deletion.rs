@@ -1,7 +1,7 @@
 //! deleteConversation, one conversation or a batch: the deletion reaches the user's other
 //! sessions when the app syncs deletions.
 
-use super::{batch, c2c_conversation, not_found, Identity, Service};
+use super::{batch, conversation_ref, not_found, Identity, Service};
 use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::hub::SessionId;
@@ -14,7 +14,7 @@ impl Service {
         who: &Identity,
         conversation_id: &str,
     ) -> Result<Reply, ApiError> {
-        let conv = c2c_conversation(who, conversation_id)?;
+        let conv = conversation_ref(who, conversation_id)?;
         let cleared_seq = self
             .delete_as(
                 who.user.sdk_app_id,

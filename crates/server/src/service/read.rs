@@ -1,7 +1,7 @@
 //! setMessageRead: the read reaches the user's other sessions (whatever the deletion-sync
 //! setting), so their unread counts agree.
 
-use super::{c2c_conversation, not_found, Identity, Service};
+use super::{conversation_ref, not_found, Identity, Service};
 use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::store::ReadOutcome;
@@ -13,7 +13,7 @@ impl Service {
         who: &Identity,
         conversation_id: &str,
     ) -> Result<Reply, ApiError> {
-        let conv = c2c_conversation(who, conversation_id)?;
+        let conv = conversation_ref(who, conversation_id)?;
         let app = who.user.sdk_app_id;
         let target = conv.clone();
         let outcome = self

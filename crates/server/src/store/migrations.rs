@@ -78,6 +78,35 @@ const MIGRATIONS: &[&str] = &[
     -- Trimming looks for old entries first.
     CREATE INDEX user_events_by_time ON user_events(time);
     "#,
+    // 3: groups and their members. A group ID is never reused: a dismissed group keeps its row
+    // (and its member rows, who were members then). A group's messages are one thread,
+    // `group#<groupID>`; each user's system notices another, `system#<userID>`.
+    r#"
+    CREATE TABLE chat_groups (
+        sdk_app_id INTEGER NOT NULL REFERENCES apps(sdk_app_id),
+        group_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        create_time INTEGER NOT NULL,
+        dismissed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (sdk_app_id, group_id),
+        FOREIGN KEY (sdk_app_id, owner) REFERENCES users(sdk_app_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE group_members (
+        sdk_app_id INTEGER NOT NULL,
+        group_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        join_time INTEGER NOT NULL,
+        PRIMARY KEY (sdk_app_id, group_id, user_id),
+        FOREIGN KEY (sdk_app_id, group_id) REFERENCES chat_groups(sdk_app_id, group_id),
+        FOREIGN KEY (sdk_app_id, user_id) REFERENCES users(sdk_app_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX group_members_by_user ON group_members(sdk_app_id, user_id);
+    -- A group conversation of a user who is no longer a member (quit, removed, dismissed): the
+    -- group's newest seq when they left. Messages above it were never theirs. NULL otherwise.
+    ALTER TABLE conversations ADD COLUMN left_seq INTEGER;
+    "#,
 ];
 
 /// Brings the schema up to date, one transaction per migration.

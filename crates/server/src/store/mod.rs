@@ -10,10 +10,12 @@
 //! below it are invisible to that user. Deleting therefore touches one row whatever the history
 //! size, and the other party's view is untouched.
 
+mod groups;
 mod migrations;
 mod model;
 mod sqlite;
 
+pub use groups::{GroupChange, GroupOutcome, GroupRefusal, GroupType, MemberResults, NewGroup};
 pub use model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
     DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendOutcome, StoredMessage,
@@ -22,6 +24,7 @@ pub use model::{
 pub use sqlite::SqliteStore;
 
 use std::fmt;
+use tim_proto::model::WireGroup;
 
 /// A storage failure. Domain outcomes (not found, duplicate, ...) are return values instead.
 #[derive(Debug)]
@@ -161,4 +164,77 @@ pub trait Store: Send + Sync {
     /// see any more (at or below every party's watermark). Returns how many went. The age
     /// limit keeps recent message IDs around so late client retries stay idempotent.
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64>;
+
+    // Groups. Each call is one transaction; a refusal changes nothing. System notices go to the
+    // `@TIM#SYSTEM` conversation of each user concerned, logged like messages.
+
+    /// Creates the group with its owner and `members` (users need not be known yet); notices:
+    /// CREATED to the owner, INVITED to each member. [`GroupRefusal::IdInUse`] if the ID was
+    /// ever taken.
+    fn create_group(
+        &self,
+        sdk_app_id: u64,
+        group: &NewGroup,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<WireGroup>>;
+    /// `user_id` joins a Public or ChatRoom group at once.
+    fn join_group(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<WireGroup>>;
+    /// A member other than the owner leaves; notice QUIT to them.
+    fn quit_group(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<()>>;
+    /// The owner dismisses the group; notice DISMISSED to every member.
+    fn dismiss_group(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<()>>;
+    /// `operator` adds valid user IDs; notice INVITED to each added one.
+    fn add_group_members(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        operator: &str,
+        user_ids: &[String],
+        now: i64,
+    ) -> StoreResult<GroupOutcome<MemberResults>>;
+    /// The owner removes members; notice KICKED to each removed one.
+    fn remove_group_members(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        operator: &str,
+        user_ids: &[String],
+        now: i64,
+    ) -> StoreResult<GroupOutcome<MemberResults>>;
+    /// The live groups `user_id` is a member of.
+    fn groups_of(&self, sdk_app_id: u64, user_id: &str) -> StoreResult<Vec<WireGroup>>;
+    /// A group as `viewer` sees it; a dismissed one only for those who were members then.
+    fn group_profile(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        viewer: &str,
+    ) -> StoreResult<Result<WireGroup, GroupRefusal>>;
+    /// A message from `conv.owner` (a member) to the group `conv.peer`: one message in the
+    /// group's thread, and for every member their conversation brought back (unread + 1 but for
+    /// the sender) and the message logged.
+    fn send_group_message(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        message: &NewMessage,
+    ) -> StoreResult<Result<SendOutcome, GroupRefusal>>;
 }

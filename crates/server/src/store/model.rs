@@ -1,7 +1,7 @@
 //! The values the store hands in and out.
 
 use tim_proto::frame::LoggedEvent;
-use tim_proto::model::WireBody;
+use tim_proto::model::{WireBody, WireGroup};
 use tim_proto::{ConversationId, Push, WireConversation, WireMessage};
 
 /// A tenant: its UserSig key and settings.
@@ -17,12 +17,17 @@ pub struct App {
 
 /// Separates the two user IDs of a C2C thread key; IDs cannot contain it (see `validate_id`).
 const THREAD_KEY_SEPARATOR: char = '|';
+/// Prefix of a group's thread key (`group#<groupID>`) and of a user's system-notice thread key
+/// (`system#<userID>`). IDs cannot contain `#`, so no C2C key (two IDs and `|`) can equal them.
+const GROUP_THREAD_PREFIX: &str = "group#";
+const SYSTEM_THREAD_PREFIX: &str = "system#";
 
 /// A conversation as one user names it, plus the key of the message thread behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConvRef {
     pub owner: String,
-    /// The other user of a C2C conversation (the owner again for a chat with oneself).
+    /// The other user of a C2C conversation (the owner again for a chat with oneself); the
+    /// groupID of a group conversation; `@TIM#SYSTEM` for the system conversation.
     pub peer: String,
     pub conversation_id: String,
     /// Shared by both parties: the two user IDs sorted, so both see the same seqs.
@@ -41,6 +46,35 @@ impl ConvRef {
             peer: peer.to_owned(),
             conversation_id: ConversationId::C2c(peer.to_owned()).to_string(),
             conv_key: format!("{a}{THREAD_KEY_SEPARATOR}{b}"),
+        }
+    }
+
+    /// `owner`'s conversation `GROUP<group_id>`: one thread shared by every member.
+    pub fn group(owner: &str, group_id: &str) -> Self {
+        ConvRef {
+            owner: owner.to_owned(),
+            peer: group_id.to_owned(),
+            conversation_id: ConversationId::Group(group_id.to_owned()).to_string(),
+            conv_key: format!("{GROUP_THREAD_PREFIX}{group_id}"),
+        }
+    }
+
+    /// `owner`'s `@TIM#SYSTEM` conversation: a thread of the owner's own.
+    pub fn system(owner: &str) -> Self {
+        ConvRef {
+            owner: owner.to_owned(),
+            peer: ConversationId::System.to_string(),
+            conversation_id: ConversationId::System.to_string(),
+            conv_key: format!("{SYSTEM_THREAD_PREFIX}{owner}"),
+        }
+    }
+
+    /// Resolves a parsed conversation ID of `owner`.
+    pub fn of(owner: &str, id: &ConversationId) -> Self {
+        match id {
+            ConversationId::C2c(peer) => ConvRef::c2c(owner, peer),
+            ConversationId::Group(group_id) => ConvRef::group(owner, group_id),
+            ConversationId::System => ConvRef::system(owner),
         }
     }
 }
@@ -65,16 +99,21 @@ pub struct StoredMessage {
 }
 
 impl StoredMessage {
-    /// The message as `viewer` sees it: named by the conversation with the other party.
+    /// A C2C message as `viewer` sees it: named by the conversation with the other party.
     pub fn to_wire(&self, viewer: &str) -> WireMessage {
         let other = if self.from == viewer {
             &self.to
         } else {
             &self.from
         };
+        self.wire_in(&ConversationId::C2c(other.clone()).to_string())
+    }
+
+    /// The message as it appears in the viewer's conversation `conversation_id` (any type).
+    pub fn wire_in(&self, conversation_id: &str) -> WireMessage {
         WireMessage {
             id: self.msg_id.clone(),
-            conversation_id: ConversationId::C2c(other.clone()).to_string(),
+            conversation_id: conversation_id.to_owned(),
             from: self.from.clone(),
             to: self.to.clone(),
             seq: self.seq,
@@ -126,16 +165,21 @@ pub struct ConversationView {
     /// Newest message above the owner's watermark.
     pub last_message: Option<StoredMessage>,
     pub update_time: i64,
+    /// For a `GROUP<id>` conversation: the group, as the owner sees it.
+    pub group: Option<WireGroup>,
 }
 
 impl ConversationView {
-    pub fn to_wire(&self, owner: &str) -> WireConversation {
+    pub fn to_wire(&self) -> WireConversation {
         WireConversation {
             conversation_id: self.conversation_id.clone(),
             unread_count: u32::try_from(self.unread).unwrap_or(u32::MAX),
-            last_message: self.last_message.as_ref().map(|m| m.to_wire(owner)),
+            last_message: self
+                .last_message
+                .as_ref()
+                .map(|m| m.wire_in(&self.conversation_id)),
             update_time: self.update_time,
-            group: None,
+            group: self.group.clone(),
         }
     }
 }
@@ -152,6 +196,8 @@ pub enum DeleteMode {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+// One per request or batch entry, moved once: boxing the event would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum DeleteOutcome {
     /// The owner has no visible conversation by that ID; nothing changed.
     NotFound,
@@ -177,6 +223,8 @@ impl DeleteOutcome {
 
 /// What clearing a conversation's history did (the conversation stays in the list).
 #[derive(Debug, Clone, PartialEq)]
+// One per request or batch entry, moved once: boxing the event would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum ClearOutcome {
     /// The owner has no visible conversation by that ID; nothing changed.
     NotFound,
@@ -201,6 +249,8 @@ impl ClearOutcome {
 
 /// What marking a conversation read did.
 #[derive(Debug, Clone, PartialEq)]
+// One per request or batch entry, moved once: boxing the event would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum ReadOutcome {
     /// The owner has no visible conversation by that ID; nothing changed.
     NotFound,
@@ -279,6 +329,25 @@ mod tests {
         assert_eq!(a.conversation_id, "C2Cbob");
         assert_eq!(b.conversation_id, "C2Calice");
         assert_eq!(ConvRef::c2c("me", "me").conv_key, "me|me");
+    }
+
+    #[test]
+    fn group_and_system_keys_never_meet_a_c2c_key() {
+        let g = ConvRef::group("alice", "x");
+        assert_eq!(
+            (g.conversation_id.as_str(), g.conv_key.as_str()),
+            ("GROUPx", "group#x")
+        );
+        assert_eq!(g.conv_key, ConvRef::group("bob", "x").conv_key);
+        let s = ConvRef::system("alice");
+        assert_eq!(
+            (s.conversation_id.as_str(), s.conv_key.as_str()),
+            ("@TIM#SYSTEM", "system#alice")
+        );
+        assert_ne!(s.conv_key, ConvRef::system("bob").conv_key);
+        // Users named like the prefixes still get `|` keys, which hold no `#`.
+        assert_eq!(ConvRef::c2c("group", "x").conv_key, "group|x");
+        assert_eq!(ConvRef::of("alice", &ConversationId::Group("x".into())), g);
     }
 
     #[test]

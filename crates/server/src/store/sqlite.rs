@@ -4,7 +4,10 @@
 
 mod deletion;
 mod events;
+mod group_messages;
+mod groups;
 mod history;
+mod notices;
 mod reading;
 
 use super::migrations::migrate;
@@ -12,11 +15,11 @@ use super::model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
     DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendOutcome, StoredMessage,
 };
-use super::{Store, StoreError, StoreResult};
+use super::{GroupOutcome, GroupRefusal, MemberResults, NewGroup, Store, StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use tim_proto::model::WireBody;
+use tim_proto::model::{WireBody, WireGroup};
 use tim_proto::Push;
 
 pub struct SqliteStore {
@@ -57,6 +60,24 @@ impl SqliteStore {
     /// an operation did a fixed amount of work, whatever the size of the data.
     pub fn total_changes(&self) -> u64 {
         self.conn().total_changes()
+    }
+
+    /// Runs `change` in one IMMEDIATE transaction (the write lock taken up front, so its checks
+    /// and writes cannot interleave with another writer), committed when it returns `Ok(Ok(_))`.
+    /// A refusal (`Ok(Err(_))`) or an error rolls back, so a refused change leaves nothing.
+    fn write<T, R>(
+        &self,
+        sdk_app_id: u64,
+        change: impl FnOnce(&Connection, i64) -> StoreResult<Result<T, R>>,
+    ) -> StoreResult<Result<T, R>> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = change(&tx, app)?;
+        if outcome.is_ok() {
+            tx.commit()?;
+        }
+        Ok(outcome)
     }
 }
 
@@ -149,19 +170,24 @@ fn last_seq(conn: &Connection, app: i64, conv_key: &str) -> StoreResult<i64> {
         .unwrap_or(0))
 }
 
-/// Newest message above the watermark: one step down the primary-key index.
+/// Newest message above the watermark (and at or below `left_seq`, for a group the owner left):
+/// one step down the primary-key index.
 fn newest_visible(
     conn: &Connection,
     app: i64,
     conv_key: &str,
     cleared_seq: i64,
+    left_seq: Option<i64>,
 ) -> StoreResult<Option<StoredMessage>> {
     conn.prepare_cached(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages
-         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3
+         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3 AND seq <= ?4
          ORDER BY seq DESC LIMIT 1"
     ))?
-    .query_row(params![app, conv_key, cleared_seq], MessageRow::read)
+    .query_row(
+        params![app, conv_key, cleared_seq, left_seq.unwrap_or(i64::MAX)],
+        MessageRow::read,
+    )
     .optional()?
     .map(MessageRow::decode)
     .transpose()
@@ -178,7 +204,7 @@ fn conversation_views(
 ) -> StoreResult<Vec<ConversationView>> {
     let rows = conn
         .prepare_cached(
-            "SELECT conversation_id, conv_key, cleared_seq, unread, update_time
+            "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq
              FROM conversations
              WHERE sdk_app_id = ?1 AND owner = ?2 AND visible = 1
              ORDER BY update_time DESC, last_activity DESC, conversation_id
@@ -191,15 +217,17 @@ fn conversation_views(
                 r.get::<_, i64>(2)?,
                 r.get::<_, i64>(3)?,
                 r.get::<_, i64>(4)?,
+                r.get::<_, Option<i64>>(5)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut list = Vec::with_capacity(rows.len());
-    for (conversation_id, conv_key, cleared_seq, unread, update_time) in rows {
+    for (conversation_id, conv_key, cleared_seq, unread, update_time, left_seq) in rows {
         list.push(ConversationView {
+            group: groups::of_conversation(conn, app, owner, &conversation_id)?,
             conversation_id,
             unread: to_u64(unread),
-            last_message: newest_visible(conn, app, &conv_key, cleared_seq)?,
+            last_message: newest_visible(conn, app, &conv_key, cleared_seq, left_seq)?,
             update_time,
         });
     }
@@ -461,7 +489,7 @@ impl Store for SqliteStore {
         let tx = conn.transaction()?;
         let row = tx
             .prepare_cached(
-                "SELECT cleared_seq, unread, update_time FROM conversations
+                "SELECT cleared_seq, unread, update_time, left_seq FROM conversations
                  WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3 AND visible = 1",
             )?
             .query_row(params![app, conv.owner, conv.conversation_id], |r| {
@@ -469,17 +497,19 @@ impl Store for SqliteStore {
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
                 ))
             })
             .optional()?;
-        let Some((cleared_seq, unread, update_time)) = row else {
+        let Some((cleared_seq, unread, update_time, left_seq)) = row else {
             return Ok(None);
         };
         Ok(Some(ConversationView {
             conversation_id: conv.conversation_id.clone(),
             unread: to_u64(unread),
-            last_message: newest_visible(&tx, app, &conv.conv_key, cleared_seq)?,
+            last_message: newest_visible(&tx, app, &conv.conv_key, cleared_seq, left_seq)?,
             update_time,
+            group: groups::of_conversation(&tx, app, &conv.owner, &conv.conversation_id)?,
         }))
     }
 
@@ -508,6 +538,11 @@ impl Store for SqliteStore {
                 }
                 _ => return Ok(PageOutcome::UnknownAnchor),
             },
+        };
+        // A group the owner left: nothing after they left.
+        let upper = match groups::seen_until(&tx, app, &conv.owner, &conv.conversation_id)? {
+            Some(left_seq) => upper.min(left_seq.saturating_add(1)),
+            None => upper,
         };
         // One extra row tells whether an older page exists.
         let mut newest_first = tx
@@ -633,5 +668,105 @@ impl Store for SqliteStore {
             )?
             .execute(params![max_rows, sent_before])?;
         Ok(deleted as u64)
+    }
+    fn create_group(
+        &self,
+        sdk_app_id: u64,
+        group: &NewGroup,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<WireGroup>> {
+        self.write(sdk_app_id, |tx, app| groups::create(tx, app, group, now))
+    }
+
+    fn join_group(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<WireGroup>> {
+        self.write(sdk_app_id, |tx, app| {
+            groups::join(tx, app, group_id, user_id, now)
+        })
+    }
+
+    fn quit_group(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<()>> {
+        self.write(sdk_app_id, |tx, app| {
+            groups::quit(tx, app, group_id, user_id, now)
+        })
+    }
+
+    fn dismiss_group(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<()>> {
+        self.write(sdk_app_id, |tx, app| {
+            groups::dismiss(tx, app, group_id, user_id, now)
+        })
+    }
+
+    fn add_group_members(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        operator: &str,
+        user_ids: &[String],
+        now: i64,
+    ) -> StoreResult<GroupOutcome<MemberResults>> {
+        self.write(sdk_app_id, |tx, app| {
+            groups::add_members(tx, app, group_id, operator, user_ids, now)
+        })
+    }
+
+    fn remove_group_members(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        operator: &str,
+        user_ids: &[String],
+        now: i64,
+    ) -> StoreResult<GroupOutcome<MemberResults>> {
+        self.write(sdk_app_id, |tx, app| {
+            groups::remove_members(tx, app, group_id, operator, user_ids, now)
+        })
+    }
+
+    fn groups_of(&self, sdk_app_id: u64, user_id: &str) -> StoreResult<Vec<WireGroup>> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        groups::groups_of(&tx, app, user_id)
+    }
+
+    fn group_profile(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        viewer: &str,
+    ) -> StoreResult<Result<WireGroup, GroupRefusal>> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        groups::profile(&tx, app, group_id, viewer)
+    }
+
+    fn send_group_message(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        message: &NewMessage,
+    ) -> StoreResult<Result<SendOutcome, GroupRefusal>> {
+        self.write(sdk_app_id, |tx, app| {
+            group_messages::send(tx, app, conv, message)
+        })
     }
 }

@@ -2,6 +2,7 @@
 //! WebSocket client speaking the wire protocol.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod groups;
 pub mod http;
 
 use futures::{SinkExt, StreamExt};

@@ -1,0 +1,479 @@
+//! The group calls: their arguments checked, the store's refusals turned into coded errors, the
+//! system notices published, and `groupsChanged` told to everyone whose group list changed.
+
+use super::{Identity, Service};
+use crate::clock::unix_now;
+use crate::error::ApiError;
+use crate::hub::{Delivery, SessionId, UserKey};
+use crate::store::{
+    ConvRef, GroupOutcome, GroupRefusal, GroupType, NewGroup, NewMessage, SendOutcome, Store,
+    StoreResult,
+};
+use tim_proto::user_id::validate_id;
+use tim_proto::{ErrorCode, Push, Reply};
+
+/// Longest group ID, in bytes (Tencent's limit; the SDK's `group_args` checks the same).
+pub const MAX_GROUP_ID_BYTES: usize = 48;
+/// Longest group name, in bytes (Tencent's limit).
+pub const MAX_GROUP_NAME_BYTES: usize = 30;
+/// Prefix of server-made group IDs; callers may not choose IDs that start with it.
+pub const RESERVED_GROUP_PREFIX: &str = "@TGS";
+/// What server-made IDs start with: the reserved prefix, then [`SERVER_ID_RANDOM_CHARS`] of
+/// `a-z 0-9` (no `#`, so `GROUP<id>` is a valid conversation ID).
+const SERVER_ID_PREFIX: &str = "@TGS_";
+const SERVER_ID_RANDOM_CHARS: usize = 16;
+/// How many fresh IDs to try before giving up (a clash of 16 random characters is not expected).
+const SERVER_ID_ATTEMPTS: usize = 4;
+/// Most users one memberList / userIDList holds.
+pub const MAX_MEMBER_LIST: usize = 500;
+
+/// addGroupMember or deleteGroupMember.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Change {
+    Add,
+    Remove,
+}
+
+impl Service {
+    pub(super) async fn create_group(
+        &self,
+        who: &Identity,
+        group_id: Option<String>,
+        name: String,
+        kind: &str,
+        member_list: Vec<String>,
+    ) -> Result<Reply, ApiError> {
+        let kind = GroupType::parse(kind).ok_or_else(|| {
+            invalid(format!(
+                "group type {kind:?} is not supported: Private, Public or ChatRoom"
+            ))
+        })?;
+        if name.is_empty() || name.len() > MAX_GROUP_NAME_BYTES {
+            return Err(invalid(format!(
+                "a group name is 1 to {MAX_GROUP_NAME_BYTES} bytes"
+            )));
+        }
+        let members = member_list_of(&who.user.user_id, member_list)?;
+        let custom = group_id.filter(|id| !id.is_empty());
+        if let Some(id) = &custom {
+            validate_custom_group_id(id)?;
+        }
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let id = match &custom {
+                Some(id) => id.clone(),
+                None => server_group_id()?,
+            };
+            let new = NewGroup {
+                group_id: id.clone(),
+                name: name.clone(),
+                kind,
+                owner: who.user.user_id.clone(),
+                members: members.clone(),
+            };
+            let outcome = self
+                .group_change(who, move |s, app| s.create_group(app, &new, unix_now()))
+                .await?;
+            match outcome {
+                Ok(group) => return Ok(Reply::Group { group }),
+                Err(GroupRefusal::IdInUse) if custom.is_none() => {
+                    if attempts >= SERVER_ID_ATTEMPTS {
+                        return Err(ApiError::internal(
+                            "every server-made group ID tried was taken",
+                        ));
+                    }
+                }
+                Err(refusal) => return Err(refused("createGroup", &id, refusal)),
+            }
+        }
+    }
+
+    pub(super) async fn join_group(
+        &self,
+        who: &Identity,
+        group_id: &str,
+    ) -> Result<Reply, ApiError> {
+        validate_group_id(group_id)?;
+        let (id, user) = (group_id.to_owned(), who.user.user_id.clone());
+        let group = self
+            .group_change(who, move |s, app| s.join_group(app, &id, &user, unix_now()))
+            .await?
+            .map_err(|r| refused("joinGroup", group_id, r))?;
+        Ok(Reply::Group { group })
+    }
+
+    pub(super) async fn quit_group(
+        &self,
+        who: &Identity,
+        group_id: &str,
+    ) -> Result<Reply, ApiError> {
+        validate_group_id(group_id)?;
+        let (id, user) = (group_id.to_owned(), who.user.user_id.clone());
+        self.group_change(who, move |s, app| s.quit_group(app, &id, &user, unix_now()))
+            .await?
+            .map_err(|r| refused("quitGroup", group_id, r))?;
+        Ok(Reply::Done)
+    }
+
+    pub(super) async fn dismiss_group(
+        &self,
+        who: &Identity,
+        group_id: &str,
+    ) -> Result<Reply, ApiError> {
+        validate_group_id(group_id)?;
+        let (id, user) = (group_id.to_owned(), who.user.user_id.clone());
+        self.group_change(who, move |s, app| {
+            s.dismiss_group(app, &id, &user, unix_now())
+        })
+        .await?
+        .map_err(|r| refused("dismissGroup", group_id, r))?;
+        Ok(Reply::Done)
+    }
+
+    pub(super) async fn group_list(&self, who: &Identity) -> Result<Reply, ApiError> {
+        let user = who.user.clone();
+        let groups = self
+            .blocking(move |s| s.groups_of(user.sdk_app_id, &user.user_id))
+            .await?;
+        Ok(Reply::GroupList { groups })
+    }
+
+    pub(super) async fn group_profile(
+        &self,
+        who: &Identity,
+        group_id: &str,
+    ) -> Result<Reply, ApiError> {
+        validate_group_id(group_id)?;
+        let (user, id) = (who.user.clone(), group_id.to_owned());
+        let group = self
+            .blocking(move |s| s.group_profile(user.sdk_app_id, &id, &user.user_id))
+            .await?
+            .map_err(|r| refused("getGroupProfile", group_id, r))?;
+        Ok(Reply::Group { group })
+    }
+
+    /// addGroupMember / deleteGroupMember. IDs that are no valid userID go to the failure list;
+    /// the rest are the store's business.
+    pub(super) async fn change_members(
+        &self,
+        who: &Identity,
+        group_id: &str,
+        user_ids: Vec<String>,
+        change: Change,
+    ) -> Result<Reply, ApiError> {
+        validate_group_id(group_id)?;
+        if user_ids.is_empty() || user_ids.len() > MAX_MEMBER_LIST {
+            return Err(invalid(format!(
+                "userIDList must hold 1 to {MAX_MEMBER_LIST} user IDs, it holds {}",
+                user_ids.len()
+            )));
+        }
+        let (valid, mut failed) = split_valid(user_ids);
+        let (id, operator) = (group_id.to_owned(), who.user.user_id.clone());
+        let results = self
+            .group_change(who, move |s, app| match change {
+                Change::Add => s.add_group_members(app, &id, &operator, &valid, unix_now()),
+                Change::Remove => s.remove_group_members(app, &id, &operator, &valid, unix_now()),
+            })
+            .await?
+            .map_err(|r| {
+                let op = match change {
+                    Change::Add => "addGroupMember",
+                    Change::Remove => "deleteGroupMember",
+                };
+                refused(op, group_id, r)
+            })?;
+        failed.extend(results.failed);
+        Ok(Reply::MembersChanged {
+            succeeded: results.succeeded,
+            failed,
+            existed: results.existed,
+            group: results.group,
+        })
+    }
+
+    /// A text message to `GROUP<id>` from a member: stored once, logged and pushed to every
+    /// member (the sender's other sessions too).
+    pub(super) async fn send_group_message(
+        &self,
+        who: &Identity,
+        conv: ConvRef,
+        message: NewMessage,
+    ) -> Result<Reply, ApiError> {
+        let app = who.user.sdk_app_id;
+        let to_store = conv.clone();
+        let outcome = self
+            .commit(app, Some(who.session), move |s| {
+                let mut outcome = s.send_group_message(app, &to_store, &message)?;
+                let events = match &mut outcome {
+                    Ok(sent) => sent.take_events(),
+                    Err(_) => Vec::new(),
+                };
+                Ok((outcome, events))
+            })
+            .await?;
+        let group_id = conv.peer.as_str();
+        match outcome {
+            Ok(SendOutcome::Stored { message, .. } | SendOutcome::Duplicate(message)) => {
+                Ok(Reply::Sent {
+                    message: message.wire_in(&conv.conversation_id),
+                })
+            }
+            Ok(SendOutcome::IdTaken) => Err(invalid(
+                "message ID already used by another sender in this conversation",
+            )),
+            Err(GroupRefusal::Dismissed) => Err(ApiError::new(
+                ErrorCode::GroupPermissionDenied,
+                format!("group {group_id} was dismissed: nothing can be sent to it any more"),
+            )),
+            Err(refusal) => Err(refused("sendMessage", group_id, refusal)),
+        }
+    }
+
+    /// Runs a group change in one transaction, publishes its notices in log order, then tells
+    /// every session of each user whose group list changed (but the caller's, which gets the
+    /// reply) to fetch it again.
+    async fn group_change<T, F>(
+        &self,
+        who: &Identity,
+        change: F,
+    ) -> Result<Result<T, GroupRefusal>, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Store, u64) -> StoreResult<GroupOutcome<T>> + Send + 'static,
+    {
+        let app = who.user.sdk_app_id;
+        let outcome = self
+            .commit(app, Some(who.session), move |s| {
+                let mut outcome = change(s, app)?;
+                let events = match &mut outcome {
+                    Ok(done) => std::mem::take(&mut done.events),
+                    Err(_) => Vec::new(),
+                };
+                Ok((outcome, events))
+            })
+            .await?;
+        Ok(outcome.map(|done| {
+            self.tell_groups_changed(app, Some(who.session), &done.groups_changed);
+            done.value
+        }))
+    }
+
+    /// `groupsChanged` is not logged: a session that misses it fetches the list when it next
+    /// asks for it.
+    fn tell_groups_changed(&self, sdk_app_id: u64, except: Option<SessionId>, users: &[String]) {
+        let delivery = Delivery {
+            ev: None,
+            push: Push::GroupsChanged,
+        };
+        for user_id in users {
+            let user = UserKey {
+                sdk_app_id,
+                user_id: user_id.clone(),
+            };
+            self.hub().push(&user, except, &delivery);
+        }
+    }
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidParameter, message)
+}
+
+/// The coded error for a refusal of `op` on `group_id`.
+fn refused(op: &str, group_id: &str, refusal: GroupRefusal) -> ApiError {
+    let (code, why) = match refusal {
+        GroupRefusal::NotFound => (ErrorCode::GroupNotFound, format!("no group {group_id}")),
+        GroupRefusal::Dismissed => (
+            ErrorCode::GroupNotFound,
+            format!("group {group_id} was dismissed"),
+        ),
+        GroupRefusal::NotMember => (
+            ErrorCode::GroupPermissionDenied,
+            format!("you are not a member of group {group_id} (never were, quit, or were removed)"),
+        ),
+        GroupRefusal::NotOwner => (
+            ErrorCode::GroupPermissionDenied,
+            format!(
+                "only the owner of group {group_id} may do this (in Public and ChatRoom groups \
+                 only the owner adds members; in every group only the owner removes members \
+                 and dismisses)"
+            ),
+        ),
+        GroupRefusal::JoinByInvitation => (
+            ErrorCode::GroupPermissionDenied,
+            format!(
+                "group {group_id} is a Private (Work) group: join by invitation (a member adds \
+                 you with addGroupMember)"
+            ),
+        ),
+        GroupRefusal::OwnerCannotQuit => (
+            ErrorCode::GroupOwnerCannotQuit,
+            format!("you own group {group_id}: the owner cannot quit it (dismissGroup instead)"),
+        ),
+        GroupRefusal::AlreadyMember => (
+            ErrorCode::AlreadyGroupMember,
+            format!("you are already a member of group {group_id}"),
+        ),
+        GroupRefusal::IdInUse => (
+            ErrorCode::GroupIdInUse,
+            format!("group ID {group_id} is taken (by a live or a dismissed group)"),
+        ),
+    };
+    ApiError::new(code, format!("{op}: {why}"))
+}
+
+/// Any group ID argument: 1 to 48 bytes of `A-Z a-z 0-9 _ - . @` (10015).
+fn validate_group_id(id: &str) -> Result<(), ApiError> {
+    let bad = |why: String| ApiError::new(ErrorCode::InvalidGroupId, why);
+    validate_id(id).map_err(|e| bad(format!("groupID {e}")))?;
+    if id.len() > MAX_GROUP_ID_BYTES {
+        return Err(bad(format!(
+            "groupID is {} bytes; the limit is {MAX_GROUP_ID_BYTES}",
+            id.len()
+        )));
+    }
+    Ok(())
+}
+
+/// A group ID chosen by the caller of createGroup: also not in the server's namespace.
+fn validate_custom_group_id(id: &str) -> Result<(), ApiError> {
+    validate_group_id(id)?;
+    if id.starts_with(RESERVED_GROUP_PREFIX) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidGroupId,
+            format!(
+                "groupID may not start with {RESERVED_GROUP_PREFIX} (reserved for server-made IDs)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `@TGS_` and 16 random characters of `a-z 0-9`.
+fn server_group_id() -> Result<String, ApiError> {
+    const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bytes = [0u8; SERVER_ID_RANDOM_CHARS];
+    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    let random: String = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect();
+    Ok(format!("{SERVER_ID_PREFIX}{random}"))
+}
+
+/// createGroup's memberList: at most [`MAX_MEMBER_LIST`] valid user IDs (2100 otherwise: nothing
+/// is created), without repeats and without the creator (who is the owner anyway).
+fn member_list_of(owner: &str, list: Vec<String>) -> Result<Vec<String>, ApiError> {
+    if list.len() > MAX_MEMBER_LIST {
+        return Err(invalid(format!(
+            "memberList holds {} users; the limit is {MAX_MEMBER_LIST}",
+            list.len()
+        )));
+    }
+    let mut members: Vec<String> = Vec::with_capacity(list.len());
+    for user in list {
+        validate_id(&user).map_err(|e| invalid(format!("memberList: userID {user:?} {e}")))?;
+        if user != owner && !members.contains(&user) {
+            members.push(user);
+        }
+    }
+    Ok(members)
+}
+
+/// The distinct valid user IDs of a list, and the invalid ones, each in list order.
+fn split_valid(list: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let (mut valid, mut invalid) = (Vec::new(), Vec::new());
+    for user in list {
+        let bucket = if validate_id(&user).is_ok() {
+            &mut valid
+        } else {
+            &mut invalid
+        };
+        if !bucket.contains(&user) {
+            bucket.push(user);
+        }
+    }
+    (valid, invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code<T: std::fmt::Debug>(r: Result<T, ApiError>) -> u32 {
+        r.expect_err("refused").code.as_u32()
+    }
+
+    #[test]
+    fn group_ids_are_checked() {
+        for ok in [
+            "g1",
+            "a.b-c@d_e",
+            &"g".repeat(MAX_GROUP_ID_BYTES),
+            "@TGS_abc",
+        ] {
+            assert!(validate_group_id(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "a#b", "é", &"g".repeat(MAX_GROUP_ID_BYTES + 1)] {
+            assert_eq!(code(validate_group_id(bad)), 10015, "{bad}");
+        }
+        assert_eq!(code(validate_custom_group_id("@TGS_abc")), 10015);
+        assert_eq!(code(validate_custom_group_id("@TGSx")), 10015);
+        assert!(validate_custom_group_id("@TG").is_ok());
+    }
+
+    #[test]
+    fn server_made_ids_are_valid_and_reserved() {
+        let a = server_group_id().expect("id");
+        let b = server_group_id().expect("id");
+        assert_ne!(a, b);
+        assert_eq!(a.len(), SERVER_ID_PREFIX.len() + SERVER_ID_RANDOM_CHARS);
+        assert!(validate_group_id(&a).is_ok(), "{a}");
+        assert_eq!(
+            code(validate_custom_group_id(&a)),
+            10015,
+            "callers may not pick {a}"
+        );
+        assert!(tim_proto::ConversationId::parse(&format!("GROUP{a}")).is_ok());
+    }
+
+    #[test]
+    fn member_lists() {
+        let l = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            member_list_of("alice", l(&["bob", "alice", "carol", "bob"])).expect("ok"),
+            l(&["bob", "carol"])
+        );
+        assert_eq!(code(member_list_of("alice", l(&["bo b"]))), 2100);
+        let many: Vec<String> = (0..=MAX_MEMBER_LIST).map(|i| format!("u{i}")).collect();
+        assert_eq!(code(member_list_of("alice", many)), 2100);
+        assert_eq!(
+            split_valid(l(&["bob", "x y", "bob", "", "carol"])),
+            (l(&["bob", "carol"]), l(&["x y", ""]))
+        );
+    }
+
+    #[test]
+    fn every_refusal_has_its_code() {
+        let cases = [
+            (GroupRefusal::NotFound, 10010),
+            (GroupRefusal::Dismissed, 10010),
+            (GroupRefusal::NotMember, 10007),
+            (GroupRefusal::NotOwner, 10007),
+            (GroupRefusal::JoinByInvitation, 10007),
+            (GroupRefusal::OwnerCannotQuit, 10009),
+            (GroupRefusal::AlreadyMember, 10013),
+            (GroupRefusal::IdInUse, 10021),
+        ];
+        for (refusal, want) in cases {
+            let e = refused("op", "g1", refusal);
+            assert_eq!(e.code.as_u32(), want, "{refusal:?}");
+            assert!(
+                e.message.starts_with("op: ") && e.message.contains("g1"),
+                "{e}"
+            );
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Group messages: one message in the group's thread, fanned out to every member's conversation
+//! row and event log (O(members) per message, O(1) per member).
+
+use super::groups::{has_member_row, live_group, members};
+use super::{events, message_by_id, to_u64};
+use crate::store::{
+    ConvRef, GroupRefusal, NewMessage, SendOutcome, StoreError, StoreResult, StoredMessage,
+};
+use rusqlite::{params, Connection};
+use tim_proto::Push;
+
+/// Stores a message from `conv.owner` to the group `conv.peer`, inside the caller's (IMMEDIATE)
+/// transaction. The sender must be a member of the live group; a retry of the sender's message
+/// ID is answered with the stored message and changes nothing.
+pub(super) fn send(
+    conn: &Connection,
+    app: i64,
+    conv: &ConvRef,
+    message: &NewMessage,
+) -> StoreResult<Result<SendOutcome, GroupRefusal>> {
+    let group_id = conv.peer.as_str();
+    if let Err(refusal) = live_group(conn, app, group_id)? {
+        return Ok(Err(refusal));
+    }
+    if !has_member_row(conn, app, group_id, &conv.owner)? {
+        return Ok(Err(GroupRefusal::NotMember));
+    }
+    if let Some(existing) = message_by_id(conn, app, &conv.conv_key, &message.msg_id)? {
+        return Ok(Ok(if existing.from == conv.owner {
+            SendOutcome::Duplicate(existing)
+        } else {
+            SendOutcome::IdTaken
+        }));
+    }
+    let body_json = serde_json::to_string(&message.body)
+        .map_err(|e| StoreError::Corrupt(format!("encoding body: {e}")))?;
+    let seq: i64 = conn
+        .prepare_cached(
+            "INSERT INTO threads (sdk_app_id, conv_key, last_seq) VALUES (?1, ?2, 1)
+             ON CONFLICT (sdk_app_id, conv_key) DO UPDATE SET last_seq = last_seq + 1
+             RETURNING last_seq",
+        )?
+        .query_row(params![app, conv.conv_key], |r| r.get(0))?;
+    conn.prepare_cached(
+        "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
+                               body_json, time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        app,
+        conv.conv_key,
+        seq,
+        message.msg_id,
+        conv.owner,
+        group_id,
+        body_json,
+        message.time
+    ])?;
+    let activity = conn.last_insert_rowid();
+    let stored = StoredMessage {
+        seq: to_u64(seq),
+        msg_id: message.msg_id.clone(),
+        from: conv.owner.clone(),
+        to: group_id.to_owned(),
+        body: message.body.clone(),
+        time: message.time,
+    };
+    let wire = stored.wire_in(&conv.conversation_id);
+    let everyone = members(conn, app, group_id)?;
+    let mut logged = Vec::with_capacity(everyone.len());
+    for member in &everyone {
+        // Members got their row when they joined; a missing one starts just below this message.
+        // The sender reads up to here; everyone else has one more unread.
+        let sql = if *member == conv.owner {
+            "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
+                                        cleared_seq, read_seq, update_time, last_activity)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5 - 1, ?5, ?6, ?7)
+             ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
+                 visible = 1, read_seq = excluded.read_seq,
+                 update_time = excluded.update_time, last_activity = excluded.last_activity"
+        } else {
+            "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
+                                        cleared_seq, read_seq, unread, update_time,
+                                        last_activity)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5 - 1, ?5 - 1, 1, ?6, ?7)
+             ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
+                 visible = 1, unread = unread + 1,
+                 update_time = excluded.update_time, last_activity = excluded.last_activity"
+        };
+        conn.prepare_cached(sql)?.execute(params![
+            app,
+            member,
+            conv.conversation_id,
+            conv.conv_key,
+            seq,
+            message.time,
+            activity
+        ])?;
+        let push = Push::Message {
+            message: wire.clone(),
+        };
+        logged.push(events::append(conn, app, member, push, message.time)?);
+    }
+    Ok(Ok(SendOutcome::Stored {
+        message: stored,
+        events: logged,
+    }))
+}

@@ -1,0 +1,369 @@
+//! Groups directly on the SQLite store (a real file): the work a deletion and a message do,
+//! refusals that write nothing, what a member who left can still see, rejoining, and purging
+//! only what no member can see any more.
+
+use std::path::PathBuf;
+use tim_proto::model::WireBody;
+use tim_proto::Push;
+use tim_server::store::{
+    App, ConvRef, DeleteMode, DeleteOutcome, GroupRefusal, GroupType, NewGroup, NewMessage,
+    PageOutcome, SendOutcome, SqliteStore, Store,
+};
+
+const APP: u64 = 7;
+
+fn open() -> (tempfile::TempDir, PathBuf, SqliteStore) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tim.db");
+    let store = SqliteStore::open(&path).expect("open");
+    store
+        .create_app(&App {
+            sdk_app_id: APP,
+            secret_key: "k".into(),
+            admin_identifier: "administrator".into(),
+            sync_conversation_deletion: false,
+            created_at: 0,
+        })
+        .expect("app");
+    (dir, path, store)
+}
+
+fn users(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("u{i}")).collect()
+}
+
+/// A group `id` of `kind` owned by `owner` with `members`.
+fn group(s: &SqliteStore, id: &str, kind: GroupType, owner: &str, members: &[String]) {
+    let new = NewGroup {
+        group_id: id.into(),
+        name: "G".into(),
+        kind,
+        owner: owner.into(),
+        members: members.to_vec(),
+    };
+    let outcome = s.create_group(APP, &new, 10).expect("create");
+    assert!(outcome.is_ok(), "{outcome:?}");
+}
+
+fn try_send(
+    s: &SqliteStore,
+    from: &str,
+    group: &str,
+    id: &str,
+) -> Result<SendOutcome, GroupRefusal> {
+    let msg = NewMessage {
+        msg_id: id.into(),
+        body: WireBody::Text { text: id.into() },
+        time: 10,
+    };
+    s.send_group_message(APP, &ConvRef::group(from, group), &msg)
+        .expect("send")
+}
+
+fn send(s: &SqliteStore, from: &str, group: &str, id: &str) -> Vec<tim_server::store::UserEvent> {
+    match try_send(s, from, group, id) {
+        Ok(SendOutcome::Stored { events, .. }) => events,
+        other => panic!("{from} -> {group} {id}: {other:?}"),
+    }
+}
+
+fn history(s: &SqliteStore, owner: &str, conv: &ConvRef) -> Vec<String> {
+    assert_eq!(conv.owner, owner);
+    match s.messages(APP, conv, None, 100).expect("messages") {
+        PageOutcome::Page(p) => p.messages.into_iter().map(|m| m.msg_id).collect(),
+        PageOutcome::UnknownAnchor => panic!("anchor"),
+    }
+}
+
+fn group_history(s: &SqliteStore, owner: &str, group: &str) -> Vec<String> {
+    history(s, owner, &ConvRef::group(owner, group))
+}
+
+fn latest_event(s: &SqliteStore, user: &str) -> u64 {
+    s.catch_up(APP, user, None, 10).expect("catch up").latest
+}
+
+fn message_rows(path: &PathBuf) -> i64 {
+    let raw = rusqlite::Connection::open(path).expect("open");
+    raw.query_row(
+        "SELECT COUNT(*) FROM messages WHERE conv_key LIKE 'group#%'",
+        [],
+        |r| r.get(0),
+    )
+    .expect("count")
+}
+
+#[test]
+fn a_deletion_changes_one_row_whatever_the_member_count_and_history() {
+    let (_dir, _path, s) = open();
+    for (id, members, messages) in [("small", 2, 1), ("big", 50, 250)] {
+        let everyone = users(members);
+        group(&s, id, GroupType::Private, &everyone[0], &everyone[1..]);
+        for k in 0..messages {
+            send(&s, &everyone[k % members], id, &format!("m{k}"));
+        }
+        let conv = ConvRef::group("u1", id);
+        let before = s.total_changes();
+        let outcome = s
+            .delete_conversation(APP, &conv, DeleteMode::ClearHistory, 20)
+            .expect("delete");
+        assert_eq!(
+            outcome,
+            DeleteOutcome::Deleted {
+                through_seq: messages as u64,
+                event: None
+            }
+        );
+        assert_eq!(s.total_changes() - before, 1, "{id}: one row, sync off");
+        assert!(group_history(&s, "u1", id).is_empty());
+        let page = messages.min(100);
+        assert_eq!(
+            group_history(&s, "u0", id).len(),
+            page,
+            "others keep theirs"
+        );
+    }
+    // The system conversation too, whatever the number of notices.
+    let before = s.total_changes();
+    let outcome = s
+        .delete_conversation(APP, &ConvRef::system("u1"), DeleteMode::ClearHistory, 20)
+        .expect("delete");
+    assert!(
+        matches!(outcome, DeleteOutcome::Deleted { through_seq: 2, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(s.total_changes() - before, 1);
+}
+
+#[test]
+fn a_message_is_stored_once_and_logged_once_per_member() {
+    let (_dir, path, s) = open();
+    let everyone = users(30);
+    group(&s, "g", GroupType::Public, "u0", &everyone[1..]);
+    let before: Vec<u64> = everyone.iter().map(|u| latest_event(&s, u)).collect();
+    let events = send(&s, "u3", "g", "m1");
+    assert_eq!(message_rows(&path), 1);
+    assert_eq!(events.len(), 30);
+    for (u, was) in everyone.iter().zip(before) {
+        assert_eq!(latest_event(&s, u), was + 1, "{u}");
+        let e = events
+            .iter()
+            .find(|e| &e.user_id == u)
+            .expect("logged for each");
+        let Push::Message { message } = &e.push else {
+            panic!("{e:?}")
+        };
+        assert_eq!(message.conversation_id, "GROUPg");
+        assert_eq!(message.to, "g");
+    }
+    let unread = |u: &str| {
+        s.conversation(APP, &ConvRef::group(u, "g"))
+            .expect("get")
+            .map(|c| c.unread)
+    };
+    assert_eq!(unread("u3"), Some(0));
+    assert_eq!(unread("u4"), Some(1));
+    assert_eq!(unread("nobody"), None);
+}
+
+#[test]
+fn refusals_write_nothing() {
+    let (_dir, _path, s) = open();
+    group(&s, "work", GroupType::Private, "alice", &["bob".into()]);
+    group(&s, "pub", GroupType::Public, "alice", &["bob".into()]);
+    group(&s, "gone", GroupType::Public, "alice", &[]);
+    assert!(s
+        .dismiss_group(APP, "gone", "alice", 10)
+        .expect("dismiss")
+        .is_ok());
+    let list = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    let new = |id: &str| NewGroup {
+        group_id: id.into(),
+        name: "G".into(),
+        kind: GroupType::Public,
+        owner: "carol".into(),
+        members: list(&["dave"]),
+    };
+
+    type Attempt<'a> = Box<dyn Fn(&SqliteStore) -> Option<GroupRefusal> + 'a>;
+    let cases: Vec<(&str, Attempt, GroupRefusal)> = vec![
+        (
+            "create taken",
+            Box::new(|s| s.create_group(APP, &new("work"), 11).expect("c").err()),
+            GroupRefusal::IdInUse,
+        ),
+        (
+            "create dismissed id",
+            Box::new(|s| s.create_group(APP, &new("gone"), 11).expect("c").err()),
+            GroupRefusal::IdInUse,
+        ),
+        (
+            "join twice",
+            Box::new(|s| s.join_group(APP, "pub", "bob", 11).expect("j").err()),
+            GroupRefusal::AlreadyMember,
+        ),
+        (
+            "join private",
+            Box::new(|s| s.join_group(APP, "work", "carol", 11).expect("j").err()),
+            GroupRefusal::JoinByInvitation,
+        ),
+        (
+            "join unknown",
+            Box::new(|s| s.join_group(APP, "nope", "carol", 11).expect("j").err()),
+            GroupRefusal::NotFound,
+        ),
+        (
+            "join dismissed",
+            Box::new(|s| s.join_group(APP, "gone", "carol", 11).expect("j").err()),
+            GroupRefusal::Dismissed,
+        ),
+        (
+            "quit not in",
+            Box::new(|s| s.quit_group(APP, "work", "carol", 11).expect("q").err()),
+            GroupRefusal::NotMember,
+        ),
+        (
+            "owner quits",
+            Box::new(|s| s.quit_group(APP, "work", "alice", 11).expect("q").err()),
+            GroupRefusal::OwnerCannotQuit,
+        ),
+        (
+            "member dismisses",
+            Box::new(|s| s.dismiss_group(APP, "work", "bob", 11).expect("d").err()),
+            GroupRefusal::NotOwner,
+        ),
+        (
+            "outsider adds",
+            Box::new(|s| {
+                s.add_group_members(APP, "work", "carol", &list(&["dave"]), 11)
+                    .expect("a")
+                    .err()
+            }),
+            GroupRefusal::NotMember,
+        ),
+        (
+            "member adds to public",
+            Box::new(|s| {
+                s.add_group_members(APP, "pub", "bob", &list(&["dave"]), 11)
+                    .expect("a")
+                    .err()
+            }),
+            GroupRefusal::NotOwner,
+        ),
+        (
+            "member removes",
+            Box::new(|s| {
+                s.remove_group_members(APP, "work", "bob", &list(&["alice"]), 11)
+                    .expect("r")
+                    .err()
+            }),
+            GroupRefusal::NotOwner,
+        ),
+        (
+            "outsider sends",
+            Box::new(|s| try_send(s, "carol", "work", "x").err()),
+            GroupRefusal::NotMember,
+        ),
+        (
+            "send to dismissed",
+            Box::new(|s| try_send(s, "alice", "gone", "x").err()),
+            GroupRefusal::Dismissed,
+        ),
+        (
+            "send to unknown",
+            Box::new(|s| try_send(s, "alice", "nope", "x").err()),
+            GroupRefusal::NotFound,
+        ),
+    ];
+    for (what, attempt, want) in cases {
+        let before = s.total_changes();
+        assert_eq!(attempt(&s), Some(want), "{what}");
+        assert_eq!(s.total_changes(), before, "{what}: nothing written");
+    }
+    assert!(
+        !s.user_exists(APP, "carol").expect("exists"),
+        "not even the user rows"
+    );
+}
+
+#[test]
+fn who_left_keeps_what_they_saw_and_a_rejoin_after_a_gap_restarts_the_history() {
+    let (_dir, _path, s) = open();
+    let members = vec!["bob".to_owned(), "carol".to_owned()];
+    group(&s, "g", GroupType::Public, "alice", &members);
+    send(&s, "alice", "g", "m1");
+    assert!(s.quit_group(APP, "g", "bob", 11).expect("quit").is_ok());
+    assert!(s.quit_group(APP, "g", "carol", 11).expect("quit").is_ok());
+    send(&s, "alice", "g", "m2");
+
+    for u in ["bob", "carol"] {
+        assert_eq!(group_history(&s, u, "g"), ["m1"], "{u}");
+        let view = s
+            .conversation(APP, &ConvRef::group(u, "g"))
+            .expect("get")
+            .expect("kept");
+        assert_eq!(view.last_message.map(|m| m.msg_id).as_deref(), Some("m1"));
+        assert_eq!(view.unread, 1);
+        assert_eq!(view.group.map(|g| g.is_member), Some(false));
+    }
+    // bob rejoins after m2 (a gap): his history restarts there. carol quits and rejoins with no
+    // message in between: she keeps hers.
+    assert!(s.join_group(APP, "g", "bob", 12).expect("join").is_ok());
+    send(&s, "alice", "g", "m3");
+    assert!(s.join_group(APP, "g", "carol", 12).expect("join").is_ok());
+    assert!(s.quit_group(APP, "g", "carol", 12).expect("quit").is_ok());
+    assert!(s.join_group(APP, "g", "carol", 12).expect("join").is_ok());
+    send(&s, "alice", "g", "m4");
+    assert_eq!(group_history(&s, "bob", "g"), ["m3", "m4"]);
+    assert_eq!(
+        group_history(&s, "carol", "g"),
+        ["m4"],
+        "m2 and m3 came while she was away"
+    );
+    assert_eq!(group_history(&s, "alice", "g"), ["m1", "m2", "m3", "m4"]);
+
+    let erin_sees = |s: &SqliteStore| group_history(s, "erin", "g");
+    assert!(s.join_group(APP, "g", "erin", 13).expect("join").is_ok());
+    assert!(erin_sees(&s).is_empty(), "nothing from before joining");
+    send(&s, "bob", "g", "m5");
+    assert!(s.quit_group(APP, "g", "erin", 13).expect("quit").is_ok());
+    assert!(s.join_group(APP, "g", "erin", 13).expect("join").is_ok());
+    send(&s, "bob", "g", "m6");
+    assert_eq!(erin_sees(&s), ["m5", "m6"], "no gap: kept");
+}
+
+#[test]
+fn purging_keeps_what_any_member_can_still_see() {
+    let (_dir, path, s) = open();
+    let members = vec!["bob".to_owned(), "carol".to_owned()];
+    group(&s, "g", GroupType::Private, "alice", &members);
+    for k in 0..5 {
+        send(&s, "alice", "g", &format!("m{k}"));
+    }
+    let delete = |u: &str| {
+        s.delete_conversation(APP, &ConvRef::group(u, "g"), DeleteMode::ClearHistory, 20)
+            .expect("delete")
+    };
+    delete("alice");
+    delete("bob");
+    assert_eq!(
+        s.purge_invisible(100, i64::MAX).expect("purge"),
+        0,
+        "carol sees them"
+    );
+    assert_eq!(message_rows(&path), 5);
+    delete("carol");
+    assert_eq!(s.purge_invisible(100, i64::MAX).expect("purge"), 5);
+    // Seqs carry on; a newcomer sees nothing old.
+    let added = s
+        .add_group_members(APP, "g", "alice", &["dave".to_owned()], 30)
+        .expect("add")
+        .expect("added");
+    assert_eq!(added.value.succeeded, ["dave"]);
+    let events = send(&s, "bob", "g", "m5");
+    let Push::Message { message } = &events[0].push else {
+        panic!()
+    };
+    assert_eq!(message.seq, 6);
+    assert_eq!(group_history(&s, "dave", "g"), ["m5"]);
+}
