@@ -14,6 +14,17 @@ use tim_proto::{ErrorCode, Reply, Request};
 impl Inner {
     pub async fn get_conversation_list(self: Rc<Self>) -> Outcome {
         self.check_ready()?;
+        if self.session.borrow().conn.is_none() && self.cache().is_some() {
+            // Offline: the local list (from the cache and what happened here since).
+            let list = self
+                .session
+                .borrow()
+                .state
+                .as_ref()
+                .map(|s| s.list())
+                .unwrap_or_default();
+            return Ok(json!({ "conversationList": list, "isSyncCompleted": false }));
+        }
         let reply = self.request(Request::GetConversationList).await?;
         let Reply::ConversationList { conversations } = reply else {
             return Err(unexpected(&reply));
@@ -82,41 +93,71 @@ impl Inner {
         }
     }
 
-    /// The single form. Online: the outbox entry is written first, so a lost answer (connection
-    /// dropped mid-request) still ends in exactly one deletion, replayed on reconnect. Offline:
-    /// applied locally at once and kept for the server. Both resolve with `pending: true` when
-    /// the server has not confirmed yet; `offlineDeletion: false` gives the network error instead.
+    /// The single form. The outbox entry (with its opId and the newest message seen) is written
+    /// first; the request carries both, so a lost answer is replayed on reconnect and applied
+    /// exactly once, and never deletes messages the user had not seen. Offline, or when the
+    /// answer is lost, the deletion applies locally at once and resolves with `pending: true`;
+    /// `offlineDeletion: false` gives the network error instead.
     async fn delete_one(self: Rc<Self>, id: String) -> Outcome {
-        let offline_ok = self.options.offline_deletion && self.cache().is_some();
+        let known_locally = self
+            .session
+            .borrow()
+            .state
+            .as_ref()
+            .is_some_and(|s| s.contains(&id));
         let connected = self.session.borrow().conn.is_some();
+        if !connected && !known_locally && self.options.offline_deletion && self.cache().is_some() {
+            return Err(SdkError::new(
+                ErrorCode::ConversationNotFound,
+                format!("{id} is not in the local conversation list"),
+            ));
+        }
+        let entry = self.outbox_entry(&id).await;
         if !connected {
-            if !offline_ok {
+            let Some(entry) = entry else {
                 return Err(SdkError::new(
                     ErrorCode::NoNetwork,
                     "not connected to the server",
                 ));
-            }
-            self.delete_offline(id.clone()).await?;
+            };
+            self.apply_pending(&entry).await;
             return Ok(json!({ "conversationID": id, "pending": true }));
         }
-        let result = self.request(Request::delete(id.clone())).await;
+        let result = self
+            .request(Request::DeleteConversation {
+                conversation_id: id.clone(),
+                op_id: entry.as_ref().map(|e| e.op_id.clone()),
+                up_to_seq: entry.as_ref().and_then(|e| e.up_to_seq),
+            })
+            .await;
         let cleared_seq = match result {
             Ok(Reply::ConversationDeleted { cleared_seq, .. }) => cleared_seq,
-            Ok(other) => return Err(unexpected(&other)),
-            Err(e) if offline_ok && is_transient(e.code) => {
-                // The answer was lost: keep the deletion and replay it.
-                self.delete_offline(id.clone()).await?;
+            Err(e) if is_transient(e.code) && entry.is_some() => {
+                if let Some(entry) = &entry {
+                    self.apply_pending(entry).await;
+                }
                 return Ok(json!({ "conversationID": id, "pending": true }));
             }
-            Err(e) => {
+            other => {
+                if let Some(entry) = &entry {
+                    self.outbox_done(entry).await;
+                }
+                let e = match other {
+                    Ok(reply) => unexpected(&reply),
+                    Err(e) => e,
+                };
                 self.forget_if_not_found(&id, &e);
                 return Err(e);
             }
         };
+        if let Some(entry) = &entry {
+            self.outbox_done(entry).await;
+        }
         self.apply_and_share(TabNote::Deleted {
             conversation_id: id.clone(),
             cleared_seq,
         });
+        self.persist_now().await;
         Ok(json!({ "conversationID": id }))
     }
 
@@ -172,6 +213,7 @@ impl Inner {
             "conversationIDList": deleted,
             "failedList": args::failed_list(&failed),
         });
+        self.persist_now().await;
         if deleted.is_empty() {
             return Err(SdkError::new(
                 ErrorCode::ConversationNotFound,
@@ -202,6 +244,7 @@ impl Inner {
             conversation_id: id.clone(),
             cleared_seq,
         });
+        self.persist_now().await;
         Ok(json!({ "conversationID": id }))
     }
 

@@ -39,8 +39,12 @@ pub struct Inner {
     session: RefCell<Session>,
     pub handlers: Handlers,
     dispatch_scheduled: Cell<bool>,
+    push_dispatch_scheduled: Cell<bool>,
     clear_handlers_after_dispatch: Cell<bool>,
 }
+
+/// How long pushes are gathered before their events go out.
+const PUSH_COALESCE_MS: u32 = 30;
 
 struct Session {
     readiness: Readiness,
@@ -76,7 +80,14 @@ type Outcome = Result<Value, SdkError>;
 fn unexpected(reply: &Reply) -> SdkError {
     SdkError::new(
         ErrorCode::Internal,
-        format!("unexpected reply from the server: {reply:?}"),
+        // The reply's kind, not its Debug text: Debug of every wire type would weigh on the module.
+        format!(
+            "unexpected reply from the server: {}",
+            serde_json::to_value(reply)
+                .ok()
+                .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
+                .unwrap_or_default()
+        ),
     )
 }
 
@@ -115,6 +126,7 @@ impl Inner {
             }),
             handlers: Handlers::default(),
             dispatch_scheduled: Cell::new(false),
+            push_dispatch_scheduled: Cell::new(false),
             clear_handlers_after_dispatch: Cell::new(false),
         }
     }
@@ -137,17 +149,35 @@ impl Inner {
         let me = Rc::clone(self);
         wasm_bindgen_futures::spawn_local(async move {
             me.dispatch_scheduled.set(false);
-            let events = {
-                let mut s = me.session.borrow_mut();
-                let Session { events, state, .. } = &mut *s;
-                events.drain(state.as_ref())
-            };
-            me.persist();
-            me.handlers.emit(events);
-            if me.clear_handlers_after_dispatch.replace(false) {
-                me.handlers.clear();
-            }
+            me.dispatch();
         });
+    }
+
+    /// For server pushes: emits after [`PUSH_COALESCE_MS`], so a burst of pushes (a 100-ID batch
+    /// deletion on another session) gives one CONVERSATION_LIST_UPDATED, not one per frame.
+    fn schedule_push_dispatch(self: &Rc<Self>) {
+        if self.push_dispatch_scheduled.replace(true) {
+            return;
+        }
+        let me = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            TimeoutFuture::new(PUSH_COALESCE_MS).await;
+            me.push_dispatch_scheduled.set(false);
+            me.dispatch();
+        });
+    }
+
+    fn dispatch(self: &Rc<Self>) {
+        let events = {
+            let mut s = self.session.borrow_mut();
+            let Session { events, state, .. } = &mut *s;
+            events.drain(state.as_ref())
+        };
+        self.persist();
+        self.handlers.emit(events);
+        if self.clear_handlers_after_dispatch.replace(false) {
+            self.handlers.clear();
+        }
     }
 
     /// The readiness check every call but login/logout/destroy/on/off starts with; a refusal also
@@ -245,7 +275,7 @@ impl Inner {
                 Routed::Push(ev, push) => Self::apply_logged(&mut s, ev, push),
             }
         }
-        self.schedule_dispatch();
+        self.schedule_push_dispatch();
         self.refresh_groups_if_stale();
     }
 

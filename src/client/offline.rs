@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use tim_core::outbox::{replay_decision, OutboxEntry, Replay};
 use tim_core::tab_note::TabNote;
-use tim_core::SdkError;
-use tim_proto::{ErrorCode, Reply, Request, WireMessage};
+use tim_proto::{Reply, Request, WireMessage};
 use wasm_bindgen_futures::spawn_local;
 
 impl Inner {
@@ -35,6 +34,14 @@ impl Inner {
 
     /// Writes what changed since the last write (called once per dispatch tick).
     pub(super) fn persist(self: &Rc<Self>) {
+        let me = Rc::clone(self);
+        spawn_local(async move { me.persist_now().await });
+    }
+
+    /// Writes what changed since the last write and waits for it: a call whose Promise says
+    /// "deleted" resolves only once the deletion is in the cache (a page closed right after
+    /// must not bring it back from there).
+    pub(super) async fn persist_now(self: &Rc<Self>) {
         let work = {
             let mut s = self.session.borrow_mut();
             let Session {
@@ -58,23 +65,21 @@ impl Inner {
             (Rc::clone(cache), dirty, messages, *last_event, *verified)
         };
         let (cache, dirty, messages, last_event, verified) = work;
-        spawn_local(async move {
-            if let Err(e) = cache.write(dirty, last_event, verified).await {
+        if let Err(e) = cache.write(dirty, last_event, verified).await {
+            crate::js::console_error("tim-wasm: cache write failed", &e.into());
+        }
+        let mut by_conversation: BTreeMap<String, Vec<WireMessage>> = BTreeMap::new();
+        for m in messages {
+            by_conversation
+                .entry(m.conversation_id.clone())
+                .or_default()
+                .push(m);
+        }
+        for (id, list) in by_conversation {
+            if let Err(e) = cache.add_messages(&id, list).await {
                 crate::js::console_error("tim-wasm: cache write failed", &e.into());
             }
-            let mut by_conversation: BTreeMap<String, Vec<WireMessage>> = BTreeMap::new();
-            for m in messages {
-                by_conversation
-                    .entry(m.conversation_id.clone())
-                    .or_default()
-                    .push(m);
-            }
-            for (id, list) in by_conversation {
-                if let Err(e) = cache.add_messages(&id, list).await {
-                    crate::js::console_error("tim-wasm: cache write failed", &e.into());
-                }
-            }
-        });
+        }
     }
 
     /// Queues messages (sent, or fetched with getMessageList) for the cache's recent messages.
@@ -146,40 +151,49 @@ impl Inner {
         });
     }
 
-    /// deleteConversation with no connection: durable in the outbox first, then applied here and
-    /// in the other tabs; the server gets it when the connection is back.
-    pub(super) async fn delete_offline(self: &Rc<Self>, id: String) -> Result<(), SdkError> {
-        let cache = self
-            .cache()
-            .ok_or_else(|| SdkError::new(ErrorCode::NoNetwork, "not connected to the server"))?;
+    /// Makes the outbox entry for a deletion of `id` and keeps it durably (None without a cache
+    /// or when offline deletion is off: then nothing is kept and a lost answer is an error).
+    pub(super) async fn outbox_entry(self: &Rc<Self>, id: &str) -> Option<OutboxEntry> {
+        if !self.options.offline_deletion {
+            return None;
+        }
+        let cache = self.cache()?;
         let up_to_seq = self
             .session
             .borrow()
             .state
             .as_ref()
-            .and_then(|s| s.last_seq(&id))
-            .ok_or_else(|| {
-                SdkError::new(
-                    ErrorCode::ConversationNotFound,
-                    format!("{id} is not in the local conversation list"),
-                )
-            })?;
+            .and_then(|s| s.last_seq(id));
         let entry = OutboxEntry {
             op_id: crate::js::new_message_id(),
-            conversation_id: id.clone(),
-            up_to_seq: Some(up_to_seq),
+            conversation_id: id.to_owned(),
+            up_to_seq,
             created_ms: crate::js::now_ms(),
         };
-        cache.outbox_put(&entry).await.map_err(|e| {
-            SdkError::new(
-                ErrorCode::Internal,
-                format!("cannot keep the deletion: {e}"),
-            )
-        })?;
+        match cache.outbox_put(&entry).await {
+            Ok(()) => Some(entry),
+            Err(e) => {
+                crate::js::console_error("tim-wasm: outbox write failed", &e.into());
+                None
+            }
+        }
+    }
+
+    pub(super) async fn outbox_done(self: &Rc<Self>, entry: &OutboxEntry) {
+        if let Some(cache) = self.cache() {
+            if let Err(e) = cache.outbox_delete(&entry.op_id).await {
+                crate::js::console_error("tim-wasm: outbox write failed", &e.into());
+            }
+        }
+    }
+
+    /// A kept deletion the server has not confirmed: applied here and in the other tabs now,
+    /// written to the cache before the caller hears of it; the outbox sends it later.
+    pub(super) async fn apply_pending(self: &Rc<Self>, entry: &OutboxEntry) {
         self.apply_and_share(TabNote::Deleted {
-            conversation_id: id,
-            cleared_seq: up_to_seq,
+            conversation_id: entry.conversation_id.clone(),
+            cleared_seq: entry.up_to_seq.unwrap_or(0),
         });
-        Ok(())
+        self.persist_now().await;
     }
 }
