@@ -1,5 +1,5 @@
-//! Background housekeeping: physically deleting messages nobody can see any more, and trimming
-//! the per-user event logs.
+//! Background housekeeping: physically deleting messages nobody can see any more, trimming
+//! the per-user event logs, and forgetting old opIds.
 //!
 //! Deletion itself only moves a watermark (O(1) in the request); this task reclaims the space
 //! later, in small batches so it never holds the database for long.
@@ -23,6 +23,10 @@ pub const EVENT_KEEP_LAST: u64 = 10_000;
 /// resync.
 pub const EVENT_KEEP_SECS: i64 = 7 * 24 * 3600;
 
+/// How long an opId is remembered: a repeat within this time gets the first answer; after it,
+/// the request is applied as new (a deletion up to a seq is then at most a no-op or a 2500).
+pub const CLIENT_OP_KEEP_SECS: i64 = 7 * 24 * 3600;
+
 /// Removes every currently invisible message, batch by batch. Returns how many went.
 pub async fn purge_once(store: &Arc<dyn Store>) -> u64 {
     let sent_before = unix_now().saturating_sub(PURGE_MIN_AGE_SECS);
@@ -38,6 +42,15 @@ pub async fn trim_events_once(store: &Arc<dyn Store>) -> u64 {
     let logged_before = unix_now().saturating_sub(EVENT_KEEP_SECS);
     in_batches(store, "event trim", move |s| {
         s.trim_events(EVENT_KEEP_LAST, logged_before, PURGE_BATCH)
+    })
+    .await
+}
+
+/// Forgets every opId older than [`CLIENT_OP_KEEP_SECS`]. Returns how many went.
+pub async fn trim_client_ops_once(store: &Arc<dyn Store>) -> u64 {
+    let recorded_before = unix_now().saturating_sub(CLIENT_OP_KEEP_SECS);
+    in_batches(store, "opId trim", move |s| {
+        s.trim_client_ops(recorded_before, PURGE_BATCH)
     })
     .await
 }
@@ -70,7 +83,7 @@ where
     }
 }
 
-/// Purges and trims every [`PURGE_INTERVAL`] until `stop` turns true.
+/// Purges and trims (messages, events, opIds) every [`PURGE_INTERVAL`] until `stop` turns true.
 pub async fn run_purge(store: Arc<dyn Store>, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
@@ -84,6 +97,10 @@ pub async fn run_purge(store: Arc<dyn Store>, mut stop: watch::Receiver<bool>) {
         let n = trim_events_once(&store).await;
         if n > 0 {
             tracing::info!(events = n, "trimmed old events");
+        }
+        let n = trim_client_ops_once(&store).await;
+        if n > 0 {
+            tracing::info!(ops = n, "forgot old opIds");
         }
     }
 }

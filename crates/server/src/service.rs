@@ -10,6 +10,7 @@ mod batch;
 mod deletion;
 mod groups;
 mod history;
+mod once;
 mod read;
 
 use crate::clock::unix_now;
@@ -27,8 +28,8 @@ use tim_proto::model::WireBody;
 use tim_proto::user_id::validate_id;
 use tim_proto::{ConversationId, ErrorCode, Reply, Request, PROTOCOL_VERSION};
 
-/// Longest client-made message ID.
-pub const MAX_MESSAGE_ID_CHARS: usize = 64;
+/// Longest client-made ID (message ID, opId).
+pub const MAX_CLIENT_ID_CHARS: usize = 64;
 /// Most events replayed at login; a client further behind reloads its state instead.
 pub const MAX_MISSED_EVENTS: u32 = 1000;
 
@@ -212,8 +213,13 @@ impl Service {
                     .await
             }
             Request::DeleteConversation {
-                conversation_id, ..
-            } => self.delete_conversation(who, &conversation_id).await,
+                conversation_id,
+                op_id,
+                up_to_seq,
+            } => {
+                self.delete_conversation(who, &conversation_id, op_id, up_to_seq)
+                    .await
+            }
             Request::CreateGroup {
                 group_id,
                 name,
@@ -259,7 +265,7 @@ impl Service {
         msg_id: String,
         body: WireBody,
     ) -> Result<Reply, ApiError> {
-        validate_message_id(&msg_id)?;
+        validate_client_id("message ID", &msg_id)?;
         let WireBody::Text { text } = &body else {
             return Err(ApiError::new(
                 ErrorCode::InvalidParameter,
@@ -404,10 +410,11 @@ fn not_found(conv: &ConvRef) -> ApiError {
     )
 }
 
-/// Message IDs are made by clients: 1 to 64 characters of `A-Z a-z 0-9 _ -`.
-fn validate_message_id(id: &str) -> Result<(), ApiError> {
+/// IDs made by clients (message IDs, opIds): 1 to 64 characters of `A-Z a-z 0-9 _ -`; 2100
+/// otherwise. `what` names the argument in the message.
+fn validate_client_id(what: &str, id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()
-        && id.len() <= MAX_MESSAGE_ID_CHARS
+        && id.len() <= MAX_CLIENT_ID_CHARS
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
@@ -416,7 +423,7 @@ fn validate_message_id(id: &str) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             ErrorCode::InvalidParameter,
-            format!("message ID must be 1 to {MAX_MESSAGE_ID_CHARS} characters of A-Z a-z 0-9 _ -"),
+            format!("{what} must be 1 to {MAX_CLIENT_ID_CHARS} characters of A-Z a-z 0-9 _ -"),
         ))
     }
 }
@@ -426,13 +433,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn message_ids_are_checked() {
+    fn client_ids_are_checked() {
         for ok in ["a", "msg-1_X", &"z".repeat(64)] {
-            assert!(validate_message_id(ok).is_ok(), "{ok}");
+            assert!(validate_client_id("opId", ok).is_ok(), "{ok}");
         }
         for bad in ["", "a b", "é", "a.b", &"z".repeat(65)] {
             assert_eq!(
-                validate_message_id(bad).map_err(|e| e.code),
+                validate_client_id("opId", bad).map_err(|e| e.code),
                 Err(ErrorCode::InvalidParameter),
                 "{bad}"
             );

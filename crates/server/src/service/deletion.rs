@@ -1,11 +1,15 @@
 //! deleteConversation, one conversation or a batch: the deletion reaches the user's other
 //! sessions when the app syncs deletions.
+//!
+//! The single form may carry an opId (applied once: a repeat gets the first answer and changes
+//! nothing) and an upToSeq (only messages at or below it are deleted; newer ones keep the
+//! conversation in the list). That is what a client's outbox of deletions made offline sends.
 
-use super::{batch, conversation_ref, not_found, Identity, Service};
+use super::{batch, conversation_ref, not_found, once, validate_client_id, Identity, Service};
 use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::hub::SessionId;
-use crate::store::{ConvRef, DeleteMode, DeleteOutcome};
+use crate::store::{ConvRef, DeleteMode, DeleteOutcome, Once, OpRecord};
 use tim_proto::Reply;
 
 impl Service {
@@ -13,20 +17,41 @@ impl Service {
         &self,
         who: &Identity,
         conversation_id: &str,
+        op_id: Option<String>,
+        up_to_seq: Option<u64>,
     ) -> Result<Reply, ApiError> {
         let conv = conversation_ref(who, conversation_id)?;
-        let cleared_seq = self
-            .delete_as(
-                who.user.sdk_app_id,
-                Some(who.session),
-                conv.clone(),
-                DeleteMode::ClearHistory,
-            )
+        if let Some(op_id) = &op_id {
+            validate_client_id("opId", op_id)?;
+        }
+        let app = who.user.sdk_app_id;
+        let target = conv.clone();
+        let op = op_id.clone();
+        let done = self
+            .commit(app, Some(who.session), move |s| {
+                let record = |o: &DeleteOutcome| once::record(&answer(&target, o));
+                let request = format!("deleteConversation {}", target.conversation_id);
+                let op = op.as_deref().map(|op_id| OpRecord {
+                    op_id,
+                    request: &request,
+                    answer: &record,
+                });
+                let mut done = s.delete_up_to(app, &target, up_to_seq, op.as_ref(), unix_now())?;
+                let events = match &mut done {
+                    Once::Applied(outcome) => outcome.take_events(),
+                    Once::Repeated(_) | Once::Conflict => Vec::new(),
+                };
+                Ok((done, events))
+            })
             .await?;
-        Ok(Reply::ConversationDeleted {
-            conversation_id: conv.conversation_id,
-            cleared_seq,
-        })
+        match done {
+            Once::Applied(outcome) => answer(&conv, &outcome),
+            Once::Repeated(recorded) => {
+                tracing::debug!(op_id = ?op_id, "repeated opId answered as recorded");
+                once::replay(recorded)
+            }
+            Once::Conflict => Err(once::conflict(op_id.as_deref().unwrap_or_default())),
+        }
     }
 
     /// Deletes `conv` for its owner; the deletion reaches the owner's other sessions (all but
@@ -87,5 +112,16 @@ impl Service {
         Ok(Reply::ConversationsDeleted {
             results: plan.results(outcomes)?,
         })
+    }
+}
+
+/// A single deletion's answer: the watermark written, or 2500.
+fn answer(conv: &ConvRef, outcome: &DeleteOutcome) -> Result<Reply, ApiError> {
+    match outcome {
+        DeleteOutcome::Deleted { through_seq, .. } => Ok(Reply::ConversationDeleted {
+            conversation_id: conv.conversation_id.clone(),
+            cleared_seq: *through_seq,
+        }),
+        DeleteOutcome::NotFound => Err(not_found(conv)),
     }
 }

@@ -107,6 +107,21 @@ const MIGRATIONS: &[&str] = &[
     -- group's newest seq when they left. Messages above it were never theirs. NULL otherwise.
     ALTER TABLE conversations ADD COLUMN left_seq INTEGER;
     "#,
+    // 4: operations clients tag with an opId, each applied once: the request it named and the
+    // answer it got (a reply or an error frame, as JSON), for repeats of the opId. Trimmed by
+    // age.
+    r#"
+    CREATE TABLE client_ops (
+        sdk_app_id INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        op_id TEXT NOT NULL,
+        request TEXT NOT NULL,
+        reply_json TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        PRIMARY KEY (sdk_app_id, user_id, op_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX client_ops_by_time ON client_ops(time);
+    "#,
 ];
 
 /// Brings the schema up to date, one transaction per migration.

@@ -13,6 +13,7 @@
 mod groups;
 mod migrations;
 mod model;
+mod once;
 mod sqlite;
 
 pub use groups::{GroupChange, GroupOutcome, GroupRefusal, GroupType, MemberResults, NewGroup};
@@ -21,6 +22,7 @@ pub use model::{
     DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendOutcome, StoredMessage,
     UserEvent,
 };
+pub use once::{Once, OpAnswer, OpRecord};
 pub use sqlite::SqliteStore;
 
 use std::fmt;
@@ -124,6 +126,26 @@ pub trait Store: Send + Sync {
         now: i64,
     ) -> StoreResult<DeleteOutcome>;
 
+    /// A session's deleteConversation: [`Store::delete_conversation`] with
+    /// [`DeleteMode::ClearHistory`], covering the messages at or below `up_to_seq` (clamped to
+    /// the newest; `None`: the newest). The watermark becomes the higher of the current one and
+    /// that point. When newer messages exist the conversation stays in the list with them, its
+    /// unread count keeping those of the unread messages above the new watermark. The outcome's
+    /// `through_seq` is the watermark written.
+    ///
+    /// With `op`, at most once per opId of the owner: in the same transaction, a recorded opId
+    /// gives [`Once::Repeated`] with the recorded answer (or [`Once::Conflict`] when it was
+    /// recorded for another request) and changes nothing; an unknown one is applied and
+    /// recorded with the answer `op.answer` gives its outcome (not-found outcomes included).
+    fn delete_up_to(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        up_to_seq: Option<u64>,
+        op: Option<&OpRecord<'_, DeleteOutcome>>,
+        now: i64,
+    ) -> StoreResult<Once<DeleteOutcome>>;
+
     /// Deletes several conversations in ONE transaction: all of them or, on a storage failure,
     /// none. One outcome per entry of `convs`, in that order; each deletion is exactly
     /// [`Store::delete_conversation`]'s, with the sync setting read once for the batch. An entry
@@ -159,6 +181,10 @@ pub trait Store: Send + Sync {
     /// Removes up to `max_rows` log entries that are both older than `logged_before` and not
     /// among their user's newest `keep_last`. Returns how many went.
     fn trim_events(&self, keep_last: u64, logged_before: i64, max_rows: u32) -> StoreResult<u64>;
+
+    /// Forgets up to `max_rows` opIds recorded before `recorded_before` (a repeat after that is
+    /// applied as new). Returns how many went.
+    fn trim_client_ops(&self, recorded_before: i64, max_rows: u32) -> StoreResult<u64>;
 
     /// Physically removes up to `max_rows` messages sent before `sent_before` that no party can
     /// see any more (at or below every party's watermark). Returns how many went. The age

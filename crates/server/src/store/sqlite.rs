@@ -2,6 +2,7 @@
 //!
 //! One connection behind a mutex: SQLite serialises writers anyway, and every method is short.
 
+mod client_ops;
 mod deletion;
 mod events;
 mod group_messages;
@@ -15,6 +16,7 @@ use super::model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
     DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendOutcome, StoredMessage,
 };
+use super::once::{Once, OpRecord};
 use super::{GroupOutcome, GroupRefusal, MemberResults, NewGroup, Store, StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::path::Path;
@@ -141,6 +143,9 @@ impl MessageRow {
 /// The owner's row of a conversation, if visible.
 struct VisibleRow {
     cleared_seq: i64,
+    unread: i64,
+    /// For a group the owner left: the newest seq they may see.
+    left_seq: Option<i64>,
 }
 
 fn visible_row(
@@ -151,12 +156,14 @@ fn visible_row(
 ) -> StoreResult<Option<VisibleRow>> {
     Ok(conn
         .prepare_cached(
-            "SELECT cleared_seq FROM conversations
+            "SELECT cleared_seq, unread, left_seq FROM conversations
              WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3 AND visible = 1",
         )?
         .query_row(params![app, owner, conversation_id], |r| {
             Ok(VisibleRow {
                 cleared_seq: r.get(0)?,
+                unread: r.get(1)?,
+                left_seq: r.get(2)?,
             })
         })
         .optional()?)
@@ -586,7 +593,29 @@ impl Store for SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let sync = deletion::sync_setting(&tx, app)?;
-        let outcome = deletion::delete_one(&tx, app, conv, mode, sync, now)?;
+        let outcome = deletion::delete_one(&tx, app, conv, mode, None, sync, now)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn delete_up_to(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        up_to_seq: Option<u64>,
+        op: Option<&OpRecord<'_, DeleteOutcome>>,
+        now: i64,
+    ) -> StoreResult<Once<DeleteOutcome>> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.conn();
+        // IMMEDIATE: the opId lookup, the deletion and the record of its answer hold the write
+        // lock together, so a second request with the same opId sees the first one's record.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = client_ops::once(&tx, app, &conv.owner, op, now, || {
+            let sync = deletion::sync_setting(&tx, app)?;
+            let mode = DeleteMode::ClearHistory;
+            deletion::delete_one(&tx, app, conv, mode, up_to_seq, sync, now)
+        })?;
         tx.commit()?;
         Ok(outcome)
     }
@@ -605,7 +634,7 @@ impl Store for SqliteStore {
         // Any error returns before the commit: dropping `tx` rolls the whole batch back.
         let outcomes = convs
             .iter()
-            .map(|conv| deletion::delete_one(&tx, app, conv, mode, sync, now))
+            .map(|conv| deletion::delete_one(&tx, app, conv, mode, None, sync, now))
             .collect::<StoreResult<Vec<_>>>()?;
         tx.commit()?;
         Ok(outcomes)
@@ -649,6 +678,10 @@ impl Store for SqliteStore {
 
     fn trim_events(&self, keep_last: u64, logged_before: i64, max_rows: u32) -> StoreResult<u64> {
         events::trim(&self.conn(), keep_last, logged_before, max_rows)
+    }
+
+    fn trim_client_ops(&self, recorded_before: i64, max_rows: u32) -> StoreResult<u64> {
+        client_ops::trim(&self.conn(), recorded_before, max_rows)
     }
 
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64> {

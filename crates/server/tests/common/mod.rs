@@ -274,6 +274,20 @@ impl Client {
         .await
     }
 
+    /// deleteConversation as a client's outbox sends it: with an opId and/or an upToSeq.
+    pub async fn delete_op(
+        &mut self,
+        conversation_id: &str,
+        op_id: Option<&str>,
+        up_to_seq: Option<u64>,
+    ) -> Value {
+        self.request(
+            "deleteConversation",
+            Some(delete_args(conversation_id, op_id, up_to_seq)),
+        )
+        .await
+    }
+
     /// The batch form of deleteConversation; the raw answer.
     pub async fn delete_batch(&mut self, ids: &[&str], clear_history: bool) -> Value {
         self.request(
@@ -309,6 +323,27 @@ impl Client {
             self.pushes
         );
     }
+}
+
+/// The `args` of a deleteConversation with an optional opId and upToSeq.
+pub fn delete_args(conversation_id: &str, op_id: Option<&str>, up_to_seq: Option<u64>) -> Value {
+    let mut args = json!({ "conversationID": conversation_id });
+    if let Some(op_id) = op_id {
+        args["opId"] = json!(op_id);
+    }
+    if let Some(seq) = up_to_seq {
+        args["upToSeq"] = json!(seq);
+    }
+    args
+}
+
+/// An answer without its request id, to compare the answers of two requests.
+pub fn without_id(frame: &Value) -> Value {
+    let mut f = frame.clone();
+    if let Some(o) = f.as_object_mut() {
+        o.remove("id");
+    }
+    f
 }
 
 /// Texts of a messageList value, oldest first.
