@@ -68,8 +68,8 @@ describe('bad input', () => {
       [2503, 'true', true],
       [2503, "['C2Cbob'] (an array)", ['C2Cbob']],
       [2500, "'C2Cnobody' (valid, not in the list)", 'C2Cnobody'],
-      // groups are not implemented yet: docs/errors.md documents 2502 for a type this version does not support
-      [2502, "'GROUPg1' (valid group ID; groups not supported yet)", 'GROUPg1'],
+      [2500, "'GROUPg1' (valid group conversation, not in the list)", 'GROUPg1'],
+      [2500, "'@TIM#SYSTEM' (no system notices yet)", '@TIM#SYSTEM'],
     ];
     for (const [code, label, arg] of cases) {
       const r = await alice.call('deleteConversation', arg);

@@ -26,7 +26,7 @@ async fn group_messages_reach_every_session_of_every_member_with_unread_counts()
     let [mut alice, mut alice2, mut bob, mut bob2, mut carol, mut dave] =
         logins(&srv, ["alice", "alice", "bob", "bob", "carol", "dave"]).await;
     private_group(&mut alice, "g1", &["bob", "carol"]).await;
-    for c in [&mut alice2, &mut bob, &mut bob2, &mut carol] {
+    for c in [&mut alice, &mut alice2, &mut bob, &mut bob2, &mut carol] {
         pushes(c).await;
     }
 

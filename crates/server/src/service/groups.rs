@@ -231,9 +231,10 @@ impl Service {
         }
     }
 
-    /// Runs a group change in one transaction, publishes its notices in log order, then tells
-    /// every session of each user whose group list changed (but the caller's, which gets the
-    /// reply) to fetch it again.
+    /// Runs a group change in one transaction, publishes its notices in log order to every
+    /// session of their users (the caller's too: its reply does not carry them), then tells every
+    /// session of each user whose group list changed (but the caller's, which gets the reply) to
+    /// fetch it again.
     async fn group_change<T, F>(
         &self,
         who: &Identity,
@@ -245,7 +246,7 @@ impl Service {
     {
         let app = who.user.sdk_app_id;
         let outcome = self
-            .commit(app, Some(who.session), move |s| {
+            .commit(app, None, move |s| {
                 let mut outcome = change(s, app)?;
                 let events = match &mut outcome {
                     Ok(done) => std::mem::take(&mut done.events),
