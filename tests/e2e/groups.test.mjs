@@ -148,7 +148,7 @@ describe('groups: three users, real time, per-member deletion, system notices', 
     assert.equal(await unread(carol), 2);
     const c = findConv(await carol.conversationList(), GCONV);
     assert.equal(c.type, 'GROUP');
-    assert.equal(c.groupProfile.groupID, GID);
+    assert.deepEqual(c.groupProfile, { groupID: GID, name: 'Team', type: 'Private', avatar: '' });
     assert.equal(c.lastMessage.messageForShow, 'b1: hi all');
     assert.deepEqual(texts((await carol.messages(GCONV)).messageList), ['a1: hello team', 'b1: hi all']);
   });
