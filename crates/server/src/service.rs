@@ -8,6 +8,7 @@
 mod admin;
 mod batch;
 mod deletion;
+mod group_args;
 mod groups;
 mod history;
 mod once;

@@ -5,6 +5,7 @@
 mod client_ops;
 mod deletion;
 mod events;
+mod group_changes;
 mod group_messages;
 mod groups;
 mod history;
@@ -547,7 +548,7 @@ impl Store for SqliteStore {
             },
         };
         // A group the owner left: nothing after they left.
-        let upper = match groups::seen_until(&tx, app, &conv.owner, &conv.conversation_id)? {
+        let upper = match row.left_seq {
             Some(left_seq) => upper.min(left_seq.saturating_add(1)),
             None => upper,
         };
@@ -708,7 +709,9 @@ impl Store for SqliteStore {
         group: &NewGroup,
         now: i64,
     ) -> StoreResult<GroupOutcome<WireGroup>> {
-        self.write(sdk_app_id, |tx, app| groups::create(tx, app, group, now))
+        self.write(sdk_app_id, |tx, app| {
+            group_changes::create(tx, app, group, now)
+        })
     }
 
     fn join_group(
@@ -719,7 +722,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<GroupOutcome<WireGroup>> {
         self.write(sdk_app_id, |tx, app| {
-            groups::join(tx, app, group_id, user_id, now)
+            group_changes::join(tx, app, group_id, user_id, now)
         })
     }
 
@@ -731,7 +734,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<GroupOutcome<()>> {
         self.write(sdk_app_id, |tx, app| {
-            groups::quit(tx, app, group_id, user_id, now)
+            group_changes::quit(tx, app, group_id, user_id, now)
         })
     }
 
@@ -743,7 +746,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<GroupOutcome<()>> {
         self.write(sdk_app_id, |tx, app| {
-            groups::dismiss(tx, app, group_id, user_id, now)
+            group_changes::dismiss(tx, app, group_id, user_id, now)
         })
     }
 
@@ -756,7 +759,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<GroupOutcome<MemberResults>> {
         self.write(sdk_app_id, |tx, app| {
-            groups::add_members(tx, app, group_id, operator, user_ids, now)
+            group_changes::add_members(tx, app, group_id, operator, user_ids, now)
         })
     }
 
@@ -769,7 +772,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<GroupOutcome<MemberResults>> {
         self.write(sdk_app_id, |tx, app| {
-            groups::remove_members(tx, app, group_id, operator, user_ids, now)
+            group_changes::remove_members(tx, app, group_id, operator, user_ids, now)
         })
     }
 
