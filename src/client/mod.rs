@@ -304,7 +304,7 @@ impl Inner {
                 if change.list {
                     let shaped = Message::from_wire(&message, state.me());
                     if shaped.kind == types::MSG_GRP_SYS_NOTICE {
-                        events.push(Event::GroupSystemNoticeReceived(shaped.clone()));
+                        events.push(Event::GroupSystemNoticeReceived(Box::new(shaped.clone())));
                     }
                     events.received(shaped);
                     new_messages.push(message);

@@ -19,7 +19,7 @@ pub enum Event {
     KickedOut(&'static str),
     Error(SdkError),
     GroupListUpdated(Vec<Group>),
-    GroupSystemNoticeReceived(Message),
+    GroupSystemNoticeReceived(Box<Message>),
 }
 
 impl Event {
