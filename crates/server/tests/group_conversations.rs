@@ -356,3 +356,42 @@ async fn the_dismissal_notice_its_deletion_and_a_new_notice_bringing_it_back() {
     );
     assert_eq!(list(&mut bob).await, [("@TIM#SYSTEM".to_owned(), 0)]);
 }
+
+#[tokio::test]
+async fn membership_changes_never_bring_a_deleted_group_conversation_back() {
+    let (_dir, srv) = server(false).await;
+    let [mut alice, mut bob, mut carol, mut dave] =
+        logins(&srv, ["alice", "bob", "carol", "dave"]).await;
+    private_group(&mut alice, "g1", &["bob", "carol", "dave"]).await;
+    group_send(&mut alice, "g1", "m1", "one").await;
+    for c in [&mut bob, &mut carol, &mut dave] {
+        assert_eq!(c.delete("GROUPg1").await["kind"], "conversationDeleted");
+        pushes(c).await;
+    }
+    // Only a message brings a conversation back: not another member joining, a removal, a
+    // quit or the dismissal.
+    ok(
+        &mut alice,
+        "addGroupMember",
+        json!({"groupID": "g1", "userIDList": ["erin"]}),
+    )
+    .await;
+    ok(
+        &mut alice,
+        "deleteGroupMember",
+        json!({"groupID": "g1", "userIDList": ["carol"]}),
+    )
+    .await;
+    ok(&mut dave, "quitGroup", json!({"groupID": "g1"})).await;
+    ok(&mut alice, "dismissGroup", json!({"groupID": "g1"})).await;
+    for c in [&mut bob, &mut carol, &mut dave] {
+        assert!(
+            list(c).await.iter().all(|(id, _)| id != "GROUPg1"),
+            "still deleted"
+        );
+        assert!(pushes(c)
+            .await
+            .iter()
+            .all(|p| p["value"]["message"]["conversationID"] != "GROUPg1"));
+    }
+}
