@@ -329,7 +329,9 @@ impl Inner {
                     events.note(state.clear_history(&conversation_id, cleared_seq));
                 }
             }
-            Push::ConversationRead { conversation_id } => {
+            Push::ConversationRead {
+                conversation_id, ..
+            } => {
                 let Session { state, events, .. } = s;
                 if let Some(state) = state.as_mut() {
                     events.note(state.mark_read(&conversation_id));

@@ -297,10 +297,16 @@ pub enum Push {
         conversation_id: String,
         cleared_seq: u64,
     },
-    /// The user read a conversation on another session: its unread count is 0 now.
+    /// The user read a conversation (on any session, the reading one included): everything up to
+    /// `readSeq` is read, so its unread count is 0 unless newer messages follow this push.
+    #[serde(rename_all = "camelCase")]
     ConversationRead {
         #[serde(rename = "conversationID")]
         conversation_id: String,
+        /// The newest seq the read covered; 0 from a server (or a logged entry) from before it
+        /// was sent.
+        #[serde(default)]
+        read_seq: u64,
     },
     /// The user's groups changed (joined, quit, added, removed, dismissed): fetch the group list.
     GroupsChanged,
@@ -385,6 +391,37 @@ mod tests {
         assert_eq!(back, f);
         let ping: ClientFrame = serde_json::from_str(r#"{"id":1,"op":"ping"}"#).expect("ping");
         assert_eq!(ping.request, Request::Ping);
+    }
+
+    #[test]
+    fn conversation_read_carries_the_read_seq_and_still_reads_without_it() {
+        let push = ServerFrame::Push {
+            ev: Some(3),
+            push: Push::ConversationRead {
+                conversation_id: "C2Cbob".into(),
+                read_seq: 7,
+            },
+        };
+        let v = serde_json::to_value(&push).expect("encode");
+        assert_eq!(
+            v,
+            json!({"t":"push","ev":3,"kind":"conversationRead",
+                   "value":{"conversationID":"C2Cbob","readSeq":7}})
+        );
+        // A frame (or a logged entry) from before readSeq existed.
+        let old: ServerFrame = serde_json::from_value(json!({"t":"push","ev":3,
+            "kind":"conversationRead","value":{"conversationID":"C2Cbob"}}))
+        .expect("decode");
+        assert_eq!(
+            old,
+            ServerFrame::Push {
+                ev: Some(3),
+                push: Push::ConversationRead {
+                    conversation_id: "C2Cbob".into(),
+                    read_seq: 0,
+                },
+            }
+        );
     }
 
     #[test]

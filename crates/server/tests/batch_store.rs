@@ -387,8 +387,10 @@ fn a_read_is_logged_when_something_was_unread_and_only_then() {
     assert_eq!(
         events[0].push,
         Push::ConversationRead {
-            conversation_id: "C2Cbob".into()
-        }
+            conversation_id: "C2Cbob".into(),
+            read_seq: 2,
+        },
+        "the read covers everything up to the newest message"
     );
     assert_eq!(total_unread(&s), 0);
 

@@ -573,15 +573,25 @@ async fn a_read_reaches_the_other_sessions_so_unread_counts_agree() {
     assert_eq!(r["kind"], "done", "{r}");
     m1.follow(&tab1);
     m1.read("C2Cbob");
-    let p = tab2.next_push().await;
-    assert_eq!(ev(&p), last + 1);
-    assert_eq!(p["kind"], "conversationRead");
-    assert_eq!(p["value"], json!({"conversationID": "C2Cbob"}));
+    // Every session hears of it, the reading one too (after its reply), with what it covered.
+    for tab in [&mut tab2, &mut tab1] {
+        let mut p = tab.next_push().await;
+        while p["kind"] == "message" {
+            p = tab.next_push().await;
+        }
+        assert_eq!(ev(&p), last + 1);
+        assert_eq!(p["kind"], "conversationRead");
+        assert_eq!(
+            p["value"],
+            json!({"conversationID": "C2Cbob", "readSeq": 2})
+        );
+    }
     assert_eq!(agree(&mut tab1, &mut m1).await, 0);
     assert_eq!(agree(&mut tab2, &mut m2).await, 0);
 
     // Reading again changes nothing and tells no one.
     assert_eq!(tab1.mark_read("C2Cbob").await["kind"], "done");
+    tab1.assert_no_push().await;
     tab2.assert_no_push().await;
     assert_error(&tab1.mark_read("C2Cnobody").await, 2500);
 

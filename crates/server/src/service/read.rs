@@ -1,5 +1,10 @@
-//! setMessageRead: the read reaches the user's other sessions (whatever the deletion-sync
+//! setMessageRead: the read reaches every session of the user (whatever the deletion-sync
 //! setting), so their unread counts agree.
+//!
+//! The reading session gets the `conversationRead` push too. Its `done` reply leaves as soon as
+//! the read commits, ahead of pushes already queued for it: a message committed just before the
+//! read (and covered by it) can reach the session after `done` and count as unread there. The
+//! push, queued behind that message, carries `readSeq` and sets it right.
 
 use super::{conversation_ref, not_found, Identity, Service};
 use crate::clock::unix_now;
@@ -17,7 +22,8 @@ impl Service {
         let app = who.user.sdk_app_id;
         let target = conv.clone();
         let outcome = self
-            .commit(app, Some(who.session), move |s| {
+            // No session excepted: the reading one needs the push as well (see above).
+            .commit(app, None, move |s| {
                 let mut outcome = s.mark_read(app, &target, unix_now())?;
                 let events = outcome.take_events();
                 Ok((outcome, events))

@@ -1,6 +1,6 @@
 //! Marking a conversation read for its owner.
 
-use super::{events, last_seq};
+use super::{events, last_seq, to_u64};
 use crate::store::{ConvRef, ReadOutcome, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use tim_proto::Push;
@@ -37,6 +37,7 @@ pub(super) fn mark_read(
     .execute(params![app, conv.owner, conv.conversation_id, newest])?;
     let push = Push::ConversationRead {
         conversation_id: conv.conversation_id.clone(),
+        read_seq: to_u64(newest),
     };
     let event = events::append(conn, app, &conv.owner, push, now)?;
     Ok(ReadOutcome::Read { event: Some(event) })
