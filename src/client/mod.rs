@@ -40,11 +40,15 @@ pub struct Inner {
     pub handlers: Handlers,
     dispatch_scheduled: Cell<bool>,
     push_dispatch_scheduled: Cell<bool>,
+    /// When the last push arrived (ms), for gathering bursts.
+    last_push_ms: Cell<f64>,
     clear_handlers_after_dispatch: Cell<bool>,
 }
 
-/// How long pushes are gathered before their events go out.
-const PUSH_COALESCE_MS: u32 = 30;
+/// Pushes are gathered until none came for this long...
+const PUSH_QUIET_MS: u32 = 30;
+/// ...or this long after the first, whichever comes first.
+const PUSH_MAX_WAIT_MS: u32 = 300;
 
 struct Session {
     readiness: Readiness,
@@ -127,6 +131,7 @@ impl Inner {
             handlers: Handlers::default(),
             dispatch_scheduled: Cell::new(false),
             push_dispatch_scheduled: Cell::new(false),
+            last_push_ms: Cell::new(0.0),
             clear_handlers_after_dispatch: Cell::new(false),
         }
     }
@@ -153,15 +158,25 @@ impl Inner {
         });
     }
 
-    /// For server pushes: emits after [`PUSH_COALESCE_MS`], so a burst of pushes (a 100-ID batch
-    /// deletion on another session) gives one CONVERSATION_LIST_UPDATED, not one per frame.
+    /// For server pushes: emits once pushes have been quiet for [`PUSH_QUIET_MS`] (at most
+    /// [`PUSH_MAX_WAIT_MS`] after the first), so a burst of pushes (a 100-ID batch deletion on
+    /// another session) gives one CONVERSATION_LIST_UPDATED, not one per frame.
     fn schedule_push_dispatch(self: &Rc<Self>) {
+        self.last_push_ms.set(crate::js::now_ms());
         if self.push_dispatch_scheduled.replace(true) {
             return;
         }
         let me = Rc::clone(self);
         wasm_bindgen_futures::spawn_local(async move {
-            TimeoutFuture::new(PUSH_COALESCE_MS).await;
+            let start = crate::js::now_ms();
+            loop {
+                TimeoutFuture::new(PUSH_QUIET_MS).await;
+                let now = crate::js::now_ms();
+                let quiet = now - me.last_push_ms.get() >= f64::from(PUSH_QUIET_MS);
+                if quiet || now - start >= f64::from(PUSH_MAX_WAIT_MS) {
+                    break;
+                }
+            }
             me.push_dispatch_scheduled.set(false);
             me.dispatch();
         });

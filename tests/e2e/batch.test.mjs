@@ -176,8 +176,9 @@ describe('deleteConversation({ conversationIDList }): sizes 1, 2, 100 and 101', 
 
   // Issue 5 says "deleting 100 conversations emits one CONVERSATION_LIST_UPDATED, not 100"; the
   // deleting session does (above). The other session hears 100 conversationDeleted pushes (one per
-  // conversation, docs/protocol.md) and the SDK emits one list event per push frame.
-  it('the other session (A2) also emits a bounded number of CONVERSATION_LIST_UPDATED for a batch of 100', { todo: 'known gap: one event per push frame on the other sessions (reported)' }, () => {
+  // conversation, docs/protocol.md); the SDK gathers pushes over 30 ms before emitting, so a burst
+  // gives one event (a loaded machine may split it: a small bound, never one per push).
+  it('the other session (A2) also emits a bounded number of CONVERSATION_LIST_UPDATED for a batch of 100', () => {
     assert.ok(a2StormCount !== null, 'measured by the previous test');
     assert.ok(a2StormCount <= 5, `A2 emitted ${a2StormCount} CONVERSATION_LIST_UPDATED for one batch deletion on A1`);
   });
