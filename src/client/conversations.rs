@@ -157,8 +157,32 @@ impl Inner {
             conversation_id: id.clone(),
             cleared_seq,
         });
+        self.refresh_if_kept(&id).await;
         self.persist_now().await;
         Ok(json!({ "conversationID": id }))
+    }
+
+    /// The deletion covered less than the newest message held here (it was made offline, or
+    /// raced a new message): the entry stays, and its unread count and last message come from
+    /// the server, which neither the reply nor the push carries.
+    pub(super) async fn refresh_if_kept(self: &Rc<Self>, id: &str) {
+        let kept = self
+            .session
+            .borrow()
+            .state
+            .as_ref()
+            .is_some_and(|s| s.contains(id));
+        if !kept {
+            return;
+        }
+        if let Ok(Reply::Conversation { conversation }) = self
+            .request(Request::GetConversation {
+                conversation_id: id.to_owned(),
+            })
+            .await
+        {
+            self.with_state(|state, events| events.note(state.upsert(conversation)));
+        }
     }
 
     /// One round trip for the whole batch; resolves with the IDs deleted and a failure per other

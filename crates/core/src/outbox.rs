@@ -30,7 +30,8 @@ pub enum Replay {
 pub fn replay_decision<T>(result: &Result<T, SdkError>) -> Replay {
     match result {
         Ok(_) => Replay::Done,
-        Err(e) if is_transient(e.code) => Replay::Retry,
+        // 2903: the server applied and stored nothing; the opId makes a retry safe.
+        Err(e) if is_transient(e.code) || e.code == ErrorCode::Internal => Replay::Retry,
         Err(_) => Replay::Done,
     }
 }
@@ -57,7 +58,8 @@ mod tests {
             (ErrorCode::NoNetwork, Replay::Retry),
             (ErrorCode::ConversationNotFound, Replay::Done),
             (ErrorCode::InvalidConversationId, Replay::Done),
-            (ErrorCode::Internal, Replay::Done),
+            (ErrorCode::Internal, Replay::Retry),
+            (ErrorCode::InvalidParameter, Replay::Done),
         ] {
             let r: Result<(), SdkError> = Err(SdkError::new(code, "x"));
             assert_eq!(replay_decision(&r), want, "{code:?}");
