@@ -150,7 +150,7 @@ impl Inner {
     }
 
     /// After a group call of ours: the list is fetched again (and the event emitted).
-    async fn groups_changed(self: &Rc<Self>) {
+    pub(super) async fn groups_changed(self: &Rc<Self>) {
         // A failure here only delays the event until the next change; the call itself succeeded.
         let _ = self.fetch_groups().await;
     }

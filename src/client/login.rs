@@ -142,7 +142,10 @@ impl Inner {
         }
         // Deletions kept while offline go first, so the list below no longer has them.
         self.flush_outbox().await;
-        self.load_list(generation).await
+        self.load_list(generation).await?;
+        // The group list too (GROUP_LIST_UPDATED), as the documented SDK syncs it at login.
+        self.groups_changed().await;
+        Ok(())
     }
 
     /// Replaces the local list with the server's (deletions still in the outbox stay applied).
@@ -305,6 +308,8 @@ impl Inner {
         if resync_required {
             self.load_list(generation).await?;
         }
+        // Group changes are not in the event log: fetch the list again after being away.
+        self.groups_changed().await;
         Ok(())
     }
 }

@@ -77,6 +77,9 @@ struct Session {
     groups: Vec<tim_proto::model::WireGroup>,
     /// The server said the groups changed: fetch them and emit GROUP_LIST_UPDATED.
     groups_stale: bool,
+    /// Conversations a pushed deletion kept (a newer message is held here): their unread count
+    /// and last message are fetched from the server.
+    to_refresh: Vec<String>,
 }
 
 type Outcome = Result<Value, SdkError>;
@@ -127,6 +130,7 @@ impl Inner {
                 new_messages: Vec::new(),
                 groups: Vec::new(),
                 groups_stale: false,
+                to_refresh: Vec::new(),
             }),
             handlers: Handlers::default(),
             dispatch_scheduled: Cell::new(false),
@@ -292,6 +296,11 @@ impl Inner {
         }
         self.schedule_push_dispatch();
         self.refresh_groups_if_stale();
+        let kept = std::mem::take(&mut self.session.borrow_mut().to_refresh);
+        for id in kept {
+            let me = Rc::clone(self);
+            wasm_bindgen_futures::spawn_local(async move { me.refresh_if_kept(&id).await });
+        }
     }
 
     /// Applies a push once: logged pushes at or below the last applied event are repeats.
@@ -330,9 +339,17 @@ impl Inner {
                 conversation_id,
                 cleared_seq,
             } => {
-                let Session { state, events, .. } = s;
+                let Session {
+                    state,
+                    events,
+                    to_refresh,
+                    ..
+                } = s;
                 if let Some(state) = state.as_mut() {
                     events.note(state.delete(&conversation_id, cleared_seq));
+                    if state.contains(&conversation_id) {
+                        to_refresh.push(conversation_id);
+                    }
                 }
             }
             Push::HistoryCleared {
@@ -408,6 +425,7 @@ impl Inner {
         s.new_messages.clear();
         s.groups.clear();
         s.groups_stale = false;
+        s.to_refresh.clear();
         s.events.reset_total();
         s.readiness = readiness;
         if was_connected {

@@ -214,8 +214,7 @@ describe('groups: three users, real time, per-member deletion, system notices', 
   });
 
   it('alice dismisses: bob gets the DISMISSED notice in @TIM#SYSTEM; deleting it; a new notice brings it back with only itself', async () => {
-    // bob2 has held the group list since the group was made; bob reloaded since (see the todo
-    // test below for what his SDK then misses).
+    // bob2 has held the group list since the group was made; bob reloaded since.
     const waits = [notice(bob, 5, GID), notice(bob2, 5, GID), groupListHas(bob2, GID, false), notice(alice, 5, GID)];
     assert.deepEqual(await alice.ok('dismissGroup', GID), { groupID: GID });
     await Promise.all(waits);
@@ -283,12 +282,9 @@ describe('groups: three users, real time, per-member deletion, system notices', 
 });
 
 describe('GROUP_LIST_UPDATED after a page reload', () => {
-  // SDK gap (src/client/groups.rs, not this server): the SDK fetches the group list only after its
-  // own group calls and on a groupsChanged push, never at login. A reloaded page therefore starts
-  // from an empty list: no GROUP_LIST_UPDATED after login (Tencent's SDK emits one with the synced
-  // list), and when the user's last group goes, the refetched [] equals that empty start, so no
-  // GROUP_LIST_UPDATED either. The server side works: the push arrives and getGroupList is right.
-  it('a reloaded member hears that they were removed from their only group', { todo: 'SDK: no group list sync at login' }, async () => {
+  // The SDK syncs the group list at login (GROUP_LIST_UPDATED with it, as Tencent's SDK does), so a
+  // reloaded page that loses its last group hears of it too (the refetched [] differs).
+  it('a reloaded member hears that they were removed from their only group', async () => {
     const { server, browser } = env;
     const owner = await openUser(browser, server, 'olga');
     const member = await openUser(browser, server, 'max');
