@@ -45,6 +45,13 @@ enum Command {
         /// Where to write the JSON.
         #[arg(long, default_value = "bench/results.json")]
         out: PathBuf,
+        /// The SDK package the server serves (e.g. one built without wasm-opt, for names).
+        #[arg(long, default_value = "pkg")]
+        pkg: PathBuf,
+        /// Profile the browser's getConversationList (Chrome DevTools CPU profile); the
+        /// heaviest functions by self time are written to this file.
+        #[arg(long)]
+        sdk_profile: Option<PathBuf>,
     },
     /// Render results JSON into Markdown and SVG (with findings from bench/findings/).
     Report {
@@ -69,6 +76,8 @@ fn main() -> Result<()> {
             root,
             server_bin,
             out,
+            pkg,
+            sdk_profile,
         } => {
             let root = root
                 .canonicalize()
@@ -80,7 +89,9 @@ fn main() -> Result<()> {
                     server_bin.display()
                 );
             }
-            let plan = Plan::new(quick, &only, root, server_bin);
+            let mut plan = Plan::new(quick, &only, root, server_bin);
+            plan.spec.pkg = plan.spec.root.join(pkg);
+            plan.sdk_profile = sdk_profile.map(std::path::absolute).transpose()?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;

@@ -13,6 +13,8 @@ use tokio::sync::oneshot;
 pub struct ServerSpec {
     pub bin: PathBuf,
     pub root: PathBuf,
+    /// The SDK package served at /pkg.
+    pub pkg: PathBuf,
 }
 
 pub struct ServerProc {
@@ -36,7 +38,7 @@ impl ServerProc {
             .arg("--www")
             .arg(spec.root.join("www"))
             .arg("--pkg")
-            .arg(spec.root.join("pkg"))
+            .arg(&spec.pkg)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -74,9 +76,11 @@ impl ServerProc {
                 .await
                 .map_err(|_| anyhow!("the server printed no address within 60 s"))?
                 .map_err(|_| {
+                    let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+                    let tail: Vec<&str> = log.lines().rev().take(5).collect();
                     anyhow!(
-                        "the server exited before printing its address; see {}",
-                        dir.join("server.log").display()
+                        "the server exited before printing its address: {}",
+                        tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
                     )
                 })?;
         Ok(ServerProc {
@@ -100,6 +104,11 @@ impl ServerProc {
     /// Peak resident set size (VmHWM), in bytes.
     pub fn peak_rss_bytes(&self) -> Result<u64> {
         proc_status_kb(self.pid, "VmHWM:").map(|kb| kb * 1024)
+    }
+
+    /// CPU time the server process has used so far (user + system, all threads).
+    pub fn cpu_time(&self) -> Result<Duration> {
+        cpu_time_of(&self.pid.to_string())
     }
 
     /// SIGTERM (the server closes its sessions and exits), SIGKILL after 10 s.
@@ -130,6 +139,24 @@ fn parse_app(line: &str) -> Option<(u64, String)> {
     let key = after(line, "secretKey=")?.to_owned();
     Some((id, key))
 }
+
+/// User + system CPU time of a process (`self` or a pid), from /proc/<pid>/stat.
+pub fn cpu_time_of(pid: &str) -> Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .ok_or_else(|| anyhow!("unreadable /proc/{pid}/stat"))?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line: 12 and 13 after the name.
+    let ticks: u64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|f| f.parse().ok()).unwrap_or(0);
+    Ok(Duration::from_millis(ticks * 1000 / CLOCK_TICKS_PER_SEC))
+}
+
+/// `getconf CLK_TCK`: 100 on every Linux this runs on.
+const CLOCK_TICKS_PER_SEC: u64 = 100;
 
 fn proc_status_kb(pid: u32, field: &str) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
@@ -163,7 +190,10 @@ mod tests {
     }
 
     #[test]
-    fn reads_our_own_rss() {
+    fn reads_our_own_rss_and_cpu() {
         assert!(proc_status_kb(std::process::id(), "VmRSS:").expect("rss") > 0);
+        let spin = std::time::Instant::now();
+        while spin.elapsed() < Duration::from_millis(50) {}
+        assert!(cpu_time_of("self").expect("cpu") > Duration::ZERO);
     }
 }

@@ -26,7 +26,8 @@ pub fn panels(r: &Results) -> Vec<Panel> {
                 .map(|s| (short_count(s.messages), pcts(&s.latency_ms)))
                 .collect(),
             target: Some((1.0, "target p50 ≤ 1 ms".into())),
-            note: "request → reply; x: messages in the conversation".into(),
+            note: vec!["request → reply; x: messages in the conversation".into()],
+            log: true,
         });
     }
     if let Some(s) = &r.sync {
@@ -39,10 +40,11 @@ pub fn panels(r: &Results) -> Vec<Panel> {
                 ("reply on session 1".into(), pcts(&s.reply_ms)),
             ],
             target: Some((2.0, "target p50 ≤ 2 ms".into())),
-            note: format!(
+            note: vec![format!(
                 "{} deletions; request on session 1 → frame read",
                 s.push_ms.samples
-            ),
+            )],
+            log: true,
         });
     }
     if let Some(s) = &r.send {
@@ -53,10 +55,11 @@ pub fn panels(r: &Results) -> Vec<Panel> {
             groups: s
                 .levels
                 .iter()
-                .map(|l| (format!("{} senders", l.senders), vec![Some(l.msgs_per_sec)]))
+                .map(|l| (senders(l.senders), vec![Some(l.msgs_per_sec)]))
                 .collect(),
             target: Some((20_000.0, "target 20,000".into())),
-            note: format!(
+            log: false,
+            note: vec![format!(
                 "p50/p99 per send (ms): {}",
                 s.levels
                     .iter()
@@ -68,7 +71,7 @@ pub fn panels(r: &Results) -> Vec<Panel> {
                     ))
                     .collect::<Vec<_>>()
                     .join(", ")
-            ),
+            )],
         });
     }
     if let Some(b) = &r.batch {
@@ -83,10 +86,11 @@ pub fn panels(r: &Results) -> Vec<Panel> {
             series: pct_series(),
             groups,
             target: Some((20.0, "target ≤ 20 ms".into())),
-            note: match &b.batch_refused {
+            note: vec![match &b.batch_refused {
                 Some(_) => "the server refused the batch call; one-by-one shown".into(),
                 None => "one call of 100 IDs vs 100 calls back to back".into(),
-            },
+            }],
+            log: true,
         });
     }
     if let Some(i) = &r.idle {
@@ -102,7 +106,11 @@ pub fn panels(r: &Results) -> Vec<Panel> {
                 ),
             ],
             target: Some((200.0, "target 10,000 in ≤ 200 MB".into())),
-            note: format!("{} bytes per session", fmt_int(i.bytes_per_session)),
+            note: vec![format!(
+                "{} bytes per session",
+                fmt_int(i.bytes_per_session)
+            )],
+            log: false,
         });
     }
     if let Some(s) = &r.sdk {
@@ -128,16 +136,27 @@ pub fn panels(r: &Results) -> Vec<Panel> {
                 )))
                 .collect(),
             target: Some((SDK_GZIP_TARGET as f64 / 1000.0, "target 100 KB gzip".into())),
-            note: format!(
-                "Chromium: login→SDK_READY ({} convs) p50 {} ms; getConversationList ({}) p50 {} ms",
-                fmt_int(s.ready_conversations as u64),
-                fmt_value(s.login_ready_ms.p50),
-                fmt_int(s.list_conversations as u64),
-                fmt_value(s.get_list_ms.p50)
-            ),
+            note: vec![
+                format!(
+                    "Chromium: login → SDK_READY ({} conversations) p50 {} ms;",
+                    fmt_int(s.ready_conversations as u64),
+                    fmt_value(s.login_ready_ms.p50)
+                ),
+                format!(
+                    "getConversationList ({}) p50 {} ms (server share {} ms)",
+                    fmt_int(s.list_conversations as u64),
+                    fmt_value(s.get_list_ms.p50),
+                    fmt_value(s.server_list_ms.p50)
+                ),
+            ],
+            log: false,
         });
     }
     out
+}
+
+fn senders(n: usize) -> String {
+    format!("{n} sender{}", if n == 1 { "" } else { "s" })
 }
 
 /// 1000000 -> "1M", 10000 -> "10k".

@@ -38,12 +38,14 @@ pub fn render(r: &Results, findings: &Path, svg_name: &str) -> String {
     // Each section ends with a marker; the notes in bench/findings/<workload>.md go there.
     let mut out = String::new();
     for line in s.lines() {
-        out.push_str(line);
-        out.push('\n');
-        if let Some(name) = line
+        let marker = line
             .strip_prefix("<!-- findings: ")
-            .and_then(|l| l.strip_suffix(" -->"))
-        {
+            .and_then(|l| l.strip_suffix(" -->"));
+        if marker.is_none() {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if let Some(name) = marker {
             if let Ok(text) = std::fs::read_to_string(findings.join(format!("{name}.md"))) {
                 out.push_str("\n### Findings\n\n");
                 out.push_str(text.trim());
@@ -139,8 +141,7 @@ fn delete(s: &mut String, r: &Results) {
     );
     let _ = writeln!(
         s,
-        "| Messages | first deletion ms {} \n|---|---|---|---|---|---|---|",
-        &PCT_HEADER[1..]
+        "| Messages | first deletion ms {PCT_HEADER}\n|---|---|---|---|---|---|---|"
     );
     for z in &d.sizes {
         let m = &z.latency_ms;
@@ -190,20 +191,22 @@ fn send(s: &mut String, r: &Results) {
     );
     let _ = writeln!(
         s,
-        "| Senders | msg/s | messages | p50 ms | p95 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|"
+        "| Senders | msg/s | messages | p50 ms | p95 ms | p99 ms | max ms | server CPU µs/msg | load generator CPU µs/msg |\n|---|---|---|---|---|---|---|---|---|"
     );
     for l in &x.levels {
         let m = &l.latency_ms;
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {} | {} |",
             l.senders,
             fmt_int(l.msgs_per_sec as u64),
             fmt_int(l.messages as u64),
             m.p50,
             m.p95,
             m.p99,
-            m.max
+            m.max,
+            l.server_cpu_us_per_msg,
+            l.client_cpu_us_per_msg
         );
     }
     s.push('\n');

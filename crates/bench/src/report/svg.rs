@@ -8,7 +8,8 @@ const PANEL_H: f64 = 290.0;
 const COLUMNS: usize = 3;
 const COLORS: [&str; 4] = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2"];
 
-/// One chart: groups of bars (one bar per series) over a linear axis from 0.
+/// One chart: groups of bars (one bar per series) over a value axis.
+#[derive(Clone)]
 pub struct Panel {
     pub title: String,
     pub unit: String,
@@ -17,8 +18,10 @@ pub struct Panel {
     pub groups: Vec<(String, Vec<Option<f64>>)>,
     /// (value, label) of the target line.
     pub target: Option<(f64, String)>,
-    /// A line of small print under the chart.
-    pub note: String,
+    /// Lines of small print under the chart.
+    pub note: Vec<String>,
+    /// A logarithmic axis (for latencies, whose p99 can be 100× their p50).
+    pub log: bool,
 }
 
 pub fn render(title: &str, subtitle: &str, panels: &[Panel]) -> String {
@@ -78,18 +81,16 @@ fn draw_panel(s: &mut String, p: &Panel, x0: f64, y0: f64) {
         );
         lx += 20.0 + 6.0 * name.chars().count() as f64;
     }
-    let values = p
+    let values: Vec<f64> = p
         .groups
         .iter()
-        .flat_map(|(_, v)| v.iter().flatten().copied());
-    let max = values
+        .flat_map(|(_, v)| v.iter().flatten().copied())
         .chain(p.target.as_ref().map(|t| t.0))
-        .fold(0.0f64, f64::max);
-    let (step, top_value) = nice_axis(max * 1.1);
-    let scale = |v: f64| bottom - (v / top_value) * (bottom - top);
+        .collect();
+    let axis = Axis::new(&values, p.log);
+    let scale = |v: f64| bottom - axis.fraction(v) * (bottom - top);
     // Axis and grid.
-    let mut tick = 0.0;
-    while tick <= top_value + step / 2.0 {
+    for tick in axis.ticks() {
         let y = scale(tick);
         let _ = writeln!(
             s,
@@ -98,8 +99,12 @@ fn draw_panel(s: &mut String, p: &Panel, x0: f64, y0: f64) {
             y + 4.0,
             fmt_value(tick)
         );
-        tick += step;
     }
+    let unit = if p.log {
+        format!("{} (log scale)", p.unit)
+    } else {
+        p.unit.clone()
+    };
     let _ = writeln!(
         s,
         r##"<text x="{}" y="{}" fill="#555" transform="rotate(-90 {} {})" text-anchor="middle">{}</text>"##,
@@ -107,7 +112,7 @@ fn draw_panel(s: &mut String, p: &Panel, x0: f64, y0: f64) {
         (top + bottom) / 2.0,
         x0 + 10.0,
         (top + bottom) / 2.0,
-        esc(&p.unit)
+        esc(&unit)
     );
     // Bars.
     let groups = p.groups.len().max(1) as f64;
@@ -154,18 +159,83 @@ fn draw_panel(s: &mut String, p: &Panel, x0: f64, y0: f64) {
         let y = scale(*v);
         let _ = writeln!(
             s,
-            r##"<line x1="{left}" y1="{y:.1}" x2="{right}" y2="{y:.1}" stroke="#c00" stroke-dasharray="6 4"/><text x="{right}" y="{:.1}" text-anchor="end" fill="#c00">{}</text>"##,
-            y - 4.0,
+            r##"<line x1="{left}" y1="{y:.1}" x2="{right}" y2="{y:.1}" stroke="#c00" stroke-dasharray="6 4"/><text x="{}" y="{:.1}" fill="#c00" font-size="10">{}</text>"##,
+            left + 3.0,
+            y - 3.0,
             esc(label)
         );
     }
-    let _ = writeln!(
-        s,
-        r##"<text x="{}" y="{}" fill="#555" font-size="10">{}</text>"##,
-        x0 + 4.0,
-        bottom + 34.0,
-        esc(&p.note)
-    );
+    for (i, line) in p.note.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            r##"<text x="{}" y="{}" fill="#555" font-size="10">{}</text>"##,
+            x0 + 4.0,
+            bottom + 32.0 + 12.0 * i as f64,
+            esc(line)
+        );
+    }
+}
+
+/// The value axis: linear from 0 with round steps, or logarithmic by decades.
+struct Axis {
+    log: bool,
+    lo: f64,
+    hi: f64,
+    step: f64,
+}
+
+impl Axis {
+    fn new(values: &[f64], log: bool) -> Axis {
+        let max = values.iter().copied().fold(0.0f64, f64::max);
+        if log {
+            let min = values
+                .iter()
+                .copied()
+                .filter(|v| *v > 0.0)
+                .fold(f64::INFINITY, f64::min);
+            let min = if min.is_finite() { min } else { 1.0 };
+            let lo = 10f64.powf(min.log10().floor()).max(1e-3);
+            let hi = 10f64.powf(max.max(lo * 10.0).log10().ceil());
+            Axis {
+                log,
+                lo,
+                hi,
+                step: 10.0,
+            }
+        } else {
+            let (step, hi) = nice_axis(max * 1.1);
+            Axis {
+                log,
+                lo: 0.0,
+                hi,
+                step,
+            }
+        }
+    }
+
+    /// Where `v` sits between the bottom (0) and the top (1).
+    fn fraction(&self, v: f64) -> f64 {
+        if self.log {
+            let v = v.max(self.lo);
+            (v.log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
+        } else {
+            v / self.hi
+        }
+    }
+
+    fn ticks(&self) -> Vec<f64> {
+        let mut out = Vec::new();
+        let mut t = self.lo;
+        while t <= self.hi * 1.0001 {
+            out.push(t);
+            t = if self.log {
+                t * self.step
+            } else {
+                t + self.step
+            };
+        }
+        out
+    }
 }
 
 /// A tick step of 1, 2 or 5 × 10^k giving about 5 ticks, and the axis top (a multiple of it).
@@ -211,6 +281,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn log_axes_span_decades() {
+        let a = Axis::new(&[0.3, 250.0], true);
+        assert_eq!(a.ticks().len(), 5);
+        assert!((a.fraction(1.0) - 0.25).abs() < 1e-9);
+    }
+
+    #[test]
     fn axes_are_round() {
         assert_eq!(nice_axis(0.9), (0.2, 1.0));
         assert_eq!(nice_axis(23_000.0), (5_000.0, 25_000.0));
@@ -225,8 +302,15 @@ mod tests {
             series: vec!["p50".into()],
             groups: vec![("10".into(), vec![Some(0.5)]), ("x".into(), vec![None])],
             target: Some((1.0, "target".into())),
-            note: String::new(),
+            note: vec![],
+            log: false,
         };
+        let mut log = Panel {
+            log: true,
+            ..panel.clone()
+        };
+        log.groups[0].1[0] = Some(0.05);
+        assert!(render("t", "s", &[log]).contains(">0.010<"));
         let svg = render("t", "s", &[panel]);
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(svg.contains("a &lt;b&gt;"));

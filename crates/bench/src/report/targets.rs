@@ -75,9 +75,10 @@ pub fn evaluate(r: &Results) -> Vec<Verdict> {
                 "3. send",
                 "≥ 20,000 durable msg/s on 2 cores",
                 format!(
-                    "best {} msg/s (with {} senders)",
+                    "best {} msg/s (with {} sender{})",
                     fmt_int(best.msgs_per_sec as u64),
-                    best.senders
+                    best.senders,
+                    if best.senders == 1 { "" } else { "s" }
                 ),
                 Some(best.msgs_per_sec >= 20_000.0),
             ));

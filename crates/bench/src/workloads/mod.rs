@@ -57,6 +57,8 @@ pub struct Plan {
     pub spec: ServerSpec,
     /// Scratch space for databases and logs (removed at the end).
     pub scratch: PathBuf,
+    /// Where to write a CPU profile of the SDK's getConversationList, if wanted.
+    pub sdk_profile: Option<PathBuf>,
 }
 
 impl Plan {
@@ -71,8 +73,13 @@ impl Plan {
         Plan {
             quick,
             workloads,
-            spec: ServerSpec { bin, root },
+            spec: ServerSpec {
+                bin,
+                pkg: root.join("pkg"),
+                root,
+            },
             scratch: std::env::temp_dir().join(format!("tim-bench-{}", std::process::id())),
+            sdk_profile: None,
         }
     }
 

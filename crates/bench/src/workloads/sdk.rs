@@ -12,6 +12,7 @@ use anyhow::{bail, ensure, Context, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::Path;
+use tim_proto::{Request, ServerFrame};
 
 pub const FILES: [&str; 3] = ["tim_wasm_bg.wasm", "index.js", "tim_wasm.js"];
 const READY_USER: &str = "ready";
@@ -31,6 +32,10 @@ pub struct SdkResult {
     pub get_list_ms: Summary,
     /// login() -> SDK_READY for that user too (the SDK loads the whole list before it is ready).
     pub list_login_ready_ms: Summary,
+    /// The same getConversationList from a native protocol client: the server's share
+    /// (request -> whole reply read and decoded), and the size of that reply.
+    pub server_list_ms: Summary,
+    pub list_reply_bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -52,8 +57,7 @@ struct BrowserOut {
 }
 
 pub async fn run(plan: &Plan) -> Result<SdkResult> {
-    let pkg = plan.spec.root.join("pkg");
-    let files = sizes(&pkg).await?;
+    let files = sizes(&plan.spec.pkg).await?;
     let ready_n = plan.pick(1_000, 100);
     let list_n = plan.pick(10_000, 1_000);
     let reps = plan.pick(20, 2);
@@ -70,8 +74,10 @@ pub async fn run(plan: &Plan) -> Result<SdkResult> {
     )
     .await?;
     let browser = drive_browser(plan, &env, ready_n, list_n, reps).await;
+    let native = native_list(&env, reps).await;
     env.finish().await?;
     let browser = browser?;
+    let (server_list_ms, list_reply_bytes) = native?;
     ensure!(
         browser.list_len == list_n,
         "getConversationList gave {} conversations, {list_n} seeded",
@@ -87,7 +93,27 @@ pub async fn run(plan: &Plan) -> Result<SdkResult> {
         list_conversations: list_n,
         get_list_ms: Summary::of_ms(&mut browser.list_ms.clone()),
         list_login_ready_ms: Summary::of_ms(&mut browser.list_login_ms.clone()),
+        server_list_ms,
+        list_reply_bytes,
     })
+}
+
+/// getConversationList for the 10,000-conversation user from the Rust client (one untimed).
+async fn native_list(env: &Env, reps: usize) -> Result<(Summary, u64)> {
+    let mut client = env.login(LIST_USER).await?;
+    let mut samples = Vec::with_capacity(reps);
+    let mut bytes = 0;
+    for i in 0..=reps {
+        let timed = client.call(Request::GetConversationList).await?;
+        if i > 0 {
+            samples.push(timed.latency);
+        }
+        let reply = timed.reply("getConversationList")?;
+        let frame = ServerFrame::Reply { id: 1, reply };
+        bytes = frame.to_json().len() as u64;
+    }
+    client.close().await;
+    Ok((Summary::of(&samples), bytes))
 }
 
 async fn sizes(pkg: &Path) -> Result<Vec<FileSize>> {
@@ -131,6 +157,7 @@ async fn drive_browser(
         "reps": reps,
         "ready": { "userID": READY_USER, "userSig": env.sig(READY_USER)?, "conversations": ready_n },
         "list": { "userID": LIST_USER, "userSig": env.sig(LIST_USER)?, "conversations": list_n },
+        "profile": plan.sdk_profile,
     });
     let out = tokio::process::Command::new("node")
         .arg(plan.spec.root.join("bench/sdk.mjs"))

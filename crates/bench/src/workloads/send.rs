@@ -10,6 +10,7 @@
 use super::env::{Env, Setup};
 use super::Plan;
 use crate::client::Client;
+use crate::server::cpu_time_of;
 use crate::stats::Summary;
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,10 @@ pub struct LevelResult {
     pub msgs_per_sec: f64,
     /// Per send: request written -> `sent` reply read.
     pub latency_ms: Summary,
+    /// CPU time per message over the whole level (warm-up included): the server's, and this
+    /// load generator's (which shares the same cores).
+    pub server_cpu_us_per_msg: f64,
+    pub client_cpu_us_per_msg: f64,
 }
 
 pub async fn run(plan: &Plan) -> Result<SendResult> {
@@ -79,6 +84,7 @@ async fn level(
     for i in 0..senders {
         clients.push(env.login(&format!("snd{i}")).await?);
     }
+    let cpu_before = (env.server.cpu_time()?, cpu_time_of("self")?);
     let start = Instant::now() + Duration::from_millis(100);
     let measure_from = start + warmup;
     let end = measure_from + window;
@@ -88,18 +94,27 @@ async fn level(
         .map(|(i, client)| tokio::spawn(sender(client, i, senders, start, measure_from, end)))
         .collect();
     let mut latencies = Vec::new();
+    let mut sent = 0usize;
     for t in tasks {
-        latencies.extend(t.await??);
+        let (kept, all) = t.await??;
+        latencies.extend(kept);
+        sent += all;
     }
+    let server_cpu = env.server.cpu_time()?.saturating_sub(cpu_before.0);
+    let client_cpu = cpu_time_of("self")?.saturating_sub(cpu_before.1);
+    let per_msg = |d: Duration| (d.as_secs_f64() * 1e6 / sent.max(1) as f64).round();
     Ok(LevelResult {
         senders,
         messages: latencies.len(),
         msgs_per_sec: (latencies.len() as f64 / window.as_secs_f64()).round(),
         latency_ms: Summary::of(&latencies),
+        server_cpu_us_per_msg: per_msg(server_cpu),
+        client_cpu_us_per_msg: per_msg(client_cpu),
     })
 }
 
-/// Sends until `end`; returns the latencies of the sends answered between `from` and `end`.
+/// Sends until `end`; returns the latencies of the sends answered between `from` and `end`,
+/// and how many it sent in all.
 async fn sender(
     mut client: Client,
     i: usize,
@@ -107,7 +122,7 @@ async fn sender(
     start: Instant,
     from: Instant,
     end: Instant,
-) -> Result<Vec<Duration>> {
+) -> Result<(Vec<Duration>, usize)> {
     tokio::time::sleep_until(start).await;
     let mut kept = Vec::new();
     let mut k = 0u64;
@@ -137,5 +152,5 @@ async fn sender(
         }
     }
     client.close().await;
-    Ok(kept)
+    Ok((kept, usize::try_from(k)?))
 }
