@@ -87,14 +87,7 @@ type Outcome = Result<Value, SdkError>;
 fn unexpected(reply: &Reply) -> SdkError {
     SdkError::new(
         ErrorCode::Internal,
-        // The reply's kind, not its Debug text: Debug of every wire type would weigh on the module.
-        format!(
-            "unexpected reply from the server: {}",
-            serde_json::to_value(reply)
-                .ok()
-                .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
-                .unwrap_or_default()
-        ),
+        format!("unexpected reply from the server: {}", reply.kind()),
     )
 }
 

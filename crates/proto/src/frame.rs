@@ -244,6 +244,27 @@ pub enum Reply {
     Pong,
 }
 
+impl Reply {
+    /// The `kind` string, for logs and error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Reply::LoggedIn { .. } => "loggedIn",
+            Reply::Done => "done",
+            Reply::Sent { .. } => "sent",
+            Reply::ConversationList { .. } => "conversationList",
+            Reply::Conversation { .. } => "conversation",
+            Reply::MessageList { .. } => "messageList",
+            Reply::ConversationDeleted { .. } => "conversationDeleted",
+            Reply::ConversationsDeleted { .. } => "conversationsDeleted",
+            Reply::Group { .. } => "group",
+            Reply::GroupList { .. } => "groupList",
+            Reply::MembersChanged { .. } => "membersChanged",
+            Reply::HistoryCleared { .. } => "historyCleared",
+            Reply::Pong => "pong",
+        }
+    }
+}
+
 /// What became of one ID of a batch deletion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
