@@ -232,9 +232,12 @@ impl Inner {
             };
             self.schedule_dispatch();
             match self.resume(generation).await {
-                Ok(()) => {
+                Ok(resync_required) => {
+                    // Connected again: from here a drop starts a new loop, so the follow-up
+                    // requests below may fail without leaving the session stranded offline.
                     self.session.borrow_mut().reconnecting = false;
                     self.schedule_dispatch();
+                    self.after_reconnect(generation, resync_required).await;
                     return;
                 }
                 Err(e) if is_final(e.code) => {
@@ -264,7 +267,8 @@ impl Inner {
     }
 
     /// One reconnect attempt: log in with `resumeAfter`, then apply what was missed, in order.
-    async fn resume(self: &Rc<Self>, generation: u64) -> Result<(), SdkError> {
+    /// Returns whether the whole list must be reloaded (the log no longer reached back).
+    async fn resume(self: &Rc<Self>, generation: u64) -> Result<bool, SdkError> {
         let (credentials, after) = {
             let s = self.session.borrow();
             (s.credentials.clone(), s.last_event)
@@ -303,13 +307,17 @@ impl Inner {
             s.events
                 .push(Event::NetStateChange(types::NET_STATE_CONNECTED));
         }
-        self.schedule_dispatch();
+        Ok(resync_required)
+    }
+
+    /// After a reconnect: send the outbox, reload the list if the log no longer reached back,
+    /// and fetch the groups (their changes are not in the event log). Failures here end with the
+    /// connection's own close, which starts the next reconnect.
+    async fn after_reconnect(self: &Rc<Self>, generation: u64, resync_required: bool) {
         self.flush_outbox().await;
-        if resync_required {
-            self.load_list(generation).await?;
+        if resync_required && self.load_list(generation).await.is_err() {
+            return;
         }
-        // Group changes are not in the event log: fetch the list again after being away.
         self.groups_changed().await;
-        Ok(())
     }
 }
