@@ -23,6 +23,10 @@ impl Change {
 pub struct ConversationState {
     me: String,
     entries: HashMap<String, WireConversation>,
+    /// Recency within the same second: the server's list order, then local arrival order, so
+    /// ties sort as the server sorts them (it knows the exact order of commits).
+    activity: HashMap<String, u64>,
+    next_activity: u64,
     /// Per conversation, the deletion watermark: messages at or below it are gone for this user,
     /// so a late or replayed push of one can never bring the conversation back.
     cleared: HashMap<String, u64>,
@@ -57,6 +61,8 @@ impl ConversationState {
         ConversationState {
             me: me.to_owned(),
             entries: HashMap::new(),
+            activity: HashMap::new(),
+            next_activity: 1,
             cleared: HashMap::new(),
             full_rewrite: false,
             dirty_ids: HashSet::new(),
@@ -72,6 +78,15 @@ impl ConversationState {
     /// Replaces everything with the server's list; reports a change only if something differs.
     pub fn replace_all(&mut self, list: Vec<WireConversation>) -> Change {
         let before = self.total_unread();
+        // The server sends its list newest first: the first entry is the most recent.
+        let n = list.len() as u64;
+        let base = self.next_activity;
+        self.activity = list
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.conversation_id.clone(), base + n - i as u64))
+            .collect();
+        self.next_activity = base + n + 1;
         let entries: HashMap<String, WireConversation> = list
             .into_iter()
             .map(|c| (c.conversation_id.clone(), c))
@@ -113,6 +128,9 @@ impl ConversationState {
             return Change::default();
         }
         entry.last_message = Some(msg.clone());
+        self.activity
+            .insert(msg.conversation_id.clone(), self.next_activity);
+        self.next_activity += 1;
         entry.update_time = entry.update_time.max(msg.time);
         if counts_unread && msg.from != self.me {
             entry.unread_count = entry.unread_count.saturating_add(1);
@@ -283,9 +301,11 @@ impl ConversationState {
     pub fn list(&self) -> Vec<Conversation> {
         let mut entries: Vec<&WireConversation> = self.entries.values().collect();
         entries.sort_by(|a, b| {
+            let recency = |c: &WireConversation| self.activity.get(&c.conversation_id).copied();
             sort_time(b)
                 .cmp(&sort_time(a))
                 .then_with(|| b.update_time.cmp(&a.update_time))
+                .then_with(|| recency(b).cmp(&recency(a)))
                 .then_with(|| a.conversation_id.cmp(&b.conversation_id))
         });
         entries.into_iter().map(Conversation::from_wire).collect()
@@ -442,6 +462,30 @@ mod tests {
         assert!(s.mark_read("C2Cbob").total_unread);
         assert_eq!(s.total_unread(), 0);
         assert_eq!(s.mark_read("C2Cbob"), Change::default());
+    }
+
+    #[test]
+    fn same_second_ties_keep_the_server_order_then_arrival_order() {
+        let mut s = ConversationState::new("alice");
+        let conv = |id: &str| WireConversation {
+            conversation_id: id.into(),
+            unread_count: 0,
+            last_message: Some(msg(id, "x", 1, 10)),
+            update_time: 10,
+            group: None,
+        };
+        // The server says gus is more recent than fay within the same second.
+        s.replace_all(vec![conv("C2Cgus"), conv("C2Cfay")]);
+        let ids = |s: &ConversationState| {
+            s.list()
+                .into_iter()
+                .map(|c| c.conversation_id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&s), vec!["C2Cgus", "C2Cfay"]);
+        // A later message in the same second puts fay first.
+        s.apply_message(&msg("C2Cfay", "fay", 2, 10), true);
+        assert_eq!(ids(&s), vec!["C2Cfay", "C2Cgus"]);
     }
 
     #[test]
