@@ -329,6 +329,14 @@ fn sdk(s: &mut String, r: &Results) {
         ),
         &x.get_list_ms,
     );
+    row(
+        s,
+        &format!(
+            "the same from the native client (the server's share; reply {} bytes)",
+            fmt_int(x.list_reply_bytes)
+        ),
+        &x.server_list_ms,
+    );
     s.push('\n');
     findings_marker(s, "sdk");
 }
