@@ -58,6 +58,9 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
 
 async fn websocket(upgrade: WebSocketUpgrade, State(state): State<AppState>) -> Response {
     upgrade
+        // tungstenite's default is 128 KiB, zero-filled on the first read: 128 KiB resident per
+        // session. Bigger frames still work (the codec grows the buffer for them).
+        .read_buffer_size(4 * 1024)
         .max_message_size(WS_MAX_MESSAGE_BYTES)
         .max_frame_size(WS_MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| run_session(socket, state.service, state.shutdown))

@@ -8,6 +8,7 @@ use crate::hub::LocalHub;
 use crate::purge::run_purge;
 use crate::service::Service;
 use crate::store::{App, SqliteStore, Store};
+use axum::serve::ListenerExt;
 use axum::Router;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -79,6 +80,13 @@ impl BoundServer {
             // tell them directly.
             let _ = shutdown.send(true);
         };
+        // Nagle off: a push written while the client still owes the ACK of the previous frame
+        // would otherwise wait for that ACK (up to the client's 40 ms delayed-ACK timer).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!("cannot set TCP_NODELAY: {e}");
+            }
+        });
         axum::serve(listener, router)
             .with_graceful_shutdown(signal)
             .await
