@@ -25,7 +25,9 @@ impl Inner {
                 .unwrap_or_default();
             return Ok(json!({ "conversationList": list, "isSyncCompleted": false }));
         }
-        let reply = self.request(Request::GetConversationList).await?;
+        let reply = self
+            .request_idempotent(Request::GetConversationList)
+            .await?;
         let Reply::ConversationList { conversations } = reply else {
             return Err(unexpected(&reply));
         };
@@ -46,7 +48,7 @@ impl Inner {
         self.check_ready()?;
         let id = args::conversation_id(&id)?.to_string();
         let result = self
-            .request(Request::GetConversation {
+            .request_idempotent(Request::GetConversation {
                 conversation_id: id.clone(),
             })
             .await;
@@ -67,7 +69,7 @@ impl Inner {
         self.check_ready()?;
         let id = args::conversation_id_field(&options)?.to_string();
         let result = self
-            .request(Request::SetMessageRead {
+            .request_idempotent(Request::SetMessageRead {
                 conversation_id: id.clone(),
             })
             .await;
@@ -176,7 +178,7 @@ impl Inner {
             return;
         }
         if let Ok(Reply::Conversation { conversation }) = self
-            .request(Request::GetConversation {
+            .request_idempotent(Request::GetConversation {
                 conversation_id: id.to_owned(),
             })
             .await

@@ -69,7 +69,9 @@ impl Inner {
     pub async fn get_group_profile(self: Rc<Self>, options: Value) -> Outcome {
         self.check_ready()?;
         let group_id = group_args::group_id(&options)?;
-        let reply = self.request(Request::GetGroupProfile { group_id }).await?;
+        let reply = self
+            .request_idempotent(Request::GetGroupProfile { group_id })
+            .await?;
         let group = self.group_reply(reply)?;
         Ok(json!({ "group": group }))
     }
@@ -128,7 +130,7 @@ impl Inner {
 
     /// Fetches the group list; emits GROUP_LIST_UPDATED when it differs from the last one.
     async fn fetch_groups(self: &Rc<Self>) -> Result<Vec<Group>, SdkError> {
-        let groups: Vec<WireGroup> = match self.request(Request::GetGroupList).await? {
+        let groups: Vec<WireGroup> = match self.request_idempotent(Request::GetGroupList).await? {
             Reply::GroupList { groups } => groups,
             other => return Err(unexpected(&other)),
         };

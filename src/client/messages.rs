@@ -40,7 +40,7 @@ impl Inner {
         }))?;
         args::check_text(&a.text)?;
         let reply = self
-            .request(Request::SendMessage {
+            .request_idempotent(Request::SendMessage {
                 conversation_id: format!("{}{}", a.conversation_type, a.to),
                 id: m.id.clone(),
                 body: WireBody::Text { text: a.text },
@@ -70,7 +70,7 @@ impl Inner {
             return self.cached_message_list(a).await;
         }
         let reply = self
-            .request(Request::GetMessageList {
+            .request_idempotent(Request::GetMessageList {
                 conversation_id: a.conversation_id.to_string(),
                 next_req_message_id: a.next_req_message_id,
                 count: a.count,

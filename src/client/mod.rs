@@ -45,6 +45,9 @@ pub struct Inner {
     clear_handlers_after_dispatch: Cell<bool>,
 }
 
+/// How often a retried request checks whether the reconnect is done.
+const RETRY_POLL_MS: u32 = 100;
+
 /// Pushes are gathered until none came for this long...
 const PUSH_QUIET_MS: u32 = 30;
 /// ...or this long after the first, whichever comes first.
@@ -227,6 +230,33 @@ impl Inner {
 
     async fn request(self: &Rc<Self>, request: Request) -> Result<Reply, SdkError> {
         self.request_within(request, self.options.timeout_ms).await
+    }
+
+    /// For requests the server can safely see twice (reads, and sends that carry their message
+    /// ID, which the server deduplicates): when the connection drops before the answer and the
+    /// session is reconnecting, waits for the reconnect (within the call's timeout) and sends
+    /// the same request again, once.
+    async fn request_idempotent(self: &Rc<Self>, request: Request) -> Result<Reply, SdkError> {
+        let started = crate::js::now_ms();
+        let first = self.request(request.clone()).await;
+        match &first {
+            Err(e) if tim_core::outbox::is_transient(e.code) && e.code != ErrorCode::Timeout => {}
+            _ => return first,
+        }
+        let deadline = started + f64::from(self.options.timeout_ms);
+        loop {
+            let (connected, reconnecting) = {
+                let s = self.session.borrow();
+                (s.conn.is_some() && !s.reconnecting, s.reconnecting)
+            };
+            if connected {
+                return self.request(request).await;
+            }
+            if !reconnecting || crate::js::now_ms() >= deadline {
+                return first;
+            }
+            TimeoutFuture::new(RETRY_POLL_MS).await;
+        }
     }
 
     async fn request_within(

@@ -316,6 +316,24 @@ describe('the connection killed mid-request: pending, then exactly one deletion'
     return { r, frame };
   }
 
+  for (const deliver of [true, false]) {
+    it(`sendMessage in flight when the connection drops (frame ${deliver ? 'delivered' : 'lost'}): retried after the reconnect with the same ID, stored exactly once`, async () => {
+      await a1Online();
+      const text = `in flight ${deliver ? 'delivered' : 'lost'}`;
+      const cut = tap.cutOn((t) => t.includes('"op":"sendMessage"') && t.includes(text), { deliver });
+      const sending = a1.page.evaluate(([to, x]) => window.__sendText(to, x), ['carl', text]);
+      await cut;
+      await sleep(300); // A1 has seen the drop and is reconnecting
+      await tap.restore();
+      const r = await sending;
+      assert.ok(r.ok, `sendMessage resolved after the reconnect: ${JSON.stringify(r)}`);
+      assert.equal(r.value.data.message.ID, r.created.ID, 'the same message, by its ID');
+      assert.equal(r.value.data.message.status, 'success');
+      const carl = await w.history('carl', 'C2Calice');
+      assert.equal(carl.filter((t) => t === text).length, 1, `stored once: ${JSON.stringify(carl)}`);
+    });
+  }
+
   it('on a plain cut, NET_STATE_CHANGE is disconnected, connecting, connected', async () => {
     await a1Online();
     const mark = a1.mark();
