@@ -110,8 +110,10 @@ describe('refusals: each code, nothing changed', () => {
       // unknown From_Account: 50001
       [50001, 'recentcontact/delete', { ...del, From_Account: 'nobody' }],
       [50001, 'recentcontact/get_list', { From_Account: 'nobody' }],
-      // Type 2 (groups not supported yet), other bad fields: 50002
-      [50002, 'recentcontact/delete', { From_Account: 'alice', Type: 2, ToGroupid: 'g1', ClearRamble: 1 }],
+      // a group conversation alice does not have: 2500 (the SDK's code); Type 2 without ToGroupid,
+      // other bad fields: 50002
+      [2500, 'recentcontact/delete', { From_Account: 'alice', Type: 2, ToGroupid: 'g1', ClearRamble: 1 }],
+      [50002, 'recentcontact/delete', { From_Account: 'alice', Type: 2, ClearRamble: 1 }],
       [50002, 'recentcontact/delete', { ...del, Type: 3 }],
       [50002, 'recentcontact/delete', { ...del, Type: '1' }],
       [50002, 'recentcontact/delete', { From_Account: 'alice', Type: 1, ClearRamble: 1 }],

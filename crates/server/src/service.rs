@@ -8,7 +8,7 @@
 mod admin;
 mod batch;
 mod deletion;
-mod group_args;
+pub(crate) mod group_args;
 mod groups;
 mod history;
 mod once;

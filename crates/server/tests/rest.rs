@@ -272,8 +272,17 @@ async fn recentcontact_delete_refusals_change_nothing() {
     alice.next_push().await;
 
     let cases: Vec<(Value, u32)> = vec![
+        // A group conversation alice does not have: the SDK's own code for it.
         (
             json!({"From_Account": "alice", "Type": 2, "ToGroupid": "g1", "ClearRamble": 1}),
+            2500,
+        ),
+        (
+            json!({"From_Account": "alice", "Type": 2, "ClearRamble": 1}),
+            50002,
+        ),
+        (
+            json!({"From_Account": "alice", "Type": 2, "ToGroupid": "g".repeat(49)}),
             50002,
         ),
         (
@@ -392,6 +401,43 @@ async fn recentcontact_delete_clears_history_or_keeps_it_and_pushes_by_the_setti
         ["one", "two", "three", "four"]
     );
     srv.stop().await;
+}
+
+#[tokio::test]
+async fn recentcontact_deletes_and_lists_group_conversations() {
+    let (_dir, srv) = server().await;
+    let mut alice = srv.login("alice").await;
+    let mut bob = srv.login("bob").await;
+    common::groups::private_group(&mut alice, "g1", &["bob"]).await;
+    common::groups::group_send(&mut alice, "g1", "m1", "hello").await;
+
+    let listed = call(
+        &srv,
+        "recentcontact/get_list",
+        json!({"From_Account": "bob"}),
+    )
+    .await;
+    assert_ok(&listed);
+    let items = listed["SessionItem"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        items
+            .iter()
+            .any(|i| i["Type"] == 2 && i["GroupId"] == "g1" && i["TopFlag"] == 0),
+        "the group conversation is listed with Type 2 and GroupId: {listed}"
+    );
+
+    let body = json!({"From_Account": "bob", "Type": 2, "ToGroupid": "g1", "ClearRamble": 1});
+    assert_ok(&call(&srv, "recentcontact/delete", body).await);
+    assert!(!list_of(&mut bob).await.contains(&"GROUPg1".to_string()));
+    assert!(texts(&bob.messages("GROUPg1", 15).await).is_empty());
+    // The other member keeps the conversation and its history.
+    assert_eq!(texts(&alice.messages("GROUPg1", 15).await), ["hello"]);
+    // The next group message brings it back for bob, holding only itself.
+    common::groups::group_send(&mut alice, "g1", "m2", "again").await;
+    assert_eq!(texts(&bob.messages("GROUPg1", 15).await), ["again"]);
 }
 
 #[tokio::test]

@@ -4,8 +4,9 @@
 use super::answer::{Fields, RestError, USER_NOT_FOUND};
 use super::parse_body;
 use crate::clock::unix_now;
+use crate::service::group_args::MAX_GROUP_ID_BYTES;
 use crate::service::Service;
-use crate::store::{App, DeleteMode};
+use crate::store::{App, ConvRef, DeleteMode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tim_proto::user_id::validate_id;
@@ -27,7 +28,7 @@ struct DeleteBody {
     #[serde(rename = "To_Account", default)]
     to_account: Option<String>,
     #[serde(rename = "ToGroupid", default)]
-    _to_group_id: Option<String>,
+    to_group_id: Option<String>,
     /// 1: the history goes too; 0 (the default, as the field is optional): only the entry.
     #[serde(rename = "ClearRamble", default)]
     clear_ramble: u64,
@@ -39,20 +40,23 @@ struct DeleteBody {
 pub async fn delete(service: &Service, app: &App, body: Value) -> Result<Fields, RestError> {
     let args: DeleteBody = parse_body(body)?;
     let from = checked_id("From_Account", &args.from_account)?;
-    let to = match args.kind {
+    let conv = match args.kind {
         TYPE_C2C => match &args.to_account {
-            Some(to) => checked_id("To_Account", to)?,
+            Some(to) => ConvRef::c2c(from, checked_id("To_Account", to)?),
             None => {
                 return Err(RestError::bad_parameter(
                     "To_Account is required for Type 1 (C2C)",
                 ))
             }
         },
-        TYPE_GROUP => {
-            return Err(RestError::bad_parameter(
-                "Type 2: groups are not supported yet",
-            ))
-        }
+        TYPE_GROUP => match &args.to_group_id {
+            Some(group) => ConvRef::group(from, checked_group_id(group)?),
+            None => {
+                return Err(RestError::bad_parameter(
+                    "ToGroupid is required for Type 2 (group)",
+                ))
+            }
+        },
         other => {
             return Err(RestError::bad_parameter(format!(
                 "Type must be 1 (C2C) or 2 (group), not {other}"
@@ -69,7 +73,7 @@ pub async fn delete(service: &Service, app: &App, body: Value) -> Result<Fields,
         }
     };
     require_user(service, app, from).await?;
-    service.delete_for(app.sdk_app_id, from, to, mode).await?;
+    service.delete_for(app.sdk_app_id, conv, mode).await?;
     Ok(Fields::new())
 }
 
@@ -109,6 +113,13 @@ pub async fn get_list(service: &Service, app: &App, body: Value) -> Result<Field
                 "MsgTime": c.last_message.as_ref().map_or(c.update_time, |m| m.time),
                 "TopFlag": 0,
             })),
+            Ok(ConversationId::Group(group)) => Some(json!({
+                "Type": TYPE_GROUP,
+                "GroupId": group,
+                "MsgTime": c.last_message.as_ref().map_or(c.update_time, |m| m.time),
+                "TopFlag": 0,
+            })),
+            // @TIM#SYSTEM is not a recent contact in Tencent's list either.
             _ => None,
         })
         .collect();
@@ -132,6 +143,16 @@ pub async fn get_list(service: &Service, app: &App, body: Value) -> Result<Field
 
 fn checked_id<'a>(field: &str, id: &'a str) -> Result<&'a str, RestError> {
     validate_id(id).map_err(|e| RestError::bad_parameter(format!("{field} {e}")))?;
+    Ok(id)
+}
+
+fn checked_group_id(id: &str) -> Result<&str, RestError> {
+    let id = checked_id("ToGroupid", id)?;
+    if id.len() > MAX_GROUP_ID_BYTES {
+        return Err(RestError::bad_parameter(format!(
+            "ToGroupid is longer than {MAX_GROUP_ID_BYTES} bytes"
+        )));
+    }
     Ok(id)
 }
 

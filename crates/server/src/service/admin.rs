@@ -14,18 +14,16 @@ impl Service {
             .await
     }
 
-    /// Deletes `owner`'s C2C conversation with `peer`, as if from a session of the owner that
+    /// Deletes a conversation of `conv.owner` (C2C or group), as if from a session of the owner that
     /// is none of the live ones: when the app syncs deletions, every live session of the owner
     /// hears about it. Returns the newest seq the deletion covers; 2500 if there is none.
     pub async fn delete_for(
         &self,
         sdk_app_id: u64,
-        owner: &str,
-        peer: &str,
+        conv: ConvRef,
         mode: DeleteMode,
     ) -> Result<u64, ApiError> {
-        self.delete_as(sdk_app_id, None, ConvRef::c2c(owner, peer), mode)
-            .await
+        self.delete_as(sdk_app_id, None, conv, mode).await
     }
 
     /// `limit` entries of `owner`'s conversation list from `offset`, in list order.
