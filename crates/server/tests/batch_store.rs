@@ -2,30 +2,20 @@
 //! store (a real file): outcomes, one transaction per batch, fixed work per conversation,
 //! unread counts.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use tim_proto::model::WireBody;
 use tim_proto::Push;
 use tim_server::store::{
-    App, ClearOutcome, ConvRef, DeleteMode, DeleteOutcome, NewMessage, PageOutcome, ReadOutcome,
+    ClearOutcome, ConvRef, DeleteMode, DeleteOutcome, NewMessage, PageOutcome, ReadOutcome,
     SendOutcome, SqliteStore, Store,
 };
 
 const APP: u64 = 7;
 
 fn open(sync: bool) -> (tempfile::TempDir, PathBuf, SqliteStore) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("tim.db");
-    let store = SqliteStore::open(&path).expect("open");
-    store
-        .create_app(&App {
-            sdk_app_id: APP,
-            secret_key: "k".into(),
-            admin_identifier: "administrator".into(),
-            sync_conversation_deletion: sync,
-            created_at: 0,
-        })
-        .expect("app");
-    (dir, path, store)
+    common::store::open_store(APP, sync)
 }
 
 fn send(s: &SqliteStore, from: &str, to: &str, id: &str) {

@@ -1,30 +1,20 @@
 //! The per-user event log and the deletion modes, directly on the SQLite store (a real file).
 
+mod common;
+
 use std::path::PathBuf;
 use tim_proto::frame::LoggedEvent;
 use tim_proto::model::WireBody;
 use tim_proto::Push;
 use tim_server::store::{
-    App, Catchup, ConvRef, DeleteMode, DeleteOutcome, NewMessage, PageOutcome, SendOutcome,
-    SqliteStore, Store, UserEvent,
+    Catchup, ConvRef, DeleteMode, DeleteOutcome, NewMessage, PageOutcome, SendOutcome, SqliteStore,
+    Store, UserEvent,
 };
 
 const APP: u64 = 7;
 
 fn open(sync: bool) -> (tempfile::TempDir, PathBuf, SqliteStore) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("tim.db");
-    let store = SqliteStore::open(&path).expect("open");
-    store
-        .create_app(&App {
-            sdk_app_id: APP,
-            secret_key: "k".into(),
-            admin_identifier: "administrator".into(),
-            sync_conversation_deletion: sync,
-            created_at: 0,
-        })
-        .expect("app");
-    (dir, path, store)
+    common::store::open_store(APP, sync)
 }
 
 fn send(s: &SqliteStore, from: &str, to: &str, id: &str, time: i64) -> Vec<UserEvent> {

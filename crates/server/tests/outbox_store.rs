@@ -2,31 +2,21 @@
 //! opIds applied once (also by two connections to the file at the same moment), their recorded
 //! answers, deletions up to a seq, and forgetting old opIds.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
 use tim_proto::model::WireBody;
 use tim_proto::{ErrorCode, Push, Reply};
 use tim_server::store::{
-    App, ConvRef, DeleteOutcome, GroupType, NewGroup, NewMessage, Once, OpAnswer, OpRecord,
-    PageOutcome, SendOutcome, SqliteStore, Store,
+    ConvRef, DeleteOutcome, GroupType, NewGroup, NewMessage, Once, OpAnswer, OpRecord, PageOutcome,
+    SendOutcome, SqliteStore, Store,
 };
 
 const APP: u64 = 7;
 
 fn open(sync: bool) -> (tempfile::TempDir, PathBuf, SqliteStore) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("tim.db");
-    let store = SqliteStore::open(&path).expect("open");
-    store
-        .create_app(&App {
-            sdk_app_id: APP,
-            secret_key: "k".into(),
-            admin_identifier: "administrator".into(),
-            sync_conversation_deletion: sync,
-            created_at: 0,
-        })
-        .expect("app");
-    (dir, path, store)
+    common::store::open_store(APP, sync)
 }
 
 fn send(s: &SqliteStore, from: &str, to: &str, id: &str) -> u64 {

@@ -11,6 +11,7 @@ mod groups;
 mod history;
 mod notices;
 mod reading;
+mod thread;
 
 use super::migrations::migrate;
 use super::model::{
@@ -22,6 +23,7 @@ use super::{GroupOutcome, GroupRefusal, MemberResults, NewGroup, Store, StoreErr
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use thread::NewRow;
 use tim_proto::model::{WireBody, WireGroup};
 use tim_proto::Push;
 
@@ -366,30 +368,20 @@ impl Store for SqliteStore {
         tx.prepare_cached(add_user)?
             .execute(params![app, conv.peer, message.time])?;
 
-        let seq: i64 = tx
-            .prepare_cached(
-                "INSERT INTO threads (sdk_app_id, conv_key, last_seq) VALUES (?1, ?2, 1)
-                 ON CONFLICT (sdk_app_id, conv_key) DO UPDATE SET last_seq = last_seq + 1
-                 RETURNING last_seq",
-            )?
-            .query_row(params![app, conv.conv_key], |r| r.get(0))?;
-
-        tx.prepare_cached(
-            "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
-                                   body_json, time)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
+        let seq = thread::next_seq(&tx, app, &conv.conv_key)?;
+        let activity = thread::insert_message(
+            &tx,
             app,
-            conv.conv_key,
-            seq,
-            message.msg_id,
-            conv.owner,
-            conv.peer,
-            body_json,
-            message.time
-        ])?;
-        let activity = tx.last_insert_rowid();
+            &NewRow {
+                conv_key: &conv.conv_key,
+                seq,
+                msg_id: &message.msg_id,
+                from: &conv.owner,
+                to: &conv.peer,
+                body_json: &body_json,
+                time: message.time,
+            },
+        )?;
 
         // Sending brings the conversation back for the sender too, and reads it up to here.
         tx.prepare_cached(

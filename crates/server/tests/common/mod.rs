@@ -4,6 +4,7 @@
 
 pub mod groups;
 pub mod http;
+pub mod store;
 
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};

@@ -2,6 +2,7 @@
 //! row and event log (O(members) per message, O(1) per member).
 
 use super::groups::{has_member_row, live_group, members};
+use super::thread::{self, NewRow};
 use super::{events, message_by_id, to_u64};
 use crate::store::{
     ConvRef, GroupRefusal, NewMessage, SendOutcome, StoreError, StoreResult, StoredMessage,
@@ -34,29 +35,20 @@ pub(super) fn send(
     }
     let body_json = serde_json::to_string(&message.body)
         .map_err(|e| StoreError::Corrupt(format!("encoding body: {e}")))?;
-    let seq: i64 = conn
-        .prepare_cached(
-            "INSERT INTO threads (sdk_app_id, conv_key, last_seq) VALUES (?1, ?2, 1)
-             ON CONFLICT (sdk_app_id, conv_key) DO UPDATE SET last_seq = last_seq + 1
-             RETURNING last_seq",
-        )?
-        .query_row(params![app, conv.conv_key], |r| r.get(0))?;
-    conn.prepare_cached(
-        "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
-                               body_json, time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
+    let seq = thread::next_seq(conn, app, &conv.conv_key)?;
+    let activity = thread::insert_message(
+        conn,
         app,
-        conv.conv_key,
-        seq,
-        message.msg_id,
-        conv.owner,
-        group_id,
-        body_json,
-        message.time
-    ])?;
-    let activity = conn.last_insert_rowid();
+        &NewRow {
+            conv_key: &conv.conv_key,
+            seq,
+            msg_id: &message.msg_id,
+            from: &conv.owner,
+            to: group_id,
+            body_json: &body_json,
+            time: message.time,
+        },
+    )?;
     let stored = StoredMessage {
         seq: to_u64(seq),
         msg_id: message.msg_id.clone(),

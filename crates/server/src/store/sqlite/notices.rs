@@ -3,6 +3,7 @@
 //! Deleting that conversation is an ordinary deletion (a watermark); the next notice brings it
 //! back holding only itself.
 
+use super::thread::{self, NewRow};
 use super::{events, to_u64};
 use crate::store::{ConvRef, StoreError, StoreResult, StoredMessage, UserEvent};
 use rusqlite::{params, Connection};
@@ -38,31 +39,22 @@ pub(super) fn send(
     };
     let body_json = serde_json::to_string(&body)
         .map_err(|e| StoreError::Corrupt(format!("encoding a notice: {e}")))?;
-    let seq: i64 = conn
-        .prepare_cached(
-            "INSERT INTO threads (sdk_app_id, conv_key, last_seq) VALUES (?1, ?2, 1)
-             ON CONFLICT (sdk_app_id, conv_key) DO UPDATE SET last_seq = last_seq + 1
-             RETURNING last_seq",
-        )?
-        .query_row(params![app, conv.conv_key], |r| r.get(0))?;
+    let seq = thread::next_seq(conn, app, &conv.conv_key)?;
     // Seqs never repeat in a thread, so neither do these IDs.
     let msg_id = format!("notice-{seq}");
-    conn.prepare_cached(
-        "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
-                               body_json, time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
+    let activity = thread::insert_message(
+        conn,
         app,
-        conv.conv_key,
-        seq,
-        msg_id,
-        SYSTEM_ID,
-        user_id,
-        body_json,
-        now
-    ])?;
-    let activity = conn.last_insert_rowid();
+        &NewRow {
+            conv_key: &conv.conv_key,
+            seq,
+            msg_id: &msg_id,
+            from: SYSTEM_ID,
+            to: user_id,
+            body_json: &body_json,
+            time: now,
+        },
+    )?;
     conn.prepare_cached(
         "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
                                     unread, update_time, last_activity)

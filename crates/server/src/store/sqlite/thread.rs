@@ -1,0 +1,50 @@
+//! Appending to a conversation's thread: the next message seq and the message row. C2C sends,
+//! group sends and system notices all append the same way; only whose rows they touch differs.
+
+use rusqlite::{params, Connection};
+
+/// The next seq of the thread `conv_key` (from 1; never reused, even after a purge).
+pub(super) fn next_seq(conn: &Connection, app: i64, conv_key: &str) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO threads (sdk_app_id, conv_key, last_seq) VALUES (?1, ?2, 1)
+         ON CONFLICT (sdk_app_id, conv_key) DO UPDATE SET last_seq = last_seq + 1
+         RETURNING last_seq",
+    )?
+    .query_row(params![app, conv_key], |r| r.get(0))
+}
+
+/// One message row, as stored.
+pub(super) struct NewRow<'a> {
+    pub conv_key: &'a str,
+    pub seq: i64,
+    pub msg_id: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub body_json: &'a str,
+    pub time: i64,
+}
+
+/// Inserts the message; returns its rowid, which orders conversations updated in the same
+/// second (`conversations.last_activity`).
+pub(super) fn insert_message(
+    conn: &Connection,
+    app: i64,
+    row: &NewRow<'_>,
+) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
+                               body_json, time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        app,
+        row.conv_key,
+        row.seq,
+        row.msg_id,
+        row.from,
+        row.to,
+        row.body_json,
+        row.time
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
