@@ -6,10 +6,11 @@
 
 use crate::js;
 use rexie::{ObjectStore, Rexie, TransactionMode};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use tim_core::outbox::OutboxEntry;
 use tim_core::state::Dirty;
+use tim_proto::decode::Obj;
 use tim_proto::{WireConversation, WireMessage};
 use wasm_bindgen::JsValue;
 
@@ -31,7 +32,7 @@ fn err(e: rexie::Error) -> String {
     format!("IndexedDB: {e}")
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct WatermarkRecord {
     #[serde(rename = "conversationID")]
@@ -39,7 +40,7 @@ struct WatermarkRecord {
     seq: u64,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct MessagesRecord {
     #[serde(rename = "conversationID")]
@@ -61,12 +62,37 @@ pub struct Cache {
     db: Rexie,
 }
 
-fn decode<T: DeserializeOwned>(values: Vec<JsValue>) -> Vec<T> {
-    // A record this version cannot read is skipped, not fatal: the server has the truth.
+/// A stored record as JSON; `None` when it is not one.
+fn from_js(v: &JsValue) -> Option<Value> {
+    serde_json::from_str(&js::json_text(v)?).ok()
+}
+
+/// A record this version cannot read is skipped, not fatal: the server has the truth.
+fn decode<T>(values: Vec<JsValue>, read: impl Fn(Value) -> Option<T>) -> Vec<T> {
     values
         .into_iter()
-        .filter_map(|v| serde_wasm_bindgen::from_value(v).ok())
+        .filter_map(|v| read(from_js(&v)?))
         .collect()
+}
+
+impl WatermarkRecord {
+    fn from_json(v: Value) -> Option<WatermarkRecord> {
+        let mut o = Obj::new(v)?;
+        Some(WatermarkRecord {
+            conversation_id: o.string("conversationID")?,
+            seq: o.u64("seq")?,
+        })
+    }
+}
+
+impl MessagesRecord {
+    fn from_json(v: Value) -> Option<MessagesRecord> {
+        let mut o = Obj::new(v)?;
+        Some(MessagesRecord {
+            conversation_id: o.string("conversationID")?,
+            messages: o.list("messages", false, WireMessage::from_json)?,
+        })
+    }
 }
 
 impl Cache {
@@ -93,8 +119,8 @@ impl Cache {
             let store = tx.store(name);
             async move { store.map_err(err)?.get_all(None, None).await.map_err(err) }
         };
-        let conversations = decode(get_all(CONVERSATIONS).await?);
-        let watermarks = decode::<WatermarkRecord>(get_all(WATERMARKS).await?)
+        let conversations = decode(get_all(CONVERSATIONS).await?, WireConversation::from_json);
+        let watermarks = decode(get_all(WATERMARKS).await?, WatermarkRecord::from_json)
             .into_iter()
             .map(|w| (w.conversation_id, w.seq))
             .collect();
@@ -203,12 +229,13 @@ impl Cache {
             .db
             .transaction(&[OUTBOX], TransactionMode::ReadOnly)
             .map_err(err)?;
-        let mut entries: Vec<OutboxEntry> = decode(
+        let mut entries = decode(
             tx.store(OUTBOX)
                 .map_err(err)?
                 .get_all(None, None)
                 .await
                 .map_err(err)?,
+            OutboxEntry::from_json,
         );
         entries.sort_by(|a, b| a.created_ms.total_cmp(&b.created_ms));
         Ok(entries)
@@ -260,10 +287,8 @@ async fn read_watermark(tx: &rexie::Transaction, conversation_id: &str) -> Cache
         .get(conversation_id.into())
         .await
         .map_err(err)?;
-    Ok(
-        v.and_then(|v| serde_wasm_bindgen::from_value::<WatermarkRecord>(v).ok())
-            .map_or(0, |w| w.seq),
-    )
+    Ok(v.and_then(|v| WatermarkRecord::from_json(from_js(&v)?))
+        .map_or(0, |w| w.seq))
 }
 
 async fn read_messages(
@@ -271,10 +296,8 @@ async fn read_messages(
     conversation_id: &str,
 ) -> CacheResult<Vec<WireMessage>> {
     let v = store.get(conversation_id.into()).await.map_err(err)?;
-    Ok(
-        v.and_then(|v| serde_wasm_bindgen::from_value::<MessagesRecord>(v).ok())
-            .map_or_else(Vec::new, |r| r.messages),
-    )
+    Ok(v.and_then(|v| MessagesRecord::from_json(from_js(&v)?))
+        .map_or_else(Vec::new, |r| r.messages))
 }
 
 async fn trim_messages(

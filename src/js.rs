@@ -9,13 +9,25 @@ use wasm_bindgen::prelude::*;
 /// Any JS value as JSON; what JSON cannot hold (functions, symbols) reads as `null`, which every
 /// argument check then refuses with a coded error.
 pub fn to_json(v: &JsValue) -> Value {
-    serde_wasm_bindgen::from_value(v.clone()).unwrap_or(Value::Null)
+    json_text(v)
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// `JSON.stringify(v)`: `None` for what JSON cannot hold (undefined, functions, symbols,
+/// BigInts, cycles).
+pub fn json_text(v: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(v).ok()?.as_string()
 }
 
 /// A Rust value as a plain JS object (maps as objects, 64-bit numbers as JS numbers).
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::UNDEFINED)
+    // One string across the boundary and the engine's own JSON.parse, instead of one JS value
+    // (and one TextDecoder call per string) per field.
+    match serde_json::to_string(v) {
+        Ok(text) => js_sys::JSON::parse(&text).unwrap_or(JsValue::UNDEFINED),
+        Err(_) => JsValue::UNDEFINED,
+    }
 }
 
 /// The documented success shape `{ code: 0, data }`.

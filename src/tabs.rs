@@ -21,7 +21,10 @@ impl Tabs {
             let Some(text) = e.data().as_string() else {
                 return;
             };
-            let Ok(note) = serde_json::from_str::<TabNote>(&text) else {
+            let Some(note) = serde_json::from_str(&text)
+                .ok()
+                .and_then(TabNote::from_json)
+            else {
                 return;
             };
             if let Some(inner) = inner.upgrade() {

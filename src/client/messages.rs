@@ -29,7 +29,7 @@ impl Inner {
 
     pub async fn send_message(self: Rc<Self>, message: Value) -> Result<Message, SdkError> {
         self.check_ready()?;
-        let m: Message = serde_json::from_value(message).map_err(|_| {
+        let m = Message::from_json(message).ok_or_else(|| {
             SdkError::invalid("sendMessage needs a message made by createTextMessage")
         })?;
         let text = m

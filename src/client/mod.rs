@@ -296,15 +296,9 @@ impl Inner {
     // ---- what the socket tells us -------------------------------------------------------
 
     pub fn on_frame(self: &Rc<Self>, generation: u64, text: &str) {
-        let frame: ServerFrame = match serde_json::from_str(text) {
-            Ok(f) => f,
-            Err(e) => {
-                crate::js::console_error(
-                    "tim-wasm: unreadable frame from the server",
-                    &e.to_string().into(),
-                );
-                return;
-            }
+        let Some(frame) = ServerFrame::from_json_text(text) else {
+            crate::js::console_error("tim-wasm: unreadable frame from the server", &text.into());
+            return;
         };
         {
             let mut s = self.session.borrow_mut();

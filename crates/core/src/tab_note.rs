@@ -32,6 +32,26 @@ pub enum TabNote {
 }
 
 impl TabNote {
+    /// Reads a note by hand (as the derived `Deserialize` would); `None` for one it cannot read.
+    pub fn from_json(v: serde_json::Value) -> Option<TabNote> {
+        let mut o = tim_proto::decode::Obj::new(v)?;
+        let tag = o.string("t")?;
+        let conversation_id = o.string("conversationID")?;
+        Some(match tag.as_str() {
+            "deleted" => TabNote::Deleted {
+                conversation_id,
+                cleared_seq: o.u64("clearedSeq")?,
+            },
+            "removed" => TabNote::Removed { conversation_id },
+            "historyCleared" => TabNote::HistoryCleared {
+                conversation_id,
+                cleared_seq: o.u64("clearedSeq")?,
+            },
+            "read" => TabNote::Read { conversation_id },
+            _ => return None,
+        })
+    }
+
     /// Applies the note to the state, returning what changed.
     pub fn apply(&self, state: &mut crate::state::ConversationState) -> crate::state::Change {
         match self {
@@ -67,6 +87,30 @@ mod tests {
             serde_json::from_str::<TabNote>(&json).expect("decode"),
             note
         );
+        for n in [
+            note.clone(),
+            TabNote::Removed {
+                conversation_id: "C2Cbob".into(),
+            },
+            TabNote::HistoryCleared {
+                conversation_id: "C2Cbob".into(),
+                cleared_seq: 2,
+            },
+            TabNote::Read {
+                conversation_id: "C2Cbob".into(),
+            },
+        ] {
+            let v = serde_json::to_value(&n).expect("encode");
+            assert_eq!(TabNote::from_json(v), Some(n));
+        }
+        for bad in [
+            serde_json::json!({"t": "deleted", "conversationID": "C2Cbob"}),
+            serde_json::json!({"t": "other", "conversationID": "C2Cbob"}),
+            serde_json::json!({"t": "read"}),
+        ] {
+            assert!(serde_json::from_value::<TabNote>(bad.clone()).is_err());
+            assert_eq!(TabNote::from_json(bad), None);
+        }
         let mut s = ConversationState::new("alice");
         s.apply_message(
             &WireMessage {

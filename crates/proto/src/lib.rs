@@ -5,6 +5,7 @@
 //! unsolicited [`ServerFrame::Push`]es. See `docs/protocol.md` for the written-down version.
 
 pub mod conversation_id;
+pub mod decode;
 pub mod error_code;
 pub mod frame;
 pub mod limits;

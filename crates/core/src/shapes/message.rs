@@ -3,6 +3,7 @@
 use super::conversation_type;
 use crate::constants::types;
 use serde::{Deserialize, Serialize};
+use tim_proto::decode::Obj;
 use tim_proto::model::{notice, WireBody};
 use tim_proto::WireMessage;
 
@@ -59,6 +60,23 @@ impl Payload {
                 types::MSG_GRP_SYS_NOTICE,
             ),
         }
+    }
+
+    /// Untagged, as derived: a text payload if it has a string `text`, else a notice.
+    fn from_json(v: serde_json::Value) -> Option<Payload> {
+        let mut o = Obj::new(v)?;
+        if let Some(serde_json::Value::String(text)) = o.take("text") {
+            return Some(Payload::Text(TextPayload { text }));
+        }
+        let mut g = o.obj("groupProfile")?;
+        Some(Payload::Notice(NoticePayload {
+            operation_type: o.u32("operationType")?,
+            group_profile: NoticeGroup {
+                group_id: g.string("groupID")?,
+                name: g.string("name")?,
+            },
+            operator_id: o.string("operatorID")?,
+        }))
     }
 
     /// The one-line text a conversation list shows for it (`messageForShow`).
@@ -173,6 +191,33 @@ impl Message {
         }
     }
 
+    /// Reads a message back from JSON by hand (what sendMessage is given), reading exactly what
+    /// the derived `Deserialize` reads; `None` when it would refuse it.
+    pub fn from_json(v: serde_json::Value) -> Option<Message> {
+        let mut o = Obj::new(v)?;
+        Some(Message {
+            id: o.string("ID")?,
+            kind: o.string("type")?,
+            payload: Payload::from_json(o.take("payload")?)?,
+            conversation_id: o.string("conversationID")?,
+            conversation_type: o.string("conversationType")?,
+            to: o.string("to")?,
+            from: o.string("from")?,
+            flow: o.string("flow")?,
+            time: o.i64("time")?,
+            client_time: o.i64("clientTime")?,
+            sequence: o.u64("sequence")?,
+            status: o.string("status")?,
+            is_read: o.bool("isRead")?,
+            is_revoked: o.bool("isRevoked")?,
+            is_peer_read: o.bool("isPeerRead")?,
+            nick: o.string("nick")?,
+            avatar: o.string("avatar")?,
+            priority: o.string("priority")?,
+            cloud_custom_data: o.string("cloudCustomData")?,
+        })
+    }
+
     /// The text, for a text message.
     pub fn text(&self) -> Option<&str> {
         match &self.payload {
@@ -261,5 +306,57 @@ mod tests {
         let g = Message::new_text("id2".into(), "alice", "g1", "GROUP", "yo".into(), 10);
         assert_eq!(g.conversation_id, "GROUPg1");
         assert_eq!(g.text(), Some("yo"));
+    }
+
+    #[test]
+    fn reading_by_hand_agrees_with_the_derived_deserialize() {
+        let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
+        let v = serde_json::to_value(&m).expect("encode");
+        let notice = Message::from_wire(
+            &wire(
+                "@TIM#SYSTEM",
+                "alice",
+                "@TIM#SYSTEM",
+                WireBody::GroupNotice {
+                    operation_type: notice::KICKED,
+                    group_id: "g1".into(),
+                    group_name: "G".into(),
+                    operator_id: "bob".into(),
+                },
+            ),
+            "alice",
+        );
+        let mut cases = vec![v.clone(), serde_json::to_value(&notice).expect("encode")];
+        for (k, bad) in [
+            ("ID", json!(1)),
+            ("payload", json!({"text": 1})),
+            ("payload", json!({"text": "a", "extra": 1})),
+            (
+                "payload",
+                json!({"operationType": 4, "groupProfile": {"groupID": "g"},
+                "operatorID": "x"}),
+            ),
+            (
+                "payload",
+                json!({"operationType": 4, "groupProfile": {"groupID": "g",
+                "name": "n"}, "operatorID": "x"}),
+            ),
+            ("payload", json!(null)),
+            ("sequence", json!(-1)),
+            ("time", json!(1.5)),
+            ("isRead", json!("yes")),
+            ("extra", json!("ignored")),
+        ] {
+            let mut c = v.clone();
+            c[k] = bad;
+            cases.push(c);
+        }
+        let mut missing = v.clone();
+        missing.as_object_mut().map(|o| o.remove("status"));
+        cases.extend([missing, json!(null), json!("x"), json!([])]);
+        for c in cases {
+            let derived = serde_json::from_value::<Message>(c.clone()).ok();
+            assert_eq!(Message::from_json(c.clone()), derived, "{c}");
+        }
     }
 }
