@@ -2,17 +2,24 @@
 //! per-conversation deletion watermarks, recent messages, the outbox of deletions not yet
 //! acknowledged, and the last applied event of the user's log. Tabs of the same user share it;
 //! every write is one IndexedDB transaction, so a deletion's entry, its messages and its
-//! watermark go together.
+//! watermark go together. Plain `web_sys` IndexedDB: writes are queued in their transaction
+//! without waiting for each, and reads and commits are awaited through one Promise adapter.
 
 use crate::js;
-use rexie::{ObjectStore, Rexie, TransactionMode};
+use js_sys::{Array, Function, Promise};
 use serde::Serialize;
 use serde_json::Value;
 use tim_core::outbox::OutboxEntry;
+use tim_core::sort::sort_by;
 use tim_core::state::Dirty;
 use tim_proto::decode::Obj;
 use tim_proto::{WireConversation, WireMessage};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    DomException, IdbDatabase, IdbObjectStore, IdbObjectStoreParameters, IdbOpenDbRequest,
+    IdbRequest, IdbTransaction, IdbTransactionMode,
+};
 
 const CONVERSATIONS: &str = "conversations";
 const MESSAGES: &str = "messages";
@@ -28,8 +35,23 @@ pub const RECENT_MESSAGES: usize = 100;
 
 pub type CacheResult<T> = Result<T, String>;
 
-fn err(e: rexie::Error) -> String {
-    format!("IndexedDB: {e}")
+/// `IndexedDB: <name>: <message>` of a failed request or transaction.
+fn err(e: Option<DomException>) -> String {
+    let mut s = String::from("IndexedDB: ");
+    match e {
+        Some(e) => {
+            s.push_str(&e.name());
+            s.push_str(": ");
+            s.push_str(&e.message());
+        }
+        None => s.push_str("failed"),
+    }
+    s
+}
+
+/// A call that threw (closed database, unknown store).
+fn thrown(e: JsValue) -> String {
+    err(e.dyn_into::<DomException>().ok())
 }
 
 #[derive(Serialize)]
@@ -59,7 +81,56 @@ pub struct Snapshot {
 }
 
 pub struct Cache {
-    db: Rexie,
+    db: IdbDatabase,
+}
+
+/// Waits for `target`'s success (`complete` for a transaction) or failure; one Promise per wait.
+async fn settle(target: &JsValue, success: &str, failure: &[&str]) -> Result<(), ()> {
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        let _ = js_sys::Reflect::set(target, &success.into(), &resolve);
+        for name in failure {
+            let _ = js_sys::Reflect::set(target, &(*name).into(), &reject);
+        }
+    });
+    JsFuture::from(promise).await.map(|_| ()).map_err(|_| ())
+}
+
+/// A request's result, `None` for `undefined` (no such record).
+async fn result(req: Result<IdbRequest, JsValue>) -> CacheResult<Option<JsValue>> {
+    let req = req.map_err(thrown)?;
+    if settle(&req, "onsuccess", &["onerror"]).await.is_err() {
+        return Err(err(req.error().ok().flatten()));
+    }
+    Ok(req.result().ok().filter(|v| !v.is_undefined()))
+}
+
+/// Every record of a store.
+async fn get_all(store: &IdbObjectStore) -> CacheResult<Vec<JsValue>> {
+    Ok(result(store.get_all())
+        .await?
+        .map(|v| Array::from(&v).to_vec())
+        .unwrap_or_default())
+}
+
+/// Queues a write in its transaction; a failure fails the transaction's commit.
+fn queued(req: Result<IdbRequest, JsValue>) -> CacheResult<()> {
+    req.map(|_| ()).map_err(thrown)
+}
+
+fn put(store: &IdbObjectStore, value: &impl Serialize) -> CacheResult<()> {
+    queued(store.put(&js::to_js(value)))
+}
+
+/// Waits for the transaction to commit.
+async fn done(tx: &IdbTransaction) -> CacheResult<()> {
+    match settle(tx, "oncomplete", &["onerror", "onabort"]).await {
+        Ok(()) => Ok(()),
+        Err(()) => Err(err(tx.error())),
+    }
+}
+
+fn store(tx: &IdbTransaction, name: &str) -> CacheResult<IdbObjectStore> {
+    tx.object_store(name).map_err(thrown)
 }
 
 /// A stored record as JSON; `None` when it is not one.
@@ -97,44 +168,76 @@ impl MessagesRecord {
 
 impl Cache {
     pub async fn open(sdk_app_id: u64, user_id: &str) -> CacheResult<Cache> {
-        let db = Rexie::builder(&format!("tim-wasm/{sdk_app_id}/{user_id}"))
-            .version(1)
-            .add_object_store(ObjectStore::new(CONVERSATIONS).key_path("conversationID"))
-            .add_object_store(ObjectStore::new(MESSAGES).key_path("conversationID"))
-            .add_object_store(ObjectStore::new(WATERMARKS).key_path("conversationID"))
-            .add_object_store(ObjectStore::new(OUTBOX).key_path("opId"))
-            .add_object_store(ObjectStore::new(META))
-            .build()
-            .await
-            .map_err(err)?;
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or_else(|| err(None))?;
+        let mut name = String::from("tim-wasm/");
+        name.push_str(&sdk_app_id.to_string());
+        name.push('/');
+        name.push_str(user_id);
+        let req: IdbOpenDbRequest = factory.open_with_u32(&name, 1).map_err(thrown)?;
+        let upgrade = {
+            let req = req.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                let Ok(db) = req.result().and_then(|db| db.dyn_into::<IdbDatabase>()) else {
+                    return;
+                };
+                for (store, key_path) in [
+                    (CONVERSATIONS, Some("conversationID")),
+                    (MESSAGES, Some("conversationID")),
+                    (WATERMARKS, Some("conversationID")),
+                    (OUTBOX, Some("opId")),
+                    (META, None),
+                ] {
+                    let params = IdbObjectStoreParameters::new();
+                    if let Some(key_path) = key_path {
+                        params.set_key_path(&key_path.into());
+                    }
+                    // A failure here aborts the upgrade, and the open fails.
+                    let _ = db.create_object_store_with_optional_parameters(store, &params);
+                }
+            })
+        };
+        req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+        let db = result(Ok(req.clone().into())).await;
+        req.set_onupgradeneeded(None);
+        let db = db?
+            .and_then(|db| db.dyn_into::<IdbDatabase>().ok())
+            .ok_or_else(|| err(None))?;
         Ok(Cache { db })
     }
 
+    fn transaction(
+        &self,
+        stores: &[&str],
+        mode: IdbTransactionMode,
+    ) -> CacheResult<IdbTransaction> {
+        let names: Array = stores.iter().map(|s| JsValue::from(*s)).collect();
+        self.db
+            .transaction_with_str_sequence_and_mode(&names, mode)
+            .map_err(thrown)
+    }
+
     pub async fn load(&self) -> CacheResult<Snapshot> {
-        let tx = self
-            .db
-            .transaction(&SNAPSHOT, TransactionMode::ReadOnly)
-            .map_err(err)?;
-        let get_all = |name: &'static str| {
-            let store = tx.store(name);
-            async move { store.map_err(err)?.get_all(None, None).await.map_err(err) }
-        };
-        let conversations = decode(get_all(CONVERSATIONS).await?, WireConversation::from_json);
-        let watermarks = decode(get_all(WATERMARKS).await?, WatermarkRecord::from_json)
-            .into_iter()
-            .map(|w| (w.conversation_id, w.seq))
-            .collect();
-        let meta = tx.store(META).map_err(err)?;
-        let last_event = meta
-            .get(LAST_EVENT.into())
-            .await
-            .map_err(err)?
+        let tx = self.transaction(&SNAPSHOT, IdbTransactionMode::Readonly)?;
+        let conversations = decode(
+            get_all(&store(&tx, CONVERSATIONS)?).await?,
+            WireConversation::from_json,
+        );
+        let watermarks = decode(
+            get_all(&store(&tx, WATERMARKS)?).await?,
+            WatermarkRecord::from_json,
+        )
+        .into_iter()
+        .map(|w| (w.conversation_id, w.seq))
+        .collect();
+        let meta = store(&tx, META)?;
+        let last_event = result(meta.get(&LAST_EVENT.into()))
+            .await?
             .and_then(|v| v.as_f64())
             .unwrap_or(0.0) as u64;
-        let verified = meta
-            .get(VERIFIED.into())
-            .await
-            .map_err(err)?
+        let verified = result(meta.get(&VERIFIED.into()))
+            .await?
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
         Ok(Snapshot {
@@ -148,96 +251,59 @@ impl Cache {
     /// Writes one tick's changes (and the last applied event) in one transaction. A removed
     /// conversation's cached messages go with it.
     pub async fn write(&self, dirty: Dirty, last_event: u64, verified: bool) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(
-                &[CONVERSATIONS, MESSAGES, WATERMARKS, META],
-                TransactionMode::ReadWrite,
-            )
-            .map_err(err)?;
-        let conversations = tx.store(CONVERSATIONS).map_err(err)?;
-        let messages = tx.store(MESSAGES).map_err(err)?;
+        let tx = self.transaction(
+            &[CONVERSATIONS, MESSAGES, WATERMARKS, META],
+            IdbTransactionMode::Readwrite,
+        )?;
+        let conversations = store(&tx, CONVERSATIONS)?;
+        let messages = store(&tx, MESSAGES)?;
         if dirty.full {
-            conversations.clear().await.map_err(err)?;
+            queued(conversations.clear())?;
         }
         for c in &dirty.upserts {
-            conversations.put(&js::to_js(c), None).await.map_err(err)?;
+            put(&conversations, c)?;
         }
         for id in &dirty.removed {
-            conversations
-                .delete(id.as_str().into())
-                .await
-                .map_err(err)?;
-            messages.delete(id.as_str().into()).await.map_err(err)?;
+            let key = JsValue::from(id.as_str());
+            queued(conversations.delete(&key))?;
+            queued(messages.delete(&key))?;
         }
-        let watermarks = tx.store(WATERMARKS).map_err(err)?;
+        let watermarks = store(&tx, WATERMARKS)?;
         for (id, seq) in dirty.watermarks {
-            let record = WatermarkRecord {
-                conversation_id: id.clone(),
-                seq,
-            };
-            watermarks
-                .put(&js::to_js(&record), None)
-                .await
-                .map_err(err)?;
+            put(
+                &watermarks,
+                &WatermarkRecord {
+                    conversation_id: id.clone(),
+                    seq,
+                },
+            )?;
             // Cached messages at or below a new watermark are gone for this user.
             trim_messages(&messages, &id, seq).await?;
         }
-        let meta = tx.store(META).map_err(err)?;
-        meta.put(&JsValue::from(last_event as f64), Some(&LAST_EVENT.into()))
-            .await
-            .map_err(err)?;
+        let meta = store(&tx, META)?;
+        queued(meta.put_with_key(&JsValue::from(last_event as f64), &LAST_EVENT.into()))?;
         if verified {
-            meta.put(&JsValue::TRUE, Some(&VERIFIED.into()))
-                .await
-                .map_err(err)?;
+            queued(meta.put_with_key(&JsValue::TRUE, &VERIFIED.into()))?;
         }
-        tx.done().await.map_err(err)?;
-        Ok(())
+        done(&tx).await
     }
 
     pub async fn outbox_put(&self, entry: &OutboxEntry) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(&[OUTBOX], TransactionMode::ReadWrite)
-            .map_err(err)?;
-        tx.store(OUTBOX)
-            .map_err(err)?
-            .put(&js::to_js(entry), None)
-            .await
-            .map_err(err)?;
-        tx.done().await.map_err(err)?;
-        Ok(())
+        let tx = self.transaction(&[OUTBOX], IdbTransactionMode::Readwrite)?;
+        put(&store(&tx, OUTBOX)?, entry)?;
+        done(&tx).await
     }
 
     pub async fn outbox_delete(&self, op_id: &str) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(&[OUTBOX], TransactionMode::ReadWrite)
-            .map_err(err)?;
-        tx.store(OUTBOX)
-            .map_err(err)?
-            .delete(op_id.into())
-            .await
-            .map_err(err)?;
-        tx.done().await.map_err(err)?;
-        Ok(())
+        let tx = self.transaction(&[OUTBOX], IdbTransactionMode::Readwrite)?;
+        queued(store(&tx, OUTBOX)?.delete(&op_id.into()))?;
+        done(&tx).await
     }
 
     pub async fn outbox(&self) -> CacheResult<Vec<OutboxEntry>> {
-        let tx = self
-            .db
-            .transaction(&[OUTBOX], TransactionMode::ReadOnly)
-            .map_err(err)?;
-        let mut entries = decode(
-            tx.store(OUTBOX)
-                .map_err(err)?
-                .get_all(None, None)
-                .await
-                .map_err(err)?,
-            OutboxEntry::from_json,
-        );
-        entries.sort_by(|a, b| a.created_ms.total_cmp(&b.created_ms));
+        let tx = self.transaction(&[OUTBOX], IdbTransactionMode::Readonly)?;
+        let mut entries = decode(get_all(&store(&tx, OUTBOX)?).await?, OutboxEntry::from_json);
+        sort_by(&mut entries, |a, b| a.created_ms.total_cmp(&b.created_ms));
         Ok(entries)
     }
 
@@ -248,60 +314,50 @@ impl Cache {
         conversation_id: &str,
         new: Vec<WireMessage>,
     ) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(&[MESSAGES, WATERMARKS], TransactionMode::ReadWrite)
-            .map_err(err)?;
+        let tx = self.transaction(&[MESSAGES, WATERMARKS], IdbTransactionMode::Readwrite)?;
         let watermark = read_watermark(&tx, conversation_id).await?;
-        let messages = tx.store(MESSAGES).map_err(err)?;
+        let messages = store(&tx, MESSAGES)?;
         let mut list = read_messages(&messages, conversation_id).await?;
         list.extend(new.into_iter().filter(|m| m.seq > watermark));
-        list.sort_by_key(|m| m.seq);
+        sort_by(&mut list, |a, b| a.seq.cmp(&b.seq));
         list.dedup_by_key(|m| m.seq);
         let skip = list.len().saturating_sub(RECENT_MESSAGES);
-        let record = MessagesRecord {
-            conversation_id: conversation_id.to_owned(),
-            messages: list.split_off(skip),
-        };
-        messages.put(&js::to_js(&record), None).await.map_err(err)?;
-        tx.done().await.map_err(err)?;
-        Ok(())
+        put(
+            &messages,
+            &MessagesRecord {
+                conversation_id: conversation_id.to_owned(),
+                messages: list.split_off(skip),
+            },
+        )?;
+        done(&tx).await
     }
 
     /// The cached recent messages of a conversation above its watermark, oldest first.
     pub async fn messages(&self, conversation_id: &str) -> CacheResult<Vec<WireMessage>> {
-        let tx = self
-            .db
-            .transaction(&[MESSAGES, WATERMARKS], TransactionMode::ReadOnly)
-            .map_err(err)?;
+        let tx = self.transaction(&[MESSAGES, WATERMARKS], IdbTransactionMode::Readonly)?;
         let watermark = read_watermark(&tx, conversation_id).await?;
-        let list = read_messages(&tx.store(MESSAGES).map_err(err)?, conversation_id).await?;
+        let list = read_messages(&store(&tx, MESSAGES)?, conversation_id).await?;
         Ok(list.into_iter().filter(|m| m.seq > watermark).collect())
     }
 }
 
-async fn read_watermark(tx: &rexie::Transaction, conversation_id: &str) -> CacheResult<u64> {
-    let v = tx
-        .store(WATERMARKS)
-        .map_err(err)?
-        .get(conversation_id.into())
-        .await
-        .map_err(err)?;
+async fn read_watermark(tx: &IdbTransaction, conversation_id: &str) -> CacheResult<u64> {
+    let v = result(store(tx, WATERMARKS)?.get(&conversation_id.into())).await?;
     Ok(v.and_then(|v| WatermarkRecord::from_json(from_js(&v)?))
         .map_or(0, |w| w.seq))
 }
 
 async fn read_messages(
-    store: &rexie::Store,
+    store: &IdbObjectStore,
     conversation_id: &str,
 ) -> CacheResult<Vec<WireMessage>> {
-    let v = store.get(conversation_id.into()).await.map_err(err)?;
+    let v = result(store.get(&conversation_id.into())).await?;
     Ok(v.and_then(|v| MessagesRecord::from_json(from_js(&v)?))
         .map_or_else(Vec::new, |r| r.messages))
 }
 
 async fn trim_messages(
-    store: &rexie::Store,
+    store: &IdbObjectStore,
     conversation_id: &str,
     watermark: u64,
 ) -> CacheResult<()> {
@@ -311,10 +367,11 @@ async fn trim_messages(
     if list.len() == before {
         return Ok(());
     }
-    let record = MessagesRecord {
-        conversation_id: conversation_id.to_owned(),
-        messages: list,
-    };
-    store.put(&js::to_js(&record), None).await.map_err(err)?;
-    Ok(())
+    put(
+        store,
+        &MessagesRecord {
+            conversation_id: conversation_id.to_owned(),
+            messages: list,
+        },
+    )
 }

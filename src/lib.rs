@@ -27,15 +27,31 @@ pub fn create_instance(options: JsValue, on_destroy: js_sys::Function) -> Option
 /// `{ EVENT, TYPES, VERSION }` with the documented values, from the one table in tim-core.
 #[wasm_bindgen]
 pub fn constants() -> JsValue {
+    use serde::ser::{SerializeMap, Serializer};
     use tim_core::constants::{EVENTS, TYPES, VERSION};
-    let table = |t: &[(&str, &str)]| {
-        t.iter()
-            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
-            .collect::<serde_json::Map<_, _>>()
-    };
-    js::to_js(&serde_json::json!({
-        "EVENT": table(EVENTS),
-        "TYPES": table(TYPES),
-        "VERSION": VERSION,
-    }))
+    /// A table of (unique) names and values as one JSON object, names in sorted order.
+    struct Table(&'static [(&'static str, &'static str)]);
+    impl serde::Serialize for Table {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut entries: Vec<&(&str, &str)> = self.0.iter().collect();
+            tim_core::sort::sort_by(&mut entries, |a, b| a.0.cmp(b.0));
+            let mut map = s.serialize_map(Some(entries.len()))?;
+            for (k, v) in entries {
+                map.serialize_entry(k, v)?;
+            }
+            map.end()
+        }
+    }
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    struct Constants {
+        event: Table,
+        types: Table,
+        version: &'static str,
+    }
+    js::to_js(&Constants {
+        event: Table(EVENTS),
+        types: Table(TYPES),
+        version: VERSION,
+    })
 }

@@ -7,6 +7,7 @@ use js_sys::{Function, Promise};
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use tim_core::args::CreateOptions;
 use tim_core::SdkError;
@@ -19,7 +20,11 @@ pub struct Tim {
     on_destroy: RefCell<Option<Function>>,
 }
 
-fn promise(f: impl Future<Output = Result<Value, SdkError>> + 'static) -> Promise {
+/// A call's outcome, boxed so that one promise adapter serves every method (each generic
+/// `future_to_promise` would inline its method's whole state machine into a copy of its own).
+type Call = Pin<Box<dyn Future<Output = Result<Value, SdkError>>>>;
+
+fn promise(f: Call) -> Promise {
     future_to_promise(async move {
         f.await
             .map(js::ok_response)
@@ -49,16 +54,16 @@ impl Tim {
     }
 
     pub fn login(&self, options: JsValue) -> Promise {
-        promise(self.inner().login(js::to_json(&options)))
+        promise(Box::pin(self.inner().login(js::to_json(&options))))
     }
 
     pub fn logout(&self) -> Promise {
-        promise(self.inner().logout())
+        promise(Box::pin(self.inner().logout()))
     }
 
     pub fn destroy(&self) -> Promise {
         let hook = self.on_destroy.borrow_mut().take();
-        promise(self.inner().destroy(hook))
+        promise(Box::pin(self.inner().destroy(hook)))
     }
 
     pub fn on(&self, event_name: String, handler: Function) {
@@ -88,102 +93,110 @@ impl Tim {
     pub fn send_message(&self, message: JsValue) -> Promise {
         let inner = self.inner();
         let target = message.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let result = inner.send_message(js::to_json(&message)).await;
             let status = if result.is_ok() { "success" } else { "fail" };
             if target.is_object() {
                 let _ = js_sys::Reflect::set(&target, &"status".into(), &status.into());
             }
-            match result {
-                Ok(sent) => {
-                    if target.is_object() {
-                        for (k, v) in [
-                            ("sequence", JsValue::from(sent.sequence as f64)),
-                            ("time", JsValue::from(sent.time as f64)),
-                        ] {
-                            let _ = js_sys::Reflect::set(&target, &k.into(), &v);
-                        }
-                    }
-                    Ok(js::ok_response(json!({ "message": sent })))
+            let sent = result?;
+            if target.is_object() {
+                for (k, v) in [
+                    ("sequence", JsValue::from(sent.sequence as f64)),
+                    ("time", JsValue::from(sent.time as f64)),
+                ] {
+                    let _ = js_sys::Reflect::set(&target, &k.into(), &v);
                 }
-                Err(e) => Err(js::error_to_js(&e)),
             }
-        })
+            Ok(json!({ "message": sent }))
+        }))
     }
 
     #[wasm_bindgen(js_name = getConversationList)]
     pub fn get_conversation_list(&self) -> Promise {
-        promise(self.inner().get_conversation_list())
+        promise(Box::pin(self.inner().get_conversation_list()))
     }
 
     #[wasm_bindgen(js_name = getConversationProfile)]
     pub fn get_conversation_profile(&self, conversation_id: JsValue) -> Promise {
-        promise(
+        promise(Box::pin(
             self.inner()
                 .get_conversation_profile(js::to_json(&conversation_id)),
-        )
+        ))
     }
 
     #[wasm_bindgen(js_name = getMessageList)]
     pub fn get_message_list(&self, options: JsValue) -> Promise {
-        promise(self.inner().get_message_list(js::to_json(&options)))
+        promise(Box::pin(
+            self.inner().get_message_list(js::to_json(&options)),
+        ))
     }
 
     #[wasm_bindgen(js_name = setMessageRead)]
     pub fn set_message_read(&self, options: JsValue) -> Promise {
-        promise(self.inner().set_message_read(js::to_json(&options)))
+        promise(Box::pin(
+            self.inner().set_message_read(js::to_json(&options)),
+        ))
     }
 
     #[wasm_bindgen(js_name = createGroup)]
     pub fn create_group(&self, options: JsValue) -> Promise {
-        promise(self.inner().create_group(js::to_json(&options)))
+        promise(Box::pin(self.inner().create_group(js::to_json(&options))))
     }
 
     #[wasm_bindgen(js_name = joinGroup)]
     pub fn join_group(&self, options: JsValue) -> Promise {
-        promise(self.inner().join_group(js::to_json(&options)))
+        promise(Box::pin(self.inner().join_group(js::to_json(&options))))
     }
 
     #[wasm_bindgen(js_name = quitGroup)]
     pub fn quit_group(&self, group_id: JsValue) -> Promise {
-        promise(self.inner().quit_group(js::to_json(&group_id)))
+        promise(Box::pin(self.inner().quit_group(js::to_json(&group_id))))
     }
 
     #[wasm_bindgen(js_name = dismissGroup)]
     pub fn dismiss_group(&self, group_id: JsValue) -> Promise {
-        promise(self.inner().dismiss_group(js::to_json(&group_id)))
+        promise(Box::pin(self.inner().dismiss_group(js::to_json(&group_id))))
     }
 
     #[wasm_bindgen(js_name = getGroupList)]
     pub fn get_group_list(&self) -> Promise {
-        promise(self.inner().get_group_list())
+        promise(Box::pin(self.inner().get_group_list()))
     }
 
     #[wasm_bindgen(js_name = getGroupProfile)]
     pub fn get_group_profile(&self, options: JsValue) -> Promise {
-        promise(self.inner().get_group_profile(js::to_json(&options)))
+        promise(Box::pin(
+            self.inner().get_group_profile(js::to_json(&options)),
+        ))
     }
 
     #[wasm_bindgen(js_name = addGroupMember)]
     pub fn add_group_member(&self, options: JsValue) -> Promise {
-        promise(self.inner().add_group_member(js::to_json(&options)))
+        promise(Box::pin(
+            self.inner().add_group_member(js::to_json(&options)),
+        ))
     }
 
     #[wasm_bindgen(js_name = deleteGroupMember)]
     pub fn delete_group_member(&self, options: JsValue) -> Promise {
-        promise(self.inner().delete_group_member(js::to_json(&options)))
+        promise(Box::pin(
+            self.inner().delete_group_member(js::to_json(&options)),
+        ))
     }
 
     #[wasm_bindgen(js_name = clearHistoryMessage)]
     pub fn clear_history_message(&self, conversation_id: JsValue) -> Promise {
-        promise(
+        promise(Box::pin(
             self.inner()
                 .clear_history_message(js::to_json(&conversation_id)),
-        )
+        ))
     }
 
     #[wasm_bindgen(js_name = deleteConversation)]
     pub fn delete_conversation(&self, arg: JsValue) -> Promise {
-        promise(self.inner().delete_conversation(js::to_json(&arg)))
+        promise(Box::pin(
+            self.inner().delete_conversation(js::to_json(&arg)),
+        ))
     }
 }

@@ -14,6 +14,7 @@ pub mod pending;
 pub mod readiness;
 pub mod reconnect;
 pub mod shapes;
+pub mod sort;
 pub mod state;
 pub mod tab_note;
 

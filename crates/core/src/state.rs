@@ -300,7 +300,7 @@ impl ConversationState {
     /// The documented order: newest last message first (pinning comes with a later issue).
     pub fn list(&self) -> Vec<Conversation> {
         let mut entries: Vec<&WireConversation> = self.entries.values().collect();
-        entries.sort_by(|a, b| {
+        crate::sort::sort_by(&mut entries, |a, b| {
             let recency = |c: &WireConversation| self.activity.get(&c.conversation_id).copied();
             sort_time(b)
                 .cmp(&sort_time(a))
