@@ -9,6 +9,7 @@ use crate::js;
 use js_sys::{Array, Function, Promise};
 use serde::Serialize;
 use serde_json::Value;
+use tim_core::json::Object;
 use tim_core::outbox::OutboxEntry;
 use tim_core::sort::sort_by;
 use tim_core::state::Dirty;
@@ -290,7 +291,21 @@ impl Cache {
 
     pub async fn outbox_put(&self, entry: &OutboxEntry) -> CacheResult<()> {
         let tx = self.transaction(&[OUTBOX], IdbTransactionMode::Readwrite)?;
-        put(&store(&tx, OUTBOX)?, entry)?;
+        // The record OutboxEntry's Serialize makes, with createdMs set as a JS number (no float
+        // formatting in the SDK).
+        let record = js::parse(
+            &Object::new()
+                .field("opId", &entry.op_id)
+                .field("conversationID", &entry.conversation_id)
+                .field("upToSeq", &entry.up_to_seq)
+                .end(),
+        );
+        let _ = js_sys::Reflect::set(
+            &record,
+            &"createdMs".into(),
+            &JsValue::from_f64(entry.created_ms),
+        );
+        queued(store(&tx, OUTBOX)?.put(&record))?;
         done(&tx).await
     }
 

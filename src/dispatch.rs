@@ -4,6 +4,7 @@
 use js_sys::Function;
 use std::cell::RefCell;
 use tim_core::events::Event;
+use tim_core::json::Object;
 use wasm_bindgen::JsValue;
 
 #[derive(Default)]
@@ -46,8 +47,12 @@ impl Handlers {
             if targets.is_empty() {
                 continue;
             }
-            let payload =
-                crate::js::to_js(&serde_json::json!({ "name": name, "data": event.data() }));
+            let payload = crate::js::parse(
+                &Object::new()
+                    .raw("data", &event.data_json())
+                    .field("name", name)
+                    .end(),
+            );
             for handler in targets {
                 if let Err(e) = handler.call1(&JsValue::NULL, &payload) {
                     crate::js::console_error(&format!("tim-wasm: a {name} handler threw"), &e);

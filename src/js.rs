@@ -2,7 +2,8 @@
 //! rejections.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+use tim_core::json::{Json, Object};
 use tim_core::SdkError;
 use wasm_bindgen::prelude::*;
 
@@ -30,9 +31,14 @@ pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     }
 }
 
+/// JSON text as the JS value it describes.
+pub fn parse(json: &Json) -> JsValue {
+    js_sys::JSON::parse(&json.0).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// The documented success shape `{ code: 0, data }`.
-pub fn ok_response(data: Value) -> JsValue {
-    to_js(&json!({ "code": 0, "data": data }))
+pub fn ok_response(data: Json) -> JsValue {
+    parse(&Object::new().field("code", &0).raw("data", &data).end())
 }
 
 /// A real `Error` with own `code`, `message` and `data`, as the documented imError.
@@ -41,9 +47,36 @@ pub fn error_to_js(e: &SdkError) -> JsValue {
     let obj: &JsValue = err.as_ref();
     // Reflect::set on a fresh Error object cannot fail; a failure would only drop a field.
     let _ = js_sys::Reflect::set(obj, &"code".into(), &JsValue::from(e.code.as_u32()));
-    let data = e.data.clone().unwrap_or_else(|| json!({}));
-    let _ = js_sys::Reflect::set(obj, &"data".into(), &to_js(&data));
+    let data = match &e.data {
+        Some(data) => value_to_js(data),
+        None => js_sys::Object::new().into(),
+    };
+    let _ = js_sys::Reflect::set(obj, &"data".into(), &data);
     err.into()
+}
+
+/// A JSON value as the JS value it describes, built directly (numbers as JS numbers, objects
+/// with their keys in the map's order).
+pub fn value_to_js(v: &Value) -> JsValue {
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => items
+            .iter()
+            .map(value_to_js)
+            .collect::<js_sys::Array>()
+            .into(),
+        Value::Object(map) => {
+            let obj = js_sys::Object::new();
+            for (k, v) in map {
+                // Setting a property on a fresh plain object cannot fail.
+                let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &value_to_js(v));
+            }
+            obj.into()
+        }
+    }
 }
 
 pub fn now_ms() -> f64 {

@@ -4,12 +4,12 @@
 use crate::client::Inner;
 use crate::js;
 use js_sys::{Function, Promise};
-use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use tim_core::args::CreateOptions;
+use tim_core::json::{Json, Object};
 use tim_core::SdkError;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -22,7 +22,7 @@ pub struct Tim {
 
 /// A call's outcome, boxed so that one promise adapter serves every method (each generic
 /// `future_to_promise` would inline its method's whole state machine into a copy of its own).
-type Call = Pin<Box<dyn Future<Output = Result<Value, SdkError>>>>;
+type Call = Pin<Box<dyn Future<Output = Result<Json, SdkError>>>>;
 
 fn promise(f: Call) -> Promise {
     future_to_promise(async move {
@@ -83,7 +83,7 @@ impl Tim {
     pub fn create_text_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         self.inner
             .create_text_message(&js::to_json(&options))
-            .map(|m| js::to_js(&m))
+            .map(|m| js::parse(&m.created_json()))
             .map_err(|e| js::error_to_js(&e))
     }
 
@@ -108,7 +108,7 @@ impl Tim {
                     let _ = js_sys::Reflect::set(&target, &k.into(), &v);
                 }
             }
-            Ok(json!({ "message": sent }))
+            Ok(Object::new().field("message", &sent).end())
         }))
     }
 

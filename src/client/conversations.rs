@@ -1,9 +1,10 @@
 //! getConversationList, getConversationProfile, setMessageRead and deleteConversation.
 
 use super::{unexpected, Inner, Outcome, Session};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args::{self, BatchDelete, DeleteArg};
+use tim_core::json::{Json, Object};
 use tim_core::outbox::is_transient;
 use tim_core::shapes::Conversation;
 use tim_core::tab_note::TabNote;
@@ -23,7 +24,7 @@ impl Inner {
                 .as_ref()
                 .map(|s| s.list())
                 .unwrap_or_default();
-            return Ok(json!({ "conversationList": list, "isSyncCompleted": false }));
+            return Ok(list_reply(&list, false));
         }
         let reply = self
             .request_idempotent(Request::GetConversationList)
@@ -41,7 +42,7 @@ impl Inner {
             state.list()
         };
         self.schedule_dispatch();
-        Ok(json!({ "conversationList": list, "isSyncCompleted": true }))
+        Ok(list_reply(&list, true))
     }
 
     pub async fn get_conversation_profile(self: Rc<Self>, id: Value) -> Outcome {
@@ -62,7 +63,7 @@ impl Inner {
         };
         let shaped = Conversation::from_wire(&conversation);
         self.with_state(|state, events| events.note(state.upsert(conversation)));
-        Ok(json!({ "conversation": shaped }))
+        Ok(Object::new().field("conversation", &shaped).end())
     }
 
     pub async fn set_message_read(self: Rc<Self>, options: Value) -> Outcome {
@@ -84,7 +85,7 @@ impl Inner {
         self.apply_and_share(TabNote::Read {
             conversation_id: id,
         });
-        Ok(json!({}))
+        Ok(Json::empty())
     }
 
     pub async fn delete_conversation(self: Rc<Self>, arg: Value) -> Outcome {
@@ -123,7 +124,7 @@ impl Inner {
                 ));
             };
             self.apply_pending(&entry).await;
-            return Ok(json!({ "conversationID": id, "pending": true }));
+            return Ok(pending_reply(&id));
         }
         let result = self
             .request(Request::DeleteConversation {
@@ -138,7 +139,7 @@ impl Inner {
                 if let Some(entry) = &entry {
                     self.apply_pending(entry).await;
                 }
-                return Ok(json!({ "conversationID": id, "pending": true }));
+                return Ok(pending_reply(&id));
             }
             other => {
                 if let Some(entry) = &entry {
@@ -161,7 +162,7 @@ impl Inner {
         });
         self.refresh_if_kept(&id).await;
         self.persist_now().await;
-        Ok(json!({ "conversationID": id }))
+        Ok(id_reply(&id))
     }
 
     /// The deletion covered less than the newest message held here (it was made offline, or
@@ -235,17 +236,17 @@ impl Inner {
                 )),
             }
         }
-        let data = json!({
-            "conversationIDList": deleted,
-            "failedList": args::failed_list(&failed),
-        });
+        let data = Object::new()
+            .field("conversationIDList", &deleted)
+            .raw("failedList", &args::failed_list_json(&failed))
+            .end();
         self.persist_now().await;
         if deleted.is_empty() {
             return Err(SdkError::new(
                 ErrorCode::ConversationNotFound,
                 "no conversation of conversationIDList was deleted",
             )
-            .with_data(data));
+            .with_data(data.value()));
         }
         Ok(data)
     }
@@ -271,7 +272,7 @@ impl Inner {
             cleared_seq,
         });
         self.persist_now().await;
-        Ok(json!({ "conversationID": id }))
+        Ok(id_reply(&id))
     }
 
     /// The server says a conversation does not exist: a local entry for it is stale, drop it.
@@ -280,4 +281,25 @@ impl Inner {
             self.with_state(|state, events| events.note(state.remove(id)));
         }
     }
+}
+
+/// `{ conversationList, isSyncCompleted }`.
+fn list_reply(list: &[Conversation], synced: bool) -> Json {
+    Object::new()
+        .field("conversationList", list)
+        .field("isSyncCompleted", &synced)
+        .end()
+}
+
+/// `{ conversationID }`.
+fn id_reply(id: &str) -> Json {
+    Object::new().field("conversationID", id).end()
+}
+
+/// `{ conversationID, pending: true }`: deleted here, the outbox sends it later.
+fn pending_reply(id: &str) -> Json {
+    Object::new()
+        .field("conversationID", id)
+        .field("pending", &true)
+        .end()
 }

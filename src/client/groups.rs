@@ -2,10 +2,11 @@
 //! addGroupMember, deleteGroupMember, and GROUP_LIST_UPDATED.
 
 use super::{unexpected, Inner, Outcome};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::rc::Rc;
 use tim_core::events::Event;
 use tim_core::group_args;
+use tim_core::json::Object;
 use tim_core::shapes::Group;
 use tim_core::SdkError;
 use tim_proto::model::WireGroup;
@@ -25,7 +26,7 @@ impl Inner {
             .await?;
         let group = self.group_reply(reply)?;
         self.groups_changed().await;
-        Ok(json!({ "group": group }))
+        Ok(Object::new().field("group", &group).end())
     }
 
     /// Public and ChatRoom groups are joined at once (no approval step in this version).
@@ -35,7 +36,10 @@ impl Inner {
         let reply = self.request(Request::JoinGroup { group_id }).await?;
         let group = self.group_reply(reply)?;
         self.groups_changed().await;
-        Ok(json!({ "status": "JoinedSuccess", "group": group }))
+        Ok(Object::new()
+            .field("group", &group)
+            .field("status", "JoinedSuccess")
+            .end())
     }
 
     pub async fn quit_group(self: Rc<Self>, group_id: Value) -> Outcome {
@@ -46,7 +50,7 @@ impl Inner {
         })
         .await?;
         self.groups_changed().await;
-        Ok(json!({ "groupID": group_id }))
+        Ok(Object::new().field("groupID", &group_id).end())
     }
 
     pub async fn dismiss_group(self: Rc<Self>, group_id: Value) -> Outcome {
@@ -57,13 +61,13 @@ impl Inner {
         })
         .await?;
         self.groups_changed().await;
-        Ok(json!({ "groupID": group_id }))
+        Ok(Object::new().field("groupID", &group_id).end())
     }
 
     pub async fn get_group_list(self: Rc<Self>) -> Outcome {
         self.check_ready()?;
         let groups = self.fetch_groups().await?;
-        Ok(json!({ "groupList": groups }))
+        Ok(Object::new().field("groupList", &groups).end())
     }
 
     pub async fn get_group_profile(self: Rc<Self>, options: Value) -> Outcome {
@@ -73,7 +77,7 @@ impl Inner {
             .request_idempotent(Request::GetGroupProfile { group_id })
             .await?;
         let group = self.group_reply(reply)?;
-        Ok(json!({ "group": group }))
+        Ok(Object::new().field("group", &group).end())
     }
 
     pub async fn add_group_member(self: Rc<Self>, options: Value) -> Outcome {
@@ -106,12 +110,12 @@ impl Inner {
         };
         let group = Group::from_wire(&group, &self.me().unwrap_or_default());
         self.groups_changed().await;
-        Ok(json!({
-            "successUserIDList": succeeded,
-            "failureUserIDList": failed,
-            "existedUserIDList": existed,
-            "group": group,
-        }))
+        Ok(Object::new()
+            .field("existedUserIDList", &existed)
+            .field("failureUserIDList", &failed)
+            .field("group", &group)
+            .field("successUserIDList", &succeeded)
+            .end())
     }
 
     async fn expect_done(self: &Rc<Self>, request: Request) -> Result<(), SdkError> {

@@ -5,11 +5,12 @@
 use super::{unexpected, Inner, Outcome};
 use crate::connection::Connection;
 use gloo_timers::future::TimeoutFuture;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args;
 use tim_core::constants::types;
 use tim_core::events::Event;
+use tim_core::json::{Json, Object};
 use tim_core::outbox::is_transient;
 use tim_core::readiness::Readiness;
 use tim_core::reconnect::{backoff_ms, is_final};
@@ -75,7 +76,7 @@ impl Inner {
         match self.login_online(generation, &user_id, &user_sig).await {
             Ok(()) => {
                 self.become_ready(generation)?;
-                Ok(json!({ "repeatLogin": false }))
+                Ok(Object::new().field("repeatLogin", &false).end())
             }
             // The server is unreachable, but this user logged in here before: start from the
             // cache and keep trying to connect (deletions meanwhile go to the outbox).
@@ -92,7 +93,10 @@ impl Inner {
                 let generation = self.session.borrow().generation;
                 self.become_ready(generation)?;
                 wasm_bindgen_futures::spawn_local(Rc::clone(self).reconnect());
-                Ok(json!({ "repeatLogin": false, "offline": true }))
+                Ok(Object::new()
+                    .field("offline", &true)
+                    .field("repeatLogin", &false)
+                    .end())
             }
             Err(e) => Err(e),
         }
@@ -174,8 +178,10 @@ impl Inner {
     pub async fn logout(self: Rc<Self>) -> Outcome {
         let readiness = self.session.borrow().readiness;
         match readiness {
-            Readiness::Destroyed => return readiness.check_ready().map(|_| json!({})),
-            Readiness::New | Readiness::LoggedOut | Readiness::LoginFailed => return Ok(json!({})),
+            Readiness::Destroyed => return readiness.check_ready().map(|_| Json::empty()),
+            Readiness::New | Readiness::LoggedOut | Readiness::LoginFailed => {
+                return Ok(Json::empty())
+            }
             Readiness::Ready | Readiness::LoggingIn => {}
         }
         // Best effort: the server forgets the session either way when the socket closes.
@@ -188,12 +194,12 @@ impl Inner {
             s.events.push(Event::SdkNotReady);
         }
         self.schedule_dispatch();
-        Ok(json!({}))
+        Ok(Json::empty())
     }
 
     pub async fn destroy(self: Rc<Self>, on_destroy: Option<js_sys::Function>) -> Outcome {
         if self.session.borrow().readiness == Readiness::Destroyed {
-            return Ok(json!({}));
+            return Ok(Json::empty());
         }
         Rc::clone(&self).logout().await?;
         {
@@ -208,7 +214,7 @@ impl Inner {
         }
         self.clear_handlers_after_dispatch.set(true);
         self.schedule_dispatch();
-        Ok(json!({}))
+        Ok(Json::empty())
     }
 
     /// Runs while a logged-in session has no connection: waits (backoff with jitter), logs in

@@ -1,9 +1,10 @@
 //! createTextMessage, sendMessage and getMessageList.
 
 use super::{unexpected, Inner, Outcome, Session};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args;
+use tim_core::json::Object;
 use tim_core::shapes::Message;
 use tim_core::SdkError;
 use tim_proto::model::WireBody;
@@ -35,9 +36,14 @@ impl Inner {
         let text = m
             .text()
             .ok_or_else(|| SdkError::invalid("only text messages can be sent"))?;
-        let a = args::text_message_args(&json!({
-            "to": m.to, "conversationType": m.conversation_type, "payload": { "text": text }
-        }))?;
+        let a = args::text_message_args(
+            &Object::new()
+                .field("conversationType", &m.conversation_type)
+                .raw("payload", &Object::new().field("text", text).end())
+                .field("to", &m.to)
+                .end()
+                .value(),
+        )?;
         args::check_text(&a.text)?;
         let reply = self
             .request_idempotent(Request::SendMessage {
@@ -91,11 +97,11 @@ impl Inner {
             .collect();
         self.remember_messages(messages);
         self.schedule_dispatch();
-        Ok(json!({
-            "messageList": list,
-            "nextReqMessageID": next_req_message_id.unwrap_or_default(),
-            "isCompleted": is_completed,
-        }))
+        Ok(Object::new()
+            .field("isCompleted", &is_completed)
+            .field("messageList", &list)
+            .field("nextReqMessageID", &next_req_message_id.unwrap_or_default())
+            .end())
     }
 
     /// getMessageList with no connection: the cache's recent messages (at most the newest
@@ -129,10 +135,10 @@ impl Inner {
         } else {
             String::new()
         };
-        Ok(json!({
-            "messageList": page,
-            "nextReqMessageID": next,
-            "isCompleted": start == 0,
-        }))
+        Ok(Object::new()
+            .field("isCompleted", &(start == 0))
+            .field("messageList", &page)
+            .field("nextReqMessageID", &next)
+            .end())
     }
 }

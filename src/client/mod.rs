@@ -19,19 +19,19 @@ use crate::dispatch::Handlers;
 use crate::tabs::Tabs;
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
-use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use tim_core::args::{self, CreateOptions};
 use tim_core::constants::types;
 use tim_core::events::{Event, EventQueue};
+use tim_core::json::Json;
 use tim_core::pending::{Pending, Routed};
 use tim_core::readiness::Readiness;
 use tim_core::shapes::Message;
 use tim_core::state::ConversationState;
 use tim_core::SdkError;
 use tim_proto::frame::KickReason;
-use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
+use tim_proto::{ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
 
 pub struct Inner {
     options: CreateOptions,
@@ -85,7 +85,7 @@ struct Session {
     to_refresh: Vec<String>,
 }
 
-type Outcome = Result<Value, SdkError>;
+type Outcome = Result<Json, SdkError>;
 
 fn unexpected(reply: &Reply) -> SdkError {
     SdkError::new(
@@ -271,7 +271,7 @@ impl Inner {
                 SdkError::new(ErrorCode::NoNetwork, "not connected to the server")
             })?;
             let (id, rx) = pending.register();
-            if let Err(e) = conn.send(ClientFrame { id, request }.to_json()) {
+            if let Err(e) = conn.send(tim_core::request::frame_json(id, &request)) {
                 pending.forget(id);
                 return Err(e);
             }

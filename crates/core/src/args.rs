@@ -2,6 +2,7 @@
 //! values, or into a coded error that says what was wrong. Nothing is sent when a check fails.
 
 use crate::error::SdkError;
+use crate::json::{Json, Object};
 use serde_json::Value;
 use tim_proto::conversation_id::{C2C_PREFIX, GROUP_PREFIX};
 use tim_proto::limits::{DEFAULT_PAGE_COUNT, MAX_BATCH_DELETE, MAX_PAGE_COUNT, MAX_TEXT_BYTES};
@@ -180,22 +181,38 @@ pub fn delete_arg(v: &Value) -> Result<DeleteArg, SdkError> {
             ErrorCode::InvalidConversationId,
             "no valid conversationID in conversationIDList",
         )
-        .with_data(serde_json::json!({
-            "conversationIDList": [],
-            "failedList": failed_list(&batch.invalid),
-        })));
+        .with_data(
+            Object::new()
+                .field("conversationIDList", &[] as &[String])
+                .raw("failedList", &failed_list_json(&batch.invalid))
+                .end()
+                .value(),
+        ));
     }
     Ok(DeleteArg::Batch(batch))
 }
 
 /// The documented-style per-ID failure list: `[{ conversationID, code, message }]`.
 pub fn failed_list(failed: &[(String, SdkError)]) -> Value {
-    failed
-        .iter()
-        .map(|(id, e)| {
-            serde_json::json!({ "conversationID": id, "code": e.code.as_u32(), "message": e.message })
-        })
-        .collect()
+    failed_list_json(failed).value()
+}
+
+/// [`failed_list`] as JSON text (keys in sorted order).
+pub fn failed_list_json(failed: &[(String, SdkError)]) -> Json {
+    let mut out = String::from("[");
+    for (i, (id, e)) in failed.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let item = Object::new()
+            .field("code", &e.code.as_u32())
+            .field("conversationID", id)
+            .field("message", &e.message)
+            .end();
+        out.push_str(&item.0);
+    }
+    out.push(']');
+    Json(out)
 }
 
 /// `getConversationProfile(id)`, `setMessageRead({ conversationID })` and the like.

@@ -3,9 +3,10 @@
 
 use crate::constants::event;
 use crate::error::SdkError;
+use crate::json::{to_json, Json, Object};
 use crate::shapes::{Conversation, Group, Message};
 use crate::state::{Change, ConversationState};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -42,22 +43,33 @@ impl Event {
 
     /// The event's `data`, as JSON.
     pub fn data(&self) -> Value {
+        self.data_json().value()
+    }
+
+    /// The event's `data`, as JSON text (objects' keys in sorted order).
+    pub fn data_json(&self) -> Json {
         match self {
-            Event::SdkReady | Event::SdkNotReady | Event::SdkDestroy => json!({}),
-            Event::MessageReceived(list) => json!(list),
-            Event::ConversationListUpdated(list) => json!(list),
-            Event::TotalUnreadUpdated(n) => json!(n),
-            Event::NetStateChange(state) => json!({ "state": state }),
-            Event::KickedOut(kind) => json!({ "type": kind }),
-            Event::Error(e) => json!({ "code": e.code.as_u32(), "message": e.message }),
-            Event::GroupListUpdated(list) => json!(list),
-            Event::GroupSystemNoticeReceived(m) => json!({
-                "message": m,
-                "type": match &m.payload {
-                    crate::shapes::Payload::Notice(n) => n.operation_type,
-                    crate::shapes::Payload::Text(_) => 0,
-                },
-            }),
+            Event::SdkReady | Event::SdkNotReady | Event::SdkDestroy => Json::empty(),
+            Event::MessageReceived(list) => to_json(list),
+            Event::ConversationListUpdated(list) => to_json(list),
+            Event::TotalUnreadUpdated(n) => to_json(n),
+            Event::NetStateChange(state) => Object::new().field("state", state).end(),
+            Event::KickedOut(kind) => Object::new().field("type", kind).end(),
+            Event::Error(e) => Object::new()
+                .field("code", &e.code.as_u32())
+                .field("message", &e.message)
+                .end(),
+            Event::GroupListUpdated(list) => to_json(list),
+            Event::GroupSystemNoticeReceived(m) => Object::new()
+                .field("message", m)
+                .field(
+                    "type",
+                    &match &m.payload {
+                        crate::shapes::Payload::Notice(n) => n.operation_type,
+                        crate::shapes::Payload::Text(_) => 0,
+                    },
+                )
+                .end(),
         }
     }
 }
@@ -121,6 +133,7 @@ impl EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use tim_proto::model::WireBody;
     use tim_proto::WireMessage;
 
@@ -185,5 +198,30 @@ mod tests {
             Event::KickedOut("userSigExpired").data(),
             json!({"type": "userSigExpired"})
         );
+    }
+
+    #[test]
+    fn data_text_is_what_the_json_macro_wrote() {
+        let m = crate::shapes::Message::from_wire(&wire(1), "alice");
+        let cases = [
+            (Event::SdkReady, json!({})),
+            (Event::MessageReceived(vec![m.clone()]), json!([m.clone()])),
+            (Event::TotalUnreadUpdated(3), json!(3)),
+            (
+                Event::NetStateChange("connected"),
+                json!({"state": "connected"}),
+            ),
+            (
+                Event::Error(SdkError::new(tim_proto::ErrorCode::Timeout, "late")),
+                json!({"code": 2801, "message": "late"}),
+            ),
+            (
+                Event::GroupSystemNoticeReceived(Box::new(m.clone())),
+                json!({"message": m, "type": 0}),
+            ),
+        ];
+        for (event, expected) in cases {
+            assert_eq!(event.data_json().0, expected.to_string());
+        }
     }
 }

@@ -8,14 +8,14 @@ use tim_proto::{WireConversation, WireMessage};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LastMessage {
-    pub last_time: i64,
-    pub last_sequence: u64,
     pub from_account: String,
+    pub is_revoked: bool,
+    pub last_sequence: u64,
+    pub last_time: i64,
     pub message_for_show: String,
     pub payload: Option<Payload>,
     #[serde(rename = "type")]
     pub kind: String,
-    pub is_revoked: bool,
 }
 
 impl LastMessage {
@@ -48,21 +48,21 @@ impl LastMessage {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserProfile {
+    pub avatar: String,
+    pub nick: String,
     #[serde(rename = "userID")]
     pub user_id: String,
-    pub nick: String,
-    pub avatar: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupProfile {
+    pub avatar: String,
     #[serde(rename = "groupID")]
     pub group_id: String,
     pub name: String,
     #[serde(rename = "type")]
     pub kind: String,
-    pub avatar: String,
 }
 
 /// A conversation list entry as the documented API shapes it.
@@ -71,22 +71,22 @@ pub struct GroupProfile {
 pub struct Conversation {
     #[serde(rename = "conversationID")]
     pub conversation_id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub unread_count: u32,
-    pub last_message: LastMessage,
-    /// C2C only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_profile: Option<UserProfile>,
+    pub custom_data: String,
     /// GROUP only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_profile: Option<GroupProfile>,
     pub is_pinned: bool,
+    pub last_message: LastMessage,
+    pub mark_list: Vec<String>,
+    pub message_remind_type: String,
     pub peer_read_time: i64,
     pub remark: String,
-    pub message_remind_type: String,
-    pub mark_list: Vec<String>,
-    pub custom_data: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub unread_count: u32,
+    /// C2C only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_profile: Option<UserProfile>,
 }
 
 impl Conversation {
@@ -176,6 +176,12 @@ mod tests {
         assert_eq!(v["lastMessage"]["lastSequence"], 4);
         assert_eq!(v["lastMessage"]["fromAccount"], "bob");
 
+        assert_eq!(
+            serde_json::to_string(&c).expect("encode"),
+            v.to_string(),
+            "fields in sorted order"
+        );
+
         let empty = Conversation::from_wire(&conv("C2Cbob", None, None));
         let v = serde_json::to_value(&empty).expect("encode");
         assert_eq!(v["lastMessage"]["lastTime"], 0);
@@ -199,6 +205,11 @@ mod tests {
             }),
         ));
         let v = serde_json::to_value(&g).expect("encode");
+        assert_eq!(
+            serde_json::to_string(&g).expect("encode"),
+            v.to_string(),
+            "fields in sorted order"
+        );
         assert_eq!(v["type"], "GROUP");
         assert_eq!(v["groupProfile"]["groupID"], "g1");
         assert_eq!(v["groupProfile"]["name"], "Friends");

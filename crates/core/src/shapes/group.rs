@@ -6,23 +6,23 @@ use tim_proto::model::WireGroup;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
-    #[serde(rename = "groupID")]
-    pub group_id: String,
-    pub name: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(rename = "ownerID")]
-    pub owner_id: String,
-    pub member_num: u32,
-    pub create_time: i64,
     pub avatar: String,
-    pub introduction: String,
-    pub notification: String,
-    pub self_info: SelfInfo,
-    /// Ours: false once the user left, was removed, or the group was dismissed.
-    pub is_member: bool,
+    pub create_time: i64,
     /// Ours: the group was dismissed.
     pub dismissed: bool,
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    pub introduction: String,
+    /// Ours: false once the user left, was removed, or the group was dismissed.
+    pub is_member: bool,
+    pub member_num: u32,
+    pub name: String,
+    pub notification: String,
+    #[serde(rename = "ownerID")]
+    pub owner_id: String,
+    pub self_info: SelfInfo,
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,6 +77,11 @@ mod tests {
             dismissed: false,
         };
         let v = serde_json::to_value(Group::from_wire(&w, "alice")).expect("encode");
+        assert_eq!(
+            serde_json::to_string(&Group::from_wire(&w, "alice")).expect("encode"),
+            v.to_string(),
+            "fields in sorted order"
+        );
         assert_eq!(v["groupID"], "g1");
         assert_eq!(v["type"], "Private");
         assert_eq!(v["ownerID"], "alice");

@@ -2,6 +2,7 @@
 
 use super::conversation_type;
 use crate::constants::types;
+use crate::json::{Json, Object};
 use serde::{Deserialize, Serialize};
 use tim_proto::decode::Obj;
 use tim_proto::model::{notice, WireBody};
@@ -16,8 +17,8 @@ pub struct TextPayload {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NoticePayload {
-    pub operation_type: u32,
     pub group_profile: NoticeGroup,
+    pub operation_type: u32,
     #[serde(rename = "operatorID")]
     pub operator_id: String,
 }
@@ -98,36 +99,37 @@ impl Payload {
     }
 }
 
-/// A message as `tim.createTextMessage` returns it and events carry it.
+/// A message as `tim.createTextMessage` returns it and events carry it. Fields are declared in
+/// sorted order of their JSON names, the order JS has always seen them in (see `crate::json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     #[serde(rename = "ID")]
     pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub payload: Payload,
+    pub avatar: String,
+    pub client_time: i64,
+    pub cloud_custom_data: String,
     #[serde(rename = "conversationID")]
     pub conversation_id: String,
     pub conversation_type: String,
-    /// userID (C2C) or groupID (GROUP).
-    pub to: String,
-    pub from: String,
     /// `in` or `out`, from the point of view of the logged-in user.
     pub flow: String,
-    /// Server time (unix seconds); the client time until the server accepted it.
-    pub time: i64,
-    pub client_time: i64,
+    pub from: String,
+    pub is_peer_read: bool,
+    pub is_read: bool,
+    pub is_revoked: bool,
+    pub nick: String,
+    pub payload: Payload,
+    pub priority: String,
     pub sequence: u64,
     /// `unSend`, `success` or `fail`.
     pub status: String,
-    pub is_read: bool,
-    pub is_revoked: bool,
-    pub is_peer_read: bool,
-    pub nick: String,
-    pub avatar: String,
-    pub priority: String,
-    pub cloud_custom_data: String,
+    /// Server time (unix seconds); the client time until the server accepted it.
+    pub time: i64,
+    /// userID (C2C) or groupID (GROUP).
+    pub to: String,
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 impl Message {
@@ -218,6 +220,32 @@ impl Message {
         })
     }
 
+    /// The JSON createTextMessage returns: its fields in the order it has always listed them
+    /// (elsewhere, e.g. in events and lists, a message's fields come in sorted order).
+    pub fn created_json(&self) -> Json {
+        Object::new()
+            .field("ID", &self.id)
+            .field("type", &self.kind)
+            .field("payload", &self.payload)
+            .field("conversationID", &self.conversation_id)
+            .field("conversationType", &self.conversation_type)
+            .field("to", &self.to)
+            .field("from", &self.from)
+            .field("flow", &self.flow)
+            .field("time", &self.time)
+            .field("clientTime", &self.client_time)
+            .field("sequence", &self.sequence)
+            .field("status", &self.status)
+            .field("isRead", &self.is_read)
+            .field("isRevoked", &self.is_revoked)
+            .field("isPeerRead", &self.is_peer_read)
+            .field("nick", &self.nick)
+            .field("avatar", &self.avatar)
+            .field("priority", &self.priority)
+            .field("cloudCustomData", &self.cloud_custom_data)
+            .end()
+    }
+
     /// The text, for a text message.
     pub fn text(&self) -> Option<&str> {
         match &self.payload {
@@ -306,6 +334,64 @@ mod tests {
         let g = Message::new_text("id2".into(), "alice", "g1", "GROUP", "yo".into(), 10);
         assert_eq!(g.conversation_id, "GROUPg1");
         assert_eq!(g.text(), Some("yo"));
+    }
+
+    #[test]
+    fn fields_serialize_in_sorted_order_and_created_json_keeps_its_own() {
+        let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
+        let n = Message::from_wire(
+            &wire(
+                "@TIM#SYSTEM",
+                "alice",
+                "@TIM#SYSTEM",
+                WireBody::GroupNotice {
+                    operation_type: notice::KICKED,
+                    group_id: "g1".into(),
+                    group_name: "G".into(),
+                    operator_id: "bob".into(),
+                },
+            ),
+            "alice",
+        );
+        for m in [&m, &n] {
+            let sorted = serde_json::to_value(m).expect("encode").to_string();
+            assert_eq!(serde_json::to_string(m).expect("encode"), sorted);
+        }
+        let keys: Vec<String> = m
+            .created_json()
+            .0
+            .split(',')
+            .filter_map(|kv| kv.trim_start_matches('{').split(':').next())
+            .map(|k| k.trim_matches('"').to_owned())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "ID",
+                "type",
+                "payload",
+                "conversationID",
+                "conversationType",
+                "to",
+                "from",
+                "flow",
+                "time",
+                "clientTime",
+                "sequence",
+                "status",
+                "isRead",
+                "isRevoked",
+                "isPeerRead",
+                "nick",
+                "avatar",
+                "priority",
+                "cloudCustomData"
+            ]
+        );
+        assert_eq!(
+            m.created_json().value(),
+            serde_json::to_value(&m).expect("encode")
+        );
     }
 
     #[test]

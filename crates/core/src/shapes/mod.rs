@@ -1,4 +1,8 @@
 //! The documented JS shapes, built from wire data for one user: `Message`, `Conversation`, `Group`.
+//!
+//! Their fields are declared in sorted order of their JSON names: they are serialized straight
+//! to JSON text, and that is the order JS saw them in when they went through `serde_json::Value`
+//! maps (sorted) before.
 
 mod conversation;
 mod group;
