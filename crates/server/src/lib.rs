@@ -14,6 +14,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod gateway;
+pub mod group_commit;
 pub mod http;
 pub mod hub;
 pub mod publish;

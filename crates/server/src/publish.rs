@@ -53,4 +53,35 @@ impl Publisher {
         }
         Ok(value)
     }
+
+    /// [`Publisher::commit`] for several changes committed together: each item's entries go
+    /// out in item order, each skipping the session that made that item (its `SessionId`).
+    pub fn commit_batch<T>(
+        &self,
+        store: &dyn Store,
+        change: impl FnOnce(&dyn Store) -> StoreResult<Vec<(T, Batched)>>,
+    ) -> StoreResult<Vec<T>> {
+        let _order = self.order.lock().unwrap_or_else(PoisonError::into_inner);
+        let items = change(store)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (value, batched) in items {
+            for UserEvent { user_id, ev, push } in batched.events {
+                let user = UserKey {
+                    sdk_app_id: batched.sdk_app_id,
+                    user_id,
+                };
+                let delivery = Delivery { ev: Some(ev), push };
+                self.hub.push(&user, batched.except, &delivery);
+            }
+            out.push(value);
+        }
+        Ok(out)
+    }
+}
+
+/// What one item of [`Publisher::commit_batch`] logged, and for whom.
+pub struct Batched {
+    pub sdk_app_id: u64,
+    pub except: Option<SessionId>,
+    pub events: Vec<UserEvent>,
 }

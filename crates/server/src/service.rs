@@ -16,10 +16,11 @@ mod read;
 
 use crate::clock::unix_now;
 use crate::error::ApiError;
+use crate::group_commit::GroupCommit;
 use crate::hub::{Hub, SessionId, UserKey};
 use crate::publish::Publisher;
 use crate::store::{
-    App, Catchup, ConvRef, ConversationView, NewMessage, PageOutcome, SendOutcome, Store,
+    App, Catchup, ConvRef, ConversationView, NewMessage, PageOutcome, SendItem, SendOutcome, Store,
     StoreResult, UserEvent,
 };
 use crate::usersig;
@@ -52,13 +53,21 @@ pub struct LoginGrant {
 pub struct Service {
     store: Arc<dyn Store>,
     publisher: Arc<Publisher>,
+    /// One-to-one sends, committed in groups; `None` if its thread could not start, and then
+    /// each send commits on its own.
+    sends: Option<GroupCommit>,
 }
 
 impl Service {
     pub fn new(store: Arc<dyn Store>, hub: Arc<dyn Hub>) -> Self {
+        let publisher = Arc::new(Publisher::new(hub));
+        let sends = GroupCommit::start(Arc::clone(&store), Arc::clone(&publisher))
+            .inspect_err(|e| tracing::error!("no group commit, sends commit one by one: {e}"))
+            .ok();
         Service {
             store,
-            publisher: Arc::new(Publisher::new(hub)),
+            publisher,
+            sends,
         }
     }
 
@@ -299,16 +308,23 @@ impl Service {
                 ))
             }
         }
-        let app = who.user.sdk_app_id;
-        let to_store = conv.clone();
-        let outcome = self
-            .commit(app, Some(who.session), move |s| {
-                // A retry (Duplicate) logged nothing: the same answer, nobody pushed twice.
-                let mut outcome = s.send_message(app, &to_store, &message)?;
-                let events = outcome.take_events();
-                Ok((outcome, events))
-            })
-            .await?;
+        let item = SendItem {
+            sdk_app_id: who.user.sdk_app_id,
+            conv: conv.clone(),
+            message,
+        };
+        // A retry (Duplicate) logged nothing: the same answer, nobody pushed twice.
+        let outcome = match &self.sends {
+            Some(group) => group.send(item, who.session).await?,
+            None => {
+                self.commit(item.sdk_app_id, Some(who.session), move |s| {
+                    let mut outcome = s.send_message(item.sdk_app_id, &item.conv, &item.message)?;
+                    let events = outcome.take_events();
+                    Ok((outcome, events))
+                })
+                .await?
+            }
+        };
         match outcome {
             SendOutcome::Stored { message, .. } | SendOutcome::Duplicate(message) => {
                 Ok(Reply::Sent {

@@ -19,8 +19,8 @@ mod sqlite;
 pub use groups::{GroupChange, GroupOutcome, GroupRefusal, GroupType, MemberResults, NewGroup};
 pub use model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
-    DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendOutcome, StoredMessage,
-    UserEvent,
+    DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendItem, SendOutcome,
+    StoredMessage, UserEvent,
 };
 pub use once::{Once, OpAnswer, OpRecord};
 pub use sqlite::SqliteStore;
@@ -88,6 +88,16 @@ pub trait Store: Send + Sync {
         conv: &ConvRef,
         message: &NewMessage,
     ) -> StoreResult<SendOutcome>;
+
+    /// Several one-to-one sends committed together (one durable commit for all); each succeeds
+    /// or fails on its own, and the outcomes come back in the order of `batch`. The outer error
+    /// means none of them was stored.
+    fn send_messages(&self, batch: &[SendItem]) -> StoreResult<Vec<StoreResult<SendOutcome>>> {
+        Ok(batch
+            .iter()
+            .map(|i| self.send_message(i.sdk_app_id, &i.conv, &i.message))
+            .collect())
+    }
 
     /// The owner's visible conversations, most recently active first.
     fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>>;

@@ -87,6 +87,14 @@ pub struct NewMessage {
     pub time: i64,
 }
 
+/// One send of a batch (`Store::send_messages`): which app, from whom to whom, what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendItem {
+    pub sdk_app_id: u64,
+    pub conv: ConvRef,
+    pub message: NewMessage,
+}
+
 /// A message as stored, the same for both parties.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredMessage {

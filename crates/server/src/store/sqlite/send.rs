@@ -1,0 +1,154 @@
+//! A one-to-one send inside the caller's transaction: the duplicate check, the thread's next
+//! seq and the message row, both parties' conversation rows, and one event-log entry each.
+//! `Store::send_message` runs it in a transaction of its own; `Store::send_messages` runs many
+//! in one transaction (one fsync).
+
+use super::thread::{self, NewRow};
+use super::{events, message_by_id, to_u64};
+use crate::store::model::{ConvRef, NewMessage, SendOutcome, StoredMessage};
+use crate::store::SendItem;
+use crate::store::{StoreError, StoreResult};
+use rusqlite::{params, Connection, TransactionBehavior};
+use tim_proto::Push;
+
+/// Every send of `batch` in one transaction, or none of them (the first error is returned).
+/// No savepoint per send: they cost a page copy per page touched, and a send only fails with
+/// its transaction (disk full, I/O error), so the caller retries one by one instead.
+pub(super) fn all_or_nothing(
+    conn: &mut Connection,
+    batch: &[SendItem],
+) -> StoreResult<Vec<SendOutcome>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut out = Vec::with_capacity(batch.len());
+    for item in batch {
+        let app = super::app_key(item.sdk_app_id)?;
+        out.push(c2c(&tx, app, &item.conv, &item.message)?);
+    }
+    tx.commit()?;
+    Ok(out)
+}
+
+pub(super) fn c2c(
+    conn: &Connection,
+    app: i64,
+    conv: &ConvRef,
+    message: &NewMessage,
+) -> StoreResult<SendOutcome> {
+    if let Some(existing) = message_by_id(conn, app, &conv.conv_key, &message.msg_id)? {
+        return Ok(if existing.from == conv.owner {
+            SendOutcome::Duplicate(existing)
+        } else {
+            SendOutcome::IdTaken
+        });
+    }
+    let body_json = serde_json::to_string(&message.body)
+        .map_err(|e| StoreError::Corrupt(format!("encoding body: {e}")))?;
+
+    // Records either party if new (a first message creates its recipient) and numbers their
+    // event-log entries; a chat with oneself logs the message once.
+    let peer_ev = if conv.peer != conv.owner {
+        Some(events::next_number_ensuring_user(
+            conn,
+            app,
+            &conv.peer,
+            message.time,
+        )?)
+    } else {
+        None
+    };
+    let owner_ev = events::next_number_ensuring_user(conn, app, &conv.owner, message.time)?;
+
+    let seq = thread::next_seq(conn, app, &conv.conv_key)?;
+    let activity = thread::insert_message(
+        conn,
+        app,
+        &NewRow {
+            conv_key: &conv.conv_key,
+            seq,
+            msg_id: &message.msg_id,
+            from: &conv.owner,
+            to: &conv.peer,
+            body_json: &body_json,
+            time: message.time,
+        },
+    )?;
+
+    // Sending brings the conversation back for the sender too, and reads it up to here.
+    conn.prepare_cached(
+        "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
+                                    read_seq, update_time, last_activity)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)
+         ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
+             visible = 1, read_seq = excluded.read_seq,
+             update_time = excluded.update_time, last_activity = excluded.last_activity",
+    )?
+    .execute(params![
+        app,
+        conv.owner,
+        conv.conversation_id,
+        conv.conv_key,
+        seq,
+        message.time,
+        activity
+    ])?;
+
+    if conv.peer != conv.owner {
+        let peer_view = ConvRef::c2c(&conv.peer, &conv.owner);
+        conn.prepare_cached(
+            "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
+                                        unread, update_time, last_activity)
+             VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6)
+             ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
+                 visible = 1, unread = unread + 1,
+                 update_time = excluded.update_time, last_activity = excluded.last_activity",
+        )?
+        .execute(params![
+            app,
+            peer_view.owner,
+            peer_view.conversation_id,
+            peer_view.conv_key,
+            message.time,
+            activity
+        ])?;
+    }
+
+    let stored = StoredMessage {
+        seq: to_u64(seq),
+        msg_id: message.msg_id.clone(),
+        from: conv.owner.clone(),
+        to: conv.peer.clone(),
+        body: message.body.clone(),
+        time: message.time,
+    };
+    // Each party logs the message as they see it.
+    let mut logged = Vec::with_capacity(2);
+    if let Some(ev) = peer_ev {
+        let push = Push::Message {
+            message: stored.to_wire(&conv.peer),
+        };
+        logged.push(events::append_numbered(
+            conn,
+            app,
+            &conv.peer,
+            ev,
+            push,
+            message.time,
+        )?);
+    }
+    let push = Push::Message {
+        message: stored.to_wire(&conv.owner),
+    };
+    logged.push(events::append_numbered(
+        conn,
+        app,
+        &conv.owner,
+        owner_ev,
+        push,
+        message.time,
+    )?);
+
+    Ok(SendOutcome::Stored {
+        message: stored,
+        events: logged,
+    })
+}

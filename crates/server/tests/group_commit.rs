@@ -1,0 +1,259 @@
+//! Group commit: many one-to-one sends in one durable commit, each with the outcome it would
+//! have had alone; a failing one does not sink the others; pushes leave in commit order; and
+//! the log is checkpointed into the database file in the background.
+
+mod common;
+
+use common::{TestServer, WAIT};
+use rusqlite::OpenFlags;
+use std::collections::BTreeSet;
+use std::path::Path;
+use tim_proto::model::WireBody;
+use tim_proto::Push;
+use tim_server::store::{
+    App, ConvRef, NewMessage, PageOutcome, SendItem, SendOutcome, SqliteStore, Store,
+};
+
+const APP: u64 = 7;
+
+fn open() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("tim.db")).expect("open");
+    store
+        .create_app(&App {
+            sdk_app_id: APP,
+            secret_key: "k".into(),
+            admin_identifier: "administrator".into(),
+            sync_conversation_deletion: false,
+            created_at: 0,
+        })
+        .expect("app");
+    (dir, store)
+}
+
+fn item(app: u64, from: &str, to: &str, id: &str) -> SendItem {
+    SendItem {
+        sdk_app_id: app,
+        conv: ConvRef::c2c(from, to),
+        message: NewMessage {
+            msg_id: id.into(),
+            body: WireBody::Text {
+                text: format!("{from} says {id}"),
+            },
+            time: 100,
+        },
+    }
+}
+
+/// `(seq, event numbers logged, the users they were logged for)` of a stored send.
+fn stored(outcome: &SendOutcome) -> (u64, Vec<(String, u64)>) {
+    match outcome {
+        SendOutcome::Stored { message, events } => (
+            message.seq,
+            events.iter().map(|e| (e.user_id.clone(), e.ev)).collect(),
+        ),
+        other => panic!("expected Stored, got {other:?}"),
+    }
+}
+
+fn history(store: &SqliteStore, owner: &str, peer: &str) -> Vec<String> {
+    match store
+        .messages(APP, &ConvRef::c2c(owner, peer), None, 100)
+        .expect("messages")
+    {
+        PageOutcome::Page(page) => page.messages.into_iter().map(|m| m.msg_id).collect(),
+        PageOutcome::UnknownAnchor => panic!("no anchor was given"),
+    }
+}
+
+#[test]
+fn a_batch_gives_each_send_the_outcome_it_would_have_had_alone() {
+    let (_dir, store) = open();
+    let batch = [
+        item(APP, "alice", "bob", "m1"),
+        item(APP, "carol", "bob", "m2"),
+        // The same sender retrying inside the same batch: the stored message, nothing logged.
+        item(APP, "alice", "bob", "m1"),
+        // Another sender's message ID in that conversation: refused.
+        item(APP, "bob", "alice", "m1"),
+        item(APP, "alice", "bob", "m3"),
+        // A chat with oneself is logged once.
+        item(APP, "alice", "alice", "note"),
+    ];
+    let outcomes: Vec<SendOutcome> = store
+        .send_messages(&batch)
+        .expect("batch commits")
+        .into_iter()
+        .map(|o| o.expect("each send succeeds"))
+        .collect();
+    assert_eq!(outcomes.len(), batch.len());
+
+    // Seqs count per thread; event numbers count per user, densely, in batch order.
+    assert_eq!(
+        stored(&outcomes[0]),
+        (1, vec![("bob".into(), 1), ("alice".into(), 1)])
+    );
+    assert_eq!(
+        stored(&outcomes[1]),
+        (1, vec![("bob".into(), 2), ("carol".into(), 1)])
+    );
+    match &outcomes[2] {
+        SendOutcome::Duplicate(m) => assert_eq!((m.seq, m.msg_id.as_str()), (1, "m1")),
+        other => panic!("expected Duplicate, got {other:?}"),
+    }
+    assert!(
+        matches!(outcomes[3], SendOutcome::IdTaken),
+        "{:?}",
+        outcomes[3]
+    );
+    assert_eq!(
+        stored(&outcomes[4]),
+        (2, vec![("bob".into(), 3), ("alice".into(), 2)])
+    );
+    assert_eq!(stored(&outcomes[5]), (1, vec![("alice".into(), 3)]));
+
+    // Stored once each, and readable as any other send.
+    assert_eq!(history(&store, "bob", "alice"), ["m1", "m3"]);
+    assert_eq!(history(&store, "bob", "carol"), ["m2"]);
+    assert_eq!(history(&store, "alice", "alice"), ["note"]);
+    let bob = store.catch_up(APP, "bob", Some(0), 100).expect("catch up");
+    assert_eq!(bob.latest, 3);
+    let ids: Vec<String> = bob
+        .missed
+        .iter()
+        .map(|e| match &e.push {
+            Push::Message { message } => message.id.clone(),
+            other => panic!("expected a message, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(ids, ["m1", "m2", "m3"]);
+}
+
+#[test]
+fn a_send_that_fails_fails_alone() {
+    let (_dir, store) = open();
+    // An app that does not exist: its user rows break a foreign key, which fails the batch's
+    // transaction; the store then retries each send on its own.
+    let batch = [
+        item(APP, "alice", "bob", "m1"),
+        item(999, "mallory", "bob", "x1"),
+        item(APP, "carol", "bob", "m2"),
+    ];
+    let outcomes = store.send_messages(&batch).expect("the batch as a whole");
+    assert!(outcomes[0].is_ok(), "{:?}", outcomes[0]);
+    assert!(outcomes[1].is_err(), "{:?}", outcomes[1]);
+    assert!(outcomes[2].is_ok(), "{:?}", outcomes[2]);
+    assert_eq!(history(&store, "bob", "alice"), ["m1"]);
+    assert_eq!(history(&store, "bob", "carol"), ["m2"]);
+    assert!(!store.user_exists(999, "mallory").expect("lookup"));
+    // Numbered as if the failed send had never been tried.
+    assert_eq!(
+        store.catch_up(APP, "bob", Some(0), 100).expect("catch up").latest,
+        2
+    );
+}
+
+/// How many messages the database file holds on its own, without its write-ahead log; `None`
+/// while a copy caught mid-write cannot be read.
+fn messages_in_file_alone(db: &Path, scratch: &Path) -> Option<i64> {
+    std::fs::copy(db, scratch).ok()?;
+    let conn = rusqlite::Connection::open_with_flags(scratch, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .ok()?;
+    conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+        .ok()
+}
+
+#[test]
+fn committed_sends_reach_the_database_file_in_the_background() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("tim.db");
+    let store = SqliteStore::open(&db).expect("open");
+    store
+        .create_app(&App {
+            sdk_app_id: APP,
+            secret_key: "k".into(),
+            admin_identifier: "administrator".into(),
+            sync_conversation_deletion: false,
+            created_at: 0,
+        })
+        .expect("app");
+    let batch: Vec<SendItem> = (0..5)
+        .map(|i| item(APP, "alice", "bob", &format!("m{i}")))
+        .collect();
+    for outcome in store.send_messages(&batch).expect("batch") {
+        outcome.expect("send");
+    }
+    // A few pages of log: far below SQLite's own checkpoint threshold, so only the background
+    // checkpoint can have copied them into the file.
+    let scratch = dir.path().join("copy.db");
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if messages_in_file_alone(&db, &scratch) == Some(5) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file alone never held the 5 messages"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_sends_are_each_answered_stored_once_and_pushed_in_log_order() {
+    const SENDERS: usize = 16;
+    const EACH: usize = 12;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let srv = TestServer::start(&dir.path().join("tim.db")).await;
+    let mut bob = srv.login("bob").await;
+
+    let mut tasks = Vec::new();
+    for s in 0..SENDERS {
+        let mut client = srv.login(&format!("snd{s}")).await;
+        tasks.push(tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            for k in 0..EACH {
+                let m = client.send("bob", &format!("s{s}k{k}"), "hello").await;
+                seqs.push(m["seq"].as_u64().expect("seq"));
+            }
+            // Its own messages come back as replies, never as pushes to itself.
+            client.assert_no_push().await;
+            seqs
+        }));
+    }
+    for t in tasks {
+        // Each sender's thread with bob numbers its messages 1, 2, 3, ...
+        let seqs = t.await.expect("sender");
+        assert_eq!(seqs, (1..=EACH as u64).collect::<Vec<_>>());
+    }
+
+    // Bob hears every message once, with his event numbers in order and without gaps.
+    let mut ids = BTreeSet::new();
+    for n in 1..=(SENDERS * EACH) as u64 {
+        let p = tokio::time::timeout(WAIT, bob.next_push())
+            .await
+            .expect("a push in time");
+        assert_eq!(p["ev"], n, "{p}");
+        assert!(
+            ids.insert(p["value"]["message"]["id"].as_str().expect("id").to_owned()),
+            "pushed twice: {p}"
+        );
+    }
+    bob.assert_no_push().await;
+    let store = SqliteStore::open(&srv.db).expect("open");
+    let count: usize = (0..SENDERS)
+        .map(|s| history_len(&store, &format!("snd{s}")))
+        .sum();
+    assert_eq!(count, SENDERS * EACH);
+    srv.stop().await;
+}
+
+fn history_len(store: &SqliteStore, peer: &str) -> usize {
+    match store
+        .messages(common::APP, &ConvRef::c2c("bob", peer), None, 100)
+        .expect("messages")
+    {
+        PageOutcome::Page(page) => page.messages.len(),
+        PageOutcome::UnknownAnchor => 0,
+    }
+}
