@@ -155,6 +155,16 @@ pub fn cpu_time_of(pid: &str) -> Result<Duration> {
     Ok(Duration::from_millis(ticks * 1000 / CLOCK_TICKS_PER_SEC))
 }
 
+/// Bytes a process (`self` or a pid) caused to be written to storage (`write_bytes` of
+/// /proc/<pid>/io): its files' pages, not its sockets.
+pub fn disk_writes_of(pid: &str) -> Result<u64> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io"))?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("write_bytes:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| anyhow!("no write_bytes in /proc/{pid}/io"))
+}
+
 /// `getconf CLK_TCK`: 100 on every Linux this runs on.
 const CLOCK_TICKS_PER_SEC: u64 = 100;
 
@@ -195,5 +205,18 @@ mod tests {
         let spin = std::time::Instant::now();
         while spin.elapsed() < Duration::from_millis(50) {}
         assert!(cpu_time_of("self").expect("cpu") > Duration::ZERO);
+    }
+
+    #[test]
+    fn reads_our_own_disk_writes() {
+        let before = disk_writes_of("self").expect("io");
+        let dir = std::env::temp_dir().join(format!("tim-bench-io-{}", std::process::id()));
+        std::fs::write(&dir, vec![7u8; 1 << 20]).expect("write");
+        std::fs::File::open(&dir)
+            .and_then(|f| f.sync_all())
+            .expect("sync");
+        let after = disk_writes_of("self").expect("io");
+        let _ = std::fs::remove_file(&dir);
+        assert!(after >= before + (1 << 20), "{before} -> {after}");
     }
 }

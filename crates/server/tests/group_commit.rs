@@ -148,7 +148,10 @@ fn a_send_that_fails_fails_alone() {
     assert!(!store.user_exists(999, "mallory").expect("lookup"));
     // Numbered as if the failed send had never been tried.
     assert_eq!(
-        store.catch_up(APP, "bob", Some(0), 100).expect("catch up").latest,
+        store
+            .catch_up(APP, "bob", Some(0), 100)
+            .expect("catch up")
+            .latest,
         2
     );
 }
@@ -157,8 +160,8 @@ fn a_send_that_fails_fails_alone() {
 /// while a copy caught mid-write cannot be read.
 fn messages_in_file_alone(db: &Path, scratch: &Path) -> Option<i64> {
     std::fs::copy(db, scratch).ok()?;
-    let conn = rusqlite::Connection::open_with_flags(scratch, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .ok()?;
+    let conn =
+        rusqlite::Connection::open_with_flags(scratch, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
     conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
         .ok()
 }

@@ -191,13 +191,13 @@ fn send(s: &mut String, r: &Results) {
     );
     let _ = writeln!(
         s,
-        "| Senders | msg/s | messages | p50 ms | p95 ms | p99 ms | max ms | server CPU µs/msg | load generator CPU µs/msg |\n|---|---|---|---|---|---|---|---|---|"
+        "| Senders | msg/s | messages | p50 ms | p95 ms | p99 ms | max ms | server CPU µs/msg | load generator CPU µs/msg | server KiB written/msg |\n|---|---|---|---|---|---|---|---|---|---|"
     );
     for l in &x.levels {
         let m = &l.latency_ms;
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {} | {} |",
+            "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {} | {} | {:.1} |",
             l.senders,
             fmt_int(l.msgs_per_sec as u64),
             fmt_int(l.messages as u64),
@@ -206,10 +206,32 @@ fn send(s: &mut String, r: &Results) {
             m.p99,
             m.max,
             l.server_cpu_us_per_msg,
-            l.client_cpu_us_per_msg
+            l.client_cpu_us_per_msg,
+            l.server_disk_kib_per_msg
         );
     }
     s.push('\n');
+    if !x.store_alone.is_empty() {
+        let _ = writeln!(
+            s,
+            "The store alone (`SqliteStore::send_messages` in the load generator's process, one \
+             thread, batches as the writer makes them, no network):\n\n\
+             | Conversations | batch | messages | msg/s | CPU µs/msg (one thread) | KiB written/msg |\n|---|---|---|---|---|---|"
+        );
+        for l in &x.store_alone {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {:.1} |",
+                l.conversations,
+                l.batch,
+                fmt_int(l.messages as u64),
+                fmt_int(l.msgs_per_sec as u64),
+                l.cpu_us_per_msg,
+                l.disk_kib_per_msg
+            );
+        }
+        s.push('\n');
+    }
     findings_marker(s, "send");
 }
 

@@ -7,6 +7,7 @@ pub mod env;
 pub mod idle;
 pub mod sdk;
 pub mod send;
+pub mod send_store;
 pub mod sync;
 
 use crate::machine::{self, Floors, Machine};

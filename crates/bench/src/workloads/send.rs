@@ -8,9 +8,10 @@
 //! every reply read inside the measuring window counts; msgs/s = that count / window.
 
 use super::env::{Env, Setup};
+use super::send_store::{self, StoreLevel};
 use super::Plan;
 use crate::client::Client;
-use crate::server::cpu_time_of;
+use crate::server::{cpu_time_of, disk_writes_of};
 use crate::stats::Summary;
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,9 @@ pub struct SendResult {
     pub window_secs: f64,
     pub warmup_secs: f64,
     pub levels: Vec<LevelResult>,
+    /// The store alone, without network or load generator (see `send_store`).
+    #[serde(default)]
+    pub store_alone: Vec<StoreLevel>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -37,6 +41,9 @@ pub struct LevelResult {
     /// load generator's (which shares the same cores).
     pub server_cpu_us_per_msg: f64,
     pub client_cpu_us_per_msg: f64,
+    /// Bytes the server wrote to storage per message (log and checkpoints), warm-up included.
+    #[serde(default)]
+    pub server_disk_kib_per_msg: f64,
 }
 
 pub async fn run(plan: &Plan) -> Result<SendResult> {
@@ -67,10 +74,12 @@ pub async fn run(plan: &Plan) -> Result<SendResult> {
     if let Some(e) = failure {
         return Err(e);
     }
+    let store_alone = send_store::run(plan).await?;
     Ok(SendResult {
         window_secs: window.as_secs_f64(),
         warmup_secs: warmup.as_secs_f64(),
         levels: out,
+        store_alone,
     })
 }
 
@@ -85,6 +94,8 @@ async fn level(
         clients.push(env.login(&format!("snd{i}")).await?);
     }
     let cpu_before = (env.server.cpu_time()?, cpu_time_of("self")?);
+    let server_pid = env.server.pid.to_string();
+    let disk_before = disk_writes_of(&server_pid)?;
     let start = Instant::now() + Duration::from_millis(100);
     let measure_from = start + warmup;
     let end = measure_from + window;
@@ -102,6 +113,7 @@ async fn level(
     }
     let server_cpu = env.server.cpu_time()?.saturating_sub(cpu_before.0);
     let client_cpu = cpu_time_of("self")?.saturating_sub(cpu_before.1);
+    let disk = disk_writes_of(&server_pid)?.saturating_sub(disk_before);
     let per_msg = |d: Duration| (d.as_secs_f64() * 1e6 / sent.max(1) as f64).round();
     Ok(LevelResult {
         senders,
@@ -110,6 +122,7 @@ async fn level(
         latency_ms: Summary::of(&latencies),
         server_cpu_us_per_msg: per_msg(server_cpu),
         client_cpu_us_per_msg: per_msg(client_cpu),
+        server_disk_kib_per_msg: (disk as f64 / 1024.0 / sent.max(1) as f64 * 10.0).round() / 10.0,
     })
 }
 

@@ -7,6 +7,7 @@
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// The main connection's own automatic checkpoint, kept as a backstop for when this thread
@@ -15,9 +16,21 @@ pub(super) const BACKSTOP_PAGES: i64 = 16_384;
 /// How often the log is copied back.
 const EVERY: Duration = Duration::from_millis(100);
 
-/// The running thread; dropping this stops it.
+/// The running thread; dropping this stops it and waits for it, so its connection is closed
+/// by the time the store is gone (a seeder or a test may then reopen the file exclusively).
 pub(super) struct Checkpointer {
-    _stop: mpsc::Sender<()>,
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            // It only ever returns; a panic inside is already reported on stderr.
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Checkpointer {
@@ -36,7 +49,10 @@ impl Checkpointer {
             .name("tim-checkpoint".into())
             .spawn(move || run(&conn, &stopped));
         match spawned {
-            Ok(_) => Some(Checkpointer { _stop: stop }),
+            Ok(thread) => Some(Checkpointer {
+                stop: Some(stop),
+                thread: Some(thread),
+            }),
             Err(e) => {
                 tracing::warn!("background checkpoints off: {e}");
                 None
