@@ -136,7 +136,7 @@ fn store(tx: &IdbTransaction, name: &str) -> CacheResult<IdbObjectStore> {
 
 /// A stored record as JSON; `None` when it is not one.
 fn from_js(v: &JsValue) -> Option<Value> {
-    serde_json::from_str(&js::json_text(v)?).ok()
+    js::parse_json(&js::json_text(v)?)
 }
 
 /// A record this version cannot read is skipped, not fatal: the server has the truth.

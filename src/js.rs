@@ -11,8 +11,14 @@ use wasm_bindgen::prelude::*;
 /// argument check then refuses with a coded error.
 pub fn to_json(v: &JsValue) -> Value {
     json_text(v)
-        .and_then(|text| serde_json::from_str(&text).ok())
+        .and_then(|text| parse_json(&text))
         .unwrap_or(Value::Null)
+}
+
+/// Parses JSON text (tim-proto's small parser; fractions and exponents go to the engine's
+/// `parseFloat`). `None` when it is not JSON.
+pub fn parse_json(text: &str) -> Option<Value> {
+    tim_proto::json_parse::parse(text, &|s| Some(js_sys::Number::parse_float(s)))
 }
 
 /// `JSON.stringify(v)`: `None` for what JSON cannot hold (undefined, functions, symbols,
@@ -48,7 +54,7 @@ pub fn error_to_js(e: &SdkError) -> JsValue {
     // Reflect::set on a fresh Error object cannot fail; a failure would only drop a field.
     let _ = js_sys::Reflect::set(obj, &"code".into(), &JsValue::from(e.code.as_u32()));
     let data = match &e.data {
-        Some(data) => value_to_js(data),
+        Some(data) => value_to_js(data.as_ref()),
         None => js_sys::Object::new().into(),
     };
     let _ = js_sys::Reflect::set(obj, &"data".into(), &data);

@@ -21,10 +21,7 @@ impl Tabs {
             let Some(text) = e.data().as_string() else {
                 return;
             };
-            let Some(note) = serde_json::from_str(&text)
-                .ok()
-                .and_then(TabNote::from_json)
-            else {
+            let Some(note) = crate::js::parse_json(&text).and_then(TabNote::from_json) else {
                 return;
             };
             if let Some(inner) = inner.upgrade() {

@@ -15,7 +15,7 @@ use tim_proto::{ErrorCode, Reply, Request};
 impl Inner {
     pub async fn get_conversation_list(self: Rc<Self>) -> Outcome {
         self.check_ready()?;
-        if self.session.borrow().conn.is_none() && self.cache().is_some() {
+        if self.session().conn.is_none() && self.cache().is_some() {
             // Offline: the local list (from the cache and what happened here since).
             let list = self
                 .session
@@ -33,7 +33,7 @@ impl Inner {
             return Err(unexpected(&reply));
         };
         let list = {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             let Session { state, events, .. } = &mut *s;
             let state = state.as_mut().ok_or_else(|| {
                 SdkError::new(ErrorCode::NotReadyLoggedOut, "logged out meanwhile")
@@ -108,7 +108,7 @@ impl Inner {
             .state
             .as_ref()
             .is_some_and(|s| s.contains(&id));
-        let connected = self.session.borrow().conn.is_some();
+        let connected = self.session().conn.is_some();
         if !connected && !known_locally && self.options.offline_deletion && self.cache().is_some() {
             return Err(SdkError::new(
                 ErrorCode::ConversationNotFound,

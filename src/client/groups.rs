@@ -141,7 +141,7 @@ impl Inner {
         let me = self.me().unwrap_or_default();
         let shaped: Vec<Group> = groups.iter().map(|g| Group::from_wire(g, &me)).collect();
         let changed = {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             let changed = s.groups != groups;
             s.groups = groups;
             if changed {
@@ -163,7 +163,7 @@ impl Inner {
 
     /// The server pushed `groupsChanged`: fetch the list in the background.
     pub(super) fn refresh_groups_if_stale(self: &Rc<Self>) {
-        let stale = std::mem::take(&mut self.session.borrow_mut().groups_stale);
+        let stale = std::mem::take(&mut self.session_mut().groups_stale);
         if stale {
             let me = Rc::clone(self);
             wasm_bindgen_futures::spawn_local(async move {

@@ -23,10 +23,10 @@ const LOGOUT_TIMEOUT_MS: u32 = 3_000;
 
 impl Inner {
     pub async fn login(self: Rc<Self>, options: Value) -> Outcome {
-        self.session.borrow().readiness.check_can_login()?;
+        self.session().readiness.check_can_login()?;
         let (user_id, user_sig) = args::login_args(&options)?;
         let generation = {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             s.readiness = Readiness::LoggingIn;
             s.generation += 1;
             s.events
@@ -36,7 +36,7 @@ impl Inner {
         self.schedule_dispatch();
         let result = self.login_steps(generation, user_id, user_sig).await;
         if let Err(e) = &result {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             // Only undo our own attempt: a logout() meanwhile has already moved on.
             if s.generation == generation {
                 Self::teardown(&mut s, Readiness::LoginFailed);
@@ -59,7 +59,7 @@ impl Inner {
         self.still_current(generation)?;
         let verified = snapshot.verified;
         {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             let mut state = ConversationState::new(&user_id);
             let cached = !snapshot.conversations.is_empty();
             state.restore(snapshot.conversations, snapshot.watermarks);
@@ -82,7 +82,7 @@ impl Inner {
             // cache and keep trying to connect (deletions meanwhile go to the outbox).
             Err(e) if is_transient(e.code) && verified => {
                 {
-                    let mut s = self.session.borrow_mut();
+                    let mut s = self.session_mut();
                     s.generation += 1;
                     s.conn = None;
                     s.credentials = Some((user_id, user_sig));
@@ -90,7 +90,7 @@ impl Inner {
                     s.events
                         .push(Event::NetStateChange(types::NET_STATE_DISCONNECTED));
                 }
-                let generation = self.session.borrow().generation;
+                let generation = self.session().generation;
                 self.become_ready(generation)?;
                 wasm_bindgen_futures::spawn_local(Rc::clone(self).reconnect());
                 Ok(Object::new()
@@ -105,7 +105,7 @@ impl Inner {
     fn become_ready(self: &Rc<Self>, generation: u64) -> Result<(), SdkError> {
         self.still_current(generation)?;
         {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             s.readiness = Readiness::Ready;
             s.events.push(Event::SdkReady);
         }
@@ -121,7 +121,7 @@ impl Inner {
         user_sig: &str,
     ) -> Result<(), SdkError> {
         let conn = Connection::open(&self.url, Rc::downgrade(self), generation)?;
-        self.session.borrow_mut().conn = Some(conn);
+        self.session_mut().conn = Some(conn);
         let reply = self
             .request(Request::Login {
                 sdk_app_id: self.options.sdk_app_id,
@@ -136,7 +136,7 @@ impl Inner {
         };
         self.still_current(generation)?;
         {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             s.credentials = Some((user_id.to_owned(), user_sig.to_owned()));
             s.verified = true;
             // The list loaded next already reflects every event up to here.
@@ -165,7 +165,7 @@ impl Inner {
     }
 
     fn still_current(&self, generation: u64) -> Result<(), SdkError> {
-        if self.session.borrow().generation == generation {
+        if self.session().generation == generation {
             Ok(())
         } else {
             Err(SdkError::new(
@@ -176,7 +176,7 @@ impl Inner {
     }
 
     pub async fn logout(self: Rc<Self>) -> Outcome {
-        let readiness = self.session.borrow().readiness;
+        let readiness = self.session().readiness;
         match readiness {
             Readiness::Destroyed => return readiness.check_ready().map(|_| Json::empty()),
             Readiness::New | Readiness::LoggedOut | Readiness::LoginFailed => {
@@ -189,7 +189,7 @@ impl Inner {
             .request_within(Request::Logout, LOGOUT_TIMEOUT_MS)
             .await;
         {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             Self::teardown(&mut s, Readiness::LoggedOut);
             s.events.push(Event::SdkNotReady);
         }
@@ -198,12 +198,12 @@ impl Inner {
     }
 
     pub async fn destroy(self: Rc<Self>, on_destroy: Option<js_sys::Function>) -> Outcome {
-        if self.session.borrow().readiness == Readiness::Destroyed {
+        if self.session().readiness == Readiness::Destroyed {
             return Ok(Json::empty());
         }
         Rc::clone(&self).logout().await?;
         {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             Self::teardown(&mut s, Readiness::Destroyed);
             s.events.push(Event::SdkDestroy);
         }
@@ -226,7 +226,7 @@ impl Inner {
             TimeoutFuture::new(backoff_ms(attempt, js_sys::Math::random())).await;
             attempt = attempt.saturating_add(1);
             let generation = {
-                let mut s = self.session.borrow_mut();
+                let mut s = self.session_mut();
                 if s.readiness != Readiness::Ready || s.conn.is_some() {
                     s.reconnecting = false;
                     return;
@@ -241,14 +241,14 @@ impl Inner {
                 Ok(resync_required) => {
                     // Connected again: from here a drop starts a new loop, so the follow-up
                     // requests below may fail without leaving the session stranded offline.
-                    self.session.borrow_mut().reconnecting = false;
+                    self.session_mut().reconnecting = false;
                     self.schedule_dispatch();
                     self.after_reconnect(generation, resync_required).await;
                     return;
                 }
                 Err(e) if is_final(e.code) => {
                     {
-                        let mut s = self.session.borrow_mut();
+                        let mut s = self.session_mut();
                         s.reconnecting = false;
                         Self::teardown(&mut s, Readiness::LoggedOut);
                         if e.code == ErrorCode::UserSigExpired {
@@ -262,7 +262,7 @@ impl Inner {
                     return;
                 }
                 Err(_) => {
-                    let mut s = self.session.borrow_mut();
+                    let mut s = self.session_mut();
                     if s.generation == generation {
                         s.generation += 1;
                         s.conn = None;
@@ -276,13 +276,13 @@ impl Inner {
     /// Returns whether the whole list must be reloaded (the log no longer reached back).
     async fn resume(self: &Rc<Self>, generation: u64) -> Result<bool, SdkError> {
         let (credentials, after) = {
-            let s = self.session.borrow();
+            let s = self.session();
             (s.credentials.clone(), s.last_event)
         };
         let (user_id, user_sig) = credentials
             .ok_or_else(|| SdkError::new(ErrorCode::NotReadyLoggedOut, "no longer logged in"))?;
         let conn = Connection::open(&self.url, Rc::downgrade(self), generation)?;
-        self.session.borrow_mut().conn = Some(conn);
+        self.session_mut().conn = Some(conn);
         let reply = self
             .request(Request::Login {
                 sdk_app_id: self.options.sdk_app_id,
@@ -303,7 +303,7 @@ impl Inner {
         };
         self.still_current(generation)?;
         {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             for logged in missed {
                 Self::apply_logged(&mut s, Some(logged.ev), logged.push);
             }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args;
 use tim_core::json::Object;
-use tim_core::shapes::Message;
+use tim_core::shapes::{Message, Sendable};
 use tim_core::SdkError;
 use tim_proto::model::WireBody;
 use tim_proto::{ErrorCode, Reply, Request};
@@ -30,16 +30,16 @@ impl Inner {
 
     pub async fn send_message(self: Rc<Self>, message: Value) -> Result<Message, SdkError> {
         self.check_ready()?;
-        let m = Message::from_json(message).ok_or_else(|| {
+        let m = Sendable::from_json(&message).ok_or_else(|| {
             SdkError::invalid("sendMessage needs a message made by createTextMessage")
         })?;
         let text = m
-            .text()
+            .text
             .ok_or_else(|| SdkError::invalid("only text messages can be sent"))?;
         let a = args::text_message_args(
             &Object::new()
                 .field("conversationType", &m.conversation_type)
-                .raw("payload", &Object::new().field("text", text).end())
+                .raw("payload", &Object::new().field("text", &text).end())
                 .field("to", &m.to)
                 .end()
                 .value(),
@@ -56,7 +56,7 @@ impl Inner {
             return Err(unexpected(&reply));
         };
         let sent = {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             let Session { state, events, .. } = &mut *s;
             let state = state.as_mut().ok_or_else(|| {
                 SdkError::new(ErrorCode::NotReadyLoggedOut, "logged out while sending")
@@ -72,7 +72,7 @@ impl Inner {
     pub async fn get_message_list(self: Rc<Self>, options: Value) -> Outcome {
         self.check_ready()?;
         let a = args::message_list_args(&options)?;
-        if self.session.borrow().conn.is_none() {
+        if self.session().conn.is_none() {
             return self.cached_message_list(a).await;
         }
         let reply = self

@@ -19,7 +19,7 @@ use crate::dispatch::Handlers;
 use crate::tabs::Tabs;
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::rc::Rc;
 use tim_core::args::{self, CreateOptions};
 use tim_core::constants::types;
@@ -136,6 +136,18 @@ impl Inner {
         }
     }
 
+    /// The session, borrowed. One out-of-line function for every borrow: the borrow check and
+    /// its panic path are written once, not at each of the many call sites.
+    #[inline(never)]
+    fn session(&self) -> Ref<'_, Session> {
+        self.session.borrow()
+    }
+
+    #[inline(never)]
+    fn session_mut(&self) -> RefMut<'_, Session> {
+        self.session.borrow_mut()
+    }
+
     pub fn sdk_app_id(&self) -> u64 {
         self.options.sdk_app_id
     }
@@ -143,7 +155,7 @@ impl Inner {
     // ---- events -------------------------------------------------------------------------
 
     fn queue(&self, e: Event) {
-        self.session.borrow_mut().events.push(e);
+        self.session_mut().events.push(e);
     }
 
     /// Emits queued events from a fresh microtask (never from inside a call's own borrows).
@@ -184,7 +196,7 @@ impl Inner {
 
     fn dispatch(self: &Rc<Self>) {
         let events = {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             let Session { events, state, .. } = &mut *s;
             events.drain(state.as_ref())
         };
@@ -198,7 +210,7 @@ impl Inner {
     /// The readiness check every call but login/logout/destroy/on/off starts with; a refusal also
     /// emits the documented ERROR event.
     pub fn check_ready(self: &Rc<Self>) -> Result<(), SdkError> {
-        let r = self.session.borrow().readiness.check_ready();
+        let r = self.session().readiness.check_ready();
         if let Err(e) = &r {
             self.queue(Event::Error(e.clone()));
             self.schedule_dispatch();
@@ -217,7 +229,7 @@ impl Inner {
     /// Runs `f` on the user's state (if logged in) and emits what it changed.
     fn with_state(self: &Rc<Self>, f: impl FnOnce(&mut ConversationState, &mut EventQueue)) {
         {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             let Session { state, events, .. } = &mut *s;
             if let Some(state) = state.as_mut() {
                 f(state, events);
@@ -246,7 +258,7 @@ impl Inner {
         let deadline = started + f64::from(self.options.timeout_ms);
         loop {
             let (connected, reconnecting) = {
-                let s = self.session.borrow();
+                let s = self.session();
                 (s.conn.is_some() && !s.reconnecting, s.reconnecting)
             };
             if connected {
@@ -265,7 +277,7 @@ impl Inner {
         timeout_ms: u32,
     ) -> Result<Reply, SdkError> {
         let (id, rx) = {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             let Session { conn, pending, .. } = &mut *s;
             let conn = conn.as_ref().ok_or_else(|| {
                 SdkError::new(ErrorCode::NoNetwork, "not connected to the server")
@@ -284,7 +296,7 @@ impl Inner {
                 "the connection closed before the server answered",
             )),
             Either::Right(_) => {
-                self.session.borrow_mut().pending.forget(id);
+                self.session_mut().pending.forget(id);
                 Err(SdkError::new(
                     ErrorCode::Timeout,
                     format!("no answer from the server within {timeout_ms} ms"),
@@ -296,12 +308,12 @@ impl Inner {
     // ---- what the socket tells us -------------------------------------------------------
 
     pub fn on_frame(self: &Rc<Self>, generation: u64, text: &str) {
-        let Some(frame) = ServerFrame::from_json_text(text) else {
+        let Some(frame) = crate::js::parse_json(text).and_then(ServerFrame::from_json) else {
             crate::js::console_error("tim-wasm: unreadable frame from the server", &text.into());
             return;
         };
         {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             if s.generation != generation {
                 return;
             }
@@ -313,7 +325,7 @@ impl Inner {
         }
         self.schedule_push_dispatch();
         self.refresh_groups_if_stale();
-        let kept = std::mem::take(&mut self.session.borrow_mut().to_refresh);
+        let kept = std::mem::take(&mut self.session_mut().to_refresh);
         for id in kept {
             let me = Rc::clone(self);
             wasm_bindgen_futures::spawn_local(async move { me.refresh_if_kept(&id).await });
@@ -400,7 +412,7 @@ impl Inner {
 
     pub fn on_closed(self: &Rc<Self>, generation: u64) {
         let start_reconnect = {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             if s.generation != generation {
                 return;
             }

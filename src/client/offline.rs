@@ -26,7 +26,7 @@ impl Inner {
             }
         };
         let snapshot = cache.load().await.unwrap_or_default();
-        let mut s = self.session.borrow_mut();
+        let mut s = self.session_mut();
         s.cache = Some(cache);
         s.tabs = Tabs::open(self.options.sdk_app_id, user_id, Rc::downgrade(self));
         snapshot
@@ -43,7 +43,7 @@ impl Inner {
     /// must not bring it back from there).
     pub(super) async fn persist_now(self: &Rc<Self>) {
         let work = {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             let Session {
                 cache,
                 state,
@@ -88,20 +88,20 @@ impl Inner {
 
     /// Queues messages (sent, or fetched with getMessageList) for the cache's recent messages.
     pub(super) fn remember_messages(&self, messages: impl IntoIterator<Item = WireMessage>) {
-        let mut s = self.session.borrow_mut();
+        let mut s = self.session_mut();
         if s.cache.is_some() {
             s.new_messages.extend(messages);
         }
     }
 
     pub(super) fn cache(&self) -> Option<Rc<Cache>> {
-        self.session.borrow().cache.clone()
+        self.session().cache.clone()
     }
 
     /// Applies a change locally and tells the other tabs.
     pub(super) fn apply_and_share(self: &Rc<Self>, note: TabNote) {
         {
-            let mut s = self.session.borrow_mut();
+            let mut s = self.session_mut();
             if let Some(tabs) = &s.tabs {
                 tabs.post(&note);
             }

@@ -56,7 +56,12 @@ pub fn server_url(option: Option<&str>, page_protocol: &str, page_host: &str) ->
     match option {
         Some(s) => {
             let trimmed = s.trim_end_matches('/');
-            let after_scheme = trimmed.split_once("://").map_or(trimmed, |(_, rest)| rest);
+            // What follows the first `://` (a byte search: no substring searcher in the SDK).
+            let after_scheme = trimmed
+                .as_bytes()
+                .windows(3)
+                .position(|w| w == b"://")
+                .map_or(trimmed, |i| &trimmed[i + 3..]);
             if after_scheme.contains('/') {
                 trimmed.to_owned()
             } else {

@@ -2,13 +2,15 @@
 //! wrong, and `data` (e.g. the per-ID outcomes of a batch deletion that deleted nothing).
 
 use serde_json::Value;
+use std::rc::Rc;
 use tim_proto::ErrorCode;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SdkError {
     pub code: ErrorCode,
     pub message: String,
-    pub data: Option<Value>,
+    /// Shared: errors are cloned (events, retries) far more often than their data is read.
+    pub data: Option<Rc<Value>>,
 }
 
 impl SdkError {
@@ -25,7 +27,7 @@ impl SdkError {
     }
 
     pub fn with_data(mut self, data: Value) -> Self {
-        self.data = Some(data);
+        self.data = Some(Rc::new(data));
         self
     }
 }

@@ -8,6 +8,7 @@ pub mod conversation_id;
 pub mod decode;
 pub mod error_code;
 pub mod frame;
+pub mod json_parse;
 pub mod limits;
 pub mod model;
 pub mod user_id;

@@ -99,6 +99,89 @@ impl Payload {
     }
 }
 
+/// What sendMessage needs of the message object it is given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sendable {
+    pub id: String,
+    pub to: String,
+    pub conversation_type: String,
+    /// The text, for a text message.
+    pub text: Option<String>,
+}
+
+/// The fields of the Message shape and their JSON types, in sorted order.
+const MESSAGE_FIELDS: &[(&str, u8)] = &[
+    ("ID", STR),
+    ("avatar", STR),
+    ("clientTime", I64),
+    ("cloudCustomData", STR),
+    ("conversationID", STR),
+    ("conversationType", STR),
+    ("flow", STR),
+    ("from", STR),
+    ("isPeerRead", BOOL),
+    ("isRead", BOOL),
+    ("isRevoked", BOOL),
+    ("nick", STR),
+    ("priority", STR),
+    ("sequence", U64),
+    ("status", STR),
+    ("time", I64),
+    ("to", STR),
+    ("type", STR),
+];
+const STR: u8 = 0;
+const I64: u8 = 1;
+const U64: u8 = 2;
+const BOOL: u8 = 3;
+
+impl Sendable {
+    /// Accepts exactly the objects [`Message::from_json`] reads (every field of the shape, each
+    /// of its type, and a valid payload), checked field by field from one table.
+    pub fn from_json(v: &serde_json::Value) -> Option<Sendable> {
+        let o = v.as_object()?;
+        for (key, kind) in MESSAGE_FIELDS {
+            let f = o.get(*key)?;
+            let ok = match *kind {
+                STR => f.is_string(),
+                I64 => f.is_i64(),
+                U64 => f.is_u64(),
+                _ => f.is_boolean(),
+            };
+            if !ok {
+                return None;
+            }
+        }
+        // The payload as `Payload::from_json` reads it: a string `text`, else a notice.
+        let payload = o.get("payload")?;
+        let text = match payload.get("text") {
+            Some(serde_json::Value::String(text)) => Some(text.clone()),
+            _ => {
+                let group = payload.get("groupProfile")?;
+                let fits_u32 =
+                    |v: &serde_json::Value| v.as_u64().is_some_and(|n| n <= u32::MAX.into());
+                let ok = payload.is_object()
+                    && group.is_object()
+                    && payload.get("operationType").is_some_and(fits_u32)
+                    && payload.get("operatorID").is_some_and(|v| v.is_string())
+                    && group.get("groupID").is_some_and(|v| v.is_string())
+                    && group.get("name").is_some_and(|v| v.is_string());
+                if !ok {
+                    return None;
+                }
+                None
+            }
+        };
+        let string = |key: &str| o.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        Some(Sendable {
+            id: string("ID")?,
+            to: string("to")?,
+            conversation_type: string("conversationType")?,
+            text,
+        })
+    }
+}
+
 /// A message as `tim.createTextMessage` returns it and events carry it. Fields are declared in
 /// sorted order of their JSON names, the order JS has always seen them in (see `crate::json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -443,6 +526,13 @@ mod tests {
         for c in cases {
             let derived = serde_json::from_value::<Message>(c.clone()).ok();
             assert_eq!(Message::from_json(c.clone()), derived, "{c}");
+            let sendable = derived.map(|m| Sendable {
+                text: m.text().map(str::to_owned),
+                id: m.id,
+                to: m.to,
+                conversation_type: m.conversation_type,
+            });
+            assert_eq!(Sendable::from_json(&c), sendable, "{c}");
         }
     }
 }

@@ -10,7 +10,7 @@ mod message;
 
 pub use conversation::{Conversation, GroupProfile, LastMessage, UserProfile};
 pub use group::Group;
-pub use message::{Message, NoticePayload, Payload, TextPayload};
+pub use message::{Message, NoticePayload, Payload, Sendable, TextPayload};
 
 use crate::constants::types;
 
