@@ -1,4 +1,5 @@
-//! Group commit for one-to-one sends: a send is answered only once it is durable, and a
+//! Group commit for sends (one-to-one and to groups): a send is answered only once it is
+//! durable, and a
 //! durable commit costs an fsync (~0.2 ms here), so committing sends one by one caps the
 //! server at a few thousand a second however many clients send. One writer thread instead
 //! takes every send that queued while the previous commit was syncing and commits them in one
@@ -9,7 +10,7 @@
 use crate::error::ApiError;
 use crate::hub::SessionId;
 use crate::publish::{Batched, Publisher};
-use crate::store::{SendItem, SendOutcome, Store, StoreResult};
+use crate::store::{BatchedSend, GroupRefusal, SendItem, SendOutcome, Store};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -18,10 +19,13 @@ pub const MAX_BATCH: usize = 256;
 /// Sends waiting for the writer before senders wait for room (backpressure, not memory).
 const QUEUE: usize = 4096;
 
+/// A send's outcome, or its group's refusal; or why it failed.
+pub type Answer = Result<Result<SendOutcome, GroupRefusal>, ApiError>;
+
 struct Job {
     item: SendItem,
     except: SessionId,
-    answer: oneshot::Sender<Result<SendOutcome, ApiError>>,
+    answer: oneshot::Sender<Answer>,
 }
 
 /// The handle the service sends through; dropping the last one stops the writer thread.
@@ -41,7 +45,7 @@ impl GroupCommit {
 
     /// Stores `item` and publishes its events (except to `except`, the sending session);
     /// resolves after the durable commit.
-    pub async fn send(&self, item: SendItem, except: SessionId) -> Result<SendOutcome, ApiError> {
+    pub async fn send(&self, item: SendItem, except: SessionId) -> Answer {
         let (answer, answered) = oneshot::channel();
         let job = Job {
             item,
@@ -99,20 +103,18 @@ fn commit(store: &dyn Store, publisher: &Publisher, jobs: &mut Vec<Job>) {
     }
 }
 
-fn batched(
-    outcome: StoreResult<SendOutcome>,
-    job: &Job,
-) -> (Result<SendOutcome, ApiError>, Batched) {
+fn batched(outcome: BatchedSend, job: &Job) -> (Answer, Batched) {
     let mut publish = Batched {
         sdk_app_id: job.item.sdk_app_id,
         except: Some(job.except),
         events: Vec::new(),
     };
     match outcome {
-        Ok(mut outcome) => {
+        Ok(Ok(mut outcome)) => {
             publish.events = outcome.take_events();
-            (Ok(outcome), publish)
+            (Ok(Ok(outcome)), publish)
         }
+        Ok(Err(refusal)) => (Ok(Err(refusal)), publish),
         Err(e) => (Err(ApiError::from(e)), publish),
     }
 }

@@ -16,7 +16,7 @@ mod read;
 
 use crate::clock::unix_now;
 use crate::error::ApiError;
-use crate::group_commit::GroupCommit;
+use crate::group_commit::{Answer, GroupCommit};
 use crate::hub::{Hub, SessionId, UserKey};
 use crate::publish::Publisher;
 use crate::store::{
@@ -268,6 +268,26 @@ impl Service {
         }
     }
 
+    /// Stores a send (one-to-one or to a group) through the group commit, and publishes what
+    /// it logged to everyone but the sending session. A retry (Duplicate) logged nothing: the
+    /// same answer, nobody pushed twice.
+    async fn store_send(&self, who: &Identity, item: SendItem) -> Answer {
+        match &self.sends {
+            Some(group) => group.send(item, who.session).await,
+            None => {
+                self.commit(item.sdk_app_id, Some(who.session), move |s| {
+                    let mut outcome = s.send_one(&item)?;
+                    let events = match &mut outcome {
+                        Ok(sent) => sent.take_events(),
+                        Err(_) => Vec::new(),
+                    };
+                    Ok((outcome, events))
+                })
+                .await
+            }
+        }
+    }
+
     async fn send_message(
         &self,
         who: &Identity,
@@ -313,18 +333,9 @@ impl Service {
             conv: conv.clone(),
             message,
         };
-        // A retry (Duplicate) logged nothing: the same answer, nobody pushed twice.
-        let outcome = match &self.sends {
-            Some(group) => group.send(item, who.session).await?,
-            None => {
-                self.commit(item.sdk_app_id, Some(who.session), move |s| {
-                    let mut outcome = s.send_message(item.sdk_app_id, &item.conv, &item.message)?;
-                    let events = outcome.take_events();
-                    Ok((outcome, events))
-                })
-                .await?
-            }
-        };
+        let outcome = self.store_send(who, item).await?.map_err(|refusal| {
+            ApiError::internal(format!("a one-to-one send was refused: {refusal:?}"))
+        })?;
         match outcome {
             SendOutcome::Stored { message, .. } | SendOutcome::Duplicate(message) => {
                 Ok(Reply::Sent {

@@ -11,7 +11,8 @@ use std::path::Path;
 use tim_proto::model::WireBody;
 use tim_proto::Push;
 use tim_server::store::{
-    App, ConvRef, NewMessage, PageOutcome, SendItem, SendOutcome, SqliteStore, Store,
+    App, BatchedSend, ConvRef, GroupRefusal, GroupType, NewGroup, NewMessage, PageOutcome,
+    SendItem, SendOutcome, SqliteStore, Store,
 };
 
 const APP: u64 = 7;
@@ -84,7 +85,7 @@ fn a_batch_gives_each_send_the_outcome_it_would_have_had_alone() {
         .send_messages(&batch)
         .expect("batch commits")
         .into_iter()
-        .map(|o| o.expect("each send succeeds"))
+        .map(|o| o.expect("each send succeeds").expect("not refused"))
         .collect();
     assert_eq!(outcomes.len(), batch.len());
 
@@ -130,6 +131,57 @@ fn a_batch_gives_each_send_the_outcome_it_would_have_had_alone() {
 }
 
 #[test]
+fn group_messages_share_the_batch_and_refusals_stay_outcomes() {
+    let (_dir, store) = open();
+    let new = NewGroup {
+        group_id: "team".into(),
+        name: "Team".into(),
+        kind: GroupType::Private,
+        owner: "alice".into(),
+        members: vec!["bob".into()],
+    };
+    assert!(store.create_group(APP, &new, 100).expect("create").is_ok());
+    let to_group = |from: &str, id: &str| SendItem {
+        conv: ConvRef::group(from, "team"),
+        ..item(APP, from, "team", id)
+    };
+    let batch = [
+        to_group("alice", "g1"),
+        // Not a member: refused, and the batch goes on.
+        to_group("mallory", "x1"),
+        item(APP, "carol", "bob", "c1"),
+        to_group("bob", "g2"),
+    ];
+    let outcomes = store.send_messages(&batch).expect("batch commits");
+    let seq = |o: &BatchedSend| match o {
+        Ok(Ok(SendOutcome::Stored { message, .. })) => message.seq,
+        other => panic!("expected Stored, got {other:?}"),
+    };
+    assert_eq!(seq(&outcomes[0]), 1);
+    assert!(
+        matches!(outcomes[1], Ok(Err(GroupRefusal::NotMember))),
+        "{:?}",
+        outcomes[1]
+    );
+    assert_eq!(seq(&outcomes[2]), 1);
+    assert_eq!(seq(&outcomes[3]), 2);
+    match store
+        .messages(APP, &ConvRef::group("bob", "team"), None, 100)
+        .expect("messages")
+    {
+        PageOutcome::Page(page) => assert_eq!(
+            page.messages
+                .iter()
+                .map(|m| m.msg_id.as_str())
+                .collect::<Vec<_>>(),
+            ["g1", "g2"]
+        ),
+        PageOutcome::UnknownAnchor => panic!("no anchor was given"),
+    }
+    assert_eq!(history(&store, "bob", "carol"), ["c1"]);
+}
+
+#[test]
 fn a_send_that_fails_fails_alone() {
     let (_dir, store) = open();
     // An app that does not exist: its user rows break a foreign key, which fails the batch's
@@ -140,9 +192,9 @@ fn a_send_that_fails_fails_alone() {
         item(APP, "carol", "bob", "m2"),
     ];
     let outcomes = store.send_messages(&batch).expect("the batch as a whole");
-    assert!(outcomes[0].is_ok(), "{:?}", outcomes[0]);
+    assert!(matches!(outcomes[0], Ok(Ok(_))), "{:?}", outcomes[0]);
     assert!(outcomes[1].is_err(), "{:?}", outcomes[1]);
-    assert!(outcomes[2].is_ok(), "{:?}", outcomes[2]);
+    assert!(matches!(outcomes[2], Ok(Ok(_))), "{:?}", outcomes[2]);
     assert_eq!(history(&store, "bob", "alice"), ["m1"]);
     assert_eq!(history(&store, "bob", "carol"), ["m2"]);
     assert!(!store.user_exists(999, "mallory").expect("lookup"));
@@ -184,7 +236,7 @@ fn committed_sends_reach_the_database_file_in_the_background() {
         .map(|i| item(APP, "alice", "bob", &format!("m{i}")))
         .collect();
     for outcome in store.send_messages(&batch).expect("batch") {
-        outcome.expect("send");
+        outcome.expect("send").expect("not refused");
     }
     // A few pages of log: far below SQLite's own checkpoint threshold, so only the background
     // checkpoint can have copied them into the file.

@@ -105,7 +105,9 @@ fn level(dir: &std::path::Path, conversations: usize, total: usize) -> Result<St
 
 fn commit(store: &SqliteStore, items: &[SendItem]) -> Result<()> {
     for outcome in store.send_messages(items)? {
-        outcome?;
+        if let Err(refusal) = outcome? {
+            anyhow::bail!("a one-to-one send was refused: {refusal:?}");
+        }
     }
     Ok(())
 }

@@ -10,8 +10,8 @@ use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::hub::{Delivery, SessionId, UserKey};
 use crate::store::{
-    ConvRef, GroupOutcome, GroupRefusal, GroupType, NewGroup, NewMessage, SendOutcome, Store,
-    StoreResult,
+    ConvRef, GroupOutcome, GroupRefusal, GroupType, NewGroup, NewMessage, SendItem, SendOutcome,
+    Store, StoreResult,
 };
 use tim_proto::{ErrorCode, Push, Reply};
 
@@ -189,18 +189,12 @@ impl Service {
         conv: ConvRef,
         message: NewMessage,
     ) -> Result<Reply, ApiError> {
-        let app = who.user.sdk_app_id;
-        let to_store = conv.clone();
-        let outcome = self
-            .commit(app, Some(who.session), move |s| {
-                let mut outcome = s.send_group_message(app, &to_store, &message)?;
-                let events = match &mut outcome {
-                    Ok(sent) => sent.take_events(),
-                    Err(_) => Vec::new(),
-                };
-                Ok((outcome, events))
-            })
-            .await?;
+        let item = SendItem {
+            sdk_app_id: who.user.sdk_app_id,
+            conv: conv.clone(),
+            message,
+        };
+        let outcome = self.store_send(who, item).await?;
         let group_id = conv.peer.as_str();
         match outcome {
             Ok(SendOutcome::Stored { message, .. } | SendOutcome::Duplicate(message)) => {

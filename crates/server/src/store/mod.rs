@@ -66,6 +66,10 @@ impl From<std::io::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// What became of one send of a batch: stored (or a duplicate, or a taken ID), refused by its
+/// group (never for one-to-one sends), or failed.
+pub type BatchedSend = StoreResult<Result<SendOutcome, GroupRefusal>>;
+
 /// Everything the service needs from storage. Times are unix seconds, passed in by the caller.
 pub trait Store: Send + Sync {
     fn app(&self, sdk_app_id: u64) -> StoreResult<Option<App>>;
@@ -89,14 +93,21 @@ pub trait Store: Send + Sync {
         message: &NewMessage,
     ) -> StoreResult<SendOutcome>;
 
-    /// Several one-to-one sends committed together (one durable commit for all); each succeeds
-    /// or fails on its own, and the outcomes come back in the order of `batch`. The outer error
-    /// means none of them was stored.
-    fn send_messages(&self, batch: &[SendItem]) -> StoreResult<Vec<StoreResult<SendOutcome>>> {
-        Ok(batch
-            .iter()
-            .map(|i| self.send_message(i.sdk_app_id, &i.conv, &i.message))
-            .collect())
+    /// Several sends, one-to-one or to groups, committed together (one durable commit for
+    /// all); each succeeds, is refused or fails on its own, and the outcomes come back in the
+    /// order of `batch`. The outer error means none of them was stored.
+    fn send_messages(&self, batch: &[SendItem]) -> StoreResult<Vec<BatchedSend>> {
+        Ok(batch.iter().map(|i| self.send_one(i)).collect())
+    }
+
+    /// One item of [`Store::send_messages`], on its own.
+    fn send_one(&self, item: &SendItem) -> BatchedSend {
+        if item.conv.is_group() {
+            self.send_group_message(item.sdk_app_id, &item.conv, &item.message)
+        } else {
+            self.send_message(item.sdk_app_id, &item.conv, &item.message)
+                .map(Ok)
+        }
     }
 
     /// The owner's visible conversations, most recently active first.

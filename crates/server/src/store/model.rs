@@ -77,6 +77,11 @@ impl ConvRef {
             ConversationId::System => ConvRef::system(owner),
         }
     }
+
+    /// Whether this is a `GROUP<groupID>` conversation.
+    pub fn is_group(&self) -> bool {
+        self.conv_key.starts_with(GROUP_THREAD_PREFIX)
+    }
 }
 
 /// A message to be stored; the store assigns its seq.
@@ -87,7 +92,8 @@ pub struct NewMessage {
     pub time: i64,
 }
 
-/// One send of a batch (`Store::send_messages`): which app, from whom to whom, what.
+/// One send of a batch (`Store::send_messages`): which app, from whom to whom (a user, or a
+/// group for a `ConvRef::group`), what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendItem {
     pub sdk_app_id: u64,

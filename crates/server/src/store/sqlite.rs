@@ -22,7 +22,8 @@ use super::model::{
 };
 use super::once::{Once, OpRecord};
 use super::{
-    GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store, StoreError, StoreResult,
+    BatchedSend, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store, StoreError,
+    StoreResult,
 };
 use checkpointer::Checkpointer;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
@@ -371,7 +372,7 @@ impl Store for SqliteStore {
         Ok(outcome)
     }
 
-    fn send_messages(&self, batch: &[SendItem]) -> StoreResult<Vec<StoreResult<SendOutcome>>> {
+    fn send_messages(&self, batch: &[SendItem]) -> StoreResult<Vec<BatchedSend>> {
         let mut conn = self.conn();
         match send::all_or_nothing(&mut conn, batch) {
             Ok(outcomes) => Ok(outcomes.into_iter().map(Ok).collect()),
@@ -383,10 +384,7 @@ impl Store for SqliteStore {
                     batch.len()
                 );
                 drop(conn);
-                Ok(batch
-                    .iter()
-                    .map(|i| self.send_message(i.sdk_app_id, &i.conv, &i.message))
-                    .collect())
+                Ok(batch.iter().map(|i| self.send_one(i)).collect())
             }
         }
     }

@@ -1,28 +1,34 @@
 //! A one-to-one send inside the caller's transaction: the duplicate check, the thread's next
 //! seq and the message row, both parties' conversation rows, and one event-log entry each.
-//! `Store::send_message` runs it in a transaction of its own; `Store::send_messages` runs many
-//! in one transaction (one fsync).
+//! `Store::send_message` runs it in a transaction of its own; `Store::send_messages` runs many,
+//! group messages among them, in one transaction (one fsync).
 
+use super::group_messages;
 use super::thread::{self, NewRow};
 use super::{events, message_by_id, to_u64};
 use crate::store::model::{ConvRef, NewMessage, SendOutcome, StoredMessage};
-use crate::store::SendItem;
+use crate::store::{GroupRefusal, SendItem};
 use crate::store::{StoreError, StoreResult};
 use rusqlite::{params, Connection, TransactionBehavior};
 use tim_proto::Push;
 
-/// Every send of `batch` in one transaction, or none of them (the first error is returned).
-/// No savepoint per send: they cost a page copy per page touched, and a send only fails with
-/// its transaction (disk full, I/O error), so the caller retries one by one instead.
+/// Every send of `batch` (one-to-one or to a group) in one transaction, or none of them (the
+/// first error is returned; a group's refusal is an outcome, not an error). No savepoint per
+/// send: they cost a page copy per page touched, and a send only fails with its transaction
+/// (disk full, I/O error), so the caller retries one by one instead.
 pub(super) fn all_or_nothing(
     conn: &mut Connection,
     batch: &[SendItem],
-) -> StoreResult<Vec<SendOutcome>> {
+) -> StoreResult<Vec<Result<SendOutcome, GroupRefusal>>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut out = Vec::with_capacity(batch.len());
     for item in batch {
         let app = super::app_key(item.sdk_app_id)?;
-        out.push(c2c(&tx, app, &item.conv, &item.message)?);
+        out.push(if item.conv.is_group() {
+            group_messages::send(&tx, app, &item.conv, &item.message)?
+        } else {
+            Ok(c2c(&tx, app, &item.conv, &item.message)?)
+        });
     }
     tx.commit()?;
     Ok(out)
