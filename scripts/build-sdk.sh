@@ -20,13 +20,32 @@ say "wasm-bindgen --target web --out-dir pkg $WASM_IN"
 wasm-bindgen --target web --out-dir pkg "$WASM_IN"
 RAW_BEFORE=$(wc -c < pkg/tim_wasm_bg.wasm)
 
+# The generated glue carries every doc comment (JSDoc blocks, full-line // notes) and its
+# indentation: shipped bytes with no effect. Drop whole-line comments and leading whitespace
+# only; no line is joined or changed otherwise (its template literals are one-line). The first
+# line's `@ts-self-types` directive stays.
+node -e '
+const fs = require("fs");
+const file = process.argv[1];
+let inBlock = false;
+const kept = fs.readFileSync(file, "utf8").split("\n").filter((line, i) => {
+  const t = line.trim();
+  if (inBlock) { inBlock = !t.includes("*/"); return false; }
+  if (i > 0 && t.startsWith("/*")) { inBlock = !t.includes("*/"); return false; }
+  return !t.startsWith("//");
+});
+fs.writeFileSync(file, kept.map((line) => line.trimStart()).join("\n"));
+' pkg/tim_wasm.js
+
 [ -x "$WASM_OPT" ] || die "$WASM_OPT not found: run scripts/setup.sh (npm ci installs binaryen)"
-say "wasm-opt -Oz, flatten + rereloop, -Os to a fixed point ($("$WASM_OPT" --version))"
+say "wasm-opt: flatten + rereloop, -O2, -Os to a fixed point ($("$WASM_OPT" --version))"
 # Rust enables these wasm features by default; tell wasm-opt it may keep (not invent) them.
 # Rust's data and stack sit above 1 MiB and the module's own memory starts zeroed, so the
 # low-memory and zero-filled assumptions hold. This pass order measured smallest gzipped
-# (about 1.4 KB under plain -Oz).
-"$WASM_OPT" --low-memory-unused --zero-filled-memory -Oz --flatten --rereloop -Os --converge \
+# (about 2 KB under plain -Oz); the producers and target-features sections are not needed
+# once wasm-bindgen has run.
+"$WASM_OPT" --low-memory-unused --zero-filled-memory --flatten --rereloop -O2 -Os --converge \
+  --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-multivalue --enable-reference-types \
   pkg/tim_wasm_bg.wasm -o pkg/tim_wasm_bg.opt.wasm

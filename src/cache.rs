@@ -7,9 +7,8 @@
 
 use crate::js;
 use js_sys::{Array, Function, Promise};
-use serde::Serialize;
 use serde_json::Value;
-use tim_core::json::Object;
+use tim_core::json::{write_object, Object, ToJson};
 use tim_core::outbox::OutboxEntry;
 use tim_core::sort::sort_by;
 use tim_core::state::Dirty;
@@ -55,18 +54,12 @@ fn thrown(e: JsValue) -> String {
     err(e.dyn_into::<DomException>().ok())
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct WatermarkRecord {
-    #[serde(rename = "conversationID")]
     conversation_id: String,
     seq: u64,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct MessagesRecord {
-    #[serde(rename = "conversationID")]
     conversation_id: String,
     messages: Vec<WireMessage>,
 }
@@ -118,7 +111,7 @@ fn queued(req: Result<IdbRequest, JsValue>) -> CacheResult<()> {
     req.map(|_| ()).map_err(thrown)
 }
 
-fn put(store: &IdbObjectStore, value: &impl Serialize) -> CacheResult<()> {
+fn put(store: &IdbObjectStore, value: &impl ToJson) -> CacheResult<()> {
     queued(store.put(&js::to_js(value)))
 }
 
@@ -145,6 +138,25 @@ fn decode<T>(values: Vec<JsValue>, read: impl Fn(Value) -> Option<T>) -> Vec<T> 
         .into_iter()
         .filter_map(|v| read(from_js(&v)?))
         .collect()
+}
+
+// Records as `{ conversationID, seq }` and `{ conversationID, messages }`.
+impl ToJson for WatermarkRecord {
+    fn write_json(&self, out: &mut String) {
+        write_object(out, |o| {
+            o.f("conversationID", &self.conversation_id)
+                .f("seq", &self.seq);
+        });
+    }
+}
+
+impl ToJson for MessagesRecord {
+    fn write_json(&self, out: &mut String) {
+        write_object(out, |o| {
+            o.f("conversationID", &self.conversation_id)
+                .f("messages", &self.messages);
+        });
+    }
 }
 
 impl WatermarkRecord {

@@ -1,9 +1,8 @@
 //! Conversions between JS values and Rust: plain JSON in, plain objects out, real `Error`s for
 //! rejections.
 
-use serde::Serialize;
 use serde_json::Value;
-use tim_core::json::{Json, Object};
+use tim_core::json::{Json, Object, ToJson};
 use tim_core::SdkError;
 use wasm_bindgen::prelude::*;
 
@@ -28,13 +27,10 @@ pub fn json_text(v: &JsValue) -> Option<String> {
 }
 
 /// A Rust value as a plain JS object (maps as objects, 64-bit numbers as JS numbers).
-pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+pub fn to_js<T: ToJson + ?Sized>(v: &T) -> JsValue {
     // One string across the boundary and the engine's own JSON.parse, instead of one JS value
     // (and one TextDecoder call per string) per field.
-    match serde_json::to_string(v) {
-        Ok(text) => js_sys::JSON::parse(&text).unwrap_or(JsValue::UNDEFINED),
-        Err(_) => JsValue::UNDEFINED,
-    }
+    parse(&tim_core::json::to_json(v))
 }
 
 /// JSON text as the JS value it describes.
@@ -44,7 +40,7 @@ pub fn parse(json: &Json) -> JsValue {
 
 /// The documented success shape `{ code: 0, data }`.
 pub fn ok_response(data: Json) -> JsValue {
-    parse(&Object::new().field("code", &0).raw("data", &data).end())
+    parse(&Object::new().field("code", &0u32).raw("data", &data).end())
 }
 
 /// A real `Error` with own `code`, `message` and `data`, as the documented imError.

@@ -14,6 +14,11 @@ mod tim;
 
 use wasm_bindgen::prelude::*;
 
+/// Talc instead of std's dlmalloc: a few KB less wasm (the SDK is single-threaded).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub use tim::Tim;
 
 /// `TIM.create(options)`: an instance, or `undefined` (null in the entry) when the options are not
@@ -27,31 +32,26 @@ pub fn create_instance(options: JsValue, on_destroy: js_sys::Function) -> Option
 /// `{ EVENT, TYPES, VERSION }` with the documented values, from the one table in tim-core.
 #[wasm_bindgen]
 pub fn constants() -> JsValue {
-    use serde::ser::{SerializeMap, Serializer};
     use tim_core::constants::{EVENTS, TYPES, VERSION};
+    use tim_core::json::{write_object, Fields, ToJson};
     /// A table of (unique) names and values as one JSON object, names in sorted order.
     struct Table(&'static [(&'static str, &'static str)]);
-    impl serde::Serialize for Table {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    impl ToJson for Table {
+        fn write_json(&self, out: &mut String) {
             let mut entries: Vec<&(&str, &str)> = self.0.iter().collect();
             tim_core::sort::sort_by(&mut entries, |a, b| a.0.cmp(b.0));
-            let mut map = s.serialize_map(Some(entries.len()))?;
-            for (k, v) in entries {
-                map.serialize_entry(k, v)?;
-            }
-            map.end()
+            write_object(out, |o: &mut Fields| {
+                for (k, v) in entries {
+                    o.f(k, v);
+                }
+            });
         }
     }
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "UPPERCASE")]
-    struct Constants {
-        event: Table,
-        types: Table,
-        version: &'static str,
-    }
-    js::to_js(&Constants {
-        event: Table(EVENTS),
-        types: Table(TYPES),
-        version: VERSION,
-    })
+    let mut out = String::new();
+    write_object(&mut out, |o| {
+        o.f("EVENT", &Table(EVENTS))
+            .f("TYPES", &Table(TYPES))
+            .f("VERSION", VERSION);
+    });
+    js::parse(&tim_core::json::Json(out))
 }

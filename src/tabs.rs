@@ -36,10 +36,9 @@ impl Tabs {
     }
 
     pub fn post(&self, note: &TabNote) {
-        if let Ok(text) = serde_json::to_string(note) {
-            // A closed channel (page unloading) only loses the note for tabs that are going away.
-            let _ = self.channel.post_message(&JsValue::from_str(&text));
-        }
+        let text = tim_core::json::to_json(note).0;
+        // A closed channel (page unloading) only loses the note for tabs that are going away.
+        let _ = self.channel.post_message(&JsValue::from_str(&text));
     }
 }
 

@@ -1,12 +1,40 @@
-//! One stable sort for every element type: the slice's indices are sorted (a single
-//! instantiation of the standard library's sort, behind a `dyn` comparator) and the elements are
-//! then moved into that order. The standard sort instantiated per element type costs a few KB of
-//! wasm each.
+//! One stable sort for every element type: the slice's indices are sorted (one small merge
+//! sort behind a `dyn` comparator) and the elements are then moved into that order. The standard
+//! sort instantiated per element type costs a few KB of wasm each.
 
 use std::cmp::Ordering;
 
-fn sort_indices(indices: &mut [u32], cmp: &dyn Fn(usize, usize) -> Ordering) {
-    indices.sort_by(|a, b| cmp(*a as usize, *b as usize));
+/// A bottom-up merge sort (stable) of indices: a few hundred bytes of wasm, where the standard
+/// library's sort is a few KB.
+fn sort_indices(indices: &mut Vec<u32>, cmp: &dyn Fn(usize, usize) -> Ordering) {
+    let n = indices.len();
+    let mut buf = vec![0u32; n];
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start < n {
+            let mid = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut i, mut j, mut k) = (start, mid, start);
+            while i < mid && j < end {
+                // Take from the right run only when strictly less: equal elements keep order.
+                if cmp(indices[j] as usize, indices[i] as usize) == Ordering::Less {
+                    buf[k] = indices[j];
+                    j += 1;
+                } else {
+                    buf[k] = indices[i];
+                    i += 1;
+                }
+                k += 1;
+            }
+            buf[k..k + (mid - i)].copy_from_slice(&indices[i..mid]);
+            k += mid - i;
+            buf[k..k + (end - j)].copy_from_slice(&indices[j..end]);
+            start = end;
+        }
+        std::mem::swap(indices, &mut buf);
+        width *= 2;
+    }
 }
 
 /// Sorts `v` by `cmp`, stably (equal elements keep their order), like `slice::sort_by`.

@@ -31,6 +31,36 @@ pub enum TabNote {
     },
 }
 
+impl crate::json::ToJson for TabNote {
+    /// `{"t": …, "conversationID": …, "clearedSeq"?: …}`, as its derived `Serialize` writes it.
+    fn write_json(&self, out: &mut String) {
+        crate::json::write_object(out, |o| match self {
+            TabNote::Deleted {
+                conversation_id,
+                cleared_seq,
+            } => {
+                o.f("t", "deleted")
+                    .f("conversationID", conversation_id)
+                    .f("clearedSeq", cleared_seq);
+            }
+            TabNote::Removed { conversation_id } => {
+                o.f("t", "removed").f("conversationID", conversation_id);
+            }
+            TabNote::HistoryCleared {
+                conversation_id,
+                cleared_seq,
+            } => {
+                o.f("t", "historyCleared")
+                    .f("conversationID", conversation_id)
+                    .f("clearedSeq", cleared_seq);
+            }
+            TabNote::Read { conversation_id } => {
+                o.f("t", "read").f("conversationID", conversation_id);
+            }
+        });
+    }
+}
+
 impl TabNote {
     /// Reads a note by hand (as the derived `Deserialize` would); `None` for one it cannot read.
     pub fn from_json(v: serde_json::Value) -> Option<TabNote> {
@@ -101,6 +131,10 @@ mod tests {
             },
         ] {
             let v = serde_json::to_value(&n).expect("encode");
+            assert_eq!(
+                crate::json::to_json(&n).0,
+                serde_json::to_string(&n).expect("encode")
+            );
             assert_eq!(TabNote::from_json(v), Some(n));
         }
         for bad in [

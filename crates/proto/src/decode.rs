@@ -24,8 +24,9 @@ impl Obj {
         }
     }
 
+    /// Takes a field's value out (each field is read once; the map is not shrunk).
     pub fn take(&mut self, key: &str) -> Option<Value> {
-        self.0.remove(key)
+        self.0.get_mut(key).map(Value::take)
     }
 
     /// A field that may be absent or null.

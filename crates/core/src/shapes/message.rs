@@ -2,6 +2,7 @@
 
 use super::conversation_type;
 use crate::constants::types;
+use crate::json::{write_object, ToJson};
 use crate::json::{Json, Object};
 use serde::{Deserialize, Serialize};
 use tim_proto::decode::Obj;
@@ -338,6 +339,56 @@ impl Message {
     }
 }
 
+impl ToJson for Payload {
+    fn write_json(&self, out: &mut String) {
+        write_object(out, |o| match self {
+            Payload::Text(t) => {
+                o.f("text", &t.text);
+            }
+            Payload::Notice(n) => {
+                o.f("groupProfile", &n.group_profile)
+                    .f("operationType", &n.operation_type)
+                    .f("operatorID", &n.operator_id);
+            }
+        });
+    }
+}
+
+impl ToJson for NoticeGroup {
+    fn write_json(&self, out: &mut String) {
+        write_object(out, |o| {
+            o.f("groupID", &self.group_id).f("name", &self.name);
+        });
+    }
+}
+
+impl ToJson for Message {
+    /// Fields in sorted order, as its derived `Serialize` writes them.
+    fn write_json(&self, out: &mut String) {
+        write_object(out, |o| {
+            o.f("ID", &self.id)
+                .f("avatar", &self.avatar)
+                .f("clientTime", &self.client_time)
+                .f("cloudCustomData", &self.cloud_custom_data)
+                .f("conversationID", &self.conversation_id)
+                .f("conversationType", &self.conversation_type)
+                .f("flow", &self.flow)
+                .f("from", &self.from)
+                .f("isPeerRead", &self.is_peer_read)
+                .f("isRead", &self.is_read)
+                .f("isRevoked", &self.is_revoked)
+                .f("nick", &self.nick)
+                .f("payload", &self.payload)
+                .f("priority", &self.priority)
+                .f("sequence", &self.sequence)
+                .f("status", &self.status)
+                .f("time", &self.time)
+                .f("to", &self.to)
+                .f("type", &self.kind);
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,6 +490,7 @@ mod tests {
         for m in [&m, &n] {
             let sorted = serde_json::to_value(m).expect("encode").to_string();
             assert_eq!(serde_json::to_string(m).expect("encode"), sorted);
+            assert_eq!(crate::json::to_json(m).0, sorted, "written by hand");
         }
         let keys: Vec<String> = m
             .created_json()
