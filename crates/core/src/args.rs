@@ -158,7 +158,8 @@ pub fn delete_arg(v: &Value) -> Result<DeleteArg, SdkError> {
             )))
         }
     };
-    let mut seen = std::collections::HashSet::new();
+    // At most MAX_BATCH_DELETE strings: a list is enough to find a repeat.
+    let mut seen: Vec<&str> = Vec::new();
     let mut batch = BatchDelete {
         valid: Vec::new(),
         invalid: Vec::new(),
@@ -171,11 +172,12 @@ pub fn delete_arg(v: &Value) -> Result<DeleteArg, SdkError> {
                 type_name(item)
             ))
         })?;
-        if !seen.insert(s) {
+        if seen.contains(&s) {
             return Err(SdkError::invalid(format!(
                 "conversationIDList holds {s:?} twice"
             )));
         }
+        seen.push(s);
         match conversation_id(item) {
             Ok(id) => batch.valid.push(id),
             Err(e) => batch.invalid.push((s.to_owned(), e)),

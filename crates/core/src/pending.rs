@@ -2,7 +2,6 @@
 
 use crate::error::SdkError;
 use futures::channel::oneshot;
-use std::collections::HashMap;
 use tim_proto::{ErrorCode, Reply, ServerFrame};
 
 pub type ReplyResult = Result<Reply, SdkError>;
@@ -10,7 +9,9 @@ pub type ReplyResult = Result<Reply, SdkError>;
 #[derive(Default)]
 pub struct Pending {
     next_id: u64,
-    waiting: HashMap<u64, oneshot::Sender<ReplyResult>>,
+    /// In registration order. Few requests are ever in flight at once: a list is enough (and
+    /// smaller in wasm than a hash map).
+    waiting: Vec<(u64, oneshot::Sender<ReplyResult>)>,
 }
 
 /// What an incoming frame turned out to be, once replies are routed.
@@ -29,13 +30,18 @@ impl Pending {
     pub fn register(&mut self) -> (u64, oneshot::Receiver<ReplyResult>) {
         self.next_id += 1;
         let (tx, rx) = oneshot::channel();
-        self.waiting.insert(self.next_id, tx);
+        self.waiting.push((self.next_id, tx));
         (self.next_id, rx)
     }
 
     /// Forgets a request (timed out or abandoned): a late reply is then ignored.
     pub fn forget(&mut self, id: u64) {
-        self.waiting.remove(&id);
+        self.take(id);
+    }
+
+    fn take(&mut self, id: u64) -> Option<oneshot::Sender<ReplyResult>> {
+        let i = self.waiting.iter().position(|(w, _)| *w == id)?;
+        Some(self.waiting.remove(i).1)
     }
 
     pub fn len(&self) -> usize {
@@ -62,7 +68,7 @@ impl Pending {
                 message,
             } => return Routed::Unsolicited(SdkError::new(code, message)),
         };
-        if let Some(tx) = self.waiting.remove(&id) {
+        if let Some(tx) = self.take(id) {
             // The receiver may be gone (caller timed out); nothing to do then.
             let _ = tx.send(result);
         }
@@ -71,7 +77,7 @@ impl Pending {
 
     /// Fails every waiting request, e.g. when the connection drops.
     pub fn fail_all(&mut self, code: ErrorCode, message: &str) {
-        for (_, tx) in self.waiting.drain() {
+        for (_, tx) in self.waiting.drain(..) {
             let _ = tx.send(Err(SdkError::new(code, message)));
         }
     }
