@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser SDK into pkg/: cargo (release, wasm32) -> wasm-bindgen --target web ->
-# wasm-opt -Oz (from the npm package binaryen: Debian's binaryen 108 makes modules Chromium rejects).
+# wasm-opt (from the npm package binaryen: Debian's binaryen 108 makes modules Chromium rejects).
+# Budget: 100,000 bytes gzip -9 for the wasm, index.js and tim_wasm.js together (see
+# bench/findings/sdk.md for where the bytes go).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
