@@ -22,22 +22,15 @@ say "wasm-bindgen --target web --out-dir pkg $WASM_IN"
 wasm-bindgen --target web --out-dir pkg "$WASM_IN"
 RAW_BEFORE=$(wc -c < pkg/tim_wasm_bg.wasm)
 
-# The generated glue carries every doc comment (JSDoc blocks, full-line // notes) and its
-# indentation: shipped bytes with no effect. Drop whole-line comments and leading whitespace
-# only; no line is joined or changed otherwise (its template literals are one-line). The first
-# line's `@ts-self-types` directive stays.
-node -e '
-const fs = require("fs");
-const file = process.argv[1];
-let inBlock = false;
-const kept = fs.readFileSync(file, "utf8").split("\n").filter((line, i) => {
-  const t = line.trim();
-  if (inBlock) { inBlock = !t.includes("*/"); return false; }
-  if (i > 0 && t.startsWith("/*")) { inBlock = !t.includes("*/"); return false; }
-  return !t.startsWith("//");
-});
-fs.writeFileSync(file, kept.map((line) => line.trimStart()).join("\n"));
-' pkg/tim_wasm.js
+# The generated glue carries every doc comment and its indentation: shipped bytes with no
+# effect. terser (an npm dev dependency) minifies it as the ES module it is; property names are
+# left alone (the wasm imports reach the glue by name), and the `@ts-self-types` directive stays.
+TERSER="$ROOT/node_modules/.bin/terser"
+[ -x "$TERSER" ] || die "$TERSER not found: run scripts/setup.sh (npm ci installs terser)"
+say "terser pkg/tim_wasm.js"
+"$TERSER" pkg/tim_wasm.js --module --compress --mangle --comments '/@ts-self-types/' \
+  -o pkg/tim_wasm.min.js
+mv pkg/tim_wasm.min.js pkg/tim_wasm.js
 
 [ -x "$WASM_OPT" ] || die "$WASM_OPT not found: run scripts/setup.sh (npm ci installs binaryen)"
 say "wasm-opt: flatten + rereloop, -O2, -Os to a fixed point ($("$WASM_OPT" --version))"
