@@ -59,13 +59,12 @@ impl SqliteStore {
         // 8 MiB of page cache (default 2 MiB) keeps the hot indexes from being read back from
         // the file on every send; much more makes each commit's cache bookkeeping dearer.
         conn.pragma_update(None, "cache_size", -8192)?;
-        // Checkpoints (copying the WAL into the database file) run on a thread of their own,
-        // off the one that commits; this connection steps in only if that one falls far behind.
-        conn.pragma_update(None, "wal_autocheckpoint", checkpointer::BACKSTOP_PAGES)?;
         // Other processes (the CLI, tests) may hold the file briefly.
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
-        let checkpointer = Checkpointer::start(path);
+        // Checkpoints (copying the WAL into the database file) run on a thread of their own,
+        // off the one that commits.
+        let checkpointer = Checkpointer::start(&mut conn, path);
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             _checkpointer: checkpointer,
