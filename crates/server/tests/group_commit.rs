@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::store::open_store;
 use common::{TestServer, WAIT};
 use rusqlite::OpenFlags;
 use std::collections::BTreeSet;
@@ -11,24 +12,14 @@ use std::path::Path;
 use tim_proto::model::WireBody;
 use tim_proto::Push;
 use tim_server::store::{
-    App, BatchedSend, ConvRef, GroupRefusal, GroupType, NewGroup, NewMessage, PageOutcome,
-    SendItem, SendOutcome, SqliteStore, Store,
+    BatchedSend, ConvRef, GroupRefusal, GroupType, NewGroup, NewMessage, PageOutcome, SendItem,
+    SendOutcome, SqliteStore, Store,
 };
 
 const APP: u64 = 7;
 
 fn open() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = SqliteStore::open(&dir.path().join("tim.db")).expect("open");
-    store
-        .create_app(&App {
-            sdk_app_id: APP,
-            secret_key: "k".into(),
-            admin_identifier: "administrator".into(),
-            sync_conversation_deletion: false,
-            created_at: 0,
-        })
-        .expect("app");
+    let (dir, _, store) = open_store(APP, false);
     (dir, store)
 }
 
@@ -220,18 +211,7 @@ fn messages_in_file_alone(db: &Path, scratch: &Path) -> Option<i64> {
 
 #[test]
 fn committed_sends_reach_the_database_file_in_the_background() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("tim.db");
-    let store = SqliteStore::open(&db).expect("open");
-    store
-        .create_app(&App {
-            sdk_app_id: APP,
-            secret_key: "k".into(),
-            admin_identifier: "administrator".into(),
-            sync_conversation_deletion: false,
-            created_at: 0,
-        })
-        .expect("app");
+    let (dir, db, store) = open_store(APP, false);
     // Send until the log holds more than SQLite's usual checkpoint threshold (1,000 pages),
     // far below the committing connection's own backstop (16,384 pages): only the background
     // checkpoint can then copy anything into the database file.

@@ -3,7 +3,7 @@
 
 use super::groups::{has_member_row, live_group, members};
 use super::thread::{self, NewRow};
-use super::{events, message_by_id, to_u64};
+use super::{events, to_u64};
 use crate::store::{
     ConvRef, GroupRefusal, NewMessage, SendOutcome, StoreError, StoreResult, StoredMessage,
 };
@@ -26,12 +26,8 @@ pub(super) fn send(
     if !has_member_row(conn, app, group_id, &conv.owner)? {
         return Ok(Err(GroupRefusal::NotMember));
     }
-    if let Some(existing) = message_by_id(conn, app, &conv.conv_key, &message.msg_id)? {
-        return Ok(Ok(if existing.from == conv.owner {
-            SendOutcome::Duplicate(existing)
-        } else {
-            SendOutcome::IdTaken
-        }));
+    if let Some(repeat) = thread::repeated_send(conn, app, conv, &message.msg_id)? {
+        return Ok(Ok(repeat));
     }
     let body_json = serde_json::to_string(&message.body)
         .map_err(|e| StoreError::Corrupt(format!("encoding body: {e}")))?;

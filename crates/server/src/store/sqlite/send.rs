@@ -5,7 +5,7 @@
 
 use super::group_messages;
 use super::thread::{self, NewRow};
-use super::{events, message_by_id, to_u64};
+use super::{events, to_u64};
 use crate::store::model::{ConvRef, NewMessage, SendOutcome, StoredMessage};
 use crate::store::{GroupRefusal, SendItem};
 use crate::store::{StoreError, StoreResult};
@@ -40,12 +40,8 @@ pub(super) fn c2c(
     conv: &ConvRef,
     message: &NewMessage,
 ) -> StoreResult<SendOutcome> {
-    if let Some(existing) = message_by_id(conn, app, &conv.conv_key, &message.msg_id)? {
-        return Ok(if existing.from == conv.owner {
-            SendOutcome::Duplicate(existing)
-        } else {
-            SendOutcome::IdTaken
-        });
+    if let Some(repeat) = thread::repeated_send(conn, app, conv, &message.msg_id)? {
+        return Ok(repeat);
     }
     let body_json = serde_json::to_string(&message.body)
         .map_err(|e| StoreError::Corrupt(format!("encoding body: {e}")))?;
@@ -127,31 +123,23 @@ pub(super) fn c2c(
         time: message.time,
     };
     // Each party logs the message as they see it.
+    let parties = [(&conv.peer, peer_ev), (&conv.owner, Some(owner_ev))];
     let mut logged = Vec::with_capacity(2);
-    if let Some(ev) = peer_ev {
-        let push = Push::Message {
-            message: stored.to_wire(&conv.peer),
-        };
-        logged.push(events::append_numbered(
-            conn,
-            app,
-            &conv.peer,
-            ev,
-            push,
-            message.time,
-        )?);
+    for (user, ev) in parties {
+        if let Some(ev) = ev {
+            let push = Push::Message {
+                message: stored.to_wire(user),
+            };
+            logged.push(events::append_numbered(
+                conn,
+                app,
+                user,
+                ev,
+                push,
+                message.time,
+            )?);
+        }
     }
-    let push = Push::Message {
-        message: stored.to_wire(&conv.owner),
-    };
-    logged.push(events::append_numbered(
-        conn,
-        app,
-        &conv.owner,
-        owner_ev,
-        push,
-        message.time,
-    )?);
 
     Ok(SendOutcome::Stored {
         message: stored,

@@ -1,7 +1,29 @@
 //! Appending to a conversation's thread: the next message seq and the message row. C2C sends,
 //! group sends and system notices all append the same way; only whose rows they touch differs.
 
+use super::message_by_id;
+use crate::store::model::{ConvRef, SendOutcome};
+use crate::store::StoreResult;
 use rusqlite::{params, Connection};
+
+/// A send whose message ID is already in the thread: the stored message again when the same
+/// sender retries it, [`SendOutcome::IdTaken`] when it is someone else's. `None`: a new ID.
+pub(super) fn repeated_send(
+    conn: &Connection,
+    app: i64,
+    conv: &ConvRef,
+    msg_id: &str,
+) -> StoreResult<Option<SendOutcome>> {
+    Ok(
+        message_by_id(conn, app, &conv.conv_key, msg_id)?.map(|existing| {
+            if existing.from == conv.owner {
+                SendOutcome::Duplicate(existing)
+            } else {
+                SendOutcome::IdTaken
+            }
+        }),
+    )
+}
 
 /// The next seq of the thread `conv_key` (from 1; never reused, even after a purge).
 pub(super) fn next_seq(conn: &Connection, app: i64, conv_key: &str) -> rusqlite::Result<i64> {
