@@ -78,35 +78,38 @@ fn writer(store: &dyn Store, publisher: &Publisher, mut rx: mpsc::Receiver<Job>)
 
 /// Commits and publishes `jobs` (emptying it) and answers each.
 fn commit(store: &dyn Store, publisher: &Publisher, jobs: &mut Vec<Job>) {
-    let items: Vec<SendItem> = jobs.iter().map(|j| j.item.clone()).collect();
+    let (items, waiting): (Vec<SendItem>, Vec<_>) = jobs
+        .drain(..)
+        .map(|j| (j.item, (j.except, j.answer)))
+        .unzip();
     let result = publisher.commit_batch(store, |s| {
         let outcomes = s.send_messages(&items)?;
         Ok(outcomes
             .into_iter()
-            .zip(jobs.iter())
-            .map(|(outcome, job)| batched(outcome, job))
+            .zip(items.iter().zip(&waiting))
+            .map(|(outcome, (item, (except, _)))| batched(outcome, item, *except))
             .collect())
     });
     match result {
         Ok(answers) => {
-            for (job, answer) in jobs.drain(..).zip(answers) {
+            for ((_, answer), reply) in waiting.into_iter().zip(answers) {
                 // The sender may have gone; its message is stored all the same.
-                let _ = job.answer.send(answer);
+                let _ = answer.send(reply);
             }
         }
         Err(e) => {
             let e = ApiError::from(e);
-            for job in jobs.drain(..) {
-                let _ = job.answer.send(Err(e.clone()));
+            for (_, answer) in waiting {
+                let _ = answer.send(Err(e.clone()));
             }
         }
     }
 }
 
-fn batched(outcome: BatchedSend, job: &Job) -> (Answer, Batched) {
+fn batched(outcome: BatchedSend, item: &SendItem, except: SessionId) -> (Answer, Batched) {
     let mut publish = Batched {
-        sdk_app_id: job.item.sdk_app_id,
-        except: Some(job.except),
+        sdk_app_id: item.sdk_app_id,
+        except: Some(except),
         events: Vec::new(),
     };
     match outcome {

@@ -43,14 +43,7 @@ impl Publisher {
         // poisoned lock is still a good lock.
         let _order = self.order.lock().unwrap_or_else(PoisonError::into_inner);
         let (value, events) = change(store)?;
-        for UserEvent { user_id, ev, push } in events {
-            let user = UserKey {
-                sdk_app_id,
-                user_id,
-            };
-            let delivery = Delivery { ev: Some(ev), push };
-            self.hub.push(&user, except, &delivery);
-        }
+        self.push(sdk_app_id, except, events);
         Ok(value)
     }
 
@@ -65,17 +58,22 @@ impl Publisher {
         let items = change(store)?;
         let mut out = Vec::with_capacity(items.len());
         for (value, batched) in items {
-            for UserEvent { user_id, ev, push } in batched.events {
-                let user = UserKey {
-                    sdk_app_id: batched.sdk_app_id,
-                    user_id,
-                };
-                let delivery = Delivery { ev: Some(ev), push };
-                self.hub.push(&user, batched.except, &delivery);
-            }
+            self.push(batched.sdk_app_id, batched.except, batched.events);
             out.push(value);
         }
         Ok(out)
+    }
+
+    /// Hands each entry to the live sessions of its user but `except`, in order.
+    fn push(&self, sdk_app_id: u64, except: Option<SessionId>, events: Vec<UserEvent>) {
+        for UserEvent { user_id, ev, push } in events {
+            let user = UserKey {
+                sdk_app_id,
+                user_id,
+            };
+            self.hub
+                .push(&user, except, &Delivery { ev: Some(ev), push });
+        }
     }
 }
 

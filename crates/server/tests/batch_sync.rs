@@ -5,24 +5,11 @@
 
 mod common;
 
-use common::{assert_error, texts, Client, TestServer, APP};
+use common::{assert_error, ev, server, texts, Client, TestServer, APP};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use tim_proto::model::WireBody;
 use tim_server::store::{ConvRef, NewMessage, SendOutcome, SqliteStore, Store};
-
-async fn server(sync: bool) -> (tempfile::TempDir, TestServer) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let srv = TestServer::start(&dir.path().join("tim.db")).await;
-    srv.set_sync_deletion(sync);
-    (dir, srv)
-}
-
-fn ev(frame: &Value) -> u64 {
-    frame["ev"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("no ev in {frame}"))
-}
 
 /// How many messages peer `p<i>` sends alice in [`seed`].
 fn sent_by(i: usize) -> u64 {

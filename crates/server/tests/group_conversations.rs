@@ -10,15 +10,8 @@ use common::groups::{
     group_send, group_send_raw, history, list, logins, ok, private_group, push_summaries, pushes,
     snapshot,
 };
-use common::{assert_error, TestServer};
+use common::{assert_error, server};
 use serde_json::json;
-
-async fn server(sync: bool) -> (tempfile::TempDir, TestServer) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let srv = TestServer::start(&dir.path().join("tim.db")).await;
-    srv.set_sync_deletion(sync);
-    (dir, srv)
-}
 
 #[tokio::test]
 async fn group_messages_reach_every_session_of_every_member_with_unread_counts() {

@@ -5,17 +5,10 @@
 
 mod common;
 
-use common::{assert_error, delete_args, texts, without_id, Client, TestServer, APP};
+use common::{assert_error, delete_args, server, texts, without_id, Client, TestServer, APP};
 use serde_json::{json, Value};
 use tim_proto::Push;
 use tim_server::store::{SqliteStore, Store};
-
-async fn server(sync: bool) -> (tempfile::TempDir, TestServer) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let server = TestServer::start(&dir.path().join("tim.db")).await;
-    server.set_sync_deletion(sync);
-    (dir, server)
-}
 
 /// alice's logged deletions of `conversation_id`, as `clearedSeq`s in log order.
 fn logged_deletions(server: &TestServer, conversation_id: &str) -> Vec<u64> {

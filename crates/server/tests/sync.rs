@@ -3,23 +3,10 @@
 
 mod common;
 
-use common::{texts, Client, TestServer};
+use common::{ev, server, texts, Client};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use tim_server::store::{SqliteStore, Store};
-
-async fn server(sync: bool) -> (tempfile::TempDir, TestServer) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let srv = TestServer::start(&dir.path().join("tim.db")).await;
-    srv.set_sync_deletion(sync);
-    (dir, srv)
-}
-
-fn ev(frame: &Value) -> u64 {
-    frame["ev"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("no ev in {frame}"))
-}
 
 fn ev_list(events: &Value) -> Vec<u64> {
     events

@@ -470,10 +470,9 @@ mod tests {
         assert_eq!(g.text(), Some("yo"));
     }
 
-    #[test]
-    fn fields_serialize_in_sorted_order_and_created_json_keeps_its_own() {
-        let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
-        let n = Message::from_wire(
+    /// Alice's system notice that bob removed her from g1.
+    fn kicked_notice() -> Message {
+        Message::from_wire(
             &wire(
                 "@TIM#SYSTEM",
                 "alice",
@@ -486,7 +485,13 @@ mod tests {
                 },
             ),
             "alice",
-        );
+        )
+    }
+
+    #[test]
+    fn fields_serialize_in_sorted_order_and_created_json_keeps_its_own() {
+        let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
+        let n = kicked_notice();
         for m in [&m, &n] {
             let sorted = serde_json::to_value(m).expect("encode").to_string();
             assert_eq!(serde_json::to_string(m).expect("encode"), sorted);
@@ -533,20 +538,7 @@ mod tests {
     fn reading_by_hand_agrees_with_the_derived_deserialize() {
         let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
         let v = serde_json::to_value(&m).expect("encode");
-        let notice = Message::from_wire(
-            &wire(
-                "@TIM#SYSTEM",
-                "alice",
-                "@TIM#SYSTEM",
-                WireBody::GroupNotice {
-                    operation_type: notice::KICKED,
-                    group_id: "g1".into(),
-                    group_name: "G".into(),
-                    operator_id: "bob".into(),
-                },
-            ),
-            "alice",
-        );
+        let notice = kicked_notice();
         let mut cases = vec![v.clone(), serde_json::to_value(&notice).expect("encode")];
         for (k, bad) in [
             ("ID", json!(1)),

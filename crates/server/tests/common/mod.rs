@@ -28,6 +28,22 @@ pub fn now() -> i64 {
     tim_server::clock::unix_now()
 }
 
+/// A server (with `--demo`) on a fresh database in a temp dir (keep the dir alive), with the
+/// app's "sync conversation deletion" setting as given.
+pub async fn server(sync: bool) -> (tempfile::TempDir, TestServer) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let srv = TestServer::start(&dir.path().join("tim.db")).await;
+    srv.set_sync_deletion(sync);
+    (dir, srv)
+}
+
+/// The event number of a push or a logged event.
+pub fn ev(frame: &Value) -> u64 {
+    frame["ev"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no ev in {frame}"))
+}
+
 pub struct TestServer {
     pub addr: SocketAddr,
     pub db: PathBuf,

@@ -6,7 +6,7 @@
 use super::thread::{self, NewRow};
 use super::{events, to_u64};
 use crate::store::{ConvRef, StoreError, StoreResult, StoredMessage, UserEvent};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use tim_proto::conversation_id::SYSTEM_ID;
 use tim_proto::model::WireBody;
 use tim_proto::Push;
@@ -55,22 +55,7 @@ pub(super) fn send(
             time: now,
         },
     )?;
-    conn.prepare_cached(
-        "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
-                                    unread, update_time, last_activity)
-         VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6)
-         ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
-             visible = 1, unread = unread + 1,
-             update_time = excluded.update_time, last_activity = excluded.last_activity",
-    )?
-    .execute(params![
-        app,
-        conv.owner,
-        conv.conversation_id,
-        conv.conv_key,
-        now,
-        activity
-    ])?;
+    thread::one_more_unread(conn, app, &conv, now, activity)?;
     let stored = StoredMessage {
         seq: to_u64(seq),
         msg_id,

@@ -96,22 +96,7 @@ pub(super) fn c2c(
 
     if conv.peer != conv.owner {
         let peer_view = ConvRef::c2c(&conv.peer, &conv.owner);
-        conn.prepare_cached(
-            "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
-                                        unread, update_time, last_activity)
-             VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6)
-             ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
-                 visible = 1, unread = unread + 1,
-                 update_time = excluded.update_time, last_activity = excluded.last_activity",
-        )?
-        .execute(params![
-            app,
-            peer_view.owner,
-            peer_view.conversation_id,
-            peer_view.conv_key,
-            message.time,
-            activity
-        ])?;
+        thread::one_more_unread(conn, app, &peer_view, message.time, activity)?;
     }
 
     let stored = StoredMessage {

@@ -35,6 +35,34 @@ pub(super) fn next_seq(conn: &Connection, app: i64, conv_key: &str) -> rusqlite:
     .query_row(params![app, conv_key], |r| r.get(0))
 }
 
+/// Shows `conv` to its owner again with one more unread message (one the owner did not send),
+/// the message with rowid `activity` at `time` now its newest.
+pub(super) fn one_more_unread(
+    conn: &Connection,
+    app: i64,
+    conv: &ConvRef,
+    time: i64,
+    activity: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
+                                    unread, update_time, last_activity)
+         VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6)
+         ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
+             visible = 1, unread = unread + 1,
+             update_time = excluded.update_time, last_activity = excluded.last_activity",
+    )?
+    .execute(params![
+        app,
+        conv.owner,
+        conv.conversation_id,
+        conv.conv_key,
+        time,
+        activity
+    ])?;
+    Ok(())
+}
+
 /// One message row, as stored.
 pub(super) struct NewRow<'a> {
     pub conv_key: &'a str,
