@@ -200,6 +200,15 @@ impl Mirror {
     }
 }
 
+/// Alice logged in on two sessions, each with a mirror of its conversation list.
+async fn alice_on_two_sessions(srv: &TestServer) -> (Client, Mirror, Client, Mirror) {
+    let mut tab1 = srv.login("alice").await;
+    let mut tab2 = srv.login("alice").await;
+    let m1 = Mirror::load("alice", &mut tab1).await;
+    let m2 = Mirror::load("alice", &mut tab2).await;
+    (tab1, m1, tab2, m2)
+}
+
 /// What the session built from its frames is what the server lists now, conversation by
 /// conversation; returns the total unread count.
 async fn agree(c: &mut Client, m: &mut Mirror) -> u64 {
@@ -220,10 +229,7 @@ async fn batches_of_1_2_and_100_delete_all_they_name_and_101_changes_nothing() {
     let since = login["latestEvent"].as_u64().expect("latest");
     assert_eq!(since, total, "one entry per seeded message");
     drop(away);
-    let mut tab1 = srv.login("alice").await;
-    let mut tab2 = srv.login("alice").await;
-    let mut m1 = Mirror::load("alice", &mut tab1).await;
-    let mut m2 = Mirror::load("alice", &mut tab2).await;
+    let (mut tab1, mut m1, mut tab2, mut m2) = alice_on_two_sessions(&srv).await;
     assert_eq!(agree(&mut tab1, &mut m1).await, total);
     assert_eq!(agree(&mut tab2, &mut m2).await, total);
 
@@ -296,10 +302,7 @@ async fn batches_of_1_2_and_100_delete_all_they_name_and_101_changes_nothing() {
 #[tokio::test]
 async fn each_id_gets_its_own_outcome_in_request_order() {
     let (_dir, srv) = server(true).await;
-    let mut tab1 = srv.login("alice").await;
-    let mut tab2 = srv.login("alice").await;
-    let mut m1 = Mirror::load("alice", &mut tab1).await;
-    let mut m2 = Mirror::load("alice", &mut tab2).await;
+    let (mut tab1, mut m1, mut tab2, mut m2) = alice_on_two_sessions(&srv).await;
     let mut bob = srv.login("bob").await;
     let mut carol = srv.login("carol").await;
     bob.send("alice", "b1", "hi").await;
@@ -412,10 +415,7 @@ async fn empty_and_repeating_lists_and_a_bad_flag_are_refused_and_change_nothing
 #[tokio::test]
 async fn without_clear_history_a_later_message_brings_the_old_history_back_with_it_only_new() {
     let (_dir, srv) = server(true).await;
-    let mut tab1 = srv.login("alice").await;
-    let mut tab2 = srv.login("alice").await;
-    let mut m1 = Mirror::load("alice", &mut tab1).await;
-    let mut m2 = Mirror::load("alice", &mut tab2).await;
+    let (mut tab1, mut m1, mut tab2, mut m2) = alice_on_two_sessions(&srv).await;
     let mut bob = srv.login("bob").await;
     bob.send("alice", "b1", "one").await;
     bob.send("alice", "b2", "two").await;
@@ -467,10 +467,7 @@ async fn without_clear_history_a_later_message_brings_the_old_history_back_with_
 async fn clearing_history_keeps_a_blank_read_entry_and_every_session_hears_of_it() {
     // Sync off: clearing reaches the other sessions anyway.
     let (_dir, srv) = server(false).await;
-    let mut tab1 = srv.login("alice").await;
-    let mut tab2 = srv.login("alice").await;
-    let mut m1 = Mirror::load("alice", &mut tab1).await;
-    let mut m2 = Mirror::load("alice", &mut tab2).await;
+    let (mut tab1, mut m1, mut tab2, mut m2) = alice_on_two_sessions(&srv).await;
     let mut bob = srv.login("bob").await;
     let mut carol = srv.login("carol").await;
     for i in 1..=3 {
@@ -546,10 +543,7 @@ async fn clearing_history_keeps_a_blank_read_entry_and_every_session_hears_of_it
 #[tokio::test]
 async fn a_read_reaches_the_other_sessions_so_unread_counts_agree() {
     let (_dir, srv) = server(false).await;
-    let mut tab1 = srv.login("alice").await;
-    let mut tab2 = srv.login("alice").await;
-    let mut m1 = Mirror::load("alice", &mut tab1).await;
-    let mut m2 = Mirror::load("alice", &mut tab2).await;
+    let (mut tab1, mut m1, mut tab2, mut m2) = alice_on_two_sessions(&srv).await;
     let mut bob = srv.login("bob").await;
     bob.send("alice", "b1", "one").await;
     bob.send("alice", "b2", "two").await;
