@@ -21,6 +21,7 @@ pub struct BoundServer {
     listener: TcpListener,
     router: Router,
     shutdown: watch::Sender<bool>,
+    store: Arc<dyn Store>,
     pub local_addr: SocketAddr,
     /// The demo app, if this database has one.
     pub demo_app: Option<App>,
@@ -40,7 +41,7 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     let store: Arc<dyn Store> = Arc::new(store);
     let service = Arc::new(Service::new(Arc::clone(&store), Arc::new(LocalHub::new())));
     let (shutdown, shutdown_rx) = watch::channel(false);
-    tokio::spawn(run_purge(store, shutdown_rx.clone()));
+    tokio::spawn(run_purge(Arc::clone(&store), shutdown_rx.clone()));
     let router = router(
         config,
         AppState {
@@ -56,6 +57,7 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
         listener,
         router,
         shutdown,
+        store,
         local_addr,
         demo_app,
     })
@@ -71,6 +73,7 @@ impl BoundServer {
             listener,
             router,
             shutdown,
+            store,
             ..
         } = self;
         let signal = async move {
@@ -87,9 +90,17 @@ impl BoundServer {
                 tracing::warn!("cannot set TCP_NODELAY: {e}");
             }
         });
-        axum::serve(listener, router)
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(signal)
             .await
-            .map_err(|e| FatalError(format!("serving: {e}")))
+            .map_err(|e| FatalError(format!("serving: {e}")));
+        // Everything answered is in the database file, not only in the send log.
+        let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
+        match flushed {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("flushing the store at shutdown: {e}"),
+            Err(e) => tracing::error!("flushing the store at shutdown: {e}"),
+        }
+        served
     }
 }

@@ -282,12 +282,14 @@ async fn concurrent_sends_are_each_answered_stored_once_and_pushed_in_log_order(
         );
     }
     bob.assert_no_push().await;
-    let store = SqliteStore::open(&srv.db).expect("open");
+    // After a clean stop the database file itself holds every answered send.
+    let db = srv.db.clone();
+    srv.stop().await;
+    let store = SqliteStore::open(&db).expect("open");
     let count: usize = (0..SENDERS)
         .map(|s| history_len(&store, &format!("snd{s}")))
         .sum();
     assert_eq!(count, SENDERS * EACH);
-    srv.stop().await;
 }
 
 fn history_len(store: &SqliteStore, peer: &str) -> usize {

@@ -122,6 +122,15 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX client_ops_by_time ON client_ops(time);
     "#,
+    // 5: how far the send log (store/sqlite/send_log.rs) is in this database: its groups of
+    // sends numbered up to `applied`. Later ones are replayed from the log at open.
+    r#"
+    CREATE TABLE send_log_applied (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        applied INTEGER NOT NULL
+    );
+    INSERT INTO send_log_applied (id, applied) VALUES (1, 0);
+    "#,
 ];
 
 /// Brings the schema up to date, one transaction per migration.

@@ -96,6 +96,12 @@ pub trait Store: Send + Sync {
     /// Several sends, one-to-one or to groups, committed together (one durable commit for
     /// all); each succeeds, is refused or fails on its own, and the outcomes come back in the
     /// order of `batch`. The outer error means none of them was stored.
+    /// Makes everything stored so far part of the database file itself (some stores keep
+    /// recent sends in a log first); what a clean shutdown does last.
+    fn flush(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
     fn send_messages(&self, batch: &[SendItem]) -> StoreResult<Vec<BatchedSend>> {
         Ok(batch.iter().map(|i| self.send_one(i)).collect())
     }

@@ -1,5 +1,6 @@
 //! The values the store hands in and out.
 
+use serde::{Deserialize, Serialize};
 use tim_proto::frame::LoggedEvent;
 use tim_proto::model::{WireBody, WireGroup};
 use tim_proto::{ConversationId, Push, WireConversation, WireMessage};
@@ -23,7 +24,7 @@ const GROUP_THREAD_PREFIX: &str = "group#";
 const SYSTEM_THREAD_PREFIX: &str = "system#";
 
 /// A conversation as one user names it, plus the key of the message thread behind it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConvRef {
     pub owner: String,
     /// The other user of a C2C conversation (the owner again for a chat with oneself); the
@@ -85,7 +86,7 @@ impl ConvRef {
 }
 
 /// A message to be stored; the store assigns its seq.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewMessage {
     pub msg_id: String,
     pub body: WireBody,
@@ -94,7 +95,7 @@ pub struct NewMessage {
 
 /// One send of a batch (`Store::send_messages`): which app, from whom to whom (a user, or a
 /// group for a `ConvRef::group`), what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendItem {
     pub sdk_app_id: u64,
     pub conv: ConvRef,

@@ -4,8 +4,10 @@
 
 mod checkpointer;
 mod client_ops;
+mod deferred;
 mod deletion;
 mod events;
+mod flusher;
 mod group_changes;
 mod group_messages;
 mod groups;
@@ -13,6 +15,7 @@ mod history;
 mod notices;
 mod reading;
 mod send;
+mod send_log;
 mod thread;
 
 use super::migrations::migrate;
@@ -26,15 +29,37 @@ use super::{
     StoreResult,
 };
 use checkpointer::Checkpointer;
+use deferred::Db;
+use flusher::Flusher;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use send_log::SendLog;
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tim_proto::model::{WireBody, WireGroup};
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    db: Arc<Mutex<Db>>,
+    /// Commits deferred sends; `None` when another store owns the send log.
+    _flusher: Option<Flusher>,
     /// Stops with the store; `None` if it could not start (the backstop then checkpoints).
     _checkpointer: Option<Checkpointer>,
+}
+
+/// The connection, held: a store method's access to the database.
+struct Held<'a>(MutexGuard<'a, Db>);
+
+impl Deref for Held<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.0.conn
+    }
+}
+
+impl DerefMut for Held<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.0.conn
+    }
 }
 
 const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time";
@@ -65,22 +90,44 @@ impl SqliteStore {
         // Checkpoints (copying the WAL into the database file) run on a thread of their own,
         // off the one that commits.
         let checkpointer = Checkpointer::start(&mut conn, path);
+        // Sends are logged there and committed to the database in bulk (`deferred.rs`);
+        // what a crash kept only in the log is replayed here.
+        let log = SendLog::open(&send_log::path_of(path))?;
+        let db = Arc::new(Mutex::new(Db::open(conn, log)?));
+        let mut flusher = None;
+        let mut held = lock(&db);
+        if held.owns_log() {
+            let (started, wake) = Flusher::start(Arc::downgrade(&db))?;
+            held.set_wake(wake);
+            flusher = Some(started);
+        }
+        drop(held);
         Ok(SqliteStore {
-            conn: Mutex::new(conn),
+            db,
+            _flusher: flusher,
             _checkpointer: checkpointer,
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock dropped its transaction, which rolled back:
-        // the connection is still consistent, so poisoning is safe to ignore.
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The connection for a read: inside the open send transaction, if there is one, so it
+    /// sees every answered send.
+    fn reader(&self) -> StoreResult<Held<'_>> {
+        let mut db = lock(&self.db);
+        db.ready_to_read()?;
+        Ok(Held(db))
+    }
+
+    /// The connection for a change: the open send transaction committed first.
+    fn writer(&self) -> StoreResult<Held<'_>> {
+        let mut db = lock(&self.db);
+        db.settle()?;
+        Ok(Held(db))
     }
 
     /// Rows changed by INSERT/UPDATE/DELETE since the store was opened. Lets tests prove that
     /// an operation did a fixed amount of work, whatever the size of the data.
     pub fn total_changes(&self) -> u64 {
-        self.conn().total_changes()
+        lock(&self.db).conn.total_changes()
     }
 
     /// Runs `change` in one IMMEDIATE transaction (the write lock taken up front, so its checks
@@ -92,7 +139,7 @@ impl SqliteStore {
         change: impl FnOnce(&Connection, i64) -> StoreResult<Result<T, R>>,
     ) -> StoreResult<Result<T, R>> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
+        let mut conn = self.writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let outcome = change(&tx, app)?;
         if outcome.is_ok() {
@@ -100,6 +147,12 @@ impl SqliteStore {
         }
         Ok(outcome)
     }
+}
+
+fn lock(db: &Mutex<Db>) -> MutexGuard<'_, Db> {
+    // A panic while holding the lock dropped its statement or transaction, which rolled back:
+    // the connection is still consistent, so poisoning is safe to ignore.
+    db.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// SQLite integers are signed; an SDKAppID beyond i64 cannot be stored, so it names no app.
@@ -282,7 +335,7 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         Ok(self
-            .conn()
+            .reader()?
             .prepare_cached(
                 "SELECT sdk_app_id, secret_key, admin_identifier, sync_conversation_deletion,
                         created_at
@@ -293,7 +346,7 @@ impl Store for SqliteStore {
     }
 
     fn apps(&self) -> StoreResult<Vec<App>> {
-        let conn = self.conn();
+        let conn = self.reader()?;
         let mut stmt = conn.prepare_cached(
             "SELECT sdk_app_id, secret_key, admin_identifier, sync_conversation_deletion,
                     created_at
@@ -307,7 +360,7 @@ impl Store for SqliteStore {
 
     fn create_app(&self, app: &App) -> StoreResult<()> {
         let key = app_key(app.sdk_app_id)?;
-        let inserted = self.conn().execute(
+        let inserted = self.writer()?.execute(
             "INSERT INTO apps (sdk_app_id, secret_key, admin_identifier,
                                sync_conversation_deletion, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sdk_app_id) DO NOTHING",
@@ -326,7 +379,7 @@ impl Store for SqliteStore {
     }
 
     fn set_sync_conversation_deletion(&self, sdk_app_id: u64, on: bool) -> StoreResult<bool> {
-        let changed = self.conn().execute(
+        let changed = self.writer()?.execute(
             "UPDATE apps SET sync_conversation_deletion = ?2 WHERE sdk_app_id = ?1",
             params![app_key(sdk_app_id)?, on],
         )?;
@@ -334,7 +387,7 @@ impl Store for SqliteStore {
     }
 
     fn ensure_user(&self, sdk_app_id: u64, user_id: &str, now: i64) -> StoreResult<()> {
-        self.conn()
+        self.writer()?
             .prepare_cached(
                 "INSERT INTO users (sdk_app_id, user_id, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT DO NOTHING",
@@ -348,7 +401,7 @@ impl Store for SqliteStore {
             return Ok(false);
         };
         Ok(self
-            .conn()
+            .reader()?
             .prepare_cached("SELECT 1 FROM users WHERE sdk_app_id = ?1 AND user_id = ?2")?
             .query_row(params![app, user_id], |_| Ok(()))
             .optional()?
@@ -362,7 +415,7 @@ impl Store for SqliteStore {
         message: &NewMessage,
     ) -> StoreResult<SendOutcome> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
+        let mut conn = self.writer()?;
         // IMMEDIATE: take the write lock up front so the duplicate check and the insert
         // cannot interleave with another writer.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -371,9 +424,19 @@ impl Store for SqliteStore {
         Ok(outcome)
     }
 
+    fn flush(&self) -> StoreResult<()> {
+        lock(&self.db).settle()
+    }
+
     fn send_messages(&self, batch: &[SendItem]) -> StoreResult<Vec<BatchedSend>> {
-        let mut conn = self.conn();
-        match send::all_or_nothing(&mut conn, batch) {
+        let mut db = lock(&self.db);
+        let sent = if db.owns_log() {
+            db.send_logged(batch)
+        } else {
+            db.settle()?;
+            send::all_or_nothing(&mut db.conn, batch)
+        };
+        match sent {
             Ok(outcomes) => Ok(outcomes.into_iter().map(Ok).collect()),
             // Something failed (a disk error, most likely), and with it the whole transaction:
             // try each on its own, so one bad send cannot sink the others.
@@ -382,7 +445,7 @@ impl Store for SqliteStore {
                     "a group commit of {} sends failed ({e}); retrying one by one",
                     batch.len()
                 );
-                drop(conn);
+                drop(db);
                 Ok(batch.iter().map(|i| self.send_one(i)).collect())
             }
         }
@@ -390,9 +453,9 @@ impl Store for SqliteStore {
 
     fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
+        let mut conn = self.reader()?;
         // One read transaction so the list and its last messages are one snapshot.
-        let tx = conn.transaction()?;
+        let tx = conn.savepoint()?;
         conversation_views(&tx, app, owner, 0, -1)
     }
 
@@ -405,8 +468,8 @@ impl Store for SqliteStore {
     ) -> StoreResult<ConversationSlice> {
         let app = app_key(sdk_app_id)?;
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut conn = self.reader()?;
+        let tx = conn.savepoint()?;
         // One extra row tells whether the list goes on.
         let mut conversations = conversation_views(&tx, app, owner, offset, i64::from(limit) + 1)?;
         let complete = conversations.len() <= limit as usize;
@@ -423,8 +486,8 @@ impl Store for SqliteStore {
         conv: &ConvRef,
     ) -> StoreResult<Option<ConversationView>> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut conn = self.reader()?;
+        let tx = conn.savepoint()?;
         let row = tx
             .prepare_cached(
                 "SELECT cleared_seq, unread, update_time, left_seq FROM conversations
@@ -459,8 +522,8 @@ impl Store for SqliteStore {
         count: u32,
     ) -> StoreResult<PageOutcome> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut conn = self.reader()?;
+        let tx = conn.savepoint()?;
         let Some(row) = visible_row(&tx, app, &conv.owner, &conv.conversation_id)? else {
             // Never existed or deleted: nothing to show, and nothing more to fetch.
             return Ok(PageOutcome::Page(MessagePage {
@@ -521,7 +584,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<DeleteOutcome> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
+        let mut conn = self.writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let sync = deletion::sync_setting(&tx, app)?;
         let outcome = deletion::delete_one(&tx, app, conv, mode, None, sync, now)?;
@@ -538,7 +601,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<Once<DeleteOutcome>> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
+        let mut conn = self.writer()?;
         // IMMEDIATE: the opId lookup, the deletion and the record of its answer hold the write
         // lock together, so a second request with the same opId sees the first one's record.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -559,7 +622,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<Vec<DeleteOutcome>> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
+        let mut conn = self.writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let sync = deletion::sync_setting(&tx, app)?;
         // Any error returns before the commit: dropping `tx` rolls the whole batch back.
@@ -578,7 +641,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<ClearOutcome> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
+        let mut conn = self.writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let outcome = history::clear(&tx, app, conv, now)?;
         tx.commit()?;
@@ -587,7 +650,7 @@ impl Store for SqliteStore {
 
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
+        let mut conn = self.writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let outcome = reading::mark_read(&tx, app, conv, now)?;
         tx.commit()?;
@@ -602,17 +665,17 @@ impl Store for SqliteStore {
         max_missed: u32,
     ) -> StoreResult<Catchup> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut conn = self.reader()?;
+        let tx = conn.savepoint()?;
         events::catch_up(&tx, app, user_id, after, max_missed)
     }
 
     fn trim_events(&self, keep_last: u64, logged_before: i64, max_rows: u32) -> StoreResult<u64> {
-        events::trim(&self.conn(), keep_last, logged_before, max_rows)
+        events::trim(&*self.writer()?, keep_last, logged_before, max_rows)
     }
 
     fn trim_client_ops(&self, recorded_before: i64, max_rows: u32) -> StoreResult<u64> {
-        client_ops::trim(&self.conn(), recorded_before, max_rows)
+        client_ops::trim(&*self.writer()?, recorded_before, max_rows)
     }
 
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64> {
@@ -620,7 +683,7 @@ impl Store for SqliteStore {
         // invisible to all of them. Seqs keep counting from `threads.last_seq`, so removing
         // rows never lets a seq be reused.
         let deleted = self
-            .conn()
+            .writer()?
             .prepare_cached(
                 "DELETE FROM messages WHERE rowid IN (
                  SELECT m.rowid FROM threads t
@@ -708,8 +771,8 @@ impl Store for SqliteStore {
 
     fn groups_of(&self, sdk_app_id: u64, user_id: &str) -> StoreResult<Vec<WireGroup>> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut conn = self.reader()?;
+        let tx = conn.savepoint()?;
         groups::groups_of(&tx, app, user_id)
     }
 
@@ -720,8 +783,8 @@ impl Store for SqliteStore {
         viewer: &str,
     ) -> StoreResult<Result<WireGroup, GroupRefusal>> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut conn = self.reader()?;
+        let tx = conn.savepoint()?;
         groups::profile(&tx, app, group_id, viewer)
     }
 

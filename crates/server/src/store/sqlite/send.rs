@@ -21,16 +21,25 @@ pub(super) fn all_or_nothing(
     batch: &[SendItem],
 ) -> StoreResult<Vec<Result<SendOutcome, GroupRefusal>>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = apply(&tx, batch)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Every send of `batch`, in order, inside the caller's transaction.
+pub(super) fn apply(
+    conn: &Connection,
+    batch: &[SendItem],
+) -> StoreResult<Vec<Result<SendOutcome, GroupRefusal>>> {
     let mut out = Vec::with_capacity(batch.len());
     for item in batch {
         let app = super::app_key(item.sdk_app_id)?;
         out.push(if item.conv.is_group() {
-            group_messages::send(&tx, app, &item.conv, &item.message)?
+            group_messages::send(conn, app, &item.conv, &item.message)?
         } else {
-            Ok(c2c(&tx, app, &item.conv, &item.message)?)
+            Ok(c2c(conn, app, &item.conv, &item.message)?)
         });
     }
-    tx.commit()?;
     Ok(out)
 }
 

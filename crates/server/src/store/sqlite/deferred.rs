@@ -1,0 +1,217 @@
+//! The store's connection, with the send transaction it keeps open between commits.
+//!
+//! Committing every group of sends makes SQLite write every B-tree page each group touched
+//! (a message in each of 256 conversations dirties a thousand pages or more), which capped the
+//! server near 10,000 sends a second. So a group of sends is applied inside a transaction that
+//! stays open, and is made durable by appending it to the send log (`send_log.rs`, one write
+//! and one `fdatasync`) before anyone is answered. The open transaction is committed when it
+//! has been open for [`MAX_AGE`] (the flusher thread's job) or holds [`MAX_DEFERRED`] sends,
+//! and before anything else writes: every other change keeps its own durable commit, after
+//! every send before it. Reads run inside the open transaction, so they see every answered
+//! send. After a crash, the log's groups the database lacks are replayed at open.
+//!
+//! If a commit or a log write fails, the open transaction is rolled back and the log replayed
+//! into the database, so no answered send is lost; until that succeeds, every operation
+//! retries it first and fails with its error.
+
+use super::send_log::SendLog;
+use super::{send, to_u64};
+use crate::store::{GroupRefusal, SendItem, SendOutcome, StoreError, StoreResult};
+use rusqlite::{params, Connection, TransactionBehavior};
+use std::sync::mpsc::SyncSender;
+use std::time::{Duration, Instant};
+
+/// Longest a send waits in the open transaction before the flusher commits it.
+pub(super) const MAX_AGE: Duration = Duration::from_millis(100);
+/// Most sends in the open transaction: bounds its dirty pages and the log's size.
+const MAX_DEFERRED: usize = 16_384;
+
+pub(super) struct Db {
+    pub conn: Connection,
+    /// `None` when another store on the same file owns the log: sends commit one group each.
+    log: Option<SendLog>,
+    /// Sends applied in the open transaction, and since when it is open.
+    deferred: usize,
+    opened: Option<Instant>,
+    /// The number of the newest logged group.
+    last_logged: u64,
+    /// A failed commit or log write left answered sends only in the log.
+    must_replay: bool,
+    /// Tells the flusher a transaction was opened.
+    wake: Option<SyncSender<()>>,
+}
+
+type Outcomes = Vec<Result<SendOutcome, GroupRefusal>>;
+
+impl Db {
+    /// Takes over `conn` (migrated) and replays what the log holds beyond the database.
+    pub fn open(conn: Connection, log: Option<SendLog>) -> StoreResult<Db> {
+        let mut db = Db {
+            conn,
+            log,
+            deferred: 0,
+            opened: None,
+            last_logged: 0,
+            must_replay: false,
+            wake: None,
+        };
+        if db.log.is_some() {
+            let replayed = db.replay()?;
+            if replayed > 0 {
+                tracing::info!(replayed, "replayed sends from the send log");
+            }
+        }
+        Ok(db)
+    }
+
+    pub fn set_wake(&mut self, wake: SyncSender<()>) {
+        self.wake = Some(wake);
+    }
+
+    pub fn owns_log(&self) -> bool {
+        self.log.is_some()
+    }
+
+    /// When the open send transaction was opened, if one is.
+    pub fn opened(&self) -> Option<Instant> {
+        self.opened
+    }
+
+    /// Commits the open send transaction (or finishes a pending replay): what a change other
+    /// than a send does first, so it commits after every send before it.
+    pub fn settle(&mut self) -> StoreResult<()> {
+        if self.must_replay {
+            return self.replay().map(drop);
+        }
+        if self.opened.is_none() {
+            return Ok(());
+        }
+        match self.conn.execute_batch("COMMIT") {
+            Ok(()) => {
+                self.committed();
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!("committing {} sends failed ({e}); replaying", self.deferred);
+                self.must_replay = true;
+                self.replay().map(drop)
+            }
+        }
+    }
+
+    /// Only what an operation that reads needs: a pending replay done.
+    pub fn ready_to_read(&mut self) -> StoreResult<()> {
+        if self.must_replay {
+            self.replay()?;
+        }
+        Ok(())
+    }
+
+    /// Applies `batch` in the open transaction and logs it durably. On an error nothing of the
+    /// batch is kept (the log is replayed), and the caller may retry its sends one by one.
+    pub fn send_logged(&mut self, batch: &[SendItem]) -> StoreResult<Outcomes> {
+        if self.must_replay || self.deferred >= MAX_DEFERRED {
+            self.settle()?;
+        }
+        if self.opened.is_none() {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+            self.opened = Some(Instant::now());
+            if let Some(wake) = &self.wake {
+                // Full: the flusher is already due to look.
+                let _ = wake.try_send(());
+            }
+        }
+        let n = self.last_logged + 1;
+        match self.apply_and_log(n, batch) {
+            Ok(outcomes) => {
+                self.last_logged = n;
+                self.deferred += batch.len();
+                Ok(outcomes)
+            }
+            Err(e) => {
+                tracing::error!("a group of {} sends failed ({e}); replaying", batch.len());
+                self.must_replay = true;
+                if let Err(again) = self.replay() {
+                    tracing::error!("replaying the send log failed: {again}");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn apply_and_log(&mut self, n: u64, batch: &[SendItem]) -> StoreResult<Outcomes> {
+        let outcomes = send::apply(&self.conn, batch)?;
+        set_applied(&self.conn, n)?;
+        if let Some(log) = &mut self.log {
+            log.append(n, batch)?;
+            log.sync()?;
+        }
+        Ok(outcomes)
+    }
+
+    fn committed(&mut self) {
+        self.opened = None;
+        self.deferred = 0;
+        if let Some(log) = &mut self.log {
+            log.restart();
+        }
+    }
+
+    /// Rolls back any open transaction, then applies the logged groups the database lacks and
+    /// commits them. Returns how many sends it applied.
+    fn replay(&mut self) -> StoreResult<usize> {
+        self.opened = None;
+        self.deferred = 0;
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("ROLLBACK")?;
+        }
+        let Some(log) = &mut self.log else {
+            self.must_replay = false;
+            return Ok(0);
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut applied = to_u64(tx.query_row(
+            "SELECT applied FROM send_log_applied WHERE id = 1",
+            [],
+            |r| r.get::<_, i64>(0),
+        )?);
+        let mut sends = 0;
+        for record in log.records()? {
+            if record.n <= applied {
+                continue;
+            }
+            if record.n != applied + 1 {
+                return Err(StoreError::Corrupt(format!(
+                    "the send log jumps from group {applied} to {}",
+                    record.n
+                )));
+            }
+            send::apply(&tx, &record.items)?;
+            applied = record.n;
+            sends += record.items.len();
+        }
+        set_applied(&tx, applied)?;
+        tx.commit()?;
+        self.last_logged = applied;
+        self.must_replay = false;
+        self.committed();
+        Ok(sends)
+    }
+}
+
+impl Drop for Db {
+    /// A clean stop commits what the log holds, so the next open has nothing to replay.
+    fn drop(&mut self) {
+        if let Err(e) = self.settle() {
+            tracing::error!("committing sends at shutdown failed ({e}); the log keeps them");
+        }
+    }
+}
+
+fn set_applied(conn: &Connection, n: u64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE send_log_applied SET applied = ?1 WHERE id = 1")?
+        .execute(params![i64::try_from(n).unwrap_or(i64::MAX)])?;
+    Ok(())
+}

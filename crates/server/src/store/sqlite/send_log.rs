@@ -1,0 +1,234 @@
+//! The send log: a file beside the database (`<db>-sends`) where each group of sends is
+//! appended and synced before its senders are answered. The database takes the same sends in
+//! a transaction that stays open across many groups and is committed every few dozen
+//! milliseconds (`deferred.rs`), so a message costs one sequential append instead of a write
+//! of every B-tree page it touched; after a crash the groups the database lacks are replayed
+//! from here.
+//!
+//! A record is `[payload length: u32][CRC-32 of number and payload: u32][number: u64][payload]`
+//! (little endian), the payload the group's sends as JSON. Numbers count up by one. Once the
+//! database has committed everything up to some number, the log starts again at offset 0 with
+//! the next one; reading stops at the first record that is torn, fails its checksum or does not
+//! continue the numbering, so whatever an earlier round left further on is never read as new.
+//!
+//! One store owns the log at a time (an exclusive lock on the file); another store opened on
+//! the same database (the CLI, a test) writes straight to the database instead.
+
+use crate::store::{SendItem, StoreError, StoreResult};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+const HEADER: usize = 16;
+/// A payload longer than this is not one this server wrote: the end of the log.
+const MAX_PAYLOAD: usize = 256 << 20;
+
+/// One logged group of sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Record {
+    pub n: u64,
+    pub items: Vec<SendItem>,
+}
+
+pub(super) struct SendLog {
+    file: File,
+    /// Where the next record goes.
+    end: u64,
+    buf: Vec<u8>,
+}
+
+/// The log file of the database at `db`.
+pub(super) fn path_of(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-sends");
+    PathBuf::from(name)
+}
+
+impl SendLog {
+    /// Opens (creating if needed) and locks the log at `path`; `None` when another store holds
+    /// it.
+    pub fn open(path: &Path) -> StoreResult<Option<SendLog>> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(SendLog {
+                file,
+                end: 0,
+                buf: Vec::new(),
+            })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => Err(e.into()),
+        }
+    }
+
+    /// Every intact record from the start of the file, in order.
+    pub fn records(&mut self) -> StoreResult<Vec<Record>> {
+        let len = usize::try_from(self.file.metadata()?.len())
+            .map_err(|_| StoreError::Corrupt("send log larger than memory".into()))?;
+        let mut bytes = vec![0; len];
+        self.file.read_exact_at(&mut bytes, 0)?;
+        let mut records = Vec::new();
+        let mut at = 0;
+        while let Some((n, payload)) = record_at(&bytes, at) {
+            if records.last().is_some_and(|r: &Record| n != r.n + 1) {
+                break;
+            }
+            let items = serde_json::from_slice(payload).map_err(|e| {
+                StoreError::Corrupt(format!("send log record {n} passed its checksum: {e}"))
+            })?;
+            records.push(Record { n, items });
+            at += HEADER + payload.len();
+        }
+        Ok(records)
+    }
+
+    /// Writes record `n` after the last one (not yet durable: see [`SendLog::sync`]).
+    pub fn append(&mut self, n: u64, items: &[SendItem]) -> StoreResult<()> {
+        self.buf.clear();
+        self.buf.resize(HEADER, 0);
+        serde_json::to_writer(&mut self.buf, items)
+            .map_err(|e| StoreError::Corrupt(format!("encoding sends for the log: {e}")))?;
+        let len = u32::try_from(self.buf.len() - HEADER)
+            .map_err(|_| StoreError::Corrupt("a group of sends too large to log".into()))?;
+        self.buf[8..16].copy_from_slice(&n.to_le_bytes());
+        let crc = crc32fast::hash(&self.buf[8..]);
+        self.buf[0..4].copy_from_slice(&len.to_le_bytes());
+        self.buf[4..8].copy_from_slice(&crc.to_le_bytes());
+        self.file.write_all_at(&self.buf, self.end)?;
+        self.end += self.buf.len() as u64;
+        Ok(())
+    }
+
+    /// Makes every appended record durable.
+    pub fn sync(&self) -> StoreResult<()> {
+        Ok(self.file.sync_data()?)
+    }
+
+    /// The database holds everything logged so far: the next record goes to the start.
+    pub fn restart(&mut self) {
+        self.end = 0;
+    }
+}
+
+/// The number and payload of the intact record at `at`, if there is one.
+fn record_at(bytes: &[u8], at: usize) -> Option<(u64, &[u8])> {
+    let header = bytes.get(at..at.checked_add(HEADER)?)?;
+    let word =
+        |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
+    let len = word(0) as usize;
+    if len > MAX_PAYLOAD {
+        return None;
+    }
+    let checked = bytes.get(at + 8..at + HEADER + len)?;
+    if crc32fast::hash(checked) != word(4) {
+        return None;
+    }
+    let mut n = [0; 8];
+    n.copy_from_slice(&checked[..8]);
+    Some((u64::from_le_bytes(n), &checked[8..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ConvRef, NewMessage};
+    use tim_proto::model::WireBody;
+
+    fn items(text: &str) -> Vec<SendItem> {
+        vec![SendItem {
+            sdk_app_id: 1,
+            conv: ConvRef::c2c("alice", "bob"),
+            message: NewMessage {
+                msg_id: format!("id-{text}"),
+                body: WireBody::Text { text: text.into() },
+                time: 7,
+            },
+        }]
+    }
+
+    fn numbers(log: &mut SendLog) -> Vec<u64> {
+        log.records().expect("read").iter().map(|r| r.n).collect()
+    }
+
+    #[test]
+    fn records_come_back_in_order_until_a_torn_one() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("db-sends");
+        let mut log = SendLog::open(&path).expect("open").expect("lock");
+        for n in 1..=3 {
+            log.append(n, &items(&format!("m{n}"))).expect("append");
+        }
+        log.sync().expect("sync");
+        let read = log.records().expect("read");
+        assert_eq!(read.len(), 3);
+        assert_eq!(
+            read[1],
+            Record {
+                n: 2,
+                items: items("m2")
+            }
+        );
+
+        // A crash in the middle of the fourth record: its first bytes only.
+        let len = std::fs::metadata(&path).expect("size").len();
+        log.append(4, &items("m4")).expect("append");
+        let file = OpenOptions::new().write(true).open(&path).expect("file");
+        file.set_len(len + 20).expect("tear");
+        assert_eq!(numbers(&mut log), [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_damaged_record_ends_the_log() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("db-sends");
+        let mut log = SendLog::open(&path).expect("open").expect("lock");
+        log.append(1, &items("one")).expect("append");
+        log.append(2, &items("two")).expect("append");
+        let mut bytes = std::fs::read(&path).expect("read");
+        let last = bytes.len() - 3;
+        bytes[last] ^= 0x20;
+        std::fs::write(&path, &bytes).expect("write");
+        assert_eq!(numbers(&mut log), [1]);
+    }
+
+    #[test]
+    fn after_a_restart_what_the_last_round_left_is_not_read() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("db-sends");
+        let mut log = SendLog::open(&path).expect("open").expect("lock");
+        for n in 1..=4 {
+            log.append(n, &items(&format!("round one {n}")))
+                .expect("append");
+        }
+        log.restart();
+        // Shorter records than the first round's, so old ones follow them in the file.
+        log.append(5, &items("5")).expect("append");
+        log.append(6, &items("6")).expect("append");
+        assert_eq!(numbers(&mut log), [5, 6]);
+    }
+
+    #[test]
+    fn one_store_owns_the_log() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("db-sends");
+        let first = SendLog::open(&path).expect("open");
+        assert!(first.is_some());
+        assert!(SendLog::open(&path).expect("open").is_none(), "locked");
+        drop(first);
+        assert!(SendLog::open(&path).expect("open").is_some(), "free again");
+    }
+
+    #[test]
+    fn an_empty_or_zeroed_file_has_no_records() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("db-sends");
+        let mut log = SendLog::open(&path).expect("open").expect("lock");
+        assert!(numbers(&mut log).is_empty());
+        std::fs::write(&path, vec![0u8; 4096]).expect("zeros");
+        assert!(numbers(&mut log).is_empty());
+    }
+}
