@@ -5,7 +5,7 @@
 
 use crate::apps::create_app;
 use crate::clock::unix_now;
-use crate::config::ServeConfig;
+use crate::config::{ServeConfig, DEFAULT_SEND_COMMIT_AFTER};
 use crate::error::FatalError;
 use crate::server;
 use crate::store::{App, SqliteStore, Store};
@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 use tim_proto::user_id::validate_id;
 
 const DEFAULT_DB: &str = "data/tim.db";
@@ -40,6 +41,11 @@ pub enum Command {
         /// Serve /api/demo/usersig (hands out UserSigs to anyone: local use only).
         #[arg(long)]
         demo: bool,
+        /// Milliseconds answered sends may stay only in the send log (durable there) before
+        /// the database commits them in bulk. Other processes reading the file see sends this
+        /// much later.
+        #[arg(long, default_value_t = DEFAULT_SEND_COMMIT_AFTER.as_millis() as u64)]
+        send_commit_ms: u64,
     },
     /// Print a UserSig for a user of an app.
     Usersig {
@@ -146,12 +152,14 @@ pub fn run(command: Command) -> Result<(), FatalError> {
             www,
             pkg,
             demo,
+            send_commit_ms,
         } => serve(ServeConfig {
             addr,
             db,
             www,
             pkg,
             demo,
+            send_commit_after: Duration::from_millis(send_commit_ms),
         }),
         Command::Usersig {
             db,

@@ -1,6 +1,10 @@
 //! Settings of a running server, and the fixed facts about the demo app.
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// How long answered sends may wait in the send log before SQLite commits them (`--send-commit-ms`).
+pub const DEFAULT_SEND_COMMIT_AFTER: Duration = Duration::from_millis(100);
 
 /// The app created on first start, so a fresh server can be tried at once.
 pub const DEMO_SDK_APP_ID: u64 = 1_400_000_001;
@@ -21,4 +25,8 @@ pub struct ServeConfig {
     pub pkg: PathBuf,
     /// Serve `/api/demo/*`: UserSigs for anyone who asks. Never on a public server.
     pub demo: bool,
+    /// How long answered sends may stay only in the send log (durable there) before the
+    /// database commits them: longer batches more sends per commit; other connections to the
+    /// file (the CLI) see sends this much later.
+    pub send_commit_after: Duration,
 }

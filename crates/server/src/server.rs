@@ -29,8 +29,9 @@ pub struct BoundServer {
 
 pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     let db = config.db.clone();
+    let commit_after = config.send_commit_after;
     let (store, demo_app) = tokio::task::spawn_blocking(move || {
-        let store = SqliteStore::open(&db)?;
+        let store = SqliteStore::open_with(&db, commit_after)?;
         let demo = ensure_demo_app(&store)?;
         Ok::<_, FatalError>((store, demo))
     })

@@ -90,6 +90,10 @@ impl Running {
 }
 
 fn serve(db: &Path) -> Running {
+    serve_with(db, &[])
+}
+
+fn serve_with(db: &Path, extra: &[&str]) -> Running {
     let child = Command::new(BIN)
         .args([
             "serve",
@@ -101,6 +105,7 @@ fn serve(db: &Path) -> Running {
             "--pkg",
             "pkg",
         ])
+        .args(extra)
         .arg("--db")
         .arg(db)
         .env("RUST_LOG", "warn")
@@ -213,6 +218,126 @@ async fn the_binary_keeps_state_across_a_hard_kill_and_exits_cleanly_on_sigterm(
         .await;
         assert_eq!(ended, Ok(true), "the session ended with the server");
     }
+}
+
+/// Messages in the database file itself (not the send log), read by a plain connection.
+fn messages_in_file(db: &Path) -> i64 {
+    let raw = rusqlite::Connection::open(db).expect("open");
+    raw.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
+        .expect("count")
+}
+
+/// What `user` holds after a login that resumes from event 0: (latest event, the IDs of the
+/// messages in their event log, in log order).
+async fn logged_messages(server: &Running, user: &str, sig: &str) -> (u64, Vec<String>) {
+    let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(server.ws_url()))
+        .await
+        .expect("connect in time")
+        .expect("connect");
+    let mut c = Client::from_ws(ws);
+    let r = c.login_resume(user, sig, 0).await;
+    assert_eq!(r["kind"], "loggedIn", "{r}");
+    assert_eq!(r["value"]["resyncRequired"], false, "{r}");
+    let ids = r["value"]["missed"]
+        .as_array()
+        .expect("missed")
+        .iter()
+        .map(|e| {
+            e["value"]["message"]["id"]
+                .as_str()
+                .expect("a message")
+                .to_owned()
+        })
+        .collect();
+    (
+        r["value"]["latestEvent"].as_u64().expect("latestEvent"),
+        ids,
+    )
+}
+
+/// Answered sends are durable in the send log before the database commits them. With that
+/// commit an hour away, a SIGKILL leaves them only in the log: the restarted server replays
+/// them with the seqs and event numbers it answered, and a second restart adds nothing.
+#[tokio::test]
+async fn answered_sends_only_in_the_send_log_survive_a_hard_kill_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("tim.db");
+    let db_arg = db.to_str().expect("utf8 path").to_owned();
+    let sig = |user: &str| {
+        let args = [
+            "usersig",
+            "--db",
+            &db_arg,
+            "--sdkappid",
+            "1400000001",
+            "--user",
+            user,
+        ];
+        run(&args).trim().to_owned()
+    };
+    let first = serve_with(&db, &["--send-commit-ms", "3600000"]);
+    let (alice_sig, bob_sig) = (sig("alice"), sig("bob"));
+    let mut alice = first.login("alice", &alice_sig).await;
+    let mut bob = first.login("bob", &bob_sig).await;
+    let mut answered = Vec::new();
+    for (i, (from, to)) in [
+        ("a", "bob"),
+        ("b", "alice"),
+        ("a", "bob"),
+        ("a", "bob"),
+        ("b", "alice"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let sender = if from == "a" { &mut alice } else { &mut bob };
+        let sent = sender
+            .send(to, &format!("{from}{i}"), &format!("text {i}"))
+            .await;
+        answered.push((sent["id"].clone(), sent["seq"].clone()));
+    }
+    assert_eq!(
+        messages_in_file(&db),
+        0,
+        "the sends are still only in the log"
+    );
+    drop((alice, bob));
+    first.kill();
+    assert_eq!(messages_in_file(&db), 0);
+
+    let second = serve(&db);
+    let mut bob = second.login("bob", &bob_sig).await;
+    let history = bob.messages("C2Calice", 15).await;
+    let stored: Vec<_> = history["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| (m["id"].clone(), m["seq"].clone()))
+        .collect();
+    assert_eq!(stored, answered, "same messages, same seqs");
+    let ids: Vec<String> = answered
+        .iter()
+        .map(|(id, _)| id.to_string().replace('"', ""))
+        .collect();
+    assert_eq!(
+        logged_messages(&second, "alice", &alice_sig).await,
+        (5, ids.clone())
+    );
+    assert_eq!(
+        logged_messages(&second, "bob", &bob_sig).await,
+        (5, ids.clone())
+    );
+    drop(bob);
+    assert!(second.terminate().success());
+    assert_eq!(
+        messages_in_file(&db),
+        5,
+        "a clean stop leaves them in the file"
+    );
+
+    let third = serve(&db);
+    assert_eq!(logged_messages(&third, "alice", &alice_sig).await, (5, ids));
+    assert_eq!(messages_in_file(&db), 5, "replayed once");
 }
 
 #[test]

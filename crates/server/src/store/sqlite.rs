@@ -28,6 +28,7 @@ use super::{
     BatchedSend, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store, StoreError,
     StoreResult,
 };
+use crate::config::DEFAULT_SEND_COMMIT_AFTER;
 use checkpointer::Checkpointer;
 use deferred::Db;
 use flusher::Flusher;
@@ -36,6 +37,7 @@ use send_log::SendLog;
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 use tim_proto::model::{WireBody, WireGroup};
 
 pub struct SqliteStore {
@@ -65,8 +67,15 @@ impl DerefMut for Held<'_> {
 const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time";
 
 impl SqliteStore {
-    /// Opens (creating file and parent directory if needed) and migrates the database.
+    /// Opens (creating file and parent directory if needed) and migrates the database, with
+    /// the default commit delay for sends (`--send-commit-ms`).
     pub fn open(path: &Path) -> StoreResult<Self> {
+        Self::open_with(path, DEFAULT_SEND_COMMIT_AFTER)
+    }
+
+    /// [`SqliteStore::open`], with answered sends committed to the database at most
+    /// `commit_after` after the first of them (`deferred.rs`).
+    pub fn open_with(path: &Path, commit_after: Duration) -> StoreResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -93,7 +102,7 @@ impl SqliteStore {
         // Sends are logged there and committed to the database in bulk (`deferred.rs`);
         // what a crash kept only in the log is replayed here.
         let log = SendLog::open(&send_log::path_of(path))?;
-        let db = Arc::new(Mutex::new(Db::open(conn, log)?));
+        let db = Arc::new(Mutex::new(Db::open(conn, log, commit_after)?));
         let mut flusher = None;
         let mut held = lock(&db);
         if held.owns_log() {

@@ -69,6 +69,7 @@ impl TestServer {
             www: db.with_file_name("www"),
             pkg: db.with_file_name("pkg"),
             demo,
+            send_commit_after: tim_server::config::DEFAULT_SEND_COMMIT_AFTER,
         };
         let bound = bind(&config).await.expect("server binds");
         let addr = bound.local_addr;

@@ -5,9 +5,9 @@
 //! server near 10,000 sends a second. So a group of sends is applied inside a transaction that
 //! stays open, and is made durable by appending it to the send log (`send_log.rs`, one write
 //! and one `fdatasync`) before anyone is answered. The open transaction is committed when it
-//! has been open for [`MAX_AGE`] (the flusher thread's job) or holds [`MAX_DEFERRED`] sends,
-//! and before anything else writes: every other change keeps its own durable commit, after
-//! every send before it. Reads run inside the open transaction, so they see every answered
+//! has been open for `commit_after` (`--send-commit-ms`, the flusher thread's job), when it
+//! holds [`MAX_DEFERRED`] sends, and before anything else writes: every other change keeps
+//! its own durable commit, after every send before it. Reads run inside the open transaction, so they see every answered
 //! send. After a crash, the log's groups the database lacks are replayed at open.
 //!
 //! If a commit or a log write fails, the open transaction is rolled back and the log replayed
@@ -21,8 +21,6 @@ use rusqlite::{params, Connection, TransactionBehavior};
 use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
-/// Longest a send waits in the open transaction before the flusher commits it.
-pub(super) const MAX_AGE: Duration = Duration::from_millis(100);
 /// Most sends in the open transaction: bounds its dirty pages and the log's size.
 const MAX_DEFERRED: usize = 16_384;
 
@@ -39,13 +37,15 @@ pub(super) struct Db {
     must_replay: bool,
     /// Tells the flusher a transaction was opened.
     wake: Option<SyncSender<()>>,
+    /// How long the open transaction may stay open.
+    commit_after: Duration,
 }
 
 type Outcomes = Vec<Result<SendOutcome, GroupRefusal>>;
 
 impl Db {
     /// Takes over `conn` (migrated) and replays what the log holds beyond the database.
-    pub fn open(conn: Connection, log: Option<SendLog>) -> StoreResult<Db> {
+    pub fn open(conn: Connection, log: Option<SendLog>, commit_after: Duration) -> StoreResult<Db> {
         let mut db = Db {
             conn,
             log,
@@ -54,6 +54,7 @@ impl Db {
             last_logged: 0,
             must_replay: false,
             wake: None,
+            commit_after,
         };
         if db.log.is_some() {
             let replayed = db.replay()?;
@@ -72,9 +73,9 @@ impl Db {
         self.log.is_some()
     }
 
-    /// When the open send transaction was opened, if one is.
-    pub fn opened(&self) -> Option<Instant> {
-        self.opened
+    /// When the open send transaction is due to be committed, if one is open.
+    pub fn due(&self) -> Option<Instant> {
+        self.opened.map(|opened| opened + self.commit_after)
     }
 
     /// Commits the open send transaction (or finishes a pending replay): what a change other

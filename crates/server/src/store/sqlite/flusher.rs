@@ -1,12 +1,15 @@
-//! Commits the open send transaction once it is [`MAX_AGE`] old, so that sends reach the
+//! Commits the open send transaction once it is due (`--send-commit-ms` after it opened), so that sends reach the
 //! database file (and other connections: the CLI, a second process) within that time even when
 //! nothing else writes. Woken by the store when it opens one; stops with the store.
 
-use super::deferred::{Db, MAX_AGE};
+use super::deferred::Db;
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Mutex, PoisonError, Weak};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// Wait before retrying a commit that failed.
+const RETRY: Duration = Duration::from_millis(100);
 
 pub(super) struct Flusher {
     thread: Option<JoinHandle<()>>,
@@ -56,16 +59,15 @@ fn run(db: &Weak<Mutex<Db>>, woken: &Receiver<()>) {
 fn commit_if_due(db: &Weak<Mutex<Db>>) -> Option<Option<Instant>> {
     let shared = db.upgrade()?;
     let mut db = shared.lock().unwrap_or_else(PoisonError::into_inner);
-    let Some(opened) = db.opened() else {
+    let Some(due) = db.due() else {
         return Some(None);
     };
-    let due = opened + MAX_AGE;
     if Instant::now() < due {
         return Some(Some(due));
     }
     if let Err(e) = db.settle() {
         tracing::error!("committing deferred sends failed: {e}");
     }
-    // Still open only if the commit failed and so did its replay: look again later.
-    Some(db.opened().map(|_| Instant::now() + MAX_AGE))
+    // Still open only if the commit failed and so did its replay: look again in a while.
+    Some(db.due().map(|_| Instant::now() + RETRY))
 }
