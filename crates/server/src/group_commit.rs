@@ -1,16 +1,20 @@
 //! Group commit for sends (one-to-one and to groups): a send is answered only once it is
-//! durable, and a
-//! durable commit costs an fsync (~0.2 ms here), so committing sends one by one caps the
-//! server at a few thousand a second however many clients send. One writer thread instead
-//! takes every send that queued while the previous commit was syncing and commits them in one
-//! transaction (each in its own savepoint, so a bad one fails alone), then publishes their
-//! pushes in commit order and answers each sender. A lone send is committed at once: nothing
-//! waits for company.
+//! durable, and making something durable costs an fsync (~0.2 ms here), so syncing sends one by
+//! one caps the server at a few thousand a second however many clients send. One writer thread
+//! instead applies every send queued since its last batch together
+//! (`Store::send_messages_unsynced`) and keeps one sync running on the sync thread: while it
+//! runs, the next batches are applied, and the sync after it covers them all. Once a batch is
+//! durable its pushes go out in order and each sender is answered. A failed batch is retried
+//! one send at a time by the store, so a bad send fails alone. A lone send is applied and
+//! synced at once: nothing waits for company.
 
 use crate::error::ApiError;
 use crate::hub::SessionId;
-use crate::publish::{Batched, Publisher};
-use crate::store::{BatchedSend, GroupRefusal, SendItem, SendOutcome, Store};
+use crate::publish::{Batched, Ordered, Publisher};
+use crate::store::{
+    BatchedSend, GroupRefusal, SendItem, SendOutcome, Store, StoreResult, SyncSends,
+};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -62,56 +66,273 @@ impl GroupCommit {
     }
 }
 
-fn writer(store: &dyn Store, publisher: &Publisher, mut rx: mpsc::Receiver<Job>) {
-    let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.blocking_recv() {
-        jobs.push(first);
-        while jobs.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
+/// Most syncs in one run (see [`Writer`]) before the writer stops taking sends and lets other
+/// changes commit: bounds how long a deletion waits behind a stream of sends.
+const MAX_RUN: usize = 16;
+
+fn writer(store: &dyn Store, publisher: &Publisher, jobs: mpsc::Receiver<Job>) {
+    // The writer waits for two things at once, new sends and finished syncs: a small event
+    // loop of its own (the store calls in it block, which is this thread's job).
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!("cannot start the writer's event loop: {e}");
+            return;
+        }
+    };
+    let (synced_tx, synced) = mpsc::unbounded_channel();
+    let writer = Writer {
+        store,
+        publisher,
+        syncer: Syncer::start(synced_tx),
+        order: None,
+        waiting: VecDeque::new(),
+        next_id: 0,
+        syncing: None,
+        syncs_in_run: 0,
+    };
+    runtime.block_on(writer.run(jobs, synced));
+}
+
+/// Applies batches of sends as they come and keeps one sync running: a sync makes every batch
+/// applied before it durable, so while one runs the next batches are applied, and the sync
+/// after it covers them all. A batch's pushes and answers go out once it is durable, in order.
+/// From the first batch applied until every applied batch is out (a run), the writer holds the
+/// commit order, so no other change commits or publishes between a batch and its pushes.
+struct Writer<'a> {
+    store: &'a dyn Store,
+    publisher: &'a Publisher,
+    syncer: Syncer,
+    order: Option<Ordered<'a>>,
+    /// Applied batches, oldest first, until they are out.
+    waiting: VecDeque<Waiting>,
+    next_id: u64,
+    /// The batch whose sync is running.
+    syncing: Option<u64>,
+    syncs_in_run: usize,
+}
+
+/// An applied batch: each send's answer and pushes, held back until it is durable.
+struct Waiting {
+    id: u64,
+    sends: Vec<(Answer, Batched, oneshot::Sender<Answer>)>,
+    /// Its sync step, until started (or made needless by a later batch's); `durable` once
+    /// done.
+    step: Option<SyncSends>,
+    durable: bool,
+    /// Why it could not be made durable.
+    failed: Option<ApiError>,
+}
+
+impl<'a> Writer<'a> {
+    async fn run(
+        mut self,
+        mut jobs: mpsc::Receiver<Job>,
+        mut synced: mpsc::UnboundedReceiver<(u64, StoreResult<()>)>,
+    ) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut open = true;
+        loop {
+            // A long run stops taking sends until what it applied is out.
+            let taking = open && self.syncs_in_run < MAX_RUN;
+            if !taking && self.waiting.is_empty() {
+                if !open {
+                    return;
+                }
+                self.end_run();
+                continue;
+            }
+            tokio::select! {
+                biased;
+                Some((id, result)) = synced.recv() => self.synced(id, result),
+                job = jobs.recv(), if taking => match job {
+                    Some(job) => {
+                        batch.push(job);
+                        while batch.len() < MAX_BATCH {
+                            match jobs.try_recv() {
+                                Ok(job) => batch.push(job),
+                                Err(_) => break,
+                            }
+                        }
+                        self.apply(&mut batch);
+                    }
+                    None => open = false,
+                },
+            }
+            self.release_durable();
+            self.start_sync();
+            if self.waiting.is_empty() {
+                self.end_run();
             }
         }
-        commit(store, publisher, &mut jobs);
+    }
+
+    /// Applies `batch` (emptying it) under the commit order.
+    fn apply(&mut self, batch: &mut Vec<Job>) {
+        if self.order.is_none() {
+            self.order = Some(self.publisher.hold());
+        }
+        let (items, waiting): (Vec<SendItem>, Vec<_>) = batch
+            .drain(..)
+            .map(|j| (j.item, (j.except, j.answer)))
+            .unzip();
+        let id = self.next_id;
+        self.next_id += 1;
+        let entry = match self.store.send_messages_unsynced(&items) {
+            Ok((outcomes, step)) => Waiting {
+                id,
+                sends: outcomes
+                    .into_iter()
+                    .zip(items.iter().zip(waiting))
+                    .map(|(outcome, (item, (except, answer)))| {
+                        let (reply, publish) = batched(outcome, item, except);
+                        (reply, publish, answer)
+                    })
+                    .collect(),
+                durable: step.is_none(),
+                step,
+                failed: None,
+            },
+            Err(e) => {
+                let e = ApiError::from(e);
+                let sends = waiting
+                    .into_iter()
+                    .zip(&items)
+                    .map(|((except, answer), item)| {
+                        let nothing = Batched::nothing(item.sdk_app_id, except);
+                        (Err(e.clone()), nothing, answer)
+                    })
+                    .collect();
+                Waiting {
+                    id,
+                    sends,
+                    step: None,
+                    durable: true,
+                    failed: None,
+                }
+            }
+        };
+        self.waiting.push_back(entry);
+    }
+
+    /// Starts syncing the newest applied batch, if no sync runs: that makes every batch before
+    /// it durable too, so their own steps are not needed.
+    fn start_sync(&mut self) {
+        if self.syncing.is_some() {
+            return;
+        }
+        let Some(newest) = self.waiting.iter().rposition(|w| w.step.is_some()) else {
+            return;
+        };
+        for older in self.waiting.range_mut(..newest) {
+            older.step = None;
+        }
+        let entry = &mut self.waiting[newest];
+        if let Some(step) = entry.step.take() {
+            self.syncing = Some(entry.id);
+            self.syncs_in_run += 1;
+            self.syncer.run(entry.id, step);
+        }
+    }
+
+    /// The sync of batch `id` finished: it and every batch before it are durable, unless it
+    /// failed and a commit of the store cannot make up for it.
+    fn synced(&mut self, id: u64, result: StoreResult<()>) {
+        self.syncing = None;
+        let failed = match result.or_else(|e| {
+            tracing::error!("syncing sends failed ({e}); committing them instead");
+            self.store.flush()
+        }) {
+            Ok(()) => None,
+            Err(e) => Some(ApiError::from(e)),
+        };
+        for entry in self.waiting.iter_mut().take_while(|w| w.id <= id) {
+            entry.durable = true;
+            entry.failed.clone_from(&failed);
+        }
+    }
+
+    /// Publishes and answers the durable batches at the front, in order.
+    fn release_durable(&mut self) {
+        while self.waiting.front().is_some_and(|w| w.durable) {
+            let Some(entry) = self.waiting.pop_front() else {
+                break;
+            };
+            match (&entry.failed, &self.order) {
+                (None, Some(order)) => {
+                    for (reply, publish, answer) in entry.sends {
+                        order.publish(publish);
+                        // The sender may have gone; its message is stored all the same.
+                        let _ = answer.send(reply);
+                    }
+                }
+                // Their sends may or may not be kept: a retry with the same message ID tells.
+                (Some(e), _) => {
+                    for (_, _, answer) in entry.sends {
+                        let _ = answer.send(Err(e.clone()));
+                    }
+                }
+                (None, None) => {
+                    tracing::error!("a batch of sends was applied outside the commit order");
+                    for (_, _, answer) in entry.sends {
+                        let _ = answer.send(Err(ApiError::internal("send lost its order")));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Everything applied is out: let other changes commit.
+    fn end_run(&mut self) {
+        self.order = None;
+        self.syncs_in_run = 0;
     }
 }
 
-/// Commits and publishes `jobs` (emptying it) and answers each.
-fn commit(store: &dyn Store, publisher: &Publisher, jobs: &mut Vec<Job>) {
-    let (items, waiting): (Vec<SendItem>, Vec<_>) = jobs
-        .drain(..)
-        .map(|j| (j.item, (j.except, j.answer)))
-        .unzip();
-    let result = publisher.commit_batch(store, |s| {
-        let outcomes = s.send_messages(&items)?;
-        Ok(outcomes
-            .into_iter()
-            .zip(items.iter().zip(&waiting))
-            .map(|(outcome, (item, (except, _)))| batched(outcome, item, *except))
-            .collect())
-    });
-    match result {
-        Ok(answers) => {
-            for ((_, answer), reply) in waiting.into_iter().zip(answers) {
-                // The sender may have gone; its message is stored all the same.
-                let _ = answer.send(reply);
+/// Runs sync steps on a thread of their own, so the writer applies sends meanwhile; each
+/// result goes back to the writer's loop. In line if that thread cannot start.
+struct Syncer {
+    steps: Option<std::sync::mpsc::Sender<(u64, SyncSends)>>,
+    results: mpsc::UnboundedSender<(u64, StoreResult<()>)>,
+}
+
+impl Syncer {
+    fn start(results: mpsc::UnboundedSender<(u64, StoreResult<()>)>) -> Syncer {
+        let (steps, todo) = std::sync::mpsc::channel::<(u64, SyncSends)>();
+        let done = results.clone();
+        let started = std::thread::Builder::new()
+            .name("tim-syncer".into())
+            .spawn(move || {
+                for (id, step) in todo {
+                    if done.send((id, step())).is_err() {
+                        return;
+                    }
+                }
+            });
+        let steps = match started {
+            Ok(_) => Some(steps),
+            Err(e) => {
+                tracing::warn!("cannot start the sync thread ({e}); syncing in line");
+                None
             }
-        }
-        Err(e) => {
-            let e = ApiError::from(e);
-            for (_, answer) in waiting {
-                let _ = answer.send(Err(e.clone()));
-            }
-        }
+        };
+        Syncer { steps, results }
+    }
+
+    fn run(&self, id: u64, step: SyncSends) {
+        let step = match &self.steps {
+            Some(steps) => match steps.send((id, step)) {
+                Ok(()) => return,
+                Err(std::sync::mpsc::SendError((_, step))) => step,
+            },
+            None => step,
+        };
+        let _ = self.results.send((id, step()));
     }
 }
 
 fn batched(outcome: BatchedSend, item: &SendItem, except: SessionId) -> (Answer, Batched) {
-    let mut publish = Batched {
-        sdk_app_id: item.sdk_app_id,
-        except: Some(except),
-        events: Vec::new(),
-    };
+    let mut publish = Batched::nothing(item.sdk_app_id, except);
     match outcome {
         Ok(Ok(mut outcome)) => {
             publish.events = outcome.take_events();

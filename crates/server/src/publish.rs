@@ -9,7 +9,7 @@
 
 use crate::hub::{Delivery, Hub, SessionId, UserKey};
 use crate::store::{Store, StoreResult, UserEvent};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub struct Publisher {
     hub: Arc<dyn Hub>,
@@ -47,21 +47,14 @@ impl Publisher {
         Ok(value)
     }
 
-    /// [`Publisher::commit`] for several changes committed together: each item's entries go
-    /// out in item order, each skipping the session that made that item (its `SessionId`).
-    pub fn commit_batch<T>(
-        &self,
-        store: &dyn Store,
-        change: impl FnOnce(&dyn Store) -> StoreResult<Vec<(T, Batched)>>,
-    ) -> StoreResult<Vec<T>> {
-        let _order = self.order.lock().unwrap_or_else(PoisonError::into_inner);
-        let items = change(store)?;
-        let mut out = Vec::with_capacity(items.len());
-        for (value, batched) in items {
-            self.push(batched.sdk_app_id, batched.except, batched.events);
-            out.push(value);
+    /// Holds the commit order for a group commit: no other change commits or publishes until
+    /// the returned guard is dropped, so the batches applied meanwhile can be published, in the
+    /// order they were applied, once durable.
+    pub fn hold(&self) -> Ordered<'_> {
+        Ordered {
+            publisher: self,
+            _order: self.order.lock().unwrap_or_else(PoisonError::into_inner),
         }
-        Ok(out)
     }
 
     /// Hands each entry to the live sessions of its user but `except`, in order.
@@ -77,9 +70,35 @@ impl Publisher {
     }
 }
 
-/// What one item of [`Publisher::commit_batch`] logged, and for whom.
+/// The commit order, held (see [`Publisher::hold`]).
+pub struct Ordered<'a> {
+    publisher: &'a Publisher,
+    _order: MutexGuard<'a, ()>,
+}
+
+impl Ordered<'_> {
+    /// Sends what one item of a batch logged to the live sessions of its users, skipping the
+    /// session that made it.
+    pub fn publish(&self, batched: Batched) {
+        self.publisher
+            .push(batched.sdk_app_id, batched.except, batched.events);
+    }
+}
+
+/// What one send of a group commit logged, and for whom.
 pub struct Batched {
     pub sdk_app_id: u64,
     pub except: Option<SessionId>,
     pub events: Vec<UserEvent>,
+}
+
+impl Batched {
+    /// Nothing to publish (yet) for a send of `except`'s.
+    pub fn nothing(sdk_app_id: u64, except: SessionId) -> Self {
+        Batched {
+            sdk_app_id,
+            except: Some(except),
+            events: Vec::new(),
+        }
+    }
 }

@@ -66,6 +66,10 @@ impl From<std::io::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The step that makes a batch of [`Store::send_messages_unsynced`] durable: blocking, runs on
+/// any thread.
+pub type SyncSends = Box<dyn FnOnce() -> StoreResult<()> + Send>;
+
 /// What became of one send of a batch: stored (or a duplicate, or a taken ID), refused by its
 /// group (never for one-to-one sends), or failed.
 pub type BatchedSend = StoreResult<Result<SendOutcome, GroupRefusal>>;
@@ -104,6 +108,18 @@ pub trait Store: Send + Sync {
 
     fn send_messages(&self, batch: &[SendItem]) -> StoreResult<Vec<BatchedSend>> {
         Ok(batch.iter().map(|i| self.send_one(i)).collect())
+    }
+
+    /// [`Store::send_messages`] in two steps: the sends are applied, and are durable once the
+    /// returned step has run and succeeded (`None`: already). Until then nobody may be answered
+    /// or told of them. A step also makes every batch applied before it durable, so the next
+    /// batches may be applied while one runs, and only the newest step need run after it.
+    /// If a step fails, [`Store::flush`] decides: its success makes every applied send durable.
+    fn send_messages_unsynced(
+        &self,
+        batch: &[SendItem],
+    ) -> StoreResult<(Vec<BatchedSend>, Option<SyncSends>)> {
+        Ok((self.send_messages(batch)?, None))
     }
 
     /// One item of [`Store::send_messages`], on its own.

@@ -26,7 +26,7 @@ use super::model::{
 use super::once::{Once, OpRecord};
 use super::{
     BatchedSend, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store, StoreError,
-    StoreResult,
+    StoreResult, SyncSends,
 };
 use crate::config::DEFAULT_SEND_COMMIT_AFTER;
 use checkpointer::Checkpointer;
@@ -438,15 +438,30 @@ impl Store for SqliteStore {
     }
 
     fn send_messages(&self, batch: &[SendItem]) -> StoreResult<Vec<BatchedSend>> {
+        let (outcomes, step) = self.send_messages_unsynced(batch)?;
+        if let Some(step) = step {
+            if let Err(e) = step() {
+                tracing::error!("syncing the send log failed ({e}); committing instead");
+                self.flush()?;
+            }
+        }
+        Ok(outcomes)
+    }
+
+    fn send_messages_unsynced(
+        &self,
+        batch: &[SendItem],
+    ) -> StoreResult<(Vec<BatchedSend>, Option<SyncSends>)> {
         let mut db = lock(&self.db);
         let sent = if db.owns_log() {
             db.send_logged(batch)
+                .map(|(outcomes, step)| (outcomes, Some(step)))
         } else {
             db.settle()?;
-            send::all_or_nothing(&mut db.conn, batch)
+            send::all_or_nothing(&mut db.conn, batch).map(|outcomes| (outcomes, None))
         };
         match sent {
-            Ok(outcomes) => Ok(outcomes.into_iter().map(Ok).collect()),
+            Ok((outcomes, step)) => Ok((outcomes.into_iter().map(Ok).collect(), step)),
             // Something failed (a disk error, most likely), and with it the whole transaction:
             // try each on its own, so one bad send cannot sink the others.
             Err(e) => {
@@ -455,7 +470,7 @@ impl Store for SqliteStore {
                     batch.len()
                 );
                 drop(db);
-                Ok(batch.iter().map(|i| self.send_one(i)).collect())
+                Ok((batch.iter().map(|i| self.send_one(i)).collect(), None))
             }
         }
     }

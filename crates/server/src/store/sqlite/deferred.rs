@@ -16,9 +16,11 @@
 
 use super::send_log::SendLog;
 use super::{send, to_u64};
-use crate::store::{GroupRefusal, SendItem, SendOutcome, StoreError, StoreResult};
+use crate::store::{GroupRefusal, SendItem, SendOutcome, StoreError, StoreResult, SyncSends};
 use rusqlite::{params, Connection, TransactionBehavior};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Most sends in the open transaction: bounds its dirty pages and the log's size.
@@ -31,8 +33,10 @@ pub(super) struct Db {
     /// Sends applied in the open transaction, and since when it is open.
     deferred: usize,
     opened: Option<Instant>,
-    /// The number of the newest logged group.
+    /// The number of the newest logged group, and of the newest known durable (synced in the
+    /// log, or committed): reads wait for the ones between.
     last_logged: u64,
+    synced: Arc<AtomicU64>,
     /// A failed commit or log write left answered sends only in the log.
     must_replay: bool,
     /// Tells the flusher a transaction was opened.
@@ -52,6 +56,7 @@ impl Db {
             deferred: 0,
             opened: None,
             last_logged: 0,
+            synced: Arc::new(AtomicU64::new(0)),
             must_replay: false,
             wake: None,
             commit_after,
@@ -100,17 +105,27 @@ impl Db {
         }
     }
 
-    /// Only what an operation that reads needs: a pending replay done.
+    /// What an operation that reads needs: a pending replay done, and every applied send
+    /// durable (a read must never show a send a crash could take back).
     pub fn ready_to_read(&mut self) -> StoreResult<()> {
         if self.must_replay {
             self.replay()?;
         }
+        let logged = self.last_logged;
+        if self.synced.load(Ordering::Acquire) < logged {
+            if let Some(log) = &self.log {
+                log.sync()?;
+            }
+            self.synced.fetch_max(logged, Ordering::AcqRel);
+        }
         Ok(())
     }
 
-    /// Applies `batch` in the open transaction and logs it durably. On an error nothing of the
-    /// batch is kept (the log is replayed), and the caller may retry its sends one by one.
-    pub fn send_logged(&mut self, batch: &[SendItem]) -> StoreResult<Outcomes> {
+    /// Applies `batch` in the open transaction and appends it to the log. The sends are durable
+    /// once the returned step has run (on any thread; the next batch may be applied meanwhile).
+    /// On an error nothing of the batch is kept (the log is replayed), and the caller may retry
+    /// its sends one by one.
+    pub fn send_logged(&mut self, batch: &[SendItem]) -> StoreResult<(Outcomes, SyncSends)> {
         if self.must_replay || self.deferred >= MAX_DEFERRED {
             self.settle()?;
         }
@@ -127,7 +142,16 @@ impl Db {
             Ok(outcomes) => {
                 self.last_logged = n;
                 self.deferred += batch.len();
-                Ok(outcomes)
+                let sync = self.log.as_ref().map(SendLog::syncer);
+                let synced = Arc::clone(&self.synced);
+                let step: SyncSends = Box::new(move || {
+                    if let Some(sync) = sync {
+                        sync()?;
+                    }
+                    synced.fetch_max(n, Ordering::AcqRel);
+                    Ok(())
+                });
+                Ok((outcomes, step))
             }
             Err(e) => {
                 tracing::error!("a group of {} sends failed ({e}); replaying", batch.len());
@@ -145,12 +169,12 @@ impl Db {
         set_applied(&self.conn, n)?;
         if let Some(log) = &mut self.log {
             log.append(n, batch)?;
-            log.sync()?;
         }
         Ok(outcomes)
     }
 
     fn committed(&mut self) {
+        self.synced.fetch_max(self.last_logged, Ordering::AcqRel);
         self.opened = None;
         self.deferred = 0;
         if let Some(log) = &mut self.log {

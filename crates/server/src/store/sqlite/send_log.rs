@@ -18,6 +18,7 @@ use crate::store::{SendItem, StoreError, StoreResult};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const HEADER: usize = 16;
 /// A payload longer than this is not one this server wrote: the end of the log.
@@ -31,7 +32,8 @@ pub(super) struct Record {
 }
 
 pub(super) struct SendLog {
-    file: File,
+    /// Shared with the sync steps of [`SendLog::syncer`].
+    file: Arc<File>,
     /// Where the next record goes.
     end: u64,
     buf: Vec<u8>,
@@ -56,7 +58,7 @@ impl SendLog {
             .open(path)?;
         match file.try_lock() {
             Ok(()) => Ok(Some(SendLog {
-                file,
+                file: Arc::new(file),
                 end: 0,
                 buf: Vec::new(),
             })),
@@ -106,6 +108,12 @@ impl SendLog {
     /// Makes every appended record durable.
     pub fn sync(&self) -> StoreResult<()> {
         Ok(self.file.sync_data()?)
+    }
+
+    /// [`SendLog::sync`], to run on another thread while records are appended.
+    pub fn syncer(&self) -> impl FnOnce() -> StoreResult<()> + Send + 'static {
+        let file = Arc::clone(&self.file);
+        move || Ok(file.sync_data()?)
     }
 
     /// The database holds everything logged so far: the next record goes to the start.
