@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// How long answered sends may wait in the send log before SQLite commits them (`--send-commit-ms`).
-pub const DEFAULT_SEND_COMMIT_AFTER: Duration = Duration::from_millis(100);
+pub const DEFAULT_SEND_COMMIT_AFTER: Duration = Duration::from_millis(500);
 
 /// The app created on first start, so a fresh server can be tried at once.
 pub const DEMO_SDK_APP_ID: u64 = 1_400_000_001;

@@ -32,7 +32,7 @@ use crate::config::DEFAULT_SEND_COMMIT_AFTER;
 use checkpointer::Checkpointer;
 use deferred::Db;
 use flusher::Flusher;
-use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use send_log::SendLog;
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
@@ -90,9 +90,9 @@ impl SqliteStore {
         // Statement journals (an UPSERT in a many-statement transaction keeps one) in memory,
         // not in temporary files: a third of a send's CPU went to writing them.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        // 8 MiB of page cache (default 2 MiB) keeps the hot indexes from being read back from
-        // the file on every send; much more makes each commit's cache bookkeeping dearer.
-        conn.pragma_update(None, "cache_size", -8192)?;
+        // 32 MiB of page cache (default 2 MiB): the pages sends dirty between two commits of
+        // the send transaction (`deferred.rs`) stay in memory instead of spilling to the log.
+        conn.pragma_update(None, "cache_size", -32768)?;
         // Other processes (the CLI, tests) may hold the file briefly.
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
@@ -126,35 +126,31 @@ impl SqliteStore {
         Ok(Held(db))
     }
 
-    /// The connection for a change: the open send transaction committed first.
-    fn writer(&self) -> StoreResult<Held<'_>> {
-        let mut db = lock(&self.db);
-        db.settle()?;
-        Ok(Held(db))
-    }
-
     /// Rows changed by INSERT/UPDATE/DELETE since the store was opened. Lets tests prove that
     /// an operation did a fixed amount of work, whatever the size of the data.
     pub fn total_changes(&self) -> u64 {
         lock(&self.db).conn.total_changes()
     }
 
-    /// Runs `change` in one IMMEDIATE transaction (the write lock taken up front, so its checks
-    /// and writes cannot interleave with another writer), committed when it returns `Ok(Ok(_))`.
-    /// A refusal (`Ok(Err(_))`) or an error rolls back, so a refused change leaves nothing.
+    /// Runs `change` in the write transaction (see `Db::change`): committed, durably, when it
+    /// returns `Ok(_)`; its writes undone on an error.
+    fn change<T>(&self, change: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        lock(&self.db).change(|conn| Ok((change(conn)?, true)))
+    }
+
+    /// [`SqliteStore::change`] for a change that may be refused: a refusal (`Ok(Err(_))`)
+    /// leaves nothing, like an error.
     fn write<T, R>(
         &self,
         sdk_app_id: u64,
         change: impl FnOnce(&Connection, i64) -> StoreResult<Result<T, R>>,
     ) -> StoreResult<Result<T, R>> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.writer()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = change(&tx, app)?;
-        if outcome.is_ok() {
-            tx.commit()?;
-        }
-        Ok(outcome)
+        lock(&self.db).change(|conn| {
+            let outcome = change(conn, app)?;
+            let keep = outcome.is_ok();
+            Ok((outcome, keep))
+        })
     }
 }
 
@@ -369,18 +365,20 @@ impl Store for SqliteStore {
 
     fn create_app(&self, app: &App) -> StoreResult<()> {
         let key = app_key(app.sdk_app_id)?;
-        let inserted = self.writer()?.execute(
-            "INSERT INTO apps (sdk_app_id, secret_key, admin_identifier,
+        let inserted = self.change(|conn| {
+            Ok(conn.execute(
+                "INSERT INTO apps (sdk_app_id, secret_key, admin_identifier,
                                sync_conversation_deletion, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sdk_app_id) DO NOTHING",
-            params![
-                key,
-                app.secret_key,
-                app.admin_identifier,
-                app.sync_conversation_deletion,
-                app.created_at
-            ],
-        )?;
+                params![
+                    key,
+                    app.secret_key,
+                    app.admin_identifier,
+                    app.sync_conversation_deletion,
+                    app.created_at
+                ],
+            )?)
+        })?;
         if inserted == 0 {
             return Err(StoreError::AppExists(app.sdk_app_id));
         }
@@ -388,21 +386,26 @@ impl Store for SqliteStore {
     }
 
     fn set_sync_conversation_deletion(&self, sdk_app_id: u64, on: bool) -> StoreResult<bool> {
-        let changed = self.writer()?.execute(
-            "UPDATE apps SET sync_conversation_deletion = ?2 WHERE sdk_app_id = ?1",
-            params![app_key(sdk_app_id)?, on],
-        )?;
+        let app = app_key(sdk_app_id)?;
+        let changed = self.change(|conn| {
+            Ok(conn.execute(
+                "UPDATE apps SET sync_conversation_deletion = ?2 WHERE sdk_app_id = ?1",
+                params![app, on],
+            )?)
+        })?;
         Ok(changed == 1)
     }
 
     fn ensure_user(&self, sdk_app_id: u64, user_id: &str, now: i64) -> StoreResult<()> {
-        self.writer()?
-            .prepare_cached(
+        let app = app_key(sdk_app_id)?;
+        self.change(|conn| {
+            conn.prepare_cached(
                 "INSERT INTO users (sdk_app_id, user_id, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT DO NOTHING",
             )?
-            .execute(params![app_key(sdk_app_id)?, user_id, now])?;
-        Ok(())
+            .execute(params![app, user_id, now])?;
+            Ok(())
+        })
     }
 
     fn user_exists(&self, sdk_app_id: u64, user_id: &str) -> StoreResult<bool> {
@@ -424,13 +427,7 @@ impl Store for SqliteStore {
         message: &NewMessage,
     ) -> StoreResult<SendOutcome> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.writer()?;
-        // IMMEDIATE: take the write lock up front so the duplicate check and the insert
-        // cannot interleave with another writer.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = send::c2c(&tx, app, conv, message)?;
-        tx.commit()?;
-        Ok(outcome)
+        self.change(|conn| send::c2c(conn, app, conv, message))
     }
 
     fn flush(&self) -> StoreResult<()> {
@@ -608,12 +605,10 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<DeleteOutcome> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.writer()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let sync = deletion::sync_setting(&tx, app)?;
-        let outcome = deletion::delete_one(&tx, app, conv, mode, None, sync, now)?;
-        tx.commit()?;
-        Ok(outcome)
+        self.change(|tx| {
+            let sync = deletion::sync_setting(tx, app)?;
+            deletion::delete_one(tx, app, conv, mode, None, sync, now)
+        })
     }
 
     fn delete_up_to(
@@ -625,17 +620,16 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<Once<DeleteOutcome>> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.writer()?;
-        // IMMEDIATE: the opId lookup, the deletion and the record of its answer hold the write
-        // lock together, so a second request with the same opId sees the first one's record.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = client_ops::once(&tx, app, &conv.owner, op, now, || {
-            let sync = deletion::sync_setting(&tx, app)?;
-            let mode = DeleteMode::ClearHistory;
-            deletion::delete_one(&tx, app, conv, mode, up_to_seq, sync, now)
-        })?;
-        tx.commit()?;
-        Ok(outcome)
+        // One write transaction: the opId lookup, the deletion and the record of its answer
+        // hold the write lock together, so a second request with the same opId sees the first
+        // one's record.
+        self.change(|tx| {
+            client_ops::once(tx, app, &conv.owner, op, now, || {
+                let sync = deletion::sync_setting(tx, app)?;
+                let mode = DeleteMode::ClearHistory;
+                deletion::delete_one(tx, app, conv, mode, up_to_seq, sync, now)
+            })
+        })
     }
 
     fn delete_conversations(
@@ -646,16 +640,14 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<Vec<DeleteOutcome>> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.writer()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let sync = deletion::sync_setting(&tx, app)?;
-        // Any error returns before the commit: dropping `tx` rolls the whole batch back.
-        let outcomes = convs
-            .iter()
-            .map(|conv| deletion::delete_one(&tx, app, conv, mode, None, sync, now))
-            .collect::<StoreResult<Vec<_>>>()?;
-        tx.commit()?;
-        Ok(outcomes)
+        // An error undoes the whole batch.
+        self.change(|tx| {
+            let sync = deletion::sync_setting(tx, app)?;
+            convs
+                .iter()
+                .map(|conv| deletion::delete_one(tx, app, conv, mode, None, sync, now))
+                .collect::<StoreResult<Vec<_>>>()
+        })
     }
 
     fn clear_history(
@@ -665,20 +657,12 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<ClearOutcome> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.writer()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = history::clear(&tx, app, conv, now)?;
-        tx.commit()?;
-        Ok(outcome)
+        self.change(|tx| history::clear(tx, app, conv, now))
     }
 
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome> {
         let app = app_key(sdk_app_id)?;
-        let mut conn = self.writer()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = reading::mark_read(&tx, app, conv, now)?;
-        tx.commit()?;
-        Ok(outcome)
+        self.change(|tx| reading::mark_read(tx, app, conv, now))
     }
 
     fn catch_up(
@@ -695,29 +679,30 @@ impl Store for SqliteStore {
     }
 
     fn trim_events(&self, keep_last: u64, logged_before: i64, max_rows: u32) -> StoreResult<u64> {
-        events::trim(&*self.writer()?, keep_last, logged_before, max_rows)
+        self.change(|conn| events::trim(conn, keep_last, logged_before, max_rows))
     }
 
     fn trim_client_ops(&self, recorded_before: i64, max_rows: u32) -> StoreResult<u64> {
-        client_ops::trim(&*self.writer()?, recorded_before, max_rows)
+        self.change(|conn| client_ops::trim(conn, recorded_before, max_rows))
     }
 
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64> {
         // Per thread, the lowest watermark of its parties; everything at or below it is
         // invisible to all of them. Seqs keep counting from `threads.last_seq`, so removing
         // rows never lets a seq be reused.
-        let deleted = self
-            .writer()?
-            .prepare_cached(
-                "DELETE FROM messages WHERE rowid IN (
-                 SELECT m.rowid FROM threads t
-                 JOIN messages m ON m.sdk_app_id = t.sdk_app_id AND m.conv_key = t.conv_key
-                 WHERE m.seq <= (SELECT MIN(c.cleared_seq) FROM conversations c
-                                 WHERE c.sdk_app_id = t.sdk_app_id AND c.conv_key = t.conv_key)
-                   AND m.time < ?2
-                 LIMIT ?1)",
-            )?
-            .execute(params![max_rows, sent_before])?;
+        let deleted = self.change(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "DELETE FROM messages WHERE rowid IN (
+                     SELECT m.rowid FROM threads t
+                     JOIN messages m ON m.sdk_app_id = t.sdk_app_id AND m.conv_key = t.conv_key
+                     WHERE m.seq <= (SELECT MIN(c.cleared_seq) FROM conversations c
+                                     WHERE c.sdk_app_id = t.sdk_app_id AND c.conv_key = t.conv_key)
+                       AND m.time < ?2
+                     LIMIT ?1)",
+                )?
+                .execute(params![max_rows, sent_before])?)
+        })?;
         Ok(deleted as u64)
     }
     fn create_group(

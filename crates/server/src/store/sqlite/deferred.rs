@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Most sends in the open transaction: bounds its dirty pages and the log's size.
-const MAX_DEFERRED: usize = 16_384;
+const MAX_DEFERRED: usize = 65_536;
 
 pub(super) struct Db {
     pub conn: Connection,
@@ -83,8 +83,8 @@ impl Db {
         self.opened.map(|opened| opened + self.commit_after)
     }
 
-    /// Commits the open send transaction (or finishes a pending replay): what a change other
-    /// than a send does first, so it commits after every send before it.
+    /// Commits the open send transaction (or finishes a pending replay): what a clean stop and
+    /// the flusher do.
     pub fn settle(&mut self) -> StoreResult<()> {
         if self.must_replay {
             return self.replay().map(drop);
@@ -92,17 +92,51 @@ impl Db {
         if self.opened.is_none() {
             return Ok(());
         }
+        self.commit()
+    }
+
+    /// Commits the transaction that is open. If that fails with sends in it, they are replayed
+    /// from the log.
+    fn commit(&mut self) -> StoreResult<()> {
         match self.conn.execute_batch("COMMIT") {
             Ok(()) => {
                 self.committed();
                 Ok(())
             }
-            Err(e) => {
+            Err(e) if self.opened.is_some() => {
                 tracing::error!("committing {} sends failed ({e}); replaying", self.deferred);
                 self.must_replay = true;
                 self.replay().map(drop)
             }
+            Err(e) => {
+                if !self.conn.is_autocommit() {
+                    self.conn.execute_batch("ROLLBACK")?;
+                }
+                Err(e.into())
+            }
         }
+    }
+
+    /// Runs a change other than a send inside the write transaction: the open send
+    /// transaction if there is one (one durable commit for both), else a new IMMEDIATE one, so
+    /// its checks and writes cannot interleave with another writer. `change` says whether to
+    /// keep what it wrote (a refusal does not); either way the transaction is then committed,
+    /// with the sends before it.
+    pub fn change<T>(
+        &mut self,
+        change: impl FnOnce(&Connection) -> StoreResult<(T, bool)>,
+    ) -> StoreResult<T> {
+        if self.must_replay {
+            self.replay()?;
+        }
+        if self.opened.is_none() {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        }
+        let changed = in_savepoint(&mut self.conn, change);
+        let committed = self.commit();
+        let value = changed?;
+        committed?;
+        Ok(value)
     }
 
     /// What an operation that reads needs: a pending replay done, and every applied send
@@ -233,6 +267,20 @@ impl Drop for Db {
             tracing::error!("committing sends at shutdown failed ({e}); the log keeps them");
         }
     }
+}
+
+/// `change` in a savepoint: released if it keeps what it wrote, rolled back otherwise (also on
+/// an error).
+fn in_savepoint<T>(
+    conn: &mut Connection,
+    change: impl FnOnce(&Connection) -> StoreResult<(T, bool)>,
+) -> StoreResult<T> {
+    let savepoint = conn.savepoint()?;
+    let (value, keep) = change(&savepoint)?;
+    if keep {
+        savepoint.commit()?;
+    }
+    Ok(value)
 }
 
 fn set_applied(conn: &Connection, n: u64) -> rusqlite::Result<()> {
