@@ -29,20 +29,29 @@ pub(super) fn append(
 }
 
 /// Hands out `user_id`'s next event number, first recording the user if new (`time` is then
-/// their creation time): one statement where a send would otherwise need two per party.
+/// their creation time). A plain UPDATE and a SELECT (as `thread::next_seq`, for the same
+/// reason): the send path does this for both parties of every message.
 pub(super) fn next_number_ensuring_user(
     conn: &Connection,
     app: i64,
     user_id: &str,
     time: i64,
 ) -> StoreResult<i64> {
-    Ok(conn
+    let bumped = conn
         .prepare_cached(
-            "INSERT INTO users (sdk_app_id, user_id, created_at, last_ev) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT (sdk_app_id, user_id) DO UPDATE SET last_ev = last_ev + 1
-             RETURNING last_ev",
+            "UPDATE users SET last_ev = last_ev + 1 WHERE sdk_app_id = ?1 AND user_id = ?2",
         )?
-        .query_row(params![app, user_id, time], |r| r.get(0))?)
+        .execute(params![app, user_id])?;
+    if bumped == 0 {
+        conn.prepare_cached(
+            "INSERT INTO users (sdk_app_id, user_id, created_at, last_ev) VALUES (?1, ?2, ?3, 1)",
+        )?
+        .execute(params![app, user_id, time])?;
+        return Ok(1);
+    }
+    Ok(conn
+        .prepare_cached("SELECT last_ev FROM users WHERE sdk_app_id = ?1 AND user_id = ?2")?
+        .query_row(params![app, user_id], |r| r.get(0))?)
 }
 
 /// Writes entry `ev` (handed out by [`next_number_ensuring_user`] in this transaction).
