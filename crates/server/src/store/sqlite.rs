@@ -318,6 +318,23 @@ fn conversation_views(
     Ok(list)
 }
 
+/// The message with `seq` in thread `conv_key`, if it is still there.
+fn message_at(
+    conn: &Connection,
+    app: i64,
+    conv_key: &str,
+    seq: i64,
+) -> StoreResult<Option<StoredMessage>> {
+    conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages
+         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq = ?3"
+    ))?
+    .query_row(params![app, conv_key, seq], MessageRow::read)
+    .optional()?
+    .map(MessageRow::decode)
+    .transpose()
+}
+
 fn message_by_id(
     conn: &Connection,
     app: i64,

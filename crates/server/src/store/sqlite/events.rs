@@ -2,14 +2,18 @@
 //! reports, read back for a reconnecting session, trimmed by the purge task.
 //!
 //! A user's newest number lives in `users.last_ev`, so numbers stay dense and never restart
-//! even when old entries are trimmed. An entry stores the push's `kind` and its `value` as JSON.
+//! even when old entries are trimmed. An entry stores the push's `kind` and its `value` as JSON,
+//! except a message: it stores where the message is ([`MESSAGE_AT`]), read back from the
+//! messages table on catch-up. A message is logged for every party, and copying it into each
+//! entry was the biggest single cost of a send.
 
-use super::to_u64;
+use super::{message_at, to_u64};
 use crate::store::{Catchup, StoreError, StoreResult, UserEvent};
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tim_proto::frame::LoggedEvent;
-use tim_proto::Push;
+use tim_proto::{Push, WireMessage};
 
 /// Appends `push` to `user_id`'s log (the user row must exist) and returns the entry.
 pub(super) fn append(
@@ -19,13 +23,23 @@ pub(super) fn append(
     push: Push,
     time: i64,
 ) -> StoreResult<UserEvent> {
-    let ev: i64 = conn
-        .prepare_cached(
-            "UPDATE users SET last_ev = last_ev + 1 WHERE sdk_app_id = ?1 AND user_id = ?2
-             RETURNING last_ev",
-        )?
-        .query_row(params![app, user_id], |r| r.get(0))?;
+    let ev = next_number(conn, app, user_id)?;
     append_numbered(conn, app, user_id, ev, push, time)
+}
+
+/// Hands out `user_id`'s next event number (the user row must exist).
+fn next_number(conn: &Connection, app: i64, user_id: &str) -> StoreResult<i64> {
+    conn.prepare_cached(
+        "UPDATE users SET last_ev = last_ev + 1 WHERE sdk_app_id = ?1 AND user_id = ?2",
+    )?
+    .execute(params![app, user_id])?;
+    current_number(conn, app, user_id)
+}
+
+fn current_number(conn: &Connection, app: i64, user_id: &str) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached("SELECT last_ev FROM users WHERE sdk_app_id = ?1 AND user_id = ?2")?
+        .query_row(params![app, user_id], |r| r.get(0))?)
 }
 
 /// Hands out `user_id`'s next event number, first recording the user if new (`time` is then
@@ -49,9 +63,7 @@ pub(super) fn next_number_ensuring_user(
         .execute(params![app, user_id, time])?;
         return Ok(1);
     }
-    Ok(conn
-        .prepare_cached("SELECT last_ev FROM users WHERE sdk_app_id = ?1 AND user_id = ?2")?
-        .query_row(params![app, user_id], |r| r.get(0))?)
+    current_number(conn, app, user_id)
 }
 
 /// Writes entry `ev` (handed out by [`next_number_ensuring_user`] in this transaction).
@@ -64,16 +76,74 @@ pub(super) fn append_numbered(
     time: i64,
 ) -> StoreResult<UserEvent> {
     let (kind, payload) = encode(&push)?;
-    conn.prepare_cached(
-        "INSERT INTO user_events (sdk_app_id, user_id, ev, kind, payload_json, time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![app, user_id, ev, kind, payload, time])?;
+    insert(conn, app, user_id, ev, &kind, &payload, time)?;
     Ok(UserEvent {
         user_id: user_id.to_owned(),
         ev: to_u64(ev),
         push,
     })
+}
+
+/// The kind of an entry that stores where a message is instead of the message.
+const MESSAGE_AT: &str = "messageAt";
+
+/// Where a logged message is, and the conversation it appeared in for the entry's user.
+#[derive(Serialize, Deserialize)]
+struct MessageAt<'a> {
+    #[serde(rename = "c", borrow)]
+    conversation_id: std::borrow::Cow<'a, str>,
+    #[serde(rename = "k", borrow)]
+    conv_key: std::borrow::Cow<'a, str>,
+    #[serde(rename = "s")]
+    seq: u64,
+}
+
+/// Writes entry `ev` for a message of thread `conv_key` (handed out by
+/// [`next_number_ensuring_user`] in this transaction, or numbered here when `ev` is `None`),
+/// storing only where the message is.
+pub(super) fn append_message(
+    conn: &Connection,
+    app: i64,
+    user_id: &str,
+    ev: Option<i64>,
+    conv_key: &str,
+    message: WireMessage,
+    time: i64,
+) -> StoreResult<UserEvent> {
+    let ev = match ev {
+        Some(ev) => ev,
+        None => next_number(conn, app, user_id)?,
+    };
+    let at = MessageAt {
+        conversation_id: message.conversation_id.as_str().into(),
+        conv_key: conv_key.into(),
+        seq: message.seq,
+    };
+    let payload = serde_json::to_string(&at)
+        .map_err(|e| StoreError::Corrupt(format!("encoding a message entry: {e}")))?;
+    insert(conn, app, user_id, ev, MESSAGE_AT, &payload, time)?;
+    Ok(UserEvent {
+        user_id: user_id.to_owned(),
+        ev: to_u64(ev),
+        push: Push::Message { message },
+    })
+}
+
+fn insert(
+    conn: &Connection,
+    app: i64,
+    user_id: &str,
+    ev: i64,
+    kind: &str,
+    payload: &str,
+    time: i64,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO user_events (sdk_app_id, user_id, ev, kind, payload_json, time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![app, user_id, ev, kind, payload, time])?;
+    Ok(())
 }
 
 /// Reads what a session resuming after `after` missed. Call inside one read transaction so the
@@ -128,15 +198,18 @@ pub(super) fn catch_up(
     if rows.len() as u64 != span {
         return Ok(nothing(true));
     }
-    let missed = rows
-        .into_iter()
-        .map(|(ev, kind, payload)| {
-            Ok(LoggedEvent {
-                ev: to_u64(ev),
-                push: decode(&kind, &payload)?,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
+    let mut missed = Vec::with_capacity(rows.len());
+    for (ev, kind, payload) in rows {
+        // A message purged since (invisible to all its parties): what the session missed can
+        // no longer be replayed entry by entry.
+        let Some(push) = decode(conn, app, &kind, &payload)? else {
+            return Ok(nothing(true));
+        };
+        missed.push(LoggedEvent {
+            ev: to_u64(ev),
+            push,
+        });
+    }
     Ok(Catchup {
         latest,
         missed,
@@ -181,52 +254,86 @@ fn encode(push: &Push) -> StoreResult<(String, String)> {
     Ok((kind, value.to_string()))
 }
 
-fn decode(kind: &str, payload: &str) -> StoreResult<Push> {
+/// The push an entry stands for; `None` if it is a message that is gone.
+fn decode(conn: &Connection, app: i64, kind: &str, payload: &str) -> StoreResult<Option<Push>> {
     let bad = |e: serde_json::Error| StoreError::Corrupt(format!("event of kind {kind}: {e}"));
+    if kind == MESSAGE_AT {
+        let at: MessageAt<'_> = serde_json::from_str(payload).map_err(bad)?;
+        let seq = i64::try_from(at.seq).unwrap_or(i64::MAX);
+        return Ok(
+            message_at(conn, app, &at.conv_key, seq)?.map(|m| Push::Message {
+                message: m.wire_in(&at.conversation_id),
+            }),
+        );
+    }
     let value: Value = serde_json::from_str(payload).map_err(bad)?;
-    serde_json::from_value(json!({ "kind": kind, "value": value })).map_err(bad)
+    let push = serde_json::from_value(json!({ "kind": kind, "value": value })).map_err(bad)?;
+    Ok(Some(push))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::migrations::migrate;
     use tim_proto::model::WireBody;
-    use tim_proto::WireMessage;
+
+    fn db() -> Connection {
+        let mut conn = Connection::open_in_memory().expect("memory");
+        migrate(&mut conn).expect("migrate");
+        conn
+    }
 
     #[test]
-    fn pushes_survive_encoding() {
-        let pushes = [
-            Push::Message {
-                message: WireMessage {
-                    id: "m1".into(),
-                    conversation_id: "C2Cbob".into(),
-                    from: "alice".into(),
-                    to: "bob".into(),
-                    seq: 4,
-                    time: 9,
-                    body: WireBody::Text { text: "hi".into() },
-                },
-            },
-            Push::ConversationDeleted {
-                conversation_id: "C2Cbob".into(),
-                cleared_seq: 4,
-            },
-        ];
-        for push in pushes {
-            let (kind, payload) = encode(&push).expect("encode");
-            assert_eq!(decode(&kind, &payload).expect("decode"), push);
+    fn pushes_other_than_messages_are_stored_whole() {
+        let conn = db();
+        let push = Push::ConversationDeleted {
+            conversation_id: "C2Cbob".into(),
+            cleared_seq: 4,
+        };
+        let (kind, payload) = encode(&push).expect("encode");
+        assert_eq!(
+            decode(&conn, 1, &kind, &payload).expect("decode"),
+            Some(push)
+        );
+        for (kind, payload) in [
+            ("conversationDeleted", "{\"conversationID\":1}"),
+            ("explode", "{}"),
+            ("message", "not json"),
+            (MESSAGE_AT, "{\"c\":\"C2Cbob\"}"),
+        ] {
+            assert!(
+                matches!(decode(&conn, 1, kind, payload), Err(StoreError::Corrupt(_))),
+                "{kind} {payload}"
+            );
         }
-        assert!(matches!(
-            decode("message", "{\"message\":1}"),
-            Err(StoreError::Corrupt(_))
-        ));
-        assert!(matches!(
-            decode("explode", "{}"),
-            Err(StoreError::Corrupt(_))
-        ));
-        assert!(matches!(
-            decode("message", "not json"),
-            Err(StoreError::Corrupt(_))
-        ));
+    }
+
+    #[test]
+    fn a_message_entry_is_read_back_from_its_thread_until_the_message_is_gone() {
+        let conn = db();
+        conn.execute_batch(
+            "INSERT INTO apps VALUES (1, 'k', 'administrator', 0, 0);
+             INSERT INTO threads VALUES (1, 'alice|bob', 4);
+             INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
+                                   body_json, time)
+             VALUES (1, 'alice|bob', 4, 'm1', 'alice', 'bob', '{\"type\":\"text\",\"text\":\"hi\"}', 9);",
+        )
+        .expect("seed");
+        let message = WireMessage {
+            id: "m1".into(),
+            conversation_id: "C2Calice".into(),
+            from: "alice".into(),
+            to: "bob".into(),
+            seq: 4,
+            time: 9,
+            body: WireBody::Text { text: "hi".into() },
+        };
+        let payload = r#"{"c":"C2Calice","k":"alice|bob","s":4}"#;
+        assert_eq!(
+            decode(&conn, 1, MESSAGE_AT, payload).expect("decode"),
+            Some(Push::Message { message })
+        );
+        conn.execute_batch("DELETE FROM messages").expect("purge");
+        assert_eq!(decode(&conn, 1, MESSAGE_AT, payload).expect("decode"), None);
     }
 }

@@ -8,7 +8,6 @@ use crate::store::{
     ConvRef, GroupRefusal, NewMessage, SendOutcome, StoreError, StoreResult, StoredMessage,
 };
 use rusqlite::{params, Connection};
-use tim_proto::Push;
 
 /// Stores a message from `conv.owner` to the group `conv.peer`, inside the caller's (IMMEDIATE)
 /// transaction. The sender must be a member of the live group; a retry of the sender's message
@@ -84,10 +83,15 @@ pub(super) fn send(
             message.time,
             activity
         ])?;
-        let push = Push::Message {
-            message: wire.clone(),
-        };
-        logged.push(events::append(conn, app, member, push, message.time)?);
+        logged.push(events::append_message(
+            conn,
+            app,
+            member,
+            None,
+            &conv.conv_key,
+            wire.clone(),
+            message.time,
+        )?);
     }
     Ok(Ok(SendOutcome::Stored {
         message: stored,

@@ -10,7 +10,6 @@ use crate::store::model::{ConvRef, NewMessage, SendOutcome, StoredMessage};
 use crate::store::{GroupRefusal, SendItem};
 use crate::store::{StoreError, StoreResult};
 use rusqlite::{params, Connection, TransactionBehavior};
-use tim_proto::Push;
 
 /// Every send of `batch` (one-to-one or to a group) in one transaction, or none of them (the
 /// first error is returned; a group's refusal is an outcome, not an error). No savepoint per
@@ -121,15 +120,14 @@ pub(super) fn c2c(
     let mut logged = Vec::with_capacity(2);
     for (user, ev) in parties {
         if let Some(ev) = ev {
-            let push = Push::Message {
-                message: stored.to_wire(user),
-            };
-            logged.push(events::append_numbered(
+            let wire = stored.to_wire(user);
+            logged.push(events::append_message(
                 conn,
                 app,
                 user,
-                ev,
-                push,
+                Some(ev),
+                &conv.conv_key,
+                wire,
                 message.time,
             )?);
         }
