@@ -301,3 +301,43 @@ fn history_len(store: &SqliteStore, peer: &str) -> usize {
         PageOutcome::UnknownAnchor => 0,
     }
 }
+
+/// The writer holds the commit order while batches are in flight; a stream of sends that never
+/// stops must still let a deletion through, and the deletion lands after the sends it follows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_deletion_gets_through_a_stream_of_sends_that_never_stops() {
+    const SENDERS: usize = 16;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let srv = TestServer::start(&dir.path().join("tim.db")).await;
+    let mut alice = srv.login("alice").await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for s in 0..SENDERS {
+        let mut client = srv.login(&format!("snd{s}")).await;
+        let stop = std::sync::Arc::clone(&stop);
+        tasks.push(tokio::spawn(async move {
+            let mut k = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                client.send("alice", &format!("s{s}k{k}"), "hi").await;
+                k += 1;
+            }
+            k
+        }));
+    }
+    // While it runs, alice writes to one of the senders and deletes that conversation, a few
+    // times over.
+    for round in 0..5 {
+        alice.send("snd0", &format!("a{round}"), "hello").await;
+        let deleted = tokio::time::timeout(WAIT, alice.delete("C2Csnd0"))
+            .await
+            .unwrap_or_else(|_| panic!("deletion {round} starved by the sends"));
+        assert_eq!(deleted["kind"], "conversationDeleted", "{deleted}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.expect("sender");
+    }
+    assert!(total > 0);
+    srv.stop().await;
+}
