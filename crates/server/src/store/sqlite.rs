@@ -414,6 +414,11 @@ impl Store for SqliteStore {
     }
 
     fn ensure_user(&self, sdk_app_id: u64, user_id: &str, now: i64) -> StoreResult<()> {
+        // Every login lands here: a user already known costs a read, not a commit (which
+        // would also commit the sends waiting in the send transaction).
+        if self.user_exists(sdk_app_id, user_id)? {
+            return Ok(());
+        }
         let app = app_key(sdk_app_id)?;
         self.change(|conn| {
             conn.prepare_cached(
