@@ -184,8 +184,8 @@ fn send(s: &mut String, r: &Results) {
         "3. Send throughput",
         &format!(
             "Closed loop: each sender is a user on its own connection sending text messages to an \
-             offline user, next send after the `sent` reply (which comes after the durable \
-             commit). {:.1} s warm-up, then replies read in a {:.1} s window are counted.",
+             offline user, next send after the `sent` reply (which comes once the message is \
+             durable: synced in the server's send log). {:.1} s warm-up, then replies read in a {:.1} s window are counted.",
             x.warmup_secs, x.window_secs
         ),
     );
@@ -215,7 +215,8 @@ fn send(s: &mut String, r: &Results) {
         let _ = writeln!(
             s,
             "The store alone (`SqliteStore::send_messages` in the load generator's process, one \
-             thread, batches as the writer makes them, no network):\n\n\
+             thread, batches as the writer makes them, each logged and synced, committed to \
+             SQLite in bulk as the server does; no network):\n\n\
              | Conversations | batch | messages | msg/s | CPU µs/msg (one thread) | KiB written/msg |\n|---|---|---|---|---|---|"
         );
         for l in &x.store_alone {

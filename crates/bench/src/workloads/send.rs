@@ -1,8 +1,9 @@
 //! Workload 3: send throughput with 1, 8, 32 and 256 concurrent senders.
 //!
 //! Each sender is its own user on its own connection (`snd<i>` to `rcv<i>`), in a closed loop:
-//! write a `sendMessage`, wait for its `sent` reply, repeat. The server replies only after the
-//! commit (SQLite WAL, synchronous=FULL), so every counted message is durable. The recipients
+//! write a `sendMessage`, wait for its `sent` reply, repeat. The server replies only once the
+//! message is durable (synced in its send log; see tim-server's store/sqlite/deferred.rs), so
+//! every counted message is durable. The recipients
 //! exist but are offline: this measures accepting and persisting (the event log entries for both
 //! parties included); delivery to an online session is what workload 2 times. After a warm-up,
 //! every reply read inside the measuring window counts; msgs/s = that count / window.

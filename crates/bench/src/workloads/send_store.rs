@@ -1,5 +1,5 @@
-//! Workload 3, storage alone: the server's store (`SqliteStore::send_messages`, the call its
-//! group commit makes) driven in this process on one thread, with no network, no JSON frames and
+//! Workload 3, storage alone: the server's store (`SqliteStore::send_messages`: apply, log and
+//! sync, the two steps its group commit takes) driven in this process on one thread, with no network, no JSON frames and
 //! no load generator on the other core. Batches of `BATCH` sends over 32 and 256 conversations
 //! (each sender to its own recipient, round robin), as the end-to-end levels send them. What it
 //! reports bounds the end-to-end rate: the writer thread cannot go faster than this.
