@@ -37,7 +37,19 @@ impl Machine {
             memory_total_mb: meminfo_kb("MemTotal:").unwrap_or(0) / 1024,
             date: utc_now(),
             git_commit: git(root, &["rev-parse", "HEAD"]),
-            git_dirty: !git(root, &["status", "--porcelain", "--untracked-files=no"]).is_empty(),
+            // bench/ is this run's own output (bench.sh removes the old results.json first).
+            git_dirty: !git(
+                root,
+                &[
+                    "status",
+                    "--porcelain",
+                    "--untracked-files=no",
+                    "--",
+                    ".",
+                    ":(exclude)bench",
+                ],
+            )
+            .is_empty(),
             open_files_limit: open_files_limit().unwrap_or(0),
             loadavg_start: read_trim("/proc/loadavg"),
             loadavg_end: String::new(),
