@@ -49,13 +49,7 @@ fn stored(outcome: &SendOutcome) -> (u64, Vec<(String, u64)>) {
 }
 
 fn history(store: &SqliteStore, owner: &str, peer: &str) -> Vec<String> {
-    match store
-        .messages(APP, &ConvRef::c2c(owner, peer), None, 100)
-        .expect("messages")
-    {
-        PageOutcome::Page(page) => page.messages.into_iter().map(|m| m.msg_id).collect(),
-        PageOutcome::UnknownAnchor => panic!("no anchor was given"),
-    }
+    common::store::history(store, APP, owner, peer)
 }
 
 #[test]

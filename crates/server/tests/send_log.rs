@@ -5,12 +5,13 @@
 
 mod common;
 
+use common::store::add_app;
 use common::WAIT;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tim_proto::model::WireBody;
 use tim_server::store::{
-    App, ConvRef, DeleteMode, GroupRefusal, NewMessage, PageOutcome, SendItem, SqliteStore, Store,
+    ConvRef, DeleteMode, GroupRefusal, NewMessage, SendItem, SqliteStore, Store,
 };
 
 const APP: u64 = 7;
@@ -19,15 +20,7 @@ const AN_HOUR: Duration = Duration::from_secs(3600);
 fn open(path: &Path, commit_after: Duration) -> SqliteStore {
     let store = SqliteStore::open_with(path, commit_after).expect("open");
     if store.app(APP).expect("app").is_none() {
-        store
-            .create_app(&App {
-                sdk_app_id: APP,
-                secret_key: "k".into(),
-                admin_identifier: "administrator".into(),
-                sync_conversation_deletion: false,
-                created_at: 0,
-            })
-            .expect("create app");
+        add_app(&store, APP, false);
     }
     store
 }
@@ -58,13 +51,7 @@ fn messages_in_file(path: &Path) -> i64 {
 }
 
 fn history(store: &SqliteStore, owner: &str, peer: &str) -> Vec<String> {
-    match store
-        .messages(APP, &ConvRef::c2c(owner, peer), None, 100)
-        .expect("messages")
-    {
-        PageOutcome::Page(page) => page.messages.into_iter().map(|m| m.msg_id).collect(),
-        PageOutcome::UnknownAnchor => panic!("no anchor was given"),
-    }
+    common::store::history(store, APP, owner, peer)
 }
 
 #[test]

@@ -325,14 +325,7 @@ fn message_at(
     conv_key: &str,
     seq: i64,
 ) -> StoreResult<Option<StoredMessage>> {
-    conn.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages
-         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq = ?3"
-    ))?
-    .query_row(params![app, conv_key, seq], MessageRow::read)
-    .optional()?
-    .map(MessageRow::decode)
-    .transpose()
+    message_where(conn, "seq", params![app, conv_key, seq])
 }
 
 fn message_by_id(
@@ -341,11 +334,21 @@ fn message_by_id(
     conv_key: &str,
     msg_id: &str,
 ) -> StoreResult<Option<StoredMessage>> {
+    message_where(conn, "msg_id", params![app, conv_key, msg_id])
+}
+
+/// The message of a thread (`[app, conv_key, value]`) whose `column` (`seq` or `msg_id`, both
+/// unique in a thread) is `value`.
+fn message_where(
+    conn: &Connection,
+    column: &str,
+    key: &[&dyn rusqlite::ToSql],
+) -> StoreResult<Option<StoredMessage>> {
     conn.prepare_cached(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages
-         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND msg_id = ?3"
+         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND {column} = ?3"
     ))?
-    .query_row(params![app, conv_key, msg_id], MessageRow::read)
+    .query_row(key, MessageRow::read)
     .optional()?
     .map(MessageRow::decode)
     .transpose()
