@@ -69,6 +69,8 @@ impl GroupCommit {
 /// Most syncs in one run (see [`Writer`]) before the writer stops taking sends and lets other
 /// changes commit: bounds how long a deletion waits behind a stream of sends.
 const MAX_RUN: usize = 16;
+/// Longest the writer waits, after a run, for changes queued behind it to take the order.
+const LET_OTHERS_IN: std::time::Duration = std::time::Duration::from_millis(5);
 
 fn writer(store: &dyn Store, publisher: &Publisher, jobs: mpsc::Receiver<Job>) {
     // The writer waits for two things at once, new sends and finished syncs: a small event
@@ -284,7 +286,9 @@ impl<'a> Writer<'a> {
 
     /// Everything applied is out: let other changes commit.
     fn end_run(&mut self) {
-        self.order = None;
+        if self.order.take().is_some() {
+            self.publisher.let_others_in(LET_OTHERS_IN);
+        }
         self.syncs_in_run = 0;
     }
 }

@@ -9,11 +9,15 @@
 
 use crate::hub::{Delivery, Hub, SessionId, UserKey};
 use crate::store::{Store, StoreResult, UserEvent};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 pub struct Publisher {
     hub: Arc<dyn Hub>,
     order: Mutex<()>,
+    /// Changes waiting for `order` (see [`Publisher::let_others_in`]).
+    queued: AtomicUsize,
 }
 
 impl Publisher {
@@ -21,6 +25,7 @@ impl Publisher {
         Publisher {
             hub,
             order: Mutex::new(()),
+            queued: AtomicUsize::new(0),
         }
     }
 
@@ -41,10 +46,22 @@ impl Publisher {
     ) -> StoreResult<T> {
         // Nothing guarded can be left half-done by a panic (the guard protects no data), so a
         // poisoned lock is still a good lock.
+        self.queued.fetch_add(1, Ordering::AcqRel);
         let _order = self.order.lock().unwrap_or_else(PoisonError::into_inner);
+        self.queued.fetch_sub(1, Ordering::AcqRel);
         let (value, events) = change(store)?;
         self.push(sdk_app_id, except, events);
         Ok(value)
+    }
+
+    /// After releasing the order it held (an [`Ordered`]), the group commit's writer waits until
+    /// the changes queued for it have taken it (or `patience` has passed): a lock is not fair,
+    /// and the writer, which takes it again at once, would otherwise starve them.
+    pub fn let_others_in(&self, patience: Duration) {
+        let started = Instant::now();
+        while self.queued.load(Ordering::Acquire) > 0 && started.elapsed() < patience {
+            std::thread::yield_now();
+        }
     }
 
     /// Holds the commit order for a group commit: no other change commits or publishes until

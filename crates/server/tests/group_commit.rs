@@ -335,3 +335,68 @@ async fn a_deletion_gets_through_a_stream_of_sends_that_never_stops() {
     assert!(total > 0);
     srv.stop().await;
 }
+
+/// Senders that always have a send queued keep the writer applying batch after batch; another
+/// change waiting for the commit order must still get it (the writer ends a run after a bounded
+/// number of syncs and lets queued changes in), and commits between two batches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_change_gets_through_a_queue_of_sends_that_never_empties() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tim_server::group_commit::GroupCommit;
+    use tim_server::hub::{LocalHub, SessionId};
+    use tim_server::publish::Publisher;
+
+    let (_dir, _, store) = open_store(APP, false);
+    let store: Arc<dyn Store> = Arc::new(store);
+    let publisher = Arc::new(Publisher::new(Arc::new(LocalHub::new())));
+    let sends =
+        Arc::new(GroupCommit::start(Arc::clone(&store), Arc::clone(&publisher)).expect("writer"));
+    let stop = Arc::new(AtomicBool::new(false));
+    let answered = Arc::new(AtomicUsize::new(0));
+    let mut senders = Vec::new();
+    for s in 0..512u64 {
+        let (sends, stop, answered) =
+            (Arc::clone(&sends), Arc::clone(&stop), Arc::clone(&answered));
+        senders.push(tokio::spawn(async move {
+            let mut k = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let send = item(APP, &format!("s{s}"), "bob", &format!("k{k}"));
+                let outcome = sends.send(send, SessionId(s)).await.expect("sent");
+                assert!(
+                    matches!(outcome, Ok(SendOutcome::Stored { .. })),
+                    "{outcome:?}"
+                );
+                answered.fetch_add(1, Ordering::Relaxed);
+                k += 1;
+            }
+        }));
+    }
+    while answered.load(Ordering::Relaxed) < 1000 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let (change_store, change_publisher) = (Arc::clone(&store), Arc::clone(&publisher));
+    let change = tokio::task::spawn_blocking(move || {
+        change_publisher.commit(change_store.as_ref(), APP, None, |s| {
+            Ok((s.set_sync_conversation_deletion(APP, true)?, Vec::new()))
+        })
+    });
+    let changed = tokio::time::timeout(WAIT, change)
+        .await
+        .expect("the change got the commit order in time")
+        .expect("joined");
+    assert!(changed.expect("committed"), "the app exists");
+    let during = answered.load(Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
+    for s in senders {
+        s.await.expect("sender");
+    }
+    assert!(during > 1000);
+    assert!(
+        store
+            .app(APP)
+            .expect("app")
+            .expect("there")
+            .sync_conversation_deletion
+    );
+}
