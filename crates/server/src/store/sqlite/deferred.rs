@@ -243,7 +243,9 @@ impl Db {
             }
             if record.n != applied + 1 {
                 return Err(StoreError::Corrupt(format!(
-                    "the send log jumps from group {applied} to {}",
+                    "the send log goes on from group {} but the database stops at group \
+                     {applied}: the database is older than its send log (restore the two \
+                     together; or move the send log away to start without its sends)",
                     record.n
                 )));
             }
