@@ -38,12 +38,15 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer thread.
+    /// Starts the writer thread (an error if it cannot start: the caller commits sends itself).
     pub fn start(store: Arc<dyn Store>, publisher: Arc<Publisher>) -> std::io::Result<Self> {
         let (jobs, rx) = mpsc::channel(QUEUE);
+        // The writer waits for two things at once, new sends and finished syncs: a small event
+        // loop of its own (the store calls in it block, which is this thread's job).
+        let runtime = tokio::runtime::Builder::new_current_thread().build()?;
         std::thread::Builder::new()
             .name("tim-writer".into())
-            .spawn(move || writer(store.as_ref(), &publisher, rx))?;
+            .spawn(move || writer(&runtime, store.as_ref(), &publisher, rx))?;
         Ok(GroupCommit { jobs })
     }
 
@@ -72,16 +75,12 @@ const MAX_RUN: usize = 16;
 /// Longest the writer waits, after a run, for changes queued behind it to take the order.
 const LET_OTHERS_IN: std::time::Duration = std::time::Duration::from_millis(5);
 
-fn writer(store: &dyn Store, publisher: &Publisher, jobs: mpsc::Receiver<Job>) {
-    // The writer waits for two things at once, new sends and finished syncs: a small event
-    // loop of its own (the store calls in it block, which is this thread's job).
-    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            tracing::error!("cannot start the writer's event loop: {e}");
-            return;
-        }
-    };
+fn writer(
+    runtime: &tokio::runtime::Runtime,
+    store: &dyn Store,
+    publisher: &Publisher,
+    jobs: mpsc::Receiver<Job>,
+) {
     let (synced_tx, synced) = mpsc::unbounded_channel();
     let writer = Writer {
         store,
