@@ -318,6 +318,24 @@ fn conversation_views(
     Ok(list)
 }
 
+/// Adds one to a counter column of one row (`update`, keyed by `key`) and reads the new value
+/// back (`select`); `None` if there is no such row. A plain UPDATE and a SELECT: an UPSERT with
+/// RETURNING costs a statement journal and a temporary table each time, several times the price
+/// on the send path, which counts seqs and event numbers for every message.
+fn bump(
+    conn: &Connection,
+    update: &str,
+    select: &str,
+    key: &[&dyn rusqlite::ToSql],
+) -> rusqlite::Result<Option<i64>> {
+    if conn.prepare_cached(update)?.execute(key)? == 0 {
+        return Ok(None);
+    }
+    conn.prepare_cached(select)?
+        .query_row(key, |r| r.get(0))
+        .map(Some)
+}
+
 /// The message with `seq` in thread `conv_key`, if it is still there.
 fn message_at(
     conn: &Connection,

@@ -228,19 +228,29 @@ impl Db {
             self.must_replay = false;
             return Ok(0);
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut applied = to_u64(tx.query_row(
+        // Only the log's owner moves `applied`, so it can be read before the write lock.
+        let mut applied = to_u64(self.conn.query_row(
             "SELECT applied FROM send_log_applied WHERE id = 1",
             [],
             |r| r.get::<_, i64>(0),
         )?);
+        let missing: Vec<_> = log
+            .records()?
+            .into_iter()
+            .filter(|r| r.n > applied)
+            .collect();
+        if missing.is_empty() {
+            // The common case at open: nothing to write.
+            self.last_logged = applied;
+            self.must_replay = false;
+            self.committed();
+            return Ok(0);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut sends = 0;
-        for record in log.records()? {
-            if record.n <= applied {
-                continue;
-            }
+        for record in missing {
             if record.n != applied + 1 {
                 return Err(StoreError::Corrupt(format!(
                     "the send log goes on from group {} but the database stops at group \

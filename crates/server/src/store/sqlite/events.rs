@@ -7,7 +7,7 @@
 //! messages table on catch-up. A message is logged for every party, and copying it into each
 //! entry was the biggest single cost of a send.
 
-use super::{message_at, to_u64};
+use super::{bump, message_at, to_u64};
 use crate::store::{Catchup, StoreError, StoreResult, UserEvent};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -29,41 +29,34 @@ pub(super) fn append(
 
 /// Hands out `user_id`'s next event number (the user row must exist).
 fn next_number(conn: &Connection, app: i64, user_id: &str) -> StoreResult<i64> {
-    conn.prepare_cached(
-        "UPDATE users SET last_ev = last_ev + 1 WHERE sdk_app_id = ?1 AND user_id = ?2",
-    )?
-    .execute(params![app, user_id])?;
-    current_number(conn, app, user_id)
-}
-
-fn current_number(conn: &Connection, app: i64, user_id: &str) -> StoreResult<i64> {
-    Ok(conn
-        .prepare_cached("SELECT last_ev FROM users WHERE sdk_app_id = ?1 AND user_id = ?2")?
-        .query_row(params![app, user_id], |r| r.get(0))?)
+    bump_number(conn, app, user_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows.into())
 }
 
 /// Hands out `user_id`'s next event number, first recording the user if new (`time` is then
-/// their creation time). A plain UPDATE and a SELECT (as `thread::next_seq`, for the same
-/// reason): the send path does this for both parties of every message.
+/// their creation time): the send path does this for both parties of every message.
 pub(super) fn next_number_ensuring_user(
     conn: &Connection,
     app: i64,
     user_id: &str,
     time: i64,
 ) -> StoreResult<i64> {
-    let bumped = conn
-        .prepare_cached(
-            "UPDATE users SET last_ev = last_ev + 1 WHERE sdk_app_id = ?1 AND user_id = ?2",
-        )?
-        .execute(params![app, user_id])?;
-    if bumped == 0 {
-        conn.prepare_cached(
-            "INSERT INTO users (sdk_app_id, user_id, created_at, last_ev) VALUES (?1, ?2, ?3, 1)",
-        )?
-        .execute(params![app, user_id, time])?;
-        return Ok(1);
+    if let Some(ev) = bump_number(conn, app, user_id)? {
+        return Ok(ev);
     }
-    current_number(conn, app, user_id)
+    conn.prepare_cached(
+        "INSERT INTO users (sdk_app_id, user_id, created_at, last_ev) VALUES (?1, ?2, ?3, 1)",
+    )?
+    .execute(params![app, user_id, time])?;
+    Ok(1)
+}
+
+fn bump_number(conn: &Connection, app: i64, user_id: &str) -> rusqlite::Result<Option<i64>> {
+    bump(
+        conn,
+        "UPDATE users SET last_ev = last_ev + 1 WHERE sdk_app_id = ?1 AND user_id = ?2",
+        "SELECT last_ev FROM users WHERE sdk_app_id = ?1 AND user_id = ?2",
+        params![app, user_id],
+    )
 }
 
 /// Writes entry `ev` (handed out by [`next_number_ensuring_user`] in this transaction).

@@ -1,12 +1,10 @@
 //! Group messages: one message in the group's thread, fanned out to every member's conversation
 //! row and event log (O(members) per message, O(1) per member).
 
+use super::events;
 use super::groups::{has_member_row, live_group, members};
 use super::thread::{self, NewRow};
-use super::{events, to_u64};
-use crate::store::{
-    ConvRef, GroupRefusal, NewMessage, SendOutcome, StoreError, StoreResult, StoredMessage,
-};
+use crate::store::{ConvRef, GroupRefusal, NewMessage, SendOutcome, StoreResult};
 use rusqlite::{params, Connection};
 
 /// Stores a message from `conv.owner` to the group `conv.peer`, inside the caller's (IMMEDIATE)
@@ -28,30 +26,22 @@ pub(super) fn send(
     if let Some(repeat) = thread::repeated_send(conn, app, conv, &message.msg_id)? {
         return Ok(Ok(repeat));
     }
-    let body_json = serde_json::to_string(&message.body)
-        .map_err(|e| StoreError::Corrupt(format!("encoding body: {e}")))?;
-    let seq = thread::next_seq(conn, app, &conv.conv_key)?;
-    let activity = thread::insert_message(
+    let thread::Appended {
+        message: stored,
+        seq,
+        activity,
+    } = thread::append(
         conn,
         app,
         &NewRow {
             conv_key: &conv.conv_key,
-            seq,
-            msg_id: &message.msg_id,
             from: &conv.owner,
             to: group_id,
-            body_json: &body_json,
+            body: &message.body,
             time: message.time,
         },
+        |_| message.msg_id.clone(),
     )?;
-    let stored = StoredMessage {
-        seq: to_u64(seq),
-        msg_id: message.msg_id.clone(),
-        from: conv.owner.clone(),
-        to: group_id.to_owned(),
-        body: message.body.clone(),
-        time: message.time,
-    };
     let wire = stored.wire_in(&conv.conversation_id);
     let everyone = members(conn, app, group_id)?;
     let mut logged = Vec::with_capacity(everyone.len());

@@ -3,13 +3,12 @@
 //! Deleting that conversation is an ordinary deletion (a watermark); the next notice brings it
 //! back holding only itself.
 
+use super::events;
 use super::thread::{self, NewRow};
-use super::{events, to_u64};
-use crate::store::{ConvRef, StoreError, StoreResult, StoredMessage, UserEvent};
+use crate::store::{ConvRef, StoreResult, UserEvent};
 use rusqlite::Connection;
 use tim_proto::conversation_id::SYSTEM_ID;
 use tim_proto::model::WireBody;
-use tim_proto::Push;
 
 /// What a notice says (Tencent's group system notice fields).
 #[derive(Debug, Clone, Copy)]
@@ -37,35 +36,20 @@ pub(super) fn send(
         group_name: notice.group_name.to_owned(),
         operator_id: notice.operator_id.to_owned(),
     };
-    let body_json = serde_json::to_string(&body)
-        .map_err(|e| StoreError::Corrupt(format!("encoding a notice: {e}")))?;
-    let seq = thread::next_seq(conn, app, &conv.conv_key)?;
-    // Seqs never repeat in a thread, so neither do these IDs.
-    let msg_id = format!("notice-{seq}");
-    let activity = thread::insert_message(
+    let appended = thread::append(
         conn,
         app,
         &NewRow {
             conv_key: &conv.conv_key,
-            seq,
-            msg_id: &msg_id,
             from: SYSTEM_ID,
             to: user_id,
-            body_json: &body_json,
+            body: &body,
             time: now,
         },
+        // Seqs never repeat in a thread, so neither do these IDs.
+        |seq| format!("notice-{seq}"),
     )?;
-    thread::one_more_unread(conn, app, &conv, now, activity)?;
-    let stored = StoredMessage {
-        seq: to_u64(seq),
-        msg_id,
-        from: SYSTEM_ID.to_owned(),
-        to: user_id.to_owned(),
-        body,
-        time: now,
-    };
-    let push = Push::Message {
-        message: stored.wire_in(&conv.conversation_id),
-    };
-    events::append(conn, app, user_id, push, now)
+    thread::one_more_unread(conn, app, &conv, now, appended.activity)?;
+    let wire = appended.message.wire_in(&conv.conversation_id);
+    events::append_message(conn, app, user_id, None, &conv.conv_key, wire, now)
 }

@@ -3,12 +3,12 @@
 //! `Store::send_message` runs it in a transaction of its own; `Store::send_messages` runs many,
 //! group messages among them, in one transaction (one fsync).
 
+use super::events;
 use super::group_messages;
 use super::thread::{self, NewRow};
-use super::{events, to_u64};
-use crate::store::model::{ConvRef, NewMessage, SendOutcome, StoredMessage};
+use crate::store::model::{ConvRef, NewMessage, SendOutcome};
+use crate::store::StoreResult;
 use crate::store::{GroupRefusal, SendItem};
-use crate::store::{StoreError, StoreResult};
 use rusqlite::{params, Connection, TransactionBehavior};
 
 /// Every send of `batch` (one-to-one or to a group) in one transaction, or none of them (the
@@ -51,8 +51,6 @@ pub(super) fn c2c(
     if let Some(repeat) = thread::repeated_send(conn, app, conv, &message.msg_id)? {
         return Ok(repeat);
     }
-    let body_json = serde_json::to_string(&message.body)
-        .map_err(|e| StoreError::Corrupt(format!("encoding body: {e}")))?;
 
     // Records either party if new (a first message creates its recipient) and numbers their
     // event-log entries; a chat with oneself logs the message once.
@@ -68,19 +66,21 @@ pub(super) fn c2c(
     };
     let owner_ev = events::next_number_ensuring_user(conn, app, &conv.owner, message.time)?;
 
-    let seq = thread::next_seq(conn, app, &conv.conv_key)?;
-    let activity = thread::insert_message(
+    let thread::Appended {
+        message: stored,
+        seq,
+        activity,
+    } = thread::append(
         conn,
         app,
         &NewRow {
             conv_key: &conv.conv_key,
-            seq,
-            msg_id: &message.msg_id,
             from: &conv.owner,
             to: &conv.peer,
-            body_json: &body_json,
+            body: &message.body,
             time: message.time,
         },
+        |_| message.msg_id.clone(),
     )?;
 
     // Sending brings the conversation back for the sender too, and reads it up to here.
@@ -107,14 +107,6 @@ pub(super) fn c2c(
         thread::one_more_unread(conn, app, &peer_view, message.time, activity)?;
     }
 
-    let stored = StoredMessage {
-        seq: to_u64(seq),
-        msg_id: message.msg_id.clone(),
-        from: conv.owner.clone(),
-        to: conv.peer.clone(),
-        body: message.body.clone(),
-        time: message.time,
-    };
     // Each party logs the message as they see it.
     let parties = [(&conv.peer, peer_ev), (&conv.owner, Some(owner_ev))];
     let mut logged = Vec::with_capacity(2);

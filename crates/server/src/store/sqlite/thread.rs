@@ -1,10 +1,11 @@
 //! Appending to a conversation's thread: the next message seq and the message row. C2C sends,
 //! group sends and system notices all append the same way; only whose rows they touch differs.
 
-use super::message_by_id;
-use crate::store::model::{ConvRef, SendOutcome};
-use crate::store::StoreResult;
+use super::{bump, message_by_id, to_u64};
+use crate::store::model::{ConvRef, SendOutcome, StoredMessage};
+use crate::store::{StoreError, StoreResult};
 use rusqlite::{params, Connection};
+use tim_proto::model::WireBody;
 
 /// A send whose message ID is already in the thread: the stored message again when the same
 /// sender retries it, [`SendOutcome::IdTaken`] when it is someone else's. `None`: a new ID.
@@ -26,23 +27,19 @@ pub(super) fn repeated_send(
 }
 
 /// The next seq of the thread `conv_key` (from 1; never reused, even after a purge).
-/// A plain UPDATE and a SELECT: an UPSERT with RETURNING costs a statement journal and a
-/// temporary table each time, several times the price on the send path.
-pub(super) fn next_seq(conn: &Connection, app: i64, conv_key: &str) -> rusqlite::Result<i64> {
-    let bumped = conn
-        .prepare_cached(
-            "UPDATE threads SET last_seq = last_seq + 1 WHERE sdk_app_id = ?1 AND conv_key = ?2",
-        )?
-        .execute(params![app, conv_key])?;
-    if bumped == 0 {
-        conn.prepare_cached(
-            "INSERT INTO threads (sdk_app_id, conv_key, last_seq) VALUES (?1, ?2, 1)",
-        )?
-        .execute(params![app, conv_key])?;
-        return Ok(1);
+fn next_seq(conn: &Connection, app: i64, conv_key: &str) -> rusqlite::Result<i64> {
+    let bumped = bump(
+        conn,
+        "UPDATE threads SET last_seq = last_seq + 1 WHERE sdk_app_id = ?1 AND conv_key = ?2",
+        "SELECT last_seq FROM threads WHERE sdk_app_id = ?1 AND conv_key = ?2",
+        params![app, conv_key],
+    )?;
+    if let Some(seq) = bumped {
+        return Ok(seq);
     }
-    conn.prepare_cached("SELECT last_seq FROM threads WHERE sdk_app_id = ?1 AND conv_key = ?2")?
-        .query_row(params![app, conv_key], |r| r.get(0))
+    conn.prepare_cached("INSERT INTO threads (sdk_app_id, conv_key, last_seq) VALUES (?1, ?2, 1)")?
+        .execute(params![app, conv_key])?;
+    Ok(1)
 }
 
 /// Shows `conv` to its owner again with one more unread message (one the owner did not send),
@@ -73,24 +70,36 @@ pub(super) fn one_more_unread(
     Ok(())
 }
 
-/// One message row, as stored.
+/// A message to append to a thread; the thread hands out its seq.
 pub(super) struct NewRow<'a> {
     pub conv_key: &'a str,
-    pub seq: i64,
-    pub msg_id: &'a str,
     pub from: &'a str,
     pub to: &'a str,
-    pub body_json: &'a str,
+    pub body: &'a WireBody,
     pub time: i64,
 }
 
-/// Inserts the message; returns its rowid, which orders conversations updated in the same
-/// second (`conversations.last_activity`).
-pub(super) fn insert_message(
+/// A message [`append`] stored, and the rowid of its row: which orders conversations updated
+/// in the same second (`conversations.last_activity`).
+pub(super) struct Appended {
+    pub message: StoredMessage,
+    /// Its seq, as SQLite stores it.
+    pub seq: i64,
+    pub activity: i64,
+}
+
+/// Appends `row` to its thread with the next seq, under the ID `msg_id` makes of that seq (a
+/// send's own ID, or one derived from the seq).
+pub(super) fn append(
     conn: &Connection,
     app: i64,
     row: &NewRow<'_>,
-) -> rusqlite::Result<i64> {
+    msg_id: impl FnOnce(i64) -> String,
+) -> StoreResult<Appended> {
+    let body_json = serde_json::to_string(row.body)
+        .map_err(|e| StoreError::Corrupt(format!("encoding a message body: {e}")))?;
+    let seq = next_seq(conn, app, row.conv_key)?;
+    let msg_id = msg_id(seq);
     conn.prepare_cached(
         "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
                                body_json, time)
@@ -99,12 +108,23 @@ pub(super) fn insert_message(
     .execute(params![
         app,
         row.conv_key,
-        row.seq,
-        row.msg_id,
+        seq,
+        msg_id,
         row.from,
         row.to,
-        row.body_json,
+        body_json,
         row.time
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(Appended {
+        seq,
+        activity: conn.last_insert_rowid(),
+        message: StoredMessage {
+            seq: to_u64(seq),
+            msg_id,
+            from: row.from.to_owned(),
+            to: row.to.to_owned(),
+            body: row.body.clone(),
+            time: row.time,
+        },
+    })
 }
