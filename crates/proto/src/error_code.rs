@@ -97,6 +97,14 @@ codes! {
     FrameTooLarge = 60005,
     /// The client speaks a protocol version the server does not (ours).
     UnsupportedProtocol = 60006,
+    /// Admin REST: `From_Account` (or another named user) is not a user of the app (Tencent 50001).
+    RestAccountNotFound = 50001,
+    /// Admin REST: a field is missing, of the wrong type or value, or the body is not JSON (Tencent 50002).
+    RestInvalidParameter = 50002,
+    /// Admin REST: the request is not signed by the app's admin identifier (Tencent 50003).
+    RestAdminRequired = 50003,
+    /// Admin REST: the server failed; details are in its log (Tencent 50004).
+    RestInternal = 50004,
 }
 
 impl From<ErrorCode> for u32 {

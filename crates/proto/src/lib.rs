@@ -11,12 +11,14 @@ pub mod frame;
 pub mod json_parse;
 pub mod limits;
 pub mod model;
+pub mod rules;
 pub mod user_id;
 
 pub use conversation_id::ConversationId;
 pub use error_code::ErrorCode;
 pub use frame::{ClientFrame, Push, Reply, Request, ServerFrame};
 pub use model::{WireConversation, WireMessage};
+pub use rules::Refusal;
 
 /// Protocol version, sent at login; the server refuses versions it does not speak.
 pub const PROTOCOL_VERSION: u32 = 1;

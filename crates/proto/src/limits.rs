@@ -1,7 +1,15 @@
-//! Sizes both sides agree on.
+//! Sizes both sides agree on. The checks that use them are in [`crate::rules`].
 
 /// Longest user or group ID, in bytes (Tencent allows 32; we allow a little more).
 pub const MAX_ID_BYTES: usize = 64;
+/// Longest group ID, in bytes (Tencent's limit).
+pub const MAX_GROUP_ID_BYTES: usize = 48;
+/// Longest group name, in bytes (Tencent's limit).
+pub const MAX_GROUP_NAME_BYTES: usize = 30;
+/// Prefix of server-made group IDs; callers may not choose IDs that start with it.
+pub const RESERVED_GROUP_PREFIX: &str = "@TGS";
+/// Most users one createGroup memberList or addGroupMember / deleteGroupMember userIDList holds.
+pub const MAX_MEMBER_LIST: usize = 500;
 /// Longest text message body, in bytes (Tencent's limit is 12 KB).
 pub const MAX_TEXT_BYTES: usize = 12 * 1024;
 /// Largest frame the server reads; larger ones get a coded error (the connection stays).

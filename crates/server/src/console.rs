@@ -7,12 +7,10 @@
 
 use crate::clock::unix_now;
 use crate::error::ApiError;
-use crate::http::{api_error_with, AppState};
+use crate::state::AppState;
 use crate::usersig;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -22,18 +20,8 @@ use tim_proto::ErrorCode;
 /// Lifetime of the admin UserSig the console gets.
 pub const CONSOLE_SIG_SECS: i64 = 3600;
 
-pub async fn login(State(state): State<AppState>, body: Bytes) -> Response {
-    match check(&state, &body).await {
-        Ok(answer) => Json(answer).into_response(),
-        Err(e) => {
-            let status = match e.code {
-                ErrorCode::InvalidParameter => StatusCode::BAD_REQUEST,
-                ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-                _ => StatusCode::UNAUTHORIZED,
-            };
-            api_error_with(status, e)
-        }
-    }
+pub async fn login(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    check(&state, &body).await.map(Json)
 }
 
 async fn check(state: &AppState, body: &[u8]) -> Result<Value, ApiError> {

@@ -4,8 +4,12 @@
 //! client only as code 2903 with a generic message, so no internals leak.
 
 use crate::store::StoreError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
 use std::fmt;
-use tim_proto::ErrorCode;
+use tim_proto::{ErrorCode, Refusal};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -41,6 +45,38 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+impl ApiError {
+    /// The HTTP status of this error on the `/api/*` endpoints (the WebSocket carries the code
+    /// alone, and the admin REST API always answers 200 with its envelope).
+    pub fn http_status(&self) -> StatusCode {
+        match self.code {
+            ErrorCode::InvalidParameter => StatusCode::BAD_REQUEST,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::AppNotFound
+            | ErrorCode::UserSigExpired
+            | ErrorCode::UserSigInvalid
+            | ErrorCode::UserSigUserMismatch
+            | ErrorCode::UserSigAppMismatch => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+/// `{ code, message }` with [`ApiError::http_status`]: the error shape of the `/api/*` endpoints.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.http_status();
+        let body = json!({ "code": self.code.as_u32(), "message": self.message });
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        ApiError::new(r.code, r.message)
+    }
+}
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {

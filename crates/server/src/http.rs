@@ -7,29 +7,20 @@ use crate::console;
 use crate::error::ApiError;
 use crate::gateway::run_session;
 use crate::rest;
-use crate::service::Service;
+use crate::state::AppState;
 use crate::usersig::DEFAULT_EXPIRE_SECS;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::Arc;
 use tim_proto::ErrorCode;
-use tokio::sync::watch;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub service: Arc<Service>,
-    /// Flips to true when the server stops; every session then closes.
-    pub shutdown: watch::Receiver<bool>,
-}
 
 pub fn router(config: &ServeConfig, state: AppState) -> Router {
     let mut api = Router::new().route("/console/login", post(console::login));
@@ -70,42 +61,17 @@ async fn websocket(upgrade: WebSocketUpgrade, State(state): State<AppState>) -> 
 async fn demo_usersig(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(user_id) = query.get("userID") else {
-        return api_error(ApiError::new(
-            ErrorCode::InvalidParameter,
-            "userID is required",
-        ));
-    };
-    match state
+) -> Result<Json<Value>, ApiError> {
+    let user_id = query
+        .get("userID")
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidParameter, "userID is required"))?;
+    let sig = state
         .service
         .issue_user_sig(DEMO_SDK_APP_ID, user_id, DEFAULT_EXPIRE_SECS)
-        .await
-    {
-        Ok(sig) => Json(json!({
-            "SDKAppID": DEMO_SDK_APP_ID,
-            "userID": user_id,
-            "userSig": sig,
-        }))
-        .into_response(),
-        Err(e) => api_error(e),
-    }
-}
-
-fn api_error(e: ApiError) -> Response {
-    let status = match e.code {
-        ErrorCode::InvalidParameter => StatusCode::BAD_REQUEST,
-        ErrorCode::AppNotFound => StatusCode::NOT_FOUND,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    api_error_with(status, e)
-}
-
-/// `{ code, message }` with `status`: the error shape of the `/api/*` endpoints.
-pub fn api_error_with(status: StatusCode, e: ApiError) -> Response {
-    (
-        status,
-        Json(json!({ "code": e.code.as_u32(), "message": e.message })),
-    )
-        .into_response()
+        .await?;
+    Ok(Json(json!({
+        "SDKAppID": DEMO_SDK_APP_ID,
+        "userID": user_id,
+        "userSig": sig,
+    })))
 }

@@ -22,6 +22,7 @@ pub mod purge;
 pub mod rest;
 pub mod server;
 pub mod service;
+pub mod state;
 pub mod store;
 pub mod usersig;
 

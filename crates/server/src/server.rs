@@ -3,10 +3,11 @@
 use crate::apps::ensure_demo_app;
 use crate::config::ServeConfig;
 use crate::error::FatalError;
-use crate::http::{router, AppState};
+use crate::http::router;
 use crate::hub::LocalHub;
 use crate::purge::run_purge;
 use crate::service::Service;
+use crate::state::AppState;
 use crate::store::{App, SqliteStore, Store};
 use axum::serve::ListenerExt;
 use axum::Router;

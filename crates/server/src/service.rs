@@ -25,9 +25,8 @@ use crate::store::{
 };
 use crate::usersig;
 use std::sync::Arc;
-use tim_proto::limits::{MAX_PAGE_COUNT, MAX_TEXT_BYTES};
 use tim_proto::model::WireBody;
-use tim_proto::user_id::validate_id;
+use tim_proto::rules::{check_page_count, check_text, check_user_id};
 use tim_proto::{ConversationId, ErrorCode, Reply, Request, PROTOCOL_VERSION};
 
 /// Longest client-made ID (message ID, opId).
@@ -138,8 +137,7 @@ impl Service {
                 ),
             ));
         }
-        validate_id(user_id)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, format!("userID {e}")))?;
+        check_user_id("userID", user_id)?;
         let app = self.app(sdk_app_id).await?;
         let now = unix_now();
         let sig = usersig::verify(user_sig, &app.secret_key, sdk_app_id, user_id, now)
@@ -182,8 +180,7 @@ impl Service {
         user_id: &str,
         expire_secs: i64,
     ) -> Result<String, ApiError> {
-        validate_id(user_id)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, format!("userID {e}")))?;
+        check_user_id("userID", user_id)?;
         let app = self.app(sdk_app_id).await?;
         usersig::generate(
             sdk_app_id,
@@ -302,15 +299,7 @@ impl Service {
                 "only text messages can be sent; system notices come from the server",
             ));
         };
-        if text.len() > MAX_TEXT_BYTES {
-            return Err(ApiError::new(
-                ErrorCode::MessageTooLong,
-                format!(
-                    "text is {} bytes; the limit is {MAX_TEXT_BYTES}",
-                    text.len()
-                ),
-            ));
-        }
+        check_text(text)?;
         let target = parse_conversation_id(conversation_id)?;
         let conv = ConvRef::of(&who.user.user_id, &target);
         let message = NewMessage {
@@ -378,12 +367,7 @@ impl Service {
         next_req_message_id: Option<String>,
         count: u32,
     ) -> Result<Reply, ApiError> {
-        if count == 0 || count > MAX_PAGE_COUNT {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("count must be 1 to {MAX_PAGE_COUNT}"),
-            ));
-        }
+        check_page_count(u64::from(count))?;
         let conv = conversation_ref(who, conversation_id)?;
         let app = who.user.sdk_app_id;
         // An empty nextReqMessageID means "from the newest", as in Tencent's SDK.

@@ -1,31 +1,22 @@
 //! The envelope every admin REST answer has, Tencent's: HTTP 200 and
-//! `{ "ActionStatus": "OK"|"FAIL", "ErrorCode": n, "ErrorInfo": "...", "ErrorDisplay": "", ... }`,
-//! and the codes it carries.
+//! `{ "ActionStatus": "OK"|"FAIL", "ErrorCode": n, "ErrorInfo": "...", "ErrorDisplay": "", ... }`.
+//! Its codes are in the one registry, [`ErrorCode`] (the `Rest*` ones and the service's own).
 
 use crate::error::ApiError;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{Map, Value};
-use tim_proto::ErrorCode;
+use tim_proto::{ErrorCode, Refusal};
 
-/// From_Account (or another named user) does not exist in the app (Tencent 50001).
-pub const USER_NOT_FOUND: u32 = 50001;
-/// A field is missing, of the wrong type or value, or the body is not JSON (Tencent 50002).
-pub const BAD_PARAMETER: u32 = 50002;
-/// The request is not signed by the app's admin identifier (Tencent 50003).
-pub const ADMIN_REQUIRED: u32 = 50003;
-/// The server failed; details are in its log (Tencent 50004).
-pub const INTERNAL: u32 = 50004;
-
-/// A refused admin request: nothing changed.
+/// A refused admin request: nothing changed. Answers `ActionStatus: "FAIL"`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestError {
-    pub code: u32,
+    pub code: ErrorCode,
     pub info: String,
 }
 
 impl RestError {
-    pub fn new(code: u32, info: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, info: impl Into<String>) -> Self {
         RestError {
             code,
             info: info.into(),
@@ -33,7 +24,7 @@ impl RestError {
     }
 
     pub fn bad_parameter(info: impl Into<String>) -> Self {
-        RestError::new(BAD_PARAMETER, info)
+        RestError::new(ErrorCode::RestInvalidParameter, info)
     }
 }
 
@@ -42,26 +33,44 @@ impl From<ApiError> for RestError {
     /// equivalent.
     fn from(e: ApiError) -> Self {
         let code = match e.code {
-            ErrorCode::Internal => INTERNAL,
-            ErrorCode::InvalidParameter => BAD_PARAMETER,
-            other => other.as_u32(),
+            ErrorCode::Internal => ErrorCode::RestInternal,
+            ErrorCode::InvalidParameter => ErrorCode::RestInvalidParameter,
+            other => other,
         };
         RestError::new(code, e.message)
+    }
+}
+
+impl From<Refusal> for RestError {
+    fn from(r: Refusal) -> Self {
+        RestError::from(ApiError::from(r))
     }
 }
 
 /// The fields of a successful answer beyond the envelope.
 pub type Fields = Map<String, Value>;
 
-/// Wraps an outcome in the envelope; always HTTP 200, as Tencent's API does.
-pub fn respond(outcome: Result<Fields, RestError>) -> Response {
-    let (mut body, status, code, info) = match outcome {
-        Ok(fields) => (fields, "OK", 0, String::new()),
-        Err(e) => (Map::new(), "FAIL", e.code, e.info),
-    };
+/// A successful answer: `ActionStatus: "OK"` and its fields.
+#[derive(Debug, Default)]
+pub struct Answer(pub Fields);
+
+/// Always HTTP 200, as Tencent's API does; the outcome is in the envelope.
+fn envelope(mut body: Map<String, Value>, status: &str, code: u32, info: String) -> Response {
     body.insert("ActionStatus".into(), status.into());
     body.insert("ErrorCode".into(), code.into());
     body.insert("ErrorInfo".into(), info.into());
     body.insert("ErrorDisplay".into(), "".into());
     Json(Value::Object(body)).into_response()
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        envelope(self.0, "OK", 0, String::new())
+    }
+}
+
+impl IntoResponse for RestError {
+    fn into_response(self) -> Response {
+        envelope(Map::new(), "FAIL", self.code.as_u32(), self.info)
+    }
 }

@@ -2,7 +2,7 @@
 //! identifier, passed in the query string as Tencent's API does
 //! (`?sdkappid=&identifier=&usersig=&random=&contenttype=json`).
 
-use super::answer::{RestError, ADMIN_REQUIRED};
+use super::answer::RestError;
 use crate::clock::unix_now;
 use crate::service::Service;
 use crate::store::App;
@@ -20,23 +20,23 @@ pub async fn admin_app(
     let raw_id = query.get("sdkappid").map(String::as_str).unwrap_or("");
     let Ok(sdk_app_id) = raw_id.parse::<u64>() else {
         return Err(RestError::new(
-            ErrorCode::AppNotFound.as_u32(),
+            ErrorCode::AppNotFound,
             format!("sdkappid {raw_id:?} names no app on this server"),
         ));
     };
     let app = service.app(sdk_app_id).await?;
     let Some(identifier) = query.get("identifier").filter(|i| !i.is_empty()) else {
         return Err(RestError::new(
-            ADMIN_REQUIRED,
+            ErrorCode::RestAdminRequired,
             "identifier is required: the app's admin identifier",
         ));
     };
     let sig = query.get("usersig").map(String::as_str).unwrap_or("");
     usersig::verify(sig, &app.secret_key, sdk_app_id, identifier, unix_now())
-        .map_err(|e| RestError::new(e.code().as_u32(), e.message()))?;
+        .map_err(|e| RestError::new(e.code(), e.message()))?;
     if *identifier != app.admin_identifier {
         return Err(RestError::new(
-            ADMIN_REQUIRED,
+            ErrorCode::RestAdminRequired,
             format!("{identifier} is not the app's admin identifier; admin required"),
         ));
     }

@@ -10,15 +10,14 @@ mod auth;
 mod recentcontact;
 mod settings;
 
-pub use answer::{RestError, ADMIN_REQUIRED, BAD_PARAMETER, INTERNAL, USER_NOT_FOUND};
+pub use answer::RestError;
 pub use recentcontact::GET_LIST_PAGE;
 
-use crate::http::AppState;
-use answer::{respond, Fields};
+use crate::state::AppState;
+use answer::{Answer, Fields};
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use serde::de::DeserializeOwned;
@@ -54,8 +53,10 @@ async fn handle(
     Path((service, command)): Path<(String, String)>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     body: Bytes,
-) -> Response {
-    respond(run(&state, &service, &command, query, &body).await)
+) -> Result<Answer, RestError> {
+    run(&state, &service, &command, query, &body)
+        .await
+        .map(Answer)
 }
 
 async fn run(

@@ -1,16 +1,15 @@
 //! `recentcontact/delete` and `recentcontact/get_list`: a user's conversation list, from a
 //! backend, with Tencent's field names.
 
-use super::answer::{Fields, RestError, USER_NOT_FOUND};
+use super::answer::{Fields, RestError};
 use super::parse_body;
 use crate::clock::unix_now;
-use crate::service::group_args::MAX_GROUP_ID_BYTES;
 use crate::service::Service;
 use crate::store::{App, ConvRef, DeleteMode};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tim_proto::user_id::validate_id;
-use tim_proto::ConversationId;
+use tim_proto::rules::{check_group_id, check_user_id};
+use tim_proto::{ConversationId, ErrorCode};
 
 /// Conversations per `get_list` page.
 pub const GET_LIST_PAGE: u32 = 100;
@@ -142,17 +141,13 @@ pub async fn get_list(service: &Service, app: &App, body: Value) -> Result<Field
 }
 
 fn checked_id<'a>(field: &str, id: &'a str) -> Result<&'a str, RestError> {
-    validate_id(id).map_err(|e| RestError::bad_parameter(format!("{field} {e}")))?;
+    check_user_id(field, id).map_err(|r| RestError::bad_parameter(r.message))?;
     Ok(id)
 }
 
 fn checked_group_id(id: &str) -> Result<&str, RestError> {
-    let id = checked_id("ToGroupid", id)?;
-    if id.len() > MAX_GROUP_ID_BYTES {
-        return Err(RestError::bad_parameter(format!(
-            "ToGroupid is longer than {MAX_GROUP_ID_BYTES} bytes"
-        )));
-    }
+    check_group_id(id)
+        .map_err(|r| RestError::bad_parameter(format!("ToGroupid: {}", r.message)))?;
     Ok(id)
 }
 
@@ -161,7 +156,7 @@ async fn require_user(service: &Service, app: &App, user_id: &str) -> Result<(),
         Ok(())
     } else {
         Err(RestError::new(
-            USER_NOT_FOUND,
+            ErrorCode::RestAccountNotFound,
             format!("From_Account {user_id} is not a user of this app"),
         ))
     }

@@ -2,7 +2,7 @@
 //! per ID, in request order, that an accepted list gets.
 //!
 //! A list is refused whole (2100, nothing changed, never truncated) when it is empty, longer than
-//! [`MAX_BATCH_DELETE`], or names an ID twice. Otherwise every ID gets an outcome: `invalid` for
+//! [`tim_proto::limits::MAX_BATCH_DELETE`], or names an ID twice. Otherwise every ID gets an outcome: `invalid` for
 //! a string that is no conversation ID, `notFound` for one that is not in the user's list,
 //! `deleted` for the rest (C2C, GROUP and `@TIM#SYSTEM` alike).
 
@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::store::{ConvRef, DeleteOutcome};
 use std::collections::HashSet;
 use tim_proto::frame::{DeleteOutcome as WireOutcome, DeleteResult};
-use tim_proto::limits::MAX_BATCH_DELETE;
+use tim_proto::rules::check_batch_delete_len;
 use tim_proto::{ConversationId, ErrorCode};
 
 /// What one requested ID turned out to be.
@@ -32,16 +32,7 @@ pub(super) struct Plan {
 /// Checks the list as a whole, then reads each ID.
 pub(super) fn plan(who: &Identity, ids: Vec<String>) -> Result<Plan, ApiError> {
     let refuse = |why: String| Err(ApiError::new(ErrorCode::InvalidParameter, why));
-    if ids.is_empty() {
-        return refuse("conversationIDList is empty: name 1 to 100 conversations".into());
-    }
-    if ids.len() > MAX_BATCH_DELETE {
-        return refuse(format!(
-            "conversationIDList has {} IDs; the limit is {MAX_BATCH_DELETE} per call \
-             (nothing was deleted)",
-            ids.len()
-        ));
-    }
+    check_batch_delete_len(ids.len())?;
     let mut seen = HashSet::with_capacity(ids.len());
     if let Some(twice) = ids.iter().find(|id| !seen.insert(id.as_str())) {
         return refuse(format!(
@@ -116,6 +107,7 @@ impl Plan {
 mod tests {
     use super::*;
     use crate::hub::{SessionId, UserKey};
+    use tim_proto::limits::MAX_BATCH_DELETE;
 
     fn alice() -> Identity {
         Identity {

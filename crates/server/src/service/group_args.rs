@@ -1,55 +1,21 @@
-//! The arguments of the group calls, checked as the SDK checks them (crates/core's
-//! `group_args`; the server must not rely on that): group IDs, names, member lists, and the
+//! The arguments of the group calls the server checks itself (the SDK checks the same rules,
+//! from `tim_proto::rules`; the server must not rely on that): member lists, and the
 //! server-made group IDs.
 
 use crate::error::ApiError;
-use tim_proto::user_id::validate_id;
+use tim_proto::rules::{check_member_count, check_user_id};
 use tim_proto::ErrorCode;
 
-/// Longest group ID, in bytes (Tencent's limit; the SDK's `group_args` checks the same).
-pub const MAX_GROUP_ID_BYTES: usize = 48;
-/// Longest group name, in bytes (Tencent's limit).
-pub const MAX_GROUP_NAME_BYTES: usize = 30;
-/// Prefix of server-made group IDs; callers may not choose IDs that start with it.
-pub const RESERVED_GROUP_PREFIX: &str = "@TGS";
-/// What server-made IDs start with: the reserved prefix, then [`SERVER_ID_RANDOM_CHARS`] of
-/// `a-z 0-9` (no `#`, so `GROUP<id>` is a valid conversation ID).
+/// What server-made IDs start with: the reserved prefix
+/// ([`tim_proto::limits::RESERVED_GROUP_PREFIX`]), then [`SERVER_ID_RANDOM_CHARS`] of `a-z 0-9`
+/// (no `#`, so `GROUP<id>` is a valid conversation ID).
 const SERVER_ID_PREFIX: &str = "@TGS_";
 const SERVER_ID_RANDOM_CHARS: usize = 16;
 /// How many fresh IDs to try before giving up (a clash of 16 random characters is not expected).
 pub(super) const SERVER_ID_ATTEMPTS: usize = 4;
-/// Most users one memberList / userIDList holds.
-pub const MAX_MEMBER_LIST: usize = 500;
 
 pub(super) fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidParameter, message)
-}
-
-/// Any group ID argument: 1 to 48 bytes of `A-Z a-z 0-9 _ - . @` (10015).
-pub(super) fn validate_group_id(id: &str) -> Result<(), ApiError> {
-    let bad = |why: String| ApiError::new(ErrorCode::InvalidGroupId, why);
-    validate_id(id).map_err(|e| bad(format!("groupID {e}")))?;
-    if id.len() > MAX_GROUP_ID_BYTES {
-        return Err(bad(format!(
-            "groupID is {} bytes; the limit is {MAX_GROUP_ID_BYTES}",
-            id.len()
-        )));
-    }
-    Ok(())
-}
-
-/// A group ID chosen by the caller of createGroup: also not in the server's namespace.
-pub(super) fn validate_custom_group_id(id: &str) -> Result<(), ApiError> {
-    validate_group_id(id)?;
-    if id.starts_with(RESERVED_GROUP_PREFIX) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidGroupId,
-            format!(
-                "groupID may not start with {RESERVED_GROUP_PREFIX} (reserved for server-made IDs)"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// `@TGS_` and 16 random characters of `a-z 0-9`.
@@ -64,18 +30,14 @@ pub(super) fn server_group_id() -> Result<String, ApiError> {
     Ok(format!("{SERVER_ID_PREFIX}{random}"))
 }
 
-/// createGroup's memberList: at most [`MAX_MEMBER_LIST`] valid user IDs (2100 otherwise: nothing
-/// is created), without repeats and without the creator (who is the owner anyway).
+/// createGroup's memberList: at most [`tim_proto::limits::MAX_MEMBER_LIST`] valid user IDs (2100
+/// otherwise: nothing is created), without repeats and without the creator (who is the owner
+/// anyway).
 pub(super) fn member_list_of(owner: &str, list: Vec<String>) -> Result<Vec<String>, ApiError> {
-    if list.len() > MAX_MEMBER_LIST {
-        return Err(invalid(format!(
-            "memberList holds {} users; the limit is {MAX_MEMBER_LIST}",
-            list.len()
-        )));
-    }
+    check_member_count("memberList", list.len(), true)?;
     let mut members: Vec<String> = Vec::with_capacity(list.len());
     for user in list {
-        validate_id(&user).map_err(|e| invalid(format!("memberList: userID {user:?} {e}")))?;
+        check_user_id(&format!("memberList: userID {user:?}"), &user)?;
         if user != owner && !members.contains(&user) {
             members.push(user);
         }
@@ -87,7 +49,7 @@ pub(super) fn member_list_of(owner: &str, list: Vec<String>) -> Result<Vec<Strin
 pub(super) fn split_valid(list: Vec<String>) -> (Vec<String>, Vec<String>) {
     let (mut valid, mut invalid) = (Vec::new(), Vec::new());
     for user in list {
-        let bucket = if validate_id(&user).is_ok() {
+        let bucket = if check_user_id("userID", &user).is_ok() {
             &mut valid
         } else {
             &mut invalid
@@ -102,27 +64,11 @@ pub(super) fn split_valid(list: Vec<String>) -> (Vec<String>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tim_proto::limits::MAX_MEMBER_LIST;
+    use tim_proto::rules::{check_custom_group_id, check_group_id};
 
     fn code<T: std::fmt::Debug>(r: Result<T, ApiError>) -> u32 {
         r.expect_err("refused").code.as_u32()
-    }
-
-    #[test]
-    fn group_ids_are_checked() {
-        for ok in [
-            "g1",
-            "a.b-c@d_e",
-            &"g".repeat(MAX_GROUP_ID_BYTES),
-            "@TGS_abc",
-        ] {
-            assert!(validate_group_id(ok).is_ok(), "{ok}");
-        }
-        for bad in ["", "a b", "a#b", "é", &"g".repeat(MAX_GROUP_ID_BYTES + 1)] {
-            assert_eq!(code(validate_group_id(bad)), 10015, "{bad}");
-        }
-        assert_eq!(code(validate_custom_group_id("@TGS_abc")), 10015);
-        assert_eq!(code(validate_custom_group_id("@TGSx")), 10015);
-        assert!(validate_custom_group_id("@TG").is_ok());
     }
 
     #[test]
@@ -131,10 +77,10 @@ mod tests {
         let b = server_group_id().expect("id");
         assert_ne!(a, b);
         assert_eq!(a.len(), SERVER_ID_PREFIX.len() + SERVER_ID_RANDOM_CHARS);
-        assert!(validate_group_id(&a).is_ok(), "{a}");
+        assert!(check_group_id(&a).is_ok(), "{a}");
         assert_eq!(
-            code(validate_custom_group_id(&a)),
-            10015,
+            check_custom_group_id(&a).map_err(|r| r.code.as_u32()),
+            Err(10015),
             "callers may not pick {a}"
         );
         assert!(tim_proto::ConversationId::parse(&format!("GROUP{a}")).is_ok());

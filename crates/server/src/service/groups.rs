@@ -2,8 +2,7 @@
 //! system notices published, and `groupsChanged` told to everyone whose group list changed.
 
 use super::group_args::{
-    invalid, member_list_of, server_group_id, split_valid, validate_custom_group_id,
-    validate_group_id, MAX_GROUP_NAME_BYTES, MAX_MEMBER_LIST, SERVER_ID_ATTEMPTS,
+    invalid, member_list_of, server_group_id, split_valid, SERVER_ID_ATTEMPTS,
 };
 use super::{Identity, Service};
 use crate::clock::unix_now;
@@ -12,6 +11,9 @@ use crate::hub::{Delivery, SessionId, UserKey};
 use crate::store::{
     ConvRef, GroupOutcome, GroupRefusal, GroupType, NewGroup, NewMessage, SendItem, SendOutcome,
     Store, StoreResult,
+};
+use tim_proto::rules::{
+    check_custom_group_id, check_group_id, check_group_name, check_member_count,
 };
 use tim_proto::{ErrorCode, Push, Reply};
 
@@ -36,15 +38,11 @@ impl Service {
                 "group type {kind:?} is not supported: Private, Public or ChatRoom"
             ))
         })?;
-        if name.is_empty() || name.len() > MAX_GROUP_NAME_BYTES {
-            return Err(invalid(format!(
-                "a group name is 1 to {MAX_GROUP_NAME_BYTES} bytes"
-            )));
-        }
+        check_group_name(&name)?;
         let members = member_list_of(&who.user.user_id, member_list)?;
         let custom = group_id.filter(|id| !id.is_empty());
         if let Some(id) = &custom {
-            validate_custom_group_id(id)?;
+            check_custom_group_id(id)?;
         }
         let mut attempts = 0;
         loop {
@@ -82,7 +80,7 @@ impl Service {
         who: &Identity,
         group_id: &str,
     ) -> Result<Reply, ApiError> {
-        validate_group_id(group_id)?;
+        check_group_id(group_id)?;
         let (id, user) = (group_id.to_owned(), who.user.user_id.clone());
         let group = self
             .group_change(who, move |s, app| s.join_group(app, &id, &user, unix_now()))
@@ -96,7 +94,7 @@ impl Service {
         who: &Identity,
         group_id: &str,
     ) -> Result<Reply, ApiError> {
-        validate_group_id(group_id)?;
+        check_group_id(group_id)?;
         let (id, user) = (group_id.to_owned(), who.user.user_id.clone());
         self.group_change(who, move |s, app| s.quit_group(app, &id, &user, unix_now()))
             .await?
@@ -109,7 +107,7 @@ impl Service {
         who: &Identity,
         group_id: &str,
     ) -> Result<Reply, ApiError> {
-        validate_group_id(group_id)?;
+        check_group_id(group_id)?;
         let (id, user) = (group_id.to_owned(), who.user.user_id.clone());
         self.group_change(who, move |s, app| {
             s.dismiss_group(app, &id, &user, unix_now())
@@ -132,7 +130,7 @@ impl Service {
         who: &Identity,
         group_id: &str,
     ) -> Result<Reply, ApiError> {
-        validate_group_id(group_id)?;
+        check_group_id(group_id)?;
         let (user, id) = (who.user.clone(), group_id.to_owned());
         let group = self
             .blocking(move |s| s.group_profile(user.sdk_app_id, &id, &user.user_id))
@@ -150,13 +148,8 @@ impl Service {
         user_ids: Vec<String>,
         change: Change,
     ) -> Result<Reply, ApiError> {
-        validate_group_id(group_id)?;
-        if user_ids.is_empty() || user_ids.len() > MAX_MEMBER_LIST {
-            return Err(invalid(format!(
-                "userIDList must hold 1 to {MAX_MEMBER_LIST} user IDs, it holds {}",
-                user_ids.len()
-            )));
-        }
+        check_group_id(group_id)?;
+        check_member_count("userIDList", user_ids.len(), false)?;
         let (valid, mut failed) = split_valid(user_ids);
         let (id, operator) = (group_id.to_owned(), who.user.user_id.clone());
         let results = self
