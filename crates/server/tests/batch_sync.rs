@@ -3,6 +3,10 @@
 //! sessions are told (deletions by the app's sync setting, clearing and reads always), unread
 //! counts that agree on every session, and resume.
 
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{assert_error, ev, server, texts, Client, TestServer, APP};

@@ -1,5 +1,9 @@
 //! The per-user event log and the deletion modes, directly on the SQLite store (a real file).
 
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::PathBuf;

@@ -4,6 +4,10 @@
 //! staying as it was and, once deleted, gone for good; the dismissal notice in `@TIM#SYSTEM`,
 //! deleting that conversation, and a new notice bringing it back with only itself.
 
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::groups::{

@@ -2,6 +2,10 @@
 //! refusals that write nothing, what a member who left can still see, rejoining, and purging
 //! only what no member can see any more.
 
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 use tim_proto::model::WireBody;
 use tim_proto::Push;

@@ -1,5 +1,9 @@
 //! The HTTP side: health check, static files, the demo UserSig endpoint and its CORS.
 
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{now, TestServer, APP};

@@ -5,6 +5,10 @@
 //! message committed just before the read (and covered by it). The `conversationRead` push,
 //! which the reading session gets as well, comes after that message and carries `readSeq`.
 
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Client, TestServer};

@@ -3,6 +3,10 @@
 //! next change, with the flusher's commit, or when the store is dropped; a second store on the
 //! same file commits its own sends directly. (A hard kill and the replay: tests/cli.rs.)
 
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::store::add_app;

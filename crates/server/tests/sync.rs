@@ -1,6 +1,10 @@
 //! Multi-client sync over real WebSockets: event numbers on pushes, catch-up at login, the
 //! deletion setting, and a deletion racing a message.
 
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{ev, server, texts, Client};

@@ -1,5 +1,9 @@
 //! The server over real WebSockets: an in-process server on 127.0.0.1:0 with a SQLite file.
 
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{assert_error, now, texts, Client, TestServer, APP, WAIT};
