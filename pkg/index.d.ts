@@ -15,9 +15,9 @@ export interface EventNames {
   readonly NET_STATE_CHANGE: 'netStateChange';
   readonly KICKED_OUT: 'kickedOut';
   readonly ERROR: 'error';
-  /** Reserved: groups are not implemented yet, never emitted. */
+  /** The user's groups changed (created, joined, quit, removed, dismissed): the whole list. */
   readonly GROUP_LIST_UPDATED: 'onGroupListUpdated';
-  /** Reserved: groups are not implemented yet, never emitted. */
+  /** A group system notice arrived in `@TIM#SYSTEM`: `{ message, type }`. */
   readonly GROUP_SYSTEM_NOTICE_RECEIVED: 'receiveGroupSystemNotice';
 }
 
@@ -45,7 +45,7 @@ export interface Types {
 export type EventName = EventNames[keyof EventNames];
 /** `'C2C' | 'GROUP' | '@TIM#SYSTEM'`. */
 export type ConversationType = Types['CONV_C2C'] | Types['CONV_GROUP'] | Types['CONV_SYSTEM'];
-/** Message element types. Only text messages are implemented so far. */
+/** Message element types. Text messages are sent; group system notices are received. */
 export type MessageType =
   | Types['MSG_TEXT']
   | Types['MSG_CUSTOM']
@@ -71,12 +71,13 @@ export type ConversationID = `C2C${string}` | `GROUP${string}` | '@TIM#SYSTEM';
  * 2503 invalid conversation ID, 2800 network error, 2801 timeout, 2805 no network, 2903 internal,
  * 70001 UserSig expired, 70003 UserSig invalid, 70013 UserSig for another user, 70014 UserSig for
  * another SDKAppID, 70020 unknown SDKAppID, 80002 text too long. Ours: 2100 invalid parameter,
- * 2504 message not found, 2904 instance destroyed, 60003 malformed frame, 60005 frame too large,
- * 60006 unsupported protocol version.
+ * 2504 message not found, 2904 instance destroyed, 2905 a Tencent method tim-wasm does not have
+ * yet, 2906 `TIM.create` outside a browser, 60003 malformed frame, 60005 frame too large, 60006
+ * unsupported protocol version.
  */
 export type ErrorCode =
   | 2024 | 2025 | 2100 | 2500 | 2501 | 2502 | 2503 | 2504
-  | 2800 | 2801 | 2805 | 2903 | 2904 | 3001 | 3005
+  | 2800 | 2801 | 2805 | 2903 | 2904 | 2905 | 2906 | 3001 | 3005
   | 60003 | 60005 | 60006
   | 70001 | 70003 | 70013 | 70014 | 70020
   | 80002;
@@ -225,8 +226,11 @@ export interface Conversation {
 // Options and call arguments
 
 export interface CreateOptions {
-  /** The app's SDKAppID: a positive integer, or `TIM.create` returns null. */
-  SDKAppID: number;
+  /**
+   * The app's SDKAppID: a positive integer, or a string of digits (as configs read from
+   * environment variables are); anything else makes `TIM.create` return null.
+   */
+  SDKAppID: number | `${number}`;
   /**
    * WebSocket URL of the tim-wasm server (ours; Tencent's SDK has a fixed endpoint). Defaults to
    * `ws(s)://<page host>/ws`; a URL with no path, like `ws://127.0.0.1:8080`, gets `/ws` appended.
@@ -253,9 +257,9 @@ export interface LoginOptions {
 }
 
 export interface CreateTextMessageOptions {
-  /** The recipient's userID. */
+  /** The recipient: a userID (C2C) or a groupID (GROUP). */
   to: string;
-  /** Only `TIM.TYPES.CONV_C2C` is implemented so far. */
+  /** `TIM.TYPES.CONV_C2C` or `TIM.TYPES.CONV_GROUP`; `@TIM#SYSTEM` cannot be sent to (2502). */
   conversationType: ConversationType;
   payload: TextPayload;
 }
@@ -479,8 +483,10 @@ export interface TimInstance {
 /** The default export. */
 export interface TIMStatic {
   /**
-   * Returns the instance for this SDKAppID (the same one until it is destroyed), or null when
-   * `SDKAppID` is not a positive integer.
+   * Returns the instance for this SDKAppID (the same one until it is destroyed) at once, or null
+   * when `SDKAppID` is not a positive integer (or a string of digits). The wasm module loads on the
+   * first call; the instance's calls wait for it. Outside a browser (Node, server-side rendering)
+   * it throws an Error with code 2906.
    */
   create(options: CreateOptions): TimInstance | null;
   readonly EVENT: EventNames;

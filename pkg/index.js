@@ -1,21 +1,143 @@
-// The package entry: instantiates the wasm module once (top-level await), then exposes the
-// documented default export `TIM` with create / EVENT / TYPES / VERSION.
-import init, { createInstance, constants } from './tim_wasm.js';
+// The package entry: the documented default export `TIM` with create / EVENT / TYPES / VERSION.
+//
+// Importing it does nothing but define them (no top-level await, no fetch), so it imports in any
+// bundler target, in Node and in server-side rendering. The wasm module is fetched and
+// instantiated on first use: `TIM.create` returns its instance at once, and the instance's calls
+// wait for the module. Everything the SDK decides is in the wasm; this file only loads it and
+// forwards to it.
+import init, { createInstance } from './tim_wasm.js';
+import { EVENT, TYPES, VERSION } from './constants.js';
+import { ASYNC_METHODS, SYNC_METHODS } from './tencent-api.js';
 
-await init({ module_or_path: new URL('./tim_wasm_bg.wasm', import.meta.url) });
+// Codes of the registry in crates/proto/src/error_code.rs (a test there checks these copies).
+const INVALID_PARAMETER = 2100; // ErrorCode::InvalidParameter
+const NOT_LOGGED_IN = 2024; // ErrorCode::NotLoggedIn
+const NETWORK_ERROR = 2800; // ErrorCode::NetworkError
+const NOT_SUPPORTED = 2905; // ErrorCode::NotSupported
+const BROWSER_ONLY = 2906; // ErrorCode::BrowserOnly
 
-const { EVENT, TYPES, VERSION } = constants();
+function codedError(code, message) {
+  return Object.assign(new Error(message), { code, data: null });
+}
+
+// Vite's dev server pre-bundles dependencies into node_modules/.vite/deps/ without their assets,
+// so `new URL(..., import.meta.url)` there names a file that does not exist; the package's own
+// folder is still served (the usual npm layout puts it at /node_modules/tim-wasm/).
+const VITE_DEPS = /\/node_modules\/\.vite\/deps[^/]*\/[^/]*$/;
+
+function wasmURL() {
+  if (VITE_DEPS.test(new URL(import.meta.url).pathname)) {
+    return new URL('/node_modules/tim-wasm/tim_wasm_bg.wasm', import.meta.url);
+  }
+  return new URL('./tim_wasm_bg.wasm', import.meta.url);
+}
+
+let loading = null;
+function load() {
+  const url = wasmURL();
+  loading ??= init({ module_or_path: url }).catch((e) => {
+    const hint = VITE_DEPS.test(new URL(import.meta.url).pathname)
+      ? " (Vite dev server: add optimizeDeps: { exclude: ['tim-wasm'] } to vite.config)"
+      : '';
+    throw codedError(NETWORK_ERROR, `tim-wasm could not load ${url}: ${e && e.message}${hint}`);
+  });
+  return loading;
+}
+
+/** A positive integer, or a string of digits as configs read from environment variables are. */
+function sdkAppIdOf(options) {
+  const raw = options && options.SDKAppID;
+  const id = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+function unsupported(name) {
+  return codedError(NOT_SUPPORTED, `${name} is not supported by tim-wasm yet (see the README's API coverage table)`);
+}
+
+/**
+ * What `TIM.create` returns: the SDK instance once the module is loaded, and until then a stand-in
+ * that queues `on` / `off` and makes every asynchronous call wait for it.
+ */
+class Instance {
+  #real = null;
+  #handlers = [];
+  #ready;
+
+  constructor(options, onDestroy) {
+    this.SDKAppID = options.SDKAppID;
+    this.#ready = load().then(() => {
+      const real = createInstance(options, onDestroy);
+      if (!real) throw codedError(INVALID_PARAMETER, 'TIM.create: these options are not usable (see the console)');
+      for (const [name, handler] of this.#handlers) real.on(name, handler);
+      this.#handlers = null;
+      this.#real = real;
+      return real;
+    });
+    this.#ready.catch((e) => console.error('tim-wasm: the SDK could not start:', e));
+    return new Proxy(this, {
+      get(target, name, receiver) {
+        if (typeof name !== 'string' || name === 'then') return Reflect.get(target, name, receiver);
+        return target.#member(name);
+      },
+    });
+  }
+
+  #member(name) {
+    const real = this.#real;
+    if (real) {
+      const value = real[name];
+      if (typeof value === 'function') return value.bind(real);
+      if (value !== undefined) return value;
+    }
+    if (name === 'on') return (event, handler) => this.#on(event, handler);
+    if (name === 'off') return (event, handler) => this.#off(event, handler);
+    if (name === 'SDKAppID') return this.SDKAppID;
+    if (ASYNC_METHODS.has(name)) {
+      return (...args) =>
+        this.#ready.then((r) => (typeof r[name] === 'function' ? r[name](...args) : Promise.reject(unsupported(name))));
+    }
+    if (SYNC_METHODS.has(name)) {
+      return () => {
+        if (real) throw unsupported(name);
+        throw codedError(NOT_LOGGED_IN, `${name} before the SDK has loaded: call it after login() resolved`);
+      };
+    }
+    return undefined;
+  }
+
+  #on(event, handler) {
+    if (this.#real) this.#real.on(event, handler);
+    else this.#handlers.push([event, handler]);
+  }
+
+  #off(event, handler) {
+    if (this.#real) this.#real.off(event, handler);
+    else this.#handlers = this.#handlers.filter(([e, h]) => e !== event || (handler !== undefined && h !== handler));
+  }
+}
 
 // The documented contract: the same SDKAppID gives the same instance until it is destroyed.
 const instances = new Map();
 
 function create(options) {
-  const id = options && options.SDKAppID;
+  if (typeof window === 'undefined' || typeof WebSocket === 'undefined') {
+    throw codedError(
+      BROWSER_ONLY,
+      'tim-wasm runs in the browser only: TIM.create needs window and WebSocket (this looks like Node or ' +
+        'server-side rendering; create the instance in code that runs in the page)',
+    );
+  }
+  const id = sdkAppIdOf(options);
+  if (id === null) {
+    console.error(`TIM.create: SDKAppID must be a positive integer (or a string of digits), got ${JSON.stringify(options && options.SDKAppID)}`);
+    return null;
+  }
   const existing = instances.get(id);
   if (existing) return existing;
-  const tim = createInstance(options, () => instances.delete(id));
-  if (tim) instances.set(id, tim);
-  return tim ?? null;
+  const tim = new Instance({ ...options, SDKAppID: id }, () => instances.delete(id));
+  instances.set(id, tim);
+  return tim;
 }
 
 const TIM = Object.freeze({ create, EVENT, TYPES, VERSION });

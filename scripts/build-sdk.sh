@@ -46,10 +46,16 @@ say "wasm-opt: flatten + rereloop, -O2, -Os to a fixed point ($("$WASM_OPT" --ve
   pkg/tim_wasm_bg.wasm -o pkg/tim_wasm_bg.opt.wasm
 mv pkg/tim_wasm_bg.opt.wasm pkg/tim_wasm_bg.wasm
 
+say "pkg/constants.js (TIM.EVENT / TYPES / VERSION for the entry, read from the wasm)"
+node scripts/sdk-constants.mjs pkg
+# The package's licence is the repository's.
+cp LICENSE pkg/LICENSE
+
 RAW=$(wc -c < pkg/tim_wasm_bg.wasm)
 GZ=$(gzip -9 -c pkg/tim_wasm_bg.wasm | wc -c)
-JS_RAW=$(cat pkg/index.js pkg/tim_wasm.js | wc -c)
-JS_GZ=$(cat pkg/index.js pkg/tim_wasm.js | gzip -9 -c | wc -c)
+JS_FILES=(pkg/index.js pkg/constants.js pkg/tencent-api.js pkg/tim_wasm.js)
+JS_RAW=$(cat "${JS_FILES[@]}" | wc -c)
+JS_GZ=$(cat "${JS_FILES[@]}" | gzip -9 -c | wc -c)
 say "pkg/tim_wasm_bg.wasm: $RAW bytes raw (before wasm-opt: $RAW_BEFORE), $GZ bytes gzip -9"
-say "pkg/index.js + pkg/tim_wasm.js: $JS_RAW bytes raw, $JS_GZ bytes gzip -9"
+say "${JS_FILES[*]}: $JS_RAW bytes raw, $JS_GZ bytes gzip -9"
 say "total gzip -9: $((GZ + JS_GZ)) bytes"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start 2: install what is missing (Chromium too), then run every check and test:
 # rustfmt, clippy (native and wasm32), cargo test, the SDK build, the typings check and the
-# end-to-end tests (real server process, real SQLite file, headless Chromium).
+# end-to-end tests (real server process, real SQLite file, headless Chromium), and the packaging
+# tests (the packed package in Vite, webpack, strict TypeScript and Node projects).
 # Stops at the first failing step.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -49,6 +50,7 @@ step "build the SDK into pkg/" scripts/build-sdk.sh
 step "build the server (debug)" cargo build -p tim-server
 step "typings: tsc -p tests/types" npx --no-install tsc -p tests/types
 step "end-to-end: node --test tests/e2e/" node --test tests/e2e/
+step "packaging: node --test tests/packaging/" node --test tests/packaging/
 
 summary
 say "all checks passed"

@@ -113,16 +113,19 @@ describe('documented sample and entry point', () => {
     await u.close();
   });
 
-  it('TIM.create: same SDKAppID gives the same instance until destroy(); a bad SDKAppID gives null', async () => {
+  it('TIM.create: same SDKAppID gives the same instance until destroy() (a string of digits too); a bad SDKAppID gives null', async () => {
     const u = await openUser(env.browser, env.server, 'creator');
     const r = await u.page.evaluate(async (SDKAppID) => {
       const TIM = window.TIM;
       const a = TIM.create({ SDKAppID });
       const b = TIM.create({ SDKAppID });
+      // As configs read from environment variables are: the same app, so the same instance.
+      const fromString = TIM.create({ SDKAppID: String(SDKAppID) });
       const other = TIM.create({ SDKAppID: SDKAppID + 1 });
       const bad = {};
       for (const [label, v] of [
-        ['0', 0], ['-1', -1], ['1.5', 1.5], ['NaN', NaN], ['"123"', '123'], ['undefined', undefined], ['null', null],
+        ['0', 0], ['-1', -1], ['1.5', 1.5], ['NaN', NaN], ['"12a"', '12a'], ['""', ''], ['"-5"', '-5'], ['"0"', '0'],
+        ['undefined', undefined], ['null', null],
       ]) {
         bad[label] = TIM.create({ SDKAppID: v });
       }
@@ -134,6 +137,7 @@ describe('documented sample and entry point', () => {
       await c.destroy();
       return {
         same: a === b,
+        sameFromString: fromString === a,
         differentApp: a !== other && !!other,
         bad,
         noOptions,
@@ -142,6 +146,7 @@ describe('documented sample and entry point', () => {
       };
     }, env.server.sdkAppID);
     assert.equal(r.same, true, 'the same SDKAppID gives the same instance (===)');
+    assert.equal(r.sameFromString, true, 'SDKAppID as a string of digits gives that app\'s instance');
     assert.equal(r.differentApp, true, 'another SDKAppID gives another instance');
     for (const [label, v] of Object.entries(r.bad)) assert.equal(v, null, `TIM.create({ SDKAppID: ${label} }) is null`);
     assert.equal(r.noOptions, null, 'TIM.create() with no options is null');
@@ -206,6 +211,49 @@ describe('documented sample and entry point', () => {
     assert.equal(r.code, 2503);
     assert.match(r.message, /conversation/i, 'the message says what was wrong');
     assert.equal(r.dataType, 'object');
+    await u.close();
+  });
+  it("Tencent methods tim-wasm does not have yet fail with 2905, not 'x is not a function'", async () => {
+    const u = await openUser(env.browser, env.server, 'gaps');
+    // Before the module has loaded: an asynchronous method waits for it, then rejects.
+    const early = await u.page.evaluate(async (SDKAppID) => {
+      const tim = window.TIM.create({ SDKAppID: SDKAppID + 7 });
+      const p = tim.pinConversation({ conversationID: 'C2Cbob', isPinned: true });
+      const isPromise = p instanceof Promise;
+      try {
+        await p;
+        return { isPromise, resolved: true };
+      } catch (e) {
+        await tim.destroy();
+        return { isPromise, code: e.code, message: e.message, isError: e instanceof Error };
+      }
+    }, env.server.sdkAppID);
+    assert.deepEqual(
+      { isPromise: early.isPromise, code: early.code, isError: early.isError },
+      { isPromise: true, code: 2905, isError: true },
+      JSON.stringify(early),
+    );
+    assert.match(early.message, /pinConversation is not supported/);
+    await u.login();
+    const r = await u.page.evaluate(async () => {
+      const out = {};
+      try {
+        await window.tim.revokeMessage({});
+        out.revoke = 'resolved';
+      } catch (e) {
+        out.revoke = e.code;
+      }
+      try {
+        window.tim.createImageMessage({ to: 'bob', conversationType: 'C2C', payload: {} });
+        out.image = 'returned';
+      } catch (e) {
+        out.image = e.code;
+      }
+      out.unknown = typeof window.tim.noSuchMethodAnywhere;
+      out.existing = typeof window.tim.deleteConversation;
+      return out;
+    });
+    assert.deepEqual(r, { revoke: 2905, image: 2905, unknown: 'undefined', existing: 'function' });
     await u.close();
   });
 });

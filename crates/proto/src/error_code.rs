@@ -67,6 +67,10 @@ codes! {
     Internal = 2903,
     /// The SDK instance was destroyed (ours).
     Destroyed = 2904,
+    /// A method of Tencent's API that tim-wasm does not have yet (ours).
+    NotSupported = 2905,
+    /// `TIM.create` outside a browser: Node, server-side rendering (ours).
+    BrowserOnly = 2906,
     /// UserSig expired (Tencent 70001).
     UserSigExpired = 70001,
     /// UserSig malformed or its signature does not verify (Tencent 70003).

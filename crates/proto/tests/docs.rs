@@ -34,3 +34,31 @@ fn every_error_code_has_a_row_in_errors_md() {
         "docs/errors.md has no row `| code | name ...` for {missing:?}"
     );
 }
+
+/// The package entry (plain JS, loaded before the wasm) carries a few codes as literals, each
+/// marked `// ErrorCode::Name`: they must be the registry's.
+#[test]
+fn codes_copied_into_the_package_entry_match_the_registry() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pkg/index.js");
+    let entry =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut checked = 0;
+    for line in entry.lines().filter(|l| l.contains("// ErrorCode::")) {
+        let (code, name) = line.split_once("// ErrorCode::").expect("marker");
+        let number: u32 = code
+            .rsplit('=')
+            .next()
+            .and_then(|n| n.trim().trim_end_matches(';').parse().ok())
+            .unwrap_or_else(|| panic!("no `= <number>;` before the marker in {line:?}"));
+        let named = ErrorCode::ALL
+            .iter()
+            .find(|c| c.name() == name.trim())
+            .unwrap_or_else(|| panic!("no ErrorCode::{} (in {line:?})", name.trim()));
+        assert_eq!(number, named.as_u32(), "{line}");
+        checked += 1;
+    }
+    assert!(
+        checked >= 3,
+        "the entry's code literals are marked (found {checked})"
+    );
+}
