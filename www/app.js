@@ -156,7 +156,10 @@ function onListUpdated(list) {
   state.list = list;
   if (view) {
     const c = findConversation(view.id);
-    if (c) view.inList = true;
+    if (c) {
+      view.inList = true;
+      if (c.unreadCount) markRead(); // a message came in while it is open
+    }
     else if (view.inList) {
       // deleted elsewhere (another tab or device of this user)
       closeConversation();
@@ -280,10 +283,18 @@ async function openConversation(id, { draftName = '', status = '' } = {}) {
   markRead();
 }
 
+/** The open conversation is read: marks it so when the list says it has unread messages. */
 function markRead() {
   const c = view && findConversation(view.id);
-  if (!c || !c.unreadCount) return;
-  tim.setMessageRead({ conversationID: view.id }).catch((e) => say('pane-status', `Could not mark as read: ${errorText(e)}`, { error: true }));
+  if (!c || !c.unreadCount || view.marking) return;
+  const mine = view;
+  mine.marking = true;
+  tim
+    .setMessageRead({ conversationID: mine.id })
+    .catch((e) => view === mine && say('pane-status', `Could not mark as read: ${errorText(e)}`, { error: true }))
+    .finally(() => {
+      mine.marking = false;
+    });
 }
 
 /** Loads older pages until the messages fill the pane (or there are none left). */

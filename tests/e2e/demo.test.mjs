@@ -184,6 +184,12 @@ describe('demo chat', () => {
     await eve.page.fill(T('send-text'), 'live one');
     await eve.page.press(T('send-text'), 'Enter');
     await d.waitForFunction(() => [...document.querySelectorAll('[data-testid="msg"] .text')].some((x) => x.textContent === 'live one'));
+    await d.waitForFunction(() => document.querySelector('[data-testid="last-C2Ceve"]').textContent === 'live one');
+    await d.waitForFunction(() => document.querySelector('[data-testid="unread-C2Ceve"]').hidden && document.querySelector('[data-testid="total-unread"]').hidden);
+    await e.click(T('back-btn'));
+    await e.waitForFunction(() => document.querySelector('[data-testid="unread-C2Cdora"]')?.hidden === true); // read while it was open
+    await e.click(T('open-C2Cdora'));
+    await msgCount(e, 4);
     await d.screenshot({ path: resultPath('demo-desktop-chat.png') });
     await e.screenshot({ path: resultPath('demo-phone-chat.png') });
 
