@@ -19,6 +19,8 @@ const state = {
   everConnected: false,
   queuedDeletions: 0, // deleteConversation results with pending: true, sent on reconnect
 };
+/** groupID -> name, from getGroupList / GROUP_LIST_UPDATED / createGroup / joinGroup. */
+const groupNames = new Map();
 /** The open conversation, or null. */
 let view = null;
 
@@ -133,7 +135,7 @@ function renderList() {
   const openID = view ? view.id : '';
   // pinned first (the SDK sorts so already; kept stable here)
   const list = [...state.list.filter((c) => c.isPinned), ...state.list.filter((c) => !c.isPinned)];
-  ul.replaceChildren(...list.map((c) => conversationRow(c, { me, openID, actions: { open: openConversation, remove: confirmDelete } })));
+  ul.replaceChildren(...list.map((c) => conversationRow(c, { me, openID, groupNames, actions: { open: openConversation, remove: confirmDelete } })));
   $('no-conversations').hidden = list.length > 0;
   $('conv-count').textContent = list.length ? `(${list.length})` : '';
   const total = list.reduce((n, c) => n + (c.unreadCount || 0), 0);
@@ -175,7 +177,7 @@ function onListUpdated(list) {
 function renderHead() {
   const c = findConversation(view.id);
   const { type, to } = parseConversationID(view.id);
-  const name = c ? conversationName(c) : view.draftName || to;
+  const name = c ? conversationName(c, groupNames) : view.draftName || to;
   $('open-title').textContent = name;
   $('open-sub').textContent =
     type === 'GROUP' ? `Group · ID ${to}` : type === TIM.TYPES.CONV_SYSTEM ? 'Group notices' : name !== to ? to : 'Direct chat';
@@ -490,7 +492,7 @@ function whoKeeps(id) {
 
 function confirmDelete(id) {
   const c = findConversation(id);
-  const name = c ? conversationName(c) : id;
+  const name = c ? conversationName(c, groupNames) : id;
   const system = id === TIM.TYPES.CONV_SYSTEM;
   ask({
     title: system ? 'Delete the system notices?' : `Delete the chat with ${name}?`,
@@ -515,7 +517,7 @@ function confirmDelete(id) {
 
 function confirmClear(id) {
   const c = findConversation(id);
-  const name = c ? conversationName(c) : id;
+  const name = c ? conversationName(c, groupNames) : id;
   ask({
     title: `Clear your history with ${name}?`,
     text: `This deletes your messages of this conversation (here and on the server); the chat stays in your list and ${whoKeeps(id)}.`,
@@ -604,6 +606,7 @@ $('new-chat-form').addEventListener('submit', async (ev) => {
       try {
         const { data } = await record(`joinGroup({ groupID: ${JSON.stringify(groupID)} })`, tim.joinGroup({ groupID }));
         name = data.group.name || groupID;
+        learnGroups([data.group]);
         status = `You joined “${name}”. You see the messages sent from now on.`;
       } catch (e) {
         if (e.code !== 10013) throw e;
@@ -618,6 +621,7 @@ $('new-chat-form').addEventListener('submit', async (ev) => {
       const opts = { type: TIM.TYPES.GRP_PUBLIC, name, ...(groupID ? { groupID } : {}) };
       const { data } = await record(`createGroup(${JSON.stringify(opts)})`, tim.createGroup(opts));
       const g = data.group;
+      learnGroups([g]);
       newChat.close();
       await openConversation(`GROUP${g.groupID}`, { draftName: g.name, status: `Created the public group “${g.name}”. Others join it with the group ID ${g.groupID}.` });
     }
@@ -655,10 +659,17 @@ async function login(session, { fromStorage = false } = {}) {
   }
 }
 
+function learnGroups(groups) {
+  for (const g of groups) if (g && g.groupID && g.name) groupNames.set(g.groupID, g.name);
+  if (state.list.some((c) => c.type === TIM.TYPES.CONV_GROUP)) renderList();
+}
+
 function wire(t) {
   if (wired.has(t)) return;
   wired.add(t);
+  t.on(TIM.EVENT.GROUP_LIST_UPDATED, (e) => learnGroups(e.data));
   t.on(TIM.EVENT.SDK_READY, async () => {
+    t.getGroupList().then(({ data }) => learnGroups(data.groupList), () => {});
     try {
       const { data } = await t.getConversationList();
       onListUpdated(data.conversationList);

@@ -432,12 +432,15 @@ describe('demo chat', () => {
     await status(h, 'hi club', 'sent');
 
     await g.locator(T('conv-GROUPbookclub')).waitFor();
+    await g.waitForFunction(() => document.querySelector('[data-testid="name-GROUPbookclub"]').textContent === 'Book club');
+    assert.equal(await text(g, 'open-title'), 'Book club', 'the group is shown by its name');
     await g.waitForFunction(() => [...document.querySelectorAll('[data-testid="msg"] .text')].some((x) => x.textContent === 'hi club'));
     assert.equal(await g.textContent(`${T('msg')}.in .from`), 'hal', 'group messages name the sender');
     assert.match(await text(g, 'open-sub'), /Group · ID bookclub/);
     await typeAndEnter(g, 'welcome, hal');
     await h.waitForFunction(() => [...document.querySelectorAll('[data-testid="msg"].in .text')].some((x) => x.textContent === 'welcome, hal'));
     await h.locator(T('conv-GROUPbookclub')).waitFor({ state: 'attached' });
+    await h.waitForFunction(() => document.querySelector('[data-testid="name-GROUPbookclub"]').textContent === 'Book club');
     await g.screenshot({ path: resultPath('demo-group.png') });
     assert.deepEqual([...gus.errors, ...hal.errors], []);
     await gus.ctx.close();

@@ -113,13 +113,20 @@ export function parseConversationID(id) {
   return { type: '', to: id };
 }
 
-/** The name a person sees for a conversation. */
-export function conversationName(c) {
+/**
+ * The name a person sees for a conversation. `groupNames` (groupID -> name, from the group list)
+ * fills in a group whose conversation carries only its ID.
+ */
+export function conversationName(c, groupNames = null) {
   if (!c) return '';
   if (c.type === '@TIM#SYSTEM' || c.conversationID === '@TIM#SYSTEM') return 'System notices';
   if (c.remark) return c.remark;
   if (c.userProfile) return c.userProfile.nick || c.userProfile.userID;
-  if (c.groupProfile) return c.groupProfile.name || c.groupProfile.groupID;
+  if (c.groupProfile) {
+    const { groupID, name } = c.groupProfile;
+    const known = groupNames && groupNames.get(groupID);
+    return name && name !== groupID ? name : known || name || groupID;
+  }
   return parseConversationID(c.conversationID).to;
 }
 

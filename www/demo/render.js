@@ -33,9 +33,9 @@ export function lastText(c) {
 }
 
 /** One row of the conversation list. `actions` has open(id) and remove(id). */
-export function conversationRow(c, { me, openID, actions }) {
+export function conversationRow(c, { me, openID, actions, groupNames }) {
   const id = c.conversationID;
-  const name = conversationName(c);
+  const name = conversationName(c, groupNames);
   const muted = c.messageRemindType === MUTED;
   const avatar = el('span', { className: 'avatar', ariaHidden: 'true' });
   paintAvatar(avatar, name, { group: c.type === 'GROUP' });
