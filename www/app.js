@@ -17,6 +17,7 @@ const state = {
   list: [], // the SDK's sorted conversation list
   net: 'connecting', // connected | connecting | disconnected
   everConnected: false,
+  offlineStart: false, // login resolved from the cache with the server unreachable
   queuedDeletions: 0, // deleteConversation results with pending: true, sent on reconnect
 };
 /** groupID -> name, from getGroupList / GROUP_LIST_UPDATED / createGroup / joinGroup. */
@@ -105,8 +106,9 @@ function unsentCount() {
 
 function renderNet() {
   const s = state.net;
+  const first = !state.everConnected && !state.offlineStart; // the first connection, not a lost one
   const label =
-    s === TIM.TYPES.NET_STATE_CONNECTED ? 'Connected' : s === TIM.TYPES.NET_STATE_CONNECTING ? (state.everConnected ? 'Reconnecting…' : 'Connecting…') : 'Offline';
+    s === TIM.TYPES.NET_STATE_CONNECTED ? 'Connected' : s === TIM.TYPES.NET_STATE_CONNECTING ? (first ? 'Connecting…' : 'Offline · reconnecting…') : 'Offline';
   const net = $('net-state');
   net.textContent = label;
   net.dataset.state = s;
@@ -116,7 +118,9 @@ function renderNet() {
   if (unsent) queued.push(`${plural(unsent, 'message')} not sent (retry ${unsent === 1 ? 'it' : 'them'})`);
   let text = '';
   if (s !== TIM.TYPES.NET_STATE_CONNECTED) {
-    text = `${s === TIM.TYPES.NET_STATE_CONNECTING && state.everConnected ? 'Connection lost; reconnecting.' : s === TIM.TYPES.NET_STATE_CONNECTING ? 'Connecting to the server.' : 'Offline: showing what this browser cached.'}`;
+    text = first
+      ? 'Connecting to the server.'
+      : `Offline: showing what this browser cached${s === TIM.TYPES.NET_STATE_CONNECTING ? '; reconnecting by itself' : ''}.`;
     text += queued.length ? ` ${queued.join(', ')}: sent when the connection returns.` : ' Nothing queued.';
   } else if (unsent) {
     text = `${queued.join(', ')}.`;
@@ -637,10 +641,13 @@ $('new-chat-form').addEventListener('submit', async (ev) => {
 
 async function login(session, { fromStorage = false } = {}) {
   me = session.userID;
-  tim = TIM.create({ SDKAppID: session.SDKAppID });
+  // ?server=ws://host:port points the SDK at a chat server other than this page's host.
+  const server = new URLSearchParams(location.search).get('server');
+  tim = TIM.create({ SDKAppID: session.SDKAppID, ...(server ? { server } : {}) });
   if (!tim) throw new Error(`TIM.create refused SDKAppID ${session.SDKAppID}`);
   wire(tim);
   state.everConnected = false;
+  state.offlineStart = false;
   state.list = [];
   setNet(TIM.TYPES.NET_STATE_CONNECTING);
   showChat();
@@ -648,7 +655,10 @@ async function login(session, { fromStorage = false } = {}) {
   try {
     const { data } = await record(`login({ userID: ${JSON.stringify(session.userID)} })`, tim.login({ userID: session.userID, userSig: session.userSig }));
     remember(session);
-    if (data.offline) setNet(TIM.TYPES.NET_STATE_DISCONNECTED);
+    if (data.offline) {
+      state.offlineStart = true;
+      if (state.net !== TIM.TYPES.NET_STATE_CONNECTED) renderNet();
+    }
   } catch (e) {
     // A remembered ticket that expired (or is for a server that was reset): get a new one, once.
     if (fromStorage && [70001, 70003, 70013, 70014, 70020].includes(e.code)) {

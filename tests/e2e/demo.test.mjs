@@ -4,7 +4,10 @@
 // step go to test-results/demo-*.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useEnv, openUser, texts, resultPath, until } from './harness.mjs';
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
+import { useEnv, openUser, texts, resultPath, until, ROOT } from './harness.mjs';
 import * as format from '../../www/demo/format.js';
 
 const env = useEnv(before, after);
@@ -63,6 +66,42 @@ const status = (page, message, s) =>
     ([m, st]) => [...document.querySelectorAll('[data-testid="msg"]')].some((li) => li.querySelector('.text')?.textContent === m && li.dataset.status === st),
     [message, s],
   );
+
+/**
+ * The demo hosted on an origin of its own (www/ and pkg/, and /api/demo/usersig passed on to the
+ * chat server), so that the page reloads while tim-server is down. Its SDK reaches the server
+ * through the page's `?server=` parameter.
+ */
+async function demoSite() {
+  const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+  const site = http.createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/api/demo/usersig') {
+      try {
+        const r = await fetch(env.server.url + req.url);
+        res.writeHead(r.status, { 'Content-Type': 'application/json' }).end(await r.text());
+      } catch {
+        res.writeHead(502).end('{"message":"chat server down"}');
+      }
+      return;
+    }
+    const rel = normalize(path === '/' ? 'index.html' : path).replace(/^\/+/, '');
+    const file = rel.startsWith('pkg/') ? join(ROOT, rel) : join(ROOT, 'www', rel);
+    try {
+      if (rel.includes('..')) throw new Error('outside');
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': TYPES[rel.slice(rel.lastIndexOf('.'))] || 'application/octet-stream', 'Cache-Control': 'no-store' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  site.on('upgrade', (_req, socket) => socket.destroy());
+  await new Promise((r) => site.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${site.address().port}/?server=${encodeURIComponent(env.server.wsURL)}`,
+    close: () => new Promise((r) => { site.closeAllConnections(); site.close(() => r()); }),
+  };
+}
 
 describe('demo chat', () => {
   it('serves a test UserSig for the demo app at /api/demo/usersig', async () => {
@@ -276,7 +315,7 @@ describe('demo chat', () => {
     await msgCount(d, 4);
     await server.stop();
     await d.waitForFunction(() => document.querySelector('[data-testid="net-state"]').dataset.state !== 'connected');
-    assert.match(await text(d, 'net-state'), /Reconnecting|Offline/);
+    assert.match(await text(d, 'net-state'), /^Offline/);
     assert.equal(await visible(d, 'net-banner'), true);
     await e.waitForSelector(T('net-banner')); // on the phone too, in the open conversation
     await typeAndEnter(d, 'sent while offline');
@@ -445,5 +484,47 @@ describe('demo chat', () => {
     assert.deepEqual([...gus.errors, ...hal.errors], []);
     await gus.ctx.close();
     await hal.ctx.close();
+  });
+  it('a reload with the chat server down keeps the session: the cached list and messages show, offline', async () => {
+    const { server, browser } = env;
+    const site = await demoSite();
+    const ctx = await browser.newContext({ viewport: DESKTOP });
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (x) => errors.push(x));
+    await page.goto(site.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.fill(T('user-id'), 'ivy');
+    await page.click(T('login-btn'));
+    await connected(page);
+    const jon = await openUser(browser, server, 'jon');
+    await jon.login();
+    await jon.send('ivy', 'hi ivy');
+    await jon.send('ivy', 'still there?');
+    await page.locator(T('conv-C2Cjon')).waitFor();
+    await page.click(T('open-C2Cjon'));
+    await msgCount(page, 2);
+    await jon.close();
+
+    await server.stop();
+    await page.reload();
+    await page.waitForSelector(`${T('chat')}:not([hidden])`);
+    assert.equal(await visible(page, 'login-view'), false, 'still logged in');
+    await page.locator(T('conv-C2Cjon')).waitFor();
+    assert.equal(await text(page, 'last-C2Cjon'), 'still there?');
+    await page.waitForFunction(() => /^Offline: showing what this browser cached/.test(document.querySelector('[data-testid="net-banner"]').textContent));
+    assert.match(await text(page, 'net-state'), /^Offline/);
+    assert.match(await text(page, 'result'), /"offline": true/, 'the SDK logged in from its cache');
+    await page.click(T('open-C2Cjon'));
+    await msgCount(page, 2);
+    assert.deepEqual(await msgTexts(page), ['hi ivy', 'still there?']);
+    await page.screenshot({ path: resultPath('demo-offline-reload.png') });
+
+    await server.restart();
+    await connected(page);
+    await page.waitForSelector(T('net-banner'), { state: 'hidden' });
+    assert.deepEqual(errors, []);
+    await ctx.close();
+    await site.close();
   });
 });
