@@ -527,4 +527,33 @@ describe('demo chat', () => {
     await ctx.close();
     await site.close();
   });
+  it('an action that fails says so where it was asked: deleting a chat already deleted on another device (2500)', async () => {
+    const { server, browser } = env;
+    const lee = await openUser(browser, server, 'lee');
+    await lee.login();
+    const a = await person('kim', DESKTOP); // two devices of kim; the app's multi-client sync is off
+    const b = await person('kim', DESKTOP);
+    await lee.send('kim', 'hello kim');
+    await a.page.locator(T('conv-C2Clee')).waitFor();
+    await b.page.locator(T('conv-C2Clee')).waitFor();
+    await a.page.click(T('delete-C2Clee'));
+    await a.page.click(T('confirm-ok'));
+    await a.page.locator(T('conv-C2Clee')).waitFor({ state: 'detached' });
+
+    // the other device still lists it (it is not told); deleting it there is refused in the dialog
+    await b.page.click(T('delete-C2Clee'));
+    await b.page.waitForSelector(`${T('confirm-dialog')}[open]`);
+    await b.page.click(T('confirm-ok'));
+    await b.page.waitForFunction(() => document.querySelector('[data-testid="confirm-error"]').textContent !== '');
+    assert.equal(await text(b.page, 'confirm-error'), 'This conversation is not in your list (already deleted?) (code 2500)');
+    assert.equal(await b.page.$eval(T('confirm-dialog'), (x) => x.open), true, 'the dialog stays, with the reason');
+    assert.equal((await devResult(b.page)).json.code, 2500);
+    await b.page.screenshot({ path: resultPath('demo-delete-error.png') });
+    await b.page.click(T('confirm-cancel'));
+    await closed(b.page, 'confirm-dialog');
+    assert.deepEqual([...a.errors, ...b.errors], []);
+    await a.ctx.close();
+    await b.ctx.close();
+    await lee.close();
+  });
 });
