@@ -461,6 +461,8 @@ function ask({ title, text, ok, action }) {
   $('confirm-ok').textContent = ok;
   say('confirm-error', '');
   for (const b of confirmDialog.querySelectorAll('button')) b.disabled = false;
+  $('confirm-ok').hidden = false;
+  $('confirm-cancel').textContent = 'Cancel';
   confirmAction = action;
   confirmDialog.returnValue = '';
   confirmDialog.showModal();
@@ -480,7 +482,10 @@ $('confirm-form').addEventListener('submit', async (ev) => {
   } catch (e) {
     say('confirm-error', errorText(e), { error: true });
     for (const b of buttons) b.disabled = false;
+    const gone = e && e.code === 2500; // nothing left to do: trying again cannot help
     $('confirm-ok').textContent = 'Try again';
+    $('confirm-ok').hidden = gone;
+    $('confirm-cancel').textContent = gone ? 'Close' : 'Cancel';
   }
 });
 confirmDialog.addEventListener('close', () => {

@@ -548,6 +548,8 @@ describe('demo chat', () => {
     assert.equal(await text(b.page, 'confirm-error'), 'This conversation is not in your list (already deleted?) (code 2500)');
     assert.equal(await b.page.$eval(T('confirm-dialog'), (x) => x.open), true, 'the dialog stays, with the reason');
     assert.equal((await devResult(b.page)).json.code, 2500);
+    assert.equal(await b.page.isHidden(T('confirm-ok')), true, 'no "try again" when there is nothing left to delete');
+    assert.equal(await text(b.page, 'confirm-cancel'), 'Close');
     await b.page.screenshot({ path: resultPath('demo-delete-error.png') });
     await b.page.click(T('confirm-cancel'));
     await closed(b.page, 'confirm-dialog');
