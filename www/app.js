@@ -134,7 +134,22 @@ function renderNet() {
 // ---------------------------------------------------------------------------------------------
 // The conversation list
 
+/** Re-renders `render()` into a container, keeping the keyboard focus on the same control. */
+function keepingFocus(container, render) {
+  const a = document.activeElement;
+  const inside = a && container.contains(a) ? { testid: a.dataset.testid, id: a.closest('[data-id]')?.dataset.id } : null;
+  render();
+  if (!inside || !inside.testid) return;
+  const scope = inside.id ? container.querySelector(`[data-id="${CSS.escape(inside.id)}"]`) : container;
+  const again = scope && scope.querySelector(`[data-testid="${CSS.escape(inside.testid)}"]`);
+  if (again) again.focus({ preventScroll: true });
+}
+
 function renderList() {
+  keepingFocus($('conversation-list'), renderListNow);
+}
+
+function renderListNow() {
   const ul = $('conversation-list');
   const openID = view ? view.id : '';
   // pinned first (the SDK sorts so already; kept stable here)
@@ -152,6 +167,7 @@ function renderTotal(total) {
   b.textContent = String(total);
   b.hidden = total === 0;
   b.title = `${total} unread in all chats`;
+  if (me) document.title = `${total ? `(${total}) ` : ''}${me} · tim-wasm chat`;
 }
 
 function findConversation(id) {
@@ -219,8 +235,10 @@ function renderMessages(scroll = 'keep') {
   const fromBottom = s.scrollHeight - s.scrollTop;
   const wasAtBottom = atBottom(s);
   const isGroup = view.id.startsWith(TIM.TYPES.CONV_GROUP);
-  $('message-list').replaceChildren(
-    ...messageItems(view.entries, { isGroup, canRevoke: features().revoke, actions: { retry, revoke } }),
+  keepingFocus($('message-list'), () =>
+    $('message-list').replaceChildren(
+      ...messageItems(view.entries, { isGroup, canRevoke: features().revoke, actions: { retry, revoke } }),
+    ),
   );
   renderOlder();
   if (scroll === 'bottom' || (scroll === 'keep' && wasAtBottom)) {
@@ -353,6 +371,22 @@ function onMessages(messages) {
   if (!stay) $('jump-btn').hidden = false;
   markRead();
 }
+
+function onRevoked(messages) {
+  if (!view) return;
+  let changed = false;
+  for (const m of messages) {
+    const entry = view.entries.find((x) => x.message.ID === m.ID);
+    if (entry) {
+      entry.message = { ...entry.message, isRevoked: true };
+      changed = true;
+    }
+  }
+  if (changed) renderMessages('keep');
+}
+
+// The list's times ("09:05", "Yesterday") move on with the clock.
+setInterval(() => me && renderList(), 60_000);
 
 // ---------------------------------------------------------------------------------------------
 // Sending: text, and images / files when the SDK has them; sending / failed (retry) states
@@ -695,6 +729,8 @@ function wire(t) {
   t.on(TIM.EVENT.CONVERSATION_LIST_UPDATED, (e) => onListUpdated(e.data));
   t.on(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (e) => renderTotal(e.data));
   t.on(TIM.EVENT.MESSAGE_RECEIVED, (e) => onMessages(e.data));
+  // Tencent's MESSAGE_REVOKED, once the SDK has revoking (absent today: TIM.EVENT lacks it).
+  if (TIM.EVENT.MESSAGE_REVOKED) t.on(TIM.EVENT.MESSAGE_REVOKED, (e) => onRevoked(e.data));
   t.on(TIM.EVENT.NET_STATE_CHANGE, (e) => setNet(e.data.state));
   t.on(TIM.EVENT.KICKED_OUT, (e) => {
     forget();

@@ -219,12 +219,14 @@ describe('demo chat', () => {
     assert.equal(await side(e, 'hello from eve'), 'right');
     assert.equal(await side(e, 'hi eve, from the demo'), 'left');
 
-    // -- a live message while open appears in it, read at once
+    // -- a live message while open appears in it, read at once; the keyboard focus stays put
+    await d.focus(T('open-C2Ceve'));
     await eve.page.fill(T('send-text'), 'live one');
     await eve.page.press(T('send-text'), 'Enter');
     await d.waitForFunction(() => [...document.querySelectorAll('[data-testid="msg"] .text')].some((x) => x.textContent === 'live one'));
     await d.waitForFunction(() => document.querySelector('[data-testid="last-C2Ceve"]').textContent === 'live one');
     await d.waitForFunction(() => document.querySelector('[data-testid="unread-C2Ceve"]').hidden && document.querySelector('[data-testid="total-unread"]').hidden);
+    assert.equal(await d.evaluate(() => document.activeElement?.dataset.testid), 'open-C2Ceve', 'a list update keeps the focus');
     await e.click(T('back-btn'));
     await e.waitForFunction(() => document.querySelector('[data-testid="unread-C2Cdora"]')?.hidden === true); // read while it was open
     await e.click(T('open-C2Cdora'));
