@@ -19,6 +19,7 @@ const state = {
   everConnected: false,
   offlineStart: false, // login resolved from the cache with the server unreachable
   queuedDeletions: 0, // deleteConversation results with pending: true, sent on reconnect
+  deleting: new Set(), // conversation IDs this page is deleting right now
 };
 /** groupID -> name, from getGroupList / GROUP_LIST_UPDATED / createGroup / joinGroup. */
 const groupNames = new Map();
@@ -183,9 +184,9 @@ function onListUpdated(list) {
       if (c.unreadCount) markRead(); // a message came in while it is open
     }
     else if (view.inList) {
-      // deleted elsewhere (another tab or device of this user)
+      const here = state.deleting.has(view.id); // this page's own deletion says its outcome itself
       closeConversation();
-      say('list-status', 'That chat was deleted in another tab or on another device.');
+      if (!here) say('list-status', 'That chat was deleted in another tab or on another device.');
     }
   }
   renderList();
@@ -522,6 +523,10 @@ $('confirm-form').addEventListener('submit', async (ev) => {
     $('confirm-cancel').textContent = gone ? 'Close' : 'Cancel';
   }
 });
+// While the call is in flight, Escape does not close the dialog: its outcome is shown in it.
+confirmDialog.addEventListener('cancel', (ev) => {
+  if ($('confirm-ok').disabled) ev.preventDefault();
+});
 confirmDialog.addEventListener('close', () => {
   confirmAction = null;
 });
@@ -544,7 +549,8 @@ function confirmDelete(id) {
       : `This deletes the conversation and your history of it; ${whoKeeps(id)}. It cannot be undone. A new message brings the conversation back, holding only the new message.`,
     ok: 'Delete',
     action: async () => {
-      const { data } = await record(`deleteConversation(${JSON.stringify(id)})`, tim.deleteConversation(id));
+      state.deleting.add(id);
+      const { data } = await record(`deleteConversation(${JSON.stringify(id)})`, tim.deleteConversation(id)).finally(() => state.deleting.delete(id));
       if (view && view.id === data.conversationID) closeConversation();
       if (data.pending) {
         state.queuedDeletions += 1;
