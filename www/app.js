@@ -5,6 +5,7 @@ import TIM from '/pkg/index.js';
 import { $, el, paintAvatar, conversationRow, messageItems } from './demo/render.js';
 import { conversationName, errorText, parseConversationID } from './demo/format.js';
 import { remembered, remember, forget, demoUserSig } from './demo/session.js';
+import { ask } from './demo/confirm.js';
 
 const PAGE = 15; // messages per getMessageList page
 const MUTED = TIM.TYPES.MSG_REMIND_ACPT_NOT_NOTE || 'AcceptNotNotify';
@@ -486,50 +487,6 @@ function autosize() {
 
 // ---------------------------------------------------------------------------------------------
 // Delete, clear history, pin, mute: confirmed in a <dialog>, the result shown where it was asked
-
-const confirmDialog = $('confirm-dialog');
-let confirmAction = null;
-
-function ask({ title, text, ok, action }) {
-  $('confirm-title').textContent = title;
-  $('confirm-text').textContent = text;
-  $('confirm-ok').textContent = ok;
-  say('confirm-error', '');
-  for (const b of confirmDialog.querySelectorAll('button')) b.disabled = false;
-  $('confirm-ok').hidden = false;
-  $('confirm-cancel').textContent = 'Cancel';
-  confirmAction = action;
-  confirmDialog.returnValue = '';
-  confirmDialog.showModal();
-}
-
-$('confirm-form').addEventListener('submit', async (ev) => {
-  if (ev.submitter && ev.submitter.value !== 'ok') return; // Cancel closes (method=dialog)
-  ev.preventDefault();
-  const action = confirmAction;
-  if (!action) return;
-  const buttons = confirmDialog.querySelectorAll('button');
-  for (const b of buttons) b.disabled = true;
-  $('confirm-ok').textContent = 'Working…';
-  try {
-    await action();
-    confirmDialog.close('ok');
-  } catch (e) {
-    say('confirm-error', errorText(e), { error: true });
-    for (const b of buttons) b.disabled = false;
-    const gone = e && e.code === 2500; // nothing left to do: trying again cannot help
-    $('confirm-ok').textContent = 'Try again';
-    $('confirm-ok').hidden = gone;
-    $('confirm-cancel').textContent = gone ? 'Close' : 'Cancel';
-  }
-});
-// While the call is in flight, Escape does not close the dialog: its outcome is shown in it.
-confirmDialog.addEventListener('cancel', (ev) => {
-  if ($('confirm-ok').disabled) ev.preventDefault();
-});
-confirmDialog.addEventListener('close', () => {
-  confirmAction = null;
-});
 
 function whoKeeps(id) {
   const { type, to } = parseConversationID(id);
