@@ -1,22 +1,45 @@
-// The tim-wasm demo chat: plain ES module, no build step, using only the documented TIM API.
+// The tim-wasm demo chat: plain ES modules, no build step, written only against the documented
+// TIM web API (pkg/index.d.ts). Features the SDK does not have yet (pin, mute, revoke, image and
+// file messages) are detected, and their controls appear only when the SDK has them.
 import TIM from '/pkg/index.js';
+import { $, el, paintAvatar, conversationRow, messageItems } from './demo/render.js';
+import { conversationName, errorText, parseConversationID } from './demo/format.js';
+import { remembered, remember, forget, demoUserSig } from './demo/session.js';
+import { ask } from './demo/confirm.js';
 
-const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const e = Object.assign(document.createElement(tag), props);
-  for (const c of children) e.append(c);
-  return e;
-};
+const PAGE = 15; // messages per getMessageList page
+const MUTED = TIM.TYPES.MSG_REMIND_ACPT_NOT_NOTE || 'AcceptNotNotify';
+const NOTIFY = TIM.TYPES.MSG_REMIND_ACPT_AND_NOTE || 'AcceptAndNotify';
 
 let tim = null;
 let me = '';
-let openID = ''; // the conversation shown on the right
-const wired = new WeakSet(); // instances whose events this page listens to
+const wired = new WeakSet();
+const state = {
+  list: [], // the SDK's sorted conversation list
+  net: 'connecting', // connected | connecting | disconnected
+  everConnected: false,
+  offlineStart: false, // login resolved from the cache with the server unreachable
+  queuedDeletions: 0, // deleteConversation results with pending: true, sent on reconnect
+  deleting: new Set(), // conversation IDs this page is deleting right now
+};
+/** groupID -> name, from getGroupList / GROUP_LIST_UPDATED / createGroup / joinGroup. */
+const groupNames = new Map();
+/** The open conversation, or null. */
+let view = null;
+
+const has = (method) => !!tim && typeof tim[method] === 'function';
+const features = () => ({
+  pin: has('pinConversation'),
+  mute: has('setMessageRemindType'),
+  revoke: has('revokeMessage'),
+  image: has('createImageMessage'),
+  file: has('createFileMessage'),
+});
 
 // ---------------------------------------------------------------------------------------------
-// result panel: what the last call's Promise settled to
+// The developer panel: every SDK call and what its Promise settled to
 
-function showResult(call, promise) {
+function record(call, promise) {
   const out = $('result');
   out.textContent = `${call} → pending…`;
   out.classList.remove('error');
@@ -33,205 +56,771 @@ function showResult(call, promise) {
   );
 }
 
-function showError(what, e) {
-  const out = $('result');
-  out.classList.add('error');
-  out.textContent = `${what} → ${e && e.code !== undefined ? `error ${e.code}: ${e.message}` : String(e)}`;
+/** A status line that says what just happened; errors in words with their code. */
+function say(id, text, { error = false } = {}) {
+  const p = $(id);
+  p.textContent = text;
+  p.classList.toggle('error-text', error);
 }
 
 // ---------------------------------------------------------------------------------------------
-// rendering
+// Views: login, chat; on phones one pane at a time
 
-function renderConversations(list) {
-  const ul = $('conversation-list');
-  ul.replaceChildren(
-    ...list.map((c) => {
-      const id = c.conversationID;
-      const unread = el('span', { className: `badge${c.unreadCount ? '' : ' zero'}`, textContent: String(c.unreadCount) });
-      unread.dataset.testid = `unread-${id}`;
-      const last = el('span', { className: 'conv-last', textContent: c.lastMessage.messageForShow || '(no messages)' });
-      last.dataset.testid = `last-${id}`;
-      const name = el('span', { className: 'conv-name', textContent: c.userProfile?.userID || id });
-      const li = el('li', { className: id === openID ? 'open' : '' }, el('div', { className: 'conv-head' }, name, unread), last);
-      li.dataset.testid = `conv-${id}`;
-      li.dataset.conversationId = id;
-      li.addEventListener('click', () => openConversation(id));
-      return li;
-    }),
-  );
-  $('no-conversations').hidden = list.length > 0;
-}
-
-function messageItem(m) {
-  const time = new Date(m.time * 1000).toLocaleTimeString();
-  const li = el('li', { className: m.flow }, el('span', { className: 'text', textContent: m.payload.text }), el('span', { className: 'meta', textContent: `${m.from} · ${time} · #${m.sequence}` }));
-  li.dataset.testid = 'msg';
-  li.dataset.id = m.ID;
-  return li;
-}
-
-function renderMessages(list) {
-  $('message-list').replaceChildren(...list.map(messageItem));
-  scrollDown();
-}
-
-function appendMessages(list) {
-  const ul = $('message-list');
-  for (const m of list) {
-    if (!ul.querySelector(`li[data-id="${CSS.escape(m.ID)}"]`)) ul.append(messageItem(m));
-  }
-  scrollDown();
-}
-
-function scrollDown() {
-  const ul = $('message-list');
-  ul.scrollTop = ul.scrollHeight;
-}
-
-function setOpen(id) {
-  openID = id;
-  $('open-title').textContent = id ? `Conversation ${id}` : 'No conversation open';
-  $('delete-open-btn').disabled = !id;
-  for (const li of $('conversation-list').children) li.classList.toggle('open', li.dataset.conversationId === id);
-  if (!id) $('message-list').replaceChildren();
-}
-
-// ---------------------------------------------------------------------------------------------
-// actions
-
-async function openConversation(id) {
-  setOpen(id);
-  if (id.startsWith(TIM.TYPES.CONV_C2C)) $('send-to').value = id.slice(TIM.TYPES.CONV_C2C.length);
-  try {
-    const { data } = await tim.getMessageList({ conversationID: id, count: 15 });
-    if (openID === id) renderMessages(data.messageList);
-    await tim.setMessageRead({ conversationID: id });
-  } catch (e) {
-    showError(`open ${id}`, e);
-  }
-}
-
-async function login(userID) {
-  const res = await fetch(`/api/demo/usersig?userID=${encodeURIComponent(userID)}`);
-  if (!res.ok) throw new Error(`GET /api/demo/usersig: HTTP ${res.status} ${await res.text()}`);
-  const { SDKAppID, userSig } = await res.json();
-  tim = TIM.create({ SDKAppID });
-  if (!tim) throw new Error(`TIM.create refused SDKAppID ${SDKAppID}`);
-  if (!wired.has(tim)) {
-    wired.add(tim);
-    tim.on(TIM.EVENT.SDK_READY, onReady);
-    tim.on(TIM.EVENT.CONVERSATION_LIST_UPDATED, (e) => renderConversations(e.data));
-    tim.on(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (e) => {
-      $('total-unread').textContent = String(e.data);
-      $('total-unread').classList.toggle('zero', e.data === 0);
-    });
-    tim.on(TIM.EVENT.MESSAGE_RECEIVED, (e) => {
-      const here = e.data.filter((m) => m.conversationID === openID);
-      if (here.length) {
-        appendMessages(here);
-        tim.setMessageRead({ conversationID: openID }).catch(() => {});
-      }
-    });
-    tim.on(TIM.EVENT.NET_STATE_CHANGE, (e) => {
-      $('net-state').textContent = e.data.state;
-      $('net-state').classList.toggle('connected', e.data.state === TIM.TYPES.NET_STATE_CONNECTED);
-    });
-    tim.on(TIM.EVENT.KICKED_OUT, (e) => {
-      showError('kicked out', { code: e.data.type, message: 'log in again' });
-      showLoggedOut();
-    });
-    tim.on(TIM.EVENT.ERROR, (e) => showError('SDK error', e.data));
-  }
-  await showResult(`login({ userID: ${JSON.stringify(userID)} })`, tim.login({ userID, userSig }));
-  me = userID;
-  $('me').textContent = me;
-  $('login-panel').hidden = true;
-  $('chat').hidden = false;
-  document.title = `${me} · tim-wasm demo`;
-}
-
-async function onReady() {
-  const { data } = await tim.getConversationList();
-  renderConversations(data.conversationList);
-  const total = data.conversationList.reduce((n, c) => n + c.unreadCount, 0);
-  $('total-unread').textContent = String(total);
-  $('total-unread').classList.toggle('zero', total === 0);
-}
-
-function showLoggedOut() {
-  me = '';
-  setOpen('');
-  renderConversations([]);
+function showLogin(message = '') {
   $('chat').hidden = true;
-  $('login-panel').hidden = false;
-  $('net-state').textContent = 'offline';
-  $('net-state').classList.remove('connected');
+  $('login-view').hidden = false;
+  say('login-error', message, { error: !!message });
+  document.title = 'tim-wasm chat';
+  $('user-id').focus();
 }
 
-async function deleteConversation(id) {
-  const call = `deleteConversation(${JSON.stringify(id)})`;
+function showChat() {
+  $('login-view').hidden = true;
+  $('chat').hidden = false;
+  $('me').textContent = me;
+  paintAvatar($('me-avatar'), me);
+  document.title = `${me} · tim-wasm chat`;
+  const f = features();
+  $('features').textContent =
+    `TIM.VERSION ${TIM.VERSION}. Detected in this SDK: ` +
+    Object.entries(f).map(([k, v]) => `${k} ${v ? 'yes' : 'no (hidden)'}`).join(', ') + '.';
+}
+
+function setNet(netState) {
+  state.net = netState;
+  if (netState === TIM.TYPES.NET_STATE_CONNECTED) {
+    state.everConnected = true;
+    if (state.queuedDeletions) {
+      say('list-status', `Back online: ${plural(state.queuedDeletions, 'queued deletion')} sent to the server.`);
+      state.queuedDeletions = 0;
+    }
+  }
+  renderNet();
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function unsentCount() {
+  return view ? view.entries.filter((e) => e.status === 'failed').length : 0;
+}
+
+function renderNet() {
+  const s = state.net;
+  const first = !state.everConnected && !state.offlineStart; // the first connection, not a lost one
+  const label =
+    s === TIM.TYPES.NET_STATE_CONNECTED ? 'Connected' : s === TIM.TYPES.NET_STATE_CONNECTING ? (first ? 'Connecting…' : 'Offline · reconnecting…') : 'Offline';
+  const net = $('net-state');
+  net.textContent = label;
+  net.dataset.state = s;
+  const queued = [];
+  if (state.queuedDeletions) queued.push(`${plural(state.queuedDeletions, 'deletion')} queued`);
+  const unsent = unsentCount();
+  if (unsent) queued.push(`${plural(unsent, 'message')} not sent (retry ${unsent === 1 ? 'it' : 'them'})`);
+  let text = '';
+  if (s !== TIM.TYPES.NET_STATE_CONNECTED) {
+    text = first
+      ? 'Connecting to the server.'
+      : `Offline: showing what this browser cached${s === TIM.TYPES.NET_STATE_CONNECTING ? '; reconnecting by itself' : ''}.`;
+    text += queued.length ? ` ${queued.join(', ')}: sent when the connection returns.` : ' Nothing queued.';
+  } else if (unsent) {
+    text = `${queued.join(', ')}.`;
+  }
+  const banner = $('net-banner');
+  banner.textContent = text;
+  banner.hidden = !text;
+  banner.dataset.state = s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The conversation list
+
+/** Re-renders `render()` into a container, keeping the keyboard focus on the same control. */
+function keepingFocus(container, render) {
+  const a = document.activeElement;
+  const inside = a && container.contains(a) ? { testid: a.dataset.testid, id: a.closest('[data-id]')?.dataset.id } : null;
+  render();
+  if (!inside || !inside.testid) return;
+  const scope = inside.id ? container.querySelector(`[data-id="${CSS.escape(inside.id)}"]`) : container;
+  const again = scope && scope.querySelector(`[data-testid="${CSS.escape(inside.testid)}"]`);
+  if (again) again.focus({ preventScroll: true });
+}
+
+function renderList() {
+  keepingFocus($('conversation-list'), renderListNow);
+}
+
+function renderListNow() {
+  const ul = $('conversation-list');
+  const openID = view ? view.id : '';
+  // pinned first (the SDK sorts so already; kept stable here)
+  const list = [...state.list.filter((c) => c.isPinned), ...state.list.filter((c) => !c.isPinned)];
+  ul.replaceChildren(...list.map((c) => conversationRow(c, { me, openID, groupNames, actions: { open: openConversation, remove: confirmDelete } })));
+  $('no-conversations').hidden = list.length > 0;
+  $('conv-count').textContent = list.length ? `(${list.length})` : '';
+  const total = list.reduce((n, c) => n + (c.unreadCount || 0), 0);
+  renderTotal(total);
+  if (view) renderHead();
+}
+
+function renderTotal(total) {
+  const b = $('total-unread');
+  b.textContent = String(total);
+  b.hidden = total === 0;
+  b.title = `${total} unread in all chats`;
+  if (me) document.title = `${total ? `(${total}) ` : ''}${me} · tim-wasm chat`;
+}
+
+function findConversation(id) {
+  return state.list.find((c) => c.conversationID === id) || null;
+}
+
+function onListUpdated(list) {
+  state.list = list;
+  if (view) {
+    const c = findConversation(view.id);
+    if (c) {
+      view.inList = true;
+      if (c.unreadCount) markRead(); // a message came in while it is open
+    }
+    else if (view.inList) {
+      const here = state.deleting.has(view.id); // this page's own deletion says its outcome itself
+      closeConversation();
+      if (!here) say('list-status', 'That chat was deleted in another tab or on another device.');
+    }
+  }
+  renderList();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The open conversation
+
+function renderHead() {
+  const c = findConversation(view.id);
+  const { type, to } = parseConversationID(view.id);
+  const name = c ? conversationName(c, groupNames) : view.draftName || to;
+  $('open-title').textContent = name;
+  $('open-sub').textContent =
+    type === 'GROUP' ? `Group · ID ${to}` : type === TIM.TYPES.CONV_SYSTEM ? 'Group notices' : name !== to ? to : 'Direct chat';
+  paintAvatar($('open-avatar'), name, { group: type === 'GROUP' });
+  const f = features();
+  const inList = !!c;
+  for (const b of ['clear-btn', 'delete-open-btn']) {
+    $(b).disabled = !inList;
+    $(b).title = inList ? '' : 'Not in your list yet: send a message first';
+  }
+  $('pin-btn').hidden = !f.pin;
+  $('pin-btn').disabled = !inList;
+  $('pin-btn').textContent = c && c.isPinned ? 'Unpin' : 'Pin';
+  $('pin-btn').setAttribute('aria-pressed', String(!!(c && c.isPinned)));
+  $('mute-btn').hidden = !f.mute || type === TIM.TYPES.CONV_SYSTEM;
+  $('mute-btn').disabled = !inList;
+  const muted = !!c && c.messageRemindType === MUTED;
+  $('mute-btn').textContent = muted ? 'Unmute' : 'Mute';
+  $('mute-btn').setAttribute('aria-pressed', String(muted));
+  const system = type === TIM.TYPES.CONV_SYSTEM;
+  $('send-form').hidden = system;
+  $('send-label').textContent = `Message ${name}`;
+  $('send-text').placeholder = `Message ${name}`;
+  $('image-btn').hidden = !f.image || system;
+  $('file-btn').hidden = !f.file || system;
+}
+
+function atBottom(s) {
+  return s.scrollHeight - s.scrollTop - s.clientHeight < 40;
+}
+
+/** Re-renders the messages; `scroll`: 'bottom', 'keep' (stay where the reader is) or 'prepend'. */
+function renderMessages(scroll = 'keep') {
+  const s = $('message-scroll');
+  const fromBottom = s.scrollHeight - s.scrollTop;
+  const wasAtBottom = atBottom(s);
+  const isGroup = view.id.startsWith(TIM.TYPES.CONV_GROUP);
+  keepingFocus($('message-list'), () =>
+    $('message-list').replaceChildren(
+      ...messageItems(view.entries, { isGroup, canRevoke: features().revoke, actions: { retry, revoke } }),
+    ),
+  );
+  renderOlder();
+  if (scroll === 'bottom' || (scroll === 'keep' && wasAtBottom)) {
+    s.scrollTop = s.scrollHeight;
+    $('jump-btn').hidden = true;
+  } else if (scroll === 'prepend') {
+    s.scrollTop = s.scrollHeight - fromBottom;
+  }
+  renderNet();
+}
+
+function renderOlder() {
+  const box = $('older');
+  if (view.loadingOlder) box.replaceChildren(el('span', { textContent: 'Loading older messages…' }));
+  else if (view.completed) box.replaceChildren(el('span', { textContent: view.entries.length ? 'Start of the conversation' : 'No messages yet. Say hello!' }));
+  else {
+    const b = el('button', { type: 'button', className: 'link', textContent: 'Load older messages', testid: 'load-older' });
+    b.addEventListener('click', loadOlder);
+    box.replaceChildren(b);
+  }
+}
+
+function addEntries(messages, status = 'sent') {
+  for (const message of messages) {
+    const i = view.entries.findIndex((e) => e.message.ID === message.ID);
+    if (i >= 0) view.entries[i] = { ...view.entries[i], message, status };
+    else view.entries.push({ message, status });
+  }
+}
+
+async function openConversation(id, { draftName = '', status = '' } = {}) {
+  if (view && view.id === id) {
+    $('app').dataset.view = 'chat';
+    $('send-text').focus();
+    return;
+  }
+  view = { id, entries: [], next: '', completed: false, loadingOlder: false, inList: !!findConversation(id), draftName };
+  $('pane-empty').hidden = true;
+  $('pane-open').hidden = false;
+  $('app').dataset.view = 'chat';
+  say('pane-status', status);
+  say('send-error', '');
+  $('jump-btn').hidden = true;
+  renderHead();
+  renderList();
+  renderMessages('bottom');
+  $('send-text').focus();
+  const mine = view;
   try {
-    const { data } = await showResult(call, tim.deleteConversation(id));
-    if (data.conversationID === openID) setOpen('');
-  } catch {
-    // shown in the result panel
+    const { data } = await record(`getMessageList({ conversationID: ${JSON.stringify(id)}, count: ${PAGE} })`, tim.getMessageList({ conversationID: id, count: PAGE }));
+    if (view !== mine) return;
+    const pendingHere = view.entries; // messages sent before the page arrived stay, after it
+    view.entries = [];
+    addEntries(data.messageList);
+    for (const e of pendingHere) if (!view.entries.some((x) => x.message.ID === e.message.ID)) view.entries.push(e);
+    view.next = data.nextReqMessageID;
+    view.completed = data.isCompleted || !data.nextReqMessageID;
+    renderMessages('bottom');
+    fillViewport();
+  } catch (e) {
+    if (view !== mine) return;
+    view.completed = true;
+    renderMessages('bottom');
+    if (view.inList) say('pane-status', `Could not load the messages: ${errorText(e)}`, { error: true });
+  }
+  markRead();
+}
+
+/** The open conversation is read: marks it so when the list says it has unread messages. */
+function markRead() {
+  const c = view && findConversation(view.id);
+  if (!c || !c.unreadCount || view.marking) return;
+  const mine = view;
+  mine.marking = true;
+  tim
+    .setMessageRead({ conversationID: mine.id })
+    .catch((e) => view === mine && say('pane-status', `Could not mark as read: ${errorText(e)}`, { error: true }))
+    .finally(() => {
+      mine.marking = false;
+    });
+}
+
+/** Loads older pages until the messages fill the pane (or there are none left). */
+function fillViewport() {
+  const s = $('message-scroll');
+  if (view && !view.completed && s.scrollHeight <= s.clientHeight + 1) loadOlder();
+}
+
+async function loadOlder() {
+  if (!view || view.completed || view.loadingOlder) return;
+  const mine = view;
+  view.loadingOlder = true;
+  renderOlder();
+  try {
+    const opts = { conversationID: view.id, nextReqMessageID: view.next, count: PAGE };
+    const { data } = await record(`getMessageList(${JSON.stringify(opts)})`, tim.getMessageList(opts));
+    if (view !== mine) return;
+    const known = new Set(view.entries.map((e) => e.message.ID));
+    view.entries = [...data.messageList.filter((m) => !known.has(m.ID)).map((message) => ({ message, status: 'sent' })), ...view.entries];
+    view.next = data.nextReqMessageID;
+    view.completed = data.isCompleted || !data.nextReqMessageID;
+    view.loadingOlder = false;
+    renderMessages('prepend');
+    fillViewport();
+  } catch (e) {
+    if (view !== mine) return;
+    view.loadingOlder = false;
+    renderOlder();
+    say('pane-status', `Could not load older messages: ${errorText(e)}`, { error: true });
+  }
+}
+
+function closeConversation() {
+  view = null;
+  $('pane-open').hidden = true;
+  $('pane-empty').hidden = false;
+  $('app').dataset.view = 'list';
+  $('message-list').replaceChildren();
+  renderList();
+}
+
+function onMessages(messages) {
+  if (!view) return;
+  const here = messages.filter((m) => m.conversationID === view.id);
+  if (!here.length) return;
+  const s = $('message-scroll');
+  const stay = atBottom(s);
+  addEntries(here);
+  renderMessages(stay ? 'bottom' : 'keep');
+  if (!stay) $('jump-btn').hidden = false;
+  markRead();
+}
+
+function onRevoked(messages) {
+  if (!view) return;
+  let changed = false;
+  for (const m of messages) {
+    const entry = view.entries.find((x) => x.message.ID === m.ID);
+    if (entry) {
+      entry.message = { ...entry.message, isRevoked: true };
+      changed = true;
+    }
+  }
+  if (changed) renderMessages('keep');
+}
+
+// The list's times ("09:05", "Yesterday") move on with the clock.
+setInterval(() => me && renderList(), 60_000);
+
+// ---------------------------------------------------------------------------------------------
+// Sending: text, and images / files when the SDK has them; sending / failed (retry) states
+
+function target() {
+  const { type, to } = parseConversationID(view.id);
+  return { to, conversationType: type === 'GROUP' ? TIM.TYPES.CONV_GROUP : TIM.TYPES.CONV_C2C };
+}
+
+async function send(message, extra = {}) {
+  const mine = view;
+  const entry = { message, status: 'sending', ...extra };
+  const i = view.entries.findIndex((e) => e.message.ID === message.ID);
+  if (i >= 0) view.entries[i] = entry;
+  else view.entries.push(entry);
+  renderMessages('bottom');
+  try {
+    const { data } = await record('sendMessage(message)', tim.sendMessage(message));
+    entry.message = data.message;
+    entry.status = 'sent';
+    delete entry.progress;
+    if (view === mine) say('send-error', '');
+  } catch (e) {
+    entry.status = 'failed';
+    entry.error = errorText(e);
+    if (view === mine) say('send-error', `Not sent: ${entry.error}`, { error: true });
+  }
+  if (view === mine) renderMessages('keep');
+}
+
+function sendText() {
+  const box = $('send-text');
+  const text = box.value;
+  if (!text.trim() || !view) return;
+  let message;
+  try {
+    message = tim.createTextMessage({ ...target(), payload: { text } });
+  } catch (e) {
+    say('send-error', `Not sent: ${errorText(e)}`, { error: true });
+    return;
+  }
+  box.value = '';
+  autosize();
+  send(message);
+}
+
+function retry(messageID) {
+  const entry = view && view.entries.find((e) => e.message.ID === messageID);
+  if (entry) send(entry.message);
+}
+
+async function revoke(messageID) {
+  const entry = view && view.entries.find((e) => e.message.ID === messageID);
+  if (!entry) return;
+  try {
+    await record('revokeMessage(message)', tim.revokeMessage(entry.message));
+    entry.message = { ...entry.message, isRevoked: true };
+    renderMessages('keep');
+  } catch (e) {
+    say('pane-status', `Could not revoke: ${errorText(e)}`, { error: true });
+  }
+}
+
+function sendFile(kind, input) {
+  const file = input.files && input.files[0];
+  if (!file || !view) return;
+  const create = kind === 'image' ? 'createImageMessage' : 'createFileMessage';
+  let message;
+  const entryRef = { progress: 0 };
+  try {
+    message = tim[create]({
+      ...target(),
+      payload: { file: input },
+      onProgress: (p) => {
+        const e = view && view.entries.find((x) => x.message.ID === message.ID);
+        if (e && e.status === 'sending') {
+          e.progress = p;
+          renderMessages('keep');
+        }
+      },
+    });
+  } catch (e) {
+    say('send-error', `Not sent: ${errorText(e)}`, { error: true });
+    return;
+  } finally {
+    input.value = '';
+  }
+  send(message, entryRef);
+}
+
+function autosize() {
+  const box = $('send-text');
+  box.style.height = 'auto';
+  box.style.height = `${Math.min(box.scrollHeight, 120)}px`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delete, clear history, pin, mute: confirmed in a <dialog>, the result shown where it was asked
+
+function whoKeeps(id) {
+  const { type, to } = parseConversationID(id);
+  if (type === 'C2C') return `${to} keeps theirs`;
+  if (type === 'GROUP') return 'the other members keep theirs';
+  return 'nobody else is affected';
+}
+
+function confirmDelete(id) {
+  const c = findConversation(id);
+  const name = c ? conversationName(c, groupNames) : id;
+  const system = id === TIM.TYPES.CONV_SYSTEM;
+  ask({
+    title: system ? 'Delete the system notices?' : `Delete the chat with ${name}?`,
+    text: system
+      ? 'This deletes the conversation and your notices in it. The next notice brings it back.'
+      : `This deletes the conversation and your history of it; ${whoKeeps(id)}. It cannot be undone. A new message brings the conversation back, holding only the new message.`,
+    ok: 'Delete',
+    action: async () => {
+      state.deleting.add(id);
+      const { data } = await record(`deleteConversation(${JSON.stringify(id)})`, tim.deleteConversation(id)).finally(() => state.deleting.delete(id));
+      if (view && view.id === data.conversationID) closeConversation();
+      if (data.pending) {
+        state.queuedDeletions += 1;
+        say('list-status', `Deleted the chat with ${name} here. Offline: the deletion is queued and reaches the server when the connection returns.`);
+        renderNet();
+      } else {
+        say('list-status', `Deleted the chat with ${name}. Your history of it is gone${system ? '' : `; ${whoKeeps(id)}`}.`);
+      }
+      $('new-chat-btn').focus();
+    },
+  });
+}
+
+function confirmClear(id) {
+  const c = findConversation(id);
+  const name = c ? conversationName(c, groupNames) : id;
+  ask({
+    title: `Clear your history with ${name}?`,
+    text: `This deletes your messages of this conversation (here and on the server); the chat stays in your list and ${whoKeeps(id)}.`,
+    ok: 'Clear history',
+    action: async () => {
+      await record(`clearHistoryMessage(${JSON.stringify(id)})`, tim.clearHistoryMessage(id));
+      if (view && view.id === id) {
+        view.entries = [];
+        view.completed = true;
+        renderMessages('bottom');
+        say('pane-status', 'History cleared.');
+      }
+    },
+  });
+}
+
+async function togglePin() {
+  const c = view && findConversation(view.id);
+  if (!c) return;
+  try {
+    await record('pinConversation(…)', tim.pinConversation({ conversationID: c.conversationID, isPinned: !c.isPinned }));
+    say('pane-status', c.isPinned ? 'Unpinned.' : 'Pinned to the top of the list.');
+  } catch (e) {
+    say('pane-status', `Could not ${c.isPinned ? 'unpin' : 'pin'}: ${errorText(e)}`, { error: true });
+  }
+}
+
+async function toggleMute() {
+  const c = view && findConversation(view.id);
+  if (!c) return;
+  const muted = c.messageRemindType === MUTED;
+  const { type, to } = parseConversationID(c.conversationID);
+  const opts = { ...(type === 'GROUP' ? { groupID: to } : { userIDList: [to] }), messageRemindType: muted ? NOTIFY : MUTED };
+  try {
+    await record('setMessageRemindType(…)', tim.setMessageRemindType(opts));
+    say('pane-status', muted ? 'Notifications on.' : 'Muted: no notifications from this chat.');
+  } catch (e) {
+    say('pane-status', `Could not ${muted ? 'unmute' : 'mute'}: ${errorText(e)}`, { error: true });
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// wiring
+// New chat: a person by userID, or a group (join an existing one or create a public one)
+
+const newChat = $('new-chat-dialog');
+
+function newChatKind() {
+  return newChat.querySelector('input[name="kind"]:checked').value;
+}
+
+function showKind() {
+  const kind = newChatKind();
+  for (const d of newChat.querySelectorAll('[data-kind]')) d.hidden = d.dataset.kind !== kind;
+  $('new-chat-ok').textContent = kind === 'user' ? 'Start chat' : kind === 'join' ? 'Join group' : 'Create group';
+  say('new-chat-error', '');
+}
+
+for (const r of newChat.querySelectorAll('input[name="kind"]')) r.addEventListener('change', showKind);
+$('new-chat-cancel').addEventListener('click', () => newChat.close());
+
+$('new-chat-btn').addEventListener('click', () => {
+  for (const id of ['new-user-id', 'join-group-id', 'create-group-name', 'create-group-id']) $(id).value = '';
+  showKind();
+  newChat.showModal();
+  $(newChatKind() === 'user' ? 'new-user-id' : newChatKind() === 'join' ? 'join-group-id' : 'create-group-name').focus();
+});
+
+$('new-chat-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const kind = newChatKind();
+  const ok = $('new-chat-ok');
+  say('new-chat-error', '');
+  try {
+    ok.disabled = true;
+    if (kind === 'user') {
+      const userID = $('new-user-id').value.trim();
+      if (!userID) throw new Error('Enter the userID of the person to chat with');
+      if (userID === me) throw new Error('That is you: enter someone else’s userID');
+      newChat.close();
+      await openConversation(`C2C${userID}`, { draftName: userID });
+    } else if (kind === 'join') {
+      const groupID = $('join-group-id').value.trim();
+      if (!groupID) throw new Error('Enter the ID of the group to join');
+      let status = '';
+      let name = groupID;
+      try {
+        const { data } = await record(`joinGroup({ groupID: ${JSON.stringify(groupID)} })`, tim.joinGroup({ groupID }));
+        name = data.group.name || groupID;
+        learnGroups([data.group]);
+        status = `You joined “${name}”. You see the messages sent from now on.`;
+      } catch (e) {
+        if (e.code !== 10013) throw e;
+        status = 'You are already a member of this group.';
+      }
+      newChat.close();
+      await openConversation(`GROUP${groupID}`, { draftName: name, status });
+    } else {
+      const name = $('create-group-name').value.trim();
+      const groupID = $('create-group-id').value.trim();
+      if (!name) throw new Error('Give the group a name');
+      const opts = { type: TIM.TYPES.GRP_PUBLIC, name, ...(groupID ? { groupID } : {}) };
+      const { data } = await record(`createGroup(${JSON.stringify(opts)})`, tim.createGroup(opts));
+      const g = data.group;
+      learnGroups([g]);
+      newChat.close();
+      await openConversation(`GROUP${g.groupID}`, { draftName: g.name, status: `Created the public group “${g.name}”. Others join it with the group ID ${g.groupID}.` });
+    }
+  } catch (e) {
+    say('new-chat-error', errorText(e), { error: true });
+  } finally {
+    ok.disabled = false;
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Log in (and again at once after a reload), log out
+
+async function login(session, { fromStorage = false } = {}) {
+  me = session.userID;
+  // ?server=ws://host:port points the SDK at a chat server other than this page's host.
+  const server = new URLSearchParams(location.search).get('server');
+  tim = TIM.create({ SDKAppID: session.SDKAppID, ...(server ? { server } : {}) });
+  if (!tim) throw new Error(`TIM.create refused SDKAppID ${session.SDKAppID}`);
+  wire(tim);
+  state.everConnected = false;
+  state.offlineStart = false;
+  state.list = [];
+  setNet(TIM.TYPES.NET_STATE_CONNECTING);
+  showChat();
+  renderList();
+  try {
+    const { data } = await record(`login({ userID: ${JSON.stringify(session.userID)} })`, tim.login({ userID: session.userID, userSig: session.userSig }));
+    remember(session);
+    if (data.offline) {
+      state.offlineStart = true;
+      if (state.net !== TIM.TYPES.NET_STATE_CONNECTED) renderNet();
+    }
+  } catch (e) {
+    // A remembered ticket that expired (or is for a server that was reset): get a new one, once.
+    if (fromStorage && [70001, 70003, 70013, 70014, 70020].includes(e.code)) {
+      const fresh = await demoUserSig(session.userID);
+      return login(fresh);
+    }
+    throw e;
+  }
+}
+
+function learnGroups(groups) {
+  for (const g of groups) if (g && g.groupID && g.name) groupNames.set(g.groupID, g.name);
+  if (state.list.some((c) => c.type === TIM.TYPES.CONV_GROUP)) renderList();
+}
+
+function wire(t) {
+  if (wired.has(t)) return;
+  wired.add(t);
+  t.on(TIM.EVENT.GROUP_LIST_UPDATED, (e) => learnGroups(e.data));
+  t.on(TIM.EVENT.SDK_READY, async () => {
+    t.getGroupList().then(({ data }) => learnGroups(data.groupList), () => {});
+    try {
+      const { data } = await t.getConversationList();
+      onListUpdated(data.conversationList);
+    } catch (e) {
+      say('list-status', `Could not load your chats: ${errorText(e)}`, { error: true });
+    }
+  });
+  t.on(TIM.EVENT.CONVERSATION_LIST_UPDATED, (e) => onListUpdated(e.data));
+  t.on(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (e) => renderTotal(e.data));
+  t.on(TIM.EVENT.MESSAGE_RECEIVED, (e) => onMessages(e.data));
+  // Tencent's MESSAGE_REVOKED, once the SDK has revoking (absent today: TIM.EVENT lacks it).
+  if (TIM.EVENT.MESSAGE_REVOKED) t.on(TIM.EVENT.MESSAGE_REVOKED, (e) => onRevoked(e.data));
+  t.on(TIM.EVENT.NET_STATE_CHANGE, (e) => setNet(e.data.state));
+  t.on(TIM.EVENT.KICKED_OUT, (e) => {
+    forget();
+    leave();
+    showLogin(
+      e.data.type === TIM.TYPES.KICKED_OUT_USERSIG_EXPIRED
+        ? 'You were logged out: your login ticket expired. Log in again.'
+        : `You were logged out (${e.data.type}). Log in again.`,
+    );
+  });
+}
+
+function leave() {
+  me = '';
+  state.list = [];
+  state.queuedDeletions = 0;
+  if (view) closeConversation();
+  renderList();
+  say('list-status', '');
+}
 
 $('login-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const userID = $('user-id').value.trim();
+  if (!userID) return;
   $('login-btn').disabled = true;
+  say('login-error', '');
   try {
-    await login(userID);
+    await login(await demoUserSig(userID));
   } catch (e) {
-    if (!(e && e.code !== undefined)) showError(`login as ${userID}`, e); // SDK rejections are shown already
+    leave();
+    showLogin(`Could not log in as ${userID}: ${errorText(e)}`);
   } finally {
     $('login-btn').disabled = false;
   }
 });
 
 $('logout-btn').addEventListener('click', async () => {
+  forget();
   try {
-    await showResult('logout()', tim.logout());
-  } catch {
-    // shown
+    await record('logout()', tim.logout());
+  } catch (e) {
+    say('login-error', `Logged out here; the SDK said: ${errorText(e)}`, { error: true });
   }
-  showLoggedOut();
+  leave();
+  showLogin();
 });
 
-$('send-form').addEventListener('submit', async (ev) => {
+// ---------------------------------------------------------------------------------------------
+// Wiring of the open conversation and the keyboard
+
+$('send-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  const to = $('send-to').value.trim();
-  const text = $('send-text').value;
-  let message;
-  try {
-    message = tim.createTextMessage({ to, conversationType: TIM.TYPES.CONV_C2C, payload: { text } });
-  } catch (e) {
-    showError('createTextMessage', e);
+  sendText();
+});
+$('send-text').addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+    ev.preventDefault();
+    sendText();
+  }
+});
+$('send-text').addEventListener('input', autosize);
+$('back-btn').addEventListener('click', () => {
+  const id = view && view.id;
+  closeConversation();
+  const row = id && document.querySelector(`[data-testid="open-${CSS.escape(id)}"]`);
+  (row || $('new-chat-btn')).focus();
+});
+$('delete-open-btn').addEventListener('click', () => view && confirmDelete(view.id));
+$('clear-btn').addEventListener('click', () => view && confirmClear(view.id));
+$('pin-btn').addEventListener('click', togglePin);
+$('mute-btn').addEventListener('click', toggleMute);
+$('image-btn').addEventListener('click', () => $('image-input').click());
+$('file-btn').addEventListener('click', () => $('file-input').click());
+$('image-input').addEventListener('change', () => sendFile('image', $('image-input')));
+$('file-input').addEventListener('change', () => sendFile('file', $('file-input')));
+$('message-scroll').addEventListener('scroll', () => {
+  const s = $('message-scroll');
+  if (s.scrollTop < 60) loadOlder();
+  if (atBottom(s)) $('jump-btn').hidden = true;
+});
+$('jump-btn').addEventListener('click', () => {
+  const s = $('message-scroll');
+  s.scrollTop = s.scrollHeight;
+  $('jump-btn').hidden = true;
+});
+// Arrow keys move between chats in the list.
+$('conversation-list').addEventListener('keydown', (ev) => {
+  if (ev.key !== 'ArrowDown' && ev.key !== 'ArrowUp') return;
+  const buttons = [...document.querySelectorAll('#conversation-list .conv-open')];
+  const i = buttons.indexOf(document.activeElement);
+  if (i < 0) return;
+  ev.preventDefault();
+  buttons[Math.max(0, Math.min(buttons.length - 1, i + (ev.key === 'ArrowDown' ? 1 : -1)))].focus();
+});
+
+// The developer panel's free-form deleteConversation (any input, to see the SDK's rejections).
+$('delete-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const id = $('delete-id').value;
+  say('dev-error', '');
+  if (!tim) {
+    say('dev-error', 'Log in first.', { error: true });
     return;
   }
   try {
-    const { data } = await showResult('sendMessage()', tim.sendMessage(message));
-    $('send-text').value = '';
-    if (data.message.conversationID === openID) appendMessages([data.message]);
-    else await openConversation(data.message.conversationID);
-  } catch {
-    // shown in the result panel
+    const { data } = await record(`deleteConversation(${JSON.stringify(id)})`, tim.deleteConversation(id));
+    if (view && view.id === data.conversationID) closeConversation();
+    say('dev-error', data.pending ? 'Deleted; queued until the connection returns.' : `Deleted ${data.conversationID}.`);
+  } catch (e) {
+    say('dev-error', errorText(e), { error: true });
   }
 });
 
-$('delete-open-btn').addEventListener('click', () => {
-  if (openID) deleteConversation(openID);
-});
+// ---------------------------------------------------------------------------------------------
+// Start: a remembered session logs in again at once, so the SDK's cached list shows before the
+// server answers (and with the server down, the SDK's offline login).
 
-$('delete-form').addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  deleteConversation($('delete-id').value);
-});
+const saved = remembered();
+if (saved) {
+  login(saved, { fromStorage: true }).catch((e) => {
+    leave();
+    showLogin(`Could not log in again as ${saved.userID}: ${errorText(e)}`);
+  });
+} else {
+  showLogin();
+}
 
 // Ready for input (tests wait for this).
 document.body.dataset.ready = 'true';

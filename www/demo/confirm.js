@@ -1,0 +1,53 @@
+// The confirmation <dialog>: says what an action does, runs it on "OK" and closes when it
+// succeeded; a failure stays in the dialog, in words with its code.
+import { $ } from './render.js';
+import { errorText } from './format.js';
+
+const confirmDialog = $('confirm-dialog');
+let confirmAction = null;
+
+function say(text) {
+  $('confirm-error').textContent = text;
+}
+
+/** Opens the dialog; `action` is an async function whose rejection is shown in it. */
+export function ask({ title, text, ok, action }) {
+  $('confirm-title').textContent = title;
+  $('confirm-text').textContent = text;
+  $('confirm-ok').textContent = ok;
+  say('');
+  for (const b of confirmDialog.querySelectorAll('button')) b.disabled = false;
+  $('confirm-ok').hidden = false;
+  $('confirm-cancel').textContent = 'Cancel';
+  confirmAction = action;
+  confirmDialog.returnValue = '';
+  confirmDialog.showModal(); // the focus goes to Cancel (autofocus): the safe choice
+}
+
+$('confirm-form').addEventListener('submit', async (ev) => {
+  if (ev.submitter && ev.submitter.value !== 'ok') return; // Cancel closes (method=dialog)
+  ev.preventDefault();
+  const action = confirmAction;
+  if (!action) return;
+  const buttons = confirmDialog.querySelectorAll('button');
+  for (const b of buttons) b.disabled = true;
+  $('confirm-ok').textContent = 'Working…';
+  try {
+    await action();
+    confirmDialog.close('ok');
+  } catch (e) {
+    say(errorText(e));
+    for (const b of buttons) b.disabled = false;
+    const gone = e && e.code === 2500; // nothing left to do: trying again cannot help
+    $('confirm-ok').textContent = 'Try again';
+    $('confirm-ok').hidden = gone;
+    $('confirm-cancel').textContent = gone ? 'Close' : 'Cancel';
+  }
+});
+// While the call is in flight, Escape does not close the dialog: its outcome is shown in it.
+confirmDialog.addEventListener('cancel', (ev) => {
+  if ($('confirm-ok').disabled) ev.preventDefault();
+});
+confirmDialog.addEventListener('close', () => {
+  confirmAction = null;
+});
