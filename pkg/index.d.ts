@@ -500,3 +500,9 @@ export { TIM };
 export declare const EVENT: EventNames;
 export declare const TYPES: Types;
 export declare const VERSION: string;
+/**
+ * Whether tim-wasm has this instance method yet (ours; `import { isSupported } from 'tim-wasm'`).
+ * Every method name of Tencent's API is callable on an instance; the ones not there yet reject (or
+ * throw) with code 2905.
+ */
+export declare function isSupported(methodName: string): boolean;

@@ -5,7 +5,7 @@
 // instantiated on first use: `TIM.create` returns its instance at once, and the instance's calls
 // wait for the module. Everything the SDK decides is in the wasm; this file only loads it and
 // forwards to it.
-import init, { createInstance } from './tim_wasm.js';
+import init, { createInstance, Tim } from './tim_wasm.js';
 import { EVENT, TYPES, VERSION } from './constants.js';
 import { ASYNC_METHODS, SYNC_METHODS } from './tencent-api.js';
 
@@ -51,13 +51,18 @@ function sdkAppIdOf(options) {
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
+/** Whether the SDK has this instance method (the glue's class is defined before the wasm loads). */
+function isSupported(name) {
+  return typeof name === 'string' && typeof Tim.prototype[name] === 'function';
+}
+
 function unsupported(name) {
   return codedError(NOT_SUPPORTED, `${name} is not supported by tim-wasm yet (see the README's API coverage table)`);
 }
 
 /**
  * What `TIM.create` returns: the SDK instance once the module is loaded, and until then a stand-in
- * that queues `on` / `off` and makes every asynchronous call wait for it.
+ * that queues `on` / `off` / `setLogLevel` and makes every asynchronous call wait for it.
  */
 class Instance {
   #real = null;
@@ -92,18 +97,20 @@ class Instance {
     }
     if (name === 'on') return (event, handler) => this.#on(event, handler);
     if (name === 'off') return (event, handler) => this.#off(event, handler);
+    if (name === 'setLogLevel') return (level) => this.#ready.then((r) => r.setLogLevel(level));
     if (name === 'SDKAppID') return this.SDKAppID;
-    if (ASYNC_METHODS.has(name)) {
-      return (...args) =>
-        this.#ready.then((r) => (typeof r[name] === 'function' ? r[name](...args) : Promise.reject(unsupported(name))));
+    const sync = SYNC_METHODS.has(name);
+    if (!isSupported(name)) {
+      if (sync) return () => { throw unsupported(name); };
+      if (ASYNC_METHODS.has(name)) return () => Promise.reject(unsupported(name));
+      return undefined;
     }
-    if (SYNC_METHODS.has(name)) {
+    if (sync) {
       return () => {
-        if (real) throw unsupported(name);
         throw codedError(NOT_LOGGED_IN, `${name} before the SDK has loaded: call it after login() resolved`);
       };
     }
-    return undefined;
+    return (...args) => this.#ready.then((r) => r[name](...args));
   }
 
   #on(event, handler) {
@@ -140,6 +147,7 @@ function create(options) {
   return tim;
 }
 
+// Exactly the documented surface; `isSupported` (ours) is a named export beside it.
 const TIM = Object.freeze({ create, EVENT, TYPES, VERSION });
 export default TIM;
-export { TIM, EVENT, TYPES, VERSION };
+export { TIM, EVENT, TYPES, VERSION, isSupported };

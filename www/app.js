@@ -1,7 +1,7 @@
 // The tim-wasm demo chat: plain ES modules, no build step, written only against the documented
 // TIM web API (pkg/index.d.ts). Features the SDK does not have yet (pin, mute, revoke, image and
 // file messages) are detected, and their controls appear only when the SDK has them.
-import TIM from '/pkg/index.js';
+import TIM, { isSupported } from '/pkg/index.js';
 import { $, el, paintAvatar, conversationRow, messageItems } from './demo/render.js';
 import { conversationName, errorText, parseConversationID } from './demo/format.js';
 import { remembered, remember, forget, demoUserSig } from './demo/session.js';
@@ -27,7 +27,9 @@ const groupNames = new Map();
 /** The open conversation, or null. */
 let view = null;
 
-const has = (method) => !!tim && typeof tim[method] === 'function';
+// Tencent's method names all exist on the instance (the missing ones reject with 2905):
+// isSupported says which ones tim-wasm really has.
+const has = (method) => !!tim && isSupported(method);
 const features = () => ({
   pin: has('pinConversation'),
   mute: has('setMessageRemindType'),

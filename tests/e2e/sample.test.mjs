@@ -251,9 +251,11 @@ describe('documented sample and entry point', () => {
       }
       out.unknown = typeof window.tim.noSuchMethodAnywhere;
       out.existing = typeof window.tim.deleteConversation;
+      const { isSupported } = await import('/pkg/index.js');
+      out.supported = [isSupported('deleteConversation'), isSupported('pinConversation')];
       return out;
     });
-    assert.deepEqual(r, { revoke: 2905, image: 2905, unknown: 'undefined', existing: 'function' });
+    assert.deepEqual(r, { revoke: 2905, image: 2905, unknown: 'undefined', existing: 'function', supported: [true, false] });
     await u.close();
   });
 });
