@@ -18,10 +18,7 @@ impl Tabs {
     pub fn open(sdk_app_id: u64, user_id: &str, inner: Weak<Inner>) -> Option<Tabs> {
         let channel = BroadcastChannel::new(&format!("tim-wasm/{sdk_app_id}/{user_id}")).ok()?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let Some(text) = e.data().as_string() else {
-                return;
-            };
-            let Some(note) = crate::js::parse_json(&text).and_then(TabNote::from_json) else {
+            let Some(note) = crate::js::from_json_text::<TabNote>(&e.data()) else {
                 return;
             };
             if let Some(inner) = inner.upgrade() {
@@ -36,7 +33,10 @@ impl Tabs {
     }
 
     pub fn post(&self, note: &TabNote) {
-        let text = tim_core::json::to_json(note).0;
+        // Text: the channel would structured-clone an object anyway, and one string is cheaper.
+        let Some(text) = crate::js::to_json_text(note) else {
+            return;
+        };
         // A closed channel (page unloading) only loses the note for tabs that are going away.
         let _ = self.channel.post_message(&JsValue::from_str(&text));
     }

@@ -1,10 +1,10 @@
 //! getConversationList, getConversationProfile, setMessageRead and deleteConversation.
 
 use super::{unexpected, Inner, Outcome, Session};
+use crate::js::{Json, Object};
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args::{self, BatchDelete, DeleteArg};
-use tim_core::json::{Json, Object};
 use tim_core::outbox::is_transient;
 use tim_core::shapes::Conversation;
 use tim_core::tab_note::TabNote;
@@ -85,7 +85,7 @@ impl Inner {
         self.apply_and_share(TabNote::Read {
             conversation_id: id,
         });
-        Ok(Json::empty())
+        Ok(crate::js::empty())
     }
 
     pub async fn delete_conversation(self: Rc<Self>, arg: Value) -> Outcome {
@@ -236,19 +236,19 @@ impl Inner {
                 )),
             }
         }
-        let data = Object::new()
-            .field("conversationIDList", &deleted)
-            .raw("failedList", &args::failed_list_json(&failed))
-            .end();
+        let data = BatchDeleted {
+            deleted: &deleted,
+            failed: args::failed_list(&failed),
+        };
         self.persist_now().await;
         if deleted.is_empty() {
             return Err(SdkError::new(
                 ErrorCode::ConversationNotFound,
                 "no conversation of conversationIDList was deleted",
             )
-            .with_data(data.value()));
+            .with_data(serde_json::to_value(&data).unwrap_or_default()));
         }
-        Ok(data)
+        Ok(crate::js::to_js(&data))
     }
 
     pub async fn clear_history_message(self: Rc<Self>, id: Value) -> Outcome {
@@ -302,4 +302,13 @@ fn pending_reply(id: &str) -> Json {
         .field("conversationID", id)
         .field("pending", &true)
         .end()
+}
+
+/// What the batch form of deleteConversation resolves (or rejects) with.
+#[derive(serde::Serialize)]
+struct BatchDeleted<'a> {
+    #[serde(rename = "conversationIDList")]
+    deleted: &'a [String],
+    #[serde(rename = "failedList")]
+    failed: Vec<args::Failed<'a>>,
 }
