@@ -134,7 +134,7 @@ fn store(tx: &IdbTransaction, name: &str) -> CacheResult<IdbObjectStore> {
 
 /// A record this version cannot read is skipped, not fatal: the server has the truth.
 fn decode<T: DeserializeOwned>(values: Vec<JsValue>) -> Vec<T> {
-    values.iter().filter_map(js::from_js).collect()
+    values.iter().filter_map(js::from_record).collect()
 }
 
 impl Cache {
@@ -309,7 +309,7 @@ impl Cache {
 
 async fn read_watermark(tx: &IdbTransaction, conversation_id: &str) -> CacheResult<u64> {
     let v = result(store(tx, WATERMARKS)?.get(&conversation_id.into())).await?;
-    Ok(v.and_then(|v| js::from_js::<WatermarkRecord>(&v))
+    Ok(v.and_then(|v| js::from_record::<WatermarkRecord>(&v))
         .map_or(0, |w| w.seq))
 }
 
@@ -318,7 +318,7 @@ async fn read_messages(
     conversation_id: &str,
 ) -> CacheResult<Vec<WireMessage>> {
     let v = result(store.get(&conversation_id.into())).await?;
-    Ok(v.and_then(|v| js::from_js::<MessagesRecord>(&v))
+    Ok(v.and_then(|v| js::from_record::<MessagesRecord>(&v))
         .map_or_else(Vec::new, |r| r.messages))
 }
 

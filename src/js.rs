@@ -40,13 +40,19 @@ fn via_json_text(v: &JsValue) -> Option<Value> {
     from_js(&js_sys::JSON::parse(&text.as_string()?).ok()?)
 }
 
-/// JSON text as the value it describes (the engine's `JSON.parse`, then serde-wasm-bindgen: the
-/// SDK carries one deserializer, not serde_json's too).
-pub fn from_json_text<T: DeserializeOwned>(text: &JsValue) -> Option<T> {
-    from_js(&js_sys::JSON::parse(&text.as_string()?).ok()?)
+/// A frame or tab note read from its JSON text: the engine's `JSON.parse`, then
+/// serde-wasm-bindgen, so the wasm carries one deserializer (serde_json's is far bigger).
+pub fn from_json_text<T: DeserializeOwned>(text: &str) -> Option<T> {
+    from_js(&js_sys::JSON::parse(text).ok()?)
 }
 
-/// `v` as JSON text (serde-wasm-bindgen, then the engine's `JSON.stringify`).
+/// A stored JS record (IndexedDB).
+pub fn from_record<T: DeserializeOwned>(v: &JsValue) -> Option<T> {
+    from_js(v)
+}
+
+/// `v` as JSON text (serde-wasm-bindgen, then the engine's `JSON.stringify`: no second
+/// serializer in the wasm).
 pub fn to_json_text<T: Serialize + ?Sized>(v: &T) -> Option<String> {
     js_sys::JSON::stringify(&to_js(v)).ok()?.as_string()
 }

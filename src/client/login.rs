@@ -3,7 +3,6 @@
 //! change made meanwhile (messages, synced deletions) is applied exactly once.
 
 use super::{unexpected, Inner, Outcome};
-use crate::connection::Connection;
 use crate::js::Object;
 use gloo_timers::future::TimeoutFuture;
 use serde_json::Value;
@@ -120,7 +119,7 @@ impl Inner {
         user_id: &str,
         user_sig: &str,
     ) -> Result<(), SdkError> {
-        let conn = Connection::open(&self.url, Rc::downgrade(self), generation)?;
+        let conn = self.connect(generation)?;
         self.session_mut().conn = Some(conn);
         let reply = self
             .request(Request::Login {
@@ -281,7 +280,7 @@ impl Inner {
         };
         let (user_id, user_sig) = credentials
             .ok_or_else(|| SdkError::new(ErrorCode::NotReadyLoggedOut, "no longer logged in"))?;
-        let conn = Connection::open(&self.url, Rc::downgrade(self), generation)?;
+        let conn = self.connect(generation)?;
         self.session_mut().conn = Some(conn);
         let reply = self
             .request(Request::Login {

@@ -309,8 +309,27 @@ impl Inner {
 
     // ---- what the socket tells us -------------------------------------------------------
 
+    /// Opens the socket; `generation` tags its news so that a stale socket's is ignored. The
+    /// connection holds only weak callbacks: it never keeps the client alive.
+    fn connect(self: &Rc<Self>, generation: u64) -> Result<Connection, SdkError> {
+        let (on_frame, on_closed) = (Rc::downgrade(self), Rc::downgrade(self));
+        Connection::open(
+            &self.url,
+            move |text| {
+                if let Some(inner) = on_frame.upgrade() {
+                    inner.on_frame(generation, &text);
+                }
+            },
+            move || {
+                if let Some(inner) = on_closed.upgrade() {
+                    inner.on_closed(generation);
+                }
+            },
+        )
+    }
+
     pub fn on_frame(self: &Rc<Self>, generation: u64, text: &str) {
-        let Some(frame) = crate::js::from_json_text::<ServerFrame>(&text.into()) else {
+        let Some(frame) = crate::js::from_json_text::<ServerFrame>(text) else {
             crate::js::console_error("tim-wasm: unreadable frame from the server", &text.into());
             return;
         };
