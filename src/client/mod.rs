@@ -283,9 +283,10 @@ impl Inner {
                 SdkError::new(ErrorCode::NoNetwork, "not connected to the server")
             })?;
             let (id, rx) = pending.register();
-            if let Err(e) =
-                conn.send(crate::js::to_json_text(&ClientFrame { id, request }).unwrap_or_default())
-            {
+            let sent = crate::js::to_json_text(&ClientFrame { id, request })
+                .ok_or_else(|| SdkError::new(ErrorCode::Internal, "cannot encode the request"))
+                .and_then(|text| conn.send(text));
+            if let Err(e) = sent {
                 pending.forget(id);
                 return Err(e);
             }

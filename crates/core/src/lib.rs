@@ -6,6 +6,7 @@
 
 pub mod args;
 pub mod constants;
+pub mod deletion;
 pub mod error;
 pub mod events;
 pub mod group_args;
