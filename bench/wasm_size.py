@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Where the bytes of a .wasm go: section sizes, the biggest functions, and code size per crate.
 
-Usage: python3 bench/wasm_size.py [file.wasm] [--top N]
+Usage: python3 bench/wasm_size.py [file.wasm] [--top N] [--crates]
+(--crates: only the per-crate table, as scripts/build-sdk.sh prints it when over budget.)
 Default file: target/wasm32-unknown-unknown/release/tim_wasm.wasm (cargo's output, before
 wasm-bindgen and wasm-opt, so it still has the name section that says which function is which;
 the shipped pkg/tim_wasm_bg.wasm has none). Sizes there are before wasm-opt -Oz, so read them
@@ -148,22 +149,26 @@ def crate_of(name):
 def main(argv):
     path = 'target/wasm32-unknown-unknown/release/tim_wasm.wasm'
     top = 25
+    crates_only = False
     args = list(argv)
     while args:
         a = args.pop(0)
         if a == '--top':
             top = int(args.pop(0))
+        elif a == '--crates':
+            crates_only = True
         else:
             path = a
     buf = open(path, 'rb').read()
     sections = parse(buf)
-    print(f'{path}: {len(buf):,} bytes, gzip -9 {len(zlib.compress(buf, 9)):,}')
-    print('\nsections:')
-    for sid, payload, total in sections:
-        label = SECTION_NAMES.get(sid, str(sid))
-        if sid == 0:
-            label += ' "' + name_str(payload, 0)[0] + '"'
-        print(f'  {label:<28} {total:>10,}')
+    if not crates_only:
+        print(f'{path}: {len(buf):,} bytes, gzip -9 {len(zlib.compress(buf, 9)):,}')
+        print('\nsections:')
+        for sid, payload, total in sections:
+            label = SECTION_NAMES.get(sid, str(sid))
+            if sid == 0:
+                label += ' "' + name_str(payload, 0)[0] + '"'
+            print(f'  {label:<28} {total:>10,}')
     imports = next((imported_functions(p) for s, p, _ in sections if s == 2), 0)
     bodies = next((function_bodies(p) for s, p, _ in sections if s == 10), [])
     names = next((function_names(p) for s, p, _ in sections
@@ -173,9 +178,10 @@ def main(argv):
         return
     funcs = [(len(b), names.get(imports + i, f'func[{imports + i}]'), b) for i, b in enumerate(bodies)]
     funcs.sort(key=lambda f: -f[0])
-    print(f'\n{top} biggest functions (of {len(funcs):,}):')
-    for size, name, _ in funcs[:top]:
-        print(f'  {size:>8,}  {demangle(name)[:140]}')
+    if not crates_only:
+        print(f'\n{top} biggest functions (of {len(funcs):,}):')
+        for size, name, _ in funcs[:top]:
+            print(f'  {size:>8,}  {demangle(name)[:140]}')
     per_crate = defaultdict(lambda: [0, 0, b''])
     for size, name, body in funcs:
         c = per_crate[crate_of(name)]

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the browser SDK into pkg/: cargo (release, wasm32) -> wasm-bindgen --target web ->
 # wasm-opt (from the npm package binaryen: Debian's binaryen 108 makes modules Chromium rejects).
-# Budget: 100,000 bytes gzip -9 for the wasm, index.js and tim_wasm.js together (see
-# bench/findings/sdk.md for where the bytes go).
+# Size gate: the build FAILS when the wasm, index.js and tim_wasm.js together are over
+# SDK_GZIP_LIMIT bytes gzip -9, printing the code per crate (bench/wasm_size.py on cargo's
+# output, which still has names). Issue 12's budget is SDK_GZIP_BUDGET (124,000); the serde
+# build is over it (bench/findings/sdk.md says by how much and why), so it is reported, and the
+# gate holds the line where the build is now until that gap is closed.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -59,3 +62,17 @@ JS_GZ=$(cat "${JS_FILES[@]}" | gzip -9 -c | wc -c)
 say "pkg/tim_wasm_bg.wasm: $RAW bytes raw (before wasm-opt: $RAW_BEFORE), $GZ bytes gzip -9"
 say "${JS_FILES[*]}: $JS_RAW bytes raw, $JS_GZ bytes gzip -9"
 say "total gzip -9: $((GZ + JS_GZ)) bytes"
+
+TOTAL=$((GZ + JS_GZ))
+SDK_GZIP_BUDGET="${SDK_GZIP_BUDGET:-124000}"
+SDK_GZIP_LIMIT="${SDK_GZIP_LIMIT:-140000}"
+if [ "$TOTAL" -gt "$SDK_GZIP_BUDGET" ] || [ "$TOTAL" -gt "$SDK_GZIP_LIMIT" ]; then
+  say "where the bytes went (cargo's $WASM_IN, code per crate):"
+  python3 bench/wasm_size.py "$WASM_IN" --crates --top 15 >&2 || true
+fi
+if [ "$TOTAL" -gt "$SDK_GZIP_BUDGET" ]; then
+  warn "total gzip -9 $TOTAL bytes is over issue 12's budget of $SDK_GZIP_BUDGET by $((TOTAL - SDK_GZIP_BUDGET)) bytes"
+fi
+if [ "$TOTAL" -gt "$SDK_GZIP_LIMIT" ]; then
+  die "size gate: total gzip -9 $TOTAL bytes > SDK_GZIP_LIMIT $SDK_GZIP_LIMIT"
+fi

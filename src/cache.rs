@@ -7,12 +7,11 @@
 
 use crate::js;
 use js_sys::{Array, Function, Promise};
-use serde_json::Value;
-use tim_core::json::{write_object, Object, ToJson};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use tim_core::outbox::OutboxEntry;
 use tim_core::sort::sort_by;
 use tim_core::state::Dirty;
-use tim_proto::decode::Obj;
 use tim_proto::{WireConversation, WireMessage};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -54,12 +53,18 @@ fn thrown(e: JsValue) -> String {
     err(e.dyn_into::<DomException>().ok())
 }
 
+/// `{ conversationID, seq }`.
+#[derive(Serialize, Deserialize)]
 struct WatermarkRecord {
+    #[serde(rename = "conversationID")]
     conversation_id: String,
     seq: u64,
 }
 
+/// `{ conversationID, messages }`.
+#[derive(Serialize, Deserialize)]
 struct MessagesRecord {
+    #[serde(rename = "conversationID")]
     conversation_id: String,
     messages: Vec<WireMessage>,
 }
@@ -111,7 +116,7 @@ fn queued(req: Result<IdbRequest, JsValue>) -> CacheResult<()> {
     req.map(|_| ()).map_err(thrown)
 }
 
-fn put(store: &IdbObjectStore, value: &impl ToJson) -> CacheResult<()> {
+fn put(store: &IdbObjectStore, value: &impl Serialize) -> CacheResult<()> {
     queued(store.put(&js::to_js(value)))
 }
 
@@ -127,56 +132,9 @@ fn store(tx: &IdbTransaction, name: &str) -> CacheResult<IdbObjectStore> {
     tx.object_store(name).map_err(thrown)
 }
 
-/// A stored record as JSON; `None` when it is not one.
-fn from_js(v: &JsValue) -> Option<Value> {
-    js::parse_json(&js::json_text(v)?)
-}
-
 /// A record this version cannot read is skipped, not fatal: the server has the truth.
-fn decode<T>(values: Vec<JsValue>, read: impl Fn(Value) -> Option<T>) -> Vec<T> {
-    values
-        .into_iter()
-        .filter_map(|v| read(from_js(&v)?))
-        .collect()
-}
-
-// Records as `{ conversationID, seq }` and `{ conversationID, messages }`.
-impl ToJson for WatermarkRecord {
-    fn write_json(&self, out: &mut String) {
-        write_object(out, |o| {
-            o.f("conversationID", &self.conversation_id)
-                .f("seq", &self.seq);
-        });
-    }
-}
-
-impl ToJson for MessagesRecord {
-    fn write_json(&self, out: &mut String) {
-        write_object(out, |o| {
-            o.f("conversationID", &self.conversation_id)
-                .f("messages", &self.messages);
-        });
-    }
-}
-
-impl WatermarkRecord {
-    fn from_json(v: Value) -> Option<WatermarkRecord> {
-        let mut o = Obj::new(v)?;
-        Some(WatermarkRecord {
-            conversation_id: o.string("conversationID")?,
-            seq: o.u64("seq")?,
-        })
-    }
-}
-
-impl MessagesRecord {
-    fn from_json(v: Value) -> Option<MessagesRecord> {
-        let mut o = Obj::new(v)?;
-        Some(MessagesRecord {
-            conversation_id: o.string("conversationID")?,
-            messages: o.list("messages", false, WireMessage::from_json)?,
-        })
-    }
+fn decode<T: DeserializeOwned>(values: Vec<JsValue>) -> Vec<T> {
+    values.iter().filter_map(js::from_record).collect()
 }
 
 impl Cache {
@@ -233,17 +191,12 @@ impl Cache {
 
     pub async fn load(&self) -> CacheResult<Snapshot> {
         let tx = self.transaction(&SNAPSHOT, IdbTransactionMode::Readonly)?;
-        let conversations = decode(
-            get_all(&store(&tx, CONVERSATIONS)?).await?,
-            WireConversation::from_json,
-        );
-        let watermarks = decode(
-            get_all(&store(&tx, WATERMARKS)?).await?,
-            WatermarkRecord::from_json,
-        )
-        .into_iter()
-        .map(|w| (w.conversation_id, w.seq))
-        .collect();
+        let conversations: Vec<WireConversation> =
+            decode(get_all(&store(&tx, CONVERSATIONS)?).await?);
+        let watermarks = decode::<WatermarkRecord>(get_all(&store(&tx, WATERMARKS)?).await?)
+            .into_iter()
+            .map(|w| (w.conversation_id, w.seq))
+            .collect();
         let meta = store(&tx, META)?;
         let last_event = result(meta.get(&LAST_EVENT.into()))
             .await?
@@ -303,21 +256,7 @@ impl Cache {
 
     pub async fn outbox_put(&self, entry: &OutboxEntry) -> CacheResult<()> {
         let tx = self.transaction(&[OUTBOX], IdbTransactionMode::Readwrite)?;
-        // The record OutboxEntry's Serialize makes, with createdMs set as a JS number (no float
-        // formatting in the SDK).
-        let record = js::parse(
-            &Object::new()
-                .field("opId", &entry.op_id)
-                .field("conversationID", &entry.conversation_id)
-                .field("upToSeq", &entry.up_to_seq)
-                .end(),
-        );
-        let _ = js_sys::Reflect::set(
-            &record,
-            &"createdMs".into(),
-            &JsValue::from_f64(entry.created_ms),
-        );
-        queued(store(&tx, OUTBOX)?.put(&record))?;
+        put(&store(&tx, OUTBOX)?, entry)?;
         done(&tx).await
     }
 
@@ -329,7 +268,7 @@ impl Cache {
 
     pub async fn outbox(&self) -> CacheResult<Vec<OutboxEntry>> {
         let tx = self.transaction(&[OUTBOX], IdbTransactionMode::Readonly)?;
-        let mut entries = decode(get_all(&store(&tx, OUTBOX)?).await?, OutboxEntry::from_json);
+        let mut entries: Vec<OutboxEntry> = decode(get_all(&store(&tx, OUTBOX)?).await?);
         sort_by(&mut entries, |a, b| a.created_ms.total_cmp(&b.created_ms));
         Ok(entries)
     }
@@ -370,7 +309,7 @@ impl Cache {
 
 async fn read_watermark(tx: &IdbTransaction, conversation_id: &str) -> CacheResult<u64> {
     let v = result(store(tx, WATERMARKS)?.get(&conversation_id.into())).await?;
-    Ok(v.and_then(|v| WatermarkRecord::from_json(from_js(&v)?))
+    Ok(v.and_then(|v| js::from_record::<WatermarkRecord>(&v))
         .map_or(0, |w| w.seq))
 }
 
@@ -379,7 +318,7 @@ async fn read_messages(
     conversation_id: &str,
 ) -> CacheResult<Vec<WireMessage>> {
     let v = result(store.get(&conversation_id.into())).await?;
-    Ok(v.and_then(|v| MessagesRecord::from_json(from_js(&v)?))
+    Ok(v.and_then(|v| js::from_record::<MessagesRecord>(&v))
         .map_or_else(Vec::new, |r| r.messages))
 }
 

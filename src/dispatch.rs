@@ -1,10 +1,10 @@
 //! Event handlers registered with `on`/`off`, and their calling. Handlers are only ever called from
 //! a fresh microtask, after every Rust borrow is released, so a handler may call back into the SDK.
 
+use crate::js::Object;
 use js_sys::Function;
 use std::cell::RefCell;
 use tim_core::events::Event;
-use tim_core::json::Object;
 use wasm_bindgen::JsValue;
 
 #[derive(Default)]
@@ -47,12 +47,10 @@ impl Handlers {
             if targets.is_empty() {
                 continue;
             }
-            let payload = crate::js::parse(
-                &Object::new()
-                    .raw("data", &event.data_json())
-                    .field("name", name)
-                    .end(),
-            );
+            let payload = Object::new()
+                .field("data", &event.data())
+                .field("name", name)
+                .end();
             for handler in targets {
                 if let Err(e) = handler.call1(&JsValue::NULL, &payload) {
                     crate::js::console_error(&format!("tim-wasm: a {name} handler threw"), &e);

@@ -1,46 +1,94 @@
-//! Conversions between JS values and Rust: plain JSON in, plain objects out, real `Error`s for
-//! rejections.
+//! Conversions between JS values and Rust, all through serde-wasm-bindgen: arguments in as
+//! typed values, results and events out as plain objects, real `Error`s for rejections.
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
-use tim_core::json::{Json, Object, ToJson};
 use tim_core::SdkError;
 use wasm_bindgen::prelude::*;
 
-/// Any JS value as JSON; what JSON cannot hold (functions, symbols) reads as `null`, which every
-/// argument check then refuses with a coded error.
-pub fn to_json(v: &JsValue) -> Value {
-    json_text(v)
-        .and_then(|text| parse_json(&text))
+/// What a call resolves with (its `data`): a JS value.
+pub type Json = JsValue;
+
+/// Plain objects for maps, JS numbers for 64-bit integers, `null` for `None`: the JSON shapes.
+const JSON: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
+
+/// A Rust value as the plain JS value it describes; `undefined` if it cannot be one (a map with
+/// non-string keys: none of the SDK's shapes has one).
+pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    v.serialize(&JSON).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A JS value read as `T`; `None` when it is not one.
+pub fn from_js<T: DeserializeOwned>(v: &JsValue) -> Option<T> {
+    serde_wasm_bindgen::from_value(v.clone()).ok()
+}
+
+/// An argument as JSON, for the checks in `tim_core::args` that say what was wrong with it.
+/// What JSON cannot hold (functions, symbols) reads as `null`, which every check then refuses
+/// with a coded error; `undefined` fields read as absent-or-null, as the checks treat both.
+pub fn arg(v: &JsValue) -> Value {
+    from_js(v)
+        .or_else(|| via_json_text(v))
         .unwrap_or(Value::Null)
 }
 
-/// Parses JSON text (tim-proto's small parser; fractions and exponents go to the engine's
-/// `parseFloat`). `None` when it is not JSON.
-pub fn parse_json(text: &str) -> Option<Value> {
-    tim_proto::json_parse::parse(text, &|s| Some(js_sys::Number::parse_float(s)))
+/// A value serde-wasm-bindgen refuses (say, an object with a function in it) read as
+/// `JSON.stringify` sees it (the function left out), so that its checks still say what is wrong.
+fn via_json_text(v: &JsValue) -> Option<Value> {
+    let text = js_sys::JSON::stringify(v).ok()?;
+    from_js(&js_sys::JSON::parse(&text.as_string()?).ok()?)
 }
 
-/// `JSON.stringify(v)`: `None` for what JSON cannot hold (undefined, functions, symbols,
-/// BigInts, cycles).
-pub fn json_text(v: &JsValue) -> Option<String> {
-    js_sys::JSON::stringify(v).ok()?.as_string()
+/// A frame or tab note read from its JSON text: the engine's `JSON.parse`, then
+/// serde-wasm-bindgen, so the wasm carries one deserializer (serde_json's is far bigger).
+pub fn from_json_text<T: DeserializeOwned>(text: &str) -> Option<T> {
+    from_js(&js_sys::JSON::parse(text).ok()?)
 }
 
-/// A Rust value as a plain JS object (maps as objects, 64-bit numbers as JS numbers).
-pub fn to_js<T: ToJson + ?Sized>(v: &T) -> JsValue {
-    // One string across the boundary and the engine's own JSON.parse, instead of one JS value
-    // (and one TextDecoder call per string) per field.
-    parse(&tim_core::json::to_json(v))
+/// A stored JS record (IndexedDB).
+pub fn from_record<T: DeserializeOwned>(v: &JsValue) -> Option<T> {
+    from_js(v)
 }
 
-/// JSON text as the JS value it describes.
-pub fn parse(json: &Json) -> JsValue {
-    js_sys::JSON::parse(&json.0).unwrap_or(JsValue::UNDEFINED)
+/// `v` as JSON text (serde-wasm-bindgen, then the engine's `JSON.stringify`: no second
+/// serializer in the wasm).
+pub fn to_json_text<T: Serialize + ?Sized>(v: &T) -> Option<String> {
+    js_sys::JSON::stringify(&to_js(v)).ok()?.as_string()
+}
+
+/// `{}`.
+pub fn empty() -> JsValue {
+    js_sys::Object::new().into()
+}
+
+/// A plain JS object built field by field.
+pub struct Object(js_sys::Object);
+
+impl Object {
+    pub fn new() -> Object {
+        Object(js_sys::Object::new())
+    }
+
+    pub fn field<T: Serialize + ?Sized>(self, key: &str, v: &T) -> Object {
+        self.raw(key, &to_js(v))
+    }
+
+    /// A field whose value is already a JS value.
+    pub fn raw(self, key: &str, v: &JsValue) -> Object {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), v);
+        self
+    }
+
+    pub fn end(self) -> JsValue {
+        self.0.into()
+    }
 }
 
 /// The documented success shape `{ code: 0, data }`.
-pub fn ok_response(data: Json) -> JsValue {
-    parse(&Object::new().field("code", &0u32).raw("data", &data).end())
+pub fn ok_response(data: JsValue) -> JsValue {
+    Object::new().field("code", &0u32).raw("data", &data).end()
 }
 
 /// A real `Error` with own `code`, `message` and `data`, as the documented imError.
@@ -50,35 +98,11 @@ pub fn error_to_js(e: &SdkError) -> JsValue {
     // Reflect::set on a fresh Error object cannot fail; a failure would only drop a field.
     let _ = js_sys::Reflect::set(obj, &"code".into(), &JsValue::from(e.code.as_u32()));
     let data = match &e.data {
-        Some(data) => value_to_js(data.as_ref()),
-        None => js_sys::Object::new().into(),
+        Some(data) => to_js(data.as_ref()),
+        None => empty(),
     };
     let _ = js_sys::Reflect::set(obj, &"data".into(), &data);
     err.into()
-}
-
-/// A JSON value as the JS value it describes, built directly (numbers as JS numbers, objects
-/// with their keys in the map's order).
-pub fn value_to_js(v: &Value) -> JsValue {
-    match v {
-        Value::Null => JsValue::NULL,
-        Value::Bool(b) => JsValue::from_bool(*b),
-        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
-        Value::String(s) => JsValue::from_str(s),
-        Value::Array(items) => items
-            .iter()
-            .map(value_to_js)
-            .collect::<js_sys::Array>()
-            .into(),
-        Value::Object(map) => {
-            let obj = js_sys::Object::new();
-            for (k, v) in map {
-                // Setting a property on a fresh plain object cannot fail.
-                let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &value_to_js(v));
-            }
-            obj.into()
-        }
-    }
 }
 
 pub fn now_ms() -> f64 {

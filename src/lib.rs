@@ -25,7 +25,7 @@ pub use tim::Tim;
 /// usable. `on_destroy` lets the entry forget the instance when it is destroyed.
 #[wasm_bindgen(js_name = createInstance)]
 pub fn create_instance(options: JsValue, on_destroy: js_sys::Function) -> Option<Tim> {
-    let options = tim_core::args::create_options(&js::to_json(&options))?;
+    let options = tim_core::args::create_options(&js::arg(&options))?;
     Some(Tim::new(options, on_destroy))
 }
 
@@ -33,25 +33,15 @@ pub fn create_instance(options: JsValue, on_destroy: js_sys::Function) -> Option
 #[wasm_bindgen]
 pub fn constants() -> JsValue {
     use tim_core::constants::{EVENTS, TYPES, VERSION};
-    use tim_core::json::{write_object, Fields, ToJson};
-    /// A table of (unique) names and values as one JSON object, names in sorted order.
-    struct Table(&'static [(&'static str, &'static str)]);
-    impl ToJson for Table {
-        fn write_json(&self, out: &mut String) {
-            let mut entries: Vec<&(&str, &str)> = self.0.iter().collect();
-            tim_core::sort::sort_by(&mut entries, |a, b| a.0.cmp(b.0));
-            write_object(out, |o: &mut Fields| {
-                for (k, v) in entries {
-                    o.f(k, v);
-                }
-            });
-        }
-    }
-    let mut out = String::new();
-    write_object(&mut out, |o| {
-        o.f("EVENT", &Table(EVENTS))
-            .f("TYPES", &Table(TYPES))
-            .f("VERSION", VERSION);
-    });
-    js::parse(&tim_core::json::Json(out))
+    let table = |entries: &[(&str, &str)]| {
+        entries
+            .iter()
+            .fold(js::Object::new(), |o, (k, v)| o.field(k, v))
+            .end()
+    };
+    js::Object::new()
+        .raw("EVENT", &table(EVENTS))
+        .raw("TYPES", &table(TYPES))
+        .field("VERSION", VERSION)
+        .end()
 }

@@ -1,8 +1,6 @@
 //! Tabs of the same user in one browser: a BroadcastChannel per (SDKAppID, userID) carries local
 //! changes to the other tabs at once; the IndexedDB cache is already shared.
 
-use crate::client::Inner;
-use std::rc::Weak;
 use tim_core::tab_note::TabNote;
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
@@ -15,18 +13,21 @@ pub struct Tabs {
 
 impl Tabs {
     /// `None` where BroadcastChannel is missing: each tab then only sees its own changes.
-    pub fn open(sdk_app_id: u64, user_id: &str, inner: Weak<Inner>) -> Option<Tabs> {
+    pub fn open(
+        sdk_app_id: u64,
+        user_id: &str,
+        on_note: impl Fn(TabNote) + 'static,
+    ) -> Option<Tabs> {
         let channel = BroadcastChannel::new(&format!("tim-wasm/{sdk_app_id}/{user_id}")).ok()?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let Some(text) = e.data().as_string() else {
+            let Some(note) = e
+                .data()
+                .as_string()
+                .and_then(|text| crate::js::from_json_text::<TabNote>(&text))
+            else {
                 return;
             };
-            let Some(note) = crate::js::parse_json(&text).and_then(TabNote::from_json) else {
-                return;
-            };
-            if let Some(inner) = inner.upgrade() {
-                inner.on_tab_note(&note);
-            }
+            on_note(note);
         });
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         Some(Tabs {
@@ -36,7 +37,10 @@ impl Tabs {
     }
 
     pub fn post(&self, note: &TabNote) {
-        let text = tim_core::json::to_json(note).0;
+        // Text: the channel would structured-clone an object anyway, and one string is cheaper.
+        let Some(text) = crate::js::to_json_text(note) else {
+            return;
+        };
         // A closed channel (page unloading) only loses the note for tabs that are going away.
         let _ = self.channel.post_message(&JsValue::from_str(&text));
     }

@@ -3,13 +3,13 @@
 
 use crate::client::Inner;
 use crate::js;
+use crate::js::{Json, Object};
 use js_sys::{Function, Promise};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use tim_core::args::CreateOptions;
-use tim_core::json::{Json, Object};
 use tim_core::SdkError;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -54,7 +54,7 @@ impl Tim {
     }
 
     pub fn login(&self, options: JsValue) -> Promise {
-        promise(Box::pin(self.inner().login(js::to_json(&options))))
+        promise(Box::pin(self.inner().login(js::arg(&options))))
     }
 
     pub fn logout(&self) -> Promise {
@@ -82,8 +82,8 @@ impl Tim {
     #[wasm_bindgen(js_name = createTextMessage)]
     pub fn create_text_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         self.inner
-            .create_text_message(&js::to_json(&options))
-            .map(|m| js::parse(&m.created_json()))
+            .create_text_message(&js::arg(&options))
+            .map(|m| js::to_js(&m))
             .map_err(|e| js::error_to_js(&e))
     }
 
@@ -94,7 +94,7 @@ impl Tim {
         let inner = self.inner();
         let target = message.clone();
         promise(Box::pin(async move {
-            let result = inner.send_message(js::to_json(&message)).await;
+            let result = inner.send_message(js::from_js(&message)).await;
             let status = if result.is_ok() { "success" } else { "fail" };
             if target.is_object() {
                 let _ = js_sys::Reflect::set(&target, &"status".into(), &status.into());
@@ -121,42 +121,38 @@ impl Tim {
     pub fn get_conversation_profile(&self, conversation_id: JsValue) -> Promise {
         promise(Box::pin(
             self.inner()
-                .get_conversation_profile(js::to_json(&conversation_id)),
+                .get_conversation_profile(js::arg(&conversation_id)),
         ))
     }
 
     #[wasm_bindgen(js_name = getMessageList)]
     pub fn get_message_list(&self, options: JsValue) -> Promise {
-        promise(Box::pin(
-            self.inner().get_message_list(js::to_json(&options)),
-        ))
+        promise(Box::pin(self.inner().get_message_list(js::arg(&options))))
     }
 
     #[wasm_bindgen(js_name = setMessageRead)]
     pub fn set_message_read(&self, options: JsValue) -> Promise {
-        promise(Box::pin(
-            self.inner().set_message_read(js::to_json(&options)),
-        ))
+        promise(Box::pin(self.inner().set_message_read(js::arg(&options))))
     }
 
     #[wasm_bindgen(js_name = createGroup)]
     pub fn create_group(&self, options: JsValue) -> Promise {
-        promise(Box::pin(self.inner().create_group(js::to_json(&options))))
+        promise(Box::pin(self.inner().create_group(js::arg(&options))))
     }
 
     #[wasm_bindgen(js_name = joinGroup)]
     pub fn join_group(&self, options: JsValue) -> Promise {
-        promise(Box::pin(self.inner().join_group(js::to_json(&options))))
+        promise(Box::pin(self.inner().join_group(js::arg(&options))))
     }
 
     #[wasm_bindgen(js_name = quitGroup)]
     pub fn quit_group(&self, group_id: JsValue) -> Promise {
-        promise(Box::pin(self.inner().quit_group(js::to_json(&group_id))))
+        promise(Box::pin(self.inner().quit_group(js::arg(&group_id))))
     }
 
     #[wasm_bindgen(js_name = dismissGroup)]
     pub fn dismiss_group(&self, group_id: JsValue) -> Promise {
-        promise(Box::pin(self.inner().dismiss_group(js::to_json(&group_id))))
+        promise(Box::pin(self.inner().dismiss_group(js::arg(&group_id))))
     }
 
     #[wasm_bindgen(js_name = getGroupList)]
@@ -166,22 +162,18 @@ impl Tim {
 
     #[wasm_bindgen(js_name = getGroupProfile)]
     pub fn get_group_profile(&self, options: JsValue) -> Promise {
-        promise(Box::pin(
-            self.inner().get_group_profile(js::to_json(&options)),
-        ))
+        promise(Box::pin(self.inner().get_group_profile(js::arg(&options))))
     }
 
     #[wasm_bindgen(js_name = addGroupMember)]
     pub fn add_group_member(&self, options: JsValue) -> Promise {
-        promise(Box::pin(
-            self.inner().add_group_member(js::to_json(&options)),
-        ))
+        promise(Box::pin(self.inner().add_group_member(js::arg(&options))))
     }
 
     #[wasm_bindgen(js_name = deleteGroupMember)]
     pub fn delete_group_member(&self, options: JsValue) -> Promise {
         promise(Box::pin(
-            self.inner().delete_group_member(js::to_json(&options)),
+            self.inner().delete_group_member(js::arg(&options)),
         ))
     }
 
@@ -189,14 +181,12 @@ impl Tim {
     pub fn clear_history_message(&self, conversation_id: JsValue) -> Promise {
         promise(Box::pin(
             self.inner()
-                .clear_history_message(js::to_json(&conversation_id)),
+                .clear_history_message(js::arg(&conversation_id)),
         ))
     }
 
     #[wasm_bindgen(js_name = deleteConversation)]
     pub fn delete_conversation(&self, arg: JsValue) -> Promise {
-        promise(Box::pin(
-            self.inner().delete_conversation(js::to_json(&arg)),
-        ))
+        promise(Box::pin(self.inner().delete_conversation(js::arg(&arg))))
     }
 }

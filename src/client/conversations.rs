@@ -1,11 +1,11 @@
 //! getConversationList, getConversationProfile, setMessageRead and deleteConversation.
 
 use super::{unexpected, Inner, Outcome, Session};
+use crate::js::{Json, Object};
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args::{self, BatchDelete, DeleteArg};
-use tim_core::json::{Json, Object};
-use tim_core::outbox::is_transient;
+use tim_core::deletion;
 use tim_core::shapes::Conversation;
 use tim_core::tab_note::TabNote;
 use tim_core::SdkError;
@@ -85,7 +85,7 @@ impl Inner {
         self.apply_and_share(TabNote::Read {
             conversation_id: id,
         });
-        Ok(Json::empty())
+        Ok(crate::js::empty())
     }
 
     pub async fn delete_conversation(self: Rc<Self>, arg: Value) -> Outcome {
@@ -102,29 +102,33 @@ impl Inner {
     /// answer is lost, the deletion applies locally at once and resolves with `pending: true`;
     /// `offlineDeletion: false` gives the network error instead.
     async fn delete_one(self: Rc<Self>, id: String) -> Outcome {
-        let known_locally = self
-            .session
-            .borrow()
-            .state
-            .as_ref()
-            .is_some_and(|s| s.contains(&id));
-        let connected = self.session().conn.is_some();
-        if !connected && !known_locally && self.options.offline_deletion && self.cache().is_some() {
-            return Err(SdkError::new(
-                ErrorCode::ConversationNotFound,
-                format!("{id} is not in the local conversation list"),
-            ));
+        let situation = deletion::Situation {
+            connected: self.session().conn.is_some(),
+            known_locally: self
+                .session
+                .borrow()
+                .state
+                .as_ref()
+                .is_some_and(|s| s.contains(&id)),
+            can_keep: self.options.offline_deletion && self.cache().is_some(),
+        };
+        if let Some(e) = deletion::refuse_before_entry(situation, &id) {
+            return Err(e);
         }
         let entry = self.outbox_entry(&id).await;
-        if !connected {
-            let Some(entry) = entry else {
+        match (deletion::next(situation, entry.is_some()), &entry) {
+            (deletion::Next::Send, _) => {}
+            (deletion::Next::Pending, Some(entry)) => {
+                self.apply_pending(entry).await;
+                return Ok(pending_reply(&id));
+            }
+            (deletion::Next::Refuse(e), _) => return Err(e),
+            (deletion::Next::Pending, None) => {
                 return Err(SdkError::new(
                     ErrorCode::NoNetwork,
                     "not connected to the server",
-                ));
-            };
-            self.apply_pending(&entry).await;
-            return Ok(pending_reply(&id));
+                ))
+            }
         }
         let result = self
             .request(Request::DeleteConversation {
@@ -133,22 +137,18 @@ impl Inner {
                 up_to_seq: entry.as_ref().and_then(|e| e.up_to_seq),
             })
             .await;
-        let cleared_seq = match result {
-            Ok(Reply::ConversationDeleted { cleared_seq, .. }) => cleared_seq,
-            Err(e) if is_transient(e.code) && entry.is_some() => {
+        let cleared_seq = match deletion::outcome(result, entry.is_some()) {
+            deletion::Outcome::Deleted { cleared_seq } => cleared_seq,
+            deletion::Outcome::Pending => {
                 if let Some(entry) = &entry {
                     self.apply_pending(entry).await;
                 }
                 return Ok(pending_reply(&id));
             }
-            other => {
+            deletion::Outcome::Failed(e) => {
                 if let Some(entry) = &entry {
                     self.outbox_done(entry).await;
                 }
-                let e = match other {
-                    Ok(reply) => unexpected(&reply),
-                    Err(e) => e,
-                };
                 self.forget_if_not_found(&id, &e);
                 return Err(e);
             }
@@ -236,19 +236,19 @@ impl Inner {
                 )),
             }
         }
-        let data = Object::new()
-            .field("conversationIDList", &deleted)
-            .raw("failedList", &args::failed_list_json(&failed))
-            .end();
+        let data = BatchDeleted {
+            deleted: &deleted,
+            failed: args::failed_list(&failed),
+        };
         self.persist_now().await;
         if deleted.is_empty() {
             return Err(SdkError::new(
                 ErrorCode::ConversationNotFound,
                 "no conversation of conversationIDList was deleted",
             )
-            .with_data(data.value()));
+            .with_data(serde_json::to_value(&data).unwrap_or_default()));
         }
-        Ok(data)
+        Ok(crate::js::to_js(&data))
     }
 
     pub async fn clear_history_message(self: Rc<Self>, id: Value) -> Outcome {
@@ -302,4 +302,13 @@ fn pending_reply(id: &str) -> Json {
         .field("conversationID", id)
         .field("pending", &true)
         .end()
+}
+
+/// What the batch form of deleteConversation resolves (or rejects) with.
+#[derive(serde::Serialize)]
+struct BatchDeleted<'a> {
+    #[serde(rename = "conversationIDList")]
+    deleted: &'a [String],
+    #[serde(rename = "failedList")]
+    failed: Vec<args::Failed<'a>>,
 }

@@ -2,11 +2,11 @@
 //! addGroupMember, deleteGroupMember, and GROUP_LIST_UPDATED.
 
 use super::{unexpected, Inner, Outcome};
+use crate::js::Object;
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::events::Event;
 use tim_core::group_args;
-use tim_core::json::Object;
 use tim_core::shapes::Group;
 use tim_core::SdkError;
 use tim_proto::model::WireGroup;

@@ -3,14 +3,13 @@
 //! change made meanwhile (messages, synced deletions) is applied exactly once.
 
 use super::{unexpected, Inner, Outcome};
-use crate::connection::Connection;
+use crate::js::Object;
 use gloo_timers::future::TimeoutFuture;
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args;
 use tim_core::constants::types;
 use tim_core::events::Event;
-use tim_core::json::{Json, Object};
 use tim_core::outbox::is_transient;
 use tim_core::readiness::Readiness;
 use tim_core::reconnect::{backoff_ms, is_final};
@@ -120,7 +119,7 @@ impl Inner {
         user_id: &str,
         user_sig: &str,
     ) -> Result<(), SdkError> {
-        let conn = Connection::open(&self.url, Rc::downgrade(self), generation)?;
+        let conn = self.connect(generation)?;
         self.session_mut().conn = Some(conn);
         let reply = self
             .request(Request::Login {
@@ -178,9 +177,9 @@ impl Inner {
     pub async fn logout(self: Rc<Self>) -> Outcome {
         let readiness = self.session().readiness;
         match readiness {
-            Readiness::Destroyed => return readiness.check_ready().map(|_| Json::empty()),
+            Readiness::Destroyed => return readiness.check_ready().map(|_| crate::js::empty()),
             Readiness::New | Readiness::LoggedOut | Readiness::LoginFailed => {
-                return Ok(Json::empty())
+                return Ok(crate::js::empty())
             }
             Readiness::Ready | Readiness::LoggingIn => {}
         }
@@ -194,12 +193,12 @@ impl Inner {
             s.events.push(Event::SdkNotReady);
         }
         self.schedule_dispatch();
-        Ok(Json::empty())
+        Ok(crate::js::empty())
     }
 
     pub async fn destroy(self: Rc<Self>, on_destroy: Option<js_sys::Function>) -> Outcome {
         if self.session().readiness == Readiness::Destroyed {
-            return Ok(Json::empty());
+            return Ok(crate::js::empty());
         }
         Rc::clone(&self).logout().await?;
         {
@@ -214,7 +213,7 @@ impl Inner {
         }
         self.clear_handlers_after_dispatch.set(true);
         self.schedule_dispatch();
-        Ok(Json::empty())
+        Ok(crate::js::empty())
     }
 
     /// Runs while a logged-in session has no connection: waits (backoff with jitter), logs in
@@ -281,7 +280,7 @@ impl Inner {
         };
         let (user_id, user_sig) = credentials
             .ok_or_else(|| SdkError::new(ErrorCode::NotReadyLoggedOut, "no longer logged in"))?;
-        let conn = Connection::open(&self.url, Rc::downgrade(self), generation)?;
+        let conn = self.connect(generation)?;
         self.session_mut().conn = Some(conn);
         let reply = self
             .request(Request::Login {

@@ -1,10 +1,10 @@
 //! createTextMessage, sendMessage and getMessageList.
 
 use super::{unexpected, Inner, Outcome, Session};
+use crate::js::Object;
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args;
-use tim_core::json::Object;
 use tim_core::shapes::{Message, Sendable};
 use tim_core::SdkError;
 use tim_proto::model::WireBody;
@@ -28,22 +28,22 @@ impl Inner {
         ))
     }
 
-    pub async fn send_message(self: Rc<Self>, message: Value) -> Result<Message, SdkError> {
+    pub async fn send_message(
+        self: Rc<Self>,
+        message: Option<Message>,
+    ) -> Result<Message, SdkError> {
         self.check_ready()?;
-        let m = Sendable::from_json(&message).ok_or_else(|| {
+        let m = message.map(Sendable::from_message).ok_or_else(|| {
             SdkError::invalid("sendMessage needs a message made by createTextMessage")
         })?;
         let text = m
             .text
             .ok_or_else(|| SdkError::invalid("only text messages can be sent"))?;
-        let a = args::text_message_args(
-            &Object::new()
-                .field("conversationType", &m.conversation_type)
-                .raw("payload", &Object::new().field("text", &text).end())
-                .field("to", &m.to)
-                .end()
-                .value(),
-        )?;
+        let a = args::text_message_args(&serde_json::json!({
+            "conversationType": m.conversation_type,
+            "payload": { "text": text },
+            "to": m.to,
+        }))?;
         args::check_text(&a.text)?;
         let reply = self
             .request_idempotent(Request::SendMessage {

@@ -16,6 +16,7 @@ mod offline;
 use crate::cache::Cache;
 use crate::connection::Connection;
 use crate::dispatch::Handlers;
+use crate::js::Json;
 use crate::tabs::Tabs;
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
@@ -24,14 +25,13 @@ use std::rc::Rc;
 use tim_core::args::{self, CreateOptions};
 use tim_core::constants::types;
 use tim_core::events::{Event, EventQueue};
-use tim_core::json::Json;
 use tim_core::pending::{Pending, Routed};
 use tim_core::readiness::Readiness;
 use tim_core::shapes::Message;
 use tim_core::state::ConversationState;
 use tim_core::SdkError;
 use tim_proto::frame::KickReason;
-use tim_proto::{ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
+use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
 
 pub struct Inner {
     options: CreateOptions,
@@ -283,7 +283,10 @@ impl Inner {
                 SdkError::new(ErrorCode::NoNetwork, "not connected to the server")
             })?;
             let (id, rx) = pending.register();
-            if let Err(e) = conn.send(tim_core::request::frame_json(id, &request)) {
+            let sent = crate::js::to_json_text(&ClientFrame { id, request })
+                .ok_or_else(|| SdkError::new(ErrorCode::Internal, "cannot encode the request"))
+                .and_then(|text| conn.send(text));
+            if let Err(e) = sent {
                 pending.forget(id);
                 return Err(e);
             }
@@ -307,8 +310,27 @@ impl Inner {
 
     // ---- what the socket tells us -------------------------------------------------------
 
+    /// Opens the socket; `generation` tags its news so that a stale socket's is ignored. The
+    /// connection holds only weak callbacks: it never keeps the client alive.
+    fn connect(self: &Rc<Self>, generation: u64) -> Result<Connection, SdkError> {
+        let (on_frame, on_closed) = (Rc::downgrade(self), Rc::downgrade(self));
+        Connection::open(
+            &self.url,
+            move |text| {
+                if let Some(inner) = on_frame.upgrade() {
+                    inner.on_frame(generation, &text);
+                }
+            },
+            move || {
+                if let Some(inner) = on_closed.upgrade() {
+                    inner.on_closed(generation);
+                }
+            },
+        )
+    }
+
     pub fn on_frame(self: &Rc<Self>, generation: u64, text: &str) {
-        let Some(frame) = crate::js::parse_json(text).and_then(ServerFrame::from_json) else {
+        let Some(frame) = crate::js::from_json_text::<ServerFrame>(text) else {
             crate::js::console_error("tim-wasm: unreadable frame from the server", &text.into());
             return;
         };

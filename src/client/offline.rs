@@ -28,7 +28,12 @@ impl Inner {
         let snapshot = cache.load().await.unwrap_or_default();
         let mut s = self.session_mut();
         s.cache = Some(cache);
-        s.tabs = Tabs::open(self.options.sdk_app_id, user_id, Rc::downgrade(self));
+        let me = Rc::downgrade(self);
+        s.tabs = Tabs::open(self.options.sdk_app_id, user_id, move |note| {
+            if let Some(inner) = me.upgrade() {
+                inner.on_tab_note(&note);
+            }
+        });
         snapshot
     }
 

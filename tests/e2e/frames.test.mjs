@@ -4,9 +4,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useEnv, openUser, until, texts } from './harness.mjs';
+import { PROTOCOL, request, flat } from './wire.mjs';
 
 const env = useEnv(before, after);
-const PROTOCOL = 1;
 
 /** A raw WebSocket in a page; frames are kept in the page and read by polling. */
 class RawSocket {
@@ -47,8 +47,13 @@ class RawSocket {
     }, this.name);
   }
 
-  /** The next frame (parsed) received after the last one returned. */
+  /** The next frame (parsed, in wire.mjs's flat view) received after the last one returned. */
   async next(what = 'a frame', timeout = 5000) {
+    return flat(await this.nextRaw(what, timeout));
+  }
+
+  /** The next frame as it came, parsed. */
+  async nextRaw(what = 'a frame', timeout = 5000) {
     const frame = await until(async () => {
       const s = await this.state();
       if (s.frames.length > this.seen) return s.frames[this.seen];
@@ -72,7 +77,7 @@ class RawSocket {
   }
 
   async request(id, op, args) {
-    await this.send(JSON.stringify(args === undefined ? { id, op } : { id, op, args }));
+    await this.send(request(id, op, args));
     return this.nextAnswer(`answer to ${op} #${id}`);
   }
 
@@ -118,14 +123,15 @@ describe('raw frames to /ws', () => {
     const ws = await new RawSocket(host, 'junk').open(env.server.wsURL);
     const cases = [
       ['not JSON', 'this is not json', 60003, null],
-      ['truncated JSON', '{"id":1,"op":"pi', 60003, null],
+      ['truncated JSON', '{"id":1,"req":"pi', 60003, null],
       ['a JSON array', '[1,2,3]', 60003, null],
       ['a JSON string', '"ping"', 60003, null],
-      ['no id', '{"op":"ping"}', 60003, null],
-      ['id not a number', '{"id":"seven","op":"ping"}', 60003, null],
-      ['unknown op', '{"id":3,"op":"explode"}', 60003, 3],
-      ['login with args of the wrong type', '{"id":4,"op":"login","args":"nope"}', 60003, 4],
-      ['deleteConversation with a number', '{"id":5,"op":"deleteConversation","args":{"conversationID":42}}', 60003, 5],
+      ['no id', '{"req":"ping"}', 60003, null],
+      ['id not a number', '{"id":"seven","req":"ping"}', 60003, null],
+      ['unknown op', '{"id":3,"req":"explode"}', 60003, 3],
+      ['login with args of the wrong type', '{"id":4,"req":{"login":"nope"}}', 60003, 4],
+      ['deleteConversation with a number', '{"id":5,"req":{"deleteConversation":{"conversationID":42}}}', 60003, 5],
+      ['a protocol 1 frame', '{"id":6,"op":"ping"}', 60006, 6],
     ];
     for (const [label, frame, code, id] of cases) {
       await ws.send(frame);
@@ -159,10 +165,13 @@ describe('raw frames to /ws', () => {
     // coded errors from a logged-in session too
     assertErrorFrame(await ws.request(12, 'deleteConversation', { conversationID: 'abc' }), 2503, 12, 'deleteConversation abc');
     assertErrorFrame(await ws.request(13, 'deleteConversation', { conversationID: 'C2Cnobody' }), 2500, 13, 'deleteConversation unknown');
-    await ws.send('{"id":14,"op":"explode"}');
+    await ws.send('{"id":14,"req":"explode"}');
     assertErrorFrame(await ws.nextAnswer('unknown op after login'), 60003, 14, 'unknown op after login');
     const pong = await ws.request(15, 'ping');
     assert.deepEqual({ t: pong.t, id: pong.id, kind: pong.kind }, { t: 'reply', id: 15, kind: 'pong' });
+    // protocol 2's nesting as it is on the wire
+    await ws.send(request(16, 'ping'));
+    assert.deepEqual(await ws.nextRaw('a raw pong'), { reply: { id: 16, value: 'pong' } });
     await ws.assertOpen();
     await assertOthersServed('served after junk');
     await ws.close();
@@ -174,7 +183,7 @@ describe('raw frames to /ws', () => {
     const li = await ws.request(1, 'login', { SDKAppID: env.server.sdkAppID, userID: 'bigsender', userSig: sig, protocol: PROTOCOL });
     assert.equal(li.kind, 'loggedIn', JSON.stringify(li));
     // 100 KB > the 64 KB frame limit, as a well-formed sendMessage
-    const big = JSON.stringify({ id: 2, op: 'sendMessage', args: { conversationID: 'C2Cbob', ID: 'big-1', body: { type: 'text', text: 'z'.repeat(100 * 1024) } } });
+    const big = request(2, 'sendMessage', { conversationID: 'C2Cbob', ID: 'big-1', body: { type: 'text', text: 'z'.repeat(100 * 1024) } });
     await ws.send(big);
     const f = await ws.nextAnswer('answer to the oversized frame');
     assert.equal(f.t, 'error', JSON.stringify(f).slice(0, 300));
@@ -203,31 +212,37 @@ describe('raw frames to /ws', () => {
     const url = env.server.wsURL;
     // (a) close right after sending login
     const a = await new RawSocket(host, 'quit-login').open(url);
-    await a.send(JSON.stringify({ id: 1, op: 'login', args: { SDKAppID: env.server.sdkAppID, userID: 'quitter', userSig: env.server.sig('quitter'), protocol: PROTOCOL } }));
+    await a.send(request(1, 'login', { SDKAppID: env.server.sdkAppID, userID: 'quitter', userSig: env.server.sig('quitter'), protocol: PROTOCOL }));
     await a.close();
     // (b) log in, send a message and close in the same tick
     const b = await new RawSocket(host, 'quit-send').open(url);
     const li = await b.request(1, 'login', { SDKAppID: env.server.sdkAppID, userID: 'quitter', userSig: env.server.sig('quitter'), protocol: PROTOCOL });
     assert.equal(li.kind, 'loggedIn', JSON.stringify(li));
-    await host.page.evaluate(() => {
+    await host.page.evaluate((frames) => {
       const s = window.__raw['quit-send'];
-      s.ws.send(JSON.stringify({ id: 2, op: 'sendMessage', args: { conversationID: 'C2Cbob', ID: 'quit-msg-1', body: { type: 'text', text: 'sent then gone' } } }));
-      s.ws.send(JSON.stringify({ id: 3, op: 'getMessageList', args: { conversationID: 'C2Cbob', count: 15 } }));
-      s.ws.send(JSON.stringify({ id: 4, op: 'deleteConversation', args: { conversationID: 'C2Cbob' } }));
+      for (const f of frames) s.ws.send(f);
       s.ws.close();
-    });
+    }, [
+      request(2, 'sendMessage', { conversationID: 'C2Cbob', ID: 'quit-msg-1', body: { type: 'text', text: 'sent then gone' } }),
+      request(3, 'getMessageList', { conversationID: 'C2Cbob', count: 15 }),
+      request(4, 'deleteConversation', { conversationID: 'C2Cbob' }),
+    ]);
     // (c) a socket dropped by closing its page while requests are in flight
     const ctx = await env.browser.newContext();
     const p = await ctx.newPage();
     await p.goto(env.server.url + '/');
-    await p.evaluate(([u, sig, app]) => new Promise((resolve) => {
+    await p.evaluate(([u, login, list]) => new Promise((resolve) => {
       const ws = new WebSocket(u);
       ws.onopen = () => {
-        ws.send(JSON.stringify({ id: 1, op: 'login', args: { SDKAppID: app, userID: 'quitter', userSig: sig, protocol: 1 } }));
-        for (let i = 2; i < 50; i++) ws.send(JSON.stringify({ id: i, op: 'getConversationList' }));
+        ws.send(login);
+        for (const f of list) ws.send(f);
         resolve();
       };
-    }), [url, env.server.sig('quitter'), env.server.sdkAppID]);
+    }), [
+      url,
+      request(1, 'login', { SDKAppID: env.server.sdkAppID, userID: 'quitter', userSig: env.server.sig('quitter'), protocol: PROTOCOL }),
+      Array.from({ length: 48 }, (_, k) => request(k + 2, 'getConversationList')),
+    ]);
     await ctx.close();
 
     // the server is alive and serves everyone

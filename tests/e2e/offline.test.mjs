@@ -16,6 +16,7 @@ import { EV, setSync, restOk, localList, localTotal, summary, ids } from './admi
 import { AppSite, openSiteUser, loginOnline, loginOffline, readCache } from './appsite.mjs';
 import { rawSendEach, rawJobs, eventLog, deletionsOf } from './rawws.mjs';
 import { FrameTap } from './frametap.mjs';
+import { isRequest, opOf } from './wire.mjs';
 
 let browser, site;
 before(async () => {
@@ -308,7 +309,7 @@ describe('the connection killed mid-request: pending, then exactly one deletion'
 
   /** Cuts A1 on its deleteConversation frame (delivered or not) and deletes; returns the result. */
   async function deleteWithCut(id, deliver) {
-    const cut = tap.cutOn((text) => text.includes('"op":"deleteConversation"') && text.includes(id), { deliver });
+    const cut = tap.cutOn((text) => isRequest('deleteConversation')(text) && text.includes(id), { deliver });
     const down = a1.nextEvent(EV.NET, (d) => d.state === 'disconnected');
     const r = await a1.call('deleteConversation', id);
     const frame = JSON.parse(await cut);
@@ -320,7 +321,7 @@ describe('the connection killed mid-request: pending, then exactly one deletion'
     it(`sendMessage in flight when the connection drops (frame ${deliver ? 'delivered' : 'lost'}): retried after the reconnect with the same ID, stored exactly once`, async () => {
       await a1Online();
       const text = `in flight ${deliver ? 'delivered' : 'lost'}`;
-      const cut = tap.cutOn((t) => t.includes('"op":"sendMessage"') && t.includes(text), { deliver });
+      const cut = tap.cutOn((t) => isRequest('sendMessage')(t) && t.includes(text), { deliver });
       const sending = a1.page.evaluate(([to, x]) => window.__sendText(to, x), ['carl', text]);
       await cut;
       await sleep(300); // A1 has seen the drop and is reconnecting
@@ -393,7 +394,7 @@ describe('the connection killed mid-request: pending, then exactly one deletion'
       const { r, frame } = await deleteWithCut(id, deliver);
       assert.ok(r.ok, `deleteConversation resolves: ${JSON.stringify(r)}`);
       assert.deepEqual(r.value.data, { conversationID: id, pending: true }, 'the answer was lost: pending');
-      assert.equal(frame.op, 'deleteConversation');
+      assert.equal(opOf(frame), 'deleteConversation');
       await gone;
       if (deliver) {
         await until(async () => !(await w.restList()).includes(peer), 'the server to have applied the delivered frame');
@@ -495,7 +496,7 @@ describe('offlineDeletion: false', () => {
 
     // the frame lost on the way: the documented 2800, nothing applied anywhere
     const m2 = a.mark();
-    const cut = tap.cutOn((t) => t.includes('"op":"deleteConversation"'), { deliver: false });
+    const cut = tap.cutOn(isRequest('deleteConversation'), { deliver: false });
     await a.fails(2800, 'deleteConversation', 'C2Cbob');
     await cut;
     await sleep(300);

@@ -3,8 +3,7 @@
 // message costs one page, not 100) and to read a user's event log on the server, which is how the
 // tests count server-side applications of a deletion ("exactly once").
 import assert from 'node:assert/strict';
-
-const PROTOCOL = 1;
+import { PROTOCOL, flat } from './wire.mjs';
 
 /**
  * In `page`, runs each job on its own WebSocket to `wsURL`: login as `userID`, then each request
@@ -36,7 +35,8 @@ export async function rawJobs(page, wsURL, sdkAppID, jobs, { concurrency = 10, t
               return;
             }
             const f = frames[next];
-            ws.send(JSON.stringify(f.args === undefined ? { id: next + 1, op: f.op } : { id: next + 1, op: f.op, args: f.args }));
+            // Protocol 2: {"id":n,"req":{op:args}} (wire.mjs; this runs in the page).
+            ws.send(JSON.stringify({ id: next + 1, req: f.args === undefined ? f.op : { [f.op]: f.args } }));
           };
           ws.onopen = sendNext;
           ws.onerror = () => {
@@ -45,8 +45,8 @@ export async function rawJobs(page, wsURL, sdkAppID, jobs, { concurrency = 10, t
           };
           ws.onmessage = (e) => {
             const f = JSON.parse(e.data);
-            if (f.t === 'push') return;
-            if (f.id !== next + 1) return;
+            if (f.push) return;
+            if ((f.reply ?? f.error)?.id !== next + 1) return;
             answers.push(f);
             next++;
             sendNext();
@@ -64,7 +64,7 @@ export async function rawJobs(page, wsURL, sdkAppID, jobs, { concurrency = 10, t
       return results;
     },
     [wsURL, sdkAppID, jobs, concurrency, timeout, PROTOCOL],
-  );
+  ).then((results) => results.map((answers) => answers.map(flat)));
 }
 
 /**

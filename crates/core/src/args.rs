@@ -2,7 +2,7 @@
 //! values, or into a coded error that says what was wrong. Nothing is sent when a check fails.
 
 use crate::error::SdkError;
-use crate::json::{Json, Object};
+use serde::Serialize;
 use serde_json::Value;
 use tim_proto::conversation_id::{C2C_PREFIX, GROUP_PREFIX};
 use tim_proto::limits::{DEFAULT_PAGE_COUNT, MAX_BATCH_DELETE, MAX_PAGE_COUNT, MAX_TEXT_BYTES};
@@ -189,37 +189,44 @@ pub fn delete_arg(v: &Value) -> Result<DeleteArg, SdkError> {
             "no valid conversationID in conversationIDList",
         )
         .with_data(
-            Object::new()
-                .field("conversationIDList", &[] as &[String])
-                .raw("failedList", &failed_list_json(&batch.invalid))
-                .end()
-                .value(),
+            serde_json::to_value(NoneDeleted {
+                conversation_ids: [],
+                failed: failed_list(&batch.invalid),
+            })
+            .unwrap_or_default(),
         ));
     }
     Ok(DeleteArg::Batch(batch))
 }
 
 /// The documented-style per-ID failure list: `[{ conversationID, code, message }]`.
-pub fn failed_list(failed: &[(String, SdkError)]) -> Value {
-    failed_list_json(failed).value()
+pub fn failed_list(failed: &[(String, SdkError)]) -> Vec<Failed<'_>> {
+    failed
+        .iter()
+        .map(|(id, e)| Failed {
+            code: e.code.as_u32(),
+            conversation_id: id,
+            message: &e.message,
+        })
+        .collect()
 }
 
-/// [`failed_list`] as JSON text (keys in sorted order).
-pub fn failed_list_json(failed: &[(String, SdkError)]) -> Json {
-    let mut out = String::from("[");
-    for (i, (id, e)) in failed.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let item = Object::new()
-            .field("code", &e.code.as_u32())
-            .field("conversationID", id)
-            .field("message", &e.message)
-            .end();
-        out.push_str(&item.0);
-    }
-    out.push(']');
-    Json(out)
+/// The `data` of a batch deletion that deleted nothing.
+#[derive(Serialize)]
+struct NoneDeleted<'a> {
+    #[serde(rename = "conversationIDList")]
+    conversation_ids: [&'a str; 0],
+    #[serde(rename = "failedList")]
+    failed: Vec<Failed<'a>>,
+}
+
+/// One entry of a batch deletion's `failedList`.
+#[derive(Debug, Serialize)]
+pub struct Failed<'a> {
+    pub code: u32,
+    #[serde(rename = "conversationID")]
+    pub conversation_id: &'a str,
+    pub message: &'a str,
 }
 
 /// `getConversationProfile(id)`, `setMessageRead({ conversationID })` and the like.

@@ -3,10 +3,9 @@
 
 use crate::constants::event;
 use crate::error::SdkError;
-use crate::json::{to_json, Json, Object};
 use crate::shapes::{Conversation, Group, Message};
 use crate::state::{Change, ConversationState};
-use serde_json::Value;
+use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -41,37 +40,56 @@ impl Event {
         }
     }
 
-    /// The event's `data`, as JSON.
-    pub fn data(&self) -> Value {
-        self.data_json().value()
-    }
-
-    /// The event's `data`, as JSON text (objects' keys in sorted order).
-    pub fn data_json(&self) -> Json {
+    /// The event's `data`, in the shape JS sees it.
+    pub fn data(&self) -> EventData<'_> {
         match self {
-            Event::SdkReady | Event::SdkNotReady | Event::SdkDestroy => Json::empty(),
-            Event::MessageReceived(list) => to_json(list),
-            Event::ConversationListUpdated(list) => to_json(list),
-            Event::TotalUnreadUpdated(n) => to_json(n),
-            Event::NetStateChange(state) => Object::new().field("state", state).end(),
-            Event::KickedOut(kind) => Object::new().field("type", kind).end(),
-            Event::Error(e) => Object::new()
-                .field("code", &e.code.as_u32())
-                .field("message", &e.message)
-                .end(),
-            Event::GroupListUpdated(list) => to_json(list),
-            Event::GroupSystemNoticeReceived(m) => Object::new()
-                .field("message", m)
-                .field(
-                    "type",
-                    &match &m.payload {
-                        crate::shapes::Payload::Notice(n) => n.operation_type,
-                        crate::shapes::Payload::Text(_) => 0,
-                    },
-                )
-                .end(),
+            Event::SdkReady | Event::SdkNotReady | Event::SdkDestroy => EventData::Empty {},
+            Event::MessageReceived(list) => EventData::Messages(list),
+            Event::ConversationListUpdated(list) => EventData::Conversations(list),
+            Event::TotalUnreadUpdated(n) => EventData::Number(*n),
+            Event::NetStateChange(state) => EventData::NetState { state },
+            Event::KickedOut(kind) => EventData::Kicked { kind },
+            Event::Error(e) => EventData::Error {
+                code: e.code.as_u32(),
+                message: &e.message,
+            },
+            Event::GroupListUpdated(list) => EventData::Groups(list),
+            Event::GroupSystemNoticeReceived(m) => EventData::Notice {
+                message: m,
+                kind: match &m.payload {
+                    crate::shapes::Payload::Notice(n) => n.operation_type,
+                    crate::shapes::Payload::Text(_) => 0,
+                },
+            },
         }
     }
+}
+
+/// An event's `data`: each variant is the documented shape itself (untagged).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum EventData<'a> {
+    Empty {},
+    Messages(&'a [Message]),
+    Conversations(&'a [Conversation]),
+    Number(u32),
+    NetState {
+        state: &'a str,
+    },
+    Kicked {
+        #[serde(rename = "type")]
+        kind: &'a str,
+    },
+    Error {
+        code: u32,
+        message: &'a str,
+    },
+    Groups(&'a [Group]),
+    Notice {
+        message: &'a Message,
+        #[serde(rename = "type")]
+        kind: u32,
+    },
 }
 
 #[derive(Default)]
@@ -133,7 +151,11 @@ impl EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    fn data(e: &Event) -> Value {
+        serde_json::to_value(e.data()).expect("encode")
+    }
     use tim_proto::model::WireBody;
     use tim_proto::WireMessage;
 
@@ -189,19 +211,19 @@ mod tests {
         let events = q.drain(None);
         assert_eq!(events[0], Event::SdkReady);
         assert_eq!(events[1].name(), event::MESSAGE_RECEIVED);
-        assert_eq!(events[1].data()[0]["ID"], "m1");
+        assert_eq!(data(&events[1])[0]["ID"], "m1");
         assert_eq!(
-            Event::NetStateChange("connected").data(),
+            data(&Event::NetStateChange("connected")),
             json!({"state": "connected"})
         );
         assert_eq!(
-            Event::KickedOut("userSigExpired").data(),
+            data(&Event::KickedOut("userSigExpired")),
             json!({"type": "userSigExpired"})
         );
     }
 
     #[test]
-    fn data_text_is_what_the_json_macro_wrote() {
+    fn data_has_each_events_documented_shape() {
         let m = crate::shapes::Message::from_wire(&wire(1), "alice");
         let cases = [
             (Event::SdkReady, json!({})),
@@ -221,7 +243,7 @@ mod tests {
             ),
         ];
         for (event, expected) in cases {
-            assert_eq!(event.data_json().0, expected.to_string());
+            assert_eq!(data(&event), expected);
         }
     }
 }

@@ -6,15 +6,14 @@
 
 pub mod args;
 pub mod constants;
+pub mod deletion;
 pub mod error;
 pub mod events;
 pub mod group_args;
-pub mod json;
 pub mod outbox;
 pub mod pending;
 pub mod readiness;
 pub mod reconnect;
-pub mod request;
 pub mod shapes;
 pub mod sort;
 pub mod state;

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "camelCase")]
+/// Externally tagged (`{"deleted":{...}}`): read in one pass, without serde buffering it.
+#[serde(rename_all = "camelCase")]
 pub enum TabNote {
     #[serde(rename_all = "camelCase")]
     Deleted {
@@ -31,57 +32,7 @@ pub enum TabNote {
     },
 }
 
-impl crate::json::ToJson for TabNote {
-    /// `{"t": …, "conversationID": …, "clearedSeq"?: …}`, as its derived `Serialize` writes it.
-    fn write_json(&self, out: &mut String) {
-        crate::json::write_object(out, |o| match self {
-            TabNote::Deleted {
-                conversation_id,
-                cleared_seq,
-            } => {
-                o.f("t", "deleted")
-                    .f("conversationID", conversation_id)
-                    .f("clearedSeq", cleared_seq);
-            }
-            TabNote::Removed { conversation_id } => {
-                o.f("t", "removed").f("conversationID", conversation_id);
-            }
-            TabNote::HistoryCleared {
-                conversation_id,
-                cleared_seq,
-            } => {
-                o.f("t", "historyCleared")
-                    .f("conversationID", conversation_id)
-                    .f("clearedSeq", cleared_seq);
-            }
-            TabNote::Read { conversation_id } => {
-                o.f("t", "read").f("conversationID", conversation_id);
-            }
-        });
-    }
-}
-
 impl TabNote {
-    /// Reads a note by hand (as the derived `Deserialize` would); `None` for one it cannot read.
-    pub fn from_json(v: serde_json::Value) -> Option<TabNote> {
-        let mut o = tim_proto::decode::Obj::new(v)?;
-        let tag = o.string("t")?;
-        let conversation_id = o.string("conversationID")?;
-        Some(match tag.as_str() {
-            "deleted" => TabNote::Deleted {
-                conversation_id,
-                cleared_seq: o.u64("clearedSeq")?,
-            },
-            "removed" => TabNote::Removed { conversation_id },
-            "historyCleared" => TabNote::HistoryCleared {
-                conversation_id,
-                cleared_seq: o.u64("clearedSeq")?,
-            },
-            "read" => TabNote::Read { conversation_id },
-            _ => return None,
-        })
-    }
-
     /// Applies the note to the state, returning what changed.
     pub fn apply(&self, state: &mut crate::state::ConversationState) -> crate::state::Change {
         match self {
@@ -114,6 +65,10 @@ mod tests {
         };
         let json = serde_json::to_string(&note).expect("encode");
         assert_eq!(
+            json,
+            r#"{"deleted":{"conversationID":"C2Cbob","clearedSeq":1}}"#
+        );
+        assert_eq!(
             serde_json::from_str::<TabNote>(&json).expect("decode"),
             note
         );
@@ -131,19 +86,14 @@ mod tests {
             },
         ] {
             let v = serde_json::to_value(&n).expect("encode");
-            assert_eq!(
-                crate::json::to_json(&n).0,
-                serde_json::to_string(&n).expect("encode")
-            );
-            assert_eq!(TabNote::from_json(v), Some(n));
+            assert_eq!(serde_json::from_value::<TabNote>(v).expect("decode"), n);
         }
         for bad in [
-            serde_json::json!({"t": "deleted", "conversationID": "C2Cbob"}),
-            serde_json::json!({"t": "other", "conversationID": "C2Cbob"}),
-            serde_json::json!({"t": "read"}),
+            serde_json::json!({"deleted": {"conversationID": "C2Cbob"}}),
+            serde_json::json!({"other": {"conversationID": "C2Cbob"}}),
+            serde_json::json!({"read": {}}),
         ] {
             assert!(serde_json::from_value::<TabNote>(bad.clone()).is_err());
-            assert_eq!(TabNote::from_json(bad), None);
         }
         let mut s = ConversationState::new("alice");
         s.apply_message(

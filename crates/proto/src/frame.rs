@@ -1,8 +1,12 @@
 //! Frames on the WebSocket. One JSON object per text frame.
 //!
-//! Client: `{"id":7,"op":"deleteConversation","args":{"conversationID":"C2Cbob"}}`.
-//! Server: `{"t":"reply","id":7,"kind":"conversationDeleted","value":{...}}`,
-//! `{"t":"error","id":7,"code":2500,"message":"..."}`, `{"t":"push","kind":"message","value":{...}}`.
+//! Protocol 2: every enum is externally tagged (`{"variant":{...}}`, a unit variant as the bare
+//! string), and nothing is flattened, so the derived `Deserialize` reads a frame in one pass
+//! without buffering it (protocol 1's `tag`/`content` and `flatten` made serde buffer each frame).
+//!
+//! Client: `{"id":7,"req":{"deleteConversation":{"conversationID":"C2Cbob"}}}`, `{"id":8,"req":"ping"}`.
+//! Server: `{"reply":{"id":7,"value":{"conversationDeleted":{...}}}}`,
+//! `{"error":{"id":7,"code":2500,"message":"..."}}`, `{"push":{"ev":5,"value":{"message":{...}}}}`.
 
 use crate::error_code::ErrorCode;
 use crate::model::{WireBody, WireConversation, WireGroup, WireMessage};
@@ -12,12 +16,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientFrame {
     pub id: u64,
-    #[serde(flatten)]
+    #[serde(rename = "req")]
     pub request: Request,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", content = "args", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum Request {
     /// Must be the first request on a connection.
     #[serde(rename_all = "camelCase")]
@@ -168,7 +172,7 @@ impl Request {
 
 /// A successful answer to a request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum Reply {
     #[serde(rename_all = "camelCase")]
     LoggedIn {
@@ -291,13 +295,13 @@ pub enum DeleteOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoggedEvent {
     pub ev: u64,
-    #[serde(flatten)]
+    #[serde(rename = "value")]
     pub push: Push,
 }
 
 /// Something the server tells a client without being asked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum Push {
     /// A new message in one of the user's conversations (from the peer, or the user's own message
     /// sent from another session).
@@ -343,11 +347,11 @@ pub enum KickReason {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum ServerFrame {
     Reply {
         id: u64,
-        #[serde(flatten)]
+        #[serde(rename = "value")]
         reply: Reply,
     },
     /// A request failed. `id` is absent when the frame could not be read far enough to find it.
@@ -360,7 +364,7 @@ pub enum ServerFrame {
         /// Position in the user's event log, for pushes that are logged (messages, deletions).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ev: Option<u64>,
-        #[serde(flatten)]
+        #[serde(rename = "value")]
         push: Push,
     },
 }
@@ -369,14 +373,14 @@ impl ServerFrame {
     pub fn to_json(&self) -> String {
         // Serializing these plain data types cannot fail (no maps with non-string keys).
         serde_json::to_string(self).unwrap_or_else(|_| {
-            r#"{"t":"error","id":null,"code":2903,"message":"encode failed"}"#.to_owned()
+            r#"{"error":{"id":null,"code":2903,"message":"encode failed"}}"#.to_owned()
         })
     }
 }
 
 impl ClientFrame {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| r#"{"id":0,"op":"ping"}"#.to_owned())
+        serde_json::to_string(self).unwrap_or_else(|_| r#"{"id":0,"req":"ping"}"#.to_owned())
     }
 }
 
@@ -406,11 +410,11 @@ mod tests {
         let v = serde_json::to_value(&f).expect("encode");
         assert_eq!(
             v,
-            json!({"id":7,"op":"deleteConversation","args":{"conversationID":"C2Cbob"}})
+            json!({"id":7,"req":{"deleteConversation":{"conversationID":"C2Cbob"}}})
         );
         let back: ClientFrame = serde_json::from_value(v).expect("decode");
         assert_eq!(back, f);
-        let ping: ClientFrame = serde_json::from_str(r#"{"id":1,"op":"ping"}"#).expect("ping");
+        let ping: ClientFrame = serde_json::from_str(r#"{"id":1,"req":"ping"}"#).expect("ping");
         assert_eq!(ping.request, Request::Ping);
     }
 
@@ -426,12 +430,12 @@ mod tests {
         let v = serde_json::to_value(&push).expect("encode");
         assert_eq!(
             v,
-            json!({"t":"push","ev":3,"kind":"conversationRead",
-                   "value":{"conversationID":"C2Cbob","readSeq":7}})
+            json!({"push":{"ev":3,"value":{"conversationRead":
+                   {"conversationID":"C2Cbob","readSeq":7}}}})
         );
         // A frame (or a logged entry) from before readSeq existed.
-        let old: ServerFrame = serde_json::from_value(json!({"t":"push","ev":3,
-            "kind":"conversationRead","value":{"conversationID":"C2Cbob"}}))
+        let old: ServerFrame = serde_json::from_value(json!({"push":{"ev":3,
+            "value":{"conversationRead":{"conversationID":"C2Cbob"}}}}))
         .expect("decode");
         assert_eq!(
             old,
@@ -447,8 +451,8 @@ mod tests {
 
     #[test]
     fn delete_with_op_id_and_watermark() {
-        let f: ClientFrame = serde_json::from_value(json!({"id":2,"op":"deleteConversation",
-            "args":{"conversationID":"C2Cbob","opId":"o1","upToSeq":5}}))
+        let f: ClientFrame = serde_json::from_value(json!({"id":2,"req":{"deleteConversation":
+            {"conversationID":"C2Cbob","opId":"o1","upToSeq":5}}}))
         .expect("decode");
         assert_eq!(
             f.request,
@@ -462,8 +466,8 @@ mod tests {
 
     #[test]
     fn login_uses_documented_field_names() {
-        let f: ClientFrame = serde_json::from_value(json!({"id":1,"op":"login","args":{
-            "SDKAppID": 1400000001u64, "userID": "alice", "userSig": "x", "protocol": 1}}))
+        let f: ClientFrame = serde_json::from_value(json!({"id":1,"req":{"login":{
+            "SDKAppID": 1400000001u64, "userID": "alice", "userSig": "x", "protocol": 2}}}))
         .expect("decode");
         assert!(matches!(
             f.request,
@@ -548,8 +552,8 @@ mod tests {
         };
         assert_eq!(
             serde_json::to_value(&f).expect("encode"),
-            json!({"t":"push","ev":5,"kind":"conversationDeleted",
-                   "value":{"conversationID":"C2Cbob","clearedSeq":7}})
+            json!({"push":{"ev":5,"value":{"conversationDeleted":
+                   {"conversationID":"C2Cbob","clearedSeq":7}}}})
         );
     }
 
@@ -562,14 +566,48 @@ mod tests {
         };
         assert_eq!(
             serde_json::to_value(&f).expect("encode"),
-            json!({"t":"error","id":4,"code":2500,"message":"no such conversation"})
+            json!({"error":{"id":4,"code":2500,"message":"no such conversation"}})
         );
     }
 
     #[test]
     fn unknown_op_is_an_error_not_a_panic() {
-        assert!(serde_json::from_str::<ClientFrame>(r#"{"id":1,"op":"explode"}"#).is_err());
-        assert!(serde_json::from_str::<ClientFrame>(r#"{"op":"ping"}"#).is_err());
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"id":1,"req":"explode"}"#).is_err());
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"req":"ping"}"#).is_err());
+        // Protocol 1's shape is not protocol 2.
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"id":1,"op":"ping"}"#).is_err());
         assert!(serde_json::from_str::<ClientFrame>("[]").is_err());
+    }
+
+    #[test]
+    fn unit_variants_are_bare_strings_and_logged_events_nest() {
+        let f = ServerFrame::Reply {
+            id: 4,
+            reply: Reply::LoggedIn {
+                user_id: "alice".into(),
+                server_time: 1,
+                sig_expires_at: 2,
+                latest_event: 3,
+                missed: vec![LoggedEvent {
+                    ev: 3,
+                    push: Push::GroupsChanged,
+                }],
+                resync_required: false,
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&f).expect("encode"),
+            json!({"reply":{"id":4,"value":{"loggedIn":{"userID":"alice","serverTime":1,
+                "sigExpiresAt":2,"latestEvent":3,"missed":[{"ev":3,"value":"groupsChanged"}],
+                "resyncRequired":false}}}})
+        );
+        let done = ServerFrame::Reply {
+            id: 5,
+            reply: Reply::Done,
+        };
+        assert_eq!(
+            serde_json::to_value(&done).expect("encode"),
+            json!({"reply":{"id":5,"value":"done"}})
+        );
     }
 }

@@ -5,10 +5,8 @@
 //! unsolicited [`ServerFrame::Push`]es. See `docs/protocol.md` for the written-down version.
 
 pub mod conversation_id;
-pub mod decode;
 pub mod error_code;
 pub mod frame;
-pub mod json_parse;
 pub mod limits;
 pub mod model;
 pub mod rules;
@@ -21,4 +19,4 @@ pub use model::{WireConversation, WireMessage};
 pub use rules::Refusal;
 
 /// Protocol version, sent at login; the server refuses versions it does not speak.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;

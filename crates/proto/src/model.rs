@@ -2,24 +2,92 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a message carries. Tagged so that new kinds (custom, group tips) can be added later.
+/// What a message carries. On the wire (and in the server's database) it is one object tagged by
+/// `type`: `{"type":"text","text":"hi"}`. It is read and written through the flat [`BodyRepr`]:
+/// serde's own internally tagged form buffers the object first, which costs the SDK wasm size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(try_from = "BodyRepr", into = "BodyRepr")]
 pub enum WireBody {
     Text {
         text: String,
     },
     /// A group system notice, in the user's `@TIM#SYSTEM` conversation.
-    #[serde(rename_all = "camelCase")]
     GroupNotice {
         /// One of [`notice`]'s values (Tencent's `operationType`).
         operation_type: u32,
-        #[serde(rename = "groupID")]
         group_id: String,
         group_name: String,
-        #[serde(rename = "operatorID")]
         operator_id: String,
     },
+}
+
+/// [`WireBody`]'s JSON: the tag and every kind's fields, in the order they are written.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BodyRepr {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    operation_type: Option<u32>,
+    #[serde(rename = "groupID", default, skip_serializing_if = "Option::is_none")]
+    group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group_name: Option<String>,
+    #[serde(
+        rename = "operatorID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    operator_id: Option<String>,
+}
+
+impl TryFrom<BodyRepr> for WireBody {
+    type Error = &'static str;
+
+    fn try_from(r: BodyRepr) -> Result<WireBody, &'static str> {
+        match r.kind.as_str() {
+            "text" => Ok(WireBody::Text {
+                text: r.text.ok_or("missing field `text`")?,
+            }),
+            "groupNotice" => Ok(WireBody::GroupNotice {
+                operation_type: r.operation_type.ok_or("missing field `operationType`")?,
+                group_id: r.group_id.ok_or("missing field `groupID`")?,
+                group_name: r.group_name.ok_or("missing field `groupName`")?,
+                operator_id: r.operator_id.ok_or("missing field `operatorID`")?,
+            }),
+            _ => Err("unknown message body type"),
+        }
+    }
+}
+
+impl From<WireBody> for BodyRepr {
+    fn from(b: WireBody) -> BodyRepr {
+        match b {
+            WireBody::Text { text } => BodyRepr {
+                kind: "text".into(),
+                text: Some(text),
+                operation_type: None,
+                group_id: None,
+                group_name: None,
+                operator_id: None,
+            },
+            WireBody::GroupNotice {
+                operation_type,
+                group_id,
+                group_name,
+                operator_id,
+            } => BodyRepr {
+                kind: "groupNotice".into(),
+                text: None,
+                operation_type: Some(operation_type),
+                group_id: Some(group_id),
+                group_name: Some(group_name),
+                operator_id: Some(operator_id),
+            },
+        }
+    }
 }
 
 /// Tencent's group system notice `operationType` values that this server sends.
@@ -91,4 +159,42 @@ pub struct WireConversation {
     /// For `GROUP<id>` conversations: the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<WireGroup>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn bodies_keep_their_tagged_json() {
+        let text = WireBody::Text { text: "hi".into() };
+        assert_eq!(
+            serde_json::to_string(&text).expect("encode"),
+            r#"{"type":"text","text":"hi"}"#
+        );
+        let notice = WireBody::GroupNotice {
+            operation_type: notice::INVITED,
+            group_id: "g1".into(),
+            group_name: "G".into(),
+            operator_id: "alice".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&notice).expect("encode"),
+            r#"{"type":"groupNotice","operationType":7,"groupID":"g1","groupName":"G","operatorID":"alice"}"#
+        );
+        for b in [text, notice] {
+            let back: WireBody =
+                serde_json::from_str(&serde_json::to_string(&b).expect("encode")).expect("decode");
+            assert_eq!(back, b);
+        }
+        for bad in [
+            json!({"type":"text"}),
+            json!({"type":"image","text":"x"}),
+            json!({"text":"x"}),
+            json!({"type":"groupNotice","groupID":"g"}),
+        ] {
+            assert!(serde_json::from_value::<WireBody>(bad).is_err());
+        }
+    }
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tim_proto::frame::KickReason;
 use tim_proto::limits::MAX_FRAME_BYTES;
-use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame};
+use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame, PROTOCOL_VERSION};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
@@ -189,11 +189,21 @@ impl Session {
         let frame: ClientFrame = match serde_json::from_str(text) {
             Ok(f) => f,
             Err(e) => {
+                let (id, old) = peek(text);
+                if old {
+                    return error_frame(
+                        id,
+                        ErrorCode::UnsupportedProtocol,
+                        format!(
+                            "protocol 1 is not supported; this server speaks {PROTOCOL_VERSION}"
+                        ),
+                    );
+                }
                 return error_frame(
-                    peek_id(text),
+                    id,
                     ErrorCode::MalformedFrame,
                     format!("not a valid request: {e}"),
-                )
+                );
             }
         };
         let id = frame.id;
@@ -316,12 +326,14 @@ fn error_frame(id: Option<u64>, code: ErrorCode, message: String) -> ServerFrame
     ServerFrame::Error { id, code, message }
 }
 
-/// The request id of a frame that is JSON but not a valid request, so the error can name it.
-fn peek_id(text: &str) -> Option<u64> {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()?
-        .get("id")?
-        .as_u64()
+/// The request id of a frame that is JSON but not a valid request, so the error can name it,
+/// and whether it is shaped as protocol 1 (`op`/`args`, no `req`), so an old client learns why.
+fn peek(text: &str) -> (Option<u64>, bool) {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return (None, false);
+    };
+    let id = map.get("id").and_then(serde_json::Value::as_u64);
+    (id, map.contains_key("op") && !map.contains_key("req"))
 }
 
 #[cfg(test)]
@@ -329,10 +341,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn peek_id_finds_ids_only_in_objects() {
-        assert_eq!(peek_id(r#"{"id":5,"op":"explode"}"#), Some(5));
-        assert_eq!(peek_id(r#"{"id":"5"}"#), None);
-        assert_eq!(peek_id("[1]"), None);
-        assert_eq!(peek_id("not json"), None);
+    fn peek_finds_ids_only_in_objects_and_knows_protocol_1() {
+        assert_eq!(peek(r#"{"id":5,"req":"explode"}"#), (Some(5), false));
+        assert_eq!(peek(r#"{"id":"5"}"#), (None, false));
+        assert_eq!(peek("[1]"), (None, false));
+        assert_eq!(peek("not json"), (None, false));
+        assert_eq!(peek(r#"{"id":1,"op":"login","args":{}}"#), (Some(1), true));
     }
 }

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{assert_error, delete_args, server, texts, without_id, Client, TestServer, APP};
+use common::{assert_error, delete_args, server, texts, wire, without_id, Client, TestServer, APP};
 use serde_json::{json, Value};
 use tim_proto::Push;
 use tim_server::store::{SqliteStore, Store};
@@ -263,8 +263,11 @@ async fn the_same_op_id_from_two_connections_at_once_applies_once() {
         let op_id = format!("op-{round}");
         // Both tabs send before either reads an answer.
         for (n, tab) in [&mut tab1, &mut tab2].into_iter().enumerate() {
-            let frame = json!({"id": 1 + n, "op": "deleteConversation",
-                               "args": delete_args("C2Cbob", Some(&op_id), None)});
+            let frame = wire::request(
+                1 + n as u64,
+                "deleteConversation",
+                Some(delete_args("C2Cbob", Some(&op_id), None)),
+            );
             tab.send_text(frame.to_string()).await;
         }
         let a1 = tab1.next_answer().await;
@@ -302,8 +305,11 @@ async fn a_deletion_whose_answer_was_lost_is_replayed_exactly_once() {
         let mut doomed = server.connect().await;
         let r = doomed.login("alice", &server.sig("alice")).await;
         let last_ev = r["value"]["latestEvent"].as_u64().expect("latestEvent");
-        let frame = json!({"id": 9, "op": "deleteConversation",
-                           "args": delete_args("C2Cbob", Some(&op_id), Some(round))});
+        let frame = wire::request(
+            9,
+            "deleteConversation",
+            Some(delete_args("C2Cbob", Some(&op_id), Some(round))),
+        );
         doomed.send_text(frame.to_string()).await;
         drop(doomed);
         // The server applied it (the other session hears of it), but the client never knew.

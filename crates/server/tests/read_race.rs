@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{Client, TestServer};
+use common::{wire, Client, TestServer};
 use serde_json::{json, Value};
 
 /// One conversation as a client keeps it from the frames it gets, by the SDK's rules: a newer
@@ -84,15 +84,22 @@ async fn every_session_ends_with_the_servers_unread_count() {
         // Both at once: bob's message and alice's read, on their own connections.
         let read_id = 10_000 + round;
         bob.send_text(
-            json!({"id": round, "op": "sendMessage", "args": {"conversationID": "C2Calice",
-                   "ID": format!("b{round}"), "body": {"type": "text", "text": "hi"}}})
+            wire::request(
+                round,
+                "sendMessage",
+                Some(json!({"conversationID": "C2Calice",
+                   "ID": format!("b{round}"), "body": {"type": "text", "text": "hi"}})),
+            )
             .to_string(),
         )
         .await;
         reader
             .send_text(
-                json!({"id": read_id, "op": "setMessageRead",
-                       "args": {"conversationID": "C2Cbob"}})
+                wire::request(
+                    read_id,
+                    "setMessageRead",
+                    Some(json!({"conversationID": "C2Cbob"})),
+                )
                 .to_string(),
             )
             .await;

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_error, now, texts, Client, TestServer, APP, WAIT};
+use common::{assert_error, now, texts, wire, Client, TestServer, APP, WAIT};
 use futures::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
@@ -67,14 +67,14 @@ async fn login_refusals_carry_usersig_codes() {
     let other_app = c
         .request(
             "login",
-            Some(json!({"SDKAppID": 999u64, "userID": "alice", "userSig": srv.sig("alice"), "protocol": 1})),
+            Some(json!({"SDKAppID": 999u64, "userID": "alice", "userSig": srv.sig("alice"), "protocol": 2})),
         )
         .await;
     assert_error(&other_app, 70020);
     let huge_app = c
         .request(
             "login",
-            Some(json!({"SDKAppID": u64::MAX, "userID": "alice", "userSig": "x", "protocol": 1})),
+            Some(json!({"SDKAppID": u64::MAX, "userID": "alice", "userSig": "x", "protocol": 2})),
         )
         .await;
     assert_error(&huge_app, 70020);
@@ -85,6 +85,23 @@ async fn login_refusals_carry_usersig_codes() {
         )
         .await;
     assert_error(&old_protocol, 60006);
+    let protocol_1 = c
+        .request(
+            "login",
+            Some(json!({"SDKAppID": APP, "userID": "alice", "userSig": srv.sig("alice"), "protocol": 1})),
+        )
+        .await;
+    assert_error(&protocol_1, 60006);
+    // A protocol 1 client's frame (`op`/`args`) is told the version, with its id.
+    c.send_text(
+        json!({"id": 77, "op": "login", "args": {"SDKAppID": APP, "userID": "alice",
+               "userSig": srv.sig("alice"), "protocol": 1}})
+        .to_string(),
+    )
+    .await;
+    let f = c.next_answer().await;
+    assert_error(&f, 60006);
+    assert_eq!(f["id"], 77);
     assert_error(&c.login("bad id", &srv.sig("alice")).await, 2100);
     // After all of that the same connection logs in.
     assert_eq!(
@@ -247,21 +264,22 @@ async fn bad_frames_get_coded_errors_and_the_connection_keeps_working() {
     let mut c = srv.login("alice").await;
     let cases: &[(&str, u32, Option<u64>)] = &[
         ("this is not json", 60003, None),
-        ("{\"id\":1,\"op\":\"pi", 60003, None),
+        ("{\"id\":1,\"req\":\"pi", 60003, None),
         ("[1,2,3]", 60003, None),
-        ("{\"op\":\"ping\"}", 60003, None),
-        ("{\"id\":\"seven\",\"op\":\"ping\"}", 60003, None),
-        ("{\"id\":3,\"op\":\"explode\"}", 60003, Some(3)),
+        ("{\"req\":\"ping\"}", 60003, None),
+        ("{\"id\":\"seven\",\"req\":\"ping\"}", 60003, None),
+        ("{\"id\":3,\"req\":\"explode\"}", 60003, Some(3)),
         (
-            "{\"id\":4,\"op\":\"deleteConversation\",\"args\":{\"conversationID\":42}}",
+            "{\"id\":4,\"req\":{\"deleteConversation\":{\"conversationID\":42}}}",
             60003,
             Some(4),
         ),
         (
-            "{\"id\":5,\"op\":\"getMessageList\",\"args\":{\"conversationID\":\"C2Cbob\"}}",
+            "{\"id\":5,\"req\":{\"getMessageList\":{\"conversationID\":\"C2Cbob\"}}}",
             60003,
             Some(5),
         ),
+        ("{\"id\":6,\"op\":\"ping\"}", 60006, Some(6)),
     ];
     for (text, code, id) in cases {
         c.send_text(*text).await;
@@ -278,8 +296,12 @@ async fn bad_frames_get_coded_errors_and_the_connection_keeps_working() {
     assert_eq!(f["id"], json!(null));
 
     // Over the 64 KB protocol limit, well-formed: refused whole, nothing stored.
-    let big = json!({"id": 6, "op": "sendMessage", "args": {
-        "conversationID": "C2Cbob", "ID": "big", "body": {"type": "text", "text": "z".repeat(100 * 1024)}}});
+    let big = wire::request(
+        6,
+        "sendMessage",
+        Some(json!({
+        "conversationID": "C2Cbob", "ID": "big", "body": {"type": "text", "text": "z".repeat(100 * 1024)}})),
+    );
     c.send_text(big.to_string()).await;
     let f = c.next_answer().await;
     assert_error(&f, 60005);
@@ -368,8 +390,12 @@ async fn a_client_that_vanishes_mid_request_harms_no_one() {
     // Send a burst and drop the socket without waiting for any answer.
     let mut quitter = srv.login("quitter").await;
     for i in 0..20 {
-        let frame = json!({"id": i, "op": "sendMessage", "args": {
-            "conversationID": "C2Cbob", "ID": format!("q{i}"), "body": {"type": "text", "text": format!("q{i}")}}});
+        let frame = wire::request(
+            i,
+            "sendMessage",
+            Some(json!({
+            "conversationID": "C2Cbob", "ID": format!("q{i}"), "body": {"type": "text", "text": format!("q{i}")}})),
+        );
         quitter
             .ws
             .feed(Message::text(frame.to_string()))
@@ -383,8 +409,12 @@ async fn a_client_that_vanishes_mid_request_harms_no_one() {
     let mut ghost = srv.connect().await;
     ghost
         .send_text(
-            json!({"id": 1, "op": "login", "args": {"SDKAppID": APP, "userID": "ghost",
-                   "userSig": srv.sig("ghost"), "protocol": 1}})
+            wire::request(
+                1,
+                "login",
+                Some(json!({"SDKAppID": APP, "userID": "ghost",
+                   "userSig": srv.sig("ghost"), "protocol": 2})),
+            )
             .to_string(),
         )
         .await;
@@ -449,4 +479,53 @@ async fn stopping_the_server_closes_live_sessions() {
     })
     .await;
     assert_eq!(closed, Ok(true));
+}
+
+/// The raw text of the next frame, as protocol 2 nests it.
+async fn raw_frame(c: &mut Client) -> serde_json::Value {
+    loop {
+        let msg = tokio::time::timeout(WAIT, c.ws.next())
+            .await
+            .expect("a frame in time")
+            .expect("connection open")
+            .expect("frame");
+        if let Message::Text(t) = msg {
+            return serde_json::from_str(t.as_str()).expect("JSON frame");
+        }
+    }
+}
+
+#[tokio::test]
+async fn protocol_2_frames_are_externally_tagged() {
+    let (_dir, srv) = server().await;
+    let mut c = srv.connect().await;
+    c.send_text(
+        json!({"id": 1, "req": {"login": {"SDKAppID": APP, "userID": "alice",
+               "userSig": srv.sig("alice"), "protocol": 2}}})
+        .to_string(),
+    )
+    .await;
+    let f = raw_frame(&mut c).await;
+    assert_eq!(f["reply"]["id"], 1, "{f}");
+    assert_eq!(f["reply"]["value"]["loggedIn"]["userID"], "alice", "{f}");
+    c.send_text(r#"{"id":2,"req":"ping"}"#).await;
+    assert_eq!(
+        raw_frame(&mut c).await,
+        json!({"reply": {"id": 2, "value": "pong"}})
+    );
+    c.send_text(r#"{"id":3,"req":{"deleteConversation":{"conversationID":"C2Cnobody"}}}"#)
+        .await;
+    let f = raw_frame(&mut c).await;
+    assert_eq!(f["error"]["id"], 3, "{f}");
+    assert_eq!(f["error"]["code"], 2500, "{f}");
+    let mut bob = srv.login("bob").await;
+    bob.send("alice", "m1", "hi").await;
+    let f = raw_frame(&mut c).await;
+    assert!(f["push"]["ev"].as_u64().is_some(), "{f}");
+    assert_eq!(f["push"]["value"]["message"]["message"]["id"], "m1", "{f}");
+    assert_eq!(
+        f["push"]["value"]["message"]["message"]["body"],
+        json!({"type": "text", "text": "hi"})
+    );
+    srv.stop().await;
 }

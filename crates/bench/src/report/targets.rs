@@ -21,7 +21,8 @@ fn verdict(workload: &str, target: &str, measured: String, met: Option<bool>) ->
     }
 }
 
-pub const SDK_GZIP_TARGET: u64 = 100_000;
+/// Issue 12: the serde build of the SDK (derived codecs, serde-wasm-bindgen, gloo-net).
+pub const SDK_GZIP_TARGET: u64 = 124_000;
 pub const IDLE_SESSIONS_TARGET: usize = 10_000;
 pub const IDLE_RSS_TARGET_MB: f64 = 200.0;
 
@@ -131,7 +132,7 @@ pub fn evaluate(r: &Results) -> Vec<Verdict> {
     if let Some(s) = &r.sdk {
         out.push(verdict(
             "6. sdk",
-            ".wasm + .js ≤ 100 KB gzip -9 (100,000 bytes)",
+            ".wasm + .js ≤ 124 KB gzip -9 (124,000 bytes)",
             format!(
                 "{} bytes gzip ({} raw)",
                 fmt_int(s.total_gzip),

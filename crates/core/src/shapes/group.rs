@@ -1,6 +1,5 @@
 //! The documented Group shape (getGroupList, getGroupProfile, createGroup).
 
-use crate::json::{write_object, ToJson};
 use serde::Serialize;
 use tim_proto::model::WireGroup;
 
@@ -61,34 +60,6 @@ impl Group {
     }
 }
 
-impl ToJson for Group {
-    /// Fields in sorted order, as its derived `Serialize` writes them.
-    fn write_json(&self, out: &mut String) {
-        write_object(out, |o| {
-            o.f("avatar", &self.avatar)
-                .f("createTime", &self.create_time)
-                .f("dismissed", &self.dismissed)
-                .f("groupID", &self.group_id)
-                .f("introduction", &self.introduction)
-                .f("isMember", &self.is_member)
-                .f("memberNum", &self.member_num)
-                .f("name", &self.name)
-                .f("notification", &self.notification)
-                .f("ownerID", &self.owner_id)
-                .f("selfInfo", &self.self_info)
-                .f("type", &self.kind);
-        });
-    }
-}
-
-impl ToJson for SelfInfo {
-    fn write_json(&self, out: &mut String) {
-        write_object(out, |o| {
-            o.f("role", &self.role);
-        });
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,11 +81,6 @@ mod tests {
             serde_json::to_string(&Group::from_wire(&w, "alice")).expect("encode"),
             v.to_string(),
             "fields in sorted order"
-        );
-        assert_eq!(
-            crate::json::to_json(&Group::from_wire(&w, "alice")).0,
-            v.to_string(),
-            "written by hand"
         );
         assert_eq!(v["groupID"], "g1");
         assert_eq!(v["type"], "Private");

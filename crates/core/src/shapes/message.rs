@@ -2,10 +2,7 @@
 
 use super::conversation_type;
 use crate::constants::types;
-use crate::json::{write_object, ToJson};
-use crate::json::{Json, Object};
 use serde::{Deserialize, Serialize};
-use tim_proto::decode::Obj;
 use tim_proto::model::{notice, WireBody};
 use tim_proto::WireMessage;
 
@@ -31,11 +28,50 @@ pub struct NoticeGroup {
     pub name: String,
 }
 
+/// Written untagged (the payload object itself); read through the flat [`PayloadRepr`], which
+/// reads the same objects in one pass where serde's untagged form buffers them first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[serde(try_from = "PayloadRepr")]
 pub enum Payload {
     Text(TextPayload),
     Notice(NoticePayload),
+}
+
+/// A payload as read: a text payload if it has a string `text`, else a notice.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PayloadRepr {
+    #[serde(default)]
+    text: Option<serde_json::Value>,
+    #[serde(default)]
+    group_profile: Option<NoticeGroup>,
+    #[serde(default)]
+    operation_type: Option<u32>,
+    #[serde(rename = "operatorID", default)]
+    operator_id: Option<String>,
+}
+
+impl TryFrom<PayloadRepr> for Payload {
+    type Error = &'static str;
+
+    fn try_from(r: PayloadRepr) -> Result<Payload, &'static str> {
+        if let Some(serde_json::Value::String(text)) = r.text {
+            return Ok(Payload::Text(TextPayload { text }));
+        }
+        match (r.group_profile, r.operation_type, r.operator_id) {
+            (Some(group_profile), Some(operation_type), Some(operator_id)) => {
+                Ok(Payload::Notice(NoticePayload {
+                    group_profile,
+                    operation_type,
+                    operator_id,
+                }))
+            }
+            _ => Err(
+                "a payload needs a string `text`, or groupProfile, operationType and operatorID",
+            ),
+        }
+    }
 }
 
 impl Payload {
@@ -62,23 +98,6 @@ impl Payload {
                 types::MSG_GRP_SYS_NOTICE,
             ),
         }
-    }
-
-    /// Untagged, as derived: a text payload if it has a string `text`, else a notice.
-    fn from_json(v: serde_json::Value) -> Option<Payload> {
-        let mut o = Obj::new(v)?;
-        if let Some(serde_json::Value::String(text)) = o.take("text") {
-            return Some(Payload::Text(TextPayload { text }));
-        }
-        let mut g = o.obj("groupProfile")?;
-        Some(Payload::Notice(NoticePayload {
-            operation_type: o.u32("operationType")?,
-            group_profile: NoticeGroup {
-                group_id: g.string("groupID")?,
-                name: g.string("name")?,
-            },
-            operator_id: o.string("operatorID")?,
-        }))
     }
 
     /// The one-line text a conversation list shows for it (`messageForShow`).
@@ -110,76 +129,15 @@ pub struct Sendable {
     pub text: Option<String>,
 }
 
-/// The fields of the Message shape and their JSON types, in sorted order.
-const MESSAGE_FIELDS: &[(&str, u8)] = &[
-    ("ID", STR),
-    ("avatar", STR),
-    ("clientTime", I64),
-    ("cloudCustomData", STR),
-    ("conversationID", STR),
-    ("conversationType", STR),
-    ("flow", STR),
-    ("from", STR),
-    ("isPeerRead", BOOL),
-    ("isRead", BOOL),
-    ("isRevoked", BOOL),
-    ("nick", STR),
-    ("priority", STR),
-    ("sequence", U64),
-    ("status", STR),
-    ("time", I64),
-    ("to", STR),
-    ("type", STR),
-];
-const STR: u8 = 0;
-const I64: u8 = 1;
-const U64: u8 = 2;
-const BOOL: u8 = 3;
-
 impl Sendable {
-    /// Accepts exactly the objects [`Message::from_json`] reads (every field of the shape, each
-    /// of its type, and a valid payload), checked field by field from one table.
-    pub fn from_json(v: &serde_json::Value) -> Option<Sendable> {
-        let o = v.as_object()?;
-        for (key, kind) in MESSAGE_FIELDS {
-            let f = o.get(*key)?;
-            let ok = match *kind {
-                STR => f.is_string(),
-                I64 => f.is_i64(),
-                U64 => f.is_u64(),
-                _ => f.is_boolean(),
-            };
-            if !ok {
-                return None;
-            }
+    /// What sendMessage takes of the message it was given (read as a whole [`Message`]).
+    pub fn from_message(m: Message) -> Sendable {
+        Sendable {
+            text: m.text().map(str::to_owned),
+            id: m.id,
+            to: m.to,
+            conversation_type: m.conversation_type,
         }
-        // The payload as `Payload::from_json` reads it: a string `text`, else a notice.
-        let payload = o.get("payload")?;
-        let text = match payload.get("text") {
-            Some(serde_json::Value::String(text)) => Some(text.clone()),
-            _ => {
-                let group = payload.get("groupProfile")?;
-                let fits_u32 =
-                    |v: &serde_json::Value| v.as_u64().is_some_and(|n| n <= u32::MAX.into());
-                let ok = payload.is_object()
-                    && group.is_object()
-                    && payload.get("operationType").is_some_and(fits_u32)
-                    && payload.get("operatorID").is_some_and(|v| v.is_string())
-                    && group.get("groupID").is_some_and(|v| v.is_string())
-                    && group.get("name").is_some_and(|v| v.is_string());
-                if !ok {
-                    return None;
-                }
-                None
-            }
-        };
-        let string = |key: &str| o.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-        Some(Sendable {
-            id: string("ID")?,
-            to: string("to")?,
-            conversation_type: string("conversationType")?,
-            text,
-        })
     }
 }
 
@@ -277,115 +235,12 @@ impl Message {
         }
     }
 
-    /// Reads a message back from JSON by hand (what sendMessage is given), reading exactly what
-    /// the derived `Deserialize` reads; `None` when it would refuse it.
-    pub fn from_json(v: serde_json::Value) -> Option<Message> {
-        let mut o = Obj::new(v)?;
-        Some(Message {
-            id: o.string("ID")?,
-            kind: o.string("type")?,
-            payload: Payload::from_json(o.take("payload")?)?,
-            conversation_id: o.string("conversationID")?,
-            conversation_type: o.string("conversationType")?,
-            to: o.string("to")?,
-            from: o.string("from")?,
-            flow: o.string("flow")?,
-            time: o.i64("time")?,
-            client_time: o.i64("clientTime")?,
-            sequence: o.u64("sequence")?,
-            status: o.string("status")?,
-            is_read: o.bool("isRead")?,
-            is_revoked: o.bool("isRevoked")?,
-            is_peer_read: o.bool("isPeerRead")?,
-            nick: o.string("nick")?,
-            avatar: o.string("avatar")?,
-            priority: o.string("priority")?,
-            cloud_custom_data: o.string("cloudCustomData")?,
-        })
-    }
-
-    /// The JSON createTextMessage returns: its fields in the order it has always listed them
-    /// (elsewhere, e.g. in events and lists, a message's fields come in sorted order).
-    pub fn created_json(&self) -> Json {
-        Object::new()
-            .field("ID", &self.id)
-            .field("type", &self.kind)
-            .field("payload", &self.payload)
-            .field("conversationID", &self.conversation_id)
-            .field("conversationType", &self.conversation_type)
-            .field("to", &self.to)
-            .field("from", &self.from)
-            .field("flow", &self.flow)
-            .field("time", &self.time)
-            .field("clientTime", &self.client_time)
-            .field("sequence", &self.sequence)
-            .field("status", &self.status)
-            .field("isRead", &self.is_read)
-            .field("isRevoked", &self.is_revoked)
-            .field("isPeerRead", &self.is_peer_read)
-            .field("nick", &self.nick)
-            .field("avatar", &self.avatar)
-            .field("priority", &self.priority)
-            .field("cloudCustomData", &self.cloud_custom_data)
-            .end()
-    }
-
     /// The text, for a text message.
     pub fn text(&self) -> Option<&str> {
         match &self.payload {
             Payload::Text(t) => Some(&t.text),
             Payload::Notice(_) => None,
         }
-    }
-}
-
-impl ToJson for Payload {
-    fn write_json(&self, out: &mut String) {
-        write_object(out, |o| match self {
-            Payload::Text(t) => {
-                o.f("text", &t.text);
-            }
-            Payload::Notice(n) => {
-                o.f("groupProfile", &n.group_profile)
-                    .f("operationType", &n.operation_type)
-                    .f("operatorID", &n.operator_id);
-            }
-        });
-    }
-}
-
-impl ToJson for NoticeGroup {
-    fn write_json(&self, out: &mut String) {
-        write_object(out, |o| {
-            o.f("groupID", &self.group_id).f("name", &self.name);
-        });
-    }
-}
-
-impl ToJson for Message {
-    /// Fields in sorted order, as its derived `Serialize` writes them.
-    fn write_json(&self, out: &mut String) {
-        write_object(out, |o| {
-            o.f("ID", &self.id)
-                .f("avatar", &self.avatar)
-                .f("clientTime", &self.client_time)
-                .f("cloudCustomData", &self.cloud_custom_data)
-                .f("conversationID", &self.conversation_id)
-                .f("conversationType", &self.conversation_type)
-                .f("flow", &self.flow)
-                .f("from", &self.from)
-                .f("isPeerRead", &self.is_peer_read)
-                .f("isRead", &self.is_read)
-                .f("isRevoked", &self.is_revoked)
-                .f("nick", &self.nick)
-                .f("payload", &self.payload)
-                .f("priority", &self.priority)
-                .f("sequence", &self.sequence)
-                .f("status", &self.status)
-                .f("time", &self.time)
-                .f("to", &self.to)
-                .f("type", &self.kind);
-        });
     }
 }
 
@@ -489,53 +344,17 @@ mod tests {
     }
 
     #[test]
-    fn fields_serialize_in_sorted_order_and_created_json_keeps_its_own() {
+    fn fields_serialize_in_sorted_order() {
         let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
         let n = kicked_notice();
         for m in [&m, &n] {
             let sorted = serde_json::to_value(m).expect("encode").to_string();
             assert_eq!(serde_json::to_string(m).expect("encode"), sorted);
-            assert_eq!(crate::json::to_json(m).0, sorted, "written by hand");
         }
-        let keys: Vec<String> = m
-            .created_json()
-            .0
-            .split(',')
-            .filter_map(|kv| kv.trim_start_matches('{').split(':').next())
-            .map(|k| k.trim_matches('"').to_owned())
-            .collect();
-        assert_eq!(
-            keys,
-            [
-                "ID",
-                "type",
-                "payload",
-                "conversationID",
-                "conversationType",
-                "to",
-                "from",
-                "flow",
-                "time",
-                "clientTime",
-                "sequence",
-                "status",
-                "isRead",
-                "isRevoked",
-                "isPeerRead",
-                "nick",
-                "avatar",
-                "priority",
-                "cloudCustomData"
-            ]
-        );
-        assert_eq!(
-            m.created_json().value(),
-            serde_json::to_value(&m).expect("encode")
-        );
     }
 
     #[test]
-    fn reading_by_hand_agrees_with_the_derived_deserialize() {
+    fn a_message_is_read_whole_or_refused() {
         let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
         let v = serde_json::to_value(&m).expect("encode");
         let notice = kicked_notice();
@@ -567,16 +386,20 @@ mod tests {
         let mut missing = v.clone();
         missing.as_object_mut().map(|o| o.remove("status"));
         cases.extend([missing, json!(null), json!("x"), json!([])]);
-        for c in cases {
-            let derived = serde_json::from_value::<Message>(c.clone()).ok();
-            assert_eq!(Message::from_json(c.clone()), derived, "{c}");
-            let sendable = derived.map(|m| Sendable {
-                text: m.text().map(str::to_owned),
-                id: m.id,
-                to: m.to,
-                conversation_type: m.conversation_type,
-            });
-            assert_eq!(Sendable::from_json(&c), sendable, "{c}");
+        // Read: the two messages, a text payload with an extra field, a whole notice payload,
+        // an extra field; everything else is refused.
+        let accepted = [0, 1, 4, 6, 11];
+        for (i, c) in cases.into_iter().enumerate() {
+            let read = serde_json::from_value::<Message>(c.clone()).ok();
+            assert_eq!(read.is_some(), accepted.contains(&i), "{c}");
+            if i == 1 {
+                assert_eq!(read.clone(), Some(notice.clone()));
+            }
+            if let Some(m) = read {
+                let s = Sendable::from_message(m.clone());
+                assert_eq!((s.id, s.to), (m.id.clone(), m.to.clone()));
+                assert_eq!(s.text.as_deref(), m.text());
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod groups;
 pub mod http;
 pub mod store;
+pub mod wire;
 
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -184,7 +185,8 @@ impl Client {
                 .expect("frame");
             match msg {
                 Message::Text(t) => {
-                    let frame: Value = serde_json::from_str(t.as_str()).expect("JSON frame");
+                    let raw: Value = serde_json::from_str(t.as_str()).expect("JSON frame");
+                    let frame = wire::flat(&raw);
                     self.seen.push(frame.clone());
                     return frame;
                 }
@@ -219,10 +221,7 @@ impl Client {
     pub async fn request(&mut self, op: &str, args: Option<Value>) -> Value {
         self.next_id += 1;
         let id = self.next_id;
-        let frame = match args {
-            Some(a) => json!({"id": id, "op": op, "args": a}),
-            None => json!({"id": id, "op": op}),
-        };
+        let frame = wire::request(id, op, args);
         self.send_text(frame.to_string()).await;
         let answer = self.next_answer().await;
         assert_eq!(answer["id"], id, "answer to {op}: {answer}");
@@ -232,7 +231,7 @@ impl Client {
     pub async fn login(&mut self, user: &str, sig: &str) -> Value {
         self.request(
             "login",
-            Some(json!({"SDKAppID": APP, "userID": user, "userSig": sig, "protocol": 1})),
+            Some(json!({"SDKAppID": APP, "userID": user, "userSig": sig, "protocol": 2})),
         )
         .await
     }
@@ -242,7 +241,7 @@ impl Client {
         self.request(
             "login",
             Some(
-                json!({"SDKAppID": APP, "userID": user, "userSig": sig, "protocol": 1,
+                json!({"SDKAppID": APP, "userID": user, "userSig": sig, "protocol": 2,
                         "resumeAfter": after}),
             ),
         )

@@ -234,17 +234,19 @@ fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-/// `(kind, value as JSON)` of a push, the way it travels in a frame.
+/// `(kind, value as JSON)` of a push: the variant name and its fields, as protocol 1 carried it
+/// (`kind`/`value`) and as every stored entry has it. Protocol 2 tags externally
+/// (`{"kind":value}`, a unit variant as the bare `"kind"`, stored with a `null` value).
 fn encode(push: &Push) -> StoreResult<(String, String)> {
     let bad = |why: &str| StoreError::Corrupt(format!("encoding an event: {why}"));
-    let mut doc = serde_json::to_value(push).map_err(|e| bad(&e.to_string()))?;
-    let kind = doc
-        .get("kind")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("no kind"))?
-        .to_owned();
-    let value = doc.get_mut("value").map(Value::take).unwrap_or(Value::Null);
-    Ok((kind, value.to_string()))
+    match serde_json::to_value(push).map_err(|e| bad(&e.to_string()))? {
+        Value::String(kind) => Ok((kind, Value::Null.to_string())),
+        Value::Object(map) if map.len() == 1 => {
+            let (kind, value) = map.into_iter().next().ok_or_else(|| bad("no kind"))?;
+            Ok((kind, value.to_string()))
+        }
+        _ => Err(bad("not a tagged push")),
+    }
 }
 
 /// The push an entry stands for; `None` if it is a message that is gone.
@@ -260,7 +262,11 @@ fn decode(conn: &Connection, app: i64, kind: &str, payload: &str) -> StoreResult
         );
     }
     let value: Value = serde_json::from_str(payload).map_err(bad)?;
-    let push = serde_json::from_value(json!({ "kind": kind, "value": value })).map_err(bad)?;
+    let tagged = match value {
+        Value::Null => Value::String(kind.to_owned()),
+        value => json!({ kind: value }),
+    };
+    let push = serde_json::from_value(tagged).map_err(bad)?;
     Ok(Some(push))
 }
 
@@ -298,6 +304,43 @@ mod tests {
                 matches!(decode(&conn, 1, kind, payload), Err(StoreError::Corrupt(_))),
                 "{kind} {payload}"
             );
+        }
+    }
+
+    #[test]
+    fn entries_keep_the_kind_and_value_rows_have_always_had() {
+        let conn = db();
+        // Rows as protocol 1 wrote them; protocol 2 writes the same.
+        let rows = [
+            (
+                "conversationDeleted",
+                r#"{"conversationID":"C2Cbob","clearedSeq":4}"#,
+                Push::ConversationDeleted {
+                    conversation_id: "C2Cbob".into(),
+                    cleared_seq: 4,
+                },
+            ),
+            (
+                "conversationRead",
+                r#"{"conversationID":"C2Cbob"}"#,
+                Push::ConversationRead {
+                    conversation_id: "C2Cbob".into(),
+                    read_seq: 0,
+                },
+            ),
+            ("groupsChanged", "null", Push::GroupsChanged),
+        ];
+        for (kind, payload, push) in rows {
+            assert_eq!(
+                decode(&conn, 1, kind, payload).expect("decode"),
+                Some(push.clone())
+            );
+            let (k, p) = encode(&push).expect("encode");
+            assert_eq!(k, kind);
+            if kind != "conversationRead" {
+                let same: Value = serde_json::from_str(payload).expect("json");
+                assert_eq!(serde_json::from_str::<Value>(&p).expect("json"), same);
+            }
         }
     }
 
