@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser SDK into pkg/: cargo (release, wasm32) -> wasm-bindgen --target web ->
 # wasm-opt (from the npm package binaryen: Debian's binaryen 108 makes modules Chromium rejects).
-# Size gate: the build FAILS when the wasm, index.js and tim_wasm.js together are over
+# Size gate: the build FAILS when the wasm and the shipped JS (index.js, constants.js,
+# tencent-api.js, tim_wasm.js) together are over
 # SDK_GZIP_LIMIT bytes gzip -9, printing the code per crate (bench/wasm_size.py on cargo's
 # output, which still has names). Issue 12's budget is SDK_GZIP_BUDGET (124,000); the serde
 # build is over it (bench/findings/sdk.md says by how much and why), so it is reported, and the
@@ -65,7 +66,7 @@ say "total gzip -9: $((GZ + JS_GZ)) bytes"
 
 TOTAL=$((GZ + JS_GZ))
 SDK_GZIP_BUDGET="${SDK_GZIP_BUDGET:-124000}"
-SDK_GZIP_LIMIT="${SDK_GZIP_LIMIT:-140000}"
+SDK_GZIP_LIMIT="${SDK_GZIP_LIMIT:-143000}"
 if [ "$TOTAL" -gt "$SDK_GZIP_BUDGET" ] || [ "$TOTAL" -gt "$SDK_GZIP_LIMIT" ]; then
   say "where the bytes went (cargo's $WASM_IN, code per crate):"
   python3 bench/wasm_size.py "$WASM_IN" --crates --top 15 >&2 || true

@@ -5,8 +5,8 @@ use crate::error::SdkError;
 use serde::Serialize;
 use serde_json::Value;
 use tim_proto::conversation_id::{C2C_PREFIX, GROUP_PREFIX};
-use tim_proto::limits::{DEFAULT_PAGE_COUNT, MAX_BATCH_DELETE, MAX_PAGE_COUNT, MAX_TEXT_BYTES};
-use tim_proto::user_id::validate_id;
+use tim_proto::limits::{DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT};
+use tim_proto::rules::{check_batch_delete_len, check_user_id};
 use tim_proto::{ConversationId, ErrorCode};
 
 /// Default time to wait for a reply, as Tencent's SDK does.
@@ -84,7 +84,7 @@ pub fn login_args(v: &Value) -> Result<(String, String), SdkError> {
         .get("userID")
         .and_then(Value::as_str)
         .ok_or_else(|| SdkError::invalid("login needs { userID: string, userSig: string }"))?;
-    validate_id(user_id).map_err(|e| SdkError::invalid(format!("userID {e}")))?;
+    check_user_id("userID", user_id)?;
     let user_sig = v
         .get("userSig")
         .and_then(Value::as_str)
@@ -127,7 +127,7 @@ pub struct BatchDelete {
     pub clear_history: bool,
 }
 
-/// `deleteConversation(arg)`. The batch form: 1 to [`MAX_BATCH_DELETE`] distinct strings
+/// `deleteConversation(arg)`. The batch form: 1 to [`tim_proto::limits::MAX_BATCH_DELETE`] distinct strings
 /// (more is refused, never truncated); IDs that are not valid are reported per ID, not fatal,
 /// unless none is valid.
 pub fn delete_arg(v: &Value) -> Result<DeleteArg, SdkError> {
@@ -142,12 +142,7 @@ pub fn delete_arg(v: &Value) -> Result<DeleteArg, SdkError> {
             ))
         }
     };
-    if list.is_empty() || list.len() > MAX_BATCH_DELETE {
-        return Err(SdkError::invalid(format!(
-            "conversationIDList must hold 1 to {MAX_BATCH_DELETE} IDs, it holds {}",
-            list.len()
-        )));
-    }
+    check_batch_delete_len(list.len())?;
     let clear_history = match map.get("clearHistoryMessage") {
         None | Some(Value::Null) => true,
         Some(Value::Bool(b)) => *b,
@@ -252,7 +247,7 @@ pub fn text_message_args(v: &Value) -> Result<TextMessageArgs, SdkError> {
         .ok_or_else(|| SdkError::invalid("createTextMessage needs { to: string }"))?;
     let conversation_type = match v.get("conversationType").and_then(Value::as_str) {
         Some(C2C_PREFIX) | None => {
-            validate_id(to).map_err(|e| SdkError::invalid(format!("to {e}")))?;
+            check_user_id("to", to)?;
             C2C_PREFIX
         }
         Some(GROUP_PREFIX) => {
@@ -283,17 +278,9 @@ pub fn text_message_args(v: &Value) -> Result<TextMessageArgs, SdkError> {
     })
 }
 
+/// The shared text rule (80002 when too long), checked when sending as the documented SDK does.
 pub fn check_text(text: &str) -> Result<(), SdkError> {
-    if text.len() > MAX_TEXT_BYTES {
-        return Err(SdkError::new(
-            ErrorCode::MessageTooLong,
-            format!(
-                "text is {} bytes; the limit is {MAX_TEXT_BYTES}",
-                text.len()
-            ),
-        ));
-    }
-    Ok(())
+    Ok(tim_proto::rules::check_text(text)?)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -349,6 +336,7 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 mod tests {
     use super::*;
     use serde_json::json;
+    use tim_proto::limits::MAX_TEXT_BYTES;
 
     fn code<T: std::fmt::Debug>(r: Result<T, SdkError>) -> u32 {
         r.expect_err("should be refused").code.as_u32()

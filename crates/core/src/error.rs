@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 use std::rc::Rc;
-use tim_proto::ErrorCode;
+use tim_proto::{ErrorCode, Refusal};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SdkError {
@@ -29,6 +29,12 @@ impl SdkError {
     pub fn with_data(mut self, data: Value) -> Self {
         self.data = Some(Rc::new(data));
         self
+    }
+}
+
+impl From<Refusal> for SdkError {
+    fn from(r: Refusal) -> Self {
+        SdkError::new(r.code, r.message)
     }
 }
 

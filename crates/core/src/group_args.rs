@@ -5,41 +5,13 @@ use crate::args::type_name;
 use crate::constants::types;
 use crate::error::SdkError;
 use serde_json::Value;
-use tim_proto::user_id::validate_id;
-use tim_proto::ErrorCode;
+use tim_proto::rules::{
+    check_custom_group_id, check_group_id, check_group_name, check_member_count, check_user_id,
+};
 
-/// Longest group ID, in bytes (Tencent's limit).
-pub const MAX_GROUP_ID_BYTES: usize = 48;
-/// Longest group name, in bytes (Tencent's limit).
-pub const MAX_GROUP_NAME_BYTES: usize = 30;
-/// Prefix of server-made group IDs; callers may not use it.
-pub const RESERVED_GROUP_PREFIX: &str = "@TGS";
-/// Most users one addGroupMember / deleteGroupMember / createGroup memberList takes.
-pub const MAX_MEMBER_LIST: usize = 500;
-
-/// A caller-chosen group ID: an ID of at most 48 bytes, not starting with `@TGS` (10015).
+/// A caller-chosen group ID (createGroup): the shared rule, 10015 when refused.
 pub fn validate_group_id(id: &str) -> Result<(), SdkError> {
-    let bad = |why: String| SdkError::new(ErrorCode::InvalidGroupId, why);
-    validate_id(id).map_err(|e| bad(format!("groupID {e}")))?;
-    if id.len() > MAX_GROUP_ID_BYTES {
-        return Err(bad(format!(
-            "groupID is longer than {MAX_GROUP_ID_BYTES} bytes"
-        )));
-    }
-    Ok(())
-}
-
-fn custom_group_id(id: &str) -> Result<(), SdkError> {
-    validate_group_id(id)?;
-    if id.starts_with(RESERVED_GROUP_PREFIX) {
-        return Err(SdkError::new(
-            ErrorCode::InvalidGroupId,
-            format!(
-                "groupID may not start with {RESERVED_GROUP_PREFIX} (reserved for server-made IDs)"
-            ),
-        ));
-    }
-    Ok(())
+    Ok(check_group_id(id)?)
 }
 
 /// A group ID given as a string (`quitGroup(groupID)`) or as `{ groupID }`.
@@ -82,17 +54,13 @@ pub fn create_group(v: &Value) -> Result<CreateGroupArgs, SdkError> {
     let name = v
         .get("name")
         .and_then(Value::as_str)
-        .filter(|n| !n.is_empty() && n.len() <= MAX_GROUP_NAME_BYTES)
-        .ok_or_else(|| {
-            SdkError::invalid(format!(
-                "createGroup needs a name of 1 to {MAX_GROUP_NAME_BYTES} bytes"
-            ))
-        })?;
+        .ok_or_else(|| SdkError::invalid("createGroup needs { name: string }"))?;
+    check_group_name(name)?;
     let group_id = match v.get("groupID") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
         Some(Value::String(s)) => {
-            custom_group_id(s)?;
+            check_custom_group_id(s)?;
             Some(s.clone())
         }
         Some(other) => {
@@ -128,17 +96,12 @@ pub fn member_change(v: &Value) -> Result<(String, Vec<String>), SdkError> {
 }
 
 /// A list of user IDs (strings, or `{ userID }` objects where `objects_ok`, as createGroup's
-/// documented memberList), at most [`MAX_MEMBER_LIST`], without repeats.
+/// documented memberList), at most [`tim_proto::limits::MAX_MEMBER_LIST`], without repeats.
 fn user_list(v: &Value, what: &str, objects_ok: bool) -> Result<Vec<String>, SdkError> {
     let Value::Array(items) = v else {
         return Err(SdkError::invalid(format!("{what} must be an array")));
     };
-    if items.len() > MAX_MEMBER_LIST {
-        return Err(SdkError::invalid(format!(
-            "{what} holds {} users; the limit is {MAX_MEMBER_LIST}",
-            items.len()
-        )));
-    }
+    check_member_count(what, items.len(), true)?;
     let mut out: Vec<String> = Vec::with_capacity(items.len());
     for item in items {
         let id = match item {
@@ -154,7 +117,7 @@ fn user_list(v: &Value, what: &str, objects_ok: bool) -> Result<Vec<String>, Sdk
                 )))
             }
         };
-        validate_id(id).map_err(|e| SdkError::invalid(format!("{what}: userID {e}")))?;
+        check_user_id(&format!("{what}: userID"), id)?;
         if !out.contains(id) {
             out.push(id.clone());
         }

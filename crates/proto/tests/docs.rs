@@ -62,3 +62,35 @@ fn codes_copied_into_the_package_entry_match_the_registry() {
         "the entry's code literals are marked (found {checked})"
     );
 }
+
+/// Every request op the server accepts has its row in docs/protocol.md's request table. The list
+/// comes from the derived deserializer itself: an unknown op is refused naming every known one.
+#[test]
+fn every_request_op_has_a_row_in_protocol_md() {
+    let refused =
+        serde_json::from_str::<tim_proto::ClientFrame>(r#"{"id":1,"req":{"noSuchOp":{}}}"#)
+            .expect_err("unknown op");
+    let text = refused.to_string();
+    let (_, expected) = text
+        .split_once("expected one of ")
+        .unwrap_or_else(|| panic!("no list of ops in {text:?}"));
+    let ops: Vec<&str> = expected
+        .split(", ")
+        .map(|o| o.split('`').nth(1).unwrap_or(""))
+        .filter(|o| !o.is_empty())
+        .collect();
+    assert!(ops.len() >= 19, "ops read from the deserializer: {ops:?}");
+    let protocol = doc("protocol.md");
+    let missing: Vec<&&str> = ops
+        .iter()
+        .filter(|op| {
+            !protocol
+                .lines()
+                .any(|l| l.starts_with(&format!("| `{op}` |")))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/protocol.md has no `| `op` |` row for {missing:?}"
+    );
+}
