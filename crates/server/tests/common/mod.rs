@@ -2,8 +2,10 @@
 //! WebSocket client speaking the wire protocol.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod engines;
 pub mod groups;
 pub mod http;
+pub mod pg;
 pub mod store;
 
 use futures::{SinkExt, StreamExt};
