@@ -44,3 +44,39 @@ async fn two_nodes_on_one_postgres_share_messages_and_deletions() {
     a.stop().await;
     b.stop().await;
 }
+
+/// A database migrated by a newer server is refused at start, saying so; an unreachable server
+/// is named in the error.
+#[test]
+fn a_newer_schema_and_an_unreachable_server_are_refused_clearly() {
+    if pg::skipped() {
+        eprintln!("TIM_TEST_NO_PG=1: skipped");
+        return;
+    }
+    let server = pg::server();
+    let url = server.fresh_database();
+    let dbname = url.rsplit('/').next().expect("dbname");
+    drop(tim_server::store::PgStore::open(&url).expect("first open migrates"));
+    assert_eq!(
+        server.psql(dbname, "SELECT version FROM schema_version"),
+        "1"
+    );
+    drop(tim_server::store::PgStore::open(&url).expect("an up-to-date schema opens"));
+    server.psql(dbname, "UPDATE schema_version SET version = 99");
+    let err = tim_server::store::PgStore::open(&url)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("version 99, newer than this server"), "{err}");
+
+    // Port 1 on loopback: nothing listens there.
+    let err = tim_server::store::PgStore::open("postgres://tim@127.0.0.1:1/nothing")
+        .err()
+        .expect("unreachable")
+        .to_string();
+    assert!(
+        err.contains("cannot connect to PostgreSQL at 127.0.0.1:1/nothing")
+            && err.contains("refused"),
+        "{err}"
+    );
+}

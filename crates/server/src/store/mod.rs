@@ -53,10 +53,7 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::Sqlite(e) => write!(f, "sqlite: {e}"),
             // The source holds the server's message; its Display alone says only "db error".
-            StoreError::Postgres(e) => match e.as_db_error() {
-                Some(db) => write!(f, "postgres: {db}"),
-                None => write!(f, "postgres: {e}"),
-            },
+            StoreError::Postgres(e) => write!(f, "postgres: {}", postgres::explain(e)),
             StoreError::PostgresSetup(why) => write!(f, "postgres: {why}"),
             StoreError::Io(e) => write!(f, "io: {e}"),
             StoreError::Corrupt(why) => write!(f, "unreadable stored data: {why}"),

@@ -115,7 +115,13 @@ impl PgStore {
         };
         let version = store.run(async {
             let mut client = store.pool.get().await.map_err(|e| {
-                StoreError::PostgresSetup(format!("cannot connect to PostgreSQL at {target}: {e}"))
+                let why = match &e {
+                    deadpool_postgres::PoolError::Backend(e) => explain(e),
+                    other => other.to_string(),
+                };
+                StoreError::PostgresSetup(format!(
+                    "cannot connect to PostgreSQL at {target}: {why}"
+                ))
             })?;
             schema::check_durability(&client).await?;
             schema::migrate(&mut client).await
@@ -201,6 +207,18 @@ impl PgStore {
             tx.commit().await?;
             Ok(value)
         })
+    }
+}
+
+/// What went wrong, with its cause: the server's own message, or the I/O error under
+/// tokio-postgres' summary ("error connecting to server").
+pub(super) fn explain(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return db.to_string();
+    }
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
     }
 }
 
