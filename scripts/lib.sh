@@ -47,3 +47,20 @@ apt_install() {
   say "apt-get install $*"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
 }
+
+# The directory of PostgreSQL's server binaries (initdb, pg_ctl): TIM_PG_BIN, Debian's newest
+# /usr/lib/postgresql/<version>/bin, or PATH. Fails when there is none. The Rust test harness
+# (crates/server/tests/common/pg.rs) looks in the same places.
+pg_bin_dir() {
+  local d
+  if [ -n "${TIM_PG_BIN:-}" ]; then
+    [ -x "$TIM_PG_BIN/pg_ctl" ] && [ -x "$TIM_PG_BIN/initdb" ] && { echo "$TIM_PG_BIN"; return 0; }
+    return 1
+  fi
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
+    [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+  done
+  d="$(dirname "$(command -v pg_ctl 2>/dev/null || echo /nonexistent/x)")"
+  [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+  return 1
+}

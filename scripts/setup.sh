@@ -3,6 +3,8 @@
 #   - the wasm32-unknown-unknown Rust target
 #   - wasm-bindgen-cli of exactly the version of the wasm-bindgen crate in Cargo.lock
 #   - the repo root's npm dev tooling (playwright-core, typescript, binaryen's wasm-opt)
+#   - PostgreSQL's server binaries (Debian's postgresql), which the store tests start on
+#     loopback for their PostgreSQL runs
 #   - with --with-browser: Debian's chromium and chromium-driver
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -12,7 +14,7 @@ WITH_BROWSER=0
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) die "unknown argument: $arg (usage: scripts/setup.sh [--with-browser])" ;;
   esac
 done
@@ -64,7 +66,16 @@ else
   npm install --no-audit --no-fund >&2
 fi
 
-# 4. the browser
+# 4. PostgreSQL (the store tests run every behaviour test on it too; they start and stop it)
+if PG_BIN="$(pg_bin_dir)"; then
+  say "postgresql: present ($PG_BIN)"
+else
+  apt_install postgresql
+  PG_BIN="$(pg_bin_dir)" || die "postgresql installed but no initdb/pg_ctl found"
+  say "postgresql: installed ($PG_BIN)"
+fi
+
+# 5. the browser
 if [ "$WITH_BROWSER" = 1 ]; then
   if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
     say "chromium: present ($(/usr/bin/chromium --version 2>/dev/null | head -n1))"

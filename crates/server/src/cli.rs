@@ -8,12 +8,13 @@ use crate::clock::unix_now;
 use crate::config::{ServeConfig, DEFAULT_SEND_COMMIT_AFTER};
 use crate::error::FatalError;
 use crate::server;
-use crate::store::{App, SqliteStore, Store};
+use crate::store::{self, App, Store};
 use crate::usersig::{self, DEFAULT_EXPIRE_SECS};
 use clap::{Parser, Subcommand};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 use tim_proto::user_id::validate_id;
 
@@ -32,6 +33,7 @@ pub enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+        /// The database: a SQLite file, or a PostgreSQL URL (`postgres://user@host/dbname`).
         #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
         #[arg(long, default_value = "www")]
@@ -49,6 +51,7 @@ pub enum Command {
     },
     /// Print a UserSig for a user of an app.
     Usersig {
+        /// The database: a SQLite file, or a PostgreSQL URL (`postgres://user@host/dbname`).
         #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
         #[arg(long)]
@@ -70,6 +73,7 @@ pub enum Command {
 pub enum AppCommand {
     /// Create an app and print its SDKAppID and secret key.
     Create {
+        /// The database: a SQLite file, or a PostgreSQL URL (`postgres://user@host/dbname`).
         #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
         /// Default: one more than the highest existing SDKAppID.
@@ -86,11 +90,13 @@ pub enum AppCommand {
     },
     /// List the apps.
     List {
+        /// The database: a SQLite file, or a PostgreSQL URL (`postgres://user@host/dbname`).
         #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
     },
     /// Print an app's settings.
     Get {
+        /// The database: a SQLite file, or a PostgreSQL URL (`postgres://user@host/dbname`).
         #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
         #[arg(long)]
@@ -98,6 +104,7 @@ pub enum AppCommand {
     },
     /// Change an app's settings. Safe while the server runs: it reads settings on every use.
     Set {
+        /// The database: a SQLite file, or a PostgreSQL URL (`postgres://user@host/dbname`).
         #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
         #[arg(long)]
@@ -168,7 +175,7 @@ pub fn run(command: Command) -> Result<(), FatalError> {
             expire,
         } => {
             validate_id(&user).map_err(|e| FatalError(format!("userID {e}")))?;
-            let app = existing_app(&SqliteStore::open(&db)?, sdkappid)?;
+            let app = existing_app(open_db(&db)?.as_ref(), sdkappid)?;
             let sig = usersig::generate(sdkappid, &app.secret_key, &user, expire, unix_now())?;
             print_line(&sig)
         }
@@ -185,15 +192,21 @@ fn app_command(command: AppCommand) -> Result<(), FatalError> {
             admin,
             sync_conversation_deletion,
         } => {
-            let store = SqliteStore::open(&db)?;
-            let app = create_app(&store, sdkappid, secret, admin, sync_conversation_deletion)?;
+            let store = open_db(&db)?;
+            let app = create_app(
+                store.as_ref(),
+                sdkappid,
+                secret,
+                admin,
+                sync_conversation_deletion,
+            )?;
             print_line(&format!(
                 "SDKAppID={} secretKey={}",
                 app.sdk_app_id, app.secret_key
             ))
         }
         AppCommand::List { db } => {
-            for app in SqliteStore::open(&db)?.apps()? {
+            for app in open_db(&db)?.apps()? {
                 print_line(&format!(
                     "SDKAppID={} secretKey={} admin={} syncConversationDeletion={}",
                     app.sdk_app_id,
@@ -205,7 +218,7 @@ fn app_command(command: AppCommand) -> Result<(), FatalError> {
             Ok(())
         }
         AppCommand::Get { db, sdkappid } => {
-            let app = existing_app(&SqliteStore::open(&db)?, sdkappid)?;
+            let app = existing_app(open_db(&db)?.as_ref(), sdkappid)?;
             print_line(&settings_line(&app))
         }
         AppCommand::Set {
@@ -213,11 +226,11 @@ fn app_command(command: AppCommand) -> Result<(), FatalError> {
             sdkappid,
             sync_conversation_deletion,
         } => {
-            let store = SqliteStore::open(&db)?;
+            let store = open_db(&db)?;
             if !store.set_sync_conversation_deletion(sdkappid, sync_conversation_deletion)? {
                 return Err(no_such_app(sdkappid));
             }
-            print_line(&settings_line(&existing_app(&store, sdkappid)?))
+            print_line(&settings_line(&existing_app(store.as_ref(), sdkappid)?))
         }
     }
 }
@@ -228,6 +241,14 @@ fn settings_line(app: &App) -> String {
         "SDKAppID={} admin={} syncConversationDeletion={}",
         app.sdk_app_id, app.admin_identifier, app.sync_conversation_deletion
     )
+}
+
+/// The store `--db` names: a SQLite file, or a `postgres://` URL.
+fn open_db(db: &Path) -> Result<Arc<dyn Store>, FatalError> {
+    Ok(store::open(
+        &db.to_string_lossy(),
+        DEFAULT_SEND_COMMIT_AFTER,
+    )?)
 }
 
 fn existing_app(store: &dyn Store, sdk_app_id: u64) -> Result<App, FatalError> {

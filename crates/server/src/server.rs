@@ -8,7 +8,7 @@ use crate::hub::LocalHub;
 use crate::purge::run_purge;
 use crate::service::Service;
 use crate::state::AppState;
-use crate::store::{App, SqliteStore, Store};
+use crate::store::{self, App, Store};
 use axum::serve::ListenerExt;
 use axum::Router;
 use std::future::Future;
@@ -29,18 +29,17 @@ pub struct BoundServer {
 }
 
 pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
-    let db = config.db.clone();
+    let db = config.db.to_string_lossy().into_owned();
     let commit_after = config.send_commit_after;
     let (store, demo_app) = tokio::task::spawn_blocking(move || {
-        let store = SqliteStore::open_with(&db, commit_after)?;
-        let demo = ensure_demo_app(&store)?;
+        let store = store::open(&db, commit_after)?;
+        let demo = ensure_demo_app(store.as_ref())?;
         Ok::<_, FatalError>((store, demo))
     })
     .await
     .map_err(|e| FatalError(format!("opening the database: {e}")))??;
-    tracing::info!(db = %config.db.display(), "database open");
+    tracing::info!(db = %redacted(&config.db.to_string_lossy()), "database open");
 
-    let store: Arc<dyn Store> = Arc::new(store);
     let service = Arc::new(Service::new(Arc::clone(&store), Arc::new(LocalHub::new())));
     let (shutdown, shutdown_rx) = watch::channel(false);
     tokio::spawn(run_purge(Arc::clone(&store), shutdown_rx.clone()));
@@ -63,6 +62,20 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
         local_addr,
         demo_app,
     })
+}
+
+/// The database setting for logs: a URL's password replaced.
+fn redacted(db: &str) -> String {
+    match (db.find("://"), db.rfind('@')) {
+        (Some(scheme), Some(at)) if scheme < at => {
+            let creds = &db[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &db[..scheme + 3], &db[at..]),
+                None => db.to_owned(),
+            }
+        }
+        _ => db.to_owned(),
+    }
 }
 
 impl BoundServer {

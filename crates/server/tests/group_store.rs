@@ -1,4 +1,4 @@
-//! Groups directly on the SQLite store (a real file): the work a deletion and a message do,
+//! Groups directly on the store (a real SQLite file; the behaviour tests on PostgreSQL too): the work a deletion and a message do,
 //! refusals that write nothing, what a member who left can still see, rejoining, and purging
 //! only what no member can see any more.
 
@@ -6,7 +6,11 @@
 // lints deny them in code that runs in production).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::engines::TestDb;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tim_proto::model::WireBody;
 use tim_proto::Push;
 use tim_server::store::{
@@ -32,12 +36,27 @@ fn open() -> (tempfile::TempDir, PathBuf, SqliteStore) {
     (dir, path, store)
 }
 
+/// A store on `db` with the app, for the tests that run on every engine.
+fn open_on(db: &TestDb) -> Arc<dyn Store> {
+    let store = db.open();
+    store
+        .create_app(&App {
+            sdk_app_id: APP,
+            secret_key: "k".into(),
+            admin_identifier: "administrator".into(),
+            sync_conversation_deletion: false,
+            created_at: 0,
+        })
+        .expect("app");
+    store
+}
+
 fn users(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("u{i}")).collect()
 }
 
 /// A group `id` of `kind` owned by `owner` with `members`.
-fn group(s: &SqliteStore, id: &str, kind: GroupType, owner: &str, members: &[String]) {
+fn group(s: &dyn Store, id: &str, kind: GroupType, owner: &str, members: &[String]) {
     let new = NewGroup {
         group_id: id.into(),
         name: "G".into(),
@@ -49,12 +68,7 @@ fn group(s: &SqliteStore, id: &str, kind: GroupType, owner: &str, members: &[Str
     assert!(outcome.is_ok(), "{outcome:?}");
 }
 
-fn try_send(
-    s: &SqliteStore,
-    from: &str,
-    group: &str,
-    id: &str,
-) -> Result<SendOutcome, GroupRefusal> {
+fn try_send(s: &dyn Store, from: &str, group: &str, id: &str) -> Result<SendOutcome, GroupRefusal> {
     let msg = NewMessage {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
@@ -64,14 +78,14 @@ fn try_send(
         .expect("send")
 }
 
-fn send(s: &SqliteStore, from: &str, group: &str, id: &str) -> Vec<tim_server::store::UserEvent> {
+fn send(s: &dyn Store, from: &str, group: &str, id: &str) -> Vec<tim_server::store::UserEvent> {
     match try_send(s, from, group, id) {
         Ok(SendOutcome::Stored { events, .. }) => events,
         other => panic!("{from} -> {group} {id}: {other:?}"),
     }
 }
 
-fn history(s: &SqliteStore, owner: &str, conv: &ConvRef) -> Vec<String> {
+fn history(s: &dyn Store, owner: &str, conv: &ConvRef) -> Vec<String> {
     assert_eq!(conv.owner, owner);
     match s.messages(APP, conv, None, 100).expect("messages") {
         PageOutcome::Page(p) => p.messages.into_iter().map(|m| m.msg_id).collect(),
@@ -79,22 +93,16 @@ fn history(s: &SqliteStore, owner: &str, conv: &ConvRef) -> Vec<String> {
     }
 }
 
-fn group_history(s: &SqliteStore, owner: &str, group: &str) -> Vec<String> {
+fn group_history(s: &dyn Store, owner: &str, group: &str) -> Vec<String> {
     history(s, owner, &ConvRef::group(owner, group))
 }
 
-fn latest_event(s: &SqliteStore, user: &str) -> u64 {
+fn latest_event(s: &dyn Store, user: &str) -> u64 {
     s.catch_up(APP, user, None, 10).expect("catch up").latest
 }
 
-fn message_rows(path: &PathBuf) -> i64 {
-    let raw = rusqlite::Connection::open(path).expect("open");
-    raw.query_row(
-        "SELECT COUNT(*) FROM messages WHERE conv_key LIKE 'group#%'",
-        [],
-        |r| r.get(0),
-    )
-    .expect("count")
+fn message_rows(db: &TestDb) -> i64 {
+    db.count("SELECT COUNT(*) FROM messages WHERE conv_key LIKE 'group#%'")
 }
 
 #[test]
@@ -139,17 +147,17 @@ fn a_deletion_changes_one_row_whatever_the_member_count_and_history() {
     assert_eq!(s.total_changes() - before, 1);
 }
 
-#[test]
-fn a_message_is_stored_once_and_logged_once_per_member() {
-    let (_dir, path, s) = open();
+fn a_message_is_stored_once_and_logged_once_per_member(db: TestDb) {
+    let s = open_on(&db);
+    let s = s.as_ref();
     let everyone = users(30);
-    group(&s, "g", GroupType::Public, "u0", &everyone[1..]);
-    let before: Vec<u64> = everyone.iter().map(|u| latest_event(&s, u)).collect();
-    let events = send(&s, "u3", "g", "m1");
-    assert_eq!(message_rows(&path), 1);
+    group(s, "g", GroupType::Public, "u0", &everyone[1..]);
+    let before: Vec<u64> = everyone.iter().map(|u| latest_event(s, u)).collect();
+    let events = send(s, "u3", "g", "m1");
+    assert_eq!(message_rows(&db), 1);
     assert_eq!(events.len(), 30);
     for (u, was) in everyone.iter().zip(before) {
-        assert_eq!(latest_event(&s, u), was + 1, "{u}");
+        assert_eq!(latest_event(s, u), was + 1, "{u}");
         let e = events
             .iter()
             .find(|e| &e.user_id == u)
@@ -189,7 +197,7 @@ fn refusals_write_nothing() {
         members: list(&["dave"]),
     };
 
-    type Attempt<'a> = Box<dyn Fn(&SqliteStore) -> Option<GroupRefusal> + 'a>;
+    type Attempt<'a> = Box<dyn Fn(&dyn Store) -> Option<GroupRefusal> + 'a>;
     let cases: Vec<(&str, Attempt, GroupRefusal)> = vec![
         (
             "create taken",
@@ -290,18 +298,139 @@ fn refusals_write_nothing() {
     );
 }
 
-#[test]
-fn who_left_keeps_what_they_saw_and_a_rejoin_after_a_gap_restarts_the_history() {
-    let (_dir, _path, s) = open();
+/// [`refusals_write_nothing`] on every engine: the stored rows stay exactly as they were.
+fn refusals_change_no_stored_row(db: TestDb) {
+    let s = open_on(&db);
+    let s = s.as_ref();
+    group(s, "work", GroupType::Private, "alice", &["bob".into()]);
+    group(s, "pub", GroupType::Public, "alice", &["bob".into()]);
+    group(s, "gone", GroupType::Public, "alice", &[]);
+    assert!(s
+        .dismiss_group(APP, "gone", "alice", 10)
+        .expect("dismiss")
+        .is_ok());
+    let list = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    let new = |id: &str| NewGroup {
+        group_id: id.into(),
+        name: "G".into(),
+        kind: GroupType::Public,
+        owner: "carol".into(),
+        members: list(&["dave"]),
+    };
+
+    type Attempt<'a> = Box<dyn Fn(&dyn Store) -> Option<GroupRefusal> + 'a>;
+    let cases: Vec<(&str, Attempt, GroupRefusal)> = vec![
+        (
+            "create taken",
+            Box::new(|s| s.create_group(APP, &new("work"), 11).expect("c").err()),
+            GroupRefusal::IdInUse,
+        ),
+        (
+            "create dismissed id",
+            Box::new(|s| s.create_group(APP, &new("gone"), 11).expect("c").err()),
+            GroupRefusal::IdInUse,
+        ),
+        (
+            "join twice",
+            Box::new(|s| s.join_group(APP, "pub", "bob", 11).expect("j").err()),
+            GroupRefusal::AlreadyMember,
+        ),
+        (
+            "join private",
+            Box::new(|s| s.join_group(APP, "work", "carol", 11).expect("j").err()),
+            GroupRefusal::JoinByInvitation,
+        ),
+        (
+            "join unknown",
+            Box::new(|s| s.join_group(APP, "nope", "carol", 11).expect("j").err()),
+            GroupRefusal::NotFound,
+        ),
+        (
+            "join dismissed",
+            Box::new(|s| s.join_group(APP, "gone", "carol", 11).expect("j").err()),
+            GroupRefusal::Dismissed,
+        ),
+        (
+            "quit not in",
+            Box::new(|s| s.quit_group(APP, "work", "carol", 11).expect("q").err()),
+            GroupRefusal::NotMember,
+        ),
+        (
+            "owner quits",
+            Box::new(|s| s.quit_group(APP, "work", "alice", 11).expect("q").err()),
+            GroupRefusal::OwnerCannotQuit,
+        ),
+        (
+            "member dismisses",
+            Box::new(|s| s.dismiss_group(APP, "work", "bob", 11).expect("d").err()),
+            GroupRefusal::NotOwner,
+        ),
+        (
+            "outsider adds",
+            Box::new(|s| {
+                s.add_group_members(APP, "work", "carol", &list(&["dave"]), 11)
+                    .expect("a")
+                    .err()
+            }),
+            GroupRefusal::NotMember,
+        ),
+        (
+            "member adds to public",
+            Box::new(|s| {
+                s.add_group_members(APP, "pub", "bob", &list(&["dave"]), 11)
+                    .expect("a")
+                    .err()
+            }),
+            GroupRefusal::NotOwner,
+        ),
+        (
+            "member removes",
+            Box::new(|s| {
+                s.remove_group_members(APP, "work", "bob", &list(&["alice"]), 11)
+                    .expect("r")
+                    .err()
+            }),
+            GroupRefusal::NotOwner,
+        ),
+        (
+            "outsider sends",
+            Box::new(|s| try_send(s, "carol", "work", "x").err()),
+            GroupRefusal::NotMember,
+        ),
+        (
+            "send to dismissed",
+            Box::new(|s| try_send(s, "alice", "gone", "x").err()),
+            GroupRefusal::Dismissed,
+        ),
+        (
+            "send to unknown",
+            Box::new(|s| try_send(s, "alice", "nope", "x").err()),
+            GroupRefusal::NotFound,
+        ),
+    ];
+    for (what, attempt, want) in cases {
+        let before = db.contents();
+        assert_eq!(attempt(s), Some(want), "{what}");
+        assert_eq!(db.contents(), before, "{what}: nothing written");
+    }
+    assert!(
+        !s.user_exists(APP, "carol").expect("exists"),
+        "not even the user rows"
+    );
+}
+
+fn who_left_keeps_what_they_saw_and_a_rejoin_after_a_gap_restarts_the_history(db: TestDb) {
+    let s = open_on(&db);
+    let s = s.as_ref();
     let members = vec!["bob".to_owned(), "carol".to_owned()];
-    group(&s, "g", GroupType::Public, "alice", &members);
-    send(&s, "alice", "g", "m1");
+    group(s, "g", GroupType::Public, "alice", &members);
+    send(s, "alice", "g", "m1");
     assert!(s.quit_group(APP, "g", "bob", 11).expect("quit").is_ok());
     assert!(s.quit_group(APP, "g", "carol", 11).expect("quit").is_ok());
-    send(&s, "alice", "g", "m2");
+    send(s, "alice", "g", "m2");
 
     for u in ["bob", "carol"] {
-        assert_eq!(group_history(&s, u, "g"), ["m1"], "{u}");
+        assert_eq!(group_history(s, u, "g"), ["m1"], "{u}");
         let view = s
             .conversation(APP, &ConvRef::group(u, "g"))
             .expect("get")
@@ -313,36 +442,36 @@ fn who_left_keeps_what_they_saw_and_a_rejoin_after_a_gap_restarts_the_history() 
     // bob rejoins after m2 (a gap): his history restarts there. carol quits and rejoins with no
     // message in between: she keeps hers.
     assert!(s.join_group(APP, "g", "bob", 12).expect("join").is_ok());
-    send(&s, "alice", "g", "m3");
+    send(s, "alice", "g", "m3");
     assert!(s.join_group(APP, "g", "carol", 12).expect("join").is_ok());
     assert!(s.quit_group(APP, "g", "carol", 12).expect("quit").is_ok());
     assert!(s.join_group(APP, "g", "carol", 12).expect("join").is_ok());
-    send(&s, "alice", "g", "m4");
-    assert_eq!(group_history(&s, "bob", "g"), ["m3", "m4"]);
+    send(s, "alice", "g", "m4");
+    assert_eq!(group_history(s, "bob", "g"), ["m3", "m4"]);
     assert_eq!(
-        group_history(&s, "carol", "g"),
+        group_history(s, "carol", "g"),
         ["m4"],
         "m2 and m3 came while she was away"
     );
-    assert_eq!(group_history(&s, "alice", "g"), ["m1", "m2", "m3", "m4"]);
+    assert_eq!(group_history(s, "alice", "g"), ["m1", "m2", "m3", "m4"]);
 
-    let erin_sees = |s: &SqliteStore| group_history(s, "erin", "g");
+    let erin_sees = |s: &dyn Store| group_history(s, "erin", "g");
     assert!(s.join_group(APP, "g", "erin", 13).expect("join").is_ok());
-    assert!(erin_sees(&s).is_empty(), "nothing from before joining");
-    send(&s, "bob", "g", "m5");
+    assert!(erin_sees(s).is_empty(), "nothing from before joining");
+    send(s, "bob", "g", "m5");
     assert!(s.quit_group(APP, "g", "erin", 13).expect("quit").is_ok());
     assert!(s.join_group(APP, "g", "erin", 13).expect("join").is_ok());
-    send(&s, "bob", "g", "m6");
-    assert_eq!(erin_sees(&s), ["m5", "m6"], "no gap: kept");
+    send(s, "bob", "g", "m6");
+    assert_eq!(erin_sees(s), ["m5", "m6"], "no gap: kept");
 }
 
-#[test]
-fn purging_keeps_what_any_member_can_still_see() {
-    let (_dir, path, s) = open();
+fn purging_keeps_what_any_member_can_still_see(db: TestDb) {
+    let s = open_on(&db);
+    let s = s.as_ref();
     let members = vec!["bob".to_owned(), "carol".to_owned()];
-    group(&s, "g", GroupType::Private, "alice", &members);
+    group(s, "g", GroupType::Private, "alice", &members);
     for k in 0..5 {
-        send(&s, "alice", "g", &format!("m{k}"));
+        send(s, "alice", "g", &format!("m{k}"));
     }
     let delete = |u: &str| {
         s.delete_conversation(APP, &ConvRef::group(u, "g"), DeleteMode::ClearHistory, 20)
@@ -355,7 +484,7 @@ fn purging_keeps_what_any_member_can_still_see() {
         0,
         "carol sees them"
     );
-    assert_eq!(message_rows(&path), 5);
+    assert_eq!(message_rows(&db), 5);
     delete("carol");
     assert_eq!(s.purge_invisible(100, i64::MAX).expect("purge"), 5);
     // Seqs carry on; a newcomer sees nothing old.
@@ -364,10 +493,17 @@ fn purging_keeps_what_any_member_can_still_see() {
         .expect("add")
         .expect("added");
     assert_eq!(added.value.succeeded, ["dave"]);
-    let events = send(&s, "bob", "g", "m5");
+    let events = send(s, "bob", "g", "m5");
     let Push::Message { message } = &events[0].push else {
         panic!()
     };
     assert_eq!(message.seq, 6);
-    assert_eq!(group_history(&s, "dave", "g"), ["m5"]);
+    assert_eq!(group_history(s, "dave", "g"), ["m5"]);
 }
+
+for_each_engine!(
+    refusals_change_no_stored_row,
+    a_message_is_stored_once_and_logged_once_per_member,
+    who_left_keeps_what_they_saw_and_a_rejoin_after_a_gap_restarts_the_history,
+    purging_keeps_what_any_member_can_still_see,
+);

@@ -1,6 +1,6 @@
-//! What a client's outbox of deletions relies on, directly on the SQLite store (a real file):
-//! opIds applied once (also by two connections to the file at the same moment), their recorded
-//! answers, deletions up to a seq, and forgetting old opIds.
+//! What a client's outbox of deletions relies on, directly on the store (a real SQLite file;
+//! most tests on PostgreSQL too): opIds applied once (also by two stores on one database at the
+//! same moment), their recorded answers, deletions up to a seq, and forgetting old opIds.
 
 // A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
 // lints deny them in code that runs in production).
@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::engines::TestDb;
 use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
 use tim_proto::model::WireBody;
@@ -23,7 +24,22 @@ fn open(sync: bool) -> (tempfile::TempDir, PathBuf, SqliteStore) {
     common::store::open_store(APP, sync)
 }
 
-fn send(s: &SqliteStore, from: &str, to: &str, id: &str) -> u64 {
+/// A store on `db` with the app, for the tests that run on every engine.
+fn open_on(db: &TestDb, sync: bool) -> Arc<dyn Store> {
+    let store = db.open();
+    store
+        .create_app(&tim_server::store::App {
+            sdk_app_id: APP,
+            secret_key: "k".into(),
+            admin_identifier: "administrator".into(),
+            sync_conversation_deletion: sync,
+            created_at: 0,
+        })
+        .expect("app");
+    store
+}
+
+fn send(s: &dyn Store, from: &str, to: &str, id: &str) -> u64 {
     let msg = NewMessage {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
@@ -55,7 +71,7 @@ fn answer(o: &DeleteOutcome) -> OpAnswer {
 }
 
 /// alice deletes C2Cbob up to `up_to`, with opId `op` when given, at time `now`.
-fn delete(s: &SqliteStore, up_to: Option<u64>, op: Option<&str>, now: i64) -> Once<DeleteOutcome> {
+fn delete(s: &dyn Store, up_to: Option<u64>, op: Option<&str>, now: i64) -> Once<DeleteOutcome> {
     let record = op.map(|op_id| OpRecord {
         op_id,
         request: "deleteConversation C2Cbob",
@@ -79,13 +95,13 @@ fn applied(once: Once<DeleteOutcome>) -> DeleteOutcome {
 }
 
 /// alice's view of C2Cbob: `(unread, last message ID)`, or `None` when not in her list.
-fn entry(s: &SqliteStore) -> Option<(u64, Option<String>)> {
+fn entry(s: &dyn Store) -> Option<(u64, Option<String>)> {
     s.conversation(APP, &ConvRef::c2c("alice", "bob"))
         .expect("conversation")
         .map(|c| (c.unread, c.last_message.map(|m| m.msg_id)))
 }
 
-fn history(s: &SqliteStore, owner: &str, peer: &str) -> Vec<String> {
+fn history(s: &dyn Store, owner: &str, peer: &str) -> Vec<String> {
     match s
         .messages(APP, &ConvRef::c2c(owner, peer), None, 100)
         .expect("messages")
@@ -95,7 +111,7 @@ fn history(s: &SqliteStore, owner: &str, peer: &str) -> Vec<String> {
     }
 }
 
-fn latest_event(s: &SqliteStore, user: &str) -> u64 {
+fn latest_event(s: &dyn Store, user: &str) -> u64 {
     s.catch_up(APP, user, None, 10).expect("catch up").latest
 }
 
@@ -104,6 +120,10 @@ fn op_rows(path: &PathBuf) -> i64 {
         .expect("open raw")
         .query_row("SELECT COUNT(*) FROM client_ops", [], |r| r.get(0))
         .expect("count")
+}
+
+fn op_rows_in(db: &TestDb) -> i64 {
+    db.count("SELECT COUNT(*) FROM client_ops")
 }
 
 #[test]
@@ -212,22 +232,19 @@ fn a_not_found_outcome_is_recorded_too() {
     assert_eq!(entry(&s), Some((1, Some("b1".into()))), "b1 stays");
 }
 
-#[test]
-fn without_an_op_id_nothing_is_recorded() {
-    let (_dir, path, s) = open(false);
-    send(&s, "bob", "alice", "b1");
+fn without_an_op_id_nothing_is_recorded(db: TestDb) {
+    let s = open_on(&db, false);
+    let s = s.as_ref();
+    send(s, "bob", "alice", "b1");
     assert!(matches!(
-        applied(delete(&s, None, None, 100)),
+        applied(delete(s, None, None, 100)),
         DeleteOutcome::Deleted {
             through_seq: 1,
             event: None
         }
     ));
-    assert_eq!(
-        applied(delete(&s, None, None, 100)),
-        DeleteOutcome::NotFound
-    );
-    assert_eq!(op_rows(&path), 0);
+    assert_eq!(applied(delete(s, None, None, 100)), DeleteOutcome::NotFound);
+    assert_eq!(op_rows_in(&db), 0);
 }
 
 #[test]
@@ -303,42 +320,42 @@ fn a_deletion_up_to_a_seq_keeps_the_newer_messages() {
     assert_eq!(history(&s, "alice", "bob"), ["b7"]);
 }
 
-#[test]
-fn reads_made_elsewhere_stay_read_after_a_partial_deletion() {
-    let (_dir, _path, s) = open(false);
+fn reads_made_elsewhere_stay_read_after_a_partial_deletion(db: TestDb) {
+    let s = open_on(&db, false);
+    let s = s.as_ref();
     for id in ["b1", "b2", "b3", "b4"] {
-        send(&s, "bob", "alice", id);
+        send(s, "bob", "alice", id);
     }
     // Another device read all four; the offline one had seen up to 2.
     s.mark_read(APP, &ConvRef::c2c("alice", "bob"), 50)
         .expect("read");
     assert!(matches!(
-        applied(delete(&s, Some(2), None, 100)),
+        applied(delete(s, Some(2), None, 100)),
         DeleteOutcome::Deleted {
             through_seq: 2,
             event: None
         }
     ));
-    assert_eq!(entry(&s), Some((0, Some("b4".into()))), "b3, b4 were read");
-    assert_eq!(history(&s, "alice", "bob"), ["b3", "b4"]);
+    assert_eq!(entry(s), Some((0, Some("b4".into()))), "b3, b4 were read");
+    assert_eq!(history(s, "alice", "bob"), ["b3", "b4"]);
 
     // One more arrives and is unread; a deletion up to 3 leaves b4 (read) and b5 (unread).
-    send(&s, "bob", "alice", "b5");
-    applied(delete(&s, Some(3), None, 101));
-    assert_eq!(entry(&s), Some((1, Some("b5".into()))));
-    assert_eq!(history(&s, "alice", "bob"), ["b4", "b5"]);
+    send(s, "bob", "alice", "b5");
+    applied(delete(s, Some(3), None, 101));
+    assert_eq!(entry(s), Some((1, Some("b5".into()))));
+    assert_eq!(history(s, "alice", "bob"), ["b4", "b5"]);
     // And a read after that reads b5.
     s.mark_read(APP, &ConvRef::c2c("alice", "bob"), 102)
         .expect("read");
-    assert_eq!(entry(&s), Some((0, Some("b5".into()))));
+    assert_eq!(entry(s), Some((0, Some("b5".into()))));
 }
 
-#[test]
-fn a_chat_with_oneself_never_counts_unread() {
-    let (_dir, _path, s) = open(false);
+fn a_chat_with_oneself_never_counts_unread(db: TestDb) {
+    let s = open_on(&db, false);
+    let s = s.as_ref();
     let me = ConvRef::c2c("alice", "alice");
     for id in ["n1", "n2", "n3"] {
-        send(&s, "alice", "alice", id);
+        send(s, "alice", "alice", id);
     }
     let got = s
         .delete_up_to(APP, &me, Some(1), None, 100)
@@ -349,20 +366,19 @@ fn a_chat_with_oneself_never_counts_unread() {
     ));
     let view = s.conversation(APP, &me).expect("view").expect("listed");
     assert_eq!(view.unread, 0);
-    assert_eq!(history(&s, "alice", "alice"), ["n2", "n3"]);
+    assert_eq!(history(s, "alice", "alice"), ["n2", "n3"]);
 }
 
 /// Two connections to the same file (two server processes, or a server and the CLI), each
 /// deleting with the same opId at the same moment: each round applies once.
-#[test]
-fn the_same_op_id_from_two_connections_at_once_applies_once() {
-    let (_dir, path, s) = open(true);
-    let other = SqliteStore::open(&path).expect("second connection");
-    let stores = [Arc::new(s), Arc::new(other)];
+fn the_same_op_id_from_two_connections_at_once_applies_once(db: TestDb) {
+    let s_arc = open_on(&db, true);
+    let other = db.open();
+    let stores = [Arc::clone(&s_arc), other];
     for round in 0..25 {
         let peer = format!("p{round}");
-        send(&stores[0], &peer, "alice", &format!("m{round}"));
-        let before = latest_event(&stores[0], "alice");
+        send(stores[0].as_ref(), &peer, "alice", &format!("m{round}"));
+        let before = latest_event(stores[0].as_ref(), "alice");
         let barrier = Arc::new(Barrier::new(2));
         let handles: Vec<_> = stores
             .iter()
@@ -411,7 +427,11 @@ fn the_same_op_id_from_two_connections_at_once_applies_once() {
                 event: None
             })
         );
-        assert_eq!(latest_event(&stores[1], "alice"), before + 1, "one event");
+        assert_eq!(
+            latest_event(stores[1].as_ref(), "alice"),
+            before + 1,
+            "one event"
+        );
     }
 }
 
@@ -472,7 +492,7 @@ async fn the_purge_task_forgets_op_ids_after_seven_days() {
     assert_eq!(tim_server::purge::trim_client_ops_once(&store).await, 0);
 }
 
-fn group_send(s: &SqliteStore, from: &str, id: &str) -> u64 {
+fn group_send(s: &dyn Store, from: &str, id: &str) -> u64 {
     let msg = NewMessage {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
@@ -487,7 +507,7 @@ fn group_send(s: &SqliteStore, from: &str, id: &str) -> u64 {
     }
 }
 
-fn group_view(s: &SqliteStore, owner: &str) -> Option<(u64, Option<String>, Vec<String>)> {
+fn group_view(s: &dyn Store, owner: &str) -> Option<(u64, Option<String>, Vec<String>)> {
     let conv = ConvRef::group(owner, "g1");
     let view = s.conversation(APP, &conv).expect("view")?;
     let PageOutcome::Page(page) = s.messages(APP, &conv, None, 100).expect("page") else {
@@ -500,9 +520,9 @@ fn group_view(s: &SqliteStore, owner: &str) -> Option<(u64, Option<String>, Vec<
     ))
 }
 
-#[test]
-fn group_conversations_delete_up_to_a_seq_the_same_way() {
-    let (_dir, _path, s) = open(false);
+fn group_conversations_delete_up_to_a_seq_the_same_way(db: TestDb) {
+    let s = open_on(&db, false);
+    let s = s.as_ref();
     let new = NewGroup {
         group_id: "g1".into(),
         name: "G".into(),
@@ -511,14 +531,14 @@ fn group_conversations_delete_up_to_a_seq_the_same_way() {
         members: vec!["alice".into(), "bob".into()],
     };
     assert!(s.create_group(APP, &new, 10).expect("create").is_ok());
-    group_send(&s, "bob", "g1");
-    group_send(&s, "owner", "g2");
+    group_send(s, "bob", "g1");
+    group_send(s, "owner", "g2");
     // alice's offline device saw up to here.
-    group_send(&s, "alice", "g3");
-    group_send(&s, "bob", "g4");
-    group_send(&s, "owner", "g5");
+    group_send(s, "alice", "g3");
+    group_send(s, "bob", "g4");
+    group_send(s, "owner", "g5");
     assert_eq!(
-        group_view(&s, "alice").map(|v| v.0),
+        group_view(s, "alice").map(|v| v.0),
         Some(4),
         "alice's own message does not count"
     );
@@ -530,7 +550,7 @@ fn group_conversations_delete_up_to_a_seq_the_same_way() {
     ));
     // Unread: g4 and g5 (g3 is alice's own).
     assert_eq!(
-        group_view(&s, "alice"),
+        group_view(s, "alice"),
         Some((
             2,
             Some("g5".into()),
@@ -540,15 +560,15 @@ fn group_conversations_delete_up_to_a_seq_the_same_way() {
 
     // bob leaves after g5; the group goes on without him. His conversation shows up to g5.
     assert!(s.quit_group(APP, "g1", "bob", 20).expect("quit").is_ok());
-    group_send(&s, "owner", "g6");
-    group_send(&s, "alice", "g7");
+    group_send(s, "owner", "g6");
+    group_send(s, "alice", "g7");
     let b = ConvRef::group("bob", "g1");
     assert!(matches!(
         s.delete_up_to(APP, &b, Some(3), None, 100).expect("delete"),
         Once::Applied(DeleteOutcome::Deleted { through_seq: 3, .. })
     ));
     assert_eq!(
-        group_view(&s, "bob").map(|v| (v.1, v.2)),
+        group_view(s, "bob").map(|v| (v.1, v.2)),
         Some((Some("g5".into()), vec!["g4".into(), "g5".into()]))
     );
     // Up to g5, the last he can see: a plain deletion, though the group went on.
@@ -556,5 +576,13 @@ fn group_conversations_delete_up_to_a_seq_the_same_way() {
         s.delete_up_to(APP, &b, Some(5), None, 100).expect("delete"),
         Once::Applied(DeleteOutcome::Deleted { through_seq: 5, .. })
     ));
-    assert_eq!(group_view(&s, "bob"), None);
+    assert_eq!(group_view(s, "bob"), None);
 }
+
+for_each_engine!(
+    without_an_op_id_nothing_is_recorded,
+    reads_made_elsewhere_stay_read_after_a_partial_deletion,
+    a_chat_with_oneself_never_counts_unread,
+    the_same_op_id_from_two_connections_at_once_applies_once,
+    group_conversations_delete_up_to_a_seq_the_same_way,
+);

@@ -1,10 +1,15 @@
-//! Storage semantics, directly on the SQLite store (a real file in a tempdir).
+//! Storage semantics, directly on the store: every engine (SQLite in a tempdir, a private
+//! PostgreSQL), from one set of tests.
 
 // A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
 // lints deny them in code that runs in production).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::engines::TestDb;
 use rusqlite::params;
+use std::sync::Arc;
 use tim_proto::model::WireBody;
 use tim_server::store::{
     App, ConvRef, DeleteMode, DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome,
@@ -13,10 +18,8 @@ use tim_server::store::{
 
 const APP: u64 = 7;
 
-fn open() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    // A nested path: the store creates missing directories.
-    let store = SqliteStore::open(&dir.path().join("nested/dir/tim.db")).expect("open");
+fn open(db: &TestDb) -> Arc<dyn Store> {
+    let store = db.open();
     store
         .create_app(&App {
             sdk_app_id: APP,
@@ -26,17 +29,17 @@ fn open() -> (tempfile::TempDir, SqliteStore) {
             created_at: 0,
         })
         .expect("app");
-    (dir, store)
+    store
 }
 
-fn send(store: &SqliteStore, from: &str, to: &str, id: &str, time: i64) -> StoredMessage {
+fn send(store: &dyn Store, from: &str, to: &str, id: &str, time: i64) -> StoredMessage {
     match send_outcome(store, from, to, id, time) {
         SendOutcome::Stored { message, .. } => message,
         other => panic!("expected Stored, got {other:?}"),
     }
 }
 
-fn send_outcome(store: &SqliteStore, from: &str, to: &str, id: &str, time: i64) -> SendOutcome {
+fn send_outcome(store: &dyn Store, from: &str, to: &str, id: &str, time: i64) -> SendOutcome {
     let msg = NewMessage {
         msg_id: id.into(),
         body: WireBody::Text {
@@ -50,7 +53,7 @@ fn send_outcome(store: &SqliteStore, from: &str, to: &str, id: &str, time: i64) 
 }
 
 /// Deletes as the SDK does (history too); whether there was anything to delete.
-fn delete(store: &SqliteStore, owner: &str, peer: &str) -> bool {
+fn delete(store: &dyn Store, owner: &str, peer: &str) -> bool {
     match store
         .delete_conversation(
             APP,
@@ -65,7 +68,7 @@ fn delete(store: &SqliteStore, owner: &str, peer: &str) -> bool {
     }
 }
 
-fn page(store: &SqliteStore, owner: &str, peer: &str, before: Option<&str>, n: u32) -> MessagePage {
+fn page(store: &dyn Store, owner: &str, peer: &str, before: Option<&str>, n: u32) -> MessagePage {
     match store
         .messages(APP, &ConvRef::c2c(owner, peer), before, n)
         .expect("messages")
@@ -79,20 +82,20 @@ fn ids(p: &MessagePage) -> Vec<&str> {
     p.messages.iter().map(|m| m.msg_id.as_str()).collect()
 }
 
-fn unread(store: &SqliteStore, owner: &str, peer: &str) -> Option<u64> {
+fn unread(store: &dyn Store, owner: &str, peer: &str) -> Option<u64> {
     store
         .conversation(APP, &ConvRef::c2c(owner, peer))
         .expect("conversation")
         .map(|c| c.unread)
 }
 
-#[test]
-fn both_parties_share_seqs_and_see_their_own_conversation() {
-    let (_dir, s) = open();
-    assert_eq!(send(&s, "alice", "bob", "m1", 10).seq, 1);
-    assert_eq!(send(&s, "bob", "alice", "m2", 11).seq, 2);
+fn both_parties_share_seqs_and_see_their_own_conversation(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    assert_eq!(send(s, "alice", "bob", "m1", 10).seq, 1);
+    assert_eq!(send(s, "bob", "alice", "m2", 11).seq, 2);
     assert_eq!(
-        send(&s, "alice", "carol", "m3", 12).seq,
+        send(s, "alice", "carol", "m3", 12).seq,
         1,
         "seq is per conversation"
     );
@@ -105,24 +108,24 @@ fn both_parties_share_seqs_and_see_their_own_conversation() {
     assert_eq!(bob.len(), 1);
     assert_eq!(bob[0].conversation_id, "C2Calice");
     // carol never logged in; the message waits for her.
-    assert_eq!(unread(&s, "carol", "alice"), Some(1));
+    assert_eq!(unread(s, "carol", "alice"), Some(1));
 }
 
-#[test]
-fn unread_counts_follow_messages_reads_and_deletion() {
-    let (_dir, s) = open();
-    send(&s, "alice", "bob", "m1", 10);
-    send(&s, "alice", "bob", "m2", 11);
-    assert_eq!(unread(&s, "bob", "alice"), Some(2));
+fn unread_counts_follow_messages_reads_and_deletion(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    send(s, "alice", "bob", "m1", 10);
+    send(s, "alice", "bob", "m2", 11);
+    assert_eq!(unread(s, "bob", "alice"), Some(2));
     assert_eq!(
-        unread(&s, "alice", "bob"),
+        unread(s, "alice", "bob"),
         Some(0),
         "own messages are not unread"
     );
-    send(&s, "bob", "alice", "m3", 12);
-    assert_eq!(unread(&s, "alice", "bob"), Some(1));
+    send(s, "bob", "alice", "m3", 12);
+    assert_eq!(unread(s, "alice", "bob"), Some(1));
     assert_eq!(
-        unread(&s, "bob", "alice"),
+        unread(s, "bob", "alice"),
         Some(2),
         "replying does not mark read"
     );
@@ -131,11 +134,11 @@ fn unread_counts_follow_messages_reads_and_deletion() {
             .expect("read"),
         ReadOutcome::Read { event: Some(_) }
     ));
-    assert_eq!(unread(&s, "bob", "alice"), Some(0));
-    assert!(delete(&s, "alice", "bob"));
-    send(&s, "bob", "alice", "m4", 13);
+    assert_eq!(unread(s, "bob", "alice"), Some(0));
+    assert!(delete(s, "alice", "bob"));
+    send(s, "bob", "alice", "m4", 13);
     assert_eq!(
-        unread(&s, "alice", "bob"),
+        unread(s, "alice", "bob"),
         Some(1),
         "only the new message is unread"
     );
@@ -146,32 +149,32 @@ fn unread_counts_follow_messages_reads_and_deletion() {
     );
 }
 
-#[test]
-fn deletion_sets_a_watermark_for_the_deleter_only() {
-    let (_dir, s) = open();
+fn deletion_sets_a_watermark_for_the_deleter_only(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
     for i in 1..=5 {
-        send(&s, "alice", "bob", &format!("m{i}"), 10 + i);
+        send(s, "alice", "bob", &format!("m{i}"), 10 + i);
     }
-    assert!(delete(&s, "alice", "bob"));
+    assert!(delete(s, "alice", "bob"));
 
     // Gone for alice: list, lookup, history.
     assert!(s.conversations(APP, "alice").expect("list").is_empty());
-    assert_eq!(unread(&s, "alice", "bob"), None);
-    let p = page(&s, "alice", "bob", None, 15);
+    assert_eq!(unread(s, "alice", "bob"), None);
+    let p = page(s, "alice", "bob", None, 15);
     assert!(p.messages.is_empty() && p.is_completed);
     // A second delete finds nothing and changes nothing.
-    assert!(!delete(&s, "alice", "bob"));
+    assert!(!delete(s, "alice", "bob"));
 
     // Bob's side is untouched.
     assert_eq!(
-        ids(&page(&s, "bob", "alice", None, 15)),
+        ids(&page(s, "bob", "alice", None, 15)),
         ["m1", "m2", "m3", "m4", "m5"]
     );
-    assert_eq!(unread(&s, "bob", "alice"), Some(5));
+    assert_eq!(unread(s, "bob", "alice"), Some(5));
 
     // A new message brings the conversation back for alice with only the new message.
-    send(&s, "bob", "alice", "m6", 20);
-    assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m6"]);
+    send(s, "bob", "alice", "m6", 20);
+    assert_eq!(ids(&page(s, "alice", "bob", None, 15)), ["m6"]);
     let list = s.conversations(APP, "alice").expect("list");
     assert_eq!(list.len(), 1);
     assert_eq!(
@@ -180,7 +183,7 @@ fn deletion_sets_a_watermark_for_the_deleter_only() {
     );
     assert_eq!(list[0].unread, 1);
     // ... and bob sees everything.
-    assert_eq!(page(&s, "bob", "alice", None, 15).messages.len(), 6);
+    assert_eq!(page(s, "bob", "alice", None, 15).messages.len(), 6);
     // Paging back from alice's oldest visible message is not allowed below her watermark.
     assert_eq!(
         s.messages(APP, &ConvRef::c2c("alice", "bob"), Some("m3"), 15)
@@ -189,32 +192,42 @@ fn deletion_sets_a_watermark_for_the_deleter_only() {
     );
 }
 
-#[test]
-fn the_deleters_own_new_message_brings_the_conversation_back_too() {
-    let (_dir, s) = open();
-    send(&s, "alice", "bob", "m1", 10);
-    assert!(delete(&s, "alice", "bob"));
-    send(&s, "alice", "bob", "m2", 11);
+fn the_deleters_own_new_message_brings_the_conversation_back_too(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    send(s, "alice", "bob", "m1", 10);
+    assert!(delete(s, "alice", "bob"));
+    send(s, "alice", "bob", "m2", 11);
     let list = s.conversations(APP, "alice").expect("list");
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].unread, 0);
-    assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m2"]);
+    assert_eq!(ids(&page(s, "alice", "bob", None, 15)), ["m2"]);
 }
 
-#[test]
-fn the_peers_deletion_never_blocks_later_messages() {
-    let (_dir, s) = open();
-    send(&s, "alice", "bob", "m1", 10);
-    assert!(delete(&s, "bob", "alice"));
-    assert!(delete(&s, "alice", "bob"));
-    assert_eq!(send(&s, "bob", "alice", "m2", 11).seq, 2);
-    assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m2"]);
-    assert_eq!(ids(&page(&s, "bob", "alice", None, 15)), ["m2"]);
+fn the_peers_deletion_never_blocks_later_messages(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    send(s, "alice", "bob", "m1", 10);
+    assert!(delete(s, "bob", "alice"));
+    assert!(delete(s, "alice", "bob"));
+    assert_eq!(send(s, "bob", "alice", "m2", 11).seq, 2);
+    assert_eq!(ids(&page(s, "alice", "bob", None, 15)), ["m2"]);
+    assert_eq!(ids(&page(s, "bob", "alice", None, 15)), ["m2"]);
 }
 
+/// On SQLite a retry provably writes no row at all (the connection counts changed rows).
 #[test]
-fn resending_a_message_id_is_idempotent_and_other_senders_cannot_take_it() {
-    let (_dir, s) = open();
+fn resending_a_message_id_writes_no_row_on_sqlite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(&dir.path().join("tim.db")).expect("open");
+    s.create_app(&App {
+        sdk_app_id: APP,
+        secret_key: "k".into(),
+        admin_identifier: "administrator".into(),
+        sync_conversation_deletion: false,
+        created_at: 0,
+    })
+    .expect("app");
     let first = send(&s, "alice", "bob", "same", 10);
     let before = s.total_changes();
     assert_eq!(
@@ -222,45 +235,57 @@ fn resending_a_message_id_is_idempotent_and_other_senders_cannot_take_it() {
         SendOutcome::Duplicate(first.clone())
     );
     assert_eq!(s.total_changes(), before, "a retry writes nothing");
-    assert_eq!(
-        send_outcome(&s, "bob", "alice", "same", 11),
-        SendOutcome::IdTaken
-    );
-    assert_eq!(page(&s, "bob", "alice", None, 15).messages, vec![first]);
-    assert_eq!(unread(&s, "bob", "alice"), Some(1));
 }
 
-#[test]
-fn chatting_with_oneself_uses_one_conversation() {
-    let (_dir, s) = open();
-    send(&s, "me", "me", "n1", 10);
-    send(&s, "me", "me", "n2", 11);
+fn resending_a_message_id_is_idempotent_and_other_senders_cannot_take_it(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    let first = send(s, "alice", "bob", "same", 10);
+    let before = db.contents();
+    assert_eq!(
+        send_outcome(s, "alice", "bob", "same", 99),
+        SendOutcome::Duplicate(first.clone())
+    );
+    assert_eq!(db.contents(), before, "a retry changes nothing");
+    assert_eq!(
+        send_outcome(s, "bob", "alice", "same", 11),
+        SendOutcome::IdTaken
+    );
+    assert_eq!(page(s, "bob", "alice", None, 15).messages, vec![first]);
+    assert_eq!(unread(s, "bob", "alice"), Some(1));
+}
+
+fn chatting_with_oneself_uses_one_conversation(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    send(s, "me", "me", "n1", 10);
+    send(s, "me", "me", "n2", 11);
     let list = s.conversations(APP, "me").expect("list");
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].conversation_id, "C2Cme");
     assert_eq!(list[0].unread, 0);
-    assert_eq!(ids(&page(&s, "me", "me", None, 15)), ["n1", "n2"]);
+    assert_eq!(ids(&page(s, "me", "me", None, 15)), ["n1", "n2"]);
 }
 
-#[test]
-fn paging_goes_back_from_the_newest_and_reports_completion() {
-    let (_dir, s) = open();
+fn paging_goes_back_from_the_newest_and_reports_completion(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
     for i in 1..=7 {
-        send(&s, "alice", "bob", &format!("m{i}"), 10 + i);
+        send(s, "alice", "bob", &format!("m{i}"), 10 + i);
     }
-    let p1 = page(&s, "bob", "alice", None, 3);
+    let p1 = page(s, "bob", "alice", None, 3);
     assert_eq!(ids(&p1), ["m5", "m6", "m7"]);
     assert!(!p1.is_completed);
     assert_eq!(p1.next_req_message_id().as_deref(), Some("m5"));
-    let p2 = page(&s, "bob", "alice", Some("m5"), 3);
+    let p2 = page(s, "bob", "alice", Some("m5"), 3);
     assert_eq!(ids(&p2), ["m2", "m3", "m4"]);
     assert!(!p2.is_completed);
-    let p3 = page(&s, "bob", "alice", Some("m2"), 3);
+    let p3 = page(s, "bob", "alice", Some("m2"), 3);
     assert_eq!(ids(&p3), ["m1"]);
     assert!(p3.is_completed);
     assert_eq!(p3.next_req_message_id(), None);
     // Exactly a page left: completed, no next ID.
-    let exact = page(&s, "bob", "alice", Some("m4"), 3);
+    let exact = page(s, "bob", "alice", Some("m4"), 3);
     assert_eq!(ids(&exact), ["m1", "m2", "m3"]);
     assert!(exact.is_completed);
     assert_eq!(
@@ -269,16 +294,16 @@ fn paging_goes_back_from_the_newest_and_reports_completion() {
         PageOutcome::UnknownAnchor
     );
     // A conversation that never existed is simply empty.
-    let none = page(&s, "bob", "zed", None, 3);
+    let none = page(s, "bob", "zed", None, 3);
     assert!(none.messages.is_empty() && none.is_completed);
 }
 
-#[test]
-fn conversations_active_in_the_same_second_keep_their_order() {
-    let (_dir, s) = open();
-    send(&s, "alice", "bob", "m1", 10);
-    send(&s, "alice", "carol", "m2", 10);
-    send(&s, "alice", "bob", "m3", 10);
+fn conversations_active_in_the_same_second_keep_their_order(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    send(s, "alice", "bob", "m1", 10);
+    send(s, "alice", "carol", "m2", 10);
+    send(s, "alice", "bob", "m3", 10);
     let list = s.conversations(APP, "alice").expect("list");
     let names: Vec<_> = list.iter().map(|c| c.conversation_id.as_str()).collect();
     assert_eq!(names, ["C2Cbob", "C2Ccarol"]);
@@ -356,12 +381,10 @@ fn deleting_a_huge_conversation_changes_one_row() {
     assert_eq!(bob.messages.last().map(|m| m.seq), Some((N + 1) as u64));
 }
 
-#[test]
-fn data_survives_reopening_the_file() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("tim.db");
+fn data_survives_reopening_the_file(db: TestDb) {
     {
-        let s = SqliteStore::open(&path).expect("open");
+        let s = db.open();
+        let s = s.as_ref();
         s.create_app(&App {
             sdk_app_id: APP,
             secret_key: "k".into(),
@@ -370,8 +393,8 @@ fn data_survives_reopening_the_file() {
             created_at: 0,
         })
         .expect("app");
-        send(&s, "alice", "bob", "m1", 1);
-        assert!(delete(&s, "alice", "bob"));
+        send(s, "alice", "bob", "m1", 1);
+        assert!(delete(s, "alice", "bob"));
         assert!(s
             .create_app(&App {
                 sdk_app_id: APP,
@@ -382,30 +405,24 @@ fn data_survives_reopening_the_file() {
             })
             .is_err());
     }
-    let s = SqliteStore::open(&path).expect("reopen");
+    let s = db.open();
+    let s = s.as_ref();
     let app = s.app(APP).expect("app").expect("exists");
     assert_eq!(app.secret_key, "k");
     assert!(app.sync_conversation_deletion);
     assert!(s.conversations(APP, "alice").expect("list").is_empty());
-    assert_eq!(page(&s, "bob", "alice", None, 15).messages.len(), 1);
+    assert_eq!(page(s, "bob", "alice", None, 15).messages.len(), 1);
     assert_eq!(s.app(u64::MAX).expect("lookup"), None);
 }
 
-fn message_rows(dir: &tempfile::TempDir) -> i64 {
-    rusqlite::Connection::open(dir.path().join("nested/dir/tim.db"))
-        .expect("open")
-        .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
-        .expect("count")
-}
-
-#[test]
-fn purge_removes_only_what_every_party_has_deleted() {
-    let (dir, s) = open();
+fn purge_removes_only_what_every_party_has_deleted(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
     for i in 1..=4 {
-        send(&s, "alice", "bob", &format!("m{i}"), i);
+        send(s, "alice", "bob", &format!("m{i}"), i);
     }
-    send(&s, "alice", "carol", "c1", 5);
-    assert!(delete(&s, "alice", "bob"));
+    send(s, "alice", "carol", "c1", 5);
+    assert!(delete(s, "alice", "bob"));
     let all = i64::MAX;
     assert_eq!(
         s.purge_invisible(100, all).expect("purge"),
@@ -413,8 +430,8 @@ fn purge_removes_only_what_every_party_has_deleted() {
         "bob sees them"
     );
 
-    send(&s, "bob", "alice", "m5", 6);
-    assert!(delete(&s, "bob", "alice"));
+    send(s, "bob", "alice", "m5", 6);
+    assert!(delete(s, "bob", "alice"));
     // Bob's watermark is 5, alice's 4: m1..m4 go, m5 stays for alice. Only old enough ones.
     assert_eq!(
         s.purge_invisible(100, 3).expect("purge"),
@@ -428,18 +445,24 @@ fn purge_removes_only_what_every_party_has_deleted() {
     );
     assert_eq!(s.purge_invisible(100, all).expect("purge"), 1);
     assert_eq!(s.purge_invisible(100, all).expect("purge"), 0);
-    assert_eq!(message_rows(&dir), 2, "m5 and carol's message remain");
-    assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m5"]);
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM messages"),
+        2,
+        "m5 and carol's message remain"
+    );
+    assert_eq!(ids(&page(s, "alice", "bob", None, 15)), ["m5"]);
 
     // Seqs carry on after the purge; nothing old comes back.
-    assert_eq!(send(&s, "bob", "alice", "m6", 7).seq, 6);
-    assert_eq!(ids(&page(&s, "bob", "alice", None, 15)), ["m6"]);
-    assert_eq!(ids(&page(&s, "alice", "bob", None, 15)), ["m5", "m6"]);
+    assert_eq!(send(s, "bob", "alice", "m6", 7).seq, 6);
+    assert_eq!(ids(&page(s, "bob", "alice", None, 15)), ["m6"]);
+    assert_eq!(ids(&page(s, "alice", "bob", None, 15)), ["m5", "m6"]);
 }
 
 #[test]
 fn the_file_is_in_wal_mode_at_the_current_schema_version() {
-    let (dir, _s) = open();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A nested path: the store creates missing directories.
+    let _s = open(&TestDb::sqlite_at(&dir.path().join("nested/dir/tim.db")));
     let raw = rusqlite::Connection::open(dir.path().join("nested/dir/tim.db")).expect("open");
     let mode: String = raw
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -453,3 +476,17 @@ fn the_file_is_in_wal_mode_at_the_current_schema_version() {
     let again = SqliteStore::open(&dir.path().join("nested/dir/tim.db")).expect("reopen");
     assert!(again.app(APP).expect("app").is_some());
 }
+
+for_each_engine!(
+    both_parties_share_seqs_and_see_their_own_conversation,
+    unread_counts_follow_messages_reads_and_deletion,
+    deletion_sets_a_watermark_for_the_deleter_only,
+    the_deleters_own_new_message_brings_the_conversation_back_too,
+    the_peers_deletion_never_blocks_later_messages,
+    resending_a_message_id_is_idempotent_and_other_senders_cannot_take_it,
+    chatting_with_oneself_uses_one_conversation,
+    paging_goes_back_from_the_newest_and_reports_completion,
+    conversations_active_in_the_same_second_keep_their_order,
+    data_survives_reopening_the_file,
+    purge_removes_only_what_every_party_has_deleted,
+);

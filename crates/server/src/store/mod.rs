@@ -1,4 +1,5 @@
-//! Storage behind one trait, so SQLite (the embedded default) can later be joined by PostgreSQL.
+//! Storage behind one trait: SQLite (the embedded default, one file) or PostgreSQL (shared by
+//! several nodes), chosen by the database setting ([`open`]).
 //!
 //! The methods are synchronous; async callers run them on the blocking pool. Each method is one
 //! transaction: it either happens entirely or not at all.
@@ -10,10 +11,13 @@
 //! below it are invisible to that user. Deleting therefore touches one row whatever the history
 //! size, and the other party's view is untouched.
 
+mod event_codec;
 mod groups;
 mod migrations;
 mod model;
 mod once;
+mod open;
+mod postgres;
 mod sqlite;
 
 pub use groups::{GroupChange, GroupOutcome, GroupRefusal, GroupType, MemberResults, NewGroup};
@@ -23,6 +27,8 @@ pub use model::{
     StoredMessage, UserEvent,
 };
 pub use once::{Once, OpAnswer, OpRecord};
+pub use open::{open, Engine};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use std::fmt;
@@ -32,6 +38,9 @@ use tim_proto::model::WireGroup;
 #[derive(Debug)]
 pub enum StoreError {
     Sqlite(rusqlite::Error),
+    Postgres(tokio_postgres::Error),
+    /// PostgreSQL cannot be used at all: a bad URL, unreachable, no free connection in time.
+    PostgresSetup(String),
     Io(std::io::Error),
     /// Stored data this server cannot read (a body it does not understand, a newer schema).
     Corrupt(String),
@@ -43,6 +52,9 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::Sqlite(e) => write!(f, "sqlite: {e}"),
+            // The source holds the server's message; its Display alone says only "db error".
+            StoreError::Postgres(e) => write!(f, "postgres: {}", postgres::explain(e)),
+            StoreError::PostgresSetup(why) => write!(f, "postgres: {why}"),
             StoreError::Io(e) => write!(f, "io: {e}"),
             StoreError::Corrupt(why) => write!(f, "unreadable stored data: {why}"),
             StoreError::AppExists(id) => write!(f, "an app with SDKAppID {id} already exists"),
@@ -55,6 +67,21 @@ impl std::error::Error for StoreError {}
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::Sqlite(e)
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        StoreError::Postgres(e)
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => StoreError::Postgres(e),
+            other => StoreError::PostgresSetup(format!("no database connection: {other}")),
+        }
     }
 }
 

@@ -2,8 +2,10 @@
 //! WebSocket client speaking the wire protocol.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod engines;
 pub mod groups;
 pub mod http;
+pub mod pg;
 pub mod store;
 pub mod wire;
 
@@ -13,7 +15,6 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tim_server::store::{SqliteStore, Store};
 use tim_server::{bind, ServeConfig};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
@@ -144,7 +145,9 @@ impl TestServer {
 
     /// Sets the demo app's multi-client deletion sync directly in its database.
     pub fn set_sync_deletion(&self, on: bool) {
-        let store = SqliteStore::open(&self.db).expect("open");
+        let db = self.db.to_string_lossy();
+        let store = tim_server::store::open(&db, tim_server::config::DEFAULT_SEND_COMMIT_AFTER)
+            .expect("open");
         assert!(store.set_sync_conversation_deletion(APP, on).expect("set"));
     }
 }

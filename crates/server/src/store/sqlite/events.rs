@@ -3,15 +3,14 @@
 //!
 //! A user's newest number lives in `users.last_ev`, so numbers stay dense and never restart
 //! even when old entries are trimmed. An entry stores the push's `kind` and its `value` as JSON,
-//! except a message: it stores where the message is ([`MESSAGE_AT`]), read back from the
+//! except a message: it stores where the message is (`event_codec::MESSAGE_AT`), read back from the
 //! messages table on catch-up. A message is logged for every party, and copying it into each
 //! entry was the biggest single cost of a send.
 
 use super::{bump, message_at, to_u64};
-use crate::store::{Catchup, StoreError, StoreResult, UserEvent};
+use crate::store::event_codec::{self, encode, Stored};
+use crate::store::{Catchup, StoreResult, UserEvent};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use tim_proto::frame::LoggedEvent;
 use tim_proto::{Push, WireMessage};
 
@@ -77,20 +76,6 @@ pub(super) fn append_numbered(
     })
 }
 
-/// The kind of an entry that stores where a message is instead of the message.
-const MESSAGE_AT: &str = "messageAt";
-
-/// Where a logged message is, and the conversation it appeared in for the entry's user.
-#[derive(Serialize, Deserialize)]
-struct MessageAt<'a> {
-    #[serde(rename = "c", borrow)]
-    conversation_id: std::borrow::Cow<'a, str>,
-    #[serde(rename = "k", borrow)]
-    conv_key: std::borrow::Cow<'a, str>,
-    #[serde(rename = "s")]
-    seq: u64,
-}
-
 /// Writes entry `ev` for a message of thread `conv_key` (handed out by
 /// [`next_number_ensuring_user`] in this transaction, or numbered here when `ev` is `None`),
 /// storing only where the message is.
@@ -107,14 +92,16 @@ pub(super) fn append_message(
         Some(ev) => ev,
         None => next_number(conn, app, user_id)?,
     };
-    let at = MessageAt {
-        conversation_id: message.conversation_id.as_str().into(),
-        conv_key: conv_key.into(),
-        seq: message.seq,
-    };
-    let payload = serde_json::to_string(&at)
-        .map_err(|e| StoreError::Corrupt(format!("encoding a message entry: {e}")))?;
-    insert(conn, app, user_id, ev, MESSAGE_AT, &payload, time)?;
+    let payload = event_codec::encode_message_at(conv_key, &message)?;
+    insert(
+        conn,
+        app,
+        user_id,
+        ev,
+        event_codec::MESSAGE_AT,
+        &payload,
+        time,
+    )?;
     Ok(UserEvent {
         user_id: user_id.to_owned(),
         ev: to_u64(ev),
@@ -234,46 +221,28 @@ fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-/// `(kind, value as JSON)` of a push: the variant name and its fields, as protocol 1 carried it
-/// (`kind`/`value`) and as every stored entry has it. Protocol 2 tags externally
-/// (`{"kind":value}`, a unit variant as the bare `"kind"`, stored with a `null` value).
-fn encode(push: &Push) -> StoreResult<(String, String)> {
-    let bad = |why: &str| StoreError::Corrupt(format!("encoding an event: {why}"));
-    match serde_json::to_value(push).map_err(|e| bad(&e.to_string()))? {
-        Value::String(kind) => Ok((kind, Value::Null.to_string())),
-        Value::Object(map) if map.len() == 1 => {
-            let (kind, value) = map.into_iter().next().ok_or_else(|| bad("no kind"))?;
-            Ok((kind, value.to_string()))
-        }
-        _ => Err(bad("not a tagged push")),
-    }
-}
-
 /// The push an entry stands for; `None` if it is a message that is gone.
 fn decode(conn: &Connection, app: i64, kind: &str, payload: &str) -> StoreResult<Option<Push>> {
-    let bad = |e: serde_json::Error| StoreError::Corrupt(format!("event of kind {kind}: {e}"));
-    if kind == MESSAGE_AT {
-        let at: MessageAt<'_> = serde_json::from_str(payload).map_err(bad)?;
-        let seq = i64::try_from(at.seq).unwrap_or(i64::MAX);
-        return Ok(
-            message_at(conn, app, &at.conv_key, seq)?.map(|m| Push::Message {
-                message: m.wire_in(&at.conversation_id),
-            }),
-        );
+    match event_codec::decode(kind, payload)? {
+        Stored::Push(push) => Ok(Some(push)),
+        Stored::MessageAt(at) => {
+            let seq = i64::try_from(at.seq).unwrap_or(i64::MAX);
+            Ok(
+                message_at(conn, app, &at.conv_key, seq)?.map(|m| Push::Message {
+                    message: m.wire_in(&at.conversation_id),
+                }),
+            )
+        }
     }
-    let value: Value = serde_json::from_str(payload).map_err(bad)?;
-    let tagged = match value {
-        Value::Null => Value::String(kind.to_owned()),
-        value => json!({ kind: value }),
-    };
-    let push = serde_json::from_value(tagged).map_err(bad)?;
-    Ok(Some(push))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::event_codec::MESSAGE_AT;
     use crate::store::migrations::migrate;
+    use crate::store::StoreError;
+    use serde_json::Value;
     use tim_proto::model::WireBody;
 
     fn db() -> Connection {

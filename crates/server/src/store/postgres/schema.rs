@@ -1,0 +1,183 @@
+//! The PostgreSQL schema, versioned like SQLite's (`store/migrations.rs`): `schema_version`
+//! holds how many of [`MIGRATIONS`] have run. Nodes starting at once take turns (an advisory
+//! lock), so each migration runs once; a database newer than this server is refused.
+//!
+//! The tables are SQLite's, with PostgreSQL types: counters and times BIGINT, flags BOOLEAN,
+//! text in the "C" collation (bytewise, as SQLite orders it), and `messages.id` standing in for
+//! SQLite's rowid (the order of conversations active in the same second).
+
+use crate::store::{StoreError, StoreResult};
+use deadpool_postgres::Object;
+
+/// Append only: never edit a migration that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: everything SQLite's migrations 1 to 4 built (its 5th, the send log's mark, is SQLite's
+    // own).
+    r#"
+    CREATE TABLE apps (
+        sdk_app_id BIGINT PRIMARY KEY,
+        secret_key TEXT NOT NULL,
+        admin_identifier TEXT NOT NULL,
+        sync_conversation_deletion BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at BIGINT NOT NULL
+    );
+    -- `last_ev`: the newest event number handed out, bumped in the transaction that logs.
+    CREATE TABLE users (
+        sdk_app_id BIGINT NOT NULL REFERENCES apps(sdk_app_id),
+        user_id TEXT COLLATE "C" NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_ev BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (sdk_app_id, user_id)
+    );
+    -- The newest seq of each thread, so seqs never restart even after old rows are purged.
+    CREATE TABLE threads (
+        sdk_app_id BIGINT NOT NULL REFERENCES apps(sdk_app_id),
+        conv_key TEXT COLLATE "C" NOT NULL,
+        last_seq BIGINT NOT NULL,
+        PRIMARY KEY (sdk_app_id, conv_key)
+    );
+    CREATE TABLE messages (
+        id BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        sdk_app_id BIGINT NOT NULL,
+        conv_key TEXT COLLATE "C" NOT NULL,
+        seq BIGINT NOT NULL,
+        msg_id TEXT COLLATE "C" NOT NULL,
+        from_user TEXT COLLATE "C" NOT NULL,
+        to_user TEXT COLLATE "C" NOT NULL,
+        body_json TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        PRIMARY KEY (sdk_app_id, conv_key, seq),
+        UNIQUE (sdk_app_id, conv_key, msg_id),
+        FOREIGN KEY (sdk_app_id, conv_key) REFERENCES threads(sdk_app_id, conv_key)
+    );
+    -- One row per (user, conversation); messages with seq <= cleared_seq are invisible to the
+    -- owner. `left_seq`: for a group the owner left, the group's newest seq when they left.
+    CREATE TABLE conversations (
+        sdk_app_id BIGINT NOT NULL,
+        owner TEXT COLLATE "C" NOT NULL,
+        conversation_id TEXT COLLATE "C" NOT NULL,
+        conv_key TEXT COLLATE "C" NOT NULL,
+        visible BOOLEAN NOT NULL,
+        cleared_seq BIGINT NOT NULL DEFAULT 0,
+        read_seq BIGINT NOT NULL DEFAULT 0,
+        unread BIGINT NOT NULL DEFAULT 0,
+        update_time BIGINT NOT NULL,
+        last_activity BIGINT NOT NULL DEFAULT 0,
+        left_seq BIGINT,
+        PRIMARY KEY (sdk_app_id, owner, conversation_id),
+        FOREIGN KEY (sdk_app_id, owner) REFERENCES users(sdk_app_id, user_id),
+        FOREIGN KEY (sdk_app_id, conv_key) REFERENCES threads(sdk_app_id, conv_key)
+    );
+    CREATE INDEX conversations_by_thread ON conversations(sdk_app_id, conv_key);
+    CREATE TABLE user_events (
+        sdk_app_id BIGINT NOT NULL,
+        user_id TEXT COLLATE "C" NOT NULL,
+        ev BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        PRIMARY KEY (sdk_app_id, user_id, ev),
+        FOREIGN KEY (sdk_app_id, user_id) REFERENCES users(sdk_app_id, user_id)
+    );
+    CREATE INDEX user_events_by_time ON user_events(time);
+    CREATE TABLE chat_groups (
+        sdk_app_id BIGINT NOT NULL REFERENCES apps(sdk_app_id),
+        group_id TEXT COLLATE "C" NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        owner TEXT COLLATE "C" NOT NULL,
+        create_time BIGINT NOT NULL,
+        dismissed BOOLEAN NOT NULL DEFAULT FALSE,
+        PRIMARY KEY (sdk_app_id, group_id),
+        FOREIGN KEY (sdk_app_id, owner) REFERENCES users(sdk_app_id, user_id)
+    );
+    CREATE TABLE group_members (
+        sdk_app_id BIGINT NOT NULL,
+        group_id TEXT COLLATE "C" NOT NULL,
+        user_id TEXT COLLATE "C" NOT NULL,
+        join_time BIGINT NOT NULL,
+        PRIMARY KEY (sdk_app_id, group_id, user_id),
+        FOREIGN KEY (sdk_app_id, group_id) REFERENCES chat_groups(sdk_app_id, group_id),
+        FOREIGN KEY (sdk_app_id, user_id) REFERENCES users(sdk_app_id, user_id)
+    );
+    CREATE INDEX group_members_by_user ON group_members(sdk_app_id, user_id);
+    CREATE TABLE client_ops (
+        sdk_app_id BIGINT NOT NULL,
+        user_id TEXT COLLATE "C" NOT NULL,
+        op_id TEXT COLLATE "C" NOT NULL,
+        request TEXT NOT NULL,
+        reply_json TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        PRIMARY KEY (sdk_app_id, user_id, op_id)
+    );
+    CREATE INDEX client_ops_by_time ON client_ops(time);
+    "#,
+];
+
+/// The advisory lock nodes take to migrate one at a time (any fixed number of ours).
+const MIGRATION_LOCK: i64 = 0x7469_6d5f_7363_6865; // "tim_sche"
+
+/// Refuses a server that does not make commits durable: an answered send must survive a
+/// crash. (`synchronous_commit` is set on for our sessions; `fsync` is the server's.)
+pub(super) async fn check_durability(client: &Object) -> StoreResult<()> {
+    let row = client.query_one("SHOW fsync", &[]).await?;
+    let fsync: String = row.try_get(0)?;
+    if fsync != "on" {
+        tracing::warn!(
+            "PostgreSQL runs with fsync={fsync}: answered sends may be lost if it crashes"
+        );
+    }
+    Ok(())
+}
+
+/// Brings the schema up to date, one transaction per migration; returns the version.
+pub(super) async fn migrate(client: &mut Object) -> StoreResult<usize> {
+    client
+        .batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+        .await
+        .or_else(|e| {
+            // Two nodes creating it at once: the loser finds it there.
+            if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })?;
+    loop {
+        let tx = client.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        let current = tx
+            .query_opt("SELECT version FROM schema_version", &[])
+            .await?
+            .map(|r| r.try_get::<_, i64>(0))
+            .transpose()?;
+        let done = usize::try_from(current.unwrap_or(0))
+            .map_err(|_| StoreError::Corrupt(format!("negative schema version {current:?}")))?;
+        if done > MIGRATIONS.len() {
+            return Err(StoreError::Corrupt(format!(
+                "the PostgreSQL schema is at version {done}, newer than this server knows ({}): \
+                 run a newer tim-server",
+                MIGRATIONS.len()
+            )));
+        }
+        let Some(sql) = MIGRATIONS.get(done) else {
+            tx.commit().await?;
+            return Ok(done);
+        };
+        tx.batch_execute(sql).await?;
+        let version = i64::try_from(done + 1).unwrap_or(i64::MAX);
+        if current.is_none() {
+            tx.execute(
+                "INSERT INTO schema_version (version) VALUES ($1)",
+                &[&version],
+            )
+            .await?;
+        } else {
+            tx.execute("UPDATE schema_version SET version = $1", &[&version])
+                .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(version = done + 1, "applied PostgreSQL schema migration");
+    }
+}
