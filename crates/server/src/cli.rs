@@ -7,6 +7,7 @@ use crate::apps::create_app;
 use crate::clock::unix_now;
 use crate::config::{ServeConfig, DEFAULT_SEND_COMMIT_AFTER};
 use crate::error::FatalError;
+use crate::limit_args::LimitArgs;
 use crate::server;
 use crate::store::{App, SqliteStore, Store};
 use crate::usersig::{self, DEFAULT_EXPIRE_SECS};
@@ -46,6 +47,8 @@ pub enum Command {
         /// much later.
         #[arg(long, default_value_t = DEFAULT_SEND_COMMIT_AFTER.as_millis() as u64)]
         send_commit_ms: u64,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Print a UserSig for a user of an app.
     Usersig {
@@ -153,6 +156,7 @@ pub fn run(command: Command) -> Result<(), FatalError> {
             pkg,
             demo,
             send_commit_ms,
+            limits,
         } => serve(ServeConfig {
             addr,
             db,
@@ -160,6 +164,7 @@ pub fn run(command: Command) -> Result<(), FatalError> {
             pkg,
             demo,
             send_commit_after: Duration::from_millis(send_commit_ms),
+            limits: limits.limits(),
         }),
         Command::Usersig {
             db,

@@ -5,14 +5,15 @@ use crate::config::ServeConfig;
 use crate::error::FatalError;
 use crate::http::{router, AppState};
 use crate::hub::LocalHub;
+use crate::listen::Gate;
 use crate::purge::run_purge;
 use crate::service::Service;
 use crate::store::{App, SqliteStore, Store};
-use axum::serve::ListenerExt;
 use axum::Router;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -20,6 +21,8 @@ use tokio::sync::watch;
 pub struct BoundServer {
     listener: TcpListener,
     router: Router,
+    gate: Arc<Gate>,
+    header_timeout: Duration,
     shutdown: watch::Sender<bool>,
     store: Arc<dyn Store>,
     pub local_addr: SocketAddr,
@@ -45,11 +48,11 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     tokio::spawn(run_purge(Arc::clone(&store), shutdown_rx.clone()));
     let router = router(
         config,
-        AppState {
-            service,
-            shutdown: shutdown_rx,
-        },
+        AppState::new(service, shutdown_rx, config.limits.clone()),
     );
+    let gate = Gate::new(crate::fd_limit::fit_connections(
+        config.limits.max_connections,
+    ));
     let listener = TcpListener::bind(&config.addr)
         .await
         .map_err(|e| FatalError(format!("binding {}: {e}", config.addr)))?;
@@ -57,6 +60,8 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     Ok(BoundServer {
         listener,
         router,
+        gate,
+        header_timeout: config.limits.http_header_timeout,
         shutdown,
         store,
         local_addr,
@@ -73,6 +78,8 @@ impl BoundServer {
         let BoundServer {
             listener,
             router,
+            gate,
+            header_timeout,
             shutdown,
             store,
             ..
@@ -84,17 +91,8 @@ impl BoundServer {
             // tell them directly.
             let _ = shutdown.send(true);
         };
-        // Nagle off: a push written while the client still owes the ACK of the previous frame
-        // would otherwise wait for that ACK (up to the client's 40 ms delayed-ACK timer).
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::warn!("cannot set TCP_NODELAY: {e}");
-            }
-        });
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(signal)
-            .await
-            .map_err(|e| FatalError(format!("serving: {e}")));
+        crate::listen::serve(listener, router, gate, header_timeout, signal).await;
+        let served: Result<(), FatalError> = Ok(());
         // Everything answered is in the database file, not only in the send log.
         let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
         match flushed {

@@ -246,10 +246,7 @@ impl Service {
     /// `groupsChanged` is not logged: a session that misses it fetches the list when it next
     /// asks for it.
     fn tell_groups_changed(&self, sdk_app_id: u64, except: Option<SessionId>, users: &[String]) {
-        let delivery = Delivery {
-            ev: None,
-            push: Push::GroupsChanged,
-        };
+        let delivery = Delivery::new(None, Push::GroupsChanged);
         for user_id in users {
             let user = UserKey {
                 sdk_app_id,
