@@ -32,12 +32,6 @@ pub struct LimitArgs {
     /// Live sessions per user; another login is refused (60010).
     #[arg(long, default_value_t = defaults().max_sessions_per_user)]
     pub max_sessions_per_user: usize,
-    /// Members per group; more are refused (10014).
-    #[arg(long, default_value_t = defaults().max_group_members)]
-    pub max_group_members: usize,
-    /// Groups per user; more are refused (60015).
-    #[arg(long, default_value_t = defaults().max_groups_per_user)]
-    pub max_groups_per_user: usize,
     /// Requests per second per session (bursts of twice that); more get 60007, then a close.
     #[arg(long, default_value_t = defaults().session_rate)]
     pub max_requests_per_sec: u32,
@@ -62,8 +56,6 @@ impl LimitArgs {
             max_connections: self.max_connections,
             max_anonymous_per_ip: self.max_anonymous_per_ip,
             max_sessions_per_user: self.max_sessions_per_user,
-            max_group_members: self.max_group_members,
-            max_groups_per_user: self.max_groups_per_user,
             session_rate: self.max_requests_per_sec,
             user_rate: self.max_user_requests_per_sec,
             max_frame_bytes: self.max_frame_bytes,
