@@ -87,6 +87,10 @@ codes! {
     AlreadyGroupMember = 10013,
     /// A group ID that is too long, has bad characters or a reserved prefix (Tencent 10015).
     InvalidGroupId = 10015,
+    /// The group has as many members as the server allows (Tencent 10014).
+    GroupFull = 10014,
+    /// The user is in as many groups as the server allows (ours).
+    TooManyGroups = 60015,
     /// The group ID is taken (Tencent 10021).
     GroupIdInUse = 10021,
     /// Text longer than the limit (Tencent 80002).

@@ -52,6 +52,10 @@ pub struct Limits {
     pub max_anonymous_per_ip: usize,
     /// Live sessions of one user (tabs, devices); one more is refused (60010).
     pub max_sessions_per_user: usize,
+    /// Members of one group, the owner included (10014 when full).
+    pub max_group_members: usize,
+    /// Groups one user may be a member of (60015).
+    pub max_groups_per_user: usize,
     /// Requests per second one session may make (a burst of twice that is allowed).
     pub session_rate: u32,
     /// Requests per second all sessions of one user may make together.
@@ -74,6 +78,8 @@ impl Default for Limits {
             max_connections: 10_000,
             max_anonymous_per_ip: 256,
             max_sessions_per_user: 16,
+            max_group_members: 6_000,
+            max_groups_per_user: 1_000,
             session_rate: 200,
             user_rate: 400,
             max_frame_bytes: tim_proto::limits::MAX_FRAME_BYTES,

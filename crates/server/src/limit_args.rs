@@ -32,6 +32,12 @@ pub struct LimitArgs {
     /// Live sessions per user; another login is refused (60010).
     #[arg(long, default_value_t = defaults().max_sessions_per_user)]
     pub max_sessions_per_user: usize,
+    /// Members per group, the owner included; more are refused (10014).
+    #[arg(long, default_value_t = defaults().max_group_members)]
+    pub max_group_members: usize,
+    /// Groups per user; joining or being added to more is refused (60015).
+    #[arg(long, default_value_t = defaults().max_groups_per_user)]
+    pub max_groups_per_user: usize,
     /// Requests per second per session (bursts of twice that); more get 60007, then a close.
     #[arg(long, default_value_t = defaults().session_rate)]
     pub max_requests_per_sec: u32,
@@ -56,6 +62,8 @@ impl LimitArgs {
             max_connections: self.max_connections,
             max_anonymous_per_ip: self.max_anonymous_per_ip,
             max_sessions_per_user: self.max_sessions_per_user,
+            max_group_members: self.max_group_members,
+            max_groups_per_user: self.max_groups_per_user,
             session_rate: self.max_requests_per_sec,
             user_rate: self.max_user_requests_per_sec,
             max_frame_bytes: self.max_frame_bytes,

@@ -7,7 +7,7 @@ use crate::http::{router, AppState};
 use crate::hub::LocalHub;
 use crate::listen::Gate;
 use crate::purge::run_purge;
-use crate::service::Service;
+use crate::service::{GroupCaps, Service};
 use crate::store::{App, SqliteStore, Store};
 use axum::Router;
 use std::future::Future;
@@ -43,7 +43,12 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     tracing::info!(db = %config.db.display(), "database open");
 
     let store: Arc<dyn Store> = Arc::new(store);
-    let service = Arc::new(Service::new(Arc::clone(&store), Arc::new(LocalHub::new())));
+    let caps = GroupCaps {
+        max_members: config.limits.max_group_members,
+        max_groups: config.limits.max_groups_per_user,
+    };
+    let service = Service::new(Arc::clone(&store), Arc::new(LocalHub::new()));
+    let service = Arc::new(service.with_group_caps(caps));
     let (shutdown, shutdown_rx) = watch::channel(false);
     tokio::spawn(run_purge(Arc::clone(&store), shutdown_rx.clone()));
     let router = router(

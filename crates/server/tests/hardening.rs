@@ -479,3 +479,97 @@ async fn console_login_attempts_are_rate_limited() {
     );
     srv.stop().await;
 }
+
+fn create_group(id: &str, members: &[&str]) -> Request {
+    Request::CreateGroup {
+        group_id: Some(id.to_owned()),
+        name: id.to_owned(),
+        kind: "Public".to_owned(),
+        member_list: members.iter().map(|m| (*m).to_owned()).collect(),
+    }
+}
+
+fn join(id: &str) -> Request {
+    Request::JoinGroup {
+        group_id: id.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn groups_are_capped_in_members_and_per_user() {
+    let limits = Limits {
+        max_group_members: 3,
+        max_groups_per_user: 2,
+        ..Limits::default()
+    };
+    let (_dir, srv) = server(limits).await;
+    let mut users = std::collections::HashMap::new();
+    for name in ["alice", "bob", "carol", "dave", "eve"] {
+        let mut c = Raw::connect(&srv).await;
+        assert!(is_reply(&c.login(&srv, name).await));
+        users.insert(name, c);
+    }
+    let mut user = |name: &'static str| users.remove(name).expect("user");
+    let (mut alice, mut bob, mut carol, mut dave, mut eve) = (
+        user("alice"),
+        user("bob"),
+        user("carol"),
+        user("dave"),
+        user("eve"),
+    );
+
+    // Members: a group of 3 at most, the owner included.
+    let too_big = alice
+        .request(create_group("big", &["bob", "carol", "dave"]))
+        .await;
+    assert_eq!(
+        error_code(&too_big),
+        Some(ErrorCode::GroupFull),
+        "{too_big:?}"
+    );
+    assert!(is_reply(&alice.request(create_group("g1", &["bob"])).await));
+    assert!(is_reply(&carol.request(join("g1")).await));
+    let full = dave.request(join("g1")).await;
+    assert_eq!(error_code(&full), Some(ErrorCode::GroupFull), "{full:?}");
+    let add = alice
+        .request(Request::AddGroupMember {
+            group_id: "g1".into(),
+            user_ids: vec!["dave".into()],
+        })
+        .await;
+    assert_eq!(error_code(&add), Some(ErrorCode::GroupFull), "{add:?}");
+
+    // Groups per user: bob is in g1; g2 makes two, the most.
+    assert!(is_reply(&eve.request(create_group("g2", &["bob"])).await));
+    let third = dave.request(create_group("g3", &["bob"])).await;
+    assert_eq!(
+        error_code(&third),
+        Some(ErrorCode::TooManyGroups),
+        "{third:?}"
+    );
+    assert!(is_reply(&dave.request(create_group("g4", &[])).await));
+    let added = dave
+        .request(Request::AddGroupMember {
+            group_id: "g4".into(),
+            user_ids: vec!["bob".into(), "carol".into()],
+        })
+        .await;
+    let ServerFrame::Reply {
+        reply: tim_proto::Reply::MembersChanged {
+            succeeded, failed, ..
+        },
+        ..
+    } = &added
+    else {
+        panic!("{added:?}");
+    };
+    assert_eq!(succeeded, &["carol".to_owned()]);
+    assert_eq!(
+        failed,
+        &["bob".to_owned()],
+        "bob is in as many groups as allowed"
+    );
+    let join_third = bob.request(join("g4")).await;
+    assert_eq!(error_code(&join_third), Some(ErrorCode::TooManyGroups));
+    srv.stop().await;
+}
