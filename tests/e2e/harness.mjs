@@ -44,7 +44,9 @@ export function withTimeout(promise, ms, what) {
 // The server process
 
 export class Server {
-  constructor() {
+  /** @param {{ args?: string[] }} [options] `args`: more `serve` flags (deadlines, caps) */
+  constructor({ args = [] } = {}) {
+    this.extraArgs = args;
     this.dir = mkdtempSync(join(tmpdir(), 'tim-e2e-'));
     this.db = join(this.dir, 'tim.db');
     this.url = null; // http://127.0.0.1:PORT
@@ -69,7 +71,7 @@ export class Server {
     if (!existsSync(SERVER_BIN)) {
       throw new Error(`${SERVER_BIN} not found: build it with \`cargo build -p tim-server\` (or set TIM_SERVER_BIN)`);
     }
-    const args = ['serve', '--demo', '--addr', this.addr, '--db', this.db, '--www', 'www', '--pkg', 'pkg'];
+    const args = ['serve', '--demo', '--addr', this.addr, '--db', this.db, '--www', 'www', '--pkg', 'pkg', ...this.extraArgs];
     const proc = spawn(SERVER_BIN, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
