@@ -76,13 +76,25 @@ pub fn create_app(
     Ok(app)
 }
 
+/// The demo app of a database, and whether this start created it.
+#[derive(Debug, Clone)]
+pub struct DemoApp {
+    pub app: App,
+    /// Created just now (on a database without apps): its secret key is news to the operator.
+    pub created: bool,
+}
+
 /// On a database without apps, creates the demo app; returns the demo app if it exists.
-pub fn ensure_demo_app(store: &dyn Store) -> Result<Option<App>, FatalError> {
+pub fn ensure_demo_app(store: &dyn Store) -> Result<Option<DemoApp>, FatalError> {
     if store.apps()?.is_empty() {
         let app = create_app(store, Some(DEMO_SDK_APP_ID), None, None, false)?;
         tracing::info!(sdk_app_id = app.sdk_app_id, "created the demo app");
+        return Ok(Some(DemoApp { app, created: true }));
     }
-    Ok(store.app(DEMO_SDK_APP_ID)?)
+    Ok(store.app(DEMO_SDK_APP_ID)?.map(|app| DemoApp {
+        app,
+        created: false,
+    }))
 }
 
 #[cfg(test)]

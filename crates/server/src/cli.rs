@@ -259,11 +259,17 @@ fn serve(config: ServeConfig) -> Result<(), FatalError> {
         .build()?;
     runtime.block_on(async {
         let bound = server::bind(&config).await?;
-        if let Some(app) = &bound.demo_app {
-            print_line(&format!(
+        // The secret key once, when it is made; logs of later starts do not carry it.
+        match &bound.demo_app {
+            Some(app) if bound.demo_created => print_line(&format!(
                 "demo app: SDKAppID={} secretKey={}",
                 app.sdk_app_id, app.secret_key
-            ))?;
+            ))?,
+            Some(app) => print_line(&format!(
+                "demo app: SDKAppID={} (secret key: tim-server app list)",
+                app.sdk_app_id
+            ))?,
+            None => {}
         }
         print_line(&format!(
             "tim-server listening on http://{}/",

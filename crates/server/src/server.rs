@@ -28,6 +28,8 @@ pub struct BoundServer {
     pub local_addr: SocketAddr,
     /// The demo app, if this database has one.
     pub demo_app: Option<App>,
+    /// This start created the demo app (its secret key is printed then only).
+    pub demo_created: bool,
 }
 
 pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
@@ -70,7 +72,8 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
         shutdown,
         store,
         local_addr,
-        demo_app,
+        demo_created: demo_app.as_ref().is_some_and(|d| d.created),
+        demo_app: demo_app.map(|d| d.app),
     })
 }
 

@@ -196,7 +196,10 @@ async fn the_binary_keeps_state_across_a_hard_kill_and_exits_cleanly_on_sigterm(
     first.kill();
 
     let second = serve(&db);
-    assert_eq!(second.app, Some((APP, key)), "same demo app after restart");
+    // The secret key is printed once, when the demo app is made (issue 13); later starts do not
+    // repeat it. The app is the same: the CLI's UserSigs from the first start still log in.
+    assert_eq!(second.app, None, "the secret key is not printed again");
+    let _ = key;
     let mut alice = second.login("alice", &sig("alice")).await;
     let mut bob = second.login("bob", &sig("bob")).await;
     assert!(alice.conversations().await.is_empty());
