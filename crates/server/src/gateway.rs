@@ -1,8 +1,10 @@
 //! One WebSocket connection: the session state machine and its event loop.
 //!
-//! Requests are answered strictly in order (one at a time), which keeps replies in request
-//! order and needs no locking. Pushes, the UserSig expiry, the login deadline, pings and
-//! server shutdown are waited for alongside the next request.
+//! Sends are pipelined: up to [`MAX_IN_FLIGHT`] of one session's `sendMessage` requests run at
+//! once (the group commit takes them in arrival order, so each conversation keeps its order),
+//! each answered when it is durable, matched by id. Every other request waits until the sends
+//! before it are answered and is then answered alone, in order, so it sees them. Pushes, the
+//! UserSig expiry, the login deadline, pings and server shutdown are waited for alongside.
 //!
 //! Login registers the session with the hub first and reads the user's event log second, so
 //! no event falls between the two; pushes already covered by the login answer are not sent
@@ -20,12 +22,19 @@ use crate::listen::Peer;
 use crate::rate::{KeyedRate, SessionRate, Verdict};
 use crate::service::{Identity, LoginGrant, Service};
 use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tim_proto::frame::KickReason;
 use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame};
 use tokio::sync::watch;
 use tokio::time::Instant;
+
+/// Most sends of one session waiting for their commit; more are not read until one is answered.
+pub const MAX_IN_FLIGHT: usize = 64;
+
+/// A pipelined request's answer, on its way.
+type Pending = futures::future::BoxFuture<'static, Box<ServerFrame>>;
 
 /// How long a close frame may take to go out to a client that may not be reading.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
@@ -62,6 +71,8 @@ struct LiveSession {
 enum Event {
     Incoming(Option<Result<Message, axum::Error>>),
     Push(Option<Delivery>),
+    /// A pipelined send was answered.
+    Done(Box<ServerFrame>),
     /// The hub dropped this session: its queue overflowed.
     FellBehind,
     SigMaybeExpired,
@@ -117,6 +128,7 @@ pub async fn run_session(
     let writer = Writer {
         timeout: ping_every * 2,
     };
+    let mut inflight: FuturesUnordered<Pending> = FuturesUnordered::new();
     let closing = loop {
         let deadline = session.expiry_deadline();
         let outbox = session.outbox();
@@ -127,22 +139,48 @@ pub async fn run_session(
             _ = shutdown.changed() => Event::Shutdown,
             () = fell_behind(outbox.as_deref()) => Event::FellBehind,
             push = next_push(&mut session.state) => Event::Push(push),
+            Some(done) = inflight.next(), if !inflight.is_empty() => Event::Done(done),
             () = sleep_until(deadline) => Event::SigMaybeExpired,
             () = sleep_until(session.login_by) => Event::LoginDeadline,
             _ = ping.tick() => Event::PingDue,
-            incoming = socket.recv() => Event::Incoming(incoming),
+            incoming = socket.recv(), if inflight.len() < MAX_IN_FLIGHT => Event::Incoming(incoming),
         };
         let step = match event {
             Event::Incoming(Some(Ok(message))) => {
                 last_heard = Instant::now();
-                match session.on_message(message).await {
+                match session.on_message(message) {
                     Answer::Frame(frame) => {
                         writer.frame(&mut socket, &frame, outbox.as_deref()).await
                     }
+                    Answer::Request(id, request) => match session.pipelined(id, request) {
+                        Ok(pending) => {
+                            inflight.push(pending);
+                            Step::Go
+                        }
+                        Err((id, request)) => {
+                            // Not a send: it sees every send before it, answered first.
+                            let mut step = Step::Go;
+                            while let Some(done) = inflight.next().await {
+                                step = writer.frame(&mut socket, &done, outbox.as_deref()).await;
+                                if !matches!(step, Step::Go) {
+                                    break;
+                                }
+                            }
+                            match step {
+                                Step::Go => {
+                                    let frame = session.answer(id, request).await;
+                                    let outbox = session.outbox();
+                                    writer.frame(&mut socket, &frame, outbox.as_deref()).await
+                                }
+                                other => other,
+                            }
+                        }
+                    },
                     Answer::Nothing => Step::Go,
                     Answer::Close(closing) => Step::Close(closing),
                 }
             }
+            Event::Done(frame) => writer.frame(&mut socket, &frame, outbox.as_deref()).await,
             Event::Incoming(Some(Err(e))) => match too_large(&e, limits.max_frame_bytes) {
                 Some(frame) => {
                     let _ = writer.frame(&mut socket, &frame, None).await;
@@ -240,8 +278,17 @@ enum Step {
 /// What the session answers to one incoming message.
 enum Answer {
     Frame(Box<ServerFrame>),
+    /// A valid request, to be answered (see [`Session::pipelined`], [`Session::answer`]).
+    Request(u64, Box<Request>),
     Nothing,
     Close(Closing),
+}
+
+fn reply_frame(id: u64, outcome: Result<Reply, ApiError>) -> ServerFrame {
+    match outcome {
+        Ok(reply) => ServerFrame::Reply { id, reply },
+        Err(e) => error_frame(Some(id), e.code, e.message),
+    }
 }
 
 fn answer(frame: ServerFrame) -> Answer {
@@ -397,9 +444,9 @@ impl Session {
     }
 
     /// Answers one incoming WebSocket message, if it needs an answer.
-    async fn on_message(&mut self, message: Message) -> Answer {
+    fn on_message(&mut self, message: Message) -> Answer {
         match message {
-            Message::Text(text) => self.on_text(text.as_str()).await,
+            Message::Text(text) => self.on_text(text.as_str()),
             Message::Binary(_) => answer(error_frame(
                 None,
                 ErrorCode::MalformedFrame,
@@ -410,7 +457,7 @@ impl Session {
         }
     }
 
-    async fn on_text(&mut self, text: &str) -> Answer {
+    fn on_text(&mut self, text: &str) -> Answer {
         let limit = self.env.limits.max_frame_bytes;
         if text.len() > limit {
             return answer(error_frame(
@@ -448,10 +495,28 @@ impl Session {
             }
         }
         tracing::debug!(id, op = frame.request.op(), "request");
-        answer(match self.on_request(frame.request).await {
-            Ok(reply) => ServerFrame::Reply { id, reply },
-            Err(e) => error_frame(Some(id), e.code, e.message),
-        })
+        Answer::Request(id, Box::new(frame.request))
+    }
+
+    /// A send of a logged-in session, started now (its place in the commit order is taken on
+    /// the first poll, which comes before the next request is read); anything else back.
+    #[allow(clippy::result_large_err)] // handed straight back to the caller
+    fn pipelined(&self, id: u64, request: Box<Request>) -> Result<Pending, (u64, Box<Request>)> {
+        let SessionState::LoggedIn(live) = &self.state else {
+            return Err((id, request));
+        };
+        if !matches!(*request, Request::SendMessage { .. }) || !self.service.sends_keep_order() {
+            return Err((id, request));
+        }
+        let (service, identity) = (Arc::clone(&self.service), live.identity.clone());
+        Ok(Box::pin(async move {
+            Box::new(reply_frame(id, service.handle(&identity, *request).await))
+        }))
+    }
+
+    /// Answers a request alone.
+    async fn answer(&mut self, id: u64, request: Box<Request>) -> ServerFrame {
+        reply_frame(id, self.on_request(*request).await)
     }
 
     /// The session's own rate, and the user's once logged in.

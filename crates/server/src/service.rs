@@ -92,6 +92,12 @@ impl Service {
         }
     }
 
+    /// Whether concurrent sends keep their order: the group commit takes them in the order
+    /// they are submitted (without it each commits on its own, in any order).
+    pub fn sends_keep_order(&self) -> bool {
+        self.sends.is_some()
+    }
+
     /// The same service with other group caps.
     pub fn with_group_caps(mut self, caps: GroupCaps) -> Self {
         self.caps = caps;

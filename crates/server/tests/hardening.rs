@@ -573,3 +573,71 @@ async fn groups_are_capped_in_members_and_per_user() {
     assert_eq!(error_code(&join_third), Some(ErrorCode::TooManyGroups));
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn sends_in_flight_on_one_connection_are_all_answered_in_conversation_order() {
+    let (_dir, srv) = server(Limits::default()).await;
+    let mut alice = Raw::connect(&srv).await;
+    assert!(is_reply(&alice.login(&srv, "alice").await));
+    // 32 sends written at once, alternating between two conversations, then a read.
+    let mut ids = Vec::new();
+    for i in 0..32 {
+        let peer = if i % 2 == 0 { "bob" } else { "carol" };
+        ids.push(
+            alice
+                .send(send_text(peer, &format!("p{i}"), format!("{i}")))
+                .await,
+        );
+    }
+    let list = alice
+        .send(Request::GetMessageList {
+            conversation_id: "C2Cbob".into(),
+            next_req_message_id: None,
+            count: 100,
+        })
+        .await;
+    let mut answered = std::collections::HashMap::new();
+    while answered.len() < ids.len() + 1 {
+        let frame = alice.next().await.expect("answers");
+        if let Some(id) = answer_id(&frame) {
+            assert!(answered.insert(id, frame).is_none(), "one answer per id");
+        }
+    }
+    // The read came after every send before it was answered, and sees them, in order.
+    let Some(ServerFrame::Reply {
+        reply: tim_proto::Reply::MessageList { messages, .. },
+        ..
+    }) = answered.get(&list)
+    else {
+        panic!("{:?}", answered.get(&list));
+    };
+    let texts: Vec<String> = messages
+        .iter()
+        .map(|m| match &m.body {
+            WireBody::Text { text } => text.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    let expected: Vec<String> = (0..32).step_by(2).map(|i| i.to_string()).collect();
+    assert_eq!(
+        texts, expected,
+        "C2Cbob holds its sends in the order they were written"
+    );
+    // Each conversation's seqs follow the order its sends were written in.
+    for parity in 0..2 {
+        let seqs: Vec<u64> = ids
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .map(|id| match &answered[id] {
+                ServerFrame::Reply {
+                    reply: tim_proto::Reply::Sent { message },
+                    ..
+                } => message.seq,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    }
+    srv.stop().await;
+}
