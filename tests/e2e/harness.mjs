@@ -44,9 +44,13 @@ export function withTimeout(promise, ms, what) {
 // The server process
 
 export class Server {
-  /** `www`: the folder served at `/` (the demo by default; the packaging tests serve a built app). */
-  constructor({ www = 'www' } = {}) {
+  /**
+   * `www`: the folder served at `/` (the demo by default; the packaging tests serve a built app);
+   * `args`: more `serve` flags (deadlines, caps).
+   */
+  constructor({ www = 'www', args = [] } = {}) {
     this.www = www;
+    this.extraArgs = args;
     this.dir = mkdtempSync(join(tmpdir(), 'tim-e2e-'));
     this.db = join(this.dir, 'tim.db');
     this.url = null; // http://127.0.0.1:PORT
@@ -71,7 +75,7 @@ export class Server {
     if (!existsSync(SERVER_BIN)) {
       throw new Error(`${SERVER_BIN} not found: build it with \`cargo build -p tim-server\` (or set TIM_SERVER_BIN)`);
     }
-    const args = ['serve', '--demo', '--addr', this.addr, '--db', this.db, '--www', this.www, '--pkg', 'pkg'];
+    const args = ['serve', '--demo', '--addr', this.addr, '--db', this.db, '--www', this.www, '--pkg', 'pkg', ...this.extraArgs];
     const proc = spawn(SERVER_BIN, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,8 @@ export class NetCut {
     this.sockets = new Set();
     /** Connections accepted since start (refused ones never get here). */
     this.accepted = 0;
+    /** [client, upstream] of each live connection. */
+    this.pairs = new Set();
   }
 
   /** ws:// address of the proxy, for TIM.create({ server }). */
@@ -69,6 +71,25 @@ export class NetCut {
     await this.cut();
   }
 
+  /**
+   * Stops reading what the server sends on every live connection, as a page that stops reading
+   * would: the server's writes back up (kernel buffers, then its own queue) while the page's
+   * own frames still go through. Connections made later are not paused.
+   */
+  pauseReading() {
+    for (const [client, upstream] of this.pairs) {
+      upstream.unpipe(client);
+      upstream.pause();
+    }
+  }
+
+  /** Forwards again what the server sent (and what it sends next) on the paused connections. */
+  resumeReading() {
+    for (const [client, upstream] of this.pairs) {
+      if (!upstream.destroyed) upstream.pipe(client);
+    }
+  }
+
   listen(port) {
     const listener = net.createServer((client) => this.accept(client));
     return new Promise((resolve, reject) => {
@@ -89,7 +110,10 @@ export class NetCut {
       s.setNoDelay(true);
       this.sockets.add(s);
     }
+    const pair = [client, upstream];
+    this.pairs.add(pair);
     const drop = () => {
+      this.pairs.delete(pair);
       for (const s of [client, upstream]) {
         this.sockets.delete(s);
         s.destroy();

@@ -27,9 +27,15 @@ pub struct ServerProc {
 }
 
 impl ServerProc {
-    /// Starts the server on `db` (in `dir`, which also gets its log) and waits until it prints
-    /// its address and demo app (`listening on (http://\S+)`, `SDKAppID=(\d+) secretKey=(\S+)`).
-    pub async fn start(spec: &ServerSpec, dir: &Path, db: &Path) -> Result<ServerProc> {
+    /// Starts the server on `db` (in `dir`, which also gets its log), whose demo app the seed
+    /// made (`app`: SDKAppID and secret key; the server prints the key only when it creates the
+    /// app), and waits until it prints its address (`listening on (http://\S+)`).
+    pub async fn start(
+        spec: &ServerSpec,
+        dir: &Path,
+        db: &Path,
+        app: (u64, String),
+    ) -> Result<ServerProc> {
         let log = std::fs::File::create(dir.join("server.log"))?;
         let mut child = Command::new(&spec.bin)
             .arg("serve")
@@ -54,35 +60,27 @@ impl ServerProc {
         // Keeps reading stdout for the life of the process so the pipe never fills.
         tokio::spawn(async move {
             let mut lines = BufReader::new(stdout).lines();
-            let mut url = None;
-            let mut app = None;
             let mut ready = Some(ready_tx);
             while let Ok(Some(line)) = lines.next_line().await {
                 if let Some(u) = after(&line, "listening on ") {
-                    url = Some(u.trim_end_matches('/').to_owned());
-                }
-                if let Some(a) = parse_app(&line) {
-                    app = Some(a);
-                }
-                if let (Some(u), Some(a)) = (&url, &app) {
                     if let Some(tx) = ready.take() {
-                        let _ = tx.send((u.clone(), a.clone()));
+                        let _ = tx.send(u.trim_end_matches('/').to_owned());
                     }
                 }
             }
         });
-        let (http_url, (sdk_app_id, secret_key)) =
-            tokio::time::timeout(Duration::from_secs(60), ready_rx)
-                .await
-                .map_err(|_| anyhow!("the server printed no address within 60 s"))?
-                .map_err(|_| {
-                    let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
-                    let tail: Vec<&str> = log.lines().rev().take(5).collect();
-                    anyhow!(
-                        "the server exited before printing its address: {}",
-                        tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
-                    )
-                })?;
+        let (sdk_app_id, secret_key) = app;
+        let http_url = tokio::time::timeout(Duration::from_secs(60), ready_rx)
+            .await
+            .map_err(|_| anyhow!("the server printed no address within 60 s"))?
+            .map_err(|_| {
+                let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(5).collect();
+                anyhow!(
+                    "the server exited before printing its address: {}",
+                    tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+                )
+            })?;
         Ok(ServerProc {
             child,
             pid,
@@ -132,12 +130,6 @@ impl ServerProc {
 fn after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
     let at = line.find(marker)? + marker.len();
     line[at..].split_whitespace().next()
-}
-
-fn parse_app(line: &str) -> Option<(u64, String)> {
-    let id = after(line, "SDKAppID=")?.parse().ok()?;
-    let key = after(line, "secretKey=")?.to_owned();
-    Some((id, key))
 }
 
 /// User + system CPU time of a process (`self` or a pid), from /proc/<pid>/stat.
@@ -192,11 +184,6 @@ mod tests {
             ),
             Some("http://127.0.0.1:4321/")
         );
-        assert_eq!(
-            parse_app("demo app: SDKAppID=1400000001 secretKey=abc123"),
-            Some((1_400_000_001, "abc123".to_owned()))
-        );
-        assert_eq!(parse_app("SDKAppID=x secretKey=y"), None);
     }
 
     #[test]

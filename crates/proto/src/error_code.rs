@@ -91,6 +91,10 @@ codes! {
     AlreadyGroupMember = 10013,
     /// A group ID that is too long, has bad characters or a reserved prefix (Tencent 10015).
     InvalidGroupId = 10015,
+    /// The group has as many members as the server allows (Tencent 10014).
+    GroupFull = 10014,
+    /// The user is in as many groups as the server allows (ours).
+    TooManyGroups = 60015,
     /// The group ID is taken (Tencent 10021).
     GroupIdInUse = 10021,
     /// Text longer than the limit (Tencent 80002).
@@ -109,6 +113,21 @@ codes! {
     RestAdminRequired = 50003,
     /// Admin REST: the server failed; details are in its log (Tencent 50004).
     RestInternal = 50004,
+    /// Too many requests: over the session's or the user's rate, or the console login's (ours).
+    RateLimited = 60007,
+    /// No login within the server's login deadline; the connection is closed (ours).
+    LoginTimeout = 60008,
+    /// The server has as many connections as it allows, in all or from the client's address
+    /// before login (ours).
+    ServerFull = 60009,
+    /// The user has as many live sessions as the server allows (ours).
+    TooManySessions = 60010,
+    /// The session did not read its pushes fast enough and was closed; reconnect (ours).
+    FellBehind = 60011,
+    /// The session stopped answering pings and was closed (ours).
+    IdleTimeout = 60012,
+    /// An HTTP API request whose body is not declared as JSON (`Content-Type`) (ours).
+    NotJson = 60013,
 }
 
 impl From<ErrorCode> for u32 {

@@ -13,6 +13,34 @@ pub fn random_secret_key() -> Result<String, FatalError> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Fewest characters of a secret key; generated keys have 64.
+pub const MIN_SECRET_CHARS: usize = 24;
+/// Fewest different characters in it (so `aaaa…` or `0101…` is refused).
+pub const MIN_DISTINCT_CHARS: usize = 10;
+
+/// Whether `key` is hard enough to guess to sign UserSigs with; the reason if not.
+pub fn check_strength(key: &str) -> Result<(), String> {
+    let chars = key.chars().count();
+    if key.trim() != key || key.chars().any(char::is_control) {
+        return Err("the secret key must not have spaces at its ends or control characters".into());
+    }
+    if chars < MIN_SECRET_CHARS {
+        return Err(format!(
+            "the secret key is too weak: {chars} characters, at least {MIN_SECRET_CHARS} are needed (leave --secret out to get a random 64-character key)"
+        ));
+    }
+    let mut distinct: Vec<char> = key.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < MIN_DISTINCT_CHARS {
+        return Err(format!(
+            "the secret key is too weak: only {} different characters, at least {MIN_DISTINCT_CHARS} are needed (leave --secret out to get a random key)",
+            distinct.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Creates an app; without an ID it takes the one after the highest (the demo ID if none).
 pub fn create_app(
     store: &dyn Store,
@@ -31,10 +59,10 @@ pub fn create_app(
         },
     };
     let secret_key = match secret_key {
-        Some(key) if key.trim().is_empty() => {
-            return Err(FatalError("the secret key must not be empty".into()))
+        Some(key) => {
+            check_strength(&key).map_err(FatalError)?;
+            key
         }
-        Some(key) => key,
         None => random_secret_key()?,
     };
     let app = App {
@@ -48,11 +76,42 @@ pub fn create_app(
     Ok(app)
 }
 
+/// The demo app of a database, and whether this start created it.
+#[derive(Debug, Clone)]
+pub struct DemoApp {
+    pub app: App,
+    /// Created just now (on a database without apps): its secret key is news to the operator.
+    pub created: bool,
+}
+
 /// On a database without apps, creates the demo app; returns the demo app if it exists.
-pub fn ensure_demo_app(store: &dyn Store) -> Result<Option<App>, FatalError> {
+pub fn ensure_demo_app(store: &dyn Store) -> Result<Option<DemoApp>, FatalError> {
     if store.apps()?.is_empty() {
         let app = create_app(store, Some(DEMO_SDK_APP_ID), None, None, false)?;
         tracing::info!(sdk_app_id = app.sdk_app_id, "created the demo app");
+        return Ok(Some(DemoApp { app, created: true }));
     }
-    Ok(store.app(DEMO_SDK_APP_ID)?)
+    Ok(store.app(DEMO_SDK_APP_ID)?.map(|app| DemoApp {
+        app,
+        created: false,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_keys_are_refused_and_generated_ones_pass() {
+        assert!(check_strength("secret").is_err());
+        assert!(check_strength(&"a".repeat(64)).is_err());
+        assert!(check_strength(&"01".repeat(32)).is_err());
+        assert!(check_strength(" 0123456789abcdef0123456789abcdef").is_err());
+        assert!(check_strength("0123456789abcdef01234567").is_ok());
+        assert!(check_strength("0123456789abcdef0123456").is_err());
+        for _ in 0..100 {
+            let key = random_secret_key().expect("randomness");
+            assert_eq!(check_strength(&key), Ok(()), "{key}");
+        }
+    }
 }

@@ -7,6 +7,7 @@ use crate::apps::create_app;
 use crate::clock::unix_now;
 use crate::config::{ServeConfig, DEFAULT_SEND_COMMIT_AFTER};
 use crate::error::FatalError;
+use crate::limit_args::LimitArgs;
 use crate::server;
 use crate::store::{self, App, Store};
 use crate::usersig::{self, DEFAULT_EXPIRE_SECS};
@@ -48,6 +49,8 @@ pub enum Command {
         /// much later.
         #[arg(long, default_value_t = DEFAULT_SEND_COMMIT_AFTER.as_millis() as u64)]
         send_commit_ms: u64,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Print a UserSig for a user of an app.
     Usersig {
@@ -160,6 +163,7 @@ pub fn run(command: Command) -> Result<(), FatalError> {
             pkg,
             demo,
             send_commit_ms,
+            limits,
         } => serve(ServeConfig {
             addr,
             db,
@@ -167,6 +171,7 @@ pub fn run(command: Command) -> Result<(), FatalError> {
             pkg,
             demo,
             send_commit_after: Duration::from_millis(send_commit_ms),
+            limits: limits.limits(),
         }),
         Command::Usersig {
             db,
@@ -275,11 +280,17 @@ fn serve(config: ServeConfig) -> Result<(), FatalError> {
         .build()?;
     runtime.block_on(async {
         let bound = server::bind(&config).await?;
-        if let Some(app) = &bound.demo_app {
-            print_line(&format!(
+        // The secret key once, when it is made; logs of later starts do not carry it.
+        match &bound.demo_app {
+            Some(app) if bound.demo_created => print_line(&format!(
                 "demo app: SDKAppID={} secretKey={}",
                 app.sdk_app_id, app.secret_key
-            ))?;
+            ))?,
+            Some(app) => print_line(&format!(
+                "demo app: SDKAppID={} (secret key: tim-server app list)",
+                app.sdk_app_id
+            ))?,
+            None => {}
         }
         print_line(&format!(
             "tim-server listening on http://{}/",

@@ -29,4 +29,61 @@ pub struct ServeConfig {
     /// database commits them: longer batches more sends per commit; other connections to the
     /// file (the CLI) see sends this much later.
     pub send_commit_after: Duration,
+    /// Deadlines and caps that keep one client from holding up the others.
+    pub limits: Limits,
+}
+
+/// Deadlines and caps (`serve --login-timeout-secs`, `--max-connections`, ...; README's CLI
+/// section lists them). The defaults leave room for any legitimate client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// A connection that has not logged in by then is closed (60008).
+    pub login_timeout: Duration,
+    /// Longest wait for a request's headers.
+    pub http_header_timeout: Duration,
+    /// Longest an HTTP request may take to arrive whole and be answered (reading the body).
+    pub http_body_timeout: Duration,
+    /// A quiet WebSocket is pinged this often, and closed (60012) after two intervals without
+    /// a word from the client.
+    pub ping_interval: Duration,
+    /// Open TCP connections, all kinds; also bounded by the open-file limit.
+    pub max_connections: usize,
+    /// Connections per client IP that have not logged in (yet).
+    pub max_anonymous_per_ip: usize,
+    /// Live sessions of one user (tabs, devices); one more is refused (60010).
+    pub max_sessions_per_user: usize,
+    /// Members of one group, the owner included (10014 when full).
+    pub max_group_members: usize,
+    /// Groups one user may be a member of (60015).
+    pub max_groups_per_user: usize,
+    /// Requests per second one session may make (a burst of twice that is allowed).
+    pub session_rate: u32,
+    /// Requests per second all sessions of one user may make together.
+    pub user_rate: u32,
+    /// Largest frame the server reads (60005). Frames up to [`WS_MAX_MESSAGE_BYTES`] are read
+    /// and refused, the connection stays; larger ones close it (1009, 60005).
+    pub max_frame_bytes: usize,
+    /// Bytes of frames waiting to be written to one session; a session over it fell behind
+    /// and is closed (60011).
+    pub max_queue_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            login_timeout: Duration::from_secs(10),
+            http_header_timeout: Duration::from_secs(10),
+            http_body_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(30),
+            max_connections: 10_000,
+            max_anonymous_per_ip: 256,
+            max_sessions_per_user: 16,
+            max_group_members: 6_000,
+            max_groups_per_user: 1_000,
+            session_rate: 200,
+            user_rate: 400,
+            max_frame_bytes: tim_proto::limits::MAX_FRAME_BYTES,
+            max_queue_bytes: 2 * 1024 * 1024,
+        }
+    }
 }

@@ -3,25 +3,71 @@
 //! API like any backend would. Always served: it hands out nothing without the secret.
 //!
 //! Answers `{ SDKAppID, identifier, userSig, expireSecs }`; refusals are `{ code, message }`
-//! with 400 (2100: unreadable body), 401 (70020: no such app, 70003: wrong key).
+//! with 400 (2100: unreadable body), 401 (70020: no such app, 70003: wrong key), 415 (60013:
+//! not JSON), 429 (60007: too many attempts from this address or for this app).
 
 use crate::clock::unix_now;
 use crate::error::ApiError;
+use crate::listen::Peer;
+use crate::rate::KeyedRate;
 use crate::state::AppState;
 use crate::usersig;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 use tim_proto::ErrorCode;
 
 /// Lifetime of the admin UserSig the console gets.
 pub const CONSOLE_SIG_SECS: i64 = 3600;
 
-pub async fn login(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+/// Login attempts a client IP may make: a burst, then one every period (guessing keys is slow).
+const PER_IP: (Duration, u32) = (Duration::from_secs(6), 10);
+/// Login attempts for one SDKAppID from anywhere.
+const PER_APP: (Duration, u32) = (Duration::from_secs(2), 30);
+
+/// Console login attempts, per client IP and per SDKAppID.
+pub struct LoginRates {
+    per_ip: KeyedRate<IpAddr>,
+    per_app: KeyedRate<u64>,
+}
+
+impl Default for LoginRates {
+    fn default() -> Self {
+        LoginRates {
+            per_ip: KeyedRate::with_period(PER_IP.0, PER_IP.1),
+            per_app: KeyedRate::with_period(PER_APP.0, PER_APP.1),
+        }
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    if !crate::json_type::is_json(&headers) {
+        return Err(ApiError::new(
+            ErrorCode::NotJson,
+            crate::json_type::NOT_JSON,
+        ));
+    }
+    if !state.console_rates.per_ip.check(&peer.ip()) {
+        return Err(too_many(
+            "too many login attempts from this address; wait a minute",
+        ));
+    }
     check(&state, &body).await.map(Json)
+}
+
+fn too_many(why: &str) -> ApiError {
+    ApiError::new(ErrorCode::RateLimited, why.to_owned())
 }
 
 async fn check(state: &AppState, body: &[u8]) -> Result<Value, ApiError> {
@@ -38,6 +84,12 @@ async fn check(state: &AppState, body: &[u8]) -> Result<Value, ApiError> {
         .get("secretKey")
         .and_then(Value::as_str)
         .ok_or_else(|| bad("secretKey must be a string"))?;
+    if !state.console_rates.per_app.check(&sdk_app_id) {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "too many login attempts for this SDKAppID; wait a minute",
+        ));
+    }
     let app = state.service.app(sdk_app_id).await?;
     if !same_secret(key, &app.secret_key) {
         return Err(ApiError::new(

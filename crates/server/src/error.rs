@@ -58,8 +58,19 @@ impl ApiError {
             | ErrorCode::UserSigInvalid
             | ErrorCode::UserSigUserMismatch
             | ErrorCode::UserSigAppMismatch => StatusCode::UNAUTHORIZED,
+            ErrorCode::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::ServerFull => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         }
+    }
+
+    /// The `{ code, message }` answer with a status other than [`ApiError::http_status`] (a
+    /// refusal whose code alone does not say it, e.g. 403 for the demo's admin identifier).
+    pub fn with_status(self, status: StatusCode) -> Response {
+        let mut response = self.into_response();
+        *response.status_mut() = status;
+        response
     }
 }
 

@@ -1,25 +1,54 @@
 //! One WebSocket connection: the session state machine and its event loop.
 //!
-//! Requests are answered strictly in order (one at a time), which keeps replies in request
-//! order and needs no locking. Pushes, the UserSig expiry and server shutdown are waited for
-//! alongside the next request.
+//! Sends are pipelined: up to [`MAX_IN_FLIGHT`] of one session's `sendMessage` requests run at
+//! once (the group commit takes them in arrival order, so each conversation keeps its order),
+//! each answered when it is durable, matched by id. Every other request waits until the sends
+//! before it are answered and is then answered alone, in order, so it sees them. Pushes, the
+//! UserSig expiry, the login deadline, pings and server shutdown are waited for alongside.
 //!
 //! Login registers the session with the hub first and reads the user's event log second, so
 //! no event falls between the two; pushes already covered by the login answer are not sent
 //! again, so a session sees each event number at most once, in increasing order.
+//!
+//! Every close the server starts carries a reason that begins with the error code (for
+//! example `60008 no login within 10 s`).
 
+use crate::anonymous::AnonymousSlot;
 use crate::clock::unix_now;
+use crate::config::Limits;
 use crate::error::ApiError;
-use crate::hub::{Delivery, SessionId, UserKey, SESSION_QUEUE};
+use crate::hub::{Delivery, Inbox, Outbox, SessionId, UserKey};
+use crate::listen::Peer;
+use crate::rate::{KeyedRate, SessionRate, Verdict};
 use crate::service::{Identity, LoginGrant, Service};
-use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
+use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tim_proto::frame::KickReason;
-use tim_proto::limits::MAX_FRAME_BYTES;
 use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame, PROTOCOL_VERSION};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::time::Instant;
+
+/// Most sends of one session waiting for their commit; more are not read until one is answered.
+pub const MAX_IN_FLIGHT: usize = 64;
+
+/// A pipelined request's answer, on its way.
+type Pending = futures::future::BoxFuture<'static, Box<ServerFrame>>;
+
+/// How long a close frame may take to go out to a client that may not be reading.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// What a session needs from the server around it.
+#[derive(Clone)]
+pub struct SessionEnv {
+    pub service: Arc<Service>,
+    /// Flips to true when the server stops.
+    pub shutdown: watch::Receiver<bool>,
+    pub limits: Arc<Limits>,
+    /// Every user's request rate, all their sessions together.
+    pub user_rates: Arc<KeyedRate<UserKey>>,
+}
 
 /// Where a connection is in its life.
 enum SessionState {
@@ -32,7 +61,7 @@ enum SessionState {
 
 struct LiveSession {
     identity: Identity,
-    pushes: mpsc::Receiver<Delivery>,
+    pushes: Inbox,
     expires_at: i64,
     /// The newest event this session has been given (in the login answer or a push).
     last_ev: u64,
@@ -41,48 +70,140 @@ struct LiveSession {
 /// What woke the loop up.
 enum Event {
     Incoming(Option<Result<Message, axum::Error>>),
-    /// `None`: the hub dropped this session (it fell too far behind).
     Push(Option<Delivery>),
+    /// A pipelined send was answered.
+    Done(Box<ServerFrame>),
+    /// The hub dropped this session: its queue overflowed.
+    FellBehind,
     SigMaybeExpired,
+    LoginDeadline,
+    PingDue,
     Shutdown,
 }
 
-/// Serves one connection until the client leaves, the session is kicked, or the server stops.
+/// A close the server starts: WebSocket code and the error code its reason begins with.
+struct Closing {
+    code: u16,
+    error: ErrorCode,
+    why: String,
+}
+
+impl Closing {
+    fn new(code: u16, error: ErrorCode, why: impl Into<String>) -> Closing {
+        Closing {
+            code,
+            error,
+            why: why.into(),
+        }
+    }
+}
+
+/// Refuses a connection at once with a coded close (over a connection cap).
+pub async fn refuse(mut socket: WebSocket, error: ErrorCode, why: &str) {
+    let closing = Closing::new(close_code::AGAIN, error, why);
+    close(&mut socket, &closing).await;
+}
+
+/// Serves one connection until the client leaves, the session is closed, or the server stops.
 pub async fn run_session(
     mut socket: WebSocket,
-    service: Arc<Service>,
-    mut shutdown: watch::Receiver<bool>,
+    env: SessionEnv,
+    peer: Peer,
+    anonymous: AnonymousSlot,
 ) {
+    let limits = Arc::clone(&env.limits);
+    let mut shutdown = env.shutdown.clone();
     let mut session = Session {
-        service,
+        service: Arc::clone(&env.service),
+        env,
         state: SessionState::Anonymous,
+        rate: SessionRate::new(limits.session_rate),
+        anonymous: Some(anonymous),
+        login_by: Some(Instant::now() + limits.login_timeout),
     };
-    loop {
+    let ping_every = limits.ping_interval.max(Duration::from_millis(100));
+    let mut ping = tokio::time::interval_at(Instant::now() + ping_every, ping_every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_heard = Instant::now();
+    let writer = Writer {
+        timeout: ping_every * 2,
+    };
+    let mut inflight: FuturesUnordered<Pending> = FuturesUnordered::new();
+    let closing = loop {
         let deadline = session.expiry_deadline();
+        let outbox = session.outbox();
         // Biased: a push queued before a request is read goes out before that request's reply,
         // so a client sees events in the order the server made them.
         let event = tokio::select! {
             biased;
             _ = shutdown.changed() => Event::Shutdown,
+            () = fell_behind(outbox.as_deref()) => Event::FellBehind,
             push = next_push(&mut session.state) => Event::Push(push),
+            Some(done) = inflight.next(), if !inflight.is_empty() => Event::Done(done),
             () = sleep_until(deadline) => Event::SigMaybeExpired,
-            incoming = socket.recv() => Event::Incoming(incoming),
+            () = sleep_until(session.login_by) => Event::LoginDeadline,
+            _ = ping.tick() => Event::PingDue,
+            incoming = socket.recv(), if inflight.len() < MAX_IN_FLIGHT => Event::Incoming(incoming),
         };
-        let keep_going = match event {
-            Event::Incoming(Some(Ok(message))) => match session.on_message(message).await {
-                Some(frame) => send(&mut socket, &frame).await,
-                None => true,
-            },
-            // The client went away (closed, or the connection broke).
-            Event::Incoming(None) | Event::Incoming(Some(Err(_))) => false,
-            Event::Push(Some(delivery)) => match session.outgoing(delivery) {
-                Some(frame) => send(&mut socket, &frame).await,
-                None => true,
-            },
-            Event::Push(None) => {
-                close(&mut socket, close_code::AGAIN, "too far behind; reconnect").await;
-                false
+        let step = match event {
+            Event::Incoming(Some(Ok(message))) => {
+                last_heard = Instant::now();
+                match session.on_message(message) {
+                    Answer::Frame(frame) => {
+                        writer.frame(&mut socket, &frame, outbox.as_deref()).await
+                    }
+                    Answer::Request(id, request) => match session.pipelined(id, request) {
+                        Ok(pending) => {
+                            inflight.push(pending);
+                            Step::Go
+                        }
+                        Err((id, request)) => {
+                            // Not a send: it sees every send before it, answered first.
+                            let mut step = Step::Go;
+                            while let Some(done) = inflight.next().await {
+                                step = writer.frame(&mut socket, &done, outbox.as_deref()).await;
+                                if !matches!(step, Step::Go) {
+                                    break;
+                                }
+                            }
+                            match step {
+                                Step::Go => {
+                                    let frame = session.answer(id, request).await;
+                                    let outbox = session.outbox();
+                                    writer.frame(&mut socket, &frame, outbox.as_deref()).await
+                                }
+                                other => other,
+                            }
+                        }
+                    },
+                    Answer::Nothing => Step::Go,
+                    Answer::Close(closing) => Step::Close(closing),
+                }
             }
+            Event::Done(frame) => writer.frame(&mut socket, &frame, outbox.as_deref()).await,
+            Event::Incoming(Some(Err(e))) => match too_large(&e, limits.max_frame_bytes) {
+                Some(frame) => {
+                    let _ = writer.frame(&mut socket, &frame, None).await;
+                    Step::Close(Closing::new(
+                        close_code::SIZE,
+                        ErrorCode::FrameTooLarge,
+                        "frame too large to read",
+                    ))
+                }
+                // The connection broke.
+                None => Step::Gone,
+            },
+            // The client went away.
+            Event::Incoming(None) => Step::Gone,
+            Event::Push(Some(delivery)) => match session.outgoing(&delivery) {
+                true => {
+                    writer
+                        .text(&mut socket, &delivery.frame, outbox.as_deref())
+                        .await
+                }
+                false => Step::Go,
+            },
+            Event::Push(None) | Event::FellBehind => Step::Close(fell_behind_close()),
             Event::SigMaybeExpired => match &session.state {
                 SessionState::LoggedIn(live) if unix_now() > live.expires_at => {
                     let kicked = ServerFrame::Push {
@@ -91,22 +212,144 @@ pub async fn run_session(
                             reason: KickReason::UserSigExpired,
                         },
                     };
-                    send(&mut socket, &kicked).await;
-                    close(&mut socket, close_code::POLICY, "userSig expired").await;
-                    false
+                    match writer.frame(&mut socket, &kicked, outbox.as_deref()).await {
+                        Step::Go => Step::Close(Closing::new(
+                            close_code::POLICY,
+                            ErrorCode::UserSigExpired,
+                            "userSig expired",
+                        )),
+                        other => other,
+                    }
                 }
-                _ => true,
+                _ => Step::Go,
             },
-            Event::Shutdown => {
-                close(&mut socket, close_code::AWAY, "server shutting down").await;
-                false
+            Event::LoginDeadline => Step::Close(Closing::new(
+                close_code::POLICY,
+                ErrorCode::LoginTimeout,
+                format!("no login within {} s", limits.login_timeout.as_secs_f32()),
+            )),
+            Event::PingDue => {
+                let quiet = last_heard.elapsed();
+                if quiet >= ping_every * 2 {
+                    Step::Close(Closing::new(
+                        close_code::AWAY,
+                        ErrorCode::IdleTimeout,
+                        "no answer to pings",
+                    ))
+                } else if quiet >= ping_every {
+                    writer
+                        .message(
+                            &mut socket,
+                            Message::Ping(Default::default()),
+                            outbox.as_deref(),
+                        )
+                        .await
+                } else {
+                    Step::Go
+                }
             }
+            Event::Shutdown => Step::Close(Closing::new(
+                close_code::AWAY,
+                ErrorCode::NetworkError,
+                "server shutting down",
+            )),
         };
-        if !keep_going {
-            break;
+        match step {
+            Step::Go => {}
+            Step::Gone => break None,
+            Step::Close(closing) => break Some(closing),
         }
+    };
+    if let Some(closing) = closing {
+        log_close(&session, &peer, &closing);
+        close(&mut socket, &closing).await;
     }
     session.end();
+}
+
+/// What to do after a step of the loop.
+enum Step {
+    Go,
+    /// The client is gone: nothing more to write.
+    Gone,
+    Close(Closing),
+}
+
+/// What the session answers to one incoming message.
+enum Answer {
+    Frame(Box<ServerFrame>),
+    /// A valid request, to be answered (see [`Session::pipelined`], [`Session::answer`]).
+    Request(u64, Box<Request>),
+    Nothing,
+    Close(Closing),
+}
+
+fn reply_frame(id: u64, outcome: Result<Reply, ApiError>) -> ServerFrame {
+    match outcome {
+        Ok(reply) => ServerFrame::Reply { id, reply },
+        Err(e) => error_frame(Some(id), e.code, e.message),
+    }
+}
+
+fn answer(frame: ServerFrame) -> Answer {
+    Answer::Frame(Box::new(frame))
+}
+
+fn fell_behind_close() -> Closing {
+    Closing::new(
+        close_code::AGAIN,
+        ErrorCode::FellBehind,
+        "too far behind on pushes; reconnect",
+    )
+}
+
+/// Writes frames, giving up on a client that stops reading: when the session has fallen
+/// behind meanwhile, or when one write takes longer than `timeout`.
+struct Writer {
+    timeout: Duration,
+}
+
+impl Writer {
+    async fn frame(
+        &self,
+        socket: &mut WebSocket,
+        frame: &ServerFrame,
+        outbox: Option<&Outbox>,
+    ) -> Step {
+        self.message(socket, Message::Text(frame.to_json().into()), outbox)
+            .await
+    }
+
+    async fn text(&self, socket: &mut WebSocket, text: &Arc<str>, outbox: Option<&Outbox>) -> Step {
+        // The queue shares one serialized frame; the socket needs its own bytes to write.
+        let text = Utf8Bytes::from(text.as_ref());
+        self.message(socket, Message::Text(text), outbox).await
+    }
+
+    async fn message(
+        &self,
+        socket: &mut WebSocket,
+        message: Message,
+        outbox: Option<&Outbox>,
+    ) -> Step {
+        tokio::select! {
+            biased;
+            () = fell_behind(outbox) => Step::Close(fell_behind_close()),
+            sent = tokio::time::timeout(self.timeout, socket.send(message)) => match sent {
+                Ok(Ok(())) => Step::Go,
+                Ok(Err(_)) => Step::Gone,
+                Err(_) => Step::Close(fell_behind_close()),
+            },
+        }
+    }
+}
+
+/// Resolves when the session has fallen behind; never without a session.
+async fn fell_behind(outbox: Option<&Outbox>) {
+    match outbox {
+        Some(outbox) => outbox.wait_fell_behind().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The next push for a logged-in session; never resolves otherwise.
@@ -124,26 +367,57 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
-/// Sends one frame; false when the client is gone.
-async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> bool {
-    socket
-        .send(Message::Text(frame.to_json().into()))
-        .await
-        .is_ok()
+/// The 60005 answer to a frame the transport refused to read (over its size limit).
+fn too_large(e: &axum::Error, limit: usize) -> Option<ServerFrame> {
+    let source = std::error::Error::source(e)?;
+    match source.downcast_ref::<tungstenite::Error>()? {
+        tungstenite::Error::Capacity(c) => Some(error_frame(
+            None,
+            ErrorCode::FrameTooLarge,
+            format!("{c}; frames are at most {limit} bytes; closing"),
+        )),
+        _ => None,
+    }
 }
 
-async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+/// Sends a coded close, waiting at most [`CLOSE_GRACE`] for a client that is not reading.
+async fn close(socket: &mut WebSocket, closing: &Closing) {
+    let mut reason = format!("{} {}", closing.error.as_u32(), closing.why);
+    // A close reason is at most 123 bytes.
+    while reason.len() > 123 {
+        reason.pop();
+    }
     let frame = CloseFrame {
-        code,
+        code: closing.code,
         reason: reason.into(),
     };
     // The client may already be gone; nothing more to do then.
-    let _ = socket.send(Message::Close(Some(frame))).await;
+    let _ = tokio::time::timeout(CLOSE_GRACE, socket.send(Message::Close(Some(frame)))).await;
+}
+
+fn log_close(session: &Session, peer: &Peer, closing: &Closing) {
+    let user = match &session.state {
+        SessionState::LoggedIn(live) => live.identity.user.user_id.as_str(),
+        _ => "",
+    };
+    tracing::info!(
+        peer = %peer.addr,
+        user,
+        code = closing.error.as_u32(),
+        "closing: {}",
+        closing.why
+    );
 }
 
 struct Session {
     service: Arc<Service>,
+    env: SessionEnv,
     state: SessionState,
+    rate: SessionRate,
+    /// Held while not logged in: this connection's place under its IP's anonymous cap.
+    anonymous: Option<AnonymousSlot>,
+    /// When a connection that has not logged in is closed.
+    login_by: Option<Instant>,
 }
 
 impl Session {
@@ -161,57 +435,107 @@ impl Session {
         Some(Instant::now() + wait)
     }
 
+    /// The queue of a logged-in session.
+    fn outbox(&self) -> Option<Arc<Outbox>> {
+        match &self.state {
+            SessionState::LoggedIn(live) => Some(Arc::clone(live.pushes.outbox())),
+            _ => None,
+        }
+    }
+
     /// Answers one incoming WebSocket message, if it needs an answer.
-    async fn on_message(&mut self, message: Message) -> Option<ServerFrame> {
+    fn on_message(&mut self, message: Message) -> Answer {
         match message {
-            Message::Text(text) => Some(self.on_text(text.as_str()).await),
-            Message::Binary(_) => Some(error_frame(
+            Message::Text(text) => self.on_text(text.as_str()),
+            Message::Binary(_) => answer(error_frame(
                 None,
                 ErrorCode::MalformedFrame,
                 "binary frames are not supported; send JSON text frames".to_owned(),
             )),
             // Pings are answered by the WebSocket layer; Close ends the stream next.
-            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => Answer::Nothing,
         }
     }
 
-    async fn on_text(&mut self, text: &str) -> ServerFrame {
-        if text.len() > MAX_FRAME_BYTES {
-            return error_frame(
+    fn on_text(&mut self, text: &str) -> Answer {
+        let limit = self.env.limits.max_frame_bytes;
+        if text.len() > limit {
+            return answer(error_frame(
                 None,
                 ErrorCode::FrameTooLarge,
-                format!(
-                    "frame is {} bytes; the limit is {MAX_FRAME_BYTES}",
-                    text.len()
-                ),
-            );
+                format!("frame is {} bytes; the limit is {limit}", text.len()),
+            ));
         }
         let frame: ClientFrame = match serde_json::from_str(text) {
             Ok(f) => f,
             Err(e) => {
                 let (id, old) = peek(text);
                 if old {
-                    return error_frame(
+                    return answer(error_frame(
                         id,
                         ErrorCode::UnsupportedProtocol,
                         format!(
                             "protocol 1 is not supported; this server speaks {PROTOCOL_VERSION}"
                         ),
-                    );
+                    ));
                 }
-                return error_frame(
+                return answer(error_frame(
                     id,
                     ErrorCode::MalformedFrame,
                     format!("not a valid request: {e}"),
-                );
+                ));
             }
         };
         let id = frame.id;
-        tracing::debug!(id, op = frame.request.op(), "request");
-        match self.on_request(frame.request).await {
-            Ok(reply) => ServerFrame::Reply { id, reply },
-            Err(e) => error_frame(Some(id), e.code, e.message),
+        match self.judge_rate() {
+            Verdict::Allow => {}
+            Verdict::Refuse => {
+                return answer(error_frame(
+                    Some(id),
+                    ErrorCode::RateLimited,
+                    "too many requests; slow down".to_owned(),
+                ))
+            }
+            Verdict::Close => {
+                return Answer::Close(Closing::new(
+                    close_code::POLICY,
+                    ErrorCode::RateLimited,
+                    "too many requests",
+                ))
+            }
         }
+        tracing::debug!(id, op = frame.request.op(), "request");
+        Answer::Request(id, Box::new(frame.request))
+    }
+
+    /// A send of a logged-in session, started now (its place in the commit order is taken on
+    /// the first poll, which comes before the next request is read); anything else back.
+    #[allow(clippy::result_large_err)] // handed straight back to the caller
+    fn pipelined(&self, id: u64, request: Box<Request>) -> Result<Pending, (u64, Box<Request>)> {
+        let SessionState::LoggedIn(live) = &self.state else {
+            return Err((id, request));
+        };
+        if !matches!(*request, Request::SendMessage { .. }) || !self.service.sends_keep_order() {
+            return Err((id, request));
+        }
+        let (service, identity) = (Arc::clone(&self.service), live.identity.clone());
+        Ok(Box::pin(async move {
+            Box::new(reply_frame(id, service.handle(&identity, *request).await))
+        }))
+    }
+
+    /// Answers a request alone.
+    async fn answer(&mut self, id: u64, request: Box<Request>) -> ServerFrame {
+        reply_frame(id, self.on_request(*request).await)
+    }
+
+    /// The session's own rate, and the user's once logged in.
+    fn judge_rate(&mut self) -> Verdict {
+        let user_allows = match &self.state {
+            SessionState::LoggedIn(live) => self.env.user_rates.check(&live.identity.user),
+            _ => true,
+        };
+        self.rate.judge(user_allows)
     }
 
     async fn on_request(&mut self, request: Request) -> Result<Reply, ApiError> {
@@ -239,6 +563,8 @@ impl Session {
             (SessionState::LoggedIn(_), Request::Logout) => {
                 self.end();
                 self.state = SessionState::LoggedOut;
+                // Anonymous again: the login deadline starts over.
+                self.login_by = Some(Instant::now() + self.env.limits.login_timeout);
                 Ok(Reply::Done)
             }
             (SessionState::LoggedIn(live), request) => {
@@ -258,8 +584,18 @@ impl Session {
     ) -> Result<Reply, ApiError> {
         let LoginGrant { user, expires_at } = grant;
         let session = SessionId::next();
-        let (tx, rx) = mpsc::channel(SESSION_QUEUE);
-        self.service.hub().register(&user, session, tx);
+        let limits = &self.env.limits;
+        let (outbox, inbox) = Outbox::new(limits.max_queue_bytes);
+        let hub = self.service.hub();
+        if let Err(full) = hub.register(&user, session, outbox, limits.max_sessions_per_user) {
+            return Err(ApiError::new(
+                ErrorCode::TooManySessions,
+                format!(
+                    "{} already has {} live sessions, the most this server allows",
+                    user.user_id, full.max
+                ),
+            ));
+        }
         let catchup = match self.service.catch_up(&user, resume_after).await {
             Ok(c) => c,
             Err(e) => {
@@ -287,24 +623,25 @@ impl Session {
         };
         self.state = SessionState::LoggedIn(LiveSession {
             identity: Identity { user, session },
-            pushes: rx,
+            pushes: inbox,
             expires_at,
             last_ev: catchup.latest,
         });
+        self.anonymous = None;
+        self.login_by = None;
         Ok(reply)
     }
 
-    /// The frame for a push from the hub, or `None` when the session already has that event
+    /// Whether a push from the hub goes out: not when the session already has that event
     /// (it was in the login answer, or is covered by the list the client loads after login).
-    fn outgoing(&mut self, delivery: Delivery) -> Option<ServerFrame> {
-        let Delivery { ev, push } = delivery;
-        if let (Some(ev), SessionState::LoggedIn(live)) = (ev, &mut self.state) {
+    fn outgoing(&mut self, delivery: &Delivery) -> bool {
+        if let (Some(ev), SessionState::LoggedIn(live)) = (delivery.ev, &mut self.state) {
             if ev <= live.last_ev {
-                return None;
+                return false;
             }
             live.last_ev = ev;
         }
-        Some(ServerFrame::Push { ev, push })
+        true
     }
 
     /// Leaves the hub, if logged in.

@@ -4,17 +4,22 @@
 //! knows the sessions of this process only. A session receives its pushes in the order
 //! [`Hub::push`] was called for its user; callers that need an order (the event log) call it
 //! under one lock (see [`crate::publish`]).
+//!
+//! Memory per session is bounded: a push is serialized once and shared by every session of
+//! its user ([`Delivery`] holds the frame's text behind an `Arc`), and each session's queue
+//! ([`Outbox`]) holds at most `max_queue_bytes` of frames. A session over that has fallen
+//! behind: it is dropped from the hub and told through its outbox, and the gateway closes it
+//! (60011); the client catches up from the event log when it reconnects.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
-use tim_proto::Push;
-use tokio::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use tim_proto::{Push, ServerFrame};
+use tokio::sync::{mpsc, Notify};
 
-/// Pushes waiting for one session before it counts as stuck. Room for several full batch
-/// deletions (100 pushes each, handed over at once) on top of ordinary traffic, so a session
-/// that is reading is never dropped for one; the queue's memory grows only as it fills.
-pub const SESSION_QUEUE: usize = 1024;
+/// What a queued frame costs beyond its text (the queue node, the `Arc`, the event number),
+/// so that even empty frames count against the bound.
+pub const FRAME_OVERHEAD: usize = 64;
 
 /// Identifies one connection's login, unique within the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,11 +32,27 @@ impl SessionId {
     }
 }
 
-/// One push on its way to a session, with its place in the user's event log if it is logged.
+/// One push on its way to sessions, serialized once: its place in the user's event log if it
+/// is logged, and the frame's JSON text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
     pub ev: Option<u64>,
-    pub push: Push,
+    pub frame: Arc<str>,
+}
+
+impl Delivery {
+    pub fn new(ev: Option<u64>, push: Push) -> Delivery {
+        let frame = ServerFrame::Push { ev, push }.to_json();
+        Delivery {
+            ev,
+            frame: frame.into(),
+        }
+    }
+
+    /// What it costs a queue to hold.
+    pub fn cost(&self) -> usize {
+        self.frame.len() + FRAME_OVERHEAD
+    }
 }
 
 /// A user of an app: whom pushes are addressed to.
@@ -41,16 +62,116 @@ pub struct UserKey {
     pub user_id: String,
 }
 
+/// One session's queue of pushes, bounded in bytes. The hub side adds, the gateway side takes.
+#[derive(Debug)]
+pub struct Outbox {
+    tx: mpsc::UnboundedSender<Delivery>,
+    queued: AtomicUsize,
+    max_bytes: usize,
+    fell_behind: AtomicBool,
+    behind: Notify,
+}
+
+/// The gateway's end of an [`Outbox`].
+#[derive(Debug)]
+pub struct Inbox {
+    rx: mpsc::UnboundedReceiver<Delivery>,
+    outbox: Arc<Outbox>,
+}
+
+impl Outbox {
+    /// A queue for one session, holding at most `max_bytes` of frames.
+    pub fn new(max_bytes: usize) -> (Arc<Outbox>, Inbox) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let outbox = Arc::new(Outbox {
+            tx,
+            queued: AtomicUsize::new(0),
+            max_bytes,
+            fell_behind: AtomicBool::new(false),
+            behind: Notify::new(),
+        });
+        let inbox = Inbox {
+            rx,
+            outbox: Arc::clone(&outbox),
+        };
+        (outbox, inbox)
+    }
+
+    /// Queues `delivery`; false (and the session marked as fallen behind) when it does not fit
+    /// or the session is gone.
+    fn offer(&self, delivery: &Delivery) -> bool {
+        let cost = delivery.cost();
+        let before = self.queued.fetch_add(cost, Ordering::AcqRel);
+        if before + cost > self.max_bytes || self.tx.send(delivery.clone()).is_err() {
+            self.queued.fetch_sub(cost, Ordering::AcqRel);
+            self.fell_behind.store(true, Ordering::Release);
+            self.behind.notify_waiters();
+            return false;
+        }
+        true
+    }
+
+    /// Bytes queued and not yet taken by the gateway.
+    pub fn queued_bytes(&self) -> usize {
+        self.queued.load(Ordering::Acquire)
+    }
+
+    pub fn fell_behind(&self) -> bool {
+        self.fell_behind.load(Ordering::Acquire)
+    }
+
+    /// Resolves once the session has fallen behind (its queue overflowed).
+    pub async fn wait_fell_behind(&self) {
+        loop {
+            let notified = self.behind.notified();
+            if self.fell_behind() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+impl Inbox {
+    /// The next push; `None` once the session was dropped and its queue is empty.
+    pub async fn recv(&mut self) -> Option<Delivery> {
+        let delivery = self.rx.recv().await?;
+        self.outbox
+            .queued
+            .fetch_sub(delivery.cost(), Ordering::AcqRel);
+        Some(delivery)
+    }
+
+    pub fn outbox(&self) -> &Arc<Outbox> {
+        &self.outbox
+    }
+}
+
+/// Why a session could not register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooManySessions {
+    pub max: usize,
+}
+
 pub trait Hub: Send + Sync {
-    /// From now on `user`'s pushes also go to `tx`.
-    fn register(&self, user: &UserKey, session: SessionId, tx: mpsc::Sender<Delivery>);
+    /// From now on `user`'s pushes also go to `outbox`, unless the user already has
+    /// `max_sessions` live sessions.
+    fn register(
+        &self,
+        user: &UserKey,
+        session: SessionId,
+        outbox: Arc<Outbox>,
+        max_sessions: usize,
+    ) -> Result<(), TooManySessions>;
     fn unregister(&self, user: &UserKey, session: SessionId);
     /// Sends `delivery` to every live session of `user` except `except`. Never blocks.
     fn push(&self, user: &UserKey, except: Option<SessionId>, delivery: &Delivery);
+    /// Live sessions of `user`.
+    fn session_count(&self, user: &UserKey) -> usize;
 }
 
 /// The in-process hub.
-type Sessions = HashMap<UserKey, HashMap<SessionId, mpsc::Sender<Delivery>>>;
+type Sessions = HashMap<UserKey, HashMap<SessionId, Arc<Outbox>>>;
 
 #[derive(Default)]
 pub struct LocalHub {
@@ -62,11 +183,6 @@ impl LocalHub {
         Self::default()
     }
 
-    /// Live sessions of `user` (for tests and metrics).
-    pub fn session_count(&self, user: &UserKey) -> usize {
-        self.lock().get(user).map_or(0, HashMap::len)
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, Sessions> {
         // The map stays consistent even if a holder panicked (every update is one call).
         self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
@@ -74,11 +190,20 @@ impl LocalHub {
 }
 
 impl Hub for LocalHub {
-    fn register(&self, user: &UserKey, session: SessionId, tx: mpsc::Sender<Delivery>) {
-        self.lock()
-            .entry(user.clone())
-            .or_default()
-            .insert(session, tx);
+    fn register(
+        &self,
+        user: &UserKey,
+        session: SessionId,
+        outbox: Arc<Outbox>,
+        max_sessions: usize,
+    ) -> Result<(), TooManySessions> {
+        let mut map = self.lock();
+        let sessions = map.entry(user.clone()).or_default();
+        if sessions.len() >= max_sessions {
+            return Err(TooManySessions { max: max_sessions });
+        }
+        sessions.insert(session, outbox);
+        Ok(())
     }
 
     fn unregister(&self, user: &UserKey, session: SessionId) {
@@ -96,24 +221,28 @@ impl Hub for LocalHub {
         let Some(sessions) = map.get_mut(user) else {
             return;
         };
-        // A session whose queue is full (a client not reading) or closed is dropped: its
-        // receiver then ends, the gateway closes that connection, and the client resyncs on
-        // reconnect. Never block the sender on a slow reader.
-        sessions.retain(|&id, tx| {
-            if Some(id) == except {
+        // A session whose queue is full (a client not reading) or gone is dropped: the gateway
+        // closes that connection, and the client resyncs on reconnect. Never block the sender
+        // on a slow reader.
+        sessions.retain(|&id, outbox| {
+            if Some(id) == except || outbox.offer(delivery) {
                 return true;
             }
-            match tx.try_send(delivery.clone()) {
-                Ok(()) => true,
-                Err(e) => {
-                    tracing::warn!(session = id.0, user = %user.user_id, "dropping session: {e}");
-                    false
-                }
-            }
+            tracing::warn!(
+                session = id.0,
+                user = %user.user_id,
+                queued = outbox.queued_bytes(),
+                "dropping a session that fell behind"
+            );
+            false
         });
         if sessions.is_empty() {
             map.remove(user);
         }
+    }
+
+    fn session_count(&self, user: &UserKey) -> usize {
+        self.lock().get(user).map_or(0, HashMap::len)
     }
 }
 
@@ -130,46 +259,79 @@ mod tests {
     }
 
     fn kicked() -> Delivery {
-        Delivery {
-            ev: None,
-            push: Push::Kicked {
+        Delivery::new(
+            None,
+            Push::Kicked {
                 reason: KickReason::UserSigExpired,
             },
-        }
+        )
     }
 
     #[test]
     fn pushes_reach_every_session_but_the_excluded_one() {
         let hub = LocalHub::new();
-        let (tx1, mut rx1) = mpsc::channel(4);
-        let (tx2, mut rx2) = mpsc::channel(4);
+        let (o1, mut rx1) = Outbox::new(1 << 20);
+        let (o2, mut rx2) = Outbox::new(1 << 20);
         let (s1, s2) = (SessionId::next(), SessionId::next());
-        hub.register(&alice(), s1, tx1);
-        hub.register(&alice(), s2, tx2);
+        assert!(hub.register(&alice(), s1, o1, 4).is_ok());
+        assert!(hub.register(&alice(), s2, o2, 4).is_ok());
         hub.push(&alice(), Some(s1), &kicked());
-        assert!(rx1.try_recv().is_err());
-        assert_eq!(rx2.try_recv().ok(), Some(kicked()));
+        assert!(rx1.rx.try_recv().is_err());
+        assert_eq!(rx2.rx.try_recv().ok(), Some(kicked()));
         hub.push(&alice(), None, &kicked());
-        assert!(rx1.try_recv().is_ok());
-        assert!(rx2.try_recv().is_ok());
+        assert!(rx1.rx.try_recv().is_ok());
+        assert!(rx2.rx.try_recv().is_ok());
         hub.unregister(&alice(), s1);
         hub.unregister(&alice(), s2);
         assert_eq!(hub.session_count(&alice()), 0);
     }
 
     #[test]
-    fn a_session_that_stops_reading_is_dropped_not_waited_for() {
+    fn sessions_share_one_serialized_frame() {
         let hub = LocalHub::new();
-        let (tx, mut rx) = mpsc::channel(1);
-        hub.register(&alice(), SessionId::next(), tx);
+        let (o1, mut rx1) = Outbox::new(1 << 20);
+        let (o2, mut rx2) = Outbox::new(1 << 20);
+        assert!(hub.register(&alice(), SessionId::next(), o1, 4).is_ok());
+        assert!(hub.register(&alice(), SessionId::next(), o2, 4).is_ok());
         hub.push(&alice(), None, &kicked());
+        let (a, b) = (rx1.rx.try_recv(), rx2.rx.try_recv());
+        let (Ok(a), Ok(b)) = (a, b) else {
+            panic!("both sessions get the push");
+        };
+        assert!(Arc::ptr_eq(&a.frame, &b.frame));
+    }
+
+    #[test]
+    fn a_session_over_its_byte_bound_is_dropped_not_waited_for() {
+        let hub = LocalHub::new();
+        let one = kicked().cost();
+        let (outbox, mut inbox) = Outbox::new(one * 2);
+        hub.register(&alice(), SessionId::next(), Arc::clone(&outbox), 4)
+            .expect("registers");
+        hub.push(&alice(), None, &kicked());
+        hub.push(&alice(), None, &kicked());
+        assert_eq!(outbox.queued_bytes(), one * 2);
+        assert!(!outbox.fell_behind());
         hub.push(&alice(), None, &kicked());
         assert_eq!(hub.session_count(&alice()), 0);
-        // The queued push is still delivered, then the channel reports closed.
-        assert!(rx.try_recv().is_ok());
-        assert!(matches!(
-            rx.try_recv(),
-            Err(mpsc::error::TryRecvError::Disconnected)
-        ));
+        assert!(outbox.fell_behind());
+        // What was queued is still there, and its bytes are given back as it is taken.
+        assert!(inbox.rx.try_recv().is_ok());
+        assert!(inbox.rx.try_recv().is_ok());
+        assert!(inbox.rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn sessions_per_user_are_capped() {
+        let hub = LocalHub::new();
+        for _ in 0..2 {
+            let (o, _inbox) = Outbox::new(1024);
+            assert!(hub.register(&alice(), SessionId::next(), o, 2).is_ok());
+        }
+        let (o, _inbox) = Outbox::new(1024);
+        assert_eq!(
+            hub.register(&alice(), SessionId::next(), o, 2),
+            Err(TooManySessions { max: 2 })
+        );
     }
 }

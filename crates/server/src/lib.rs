@@ -7,18 +7,24 @@
 //! login; [`usersig`] checks login tickets; [`purge`] reclaims space nobody can see and trims
 //! the event logs; [`cli`] and [`server`] start it all.
 
+pub mod anonymous;
 pub mod apps;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod fd_limit;
 pub mod gateway;
 pub mod group_commit;
 pub mod http;
 pub mod hub;
+pub mod json_type;
+pub mod limit_args;
+pub mod listen;
 pub mod publish;
 pub mod purge;
+pub mod rate;
 pub mod rest;
 pub mod server;
 pub mod service;

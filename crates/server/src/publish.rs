@@ -81,8 +81,7 @@ impl Publisher {
                 sdk_app_id,
                 user_id,
             };
-            self.hub
-                .push(&user, except, &Delivery { ev: Some(ev), push });
+            self.hub.push(&user, except, &Delivery::new(Some(ev), push));
         }
     }
 }

@@ -5,15 +5,16 @@ use crate::config::ServeConfig;
 use crate::error::FatalError;
 use crate::http::router;
 use crate::hub::LocalHub;
+use crate::listen::Gate;
 use crate::purge::run_purge;
-use crate::service::Service;
+use crate::service::{GroupCaps, Service};
 use crate::state::AppState;
 use crate::store::{self, App, Store};
-use axum::serve::ListenerExt;
 use axum::Router;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -21,11 +22,15 @@ use tokio::sync::watch;
 pub struct BoundServer {
     listener: TcpListener,
     router: Router,
+    gate: Arc<Gate>,
+    header_timeout: Duration,
     shutdown: watch::Sender<bool>,
     store: Arc<dyn Store>,
     pub local_addr: SocketAddr,
     /// The demo app, if this database has one.
     pub demo_app: Option<App>,
+    /// This start created the demo app (its secret key is printed then only).
+    pub demo_created: bool,
 }
 
 pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
@@ -40,16 +45,21 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     .map_err(|e| FatalError(format!("opening the database: {e}")))??;
     tracing::info!(db = %redacted(&config.db.to_string_lossy()), "database open");
 
-    let service = Arc::new(Service::new(Arc::clone(&store), Arc::new(LocalHub::new())));
+    let caps = GroupCaps {
+        max_members: config.limits.max_group_members,
+        max_groups: config.limits.max_groups_per_user,
+    };
+    let service = Service::new(Arc::clone(&store), Arc::new(LocalHub::new()));
+    let service = Arc::new(service.with_group_caps(caps));
     let (shutdown, shutdown_rx) = watch::channel(false);
     tokio::spawn(run_purge(Arc::clone(&store), shutdown_rx.clone()));
     let router = router(
         config,
-        AppState {
-            service,
-            shutdown: shutdown_rx,
-        },
+        AppState::new(service, shutdown_rx, config.limits.clone()),
     );
+    let gate = Gate::new(crate::fd_limit::fit_connections(
+        config.limits.max_connections,
+    ));
     let listener = TcpListener::bind(&config.addr)
         .await
         .map_err(|e| FatalError(format!("binding {}: {e}", config.addr)))?;
@@ -57,10 +67,13 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     Ok(BoundServer {
         listener,
         router,
+        gate,
+        header_timeout: config.limits.http_header_timeout,
         shutdown,
         store,
         local_addr,
-        demo_app,
+        demo_created: demo_app.as_ref().is_some_and(|d| d.created),
+        demo_app: demo_app.map(|d| d.app),
     })
 }
 
@@ -87,6 +100,8 @@ impl BoundServer {
         let BoundServer {
             listener,
             router,
+            gate,
+            header_timeout,
             shutdown,
             store,
             ..
@@ -98,17 +113,8 @@ impl BoundServer {
             // tell them directly.
             let _ = shutdown.send(true);
         };
-        // Nagle off: a push written while the client still owes the ACK of the previous frame
-        // would otherwise wait for that ACK (up to the client's 40 ms delayed-ACK timer).
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::warn!("cannot set TCP_NODELAY: {e}");
-            }
-        });
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(signal)
-            .await
-            .map_err(|e| FatalError(format!("serving: {e}")));
+        crate::listen::serve(listener, router, gate, header_timeout, signal).await;
+        let served: Result<(), FatalError> = Ok(());
         // Everything answered is in the database file, not only in the send log.
         let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
         match flushed {

@@ -55,6 +55,26 @@ pub struct Service {
     /// One-to-one sends, committed in groups; `None` if its thread could not start, and then
     /// each send commits on its own.
     sends: Option<GroupCommit>,
+    caps: GroupCaps,
+}
+
+/// How big groups may get, and in how many one user may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupCaps {
+    /// Members of one group, the owner included.
+    pub max_members: usize,
+    /// Live groups one user is a member of.
+    pub max_groups: usize,
+}
+
+impl Default for GroupCaps {
+    fn default() -> Self {
+        let limits = crate::config::Limits::default();
+        GroupCaps {
+            max_members: limits.max_group_members,
+            max_groups: limits.max_groups_per_user,
+        }
+    }
 }
 
 impl Service {
@@ -67,7 +87,20 @@ impl Service {
             store,
             publisher,
             sends,
+            caps: GroupCaps::default(),
         }
+    }
+
+    /// Whether concurrent sends keep their order: the group commit takes them in the order
+    /// they are submitted (without it each commits on its own, in any order).
+    pub fn sends_keep_order(&self) -> bool {
+        self.sends.is_some()
+    }
+
+    /// The same service with other group caps.
+    pub fn with_group_caps(mut self, caps: GroupCaps) -> Self {
+        self.caps = caps;
+        self
     }
 
     pub fn hub(&self) -> &Arc<dyn Hub> {

@@ -1,5 +1,11 @@
-//! What every HTTP handler shares: the service and the shutdown signal.
+//! What every HTTP handler shares: the service, the shutdown signal, the limits and the
+//! counters and rates they are enforced with.
 
+use crate::anonymous::Anonymous;
+use crate::config::Limits;
+use crate::console;
+use crate::hub::UserKey;
+use crate::rate::KeyedRate;
 use crate::service::Service;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -9,4 +15,22 @@ pub struct AppState {
     pub service: Arc<Service>,
     /// Flips to true when the server stops; every session then closes.
     pub shutdown: watch::Receiver<bool>,
+    pub limits: Arc<Limits>,
+    /// Connections not logged in, per client IP.
+    pub anonymous: Arc<Anonymous>,
+    pub user_rates: Arc<KeyedRate<UserKey>>,
+    pub console_rates: Arc<console::LoginRates>,
+}
+
+impl AppState {
+    pub fn new(service: Arc<Service>, shutdown: watch::Receiver<bool>, limits: Limits) -> Self {
+        AppState {
+            service,
+            shutdown,
+            anonymous: Anonymous::new(limits.max_anonymous_per_ip),
+            user_rates: Arc::new(KeyedRate::per_second(limits.user_rate)),
+            console_rates: Arc::new(console::LoginRates::default()),
+            limits: Arc::new(limits),
+        }
+    }
 }

@@ -100,14 +100,16 @@ async fn health_and_static_files_are_served_uncached() {
 #[tokio::test]
 async fn the_demo_endpoint_issues_usersigs_that_verify() {
     let (_dir, srv) = server_with_files(true).await;
+    // Same-origin only (issue 13): no CORS headers; another site's pages are refused
+    // (hardening.rs checks the refusals).
     let r = get(
         srv.addr,
         "/api/demo/usersig?userID=alice",
-        "Origin: http://elsewhere.example\r\n",
+        &format!("Origin: http://{}\r\n", srv.addr),
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.header("access-control-allow-origin").is_some());
+    assert!(r.header("access-control-allow-origin").is_none());
     let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
     assert_eq!(v["SDKAppID"], APP);
     assert_eq!(v["userID"], "alice");

@@ -2,8 +2,9 @@
 //! &usersig=&random=&contenttype=json` with a JSON body, answered with HTTP 200 and
 //! `{ ActionStatus, ErrorCode, ErrorInfo, ... }` (see `docs/rest-api.md`).
 //!
-//! Checks in order: a known command, the admin's credentials ([`auth`]), a JSON body, then the
-//! command's own fields. A refused request changes nothing.
+//! Checks in order: a known command, the admin's credentials ([`auth`]), a body declared and
+//! parsed as JSON (60013 without `Content-Type: application/json`), then the command's own
+//! fields. A refused request changes nothing.
 
 mod answer;
 mod auth;
@@ -18,11 +19,13 @@ use answer::{Answer, Fields};
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::Router;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::HashMap;
+use tim_proto::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Command {
@@ -52,9 +55,11 @@ async fn handle(
     State(state): State<AppState>,
     Path((service, command)): Path<(String, String)>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Answer, RestError> {
-    run(&state, &service, &command, query, &body)
+    let body = crate::json_type::is_json(&headers).then_some(&body[..]);
+    run(&state, &service, &command, query, body)
         .await
         .map(Answer)
 }
@@ -64,7 +69,7 @@ async fn run(
     service: &str,
     command: &str,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
-    body: &[u8],
+    body: Option<&[u8]>,
 ) -> Result<Fields, RestError> {
     let Some(cmd) = Command::find(service, command) else {
         return Err(RestError::bad_parameter(format!(
@@ -75,6 +80,9 @@ async fn run(
         query.map_err(|e| RestError::bad_parameter(format!("unreadable query string: {e}")))?;
     let svc = state.service.as_ref();
     let app = auth::admin_app(svc, &query).await?;
+    // `None`: not declared as JSON (a form post a browser makes from any site, say).
+    let body =
+        body.ok_or_else(|| RestError::new(ErrorCode::NotJson, crate::json_type::NOT_JSON))?;
     let body = json_body(body)?;
     match cmd {
         Command::DeleteConversation => recentcontact::delete(svc, &app, body).await,

@@ -9,8 +9,8 @@ use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::hub::{Delivery, SessionId, UserKey};
 use crate::store::{
-    ConvRef, GroupOutcome, GroupRefusal, GroupType, NewGroup, NewMessage, SendItem, SendOutcome,
-    Store, StoreResult,
+    ConvRef, GroupChange, GroupOutcome, GroupRefusal, GroupType, NewGroup, NewMessage, SendItem,
+    SendOutcome, Store, StoreResult,
 };
 use tim_proto::rules::{
     check_custom_group_id, check_group_id, check_group_name, check_member_count,
@@ -58,8 +58,20 @@ impl Service {
                 owner: who.user.user_id.clone(),
                 members: members.clone(),
             };
+            let caps = self.caps;
             let outcome = self
-                .group_change(who, move |s, app| s.create_group(app, &new, unix_now()))
+                .group_change(who, move |s, app| {
+                    if 1 + new.members.len() > caps.max_members {
+                        return Ok(Err(GroupRefusal::Full));
+                    }
+                    let everyone = std::iter::once(&new.owner).chain(&new.members);
+                    for user in everyone {
+                        if s.groups_of(app, user)?.len() >= caps.max_groups {
+                            return Ok(Err(GroupRefusal::TooManyGroups));
+                        }
+                    }
+                    s.create_group(app, &new, unix_now())
+                })
                 .await?;
             match outcome {
                 Ok(group) => return Ok(Reply::Group { group }),
@@ -70,7 +82,7 @@ impl Service {
                         ));
                     }
                 }
-                Err(refusal) => return Err(refused("createGroup", &id, refusal)),
+                Err(refusal) => return Err(self.refused("createGroup", &id, refusal)),
             }
         }
     }
@@ -82,10 +94,22 @@ impl Service {
     ) -> Result<Reply, ApiError> {
         check_group_id(group_id)?;
         let (id, user) = (group_id.to_owned(), who.user.user_id.clone());
+        let caps = self.caps;
         let group = self
-            .group_change(who, move |s, app| s.join_group(app, &id, &user, unix_now()))
+            .group_change(who, move |s, app| {
+                // Checked in the change's own commit: no other change runs in between.
+                if let Ok(group) = s.group_profile(app, &id, &user)? {
+                    if !group.is_member && group.member_count as usize >= caps.max_members {
+                        return Ok(Err(GroupRefusal::Full));
+                    }
+                }
+                if s.groups_of(app, &user)?.len() >= caps.max_groups {
+                    return Ok(Err(GroupRefusal::TooManyGroups));
+                }
+                s.join_group(app, &id, &user, unix_now())
+            })
             .await?
-            .map_err(|r| refused("joinGroup", group_id, r))?;
+            .map_err(|r| self.refused("joinGroup", group_id, r))?;
         Ok(Reply::Group { group })
     }
 
@@ -152,10 +176,33 @@ impl Service {
         check_member_count("userIDList", user_ids.len(), false)?;
         let (valid, mut failed) = split_valid(user_ids);
         let (id, operator) = (group_id.to_owned(), who.user.user_id.clone());
-        let results = self
+        let caps = self.caps;
+        let (results, at_cap) = self
             .group_change(who, move |s, app| match change {
-                Change::Add => s.add_group_members(app, &id, &operator, &valid, unix_now()),
-                Change::Remove => s.remove_group_members(app, &id, &operator, &valid, unix_now()),
+                Change::Add => {
+                    // Users already in as many groups as allowed go to the failure list; the
+                    // rest must fit in the group. Checked in the change's own commit.
+                    let (mut room, mut at_cap) = (Vec::new(), Vec::new());
+                    for user in valid {
+                        if s.groups_of(app, &user)?.len() >= caps.max_groups {
+                            at_cap.push(user);
+                        } else {
+                            room.push(user);
+                        }
+                    }
+                    if let Ok(group) = s.group_profile(app, &id, &operator)? {
+                        if group.member_count as usize + room.len() > caps.max_members {
+                            return Ok(Err(GroupRefusal::Full));
+                        }
+                    }
+                    let outcome = s.add_group_members(app, &id, &operator, &room, unix_now())?;
+                    Ok(outcome.map(|done| with_value(done, |results| (results, at_cap))))
+                }
+                Change::Remove => {
+                    let outcome =
+                        s.remove_group_members(app, &id, &operator, &valid, unix_now())?;
+                    Ok(outcome.map(|done| with_value(done, |results| (results, Vec::new()))))
+                }
             })
             .await?
             .map_err(|r| {
@@ -163,9 +210,10 @@ impl Service {
                     Change::Add => "addGroupMember",
                     Change::Remove => "deleteGroupMember",
                 };
-                refused(op, group_id, r)
+                self.refused(op, group_id, r)
             })?;
         failed.extend(results.failed);
+        failed.extend(at_cap);
         Ok(Reply::MembersChanged {
             succeeded: results.succeeded,
             failed,
@@ -239,16 +287,45 @@ impl Service {
     /// `groupsChanged` is not logged: a session that misses it fetches the list when it next
     /// asks for it.
     fn tell_groups_changed(&self, sdk_app_id: u64, except: Option<SessionId>, users: &[String]) {
-        let delivery = Delivery {
-            ev: None,
-            push: Push::GroupsChanged,
-        };
+        let delivery = Delivery::new(None, Push::GroupsChanged);
         for user_id in users {
             let user = UserKey {
                 sdk_app_id,
                 user_id: user_id.clone(),
             };
             self.hub().push(&user, except, &delivery);
+        }
+    }
+}
+
+/// The change with its value turned into another.
+fn with_value<T, U>(done: GroupChange<T>, f: impl FnOnce(T) -> U) -> GroupChange<U> {
+    GroupChange {
+        value: f(done.value),
+        events: done.events,
+        groups_changed: done.groups_changed,
+    }
+}
+
+impl Service {
+    /// [`refused`], with the server's caps named where they were the reason.
+    fn refused(&self, op: &str, group_id: &str, refusal: GroupRefusal) -> ApiError {
+        match refusal {
+            GroupRefusal::Full => ApiError::new(
+                ErrorCode::GroupFull,
+                format!(
+                    "{op}: group {group_id} would have more than {} members, the most this server allows",
+                    self.caps.max_members
+                ),
+            ),
+            GroupRefusal::TooManyGroups => ApiError::new(
+                ErrorCode::TooManyGroups,
+                format!(
+                    "{op}: a user would be in more than {} groups, the most this server allows",
+                    self.caps.max_groups
+                ),
+            ),
+            other => refused(op, group_id, other),
         }
     }
 }
@@ -291,6 +368,14 @@ fn refused(op: &str, group_id: &str, refusal: GroupRefusal) -> ApiError {
         GroupRefusal::IdInUse => (
             ErrorCode::GroupIdInUse,
             format!("group ID {group_id} is taken (by a live or a dismissed group)"),
+        ),
+        GroupRefusal::Full => (
+            ErrorCode::GroupFull,
+            format!("group {group_id} has as many members as this server allows"),
+        ),
+        GroupRefusal::TooManyGroups => (
+            ErrorCode::TooManyGroups,
+            "a user would be in more groups than this server allows".to_owned(),
         ),
     };
     ApiError::new(code, format!("{op}: {why}"))

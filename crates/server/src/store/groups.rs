@@ -68,6 +68,10 @@ pub enum GroupRefusal {
     AlreadyMember,
     /// The group ID is taken, by a live or a dismissed group.
     IdInUse,
+    /// The group has as many members as the server allows (checked by the service).
+    Full,
+    /// A user would be in more groups than the server allows (checked by the service).
+    TooManyGroups,
 }
 
 /// What an accepted group operation did.

@@ -19,12 +19,30 @@ impl HttpResponse {
 
 /// `POST path` with `body` as is (it need not be valid JSON).
 pub async fn post(addr: SocketAddr, path: &str, body: &str) -> HttpResponse {
-    let mut s = TcpStream::connect(addr).await.expect("connect");
+    post_as(addr, path, Some("application/json"), body).await
+}
+
+/// `POST path` with `body` as `content_type` (none without).
+pub async fn post_as(
+    addr: SocketAddr,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> HttpResponse {
+    let content_type = content_type
+        .map(|t| format!("Content-Type: {t}\r\n"))
+        .unwrap_or_default();
     let req = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{content_type}\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+    raw(addr, &req).await
+}
+
+/// Sends `req` (a whole HTTP/1.1 request) and reads the answer to the end.
+pub async fn raw(addr: SocketAddr, req: &str) -> HttpResponse {
+    let mut s = TcpStream::connect(addr).await.expect("connect");
     s.write_all(req.as_bytes()).await.expect("write");
     let mut raw = Vec::new();
     tokio::time::timeout(WAIT, s.read_to_end(&mut raw))

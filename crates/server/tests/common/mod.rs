@@ -64,7 +64,16 @@ impl TestServer {
         Self::start_with(db, false).await
     }
 
+    /// A server with `--demo` and the given deadlines and caps.
+    pub async fn start_limited(db: &Path, limits: tim_server::config::Limits) -> TestServer {
+        Self::start_config(db, true, limits).await
+    }
+
     async fn start_with(db: &Path, demo: bool) -> TestServer {
+        Self::start_config(db, demo, Default::default()).await
+    }
+
+    async fn start_config(db: &Path, demo: bool, limits: tim_server::config::Limits) -> TestServer {
         let config = ServeConfig {
             addr: "127.0.0.1:0".into(),
             db: db.to_path_buf(),
@@ -72,6 +81,7 @@ impl TestServer {
             pkg: db.with_file_name("pkg"),
             demo,
             send_commit_after: tim_server::config::DEFAULT_SEND_COMMIT_AFTER,
+            limits,
         };
         let bound = bind(&config).await.expect("server binds");
         let addr = bound.local_addr;
