@@ -3,19 +3,22 @@
 #   - the wasm32-unknown-unknown Rust target
 #   - wasm-bindgen-cli of exactly the version of the wasm-bindgen crate in Cargo.lock
 #   - the repo root's npm dev tooling (playwright-core, typescript, binaryen's wasm-opt)
-#   - PostgreSQL's server binaries (Debian's postgresql), which the store tests start on
-#     loopback for their PostgreSQL runs
+#   - with --with-test-servers: PostgreSQL's server binaries (Debian's postgresql), which the
+#     store tests start on loopback for their PostgreSQL runs (the embedded SQLite mode of
+#     scripts/run.sh needs none)
 #   - with --with-browser: Debian's chromium and chromium-driver
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 WITH_BROWSER=0
+WITH_TEST_SERVERS=0
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) die "unknown argument: $arg (usage: scripts/setup.sh [--with-browser])" ;;
+    --with-test-servers) WITH_TEST_SERVERS=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) die "unknown argument: $arg (usage: scripts/setup.sh [--with-browser] [--with-test-servers])" ;;
   esac
 done
 
@@ -67,12 +70,14 @@ else
 fi
 
 # 4. PostgreSQL (the store tests run every behaviour test on it too; they start and stop it)
-if PG_BIN="$(pg_bin_dir)"; then
-  say "postgresql: present ($PG_BIN)"
-else
-  apt_install postgresql
-  PG_BIN="$(pg_bin_dir)" || die "postgresql installed but no initdb/pg_ctl found"
-  say "postgresql: installed ($PG_BIN)"
+if [ "$WITH_TEST_SERVERS" = 1 ]; then
+  if PG_BIN="$(pg_bin_dir)"; then
+    say "postgresql: present ($PG_BIN)"
+  else
+    apt_install postgresql
+    PG_BIN="$(pg_bin_dir)" || die "postgresql installed but no initdb/pg_ctl found"
+    say "postgresql: installed ($PG_BIN)"
+  fi
 fi
 
 # 5. the browser

@@ -41,7 +41,7 @@ step() {
   fi
 }
 
-step "setup (toolchain, npm, chromium)" scripts/setup.sh --with-browser
+step "setup (toolchain, npm, chromium, postgresql)" scripts/setup.sh --with-browser --with-test-servers
 step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy (workspace, native)" cargo clippy --workspace --all-targets -- -D warnings
 step "cargo clippy (tim-wasm, wasm32)" cargo clippy -p tim-wasm --target wasm32-unknown-unknown -- -D warnings

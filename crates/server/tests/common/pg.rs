@@ -3,7 +3,7 @@
 //! and stopped by a watchdog process once the test binary has exited. Each test gets a fresh
 //! database.
 //!
-//! No binaries: the PostgreSQL runs fail, saying to run scripts/setup.sh, unless
+//! No binaries: the PostgreSQL runs fail, saying to run scripts/setup.sh --with-test-servers, unless
 //! `TIM_TEST_NO_PG=1` asks to skip them. `TIM_PG_BIN` names the binaries' directory if it is
 //! not a standard one.
 
@@ -128,7 +128,7 @@ fn find_bin() -> Result<PathBuf, String> {
         }
     }
     Err(
-        "PostgreSQL binaries (initdb, pg_ctl) not found: run scripts/setup.sh to install \
+        "PostgreSQL binaries (initdb, pg_ctl) not found: run scripts/setup.sh --with-test-servers to install \
          them, or set TIM_TEST_NO_PG=1 to skip the PostgreSQL runs of the store tests"
             .into(),
     )
