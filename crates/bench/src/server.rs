@@ -45,6 +45,20 @@ impl ServerProc {
             .arg(spec.root.join("www"))
             .arg("--pkg")
             .arg(&spec.pkg)
+            // A load generator is the heavy user the request rates exist to stop, and the idle
+            // workload holds 10,000 sessions from one address: lift those limits, keep the rest.
+            .args([
+                "--max-requests-per-sec",
+                "0",
+                "--max-user-requests-per-sec",
+                "0",
+            ])
+            .args([
+                "--max-connections",
+                "100000",
+                "--max-anonymous-per-ip",
+                "100000",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))

@@ -210,6 +210,22 @@ fn send(s: &mut String, r: &Results) {
             l.server_disk_kib_per_msg
         );
     }
+    if let Some(p) = &x.pipelined {
+        let m = &p.latency_ms;
+        let _ = writeln!(
+            s,
+            "| 1 connection, 32 in flight | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {} | {} | {:.1} |",
+            fmt_int(p.msgs_per_sec as u64),
+            fmt_int(p.messages as u64),
+            m.p50,
+            m.p95,
+            m.p99,
+            m.max,
+            p.server_cpu_us_per_msg,
+            p.client_cpu_us_per_msg,
+            p.server_disk_kib_per_msg
+        );
+    }
     s.push('\n');
     if !x.store_alone.is_empty() {
         let _ = writeln!(

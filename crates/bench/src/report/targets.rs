@@ -84,6 +84,18 @@ pub fn evaluate(r: &Results) -> Vec<Verdict> {
                 Some(best.msgs_per_sec >= 20_000.0),
             ));
         }
+        if let Some(p) = &s.pipelined {
+            out.push(verdict(
+                "3. send",
+                "one connection, 32 sends in flight: ≥ 10,000 durable msg/s",
+                format!(
+                    "{} msg/s (p99 {:.1} ms)",
+                    fmt_int(p.msgs_per_sec as u64),
+                    p.latency_ms.p99
+                ),
+                Some(p.msgs_per_sec >= 10_000.0),
+            ));
+        }
     }
     if let Some(b) = &r.batch {
         let (measured, met) = match (&b.batch_ms, &b.batch_refused) {

@@ -7,14 +7,18 @@
 //! exist but are offline: this measures accepting and persisting (the event log entries for both
 //! parties included); delivery to an online session is what workload 2 times. After a warm-up,
 //! every reply read inside the measuring window counts; msgs/s = that count / window.
+//!
+//! Then one connection with [`PIPELINE_DEPTH`] sends in flight (issue 13: a send does not wait
+//! for the previous send's commit): a new send is written as each answer arrives.
 
 use super::env::{Env, Setup};
 use super::send_store::{self, StoreLevel};
 use super::Plan;
-use crate::client::Client;
+use crate::client::{finish, Client};
 use crate::server::{cpu_time_of, disk_writes_of};
 use crate::stats::Summary;
 use anyhow::{bail, Result};
+use futures::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use tim_proto::model::WireBody;
@@ -29,7 +33,13 @@ pub struct SendResult {
     /// The store alone, without network or load generator (see `send_store`).
     #[serde(default)]
     pub store_alone: Vec<StoreLevel>,
+    /// One connection with [`PIPELINE_DEPTH`] sends in flight (`senders` is 1).
+    #[serde(default)]
+    pub pipelined: Option<LevelResult>,
 }
+
+/// Sends one connection keeps in flight in the pipelined level.
+pub const PIPELINE_DEPTH: usize = 32;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LevelResult {
@@ -71,6 +81,13 @@ pub async fn run(plan: &Plan) -> Result<SendResult> {
             }
         }
     }
+    let mut pipelined = None;
+    if failure.is_none() {
+        match pipelined_level(&env, warmup, window).await {
+            Ok(r) => pipelined = Some(r),
+            Err(e) => failure = Some(e),
+        }
+    }
     env.finish().await?;
     if let Some(e) = failure {
         return Err(e);
@@ -81,6 +98,62 @@ pub async fn run(plan: &Plan) -> Result<SendResult> {
         warmup_secs: warmup.as_secs_f64(),
         levels: out,
         store_alone,
+        pipelined,
+    })
+}
+
+/// One connection (`snd0`), [`PIPELINE_DEPTH`] sends in flight.
+async fn pipelined_level(env: &Env, warmup: Duration, window: Duration) -> Result<LevelResult> {
+    let mut client = env.login("snd0").await?;
+    let cpu_before = (env.server.cpu_time()?, cpu_time_of("self")?);
+    let server_pid = env.server.pid.to_string();
+    let disk_before = disk_writes_of(&server_pid)?;
+    let start = Instant::now();
+    let (from, end) = (start + warmup, start + warmup + window);
+    let mut in_flight = FuturesUnordered::new();
+    let (mut kept, mut k) = (Vec::new(), 0u64);
+    loop {
+        while in_flight.len() < PIPELINE_DEPTH && Instant::now() < end {
+            k += 1;
+            let (sent_at, rx) = client
+                .start(Request::SendMessage {
+                    conversation_id: "C2Crcv0".into(),
+                    id: format!("p-{k}"),
+                    body: WireBody::Text {
+                        text: format!("pipelined benchmark message {k}"),
+                    },
+                })
+                .await?;
+            in_flight.push(async move { (sent_at, finish("sendMessage", sent_at, rx).await) });
+        }
+        let Some((sent_at, timed)) = in_flight.next().await else {
+            break;
+        };
+        let timed = timed?;
+        let latency = timed.latency;
+        match timed.reply("sendMessage")? {
+            Reply::Sent { .. } => {}
+            other => bail!("sendMessage answered {other:?}"),
+        }
+        let answered = sent_at + latency;
+        if answered >= from && answered <= end {
+            kept.push(latency);
+        }
+    }
+    client.close().await;
+    let sent = usize::try_from(k)?;
+    let server_cpu = env.server.cpu_time()?.saturating_sub(cpu_before.0);
+    let client_cpu = cpu_time_of("self")?.saturating_sub(cpu_before.1);
+    let disk = disk_writes_of(&server_pid)?.saturating_sub(disk_before);
+    let per_msg = |d: Duration| (d.as_secs_f64() * 1e6 / sent.max(1) as f64).round();
+    Ok(LevelResult {
+        senders: 1,
+        messages: kept.len(),
+        msgs_per_sec: (kept.len() as f64 / window.as_secs_f64()).round(),
+        latency_ms: Summary::of(&kept),
+        server_cpu_us_per_msg: per_msg(server_cpu),
+        client_cpu_us_per_msg: per_msg(client_cpu),
+        server_disk_kib_per_msg: (disk as f64 / 1024.0 / sent.max(1) as f64 * 10.0).round() / 10.0,
     })
 }
 
