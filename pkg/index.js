@@ -25,18 +25,15 @@ function codedError(code, message) {
 // folder is still served (the usual npm layout puts it at /node_modules/tim-wasm/).
 const VITE_DEPS = /\/node_modules\/\.vite\/deps[^/]*\/[^/]*$/;
 
-function wasmURL() {
-  if (VITE_DEPS.test(new URL(import.meta.url).pathname)) {
-    return new URL('/node_modules/tim-wasm/tim_wasm_bg.wasm', import.meta.url);
-  }
-  return new URL('./tim_wasm_bg.wasm', import.meta.url);
-}
+const IN_VITE_DEPS = VITE_DEPS.test(new URL(import.meta.url).pathname);
 
 let loading = null;
 function load() {
-  const url = wasmURL();
+  const url = IN_VITE_DEPS
+    ? new URL('/node_modules/tim-wasm/tim_wasm_bg.wasm', import.meta.url)
+    : new URL('./tim_wasm_bg.wasm', import.meta.url);
   loading ??= init({ module_or_path: url }).catch((e) => {
-    const hint = VITE_DEPS.test(new URL(import.meta.url).pathname)
+    const hint = IN_VITE_DEPS
       ? " (Vite dev server: add optimizeDeps: { exclude: ['tim-wasm'] } to vite.config)"
       : '';
     throw codedError(NETWORK_ERROR, `tim-wasm could not load ${url}: ${e && e.message}${hint}`);

@@ -105,9 +105,7 @@ pub async fn run(plan: &Plan) -> Result<SendResult> {
 /// One connection (`snd0`), [`PIPELINE_DEPTH`] sends in flight.
 async fn pipelined_level(env: &Env, warmup: Duration, window: Duration) -> Result<LevelResult> {
     let mut client = env.login("snd0").await?;
-    let cpu_before = (env.server.cpu_time()?, cpu_time_of("self")?);
-    let server_pid = env.server.pid.to_string();
-    let disk_before = disk_writes_of(&server_pid)?;
+    let usage = Usage::now(env)?;
     let start = Instant::now();
     let (from, end) = (start + warmup, start + warmup + window);
     let mut in_flight = FuturesUnordered::new();
@@ -141,20 +139,7 @@ async fn pipelined_level(env: &Env, warmup: Duration, window: Duration) -> Resul
         }
     }
     client.close().await;
-    let sent = usize::try_from(k)?;
-    let server_cpu = env.server.cpu_time()?.saturating_sub(cpu_before.0);
-    let client_cpu = cpu_time_of("self")?.saturating_sub(cpu_before.1);
-    let disk = disk_writes_of(&server_pid)?.saturating_sub(disk_before);
-    let per_msg = |d: Duration| (d.as_secs_f64() * 1e6 / sent.max(1) as f64).round();
-    Ok(LevelResult {
-        senders: 1,
-        messages: kept.len(),
-        msgs_per_sec: (kept.len() as f64 / window.as_secs_f64()).round(),
-        latency_ms: Summary::of(&kept),
-        server_cpu_us_per_msg: per_msg(server_cpu),
-        client_cpu_us_per_msg: per_msg(client_cpu),
-        server_disk_kib_per_msg: (disk as f64 / 1024.0 / sent.max(1) as f64 * 10.0).round() / 10.0,
-    })
+    usage.result(env, 1, &kept, usize::try_from(k)?, window)
 }
 
 async fn level(
@@ -167,9 +152,7 @@ async fn level(
     for i in 0..senders {
         clients.push(env.login(&format!("snd{i}")).await?);
     }
-    let cpu_before = (env.server.cpu_time()?, cpu_time_of("self")?);
-    let server_pid = env.server.pid.to_string();
-    let disk_before = disk_writes_of(&server_pid)?;
+    let usage = Usage::now(env)?;
     let start = Instant::now() + Duration::from_millis(100);
     let measure_from = start + warmup;
     let end = measure_from + window;
@@ -185,19 +168,50 @@ async fn level(
         latencies.extend(kept);
         sent += all;
     }
-    let server_cpu = env.server.cpu_time()?.saturating_sub(cpu_before.0);
-    let client_cpu = cpu_time_of("self")?.saturating_sub(cpu_before.1);
-    let disk = disk_writes_of(&server_pid)?.saturating_sub(disk_before);
-    let per_msg = |d: Duration| (d.as_secs_f64() * 1e6 / sent.max(1) as f64).round();
-    Ok(LevelResult {
-        senders,
-        messages: latencies.len(),
-        msgs_per_sec: (latencies.len() as f64 / window.as_secs_f64()).round(),
-        latency_ms: Summary::of(&latencies),
-        server_cpu_us_per_msg: per_msg(server_cpu),
-        client_cpu_us_per_msg: per_msg(client_cpu),
-        server_disk_kib_per_msg: (disk as f64 / 1024.0 / sent.max(1) as f64 * 10.0).round() / 10.0,
-    })
+    usage.result(env, senders, &latencies, sent, window)
+}
+
+/// The server's and this process's CPU time and the server's disk writes when a level starts,
+/// to charge a level's messages with what they cost.
+struct Usage {
+    server_cpu: Duration,
+    client_cpu: Duration,
+    disk: u64,
+}
+
+impl Usage {
+    fn now(env: &Env) -> Result<Usage> {
+        Ok(Usage {
+            server_cpu: env.server.cpu_time()?,
+            client_cpu: cpu_time_of("self")?,
+            disk: disk_writes_of(&env.server.pid.to_string())?,
+        })
+    }
+
+    /// The level's result: `latencies` of the sends answered in the window, `sent` in all.
+    fn result(
+        &self,
+        env: &Env,
+        senders: usize,
+        latencies: &[Duration],
+        sent: usize,
+        window: Duration,
+    ) -> Result<LevelResult> {
+        let server_cpu = env.server.cpu_time()?.saturating_sub(self.server_cpu);
+        let client_cpu = cpu_time_of("self")?.saturating_sub(self.client_cpu);
+        let disk = disk_writes_of(&env.server.pid.to_string())?.saturating_sub(self.disk);
+        let per_msg = |d: Duration| (d.as_secs_f64() * 1e6 / sent.max(1) as f64).round();
+        Ok(LevelResult {
+            senders,
+            messages: latencies.len(),
+            msgs_per_sec: (latencies.len() as f64 / window.as_secs_f64()).round(),
+            latency_ms: Summary::of(latencies),
+            server_cpu_us_per_msg: per_msg(server_cpu),
+            client_cpu_us_per_msg: per_msg(client_cpu),
+            server_disk_kib_per_msg: (disk as f64 / 1024.0 / sent.max(1) as f64 * 10.0).round()
+                / 10.0,
+        })
+    }
 }
 
 /// Sends until `end`; returns the latencies of the sends answered between `from` and `end`,
