@@ -10,6 +10,7 @@ use std::rc::Rc;
 use tim_core::args;
 use tim_core::constants::types;
 use tim_core::events::Event;
+use tim_core::net_failure;
 use tim_core::outbox::is_transient;
 use tim_core::readiness::Readiness;
 use tim_core::reconnect::{backoff_ms, is_final};
@@ -24,27 +25,44 @@ impl Inner {
     pub async fn login(self: Rc<Self>, options: Value) -> Outcome {
         self.session().readiness.check_can_login()?;
         let (user_id, user_sig) = args::login_args(&options)?;
-        let generation = {
+        let (generation, attempt) = {
             let mut s = self.session_mut();
             s.readiness = Readiness::LoggingIn;
+            s.last_close = None;
             s.generation += 1;
-            s.events
-                .push(Event::NetStateChange(types::NET_STATE_CONNECTING));
-            s.generation
+            s.login_attempt += 1;
+            s.events.net_state(types::NET_STATE_CONNECTING);
+            (s.generation, s.login_attempt)
         };
         self.schedule_dispatch();
-        let result = self.login_steps(generation, user_id, user_sig).await;
-        if let Err(e) = &result {
+        let e = match self.login_steps(generation, user_id, user_sig).await {
+            Ok(done) => return Ok(done),
+            Err(e) => self.explain(e).await,
+        };
+        {
             let mut s = self.session_mut();
-            // Only undo our own attempt: a logout() meanwhile has already moved on.
-            if s.generation == generation {
+            // Only undo our own attempt: a logout() (and maybe a new login) meanwhile has
+            // already moved on. (Not the connection's generation: a socket that failed has
+            // bumped that, and the attempt must still end as failed.)
+            if s.login_attempt == attempt && s.readiness == Readiness::LoggingIn {
                 Self::teardown(&mut s, Readiness::LoginFailed);
             }
-            drop(s);
-            self.schedule_dispatch();
-            return Err(e.clone());
         }
-        result
+        self.schedule_dispatch();
+        Err(e)
+    }
+
+    /// A login whose socket closed before the server ever answered: the browser does not say
+    /// why, so ask plain HTTP at the same address what is there, and say that.
+    async fn explain(&self, e: SdkError) -> SdkError {
+        let closed = self.session_mut().last_close.take();
+        match closed {
+            Some(c) if e.code == ErrorCode::NetworkError && !c.answered => {
+                let probe = crate::probe::probe(&self.url).await;
+                SdkError::new(e.code, net_failure::login_failure(&self.url, &c, probe))
+            }
+            _ => e,
+        }
     }
 
     async fn login_steps(
@@ -86,8 +104,7 @@ impl Inner {
                     s.conn = None;
                     s.credentials = Some((user_id, user_sig));
                     s.reconnecting = true;
-                    s.events
-                        .push(Event::NetStateChange(types::NET_STATE_DISCONNECTED));
+                    s.events.net_state(types::NET_STATE_DISCONNECTED);
                 }
                 let generation = self.session().generation;
                 self.become_ready(generation)?;
@@ -140,8 +157,7 @@ impl Inner {
             s.verified = true;
             // The list loaded next already reflects every event up to here.
             s.last_event = latest_event;
-            s.events
-                .push(Event::NetStateChange(types::NET_STATE_CONNECTED));
+            s.events.net_state(types::NET_STATE_CONNECTED);
         }
         // Deletions kept while offline go first, so the list below no longer has them.
         self.flush_outbox().await;
@@ -231,8 +247,7 @@ impl Inner {
                     return;
                 }
                 s.generation += 1;
-                s.events
-                    .push(Event::NetStateChange(types::NET_STATE_CONNECTING));
+                s.events.net_state(types::NET_STATE_CONNECTING);
                 s.generation
             };
             self.schedule_dispatch();
@@ -309,8 +324,7 @@ impl Inner {
             if resync_required {
                 s.last_event = s.last_event.max(latest_event);
             }
-            s.events
-                .push(Event::NetStateChange(types::NET_STATE_CONNECTED));
+            s.events.net_state(types::NET_STATE_CONNECTED);
         }
         Ok(resync_required)
     }

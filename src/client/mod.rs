@@ -25,6 +25,7 @@ use std::rc::Rc;
 use tim_core::args::{self, CreateOptions};
 use tim_core::constants::types;
 use tim_core::events::{Event, EventQueue};
+use tim_core::net_failure::{self, Closed};
 use tim_core::pending::{Pending, Routed};
 use tim_core::readiness::Readiness;
 use tim_core::shapes::Message;
@@ -83,6 +84,10 @@ struct Session {
     /// Conversations a pushed deletion kept (a newer message is held here): their unread count
     /// and last message are fetched from the server.
     to_refresh: Vec<String>,
+    /// Bumped by each login(), so a failed attempt ends only itself.
+    login_attempt: u64,
+    /// How the last socket ended, to explain a failed login.
+    last_close: Option<Closed>,
 }
 
 type Outcome = Result<Json, SdkError>;
@@ -127,6 +132,8 @@ impl Inner {
                 groups: Vec::new(),
                 groups_stale: false,
                 to_refresh: Vec::new(),
+                login_attempt: 0,
+                last_close: None,
             }),
             handlers: Handlers::default(),
             dispatch_scheduled: Cell::new(false),
@@ -321,9 +328,9 @@ impl Inner {
                     inner.on_frame(generation, &text);
                 }
             },
-            move || {
+            move |closed| {
                 if let Some(inner) = on_closed.upgrade() {
-                    inner.on_closed(generation);
+                    inner.on_closed(generation, closed);
                 }
             },
         )
@@ -432,7 +439,7 @@ impl Inner {
         }
     }
 
-    pub fn on_closed(self: &Rc<Self>, generation: u64) {
+    pub fn on_closed(self: &Rc<Self>, generation: u64, closed: Closed) {
         let start_reconnect = {
             let mut s = self.session_mut();
             if s.generation != generation {
@@ -442,13 +449,13 @@ impl Inner {
             s.conn = None;
             s.pending.fail_all(
                 ErrorCode::NetworkError,
-                "the connection to the server closed",
+                &net_failure::closed_message(&self.url, &closed),
             );
+            s.last_close = Some(closed);
             let start = s.readiness == Readiness::Ready && !s.reconnecting;
             if start {
                 s.reconnecting = true;
-                s.events
-                    .push(Event::NetStateChange(types::NET_STATE_DISCONNECTED));
+                s.events.net_state(types::NET_STATE_DISCONNECTED);
             }
             start
         };
@@ -460,7 +467,7 @@ impl Inner {
 
     /// Drops the connection and the user's state.
     fn teardown(s: &mut Session, readiness: Readiness) {
-        let was_connected = s.conn.take().is_some();
+        s.conn = None;
         s.generation += 1;
         s.pending.fail_all(
             ErrorCode::NetworkError,
@@ -479,9 +486,6 @@ impl Inner {
         s.to_refresh.clear();
         s.events.reset_total();
         s.readiness = readiness;
-        if was_connected {
-            s.events
-                .push(Event::NetStateChange(types::NET_STATE_DISCONNECTED));
-        }
+        s.events.net_ended();
     }
 }
