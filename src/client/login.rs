@@ -4,12 +4,14 @@
 
 use super::{unexpected, Inner, Outcome};
 use crate::js::Object;
+use crate::log::log;
 use gloo_timers::future::TimeoutFuture;
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args;
 use tim_core::constants::types;
 use tim_core::events::Event;
+use tim_core::log_level::Kind;
 use tim_core::net_failure;
 use tim_core::outbox::is_transient;
 use tim_core::readiness::Readiness;
@@ -39,6 +41,12 @@ impl Inner {
             Ok(done) => return Ok(done),
             Err(e) => self.explain(e).await,
         };
+        log!(
+            Kind::Warn,
+            "login failed ({}): {}",
+            e.code.as_u32(),
+            e.message
+        );
         {
             let mut s = self.session_mut();
             // Only undo our own attempt: a logout() (and maybe a new login) meanwhile has
@@ -98,6 +106,7 @@ impl Inner {
             // The server is unreachable, but this user logged in here before: start from the
             // cache and keep trying to connect (deletions meanwhile go to the outbox).
             Err(e) if is_transient(e.code) && verified => {
+                log!(Kind::Info, "starting offline from the cache: {}", e.message);
                 {
                     let mut s = self.session_mut();
                     s.generation += 1;
@@ -159,6 +168,10 @@ impl Inner {
             s.last_event = latest_event;
             s.events.net_state(types::NET_STATE_CONNECTED);
         }
+        log!(
+            Kind::Info,
+            "logged in as {user_id} (event log at {latest_event})"
+        );
         // Deletions kept while offline go first, so the list below no longer has them.
         self.flush_outbox().await;
         self.load_list(generation).await?;
@@ -174,6 +187,7 @@ impl Inner {
             other => return Err(unexpected(&other)),
         };
         self.still_current(generation)?;
+        self.session_mut().list_synced = true;
         self.with_state(|state, events| events.note(state.replace_all(list)));
         self.reapply_outbox().await;
         Ok(())
@@ -208,6 +222,7 @@ impl Inner {
             Self::teardown(&mut s, Readiness::LoggedOut);
             s.events.push(Event::SdkNotReady);
         }
+        log!(Kind::Info, "logged out");
         self.schedule_dispatch();
         Ok(crate::js::empty())
     }
@@ -238,7 +253,13 @@ impl Inner {
     pub(super) async fn reconnect(self: Rc<Self>) {
         let mut attempt = 0u32;
         loop {
-            TimeoutFuture::new(backoff_ms(attempt, js_sys::Math::random())).await;
+            let wait = backoff_ms(attempt, js_sys::Math::random());
+            log!(
+                Kind::Info,
+                "reconnecting in {wait} ms (attempt {})",
+                attempt + 1
+            );
+            TimeoutFuture::new(wait).await;
             attempt = attempt.saturating_add(1);
             let generation = {
                 let mut s = self.session_mut();
@@ -261,6 +282,12 @@ impl Inner {
                     return;
                 }
                 Err(e) if is_final(e.code) => {
+                    log!(
+                        Kind::Warn,
+                        "reconnect refused ({}): {}",
+                        e.code.as_u32(),
+                        e.message
+                    );
                     {
                         let mut s = self.session_mut();
                         s.reconnecting = false;
@@ -275,7 +302,8 @@ impl Inner {
                     self.schedule_dispatch();
                     return;
                 }
-                Err(_) => {
+                Err(e) => {
+                    log!(Kind::Info, "reconnect failed: {}", e.message);
                     let mut s = self.session_mut();
                     if s.generation == generation {
                         s.generation += 1;
@@ -316,6 +344,16 @@ impl Inner {
             return Err(unexpected(&reply));
         };
         self.still_current(generation)?;
+        log!(
+            Kind::Info,
+            "reconnected: {} missed events{}",
+            missed.len(),
+            if resync_required {
+                ", reloading the list"
+            } else {
+                ""
+            }
+        );
         {
             let mut s = self.session_mut();
             for logged in missed {
@@ -323,6 +361,9 @@ impl Inner {
             }
             if resync_required {
                 s.last_event = s.last_event.max(latest_event);
+            } else {
+                // Every event since the list's base is applied: it matches the server's.
+                s.list_synced = true;
             }
             s.events.net_state(types::NET_STATE_CONNECTED);
         }
