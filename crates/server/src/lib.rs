@@ -15,6 +15,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod fd_limit;
+pub mod gap_fill;
 pub mod gateway;
 pub mod group_commit;
 pub mod http;
