@@ -23,6 +23,7 @@ pub mod hub;
 pub mod json_type;
 pub mod limit_args;
 pub mod listen;
+pub mod nats_hub;
 pub mod publish;
 pub mod purge;
 pub mod rate;

@@ -4,8 +4,9 @@ use crate::apps::ensure_demo_app;
 use crate::config::ServeConfig;
 use crate::error::FatalError;
 use crate::http::router;
-use crate::hub::LocalHub;
+use crate::hub::{Hub, LocalHub};
 use crate::listen::Gate;
+use crate::nats_hub::NatsHub;
 use crate::purge::run_purge;
 use crate::service::{GroupCaps, Service};
 use crate::state::AppState;
@@ -49,7 +50,11 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
         max_members: config.limits.max_group_members,
         max_groups: config.limits.max_groups_per_user,
     };
-    let service = Service::new(Arc::clone(&store), Arc::new(LocalHub::new()));
+    let hub: Arc<dyn Hub> = match &config.nats {
+        None => Arc::new(LocalHub::new()),
+        Some(url) => Arc::new(NatsHub::connect(url).await?),
+    };
+    let service = Service::new(Arc::clone(&store), hub);
     let service = Arc::new(service.with_group_caps(caps));
     let (shutdown, shutdown_rx) = watch::channel(false);
     tokio::spawn(run_purge(Arc::clone(&store), shutdown_rx.clone()));
