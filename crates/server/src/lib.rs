@@ -18,6 +18,7 @@ pub mod fd_limit;
 pub mod gap_fill;
 pub mod gateway;
 pub mod group_commit;
+pub mod health;
 pub mod http;
 pub mod hub;
 pub mod json_type;
