@@ -1,0 +1,234 @@
+//! The cluster mode over real WebSockets: two nodes (in-process servers, the code `serve --db
+//! postgres://… --nats nats://…` runs) on one real PostgreSQL and one real nats-server on
+//! loopback. A user's sessions sit on different nodes; pushes cross between them over NATS, and
+//! what NATS loses is filled from the database, so every session still gets each event once
+//! and in order.
+//!
+//! Without a nats-server binary these tests skip, saying so loudly (scripts/setup.sh
+//! --with-test-servers installs it); PostgreSQL is required as for the store tests.
+
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::http::{get, post};
+use common::nats::{self, NatsServer};
+use common::{ev, pg, Client, TestServer, APP, WAIT};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Two nodes on a fresh database and the given NATS server.
+async fn two_nodes(nats: &NatsServer) -> (TestServer, TestServer) {
+    let url = pg::server().fresh_database();
+    let a = TestServer::start_node(Path::new(&url), &nats.url()).await;
+    let b = TestServer::start_node(Path::new(&url), &nats.url()).await;
+    (a, b)
+}
+
+/// The NATS server and PostgreSQL for a test, or `None` (skipped) without them.
+fn servers(test: &str) -> Option<NatsServer> {
+    if pg::skipped() {
+        eprintln!("TIM_TEST_NO_PG=1: skipped {test}");
+        return None;
+    }
+    nats::start_or_skip(test)
+}
+
+/// Changes the app's deletion sync through `node`'s admin REST API.
+async fn set_sync_over_rest(node: &TestServer, on: bool) {
+    let query = format!(
+        "sdkappid={APP}&identifier=administrator&usersig={}&random=1&contenttype=json",
+        node.admin_sig()
+    );
+    let body = json!({"SyncConversationDeletion": on}).to_string();
+    let r = post(
+        node.addr,
+        &format!("/v4/tim_wasm_app/set_settings?{query}"),
+        &body,
+    )
+    .await;
+    assert_eq!(r.json()["ActionStatus"], "OK", "{}", r.body);
+}
+
+/// The next push that is a message, with its event number; other pushes must not come first.
+async fn next_message(c: &mut Client) -> (u64, String) {
+    let p = c.next_push().await;
+    assert_eq!(p["kind"], "message", "expected a message push, got {p}");
+    let id = p["value"]["message"]["id"].as_str().expect("id").to_owned();
+    (ev(&p), id)
+}
+
+#[tokio::test]
+async fn deletions_and_messages_cross_nodes_as_the_sync_setting_says() {
+    let Some(nats) = servers("deletions_and_messages_cross_nodes") else {
+        return;
+    };
+    let (a, b) = two_nodes(&nats).await;
+    set_sync_over_rest(&b, true).await;
+    let mut alice_a = a.login("alice").await;
+    let mut alice_b = b.login("alice").await;
+    let mut bob_b = b.login("bob").await;
+
+    // bob on B to alice on A, in real time (and to alice's session on B).
+    bob_b.send("alice", "b1", "hi").await;
+    assert_eq!(next_message(&mut alice_a).await, (1, "b1".into()));
+    assert_eq!(next_message(&mut alice_b).await, (1, "b1".into()));
+
+    // Sync on (set on B): alice's deletion on A reaches her session on B at once.
+    let r = alice_a.delete("C2Cbob").await;
+    assert_eq!(r["kind"], "conversationDeleted", "{r}");
+    let p = alice_b.next_push().await;
+    assert_eq!(
+        (p["kind"].clone(), ev(&p)),
+        (json!("conversationDeleted"), 2)
+    );
+    assert_eq!(p["value"]["conversationID"], "C2Cbob");
+    alice_a.assert_no_push().await;
+    // A fresh login on B does not list it.
+    let mut alice_fresh = b.login("alice").await;
+    assert!(alice_fresh.conversations().await.is_empty());
+
+    // Sync off, set on A: the next deletion on A is not told to B (not logged either): the next
+    // push there is bob's next message, numbered right after the first deletion.
+    set_sync_over_rest(&a, false).await;
+    bob_b.send("alice", "b2", "again").await;
+    for s in [&mut alice_a, &mut alice_b, &mut alice_fresh] {
+        assert_eq!(next_message(s).await, (3, "b2".into()));
+    }
+    let r = alice_a.delete("C2Cbob").await;
+    assert_eq!(r["kind"], "conversationDeleted", "{r}");
+    bob_b.send("alice", "b3", "still here?").await;
+    for s in [&mut alice_b, &mut alice_fresh, &mut alice_a] {
+        assert_eq!(
+            next_message(s).await,
+            (4, "b3".into()),
+            "no deletion push before"
+        );
+        s.assert_no_push().await;
+    }
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn pushes_lost_while_nats_is_down_are_filled_from_the_database() {
+    let Some(mut nats) = servers("pushes_lost_while_nats_is_down") else {
+        return;
+    };
+    let (a, b) = two_nodes(&nats).await;
+    let mut alice_a = a.login("alice").await;
+    let mut bob_b = b.login("bob").await;
+    bob_b.send("alice", "b1", "before").await;
+    assert_eq!(next_message(&mut alice_a).await, (1, "b1".into()));
+
+    // NATS gone: B commits and answers, but its pushes cannot reach A.
+    nats.stop();
+    wait_health(&a, 503, "disconnected").await;
+    for i in 2..=4 {
+        bob_b.send("alice", &format!("b{i}"), "while down").await;
+    }
+    // NATS back: A's sessions read what they missed from the database, each event once.
+    nats.resume();
+    wait_health(&a, 200, "ok").await;
+    for i in 2..=4 {
+        assert_eq!(next_message(&mut alice_a).await, (i, format!("b{i}")));
+    }
+    bob_b.send("alice", "b5", "after").await;
+    assert_eq!(next_message(&mut alice_a).await, (5, "b5".into()));
+    alice_a.assert_no_push().await;
+    a.stop().await;
+    b.stop().await;
+}
+
+/// Sends flow from B to A while nats-server is killed and restarted in the middle: alice's
+/// session on A ends with every message exactly once, in order (events 1..=N, no repeat).
+#[tokio::test]
+async fn a_nats_restart_during_traffic_loses_and_repeats_nothing() {
+    const N: u64 = 30;
+    let Some(mut nats) = servers("a_nats_restart_during_traffic") else {
+        return;
+    };
+    let (a, b) = two_nodes(&nats).await;
+    let mut alice_a = a.login("alice").await;
+    let mut alice_b = b.login("alice").await;
+    let mut bob_b = b.login("bob").await;
+    for i in 1..=N {
+        if i == 10 {
+            nats.stop();
+        }
+        if i == 20 {
+            nats.resume();
+        }
+        bob_b.send("alice", &format!("m{i}"), "x").await;
+    }
+    for session in [&mut alice_a, &mut alice_b] {
+        let mut got = Vec::new();
+        while got.len() < N as usize {
+            got.push(next_message(session).await);
+        }
+        let expected: Vec<(u64, String)> = (1..=N).map(|i| (i, format!("m{i}"))).collect();
+        assert_eq!(got, expected);
+        session.assert_no_push().await;
+    }
+    a.stop().await;
+    b.stop().await;
+}
+
+/// Waits until `node`'s /healthz answers `status` with NATS `nats`.
+async fn wait_health(node: &TestServer, status: u16, nats: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let r = get(node.addr, "/healthz").await;
+        let body: Value = serde_json::from_str(&r.body).expect("health is JSON");
+        if r.status == status && body["nats"] == nats {
+            assert_eq!(body["database"], "ok", "{body}");
+            let want = if status == 200 { "ok" } else { "unavailable" };
+            assert_eq!(body["status"], want, "{body}");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "health still {} {body}, waiting for {status} {nats}",
+            r.status
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_nats_is_refused_at_start_clearly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("tim.db");
+    let config = |nats: &str| tim_server::ServeConfig {
+        addr: "127.0.0.1:0".into(),
+        db: db.clone(),
+        www: dir.path().join("www"),
+        pkg: dir.path().join("pkg"),
+        demo: false,
+        send_commit_after: tim_server::config::DEFAULT_SEND_COMMIT_AFTER,
+        nats: Some(nats.into()),
+        limits: Default::default(),
+    };
+    // Port 1 on loopback: nothing listens there.
+    let err = tim_server::bind(&config("nats://127.0.0.1:1"))
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("cannot connect to NATS at nats://127.0.0.1:1"),
+        "{err}"
+    );
+    let err = tim_server::bind(&config("nats://127.0.0.1:notaport"))
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("cannot connect to NATS at nats://127.0.0.1:notaport"),
+        "{err}"
+    );
+}
