@@ -50,7 +50,8 @@ pub enum Command {
         #[arg(long, default_value_t = DEFAULT_SEND_COMMIT_AFTER.as_millis() as u64)]
         send_commit_ms: u64,
         /// Cluster mode: fan pushes out to the other nodes over this NATS server
-        /// (`nats://host:4222`). Without it, pushes reach this process's sessions only.
+        /// (`nats://host:4222`; several servers of a NATS cluster comma-separated). Without it,
+        /// pushes reach this process's sessions only.
         #[arg(long, value_name = "URL")]
         nats: Option<String>,
         #[command(flatten)]

@@ -71,7 +71,7 @@ pub fn subject(user: &UserKey) -> String {
 }
 
 impl NatsHub {
-    /// Connects to NATS at `url` and starts listening for the other nodes' pushes. A clear
+    /// Connects to NATS at `url` (`nats://host:4222`, or several, comma-separated) and starts listening for the other nodes' pushes. A clear
     /// error when NATS cannot be reached (within [`CONNECT_WITHIN`]) or the URL is wrong.
     pub async fn connect(url: &str) -> Result<NatsHub, FatalError> {
         let local = Arc::new(LocalHub::new());
@@ -90,7 +90,10 @@ impl NatsHub {
                 Duration::from_millis(millis).min(MAX_RECONNECT_DELAY)
             })
             .event_callback(link_events(Arc::clone(&local)));
-        let client = tokio::time::timeout(CONNECT_WITHIN, options.connect(url))
+        // Several servers of one NATS cluster may be given, comma-separated; the client also
+        // learns the others from the one it reaches.
+        let servers: Vec<&str> = url.split(',').map(str::trim).collect();
+        let client = tokio::time::timeout(CONNECT_WITHIN, options.connect(servers))
             .await
             .map_err(|_| cannot(format!("no answer within {} s", CONNECT_WITHIN.as_secs())))?
             .map_err(|e| cannot(e.to_string()))?;

@@ -20,11 +20,13 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Two nodes on a fresh database and the given NATS server.
+/// Two nodes on a fresh database and the given NATS server (named twice to B, as the servers
+/// of a NATS cluster are: comma-separated).
 async fn two_nodes(nats: &NatsServer) -> (TestServer, TestServer) {
     let url = pg::server().fresh_database();
     let a = TestServer::start_node(Path::new(&url), &nats.url()).await;
-    let b = TestServer::start_node(Path::new(&url), &nats.url()).await;
+    let servers = format!("{},{}", nats.url(), nats.url());
+    let b = TestServer::start_node(Path::new(&url), &servers).await;
     (a, b)
 }
 
