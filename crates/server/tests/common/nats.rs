@@ -15,6 +15,8 @@ pub struct NatsServer {
     bin: PathBuf,
     port: u16,
     child: Option<Child>,
+    /// A configuration file, when started with one (kept alive as long as the server).
+    config: Option<tempfile::NamedTempFile>,
 }
 
 /// The nats-server binary, or why there is none.
@@ -39,8 +41,13 @@ pub fn binary() -> Result<PathBuf, String> {
 
 /// Says loudly that a test is skipped for want of nats-server; `None` then.
 pub fn start_or_skip(test: &str) -> Option<NatsServer> {
+    binary_or_skip(test).map(NatsServer::start)
+}
+
+/// The binary, or `None` after saying loudly that `test` is skipped.
+pub fn binary_or_skip(test: &str) -> Option<PathBuf> {
     match binary() {
-        Ok(bin) => Some(NatsServer::start(bin)),
+        Ok(bin) => Some(bin),
         Err(why) => {
             eprintln!("\n*** SKIPPED {test}: {why} ***\n");
             None
@@ -50,6 +57,22 @@ pub fn start_or_skip(test: &str) -> Option<NatsServer> {
 
 impl NatsServer {
     pub fn start(bin: PathBuf) -> NatsServer {
+        Self::start_config(bin, None)
+    }
+
+    /// A server that refuses messages over `max_payload` bytes: a publish of a larger push
+    /// never reaches the other nodes, a loss as NATS core may cause any time.
+    pub fn start_max_payload(bin: PathBuf, max_payload: usize) -> NatsServer {
+        let mut config = tempfile::NamedTempFile::new().expect("config file");
+        std::io::Write::write_all(
+            &mut config,
+            format!("max_payload: {max_payload}\n").as_bytes(),
+        )
+        .expect("write config");
+        Self::start_config(bin, Some(config))
+    }
+
+    fn start_config(bin: PathBuf, config: Option<tempfile::NamedTempFile>) -> NatsServer {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -58,6 +81,7 @@ impl NatsServer {
             bin,
             port,
             child: None,
+            config,
         };
         server.resume();
         server
@@ -81,7 +105,11 @@ impl NatsServer {
         let deadline = Instant::now() + Duration::from_secs(10);
         // The port may take a moment to be free again after a stop.
         let child = loop {
-            let mut child = Command::new(&self.bin)
+            let mut command = Command::new(&self.bin);
+            if let Some(config) = &self.config {
+                command.arg("-c").arg(config.path());
+            }
+            let mut child = command
                 .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
