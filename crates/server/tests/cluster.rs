@@ -115,6 +115,73 @@ async fn deletions_and_messages_cross_nodes_as_the_sync_setting_says() {
     b.stop().await;
 }
 
+/// Every kind of push crosses: a read, a cleared history, a batch deletion (sync on), a group's
+/// notice and its unlogged `groupsChanged`.
+#[tokio::test]
+async fn reads_clears_batch_deletions_and_group_changes_reach_the_other_node() {
+    let Some(nats) = servers("reads_clears_batch_deletions_and_group_changes") else {
+        return;
+    };
+    let (a, b) = two_nodes(&nats).await;
+    set_sync_over_rest(&a, true).await;
+    let mut alice_a = a.login("alice").await;
+    let mut alice_b = b.login("alice").await;
+    let mut bob_b = b.login("bob").await;
+    let mut carol_b = b.login("carol").await;
+    bob_b.send("alice", "b1", "from bob").await;
+    carol_b.send("alice", "c1", "from carol").await;
+    for s in [&mut alice_a, &mut alice_b] {
+        assert_eq!(next_message(s).await, (1, "b1".into()));
+        assert_eq!(next_message(s).await, (2, "c1".into()));
+    }
+
+    // A read reaches every session, the reading one included.
+    alice_a.mark_read("C2Cbob").await;
+    for s in [&mut alice_a, &mut alice_b] {
+        let p = s.next_push().await;
+        assert_eq!(
+            (p["kind"].clone(), ev(&p)),
+            (json!("conversationRead"), 3),
+            "{p}"
+        );
+    }
+    let r = alice_a.clear_history("C2Ccarol").await;
+    assert_eq!(r["t"], "reply", "{r}");
+    let p = alice_b.next_push().await;
+    assert_eq!(
+        (p["kind"].clone(), ev(&p)),
+        (json!("historyCleared"), 4),
+        "{p}"
+    );
+    assert_eq!(p["value"]["conversationID"], "C2Ccarol");
+    let r = alice_a.delete_batch(&["C2Cbob", "C2Ccarol"], true).await;
+    assert_eq!(r["t"], "reply", "{r}");
+    let mut deleted = Vec::new();
+    for _ in 0..2 {
+        let p = alice_b.next_push().await;
+        assert_eq!(p["kind"], "conversationDeleted", "{p}");
+        deleted.push((ev(&p), p["value"]["conversationID"].clone()));
+    }
+    deleted.sort_by_key(|d| d.0);
+    assert_eq!(deleted.iter().map(|d| d.0).collect::<Vec<_>>(), [5, 6]);
+    let mut ids: Vec<_> = deleted.into_iter().map(|d| d.1).collect();
+    ids.sort_by_key(|v| v.to_string());
+    assert_eq!(ids, [json!("C2Cbob"), json!("C2Ccarol")]);
+    alice_a.assert_no_push().await;
+
+    // A group made on A: bob on B gets his notice and groupsChanged.
+    common::groups::private_group(&mut alice_a, "g1", &["bob"]).await;
+    let notice = bob_b.next_push().await;
+    assert_eq!(notice["kind"], "message", "{notice}");
+    assert_eq!(notice["value"]["message"]["conversationID"], "@TIM#SYSTEM");
+    let changed = bob_b.next_push().await;
+    assert_eq!(changed["kind"], "groupsChanged", "{changed}");
+    assert!(changed.get("ev").is_none(), "not logged: {changed}");
+    assert_eq!(common::groups::group_ids(&mut bob_b).await, ["g1"]);
+    a.stop().await;
+    b.stop().await;
+}
+
 #[tokio::test]
 async fn pushes_lost_while_nats_is_down_are_filled_from_the_database() {
     let Some(mut nats) = servers("pushes_lost_while_nats_is_down") else {
