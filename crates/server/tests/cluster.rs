@@ -15,7 +15,7 @@ mod common;
 
 use common::http::{get, post};
 use common::nats::{self, NatsServer};
-use common::{ev, pg, Client, TestServer, APP, WAIT};
+use common::{ev, pg, texts, Client, TestServer, APP, WAIT};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -335,4 +335,148 @@ async fn an_unreachable_nats_is_refused_at_start_clearly() {
         err.contains("cannot connect to NATS at nats://127.0.0.1:notaport"),
         "{err}"
     );
+}
+
+/// A node as its own `tim-server serve` process, killed with the test.
+struct NodeProcess {
+    child: std::process::Child,
+    addr: std::net::SocketAddr,
+}
+
+impl NodeProcess {
+    fn start(db: &str, nats: &str) -> NodeProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tim-server"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--db", db, "--nats", nats])
+            .args(["--www", "/nonexistent", "--pkg", "/nonexistent"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn tim-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("tim-server says where it listens")
+                .expect("read stdout");
+            if let Some(rest) = line.strip_prefix("tim-server listening on http://") {
+                break rest.trim_end_matches('/').parse().expect("an address");
+            }
+        };
+        NodeProcess { child, addr }
+    }
+
+    /// `kill -9`: no shutdown, no flush, connections dropped.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A node process is killed (-9) while alice's session on it has sends and a deletion in
+/// flight. Whatever it answered is in the database; the client then does what the SDK's outbox
+/// does, resending everything unconfirmed with the same message IDs and opId to the other node,
+/// and each is applied once: bob has every message once, in order, and alice's deletion covers
+/// exactly what was sent before it.
+#[tokio::test]
+async fn a_node_killed_mid_traffic_loses_nothing_answered_and_applies_nothing_twice() {
+    let Some(nats) = servers("a_node_killed_mid_traffic") else {
+        return;
+    };
+    let url = pg::server().fresh_database();
+    let b = TestServer::start_node(Path::new(&url), &nats.url()).await;
+    set_sync_over_rest(&b, true).await;
+    let mut process = NodeProcess::start(&url, &nats.url());
+    let a = TestServer::external(process.addr, Path::new(&url), &b.secret_key);
+    let mut bob_b = b.login("bob").await;
+    let mut alice_a = a.login("alice").await;
+
+    // The burst: m1..m10, the deletion, m11..m20, written without waiting for answers.
+    let mut burst = Vec::new();
+    for i in 1..=20u64 {
+        let send = json!({"conversationID": "C2Cbob", "ID": format!("m{i}"),
+                          "body": {"type": "text", "text": format!("t{i}")}});
+        burst.push(common::wire::request(i, "sendMessage", Some(send)));
+        if i == 10 {
+            let args = common::delete_args("C2Cbob", Some("d1"), None);
+            burst.push(common::wire::request(100, "deleteConversation", Some(args)));
+        }
+    }
+    for frame in &burst {
+        alice_a.send_text(frame.to_string()).await;
+    }
+    // Kill the node once the deletion is answered, with m11..m20 in flight: the resent
+    // deletion must then be answered as recorded, not applied again over m11.. (which would
+    // hide them from alice).
+    let mut answered = Vec::new();
+    loop {
+        let answer = alice_a.next_answer().await;
+        assert_eq!(answer["t"], "reply", "{answer}");
+        let done = answer["id"] == 100;
+        answered.push(answer);
+        if done {
+            break;
+        }
+    }
+    process.kill();
+    while let Ok(Some(Ok(msg))) =
+        tokio::time::timeout(WAIT, futures::StreamExt::next(&mut alice_a.ws)).await
+    {
+        if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
+            let frame = common::wire::flat(&serde_json::from_str(t.as_str()).expect("JSON"));
+            if frame["t"] != "push" {
+                answered.push(frame);
+            }
+        }
+    }
+    // Nothing answered is lost: every message answered as sent is in bob's history.
+    let history = texts(&bob_b.messages("C2Calice", 100).await);
+    for a in &answered {
+        if a["kind"] == "sent" {
+            let text = a["value"]["message"]["body"]["text"]
+                .as_str()
+                .expect("text");
+            assert!(
+                history.iter().any(|h| h == text),
+                "{text} answered but lost"
+            );
+        }
+    }
+
+    // The outbox's resend, on the other node, in the same order.
+    let mut alice = b.login("alice").await;
+    for frame in &burst {
+        let r = alice
+            .request(
+                frame["req"]
+                    .as_object()
+                    .and_then(|m| m.keys().next())
+                    .expect("op"),
+                frame["req"]
+                    .as_object()
+                    .and_then(|m| m.values().next())
+                    .cloned(),
+            )
+            .await;
+        assert_eq!(r["t"], "reply", "{frame} resent: {r}");
+    }
+    let all: Vec<String> = (1..=20).map(|i| format!("t{i}")).collect();
+    assert_eq!(
+        texts(&bob_b.messages("C2Calice", 100).await),
+        all,
+        "once each, in order"
+    );
+    let after_deletion: Vec<String> = (11..=20).map(|i| format!("t{i}")).collect();
+    assert_eq!(texts(&alice.messages("C2Cbob", 100).await), after_deletion);
+    let mut fresh = b.login("alice").await;
+    assert_eq!(texts(&fresh.messages("C2Cbob", 100).await), after_deletion);
+    b.stop().await;
 }

@@ -119,6 +119,18 @@ impl TestServer {
         }
     }
 
+    /// A handle on a server running elsewhere (another process): logins and requests only;
+    /// [`TestServer::stop`] does nothing.
+    pub fn external(addr: SocketAddr, db: &Path, secret_key: &str) -> TestServer {
+        TestServer {
+            addr,
+            db: db.to_path_buf(),
+            secret_key: secret_key.to_owned(),
+            stop: None,
+            task: None,
+        }
+    }
+
     /// Stops serving and waits until the server has finished.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
