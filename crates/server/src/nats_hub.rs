@@ -27,13 +27,15 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// The subjects' common prefix.
 pub const SUBJECTS: &str = "tim.ev";
 /// Publishes waiting for the NATS client; more are dropped (and filled from the store by the
 /// sessions that miss them), so a long NATS outage cannot eat the node's memory.
 const PUBLISH_QUEUE: usize = 65_536;
+/// How long a clean stop waits for queued pushes to reach NATS.
+const FLUSH_WITHIN: Duration = Duration::from_secs(5);
 /// How long start waits for NATS before giving up with a clear error.
 const CONNECT_WITHIN: Duration = Duration::from_secs(10);
 /// Longest pause between reconnect attempts: a node cut off catches up soon after NATS is back.
@@ -44,8 +46,18 @@ pub struct NatsHub {
     /// Names this node in what it publishes, so its own messages are never delivered twice.
     node: Arc<str>,
     client: Client,
-    outgoing: mpsc::Sender<(String, Vec<u8>)>,
+    outgoing: mpsc::Sender<Outgoing>,
     dropped: AtomicU64,
+}
+
+/// What the publishing task is handed, in order.
+enum Outgoing {
+    Push {
+        subject: String,
+        payload: Vec<u8>,
+    },
+    /// Answered once everything before it is with the NATS server.
+    Flush(oneshot::Sender<()>),
 }
 
 /// One push as published: who it is for and the frame, serialized once by the publishing node.
@@ -157,7 +169,11 @@ impl Hub for NatsHub {
                 return;
             }
         };
-        if self.outgoing.try_send((subject(user), payload)).is_err() {
+        let push = Outgoing::Push {
+            subject: subject(user),
+            payload,
+        };
+        if self.outgoing.try_send(push).is_err() {
             // The other nodes' sessions fill this from the store on their next event.
             let dropped = self.dropped.fetch_add(1, Ordering::Relaxed);
             if dropped.is_multiple_of(1000) {
@@ -175,6 +191,23 @@ impl Hub for NatsHub {
 
     fn link_up(&self) -> Option<bool> {
         Some(self.client.connection_state() == State::Connected)
+    }
+
+    fn flush(&self) -> futures::future::BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let (done, flushed) = oneshot::channel();
+            let handed = async {
+                self.outgoing.send(Outgoing::Flush(done)).await.is_ok() && flushed.await.is_ok()
+            };
+            match tokio::time::timeout(FLUSH_WITHIN, handed).await {
+                Ok(true) => tracing::info!("pushes for other nodes handed to NATS"),
+                _ => tracing::warn!(
+                    "pushes for other nodes not all handed to NATS within {} s \
+                     (their sessions fill them from the database)",
+                    FLUSH_WITHIN.as_secs()
+                ),
+            }
+        })
     }
 }
 
@@ -199,10 +232,20 @@ fn link_events(
 }
 
 /// Hands queued pushes to the NATS client, in order.
-async fn publish(client: Client, mut queue: mpsc::Receiver<(String, Vec<u8>)>) {
-    while let Some((subject, payload)) = queue.recv().await {
-        if let Err(e) = client.publish(subject, payload.into()).await {
-            tracing::warn!("publishing a push on NATS: {e}");
+async fn publish(client: Client, mut queue: mpsc::Receiver<Outgoing>) {
+    while let Some(item) = queue.recv().await {
+        match item {
+            Outgoing::Push { subject, payload } => {
+                if let Err(e) = client.publish(subject, payload.into()).await {
+                    tracing::warn!("publishing a push on NATS: {e}");
+                }
+            }
+            Outgoing::Flush(done) => {
+                if let Err(e) = client.flush().await {
+                    tracing::warn!("flushing pushes to NATS: {e}");
+                }
+                let _ = done.send(());
+            }
         }
     }
 }

@@ -368,6 +368,17 @@ impl NodeProcess {
         NodeProcess { child, addr }
     }
 
+    /// SIGTERM, as an orchestrator stops a node; waits until it has exited, successfully.
+    fn stop_cleanly(&mut self) {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        let status = self.child.wait().expect("wait for the node");
+        assert!(status.success(), "the node exits cleanly: {status}");
+    }
+
     /// `kill -9`: no shutdown, no flush, connections dropped.
     fn kill(&mut self) {
         let _ = self.child.kill();
@@ -478,5 +489,51 @@ async fn a_node_killed_mid_traffic_loses_nothing_answered_and_applies_nothing_tw
     assert_eq!(texts(&alice.messages("C2Cbob", 100).await), after_deletion);
     let mut fresh = b.login("alice").await;
     assert_eq!(texts(&fresh.messages("C2Cbob", 100).await), after_deletion);
+    b.stop().await;
+}
+
+/// A node stopped cleanly right after answering a burst of sends has handed every push for the
+/// other nodes to NATS before exiting (a subscriber of the test counts them).
+#[tokio::test]
+async fn a_node_stopped_cleanly_publishes_everything_it_answered() {
+    const N: u64 = 100;
+    let Some(nats) = servers("a_node_stopped_cleanly") else {
+        return;
+    };
+    let url = pg::server().fresh_database();
+    let b = TestServer::start_node(Path::new(&url), &nats.url()).await;
+    let listener = async_nats::connect(nats.url())
+        .await
+        .expect("connect to NATS");
+    let mut heard = listener.subscribe("tim.ev.>").await.expect("subscribe");
+    listener.flush().await.expect("flush");
+    let mut process = NodeProcess::start(&url, &nats.url());
+    let a = TestServer::external(process.addr, Path::new(&url), &b.secret_key);
+    let mut bob_a = a.login("bob").await;
+    for i in 1..=N {
+        let send = json!({"conversationID": "C2Calice", "ID": format!("m{i}"),
+                          "body": {"type": "text", "text": "x"}});
+        let frame = common::wire::request(i, "sendMessage", Some(send));
+        bob_a.send_text(frame.to_string()).await;
+    }
+    for _ in 1..=N {
+        assert_eq!(bob_a.next_answer().await["kind"], "sent");
+    }
+    tokio::task::spawn_blocking(move || process.stop_cleanly())
+        .await
+        .expect("stopped");
+    // Each of alice's events, numbered 1..=N, once.
+    let mut alice_events = Vec::new();
+    while alice_events.len() < N as usize {
+        let message = tokio::time::timeout(WAIT, futures::StreamExt::next(&mut heard))
+            .await
+            .expect("every push published")
+            .expect("subscription open");
+        let envelope: Value = serde_json::from_slice(&message.payload).expect("JSON");
+        if envelope["user"] == "alice" {
+            alice_events.push(envelope["ev"].as_u64().expect("ev"));
+        }
+    }
+    assert_eq!(alice_events, (1..=N).collect::<Vec<_>>());
     b.stop().await;
 }
