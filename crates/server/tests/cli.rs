@@ -423,7 +423,7 @@ fn app_commands_create_list_and_configure_apps() {
             "--sdkappid",
             "42",
             "--user",
-            "bad id",
+            "bad\tid",
         ],
     ] {
         let out = Command::new(BIN).args(&args).output().expect("run");
