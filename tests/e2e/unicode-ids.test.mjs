@@ -103,6 +103,11 @@ describe('Unicode user and group IDs through the SDK', () => {
     assert.ok(await bad.create(), 'TIM.create gave an instance');
     await bad.fails(2100, 'login', { userID: 'a\u0007b', userSig: env.server.sig('a\u0007b') });
     await bad.fails(2100, 'login', { userID: '', userSig: 'x' });
+    // A lone surrogate is not Unicode: it would reach Rust as U+FFFD, the same for 'a\uD800'
+    // and 'a\uDC00' (two different JS strings, one ID): refused.
+    await bad.fails(2100, 'login', { userID: 'a\uD800', userSig: env.server.sig('a\uD800') });
+    await me.fails(2503, 'deleteConversation', 'C2Ca\uDC00');
+    await me.fails(2503, 'getConversationProfile', 'C2Ca\uFFFD');
     await bad.close();
   });
 

@@ -3,7 +3,10 @@
 //! As at Tencent, an ID is any Unicode text (`用户`, `é`, `😀`, `mail@example.com`, `a b`),
 //! compared byte for byte (no case folding, no normalization: `é` precomposed and `e` + U+0301
 //! are two IDs). Refused is only what cannot work: the empty ID, one over [`MAX_ID_BYTES`] UTF-8
-//! bytes, and control characters (U+0000–U+001F, U+007F–U+009F). Control characters are what
+//! bytes, control characters (U+0000–U+001F, U+007F–U+009F), and U+FFFD, the replacement
+//! character: what decoding leaves of text that was not Unicode (a lone surrogate in a JS
+//! string, bad UTF-8 or percent-encoding), so two different inputs would name one ID. Control
+//! characters are what
 //! the server's storage uses to join IDs into keys ([`ID_SEPARATOR`]), so no two pairs of IDs
 //! can make the same key, and conversation IDs stay unambiguous: `C2C<userID>`,
 //! `GROUP<groupID>` and `@TIM#SYSTEM` differ in their prefix whatever follows it.
@@ -20,6 +23,8 @@ pub enum IdError {
     /// Its length in UTF-8 bytes.
     TooLong(usize),
     ControlCharacter(char),
+    /// U+FFFD: what is left of text that was not valid Unicode.
+    Replacement,
 }
 
 impl std::fmt::Display for IdError {
@@ -34,12 +39,17 @@ impl std::fmt::Display for IdError {
                 "contains the control character U+{:04X} (any other Unicode text is allowed)",
                 u32::from(*c)
             ),
+            IdError::Replacement => write!(
+                f,
+                "contains U+FFFD, what is left of text that was not valid Unicode (a lone \
+                 surrogate in a JS string, bad UTF-8)"
+            ),
         }
     }
 }
 
 /// Checks a user or group ID: 1 to [`MAX_ID_BYTES`] UTF-8 bytes of any Unicode text without
-/// control characters.
+/// control characters or U+FFFD.
 pub fn validate_id(id: &str) -> Result<(), IdError> {
     if id.is_empty() {
         return Err(IdError::Empty);
@@ -47,7 +57,11 @@ pub fn validate_id(id: &str) -> Result<(), IdError> {
     if id.len() > MAX_ID_BYTES {
         return Err(IdError::TooLong(id.len()));
     }
-    match id.chars().find(|c| c.is_control()) {
+    match id
+        .chars()
+        .find(|c| c.is_control() || *c == char::REPLACEMENT_CHARACTER)
+    {
+        Some(char::REPLACEMENT_CHARACTER) => Err(IdError::Replacement),
         Some(c) => Err(IdError::ControlCharacter(c)),
         None => Ok(()),
     }
@@ -128,6 +142,18 @@ mod tests {
             why,
             "contains the control character U+001F (any other Unicode text is allowed)"
         );
+    }
+
+    /// `'a\uD800'` and `'a\uDC00'` (JS) or `a%FF` and `a%FE` (a query) all decode to `a\u{fffd}`:
+    /// accepted, they would be one ID.
+    #[test]
+    fn refuses_what_broken_text_decodes_to() {
+        assert_eq!(validate_id("a\u{fffd}"), Err(IdError::Replacement));
+        assert_eq!(
+            validate_id(&String::from_utf8_lossy(b"a\xff")),
+            Err(IdError::Replacement)
+        );
+        assert!(validate_id("a\u{fffc}").is_ok());
     }
 
     #[test]

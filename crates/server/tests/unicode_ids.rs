@@ -168,6 +168,7 @@ async fn empty_over_limit_and_control_character_ids_are_refused() {
         "a\u{1f}b",
         "a\u{7f}",
         "\u{85}",
+        "a\u{fffd}",
         long.as_str(),
     ] {
         let mut c = srv.connect().await;
@@ -310,6 +311,17 @@ async fn the_demo_usersig_endpoint_takes_percent_encoded_unicode() {
         assert!(checked.is_ok(), "{id}: {checked:?}");
         let mut c = srv.connect().await;
         assert_eq!(c.login(id, sig).await["kind"], "loggedIn", "{id}");
+    }
+    // Bytes that are not UTF-8 decode to U+FFFD (so %FF and %FE would be one user): refused.
+    for encoded in ["a%FF", "a%FE", "%01", ""] {
+        let req = format!(
+            "GET /api/demo/usersig?userID={encoded} HTTP/1.1\r\nHost: {addr}\r\n\
+             Origin: http://{addr}\r\nConnection: close\r\n\r\n",
+            addr = srv.addr
+        );
+        let r = raw(srv.addr, &req).await;
+        assert_eq!(r.status, 400, "{encoded}: {}", r.body);
+        assert_eq!(r.json()["code"], 2100, "{encoded}: {}", r.body);
     }
     srv.stop().await;
 }
