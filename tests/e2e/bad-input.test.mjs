@@ -64,7 +64,7 @@ describe('bad input', () => {
       [2503, "'GROUP' (empty groupID)", 'GROUP'],
       [2503, "'abc' (no known prefix)", 'abc'],
       [2503, "'c2cbob' (prefix is case-sensitive)", 'c2cbob'],
-      [2503, "'C2Cbo b' (bad character)", 'C2Cbo b'],
+      [2503, "'C2Cbo\\nb' (a control character)", 'C2Cbo\nb'],
       [2503, 'true', true],
       [2503, "['C2Cbob'] (an array)", ['C2Cbob']],
       [2500, "'C2Cnobody' (valid, not in the list)", 'C2Cnobody'],

@@ -560,4 +560,40 @@ describe('demo chat', () => {
     await b.ctx.close();
     await lee.close();
   });
+
+  it('Unicode userIDs through the demo: log in (the UserSig URL-encoded), chat, delete with confirmation', async () => {
+    const ME = '用户 😀';
+    const PEER = 'é|mail@example.com';
+    // A selector for any ID (quotes and all): a CSS string takes JSON's escapes.
+    const Q = (id) => `[data-testid=${JSON.stringify(id)}]`;
+    const me = await person(ME, DESKTOP);
+    const peer = await person(PEER, DESKTOP);
+    const m = me.page;
+    const p = peer.page;
+    await newChatWith(m, PEER);
+    await typeAndEnter(m, 'hi é');
+    await status(m, 'hi é', 'sent');
+    await p.locator(Q(`conv-C2C${ME}`)).waitFor();
+    assert.equal(await p.textContent(Q(`name-C2C${ME}`)), ME);
+    await p.click(Q(`open-C2C${ME}`));
+    await p.waitForFunction(() => [...document.querySelectorAll('[data-testid="msg"].in .text')].some((x) => x.textContent === 'hi é'));
+    await typeAndEnter(p, 'hi 用户');
+    await m.waitForFunction(() => [...document.querySelectorAll('[data-testid="msg"].in .text')].some((x) => x.textContent === 'hi 用户'));
+
+    // The peer deletes the chat from the list: gone, also after a reload; the sender keeps theirs.
+    await p.click(Q(`delete-C2C${ME}`));
+    await p.waitForSelector(`${T('confirm-dialog')}[open]`);
+    await p.click(T('confirm-ok'));
+    await closed(p, 'confirm-dialog');
+    await p.locator(Q(`conv-C2C${ME}`)).waitFor({ state: 'detached' });
+    await p.reload();
+    await p.waitForSelector(`${T('chat')}:not([hidden])`);
+    await connected(p);
+    assert.equal(await p.locator(Q(`conv-C2C${ME}`)).count(), 0, 'not back after a reload');
+    assert.deepEqual(await msgTexts(m), ['hi é', 'hi 用户'], 'the sender keeps the chat');
+    assert.equal(await m.locator(Q(`conv-C2C${PEER}`)).count(), 1);
+    assert.deepEqual([...me.errors, ...peer.errors], []);
+    await me.ctx.close();
+    await peer.ctx.close();
+  });
 });

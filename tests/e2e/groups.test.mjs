@@ -267,7 +267,7 @@ describe('groups: three users, real time, per-member deletion, system notices', 
     await alice.fails(10015, 'createGroup', { type: 'Public', name: 'X', groupID: '@TGS_mine' });
     await alice.fails(10015, 'createGroup', { type: 'Public', name: 'X', groupID: 'g'.repeat(49) });
     await bob.fails(10015, 'joinGroup', { groupID: 'g'.repeat(49) });
-    await bob.fails(10015, 'quitGroup', 'bad id');
+    await bob.fails(10015, 'quitGroup', 'bad\tid');
 
     for (const [name, u] of [['alice', alice], ['bob', bob], ['carol', carol]]) {
       assert.deepEqual(await view(u, convs), before[name], `${name}: nothing changed`);

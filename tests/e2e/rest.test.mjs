@@ -118,7 +118,7 @@ describe('refusals: each code, nothing changed', () => {
       [50002, 'recentcontact/delete', { ...del, Type: '1' }],
       [50002, 'recentcontact/delete', { From_Account: 'alice', Type: 1, ClearRamble: 1 }],
       [50002, 'recentcontact/delete', { ...del, ClearRamble: 2 }],
-      [50002, 'recentcontact/delete', { ...del, To_Account: 'b o b' }],
+      [50002, 'recentcontact/delete', { ...del, To_Account: 'b\u0001ob' }],
       [50002, 'recentcontact/delete', { Type: 1, To_Account: 'bob' }],
       [50002, 'recentcontact/get_list', {}],
       [50002, 'recentcontact/get_list', { From_Account: 'alice', StartIndex: 'x' }],

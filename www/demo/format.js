@@ -86,7 +86,7 @@ const WORDS = {
   10009: 'The owner cannot leave the group; dismiss it instead',
   10010: 'No group with that ID (or it was dismissed)',
   10013: 'You are already a member of this group',
-  10015: 'That is not a valid group ID (letters, digits, _ - . @; at most 48)',
+  10015: 'That is not a valid group ID (1 to 48 bytes of any text, no control characters)',
   10021: 'That group ID is taken',
   70001: 'Your login ticket (UserSig) expired',
   70003: 'Your login ticket (UserSig) is not valid',

@@ -108,8 +108,53 @@ mod tests {
             );
         }
         assert!(matches!(
-            ConversationId::parse("C2Cbo b"),
-            Err(ConversationIdError::BadId(IdError::BadCharacter(' ')))
+            ConversationId::parse("C2Cbo\nb"),
+            Err(ConversationIdError::BadId(IdError::ControlCharacter('\n')))
         ));
+        assert!(matches!(
+            ConversationId::parse("GROUPg\u{1f}"),
+            Err(ConversationIdError::BadId(IdError::ControlCharacter(
+                '\u{1f}'
+            )))
+        ));
+        let long = format!("C2C{}", "用".repeat(22));
+        assert!(matches!(
+            ConversationId::parse(&long),
+            Err(ConversationIdError::BadId(IdError::TooLong(66)))
+        ));
+    }
+
+    /// Any Unicode ID: the prefix alone says the type, whatever the ID holds (even `GROUP`,
+    /// `C2C` or `@TIM#SYSTEM`), so every conversation ID parses back to the one it was made from.
+    #[test]
+    fn unicode_ids_round_trip_unambiguously() {
+        for id in [
+            "用户",
+            "é",
+            "😀x",
+            "mail@example.com",
+            "a-b_c.d",
+            "a|b",
+            "a b",
+            "GROUPx",
+            "C2Cx",
+            "@TIM#SYSTEM",
+        ] {
+            for conv in [
+                ConversationId::C2c(id.to_owned()),
+                ConversationId::Group(id.to_owned()),
+            ] {
+                let s = conv.to_string();
+                assert_eq!(ConversationId::parse(&s), Ok(conv), "{s:?}");
+            }
+        }
+        assert_eq!(
+            ConversationId::parse("C2C@TIM#SYSTEM"),
+            Ok(ConversationId::C2c("@TIM#SYSTEM".into()))
+        );
+        assert_eq!(
+            ConversationId::parse("C2CGROUPg"),
+            Ok(ConversationId::C2c("GROUPg".into()))
+        );
     }
 }

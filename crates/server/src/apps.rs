@@ -65,10 +65,14 @@ pub fn create_app(
         }
         None => random_secret_key()?,
     };
+    let admin_identifier = admin_identifier.unwrap_or_else(|| DEFAULT_ADMIN.to_owned());
+    // Any ID a user could have (用户, é, …); one no login could sign for is refused.
+    tim_proto::rules::check_user_id("the admin identifier", &admin_identifier)
+        .map_err(|r| FatalError(r.message))?;
     let app = App {
         sdk_app_id,
         secret_key,
-        admin_identifier: admin_identifier.unwrap_or_else(|| DEFAULT_ADMIN.to_owned()),
+        admin_identifier,
         sync_conversation_deletion,
         created_at: unix_now(),
     };

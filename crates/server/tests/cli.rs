@@ -411,6 +411,13 @@ fn app_commands_create_list_and_configure_apps() {
     let verified =
         tim_server::usersig::verify(sig.trim(), "s3cret-key-0123456789-abcdef", 42, "zoe", now);
     assert!(verified.is_ok_and(|v| v.expires_at <= now + 60));
+    // Any Unicode userID (issue 15), signed over its UTF-8 bytes.
+    for user in ["用户", "é 😀", "a|b"] {
+        let sig = run(&["usersig", "--db", db, "--sdkappid", "42", "--user", user]);
+        let checked =
+            tim_server::usersig::verify(sig.trim(), "s3cret-key-0123456789-abcdef", 42, user, now);
+        assert!(checked.is_ok(), "{user}: {checked:?}");
+    }
 
     // Errors are reported with a failing exit status, never a panic.
     for args in [
@@ -423,8 +430,9 @@ fn app_commands_create_list_and_configure_apps() {
             "--sdkappid",
             "42",
             "--user",
-            "bad id",
+            "bad\tid",
         ],
+        vec!["app", "create", "--db", db, "--admin", "ad\u{1}min"],
     ] {
         let out = Command::new(BIN).args(&args).output().expect("run");
         assert_eq!(out.status.code(), Some(1), "{args:?}");

@@ -125,7 +125,7 @@ async fn the_demo_endpoint_issues_usersigs_that_verify() {
     let mut c = srv.connect().await;
     assert_eq!(c.login("alice", sig).await["kind"], "loggedIn");
 
-    for bad in ["/api/demo/usersig?userID=a%20b", "/api/demo/usersig"] {
+    for bad in ["/api/demo/usersig?userID=a%01b", "/api/demo/usersig"] {
         let r = get(srv.addr, bad, "").await;
         assert_eq!(r.status, 400, "{bad}");
         let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");

@@ -301,7 +301,7 @@ async fn recentcontact_delete_refusals_change_nothing() {
         (json!({"Type": 1, "To_Account": "bob"}), 50002),
         (json!({"From_Account": "alice", "Type": 1}), 50002),
         (
-            json!({"From_Account": "bad id", "Type": 1, "To_Account": "bob"}),
+            json!({"From_Account": "bad\u{7}id", "Type": 1, "To_Account": "bob"}),
             50002,
         ),
         (

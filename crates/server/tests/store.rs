@@ -329,6 +329,7 @@ fn deleting_a_huge_conversation_changes_one_row() {
     // Bulk history written straight into the file in one transaction (20,000 separate sends
     // would mostly measure fsync).
     const N: i64 = 20_000;
+    let key = ConvRef::c2c("alice", "bob").conv_key;
     let mut raw = rusqlite::Connection::open(&path).expect("raw open");
     let tx = raw.transaction().expect("tx");
     {
@@ -336,19 +337,19 @@ fn deleting_a_huge_conversation_changes_one_row() {
             .prepare(
                 "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
                                        body_json, time)
-                 VALUES (?1, 'alice|bob', ?2, ?3, 'bob', 'alice',
+                 VALUES (?1, ?4, ?2, ?3, 'bob', 'alice',
                          '{\"type\":\"text\",\"text\":\"x\"}', 2)",
             )
             .expect("prepare");
         for seq in 2..=N + 1 {
             insert
-                .execute(params![APP as i64, seq, format!("bulk{seq}")])
+                .execute(params![APP as i64, seq, format!("bulk{seq}"), key])
                 .expect("insert");
         }
     }
     tx.execute(
-        "UPDATE threads SET last_seq = ?1 WHERE conv_key = 'alice|bob'",
-        [N + 1],
+        "UPDATE threads SET last_seq = ?1 WHERE conv_key = ?2",
+        params![N + 1, key],
     )
     .expect("thread");
     tx.commit().expect("commit");
@@ -471,7 +472,7 @@ fn the_file_is_in_wal_mode_at_the_current_schema_version() {
     let version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("user_version");
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     // Reopening an up-to-date file migrates nothing and keeps the data.
     let again = SqliteStore::open(&dir.path().join("nested/dir/tim.db")).expect("reopen");
     assert!(again.app(APP).expect("app").is_some());

@@ -102,7 +102,7 @@ async fn login_refusals_carry_usersig_codes() {
     let f = c.next_answer().await;
     assert_error(&f, 60006);
     assert_eq!(f["id"], 77);
-    assert_error(&c.login("bad id", &srv.sig("alice")).await, 2100);
+    assert_error(&c.login("bad\nid", &srv.sig("alice")).await, 2100);
     // After all of that the same connection logs in.
     assert_eq!(
         c.login("alice", &srv.sig("alice")).await["kind"],

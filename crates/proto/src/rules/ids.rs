@@ -16,7 +16,7 @@ pub fn check_group_id(id: &str) -> Result<(), Refusal> {
     validate_id(id).map_err(|e| bad(format!("groupID {e}")))?;
     if id.len() > MAX_GROUP_ID_BYTES {
         return Err(bad(format!(
-            "groupID is {} bytes; the limit is {MAX_GROUP_ID_BYTES}",
+            "groupID is {} bytes (UTF-8); the limit is {MAX_GROUP_ID_BYTES}",
             id.len()
         )));
     }
@@ -48,7 +48,18 @@ mod tests {
     #[test]
     fn user_ids_refused_with_the_field_named() {
         assert!(check_user_id("userID", "alice").is_ok());
-        let e = check_user_id("to", "a b").expect_err("refused");
+        for ok in [
+            "用户",
+            "é",
+            "😀x",
+            "mail@example.com",
+            "a-b_c.d",
+            "a|b",
+            "a b",
+        ] {
+            assert!(check_user_id("userID", ok).is_ok(), "{ok}");
+        }
+        let e = check_user_id("to", "a\tb").expect_err("refused");
         assert_eq!(e.code, ErrorCode::InvalidParameter);
         assert!(e.message.starts_with("to "), "{}", e.message);
     }
@@ -60,14 +71,31 @@ mod tests {
             "a.b-c@d_e",
             &"g".repeat(MAX_GROUP_ID_BYTES),
             "@TGS_abc",
+            "群组",
+            "é",
+            "😀x",
+            "a|b",
+            "a b",
+            "a#b",
+            &"群".repeat(MAX_GROUP_ID_BYTES / 3),
         ] {
             assert!(check_group_id(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "a b", "a#b", &"g".repeat(MAX_GROUP_ID_BYTES + 1)] {
+        for bad in [
+            "",
+            "a\nb",
+            "a\u{1f}b",
+            "\u{7f}",
+            &"g".repeat(MAX_GROUP_ID_BYTES + 1),
+            // 17 characters, 51 bytes: the limit is in UTF-8 bytes.
+            &"群".repeat(MAX_GROUP_ID_BYTES / 3 + 1),
+        ] {
             assert_eq!(code(check_group_id(bad)), 10015, "{bad}");
         }
         assert_eq!(code(check_custom_group_id("@TGS_abc")), 10015);
         assert_eq!(code(check_custom_group_id("@TGSx")), 10015);
         assert!(check_custom_group_id("@TG").is_ok());
+        let e = check_group_id(&"群".repeat(17)).expect_err("refused");
+        assert!(e.message.contains("51 bytes"), "{}", e.message);
     }
 }

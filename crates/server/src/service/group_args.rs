@@ -93,12 +93,12 @@ mod tests {
             member_list_of("alice", l(&["bob", "alice", "carol", "bob"])).expect("ok"),
             l(&["bob", "carol"])
         );
-        assert_eq!(code(member_list_of("alice", l(&["bo b"]))), 2100);
+        assert_eq!(code(member_list_of("alice", l(&["bo\tb"]))), 2100);
         let many: Vec<String> = (0..=MAX_MEMBER_LIST).map(|i| format!("u{i}")).collect();
         assert_eq!(code(member_list_of("alice", many)), 2100);
         assert_eq!(
-            split_valid(l(&["bob", "x y", "bob", "", "carol"])),
-            (l(&["bob", "carol"]), l(&["x y", ""]))
+            split_valid(l(&["bob", "x\ny", "bob", "", "carol"])),
+            (l(&["bob", "carol"]), l(&["x\ny", ""]))
         );
     }
 }

@@ -131,6 +131,24 @@ const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO send_log_applied (id, applied) VALUES (1, 0);
     "#,
+    // 6: a C2C thread key joins its two user IDs with U+001F (a control character, which no ID
+    // may hold) instead of `|`, now that IDs are any Unicode text and may hold `|`. Every old
+    // key with a `|` is a C2C key with exactly one (old IDs were `A-Z a-z 0-9 _ - . @`; group
+    // and system keys had none), and so is every message entry of the event log (`"k"`, its
+    // thread key, as JSON: `\u001f`). The thread rows are copied first and the old ones
+    // dropped last, so the foreign keys hold at every step.
+    r#"
+    INSERT INTO threads (sdk_app_id, conv_key, last_seq)
+        SELECT sdk_app_id, replace(conv_key, '|', char(31)), last_seq
+        FROM threads WHERE instr(conv_key, '|') > 0;
+    UPDATE messages SET conv_key = replace(conv_key, '|', char(31))
+        WHERE instr(conv_key, '|') > 0;
+    UPDATE conversations SET conv_key = replace(conv_key, '|', char(31))
+        WHERE instr(conv_key, '|') > 0;
+    DELETE FROM threads WHERE instr(conv_key, '|') > 0;
+    UPDATE user_events SET payload_json = replace(payload_json, '|', '\u001f')
+        WHERE kind = 'messageAt' AND instr(payload_json, '|') > 0;
+    "#,
 ];
 
 /// Brings the schema up to date, one transaction per migration.

@@ -16,10 +16,14 @@ pub struct App {
     pub created_at: i64,
 }
 
-/// Separates the two user IDs of a C2C thread key; IDs cannot contain it (see `validate_id`).
-const THREAD_KEY_SEPARATOR: char = '|';
+/// Separates the two user IDs of a C2C thread key: U+001F, a control character, which no ID
+/// may contain (`tim_proto::user_id::validate_id`), so two different pairs of IDs never make
+/// the same key. (It was `|` while IDs were `A-Z a-z 0-9 _ - . @`; schema migration 6 of
+/// SQLite and 2 of PostgreSQL rewrote the stored keys.)
+pub const THREAD_KEY_SEPARATOR: char = tim_proto::user_id::ID_SEPARATOR;
 /// Prefix of a group's thread key (`group#<groupID>`) and of a user's system-notice thread key
-/// (`system#<userID>`). IDs cannot contain `#`, so no C2C key (two IDs and `|`) can equal them.
+/// (`system#<userID>`). Neither holds the separator, which every C2C key does, so no C2C key
+/// can equal them (even one of users named `group#x` and `y`); the two prefixes differ.
 const GROUP_THREAD_PREFIX: &str = "group#";
 const SYSTEM_THREAD_PREFIX: &str = "system#";
 
@@ -79,9 +83,21 @@ impl ConvRef {
         }
     }
 
-    /// Whether this is a `GROUP<groupID>` conversation.
+    /// Whether this is a `GROUP<groupID>` conversation. (A C2C key can start with `group#`
+    /// too, for a user of that name: the key alone does not say.)
     pub fn is_group(&self) -> bool {
         self.conv_key.starts_with(GROUP_THREAD_PREFIX)
+            && !self.conv_key.contains(THREAD_KEY_SEPARATOR)
+    }
+
+    /// This conversation with its thread key made afresh from owner and conversation ID: a
+    /// reference stored before the key's form changed (the send log) names the thread as it is
+    /// keyed now. Unchanged when the conversation ID does not parse.
+    pub fn rekeyed(self) -> Self {
+        match ConversationId::parse(&self.conversation_id) {
+            Ok(id) => ConvRef::of(&self.owner, &id),
+            Err(_) => self,
+        }
     }
 }
 
@@ -339,11 +355,56 @@ mod tests {
     fn both_parties_share_one_thread_key() {
         let a = ConvRef::c2c("alice", "bob");
         let b = ConvRef::c2c("bob", "alice");
-        assert_eq!(a.conv_key, "alice|bob");
+        assert_eq!(a.conv_key, "alice\u{1f}bob");
         assert_eq!(a.conv_key, b.conv_key);
         assert_eq!(a.conversation_id, "C2Cbob");
         assert_eq!(b.conversation_id, "C2Calice");
-        assert_eq!(ConvRef::c2c("me", "me").conv_key, "me|me");
+        assert_eq!(ConvRef::c2c("me", "me").conv_key, "me\u{1f}me");
+    }
+
+    /// With any Unicode ID allowed (`|` and `#` too), pairs that would have met under the old
+    /// `|` key stay apart, and no C2C key is a group's or a system key.
+    #[test]
+    fn keys_of_unicode_ids_never_collide() {
+        let pairs = [
+            ("a|b", "c"),
+            ("a", "b|c"),
+            ("a", "b"),
+            ("用户", "é"),
+            ("😀x", "mail@example.com"),
+            ("group#x", "y"),
+            ("system#x", "y"),
+            ("group#", "x"),
+        ];
+        let mut keys = std::collections::HashSet::new();
+        for (a, b) in pairs {
+            let c = ConvRef::c2c(a, b);
+            assert_eq!(c.conv_key, ConvRef::c2c(b, a).conv_key);
+            assert!(!c.is_group(), "{a} {b}");
+            assert!(keys.insert(c.conv_key), "{a} {b}");
+        }
+        for id in ["x|y", "x", "用户", "x#y"] {
+            let g = ConvRef::group("alice", id);
+            assert!(g.is_group());
+            assert!(keys.insert(g.conv_key), "group {id}");
+            assert!(keys.insert(ConvRef::system(id).conv_key), "system {id}");
+        }
+        // The old form: `a|b` + `c` and `a` + `b|c` both made `a|b|c`.
+        assert_ne!(
+            ConvRef::c2c("a|b", "c").conv_key,
+            ConvRef::c2c("a", "b|c").conv_key
+        );
+    }
+
+    #[test]
+    fn a_reference_of_the_old_key_form_is_rekeyed() {
+        let mut old = ConvRef::c2c("alice", "bob");
+        old.conv_key = "alice|bob".into();
+        assert_eq!(old.rekeyed(), ConvRef::c2c("alice", "bob"));
+        let g = ConvRef::group("alice", "g1");
+        assert_eq!(g.clone().rekeyed(), g);
+        let s = ConvRef::system("alice");
+        assert_eq!(s.clone().rekeyed(), s);
     }
 
     #[test]
@@ -360,8 +421,10 @@ mod tests {
             ("@TIM#SYSTEM", "system#alice")
         );
         assert_ne!(s.conv_key, ConvRef::system("bob").conv_key);
-        // Users named like the prefixes still get `|` keys, which hold no `#`.
-        assert_eq!(ConvRef::c2c("group", "x").conv_key, "group|x");
+        // Users named like the prefixes still get separator keys, which group keys never hold.
+        assert_eq!(ConvRef::c2c("group", "x").conv_key, "group\u{1f}x");
+        assert!(ConvRef::c2c("group#", "x").conv_key.starts_with("group#"));
+        assert!(!ConvRef::c2c("group#", "x").is_group());
         assert_eq!(ConvRef::of("alice", &ConversationId::Group("x".into())), g);
     }
 

@@ -170,3 +170,38 @@ fn url_alphabet_round_trips() {
     assert_eq!(to_url_alphabet(b64), "ab*-cd__");
     assert_eq!(from_url_alphabet(&to_url_alphabet(b64)), b64);
 }
+
+/// Python's hmac over the content lines with identifier `用户` (its UTF-8 bytes, as Tencent's
+/// libraries sign it).
+const PY_SIG_USER_CJK: &str = "vEa3B5YVdpXbloLFRO0tVchxFCkB4Qs8AaOPNCgoEV0=";
+/// The whole token from Python's `json.dumps` (which writes `用户` as `\u7528\u6237`) and zlib.
+const PY_TOKEN_USER_CJK: &str = "eJyrVgrxCdYrSy1SslIy0jNQ0gHzM1NS80oy0zLBwjGl5qZGFjGlZkbG5lD54pTsxIKCzBQlK0MTAwgwhMikVhRkFqUqWZkZmFgYGEDESjJzgSKG5lCVUNHizHSg4WWuicZOppFhKQURSTn5Pm5B-gYlYckZFW7O2U4mgcUWjon*AX7O6fmuYQa2SrUAvB4x2A__";
+
+#[test]
+fn non_ascii_identifiers_are_signed_as_utf8_and_verify_either_way() {
+    let fields = SignedFields {
+        identifier: "用户",
+        sdk_app_id: APP,
+        time: T0,
+        expire: 604_800,
+        userbuf: None,
+    };
+    assert_eq!(signature(&fields, KEY).as_deref(), Some(PY_SIG_USER_CJK));
+    let expires = Ok(VerifiedSig {
+        expires_at: T0 + 604_800,
+    });
+    assert_eq!(verify(PY_TOKEN_USER_CJK, KEY, APP, "用户", T0 + 1), expires);
+    assert_eq!(
+        verify(PY_TOKEN_USER_CJK, KEY, APP, "用", T0 + 1),
+        Err(SigError::UserMismatch)
+    );
+    for id in ["用户", "é", "😀x", "mail@example.com", "a|b", "a b"] {
+        let token = generate(APP, KEY, id, 3600, T0).expect("generate");
+        assert!(verify(&token, KEY, APP, id, T0 + 1).is_ok(), "{id}");
+        assert_eq!(
+            verify(&token, KEY, APP, "alice", T0 + 1),
+            Err(SigError::UserMismatch),
+            "{id}"
+        );
+    }
+}

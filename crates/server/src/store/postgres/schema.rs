@@ -112,6 +112,22 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX client_ops_by_time ON client_ops(time);
     "#,
+    // 2: SQLite's 6: a C2C thread key joins its two user IDs with U+001F instead of `|` (IDs
+    // may now hold `|`, never a control character); the log's message entries name their
+    // thread in JSON (`\u001f`). Thread rows are copied first and the old ones dropped last, so
+    // the foreign keys hold at every step.
+    r#"
+    INSERT INTO threads (sdk_app_id, conv_key, last_seq)
+        SELECT sdk_app_id, replace(conv_key, '|', chr(31)), last_seq
+        FROM threads WHERE strpos(conv_key, '|') > 0;
+    UPDATE messages SET conv_key = replace(conv_key, '|', chr(31))
+        WHERE strpos(conv_key, '|') > 0;
+    UPDATE conversations SET conv_key = replace(conv_key, '|', chr(31))
+        WHERE strpos(conv_key, '|') > 0;
+    DELETE FROM threads WHERE strpos(conv_key, '|') > 0;
+    UPDATE user_events SET payload_json = replace(payload_json, '|', E'\\u001f')
+        WHERE kind = 'messageAt' AND strpos(payload_json, '|') > 0;
+    "#,
 ];
 
 /// The advisory lock nodes take to migrate one at a time (any fixed number of ours).

@@ -259,9 +259,19 @@ impl Db {
                     record.n
                 )));
             }
-            send::apply(&tx, &record.items)?;
+            // A log written before C2C keys changed form (migration 6) names threads the
+            // old way: keyed afresh, its sends land in the threads as they are keyed now.
+            let items: Vec<_> = record
+                .items
+                .into_iter()
+                .map(|mut item| {
+                    item.conv = item.conv.rekeyed();
+                    item
+                })
+                .collect();
+            send::apply(&tx, &items)?;
             applied = record.n;
-            sends += record.items.len();
+            sends += items.len();
         }
         set_applied(&tx, applied)?;
         tx.commit()?;

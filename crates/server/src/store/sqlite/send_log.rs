@@ -239,4 +239,68 @@ mod tests {
         std::fs::write(&path, vec![0u8; 4096]).expect("zeros");
         assert!(numbers(&mut log).is_empty());
     }
+
+    /// A log written by a server from before C2C keys changed form names the thread `alice|bob`:
+    /// replayed, its send lands in the thread as it is keyed now, with the messages before it.
+    #[test]
+    fn a_send_logged_with_an_old_thread_key_is_replayed_into_todays_thread() {
+        use crate::store::{App, PageOutcome, SqliteStore, Store};
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("tim.db");
+        let conv = ConvRef::c2c("alice", "bob");
+        let message = |id: &str| NewMessage {
+            msg_id: id.into(),
+            body: WireBody::Text { text: id.into() },
+            time: 7,
+        };
+        {
+            let store = SqliteStore::open(&db).expect("open");
+            store
+                .create_app(&App {
+                    sdk_app_id: 1,
+                    secret_key: "k".into(),
+                    admin_identifier: "administrator".into(),
+                    sync_conversation_deletion: false,
+                    created_at: 0,
+                })
+                .expect("app");
+            let _ = store.send_message(1, &conv, &message("m1")).expect("send");
+        }
+        // What the database has applied of the log: the next group is one more.
+        let applied: u64 = rusqlite::Connection::open(&db)
+            .expect("raw")
+            .query_row("SELECT applied FROM send_log_applied", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| u64::try_from(n).expect("not negative"))
+            .expect("applied");
+        {
+            let mut log = SendLog::open(&path_of(&db)).expect("open").expect("lock");
+            let mut old = conv.clone();
+            old.conv_key = "alice|bob".into();
+            let item = SendItem {
+                sdk_app_id: 1,
+                conv: old,
+                message: message("m2"),
+            };
+            log.append(applied + 1, &[item]).expect("append");
+            log.sync().expect("sync");
+        }
+        let store = SqliteStore::open(&db).expect("reopen replays");
+        let PageOutcome::Page(page) = store.messages(1, &conv, None, 15).expect("messages") else {
+            panic!("no anchor given");
+        };
+        let ids: Vec<_> = page.messages.iter().map(|m| m.msg_id.as_str()).collect();
+        assert_eq!(ids, ["m1", "m2"]);
+        assert_eq!(page.messages[1].seq, 2);
+        let raw = rusqlite::Connection::open(&db).expect("raw");
+        let old_keys: i64 = raw
+            .query_row(
+                "SELECT count(*) FROM threads WHERE instr(conv_key, '|') > 0",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(old_keys, 0);
+    }
 }
