@@ -436,6 +436,16 @@ export interface TimInstance {
 
   on<E extends EventName>(eventName: E, handler: EventHandler<E>, context?: unknown): void;
   off<E extends EventName>(eventName: E, handler: EventHandler<E>, context?: unknown): void;
+  /** Like `on`, for the next event of that name only (`off` removes it before then). */
+  once<E extends EventName>(eventName: E, handler: EventHandler<E>, context?: unknown): void;
+  /** Whether the SDK is ready (between SDK_READY and SDK_NOT_READY): calls then work. */
+  isReady(): boolean;
+  /** The logged-in user's ID; '' when no one is logged in. */
+  getLoginUser(): string;
+  /** Unix seconds on the server's clock (from the login answer; the local clock before login). */
+  getServerTime(): number;
+  /** The unread total of the conversation list; 0 when not logged in. */
+  getTotalUnreadMessageCount(): number;
   /**
    * The SDK's console log, for every instance of the page: 0 everything (the default: connect,
    * login, each request and answer, pushes applied, cache writes), 1 release (connect, login,

@@ -77,9 +77,18 @@ function unsupported(name) {
   return codedError(NOT_SUPPORTED, `${name} is not supported by tim-wasm yet (see the README's API coverage table)`);
 }
 
+/** What the synchronous getters answer before the module has loaded: no one is logged in yet. */
+const BEFORE_LOAD = {
+  isReady: () => false,
+  getLoginUser: () => '',
+  getServerTime: () => Math.floor(Date.now() / 1000),
+  getTotalUnreadMessageCount: () => 0,
+};
+
 /**
  * What `TIM.create` returns: the SDK instance once the module is loaded, and until then a stand-in
- * that queues `on` / `off` / `setLogLevel` and makes every asynchronous call wait for it.
+ * that queues `on` / `once` / `off` / `setLogLevel`, answers the getters of `BEFORE_LOAD`, and
+ * makes every asynchronous call wait for it.
  */
 class Instance {
   #real = null;
@@ -91,7 +100,10 @@ class Instance {
     this.#ready = load().then(() => {
       const real = createInstance(options, onDestroy);
       if (!real) throw codedError(INVALID_PARAMETER, 'TIM.create: these options are not usable (see the console)');
-      for (const [name, handler] of this.#handlers) real.on(name, handler);
+      for (const [name, handler, once] of this.#handlers) {
+        if (once) real.once(name, handler);
+        else real.on(name, handler);
+      }
       this.#handlers = null;
       this.#real = real;
       return real;
@@ -112,7 +124,9 @@ class Instance {
       if (typeof value === 'function') return value.bind(real);
       if (value !== undefined) return value;
     }
-    if (name === 'on') return (event, handler) => this.#on(event, handler);
+    if (name === 'on') return (event, handler) => this.#on(event, handler, false);
+    if (name === 'once') return (event, handler) => this.#on(event, handler, true);
+    if (Object.hasOwn(BEFORE_LOAD, name)) return BEFORE_LOAD[name];
     if (name === 'off') return (event, handler) => this.#off(event, handler);
     if (name === 'setLogLevel') return (level) => this.#ready.then((r) => r.setLogLevel(level));
     if (name === 'SDKAppID') return this.SDKAppID;
@@ -130,9 +144,13 @@ class Instance {
     return (...args) => this.#ready.then((r) => r[name](...args));
   }
 
-  #on(event, handler) {
-    if (this.#real) this.#real.on(event, handler);
-    else this.#handlers.push([event, handler]);
+  #on(event, handler, once) {
+    if (this.#real) {
+      if (once) this.#real.once(event, handler);
+      else this.#real.on(event, handler);
+    } else if (!this.#handlers.some(([e, h]) => e === event && h === handler)) {
+      this.#handlers.push([event, handler, once]);
+    }
   }
 
   #off(event, handler) {

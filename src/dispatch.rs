@@ -7,25 +7,45 @@ use std::cell::RefCell;
 use tim_core::events::Event;
 use wasm_bindgen::JsValue;
 
+struct Entry {
+    name: String,
+    handler: Function,
+    /// Registered with `once`: removed before its first call.
+    once: bool,
+}
+
 #[derive(Default)]
 pub struct Handlers {
-    list: RefCell<Vec<(String, Function)>>,
+    list: RefCell<Vec<Entry>>,
 }
 
 impl Handlers {
     pub fn on(&self, name: String, handler: Function) {
+        self.add(name, handler, false);
+    }
+
+    /// Called for the next event of that name only.
+    pub fn once(&self, name: String, handler: Function) {
+        self.add(name, handler, true);
+    }
+
+    fn add(&self, name: String, handler: Function, once: bool) {
         let mut list = self.list.borrow_mut();
         // Registering the same handler twice for one event calls it once, as with addEventListener.
-        if !list.iter().any(|(n, h)| *n == name && h == &handler) {
-            list.push((name, handler));
+        if !list.iter().any(|e| e.name == name && e.handler == handler) {
+            list.push(Entry {
+                name,
+                handler,
+                once,
+            });
         }
     }
 
-    /// Without a handler, removes every handler of the event.
+    /// Without a handler, removes every handler of the event (`once` ones too).
     pub fn off(&self, name: &str, handler: Option<&Function>) {
         self.list
             .borrow_mut()
-            .retain(|(n, h)| !(n == name && handler.is_none_or(|f| f == h)));
+            .retain(|e| !(e.name == name && handler.is_none_or(|f| *f == e.handler)));
     }
 
     pub fn clear(&self) {
@@ -37,13 +57,16 @@ impl Handlers {
     pub fn emit(&self, events: Vec<Event>) {
         for event in events {
             let name = event.name();
-            let targets: Vec<Function> = self
-                .list
-                .borrow()
-                .iter()
-                .filter(|(n, _)| n == name)
-                .map(|(_, h)| h.clone())
-                .collect();
+            let targets: Vec<Function> = {
+                let mut list = self.list.borrow_mut();
+                let targets = list
+                    .iter()
+                    .filter(|e| e.name == name)
+                    .map(|e| e.handler.clone())
+                    .collect();
+                list.retain(|e| !(e.once && e.name == name));
+                targets
+            };
             if targets.is_empty() {
                 continue;
             }

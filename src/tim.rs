@@ -75,6 +75,30 @@ impl Tim {
         self.inner.handlers.off(&event_name, handler.as_ref());
     }
 
+    pub fn once(&self, event_name: String, handler: Function) {
+        self.inner.handlers.once(event_name, handler);
+    }
+
+    #[wasm_bindgen(js_name = isReady)]
+    pub fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    #[wasm_bindgen(js_name = getLoginUser)]
+    pub fn get_login_user(&self) -> String {
+        self.inner.login_user()
+    }
+
+    #[wasm_bindgen(js_name = getServerTime)]
+    pub fn get_server_time(&self) -> f64 {
+        self.inner.server_time() as f64
+    }
+
+    #[wasm_bindgen(js_name = getTotalUnreadMessageCount)]
+    pub fn get_total_unread_message_count(&self) -> u32 {
+        self.inner.total_unread()
+    }
+
     /// Tencent's levels 0 (all, the default) to 4 (none); a value that is not one is refused
     /// with a warning and the level stays.
     #[wasm_bindgen(js_name = setLogLevel)]

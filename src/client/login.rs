@@ -156,12 +156,18 @@ impl Inner {
                 resume_after: None,
             })
             .await?;
-        let Reply::LoggedIn { latest_event, .. } = reply else {
+        let Reply::LoggedIn {
+            latest_event,
+            server_time,
+            ..
+        } = reply
+        else {
             return Err(unexpected(&reply));
         };
         self.still_current(generation)?;
         {
             let mut s = self.session_mut();
+            s.clock.set(server_time, crate::js::now_ms());
             s.credentials = Some((user_id.to_owned(), user_sig.to_owned()));
             s.verified = true;
             // The list loaded next already reflects every event up to here.
@@ -338,11 +344,15 @@ impl Inner {
             latest_event,
             missed,
             resync_required,
+            server_time,
             ..
         } = reply
         else {
             return Err(unexpected(&reply));
         };
+        self.session_mut()
+            .clock
+            .set(server_time, crate::js::now_ms());
         self.still_current(generation)?;
         log!(
             Kind::Info,

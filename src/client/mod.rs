@@ -5,10 +5,12 @@
 //! - `conversations.rs`: the conversation list, profile, read marks and deletion;
 //! - `messages.rs`: creating, sending and paging messages;
 //! - `groups.rs`: the group calls and the group list;
+//! - `info.rs`: the synchronous getters (isReady, getLoginUser, getServerTime, unread total);
 //! - `offline.rs`: the local cache, the outbox of deletions, and the other tabs.
 
 mod conversations;
 mod groups;
+mod info;
 mod login;
 mod messages;
 mod offline;
@@ -30,6 +32,7 @@ use tim_core::log_level::Kind;
 use tim_core::net_failure::{self, Closed};
 use tim_core::pending::{Pending, Routed};
 use tim_core::readiness::Readiness;
+use tim_core::server_clock::ServerClock;
 use tim_core::shapes::Message;
 use tim_core::state::ConversationState;
 use tim_core::SdkError;
@@ -91,6 +94,8 @@ struct Session {
     list_synced: bool,
     /// Bumped by each login(), so a failed attempt ends only itself.
     login_attempt: u64,
+    /// The server's clock, from the last login answer (getServerTime).
+    clock: ServerClock,
     /// How the last socket ended, to explain a failed login.
     last_close: Option<Closed>,
 }
@@ -139,6 +144,7 @@ impl Inner {
                 to_refresh: Vec::new(),
                 list_synced: false,
                 login_attempt: 0,
+                clock: ServerClock::default(),
                 last_close: None,
             }),
             handlers: Handlers::default(),

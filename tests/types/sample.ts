@@ -23,6 +23,12 @@ const onReady = function (event: { name: string; data: object }) {
 };
 tim.on(TIM.EVENT.SDK_READY, onReady);
 tim.setLogLevel(1);
+tim.once(TIM.EVENT.SDK_READY, onReady);
+const isReadyNow: boolean = tim.isReady();
+const me: string = tim.getLoginUser();
+const serverNow: number = tim.getServerTime();
+const unreadTotal: number = tim.getTotalUnreadMessageCount();
+console.log(isReadyNow, me, serverNow, unreadTotal);
 await tim.login({ userID: 'alice', userSig });
 let promise = tim.deleteConversation('C2Cbob');
 promise

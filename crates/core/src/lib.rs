@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod pending;
 pub mod readiness;
 pub mod reconnect;
+pub mod server_clock;
 pub mod shapes;
 pub mod sort;
 pub mod state;
