@@ -107,6 +107,10 @@ impl Service {
         self.publisher.hub()
     }
 
+    fn publisher(&self) -> &Publisher {
+        &self.publisher
+    }
+
     /// Runs a storage call on the blocking pool.
     async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
     where
