@@ -93,7 +93,8 @@ impl Figures {
             let _ = writeln!(
                 s,
                 "| Slow readers | {} of {} closed ({} with a 60011 frame); others answered {} / \
-                 failed {}; RSS {:.1} MB before, {:.1} MB stuck, {:.1} MB after |",
+                 failed {}; RSS {:.1} MB before, {:.1} MB stuck ({:.1} MB per stuck session), \
+                 {:.1} MB after |",
                 x.closed,
                 x.slow_readers,
                 x.closed_with_60011,
@@ -101,6 +102,7 @@ impl Figures {
                 x.others_failed,
                 x.rss_before_mb,
                 x.rss_stuck_mb,
+                (x.rss_stuck_mb - x.rss_before_mb) / x.slow_readers.max(1) as f64,
                 x.rss_after_mb
             );
         }

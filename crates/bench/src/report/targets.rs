@@ -143,20 +143,6 @@ pub fn evaluate(r: &Results) -> Vec<Verdict> {
         };
         out.push(verdict("5. idle", target, measured, met));
     }
-    if let Some(f) = &r.flood {
-        out.push(verdict(
-            "7. flood",
-            "others' send p99 while a 5,000-member group is flooded ≤ 2× their p99 alone",
-            format!(
-                "{:.1} ms / {:.1} ms = {:.2}× ({} members)",
-                f.flooded_ms.p99,
-                f.baseline_ms.p99,
-                f.p99_ratio,
-                fmt_int(f.members as u64)
-            ),
-            Some(f.p99_ratio <= FLOOD_P99_RATIO_TARGET && f.members >= 5_000),
-        ));
-    }
     if let Some(s) = &r.sdk {
         out.push(verdict(
             "6. sdk",
@@ -185,6 +171,20 @@ pub fn evaluate(r: &Results) -> Vec<Verdict> {
             ),
             format!("p50 {:.1} ms", s.get_list_ms.p50),
             None,
+        ));
+    }
+    if let Some(f) = &r.flood {
+        out.push(verdict(
+            "7. flood",
+            "others' send p99 while a 5,000-member group is flooded ≤ 2× their p99 alone",
+            format!(
+                "{:.1} ms / {:.1} ms = {:.2}× ({} members)",
+                f.flooded_ms.p99,
+                f.baseline_ms.p99,
+                f.p99_ratio,
+                fmt_int(f.members as u64)
+            ),
+            Some(f.p99_ratio <= FLOOD_P99_RATIO_TARGET && f.members >= 5_000),
         ));
     }
     out
