@@ -411,6 +411,9 @@ export interface TimEvent<E extends EventName = EventName> {
 }
 export type EventHandler<E extends EventName = EventName> = (event: TimEvent<E>) => void;
 
+/** `setLogLevel`'s levels, as Tencent's: 0 all (default), 1 release, 2 warn, 3 error, 4 none. */
+export type LogLevel = 0 | 1 | 2 | 3 | 4;
+
 // ---------------------------------------------------------------------------------------------
 // The instance
 
@@ -433,12 +436,24 @@ export interface TimInstance {
 
   on<E extends EventName>(eventName: E, handler: EventHandler<E>, context?: unknown): void;
   off<E extends EventName>(eventName: E, handler: EventHandler<E>, context?: unknown): void;
+  /**
+   * The SDK's console log, for every instance of the page: 0 everything (the default: connect,
+   * login, each request and answer, pushes applied, cache writes), 1 release (connect, login,
+   * reconnects, failures), 2 warnings and errors, 3 errors, 4 nothing. Lines start "tim-wasm: ".
+   * Any other value is refused with a console warning and the level stays.
+   */
+  setLogLevel(level: LogLevel): void;
 
   /** Makes an unsent message. Throws a {@link TimError}: 2100 for bad arguments, 2024 before login. */
   createTextMessage(options: CreateTextMessageOptions): Message;
   /** Sends a message made by createTextMessage. Text over 12 KB rejects 80002. */
   sendMessage(message: Message): Promise<imResponse<SendMessageResult>>;
 
+  /**
+   * The SDK's own list, as Tencent's SDK answers: loaded from the server at login (and after a
+   * reconnect that could not catch up from the event log), kept current by pushes; no server
+   * round trip. `isSyncCompleted` is false while an offline start shows only the cache.
+   */
   getConversationList(): Promise<imResponse<ConversationListResult>>;
   /** Rejects 2503 for an invalid ID, 2500 when the conversation is not in the list. */
   getConversationProfile(conversationID: ConversationID | string): Promise<imResponse<ConversationProfileResult>>;

@@ -48,6 +48,26 @@ function sdkAppIdOf(options) {
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+/** Why the `server` option cannot work, or null: it must be a ws://, wss://, http:// or https:// URL. */
+function serverProblem(options) {
+  const server = options && options.server;
+  if (server == null) return null;
+  let url = null;
+  try {
+    url = new URL(server);
+  } catch {}
+  const got = `got ${JSON.stringify(server)}`;
+  if (typeof server !== 'string' || !url) return `server must be an absolute URL such as 'wss://chat.example.com', ${got}`;
+  if (!/^(wss?|https?):$/.test(url.protocol)) return `server must use ws://, wss://, http:// or https://, ${got}`;
+  if (url.hash) return `server must not have a #fragment, ${got}`;
+  if (/^(ws|http):$/.test(url.protocol) && globalThis.location?.protocol === 'https:' && !LOOPBACK.includes(url.hostname)) {
+    return `an https page cannot open plain ${JSON.stringify(server)} (the browser blocks mixed content): use wss://`;
+  }
+  return null;
+}
+
 /** Whether the SDK has this instance method (the glue's class is defined before the wasm loads). */
 function isSupported(name) {
   return typeof name === 'string' && typeof Tim.prototype[name] === 'function';
@@ -135,6 +155,11 @@ function create(options) {
   const id = sdkAppIdOf(options);
   if (id === null) {
     console.error(`TIM.create: SDKAppID must be a positive integer (or a string of digits), got ${JSON.stringify(options && options.SDKAppID)}`);
+    return null;
+  }
+  const problem = serverProblem(options);
+  if (problem) {
+    console.error(`TIM.create: ${problem}`);
     return null;
   }
   const existing = instances.get(id);

@@ -5,7 +5,8 @@
 #   - the repo root's npm dev tooling (playwright-core, typescript, binaryen's wasm-opt)
 #   - with --with-test-servers: PostgreSQL's server binaries (Debian's postgresql), which the
 #     store tests start on loopback for their PostgreSQL runs (the embedded SQLite mode of
-#     scripts/run.sh needs none)
+#     scripts/run.sh needs none), and nats-server (Debian's nats-server), which the cluster tests
+#     start on loopback beside it
 #   - with --with-browser: Debian's chromium and chromium-driver
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,7 +18,7 @@ for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
     --with-test-servers) WITH_TEST_SERVERS=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) die "unknown argument: $arg (usage: scripts/setup.sh [--with-browser] [--with-test-servers])" ;;
   esac
 done
@@ -69,7 +70,8 @@ else
   npm install --no-audit --no-fund >&2
 fi
 
-# 4. PostgreSQL (the store tests run every behaviour test on it too; they start and stop it)
+# 4. PostgreSQL and nats-server (the store tests run every behaviour test on PostgreSQL too, the
+#    cluster tests use both; the tests start and stop them)
 if [ "$WITH_TEST_SERVERS" = 1 ]; then
   if PG_BIN="$(pg_bin_dir)"; then
     say "postgresql: present ($PG_BIN)"
@@ -77,6 +79,14 @@ if [ "$WITH_TEST_SERVERS" = 1 ]; then
     apt_install postgresql
     PG_BIN="$(pg_bin_dir)" || die "postgresql installed but no initdb/pg_ctl found"
     say "postgresql: installed ($PG_BIN)"
+  fi
+  # The cluster tests (crates/server/tests/cluster.rs) fan out between two nodes over it.
+  if command -v nats-server >/dev/null 2>&1; then
+    say "nats-server: present ($(nats-server --version 2>/dev/null | head -n1))"
+  else
+    apt_install nats-server
+    command -v nats-server >/dev/null 2>&1 || die "nats-server installed but not on PATH"
+    say "nats-server: installed ($(nats-server --version 2>/dev/null | head -n1))"
   fi
 fi
 

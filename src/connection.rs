@@ -1,14 +1,18 @@
 //! One WebSocket to the server: gloo-net's `WebSocket` (a Stream + Sink of messages), driven by
 //! one task per connection. Every text frame goes to `on_frame` as it arrives; frames sent before
 //! the socket opens wait for it, in order (the sink is not ready until then); `on_closed` runs once
-//! when the socket closes or fails. Dropping the `Connection` ends the task and closes the socket
-//! without calling `on_closed`.
+//! when the socket closes or fails, with its close code and reason and whether the server ever
+//! answered on it. Dropping the `Connection` ends the task and closes the socket without calling
+//! `on_closed`.
 
 use futures::channel::mpsc::{self, UnboundedSender};
 use futures::future::{abortable, select, AbortHandle};
 use futures::{SinkExt, StreamExt};
 use gloo_net::websocket::futures::WebSocket;
-use gloo_net::websocket::Message;
+use gloo_net::websocket::{Message, WebSocketError};
+use std::cell::RefCell;
+use std::rc::Rc;
+use tim_core::net_failure::Closed;
 use tim_core::SdkError;
 use tim_proto::ErrorCode;
 
@@ -21,7 +25,7 @@ impl Connection {
     pub fn open(
         url: &str,
         on_frame: impl Fn(String) + 'static,
-        on_closed: impl FnOnce() + 'static,
+        on_closed: impl FnOnce(Closed) + 'static,
     ) -> Result<Connection, SdkError> {
         let ws = WebSocket::open(url).map_err(|e| {
             let mut message = String::from("cannot open a WebSocket to ");
@@ -41,16 +45,34 @@ impl Connection {
                 }
             }
         };
+        let closed = Rc::new(RefCell::new(Closed {
+            code: 1006,
+            ..Closed::default()
+        }));
+        let seen = Rc::clone(&closed);
         let read = async move {
-            while let Some(Ok(message)) = stream.next().await {
-                if let Message::Text(text) = message {
-                    on_frame(text);
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(Message::Text(text)) => {
+                        seen.borrow_mut().answered = true;
+                        on_frame(text);
+                    }
+                    Ok(Message::Bytes(_)) => {}
+                    Err(WebSocketError::ConnectionClose(e)) => {
+                        let mut c = seen.borrow_mut();
+                        c.code = e.code;
+                        c.reason = e.reason;
+                        break;
+                    }
+                    // An error event: the close event with its code follows.
+                    Err(_) => {}
                 }
             }
         };
         let (run, task) = abortable(async move {
             select(Box::pin(read), Box::pin(write)).await;
-            on_closed();
+            let how = closed.borrow().clone();
+            on_closed(how);
         });
         wasm_bindgen_futures::spawn_local(async move {
             let _ = run.await;

@@ -109,8 +109,11 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// An error line with the value it concerns, unless `setLogLevel(4)` silenced the log.
 pub fn console_error(what: &str, detail: &JsValue) {
-    web_sys::console::error_2(&JsValue::from_str(what), detail);
+    if crate::log::shows(tim_core::log_level::Kind::Error) {
+        web_sys::console::error_2(&JsValue::from_str(what), detail);
+    }
 }
 
 /// A message ID: time plus 64 random bits, in the characters the server accepts.

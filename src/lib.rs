@@ -9,6 +9,8 @@ mod client;
 mod connection;
 mod dispatch;
 mod js;
+mod log;
+mod probe;
 mod tabs;
 mod tim;
 

@@ -10,6 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use tim_core::args::CreateOptions;
+use tim_core::log_level::{Kind, LogLevel};
 use tim_core::SdkError;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -74,9 +75,18 @@ impl Tim {
         self.inner.handlers.off(&event_name, handler.as_ref());
     }
 
-    /// Accepted for compatibility; the SDK logs only errors.
+    /// Tencent's levels 0 (all, the default) to 4 (none); a value that is not one is refused
+    /// with a warning and the level stays.
     #[wasm_bindgen(js_name = setLogLevel)]
-    pub fn set_log_level(&self, _level: JsValue) {}
+    pub fn set_log_level(&self, level: JsValue) {
+        match LogLevel::parse(&js::arg(&level)) {
+            Some(level) => crate::log::set_level(level),
+            None => crate::log::write(
+                Kind::Warn,
+                "setLogLevel takes 0 (all), 1 (release), 2 (warnings), 3 (errors) or 4 (none)",
+            ),
+        }
+    }
 
     /// Synchronous, as documented: throws an Error with a code when it cannot make the message.
     #[wasm_bindgen(js_name = createTextMessage)]

@@ -1,6 +1,6 @@
 //! getConversationList, getConversationProfile, setMessageRead and deleteConversation.
 
-use super::{unexpected, Inner, Outcome, Session};
+use super::{unexpected, Inner, Outcome};
 use crate::js::{Json, Object};
 use serde_json::Value;
 use std::rc::Rc;
@@ -13,36 +13,16 @@ use tim_proto::frame::DeleteOutcome;
 use tim_proto::{ErrorCode, Reply, Request};
 
 impl Inner {
+    /// From the SDK's own list, as the documented SDK answers: loaded from the server at login
+    /// and after a reconnect that had to resync, and kept current by pushes. So a deletion made
+    /// on another device with the app's sync setting off is not seen here until the next login.
+    /// `isSyncCompleted` says whether the list has caught up with the server since this login
+    /// (false while an offline start shows only the cache).
     pub async fn get_conversation_list(self: Rc<Self>) -> Outcome {
         self.check_ready()?;
-        if self.session().conn.is_none() && self.cache().is_some() {
-            // Offline: the local list (from the cache and what happened here since).
-            let list = self
-                .session
-                .borrow()
-                .state
-                .as_ref()
-                .map(|s| s.list())
-                .unwrap_or_default();
-            return Ok(list_reply(&list, false));
-        }
-        let reply = self
-            .request_idempotent(Request::GetConversationList)
-            .await?;
-        let Reply::ConversationList { conversations } = reply else {
-            return Err(unexpected(&reply));
-        };
-        let list = {
-            let mut s = self.session_mut();
-            let Session { state, events, .. } = &mut *s;
-            let state = state.as_mut().ok_or_else(|| {
-                SdkError::new(ErrorCode::NotReadyLoggedOut, "logged out meanwhile")
-            })?;
-            events.note(state.replace_all(conversations));
-            state.list()
-        };
-        self.schedule_dispatch();
-        Ok(list_reply(&list, true))
+        let s = self.session();
+        let list = s.state.as_ref().map(|s| s.list()).unwrap_or_default();
+        Ok(list_reply(&list, s.list_synced))
     }
 
     pub async fn get_conversation_profile(self: Rc<Self>, id: Value) -> Outcome {

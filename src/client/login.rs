@@ -4,12 +4,15 @@
 
 use super::{unexpected, Inner, Outcome};
 use crate::js::Object;
+use crate::log::log;
 use gloo_timers::future::TimeoutFuture;
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args;
 use tim_core::constants::types;
 use tim_core::events::Event;
+use tim_core::log_level::Kind;
+use tim_core::net_failure;
 use tim_core::outbox::is_transient;
 use tim_core::readiness::Readiness;
 use tim_core::reconnect::{backoff_ms, is_final};
@@ -24,27 +27,50 @@ impl Inner {
     pub async fn login(self: Rc<Self>, options: Value) -> Outcome {
         self.session().readiness.check_can_login()?;
         let (user_id, user_sig) = args::login_args(&options)?;
-        let generation = {
+        let (generation, attempt) = {
             let mut s = self.session_mut();
             s.readiness = Readiness::LoggingIn;
+            s.last_close = None;
             s.generation += 1;
-            s.events
-                .push(Event::NetStateChange(types::NET_STATE_CONNECTING));
-            s.generation
+            s.login_attempt += 1;
+            s.events.net_state(types::NET_STATE_CONNECTING);
+            (s.generation, s.login_attempt)
         };
         self.schedule_dispatch();
-        let result = self.login_steps(generation, user_id, user_sig).await;
-        if let Err(e) = &result {
+        let e = match self.login_steps(generation, user_id, user_sig).await {
+            Ok(done) => return Ok(done),
+            Err(e) => self.explain(e).await,
+        };
+        log!(
+            Kind::Warn,
+            "login failed ({}): {}",
+            e.code.as_u32(),
+            e.message
+        );
+        {
             let mut s = self.session_mut();
-            // Only undo our own attempt: a logout() meanwhile has already moved on.
-            if s.generation == generation {
+            // Only undo our own attempt: a logout() (and maybe a new login) meanwhile has
+            // already moved on. (Not the connection's generation: a socket that failed has
+            // bumped that, and the attempt must still end as failed.)
+            if s.login_attempt == attempt && s.readiness == Readiness::LoggingIn {
                 Self::teardown(&mut s, Readiness::LoginFailed);
             }
-            drop(s);
-            self.schedule_dispatch();
-            return Err(e.clone());
         }
-        result
+        self.schedule_dispatch();
+        Err(e)
+    }
+
+    /// A login whose socket closed before the server ever answered: the browser does not say
+    /// why, so ask plain HTTP at the same address what is there, and say that.
+    async fn explain(&self, e: SdkError) -> SdkError {
+        let closed = self.session_mut().last_close.take();
+        match closed {
+            Some(c) if e.code == ErrorCode::NetworkError && !c.answered => {
+                let probe = crate::probe::probe(&self.url).await;
+                SdkError::new(e.code, net_failure::login_failure(&self.url, &c, probe))
+            }
+            _ => e,
+        }
     }
 
     async fn login_steps(
@@ -80,14 +106,14 @@ impl Inner {
             // The server is unreachable, but this user logged in here before: start from the
             // cache and keep trying to connect (deletions meanwhile go to the outbox).
             Err(e) if is_transient(e.code) && verified => {
+                log!(Kind::Info, "starting offline from the cache: {}", e.message);
                 {
                     let mut s = self.session_mut();
                     s.generation += 1;
                     s.conn = None;
                     s.credentials = Some((user_id, user_sig));
                     s.reconnecting = true;
-                    s.events
-                        .push(Event::NetStateChange(types::NET_STATE_DISCONNECTED));
+                    s.events.net_state(types::NET_STATE_DISCONNECTED);
                 }
                 let generation = self.session().generation;
                 self.become_ready(generation)?;
@@ -140,9 +166,12 @@ impl Inner {
             s.verified = true;
             // The list loaded next already reflects every event up to here.
             s.last_event = latest_event;
-            s.events
-                .push(Event::NetStateChange(types::NET_STATE_CONNECTED));
+            s.events.net_state(types::NET_STATE_CONNECTED);
         }
+        log!(
+            Kind::Info,
+            "logged in as {user_id} (event log at {latest_event})"
+        );
         // Deletions kept while offline go first, so the list below no longer has them.
         self.flush_outbox().await;
         self.load_list(generation).await?;
@@ -158,6 +187,7 @@ impl Inner {
             other => return Err(unexpected(&other)),
         };
         self.still_current(generation)?;
+        self.session_mut().list_synced = true;
         self.with_state(|state, events| events.note(state.replace_all(list)));
         self.reapply_outbox().await;
         Ok(())
@@ -192,6 +222,7 @@ impl Inner {
             Self::teardown(&mut s, Readiness::LoggedOut);
             s.events.push(Event::SdkNotReady);
         }
+        log!(Kind::Info, "logged out");
         self.schedule_dispatch();
         Ok(crate::js::empty())
     }
@@ -222,7 +253,13 @@ impl Inner {
     pub(super) async fn reconnect(self: Rc<Self>) {
         let mut attempt = 0u32;
         loop {
-            TimeoutFuture::new(backoff_ms(attempt, js_sys::Math::random())).await;
+            let wait = backoff_ms(attempt, js_sys::Math::random());
+            log!(
+                Kind::Info,
+                "reconnecting in {wait} ms (attempt {})",
+                attempt + 1
+            );
+            TimeoutFuture::new(wait).await;
             attempt = attempt.saturating_add(1);
             let generation = {
                 let mut s = self.session_mut();
@@ -231,8 +268,7 @@ impl Inner {
                     return;
                 }
                 s.generation += 1;
-                s.events
-                    .push(Event::NetStateChange(types::NET_STATE_CONNECTING));
+                s.events.net_state(types::NET_STATE_CONNECTING);
                 s.generation
             };
             self.schedule_dispatch();
@@ -246,6 +282,12 @@ impl Inner {
                     return;
                 }
                 Err(e) if is_final(e.code) => {
+                    log!(
+                        Kind::Warn,
+                        "reconnect refused ({}): {}",
+                        e.code.as_u32(),
+                        e.message
+                    );
                     {
                         let mut s = self.session_mut();
                         s.reconnecting = false;
@@ -260,7 +302,8 @@ impl Inner {
                     self.schedule_dispatch();
                     return;
                 }
-                Err(_) => {
+                Err(e) => {
+                    log!(Kind::Info, "reconnect failed: {}", e.message);
                     let mut s = self.session_mut();
                     if s.generation == generation {
                         s.generation += 1;
@@ -301,6 +344,16 @@ impl Inner {
             return Err(unexpected(&reply));
         };
         self.still_current(generation)?;
+        log!(
+            Kind::Info,
+            "reconnected: {} missed events{}",
+            missed.len(),
+            if resync_required {
+                ", reloading the list"
+            } else {
+                ""
+            }
+        );
         {
             let mut s = self.session_mut();
             for logged in missed {
@@ -308,9 +361,11 @@ impl Inner {
             }
             if resync_required {
                 s.last_event = s.last_event.max(latest_event);
+            } else {
+                // Every event since the list's base is applied: it matches the server's.
+                s.list_synced = true;
             }
-            s.events
-                .push(Event::NetStateChange(types::NET_STATE_CONNECTED));
+            s.events.net_state(types::NET_STATE_CONNECTED);
         }
         Ok(resync_required)
     }

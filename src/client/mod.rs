@@ -17,6 +17,7 @@ use crate::cache::Cache;
 use crate::connection::Connection;
 use crate::dispatch::Handlers;
 use crate::js::Json;
+use crate::log::log;
 use crate::tabs::Tabs;
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
@@ -25,6 +26,8 @@ use std::rc::Rc;
 use tim_core::args::{self, CreateOptions};
 use tim_core::constants::types;
 use tim_core::events::{Event, EventQueue};
+use tim_core::log_level::Kind;
+use tim_core::net_failure::{self, Closed};
 use tim_core::pending::{Pending, Routed};
 use tim_core::readiness::Readiness;
 use tim_core::shapes::Message;
@@ -80,9 +83,16 @@ struct Session {
     groups: Vec<tim_proto::model::WireGroup>,
     /// The server said the groups changed: fetch them and emit GROUP_LIST_UPDATED.
     groups_stale: bool,
-    /// Conversations a pushed deletion kept (a newer message is held here): their unread count
-    /// and last message are fetched from the server.
+    /// Conversations to fetch from the server: one a pushed deletion kept (a newer message is
+    /// held here: its unread count and last message), or a group one a pushed message brought
+    /// whose group the SDK's group list does not have yet (its name and type).
     to_refresh: Vec<String>,
+    /// The list has caught up with the server since this login (loaded, or resumed from the log).
+    list_synced: bool,
+    /// Bumped by each login(), so a failed attempt ends only itself.
+    login_attempt: u64,
+    /// How the last socket ended, to explain a failed login.
+    last_close: Option<Closed>,
 }
 
 type Outcome = Result<Json, SdkError>;
@@ -127,6 +137,9 @@ impl Inner {
                 groups: Vec::new(),
                 groups_stale: false,
                 to_refresh: Vec::new(),
+                list_synced: false,
+                login_attempt: 0,
+                last_close: None,
             }),
             handlers: Handlers::default(),
             dispatch_scheduled: Cell::new(false),
@@ -276,6 +289,7 @@ impl Inner {
         request: Request,
         timeout_ms: u32,
     ) -> Result<Reply, SdkError> {
+        let request_op = request.op();
         let (id, rx) = {
             let mut s = self.session_mut();
             let Session { conn, pending, .. } = &mut *s;
@@ -292,7 +306,9 @@ impl Inner {
             }
             (id, rx)
         };
-        match select(rx, TimeoutFuture::new(timeout_ms)).await {
+        log!(Kind::Debug, "request {id} {op}", op = request_op);
+        let started = crate::js::now_ms();
+        let answer = match select(rx, TimeoutFuture::new(timeout_ms)).await {
             Either::Left((Ok(result), _)) => result,
             Either::Left((Err(_), _)) => Err(SdkError::new(
                 ErrorCode::NetworkError,
@@ -305,7 +321,21 @@ impl Inner {
                     format!("no answer from the server within {timeout_ms} ms"),
                 ))
             }
+        };
+        if crate::log::shows(Kind::Debug) {
+            // Whole milliseconds: an integer keeps float formatting out of the wasm.
+            let ms = (crate::js::now_ms() - started) as u64;
+            match &answer {
+                Ok(reply) => log!(Kind::Debug, "answer {id} {} in {ms} ms", reply.kind()),
+                Err(e) => log!(
+                    Kind::Debug,
+                    "answer {id} error {} in {ms} ms: {}",
+                    e.code.as_u32(),
+                    e.message
+                ),
+            }
         }
+        answer
     }
 
     // ---- what the socket tells us -------------------------------------------------------
@@ -313,6 +343,7 @@ impl Inner {
     /// Opens the socket; `generation` tags its news so that a stale socket's is ignored. The
     /// connection holds only weak callbacks: it never keeps the client alive.
     fn connect(self: &Rc<Self>, generation: u64) -> Result<Connection, SdkError> {
+        log!(Kind::Info, "connecting to {}", self.url);
         let (on_frame, on_closed) = (Rc::downgrade(self), Rc::downgrade(self));
         Connection::open(
             &self.url,
@@ -321,9 +352,9 @@ impl Inner {
                     inner.on_frame(generation, &text);
                 }
             },
-            move || {
+            move |closed| {
                 if let Some(inner) = on_closed.upgrade() {
-                    inner.on_closed(generation);
+                    inner.on_closed(generation, closed);
                 }
             },
         )
@@ -358,10 +389,21 @@ impl Inner {
     fn apply_logged(s: &mut Session, ev: Option<u64>, push: Push) {
         if let Some(ev) = ev {
             if ev <= s.last_event {
+                log!(
+                    Kind::Debug,
+                    "push {} (event {ev}) already applied",
+                    push.kind()
+                );
                 return;
             }
             s.last_event = ev;
         }
+        log!(
+            Kind::Debug,
+            "push {} (event {}) applied",
+            push.kind(),
+            ev.unwrap_or(0)
+        );
         Self::apply_push(s, push);
     }
 
@@ -372,10 +414,15 @@ impl Inner {
                     state,
                     events,
                     new_messages,
+                    groups,
+                    to_refresh,
                     ..
                 } = s;
                 let Some(state) = state.as_mut() else { return };
                 let change = state.apply_message(&message, true);
+                if change.list && !state.fill_group(&message.conversation_id, groups) {
+                    to_refresh.push(message.conversation_id.clone());
+                }
                 if change.list {
                     let shaped = Message::from_wire(&message, state.me());
                     if shaped.kind == types::MSG_GRP_SYS_NOTICE {
@@ -432,7 +479,7 @@ impl Inner {
         }
     }
 
-    pub fn on_closed(self: &Rc<Self>, generation: u64) {
+    pub fn on_closed(self: &Rc<Self>, generation: u64, closed: Closed) {
         let start_reconnect = {
             let mut s = self.session_mut();
             if s.generation != generation {
@@ -440,15 +487,14 @@ impl Inner {
             }
             s.generation += 1;
             s.conn = None;
-            s.pending.fail_all(
-                ErrorCode::NetworkError,
-                "the connection to the server closed",
-            );
+            let message = net_failure::closed_message(&self.url, &closed);
+            log!(Kind::Info, "{message}");
+            s.pending.fail_all(ErrorCode::NetworkError, &message);
+            s.last_close = Some(closed);
             let start = s.readiness == Readiness::Ready && !s.reconnecting;
             if start {
                 s.reconnecting = true;
-                s.events
-                    .push(Event::NetStateChange(types::NET_STATE_DISCONNECTED));
+                s.events.net_state(types::NET_STATE_DISCONNECTED);
             }
             start
         };
@@ -460,7 +506,7 @@ impl Inner {
 
     /// Drops the connection and the user's state.
     fn teardown(s: &mut Session, readiness: Readiness) {
-        let was_connected = s.conn.take().is_some();
+        s.conn = None;
         s.generation += 1;
         s.pending.fail_all(
             ErrorCode::NetworkError,
@@ -477,11 +523,9 @@ impl Inner {
         s.groups.clear();
         s.groups_stale = false;
         s.to_refresh.clear();
+        s.list_synced = false;
         s.events.reset_total();
         s.readiness = readiness;
-        if was_connected {
-            s.events
-                .push(Event::NetStateChange(types::NET_STATE_DISCONNECTED));
-        }
+        s.events.net_ended();
     }
 }

@@ -3,8 +3,10 @@
 
 use super::{Inner, Session};
 use crate::cache::{Cache, Snapshot};
+use crate::log::log;
 use crate::tabs::Tabs;
 use std::rc::Rc;
+use tim_core::log_level::Kind;
 use tim_core::outbox::{replay_decision, OutboxEntry, Replay};
 use tim_core::sort::sort_by;
 use tim_core::tab_note::TabNote;
@@ -70,6 +72,13 @@ impl Inner {
             (Rc::clone(cache), dirty, messages, *last_event, *verified)
         };
         let (cache, dirty, messages, last_event, verified) = work;
+        log!(
+            Kind::Debug,
+            "cache write: {} conversations, {} removed, {} messages, event {last_event}",
+            dirty.upserts.len(),
+            dirty.removed.len(),
+            messages.len()
+        );
         if let Err(e) = cache.write(dirty, last_event, verified).await {
             crate::js::console_error("tim-wasm: cache write failed", &e.into());
         }

@@ -22,6 +22,7 @@ const onReady = function (event: { name: string; data: object }) {
   console.log('ready', event.name, event.data);
 };
 tim.on(TIM.EVENT.SDK_READY, onReady);
+tim.setLogLevel(1);
 await tim.login({ userID: 'alice', userSig });
 let promise = tim.deleteConversation('C2Cbob');
 promise

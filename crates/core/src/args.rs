@@ -50,12 +50,20 @@ pub fn create_options(v: &Value) -> Option<CreateOptions> {
     })
 }
 
-/// The WebSocket URL: the `server` option (with `/ws` added when it has no path), or the page's
-/// own origin (`http:` → `ws:`, `https:` → `wss:`).
+/// The WebSocket URL: the `server` option (with `/ws` added when it has no path, and `http(s)://`
+/// read as `ws(s)://`), or the page's own origin (`http:` → `ws:`, `https:` → `wss:`). The
+/// package entry has refused options that are not such URLs at `TIM.create`.
 pub fn server_url(option: Option<&str>, page_protocol: &str, page_host: &str) -> String {
     match option {
         Some(s) => {
-            let trimmed = s.trim_end_matches('/');
+            let ws = if let Some(rest) = s.strip_prefix("https://") {
+                format!("wss://{rest}")
+            } else if let Some(rest) = s.strip_prefix("http://") {
+                format!("ws://{rest}")
+            } else {
+                s.to_owned()
+            };
+            let trimmed = ws.trim_end_matches('/');
             // What follows the first `://` (a byte search: no substring searcher in the SDK).
             let after_scheme = trimmed
                 .as_bytes()
@@ -381,6 +389,14 @@ mod tests {
         assert_eq!(
             server_url(Some("wss://h/chat/ws"), "http:", "x"),
             "wss://h/chat/ws"
+        );
+        assert_eq!(
+            server_url(Some("https://h/chat/"), "http:", "x"),
+            "wss://h/chat"
+        );
+        assert_eq!(
+            server_url(Some("http://h:8080"), "https:", "x"),
+            "ws://h:8080/ws"
         );
     }
 

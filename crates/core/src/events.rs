@@ -2,6 +2,7 @@
 //! server news) gives one CONVERSATION_LIST_UPDATED, not one per change.
 
 use crate::constants::event;
+use crate::constants::types::NET_STATE_DISCONNECTED;
 use crate::error::SdkError;
 use crate::shapes::{Conversation, Group, Message};
 use crate::state::{Change, ConversationState};
@@ -99,11 +100,30 @@ pub struct EventQueue {
     list_dirty: bool,
     unread_dirty: bool,
     last_total: u32,
+    /// The last NET_STATE_CHANGE queued ("" before the first).
+    net: &'static str,
 }
 
 impl EventQueue {
     pub fn push(&mut self, e: Event) {
         self.queued.push(e);
+    }
+
+    /// Queues NET_STATE_CHANGE only when the state really changes (a retried connect stays
+    /// `connecting`, not one event per attempt).
+    pub fn net_state(&mut self, state: &'static str) {
+        if self.net != state {
+            self.net = state;
+            self.queued.push(Event::NetStateChange(state));
+        }
+    }
+
+    /// The session ended: a connection that was connecting or connected is now `disconnected`,
+    /// whether or not a socket was ever open (a failed login must not stay `connecting`).
+    pub fn net_ended(&mut self) {
+        if !self.net.is_empty() {
+            self.net_state(NET_STATE_DISCONNECTED);
+        }
     }
 
     pub fn note(&mut self, change: Change) {
@@ -219,6 +239,44 @@ mod tests {
         assert_eq!(
             data(&Event::KickedOut("userSigExpired")),
             json!({"type": "userSigExpired"})
+        );
+    }
+
+    fn net_events(q: &mut EventQueue) -> Vec<Event> {
+        q.drain(None)
+    }
+
+    #[test]
+    fn net_state_is_queued_only_on_change_and_ends_disconnected() {
+        use crate::constants::types::{NET_STATE_CONNECTED, NET_STATE_CONNECTING};
+        let mut q = EventQueue::default();
+        // Nothing announced yet: ending says nothing.
+        q.net_ended();
+        assert!(net_events(&mut q).is_empty());
+        // A login whose socket never opened: connecting, then disconnected when it fails.
+        q.net_state(NET_STATE_CONNECTING);
+        q.net_state(NET_STATE_CONNECTING);
+        q.net_ended();
+        assert_eq!(
+            net_events(&mut q),
+            vec![
+                Event::NetStateChange(NET_STATE_CONNECTING),
+                Event::NetStateChange(NET_STATE_DISCONNECTED)
+            ]
+        );
+        // Ending twice (logout after a drop) does not repeat it.
+        q.net_ended();
+        assert!(net_events(&mut q).is_empty());
+        q.net_state(NET_STATE_CONNECTING);
+        q.net_state(NET_STATE_CONNECTED);
+        q.net_ended();
+        assert_eq!(
+            net_events(&mut q),
+            vec![
+                Event::NetStateChange(NET_STATE_CONNECTING),
+                Event::NetStateChange(NET_STATE_CONNECTED),
+                Event::NetStateChange(NET_STATE_DISCONNECTED)
+            ]
         );
     }
 

@@ -10,6 +10,8 @@ pub mod deletion;
 pub mod error;
 pub mod events;
 pub mod group_args;
+pub mod log_level;
+pub mod net_failure;
 pub mod outbox;
 pub mod pending;
 pub mod readiness;

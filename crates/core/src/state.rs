@@ -1,7 +1,9 @@
 //! The logged-in user's conversation list as the SDK holds it, and how server news changes it.
 
+use crate::constants::types;
 use crate::shapes::Conversation;
 use std::collections::{HashMap, HashSet};
+use tim_proto::model::WireGroup;
 use tim_proto::{WireConversation, WireMessage};
 
 /// What a change did, so the caller knows which events to emit.
@@ -281,6 +283,28 @@ impl ConversationState {
             .map(|c| c.last_message.as_ref().map_or(0, |m| m.seq))
     }
 
+    /// Gives a group conversation its group (name, type) when it has none: one that a pushed
+    /// message brought into the list knows only the group's ID (the server's list carries the
+    /// group). Returns false when `groups` (the SDK's group list) lacks it too: the caller then
+    /// fetches the conversation from the server.
+    pub fn fill_group(&mut self, conversation_id: &str, groups: &[WireGroup]) -> bool {
+        let Some(group_id) = conversation_id.strip_prefix(types::CONV_GROUP) else {
+            return true;
+        };
+        let Some(entry) = self.entries.get_mut(conversation_id) else {
+            return true;
+        };
+        if entry.group.is_some() {
+            return true;
+        }
+        let Some(group) = groups.iter().find(|g| g.group_id == group_id) else {
+            return false;
+        };
+        entry.group = Some(group.clone());
+        self.touched(conversation_id);
+        true
+    }
+
     pub fn contains(&self, conversation_id: &str) -> bool {
         self.entries.contains_key(conversation_id)
     }
@@ -359,6 +383,34 @@ mod tests {
         assert_eq!(list[0].conversation_id, "C2Ccarol");
         assert_eq!(list[1].unread_count, 2);
         assert_eq!(list[1].last_message.last_sequence, 2);
+    }
+
+    #[test]
+    fn a_pushed_group_message_gets_its_group_from_the_group_list_or_asks() {
+        let team = WireGroup {
+            group_id: "team".into(),
+            name: "Team".into(),
+            kind: "Private".into(),
+            owner_id: "bob".into(),
+            member_count: 2,
+            create_time: 1,
+            is_member: true,
+            dismissed: false,
+        };
+        let mut s = ConversationState::new("alice");
+        s.apply_message(&msg("GROUPteam", "bob", 1, 10), true);
+        s.apply_message(&msg("GROUPother", "bob", 1, 10), true);
+        s.take_dirty();
+        assert!(s.fill_group("GROUPteam", std::slice::from_ref(&team)));
+        let g = s
+            .get("GROUPteam")
+            .and_then(|c| c.group_profile)
+            .expect("a group");
+        assert_eq!((g.name.as_str(), g.kind.as_str()), ("Team", "Private"));
+        assert_eq!(s.take_dirty().upserts.len(), 1, "written to the cache");
+        assert!(!s.fill_group("GROUPother", &[team]), "unknown: fetch it");
+        assert!(s.fill_group("C2Cbob", &[]), "not a group conversation");
+        assert!(s.fill_group("GROUPnone", &[]), "not in the list");
     }
 
     #[test]

@@ -339,6 +339,20 @@ pub enum Push {
     Kicked { reason: KickReason },
 }
 
+impl Push {
+    /// The push's name, for logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Push::Message { .. } => "message",
+            Push::ConversationDeleted { .. } => "conversationDeleted",
+            Push::HistoryCleared { .. } => "historyCleared",
+            Push::ConversationRead { .. } => "conversationRead",
+            Push::GroupsChanged => "groupsChanged",
+            Push::Kicked { .. } => "kicked",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KickReason {
     /// TIM.TYPES.KICKED_OUT_USERSIG_EXPIRED.

@@ -49,6 +49,11 @@ pub enum Command {
         /// much later.
         #[arg(long, default_value_t = DEFAULT_SEND_COMMIT_AFTER.as_millis() as u64)]
         send_commit_ms: u64,
+        /// Cluster mode: fan pushes out to the other nodes over this NATS server
+        /// (`nats://host:4222`; several servers of a NATS cluster comma-separated). Without it,
+        /// pushes reach this process's sessions only.
+        #[arg(long, value_name = "URL")]
+        nats: Option<String>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -163,6 +168,7 @@ pub fn run(command: Command) -> Result<(), FatalError> {
             pkg,
             demo,
             send_commit_ms,
+            nats,
             limits,
         } => serve(ServeConfig {
             addr,
@@ -171,6 +177,7 @@ pub fn run(command: Command) -> Result<(), FatalError> {
             pkg,
             demo,
             send_commit_after: Duration::from_millis(send_commit_ms),
+            nats,
             limits: limits.limits(),
         }),
         Command::Usersig {

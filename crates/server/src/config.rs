@@ -29,6 +29,9 @@ pub struct ServeConfig {
     /// database commits them: longer batches more sends per commit; other connections to the
     /// file (the CLI) see sends this much later.
     pub send_commit_after: Duration,
+    /// NATS server to fan pushes out to the other nodes over (cluster mode); `None`: this
+    /// process's sessions only.
+    pub nats: Option<String>,
     /// Deadlines and caps that keep one client from holding up the others.
     pub limits: Limits,
 }

@@ -8,7 +8,8 @@
 //!
 //! Login registers the session with the hub first and reads the user's event log second, so
 //! no event falls between the two; pushes already covered by the login answer are not sent
-//! again, so a session sees each event number at most once, in increasing order.
+//! again, and pushes lost on the way (between nodes) are read from the log, so a session sees
+//! each event number exactly once, in increasing order.
 //!
 //! Every close the server starts carries a reason that begins with the error code (for
 //! example `60008 no login within 10 s`).
@@ -17,7 +18,8 @@ use crate::anonymous::AnonymousSlot;
 use crate::clock::unix_now;
 use crate::config::Limits;
 use crate::error::ApiError;
-use crate::hub::{Delivery, Inbox, Outbox, SessionId, UserKey};
+use crate::gap_fill::{self, Plan};
+use crate::hub::{Delivery, Inbox, Kind, Outbox, SessionId, UserKey};
 use crate::listen::Peer;
 use crate::rate::{KeyedRate, SessionRate, Verdict};
 use crate::service::{Identity, LoginGrant, Service};
@@ -25,7 +27,7 @@ use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tim_proto::frame::KickReason;
+use tim_proto::frame::{KickReason, LoggedEvent};
 use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame, PROTOCOL_VERSION};
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -195,14 +197,11 @@ pub async fn run_session(
             },
             // The client went away.
             Event::Incoming(None) => Step::Gone,
-            Event::Push(Some(delivery)) => match session.outgoing(&delivery) {
-                true => {
-                    writer
-                        .text(&mut socket, &delivery.frame, outbox.as_deref())
-                        .await
-                }
-                false => Step::Go,
-            },
+            Event::Push(Some(delivery)) => {
+                session
+                    .deliver(&mut socket, &writer, &delivery, outbox.as_deref())
+                    .await
+            }
             Event::Push(None) | Event::FellBehind => Step::Close(fell_behind_close()),
             Event::SigMaybeExpired => match &session.state {
                 SessionState::LoggedIn(live) if unix_now() > live.expires_at => {
@@ -576,7 +575,7 @@ impl Session {
 
     /// Registers the session with the hub, then reads what it missed, and answers the login.
     /// In that order: an event committed meanwhile is in the log read or in the session's queue
-    /// (or both; [`Session::outgoing`] drops the copy).
+    /// (or both; [`Session::deliver`] drops the copy).
     async fn start(
         &mut self,
         grant: LoginGrant,
@@ -632,16 +631,57 @@ impl Session {
         Ok(reply)
     }
 
-    /// Whether a push from the hub goes out: not when the session already has that event
-    /// (it was in the login answer, or is covered by the list the client loads after login).
-    fn outgoing(&mut self, delivery: &Delivery) -> bool {
-        if let (Some(ev), SessionState::LoggedIn(live)) = (delivery.ev, &mut self.state) {
-            if ev <= live.last_ev {
-                return false;
+    /// Writes a push from the hub, once and in order: a copy of an event the session already
+    /// has (from the login answer or the log) is dropped, and events lost before it are read
+    /// from the log and written first (see [`crate::gap_fill`]).
+    async fn deliver(
+        &mut self,
+        socket: &mut WebSocket,
+        writer: &Writer,
+        delivery: &Delivery,
+        outbox: Option<&Outbox>,
+    ) -> Step {
+        let SessionState::LoggedIn(live) = &self.state else {
+            return Step::Go;
+        };
+        match gap_fill::plan(live.last_ev, delivery) {
+            Plan::Skip => {
+                // A mark moves the session on; a copy is at or below where it is anyway.
+                self.advance(delivery.ev);
+                Step::Go
             }
-            live.last_ev = ev;
+            Plan::Write => {
+                self.advance(delivery.ev);
+                writer.text(socket, &delivery.frame, outbox).await
+            }
+            Plan::Fill { after, before } => {
+                let user = live.identity.user.clone();
+                let Ok(events) = gap_fill::missing(&self.service, &user, after, before).await
+                else {
+                    return Step::Close(fell_behind_close());
+                };
+                for LoggedEvent { ev, push } in events {
+                    self.advance(Some(ev));
+                    let frame = ServerFrame::Push { ev: Some(ev), push };
+                    let step = writer.frame(socket, &frame, outbox).await;
+                    if !matches!(step, Step::Go) {
+                        return step;
+                    }
+                }
+                self.advance(delivery.ev);
+                match delivery.kind {
+                    Kind::Frame => writer.text(socket, &delivery.frame, outbox).await,
+                    Kind::Mark | Kind::Check => Step::Go,
+                }
+            }
         }
-        true
+    }
+
+    /// The session now has event `ev` (if logged).
+    fn advance(&mut self, ev: Option<u64>) {
+        if let (Some(ev), SessionState::LoggedIn(live)) = (ev, &mut self.state) {
+            live.last_ev = live.last_ev.max(ev);
+        }
     }
 
     /// Leaves the hub, if logged in.

@@ -6,6 +6,7 @@ use crate::config::{ServeConfig, DEMO_SDK_APP_ID, WS_MAX_MESSAGE_BYTES};
 use crate::console;
 use crate::error::ApiError;
 use crate::gateway::{refuse, run_session, SessionEnv};
+use crate::health;
 use crate::listen::Peer;
 use crate::rest;
 use crate::state::AppState;
@@ -34,7 +35,7 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
     }
     let app = Router::new()
         .route("/ws", get(websocket))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health::healthz))
         .nest("/api", api)
         .merge(rest::router());
     // Always revalidate: a rebuilt SDK must never be shadowed by a cached one.

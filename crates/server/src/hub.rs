@@ -38,14 +38,51 @@ impl SessionId {
 pub struct Delivery {
     pub ev: Option<u64>,
     pub frame: Arc<str>,
+    pub kind: Kind,
+}
+
+/// What a session does with a [`Delivery`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Write the frame.
+    Frame,
+    /// Event `ev` was this session's own change (answered by a reply): nothing to write, but
+    /// the session now has it, so the next event is not taken for a gap.
+    Mark,
+    /// Pushes may have been lost (the node's NATS link came back): read the log for anything
+    /// newer than the session has.
+    Check,
 }
 
 impl Delivery {
     pub fn new(ev: Option<u64>, push: Push) -> Delivery {
         let frame = ServerFrame::Push { ev, push }.to_json();
+        Delivery::text(ev, frame.into())
+    }
+
+    /// A push already serialized (one that came from another node).
+    pub fn text(ev: Option<u64>, frame: Arc<str>) -> Delivery {
         Delivery {
             ev,
-            frame: frame.into(),
+            frame,
+            kind: Kind::Frame,
+        }
+    }
+
+    /// Tells the session that made event `ev` that it has it.
+    pub fn mark(ev: u64) -> Delivery {
+        Delivery {
+            ev: Some(ev),
+            frame: Arc::from(""),
+            kind: Kind::Mark,
+        }
+    }
+
+    pub fn check() -> Delivery {
+        Delivery {
+            ev: None,
+            frame: Arc::from(""),
+            kind: Kind::Check,
         }
     }
 
@@ -168,6 +205,16 @@ pub trait Hub: Send + Sync {
     fn push(&self, user: &UserKey, except: Option<SessionId>, delivery: &Delivery);
     /// Live sessions of `user`.
     fn session_count(&self, user: &UserKey) -> usize;
+    /// Whether pushes reach the other nodes: `None` for a hub of one process, else whether
+    /// its link to them (NATS) is up now.
+    fn link_up(&self) -> Option<bool> {
+        None
+    }
+    /// At a clean stop, after the sessions are closed: hands what is still queued for the
+    /// other nodes to them, so the stop loses nothing in flight. Nothing to do in one process.
+    fn flush(&self) -> futures::future::BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
 }
 
 /// The in-process hub.
@@ -181,6 +228,17 @@ pub struct LocalHub {
 impl LocalHub {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Asks every session to read the log for what it may have missed (see [`Kind::Check`]).
+    /// A session whose queue is full is left alone: it is being closed anyway.
+    pub fn check_all(&self) {
+        let check = Delivery::check();
+        for sessions in self.lock().values() {
+            for outbox in sessions.values() {
+                outbox.offer(&check);
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Sessions> {
@@ -223,9 +281,16 @@ impl Hub for LocalHub {
         };
         // A session whose queue is full (a client not reading) or gone is dropped: the gateway
         // closes that connection, and the client resyncs on reconnect. Never block the sender
-        // on a slow reader.
+        // on a slow reader. The excepted session gets a mark of a logged event instead, so
+        // that it can tell a lost push (a gap in its numbers) from its own change.
+        let mark = delivery.ev.map(Delivery::mark);
         sessions.retain(|&id, outbox| {
-            if Some(id) == except || outbox.offer(delivery) {
+            let offered = match (Some(id) == except, &mark) {
+                (false, _) => outbox.offer(delivery),
+                (true, Some(mark)) => outbox.offer(mark),
+                (true, None) => true,
+            };
+            if offered {
                 return true;
             }
             tracing::warn!(
@@ -284,6 +349,19 @@ mod tests {
         hub.unregister(&alice(), s1);
         hub.unregister(&alice(), s2);
         assert_eq!(hub.session_count(&alice()), 0);
+    }
+
+    #[test]
+    fn the_excepted_session_gets_a_mark_of_a_logged_event() {
+        let hub = LocalHub::new();
+        let (o1, mut rx1) = Outbox::new(1 << 20);
+        let s1 = SessionId::next();
+        assert!(hub.register(&alice(), s1, o1, 4).is_ok());
+        let logged = Delivery::new(Some(7), Push::GroupsChanged);
+        hub.push(&alice(), Some(s1), &logged);
+        assert_eq!(rx1.rx.try_recv().ok(), Some(Delivery::mark(7)));
+        hub.check_all();
+        assert_eq!(rx1.rx.try_recv().ok(), Some(Delivery::check()));
     }
 
     #[test]

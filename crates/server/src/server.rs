@@ -4,8 +4,9 @@ use crate::apps::ensure_demo_app;
 use crate::config::ServeConfig;
 use crate::error::FatalError;
 use crate::http::router;
-use crate::hub::LocalHub;
+use crate::hub::{Hub, LocalHub};
 use crate::listen::Gate;
+use crate::nats_hub::NatsHub;
 use crate::purge::run_purge;
 use crate::service::{GroupCaps, Service};
 use crate::state::AppState;
@@ -26,6 +27,7 @@ pub struct BoundServer {
     header_timeout: Duration,
     shutdown: watch::Sender<bool>,
     store: Arc<dyn Store>,
+    hub: Arc<dyn Hub>,
     pub local_addr: SocketAddr,
     /// The demo app, if this database has one.
     pub demo_app: Option<App>,
@@ -49,7 +51,11 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
         max_members: config.limits.max_group_members,
         max_groups: config.limits.max_groups_per_user,
     };
-    let service = Service::new(Arc::clone(&store), Arc::new(LocalHub::new()));
+    let hub: Arc<dyn Hub> = match &config.nats {
+        None => Arc::new(LocalHub::new()),
+        Some(url) => Arc::new(NatsHub::connect(url).await?),
+    };
+    let service = Service::new(Arc::clone(&store), Arc::clone(&hub));
     let service = Arc::new(service.with_group_caps(caps));
     let (shutdown, shutdown_rx) = watch::channel(false);
     tokio::spawn(run_purge(Arc::clone(&store), shutdown_rx.clone()));
@@ -71,6 +77,7 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
         header_timeout: config.limits.http_header_timeout,
         shutdown,
         store,
+        hub,
         local_addr,
         demo_created: demo_app.as_ref().is_some_and(|d| d.created),
         demo_app: demo_app.map(|d| d.app),
@@ -104,6 +111,7 @@ impl BoundServer {
             header_timeout,
             shutdown,
             store,
+            hub,
             ..
         } = self;
         let signal = async move {
@@ -115,6 +123,8 @@ impl BoundServer {
         };
         crate::listen::serve(listener, router, gate, header_timeout, signal).await;
         let served: Result<(), FatalError> = Ok(());
+        // The last pushes made before the sessions closed still reach the other nodes.
+        hub.flush().await;
         // Everything answered is in the database file, not only in the send log.
         let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
         match flushed {

@@ -145,6 +145,11 @@ impl Service {
         }
     }
 
+    /// Whether the store answers a cheap read (the health check).
+    pub async fn store_reachable(&self) -> Result<(), ApiError> {
+        self.blocking(|s| s.app(0).map(|_| ())).await
+    }
+
     /// The app, read from storage on every call (settings are never cached, so a change by
     /// the CLI, REST or the console applies at once).
     pub async fn app(&self, sdk_app_id: u64) -> Result<App, ApiError> {

@@ -40,6 +40,15 @@ pub async fn post_as(
     raw(addr, &req).await
 }
 
+/// `GET path`.
+pub async fn get(addr: SocketAddr, path: &str) -> HttpResponse {
+    raw(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    )
+    .await
+}
+
 /// Sends `req` (a whole HTTP/1.1 request) and reads the answer to the end.
 pub async fn raw(addr: SocketAddr, req: &str) -> HttpResponse {
     let mut s = TcpStream::connect(addr).await.expect("connect");

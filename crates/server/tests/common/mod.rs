@@ -5,6 +5,7 @@
 pub mod engines;
 pub mod groups;
 pub mod http;
+pub mod nats;
 pub mod pg;
 pub mod store;
 pub mod wire;
@@ -73,7 +74,21 @@ impl TestServer {
         Self::start_config(db, demo, Default::default()).await
     }
 
+    /// A node of a cluster (`--demo`): pushes fan out to the other nodes over NATS at `nats`.
+    pub async fn start_node(db: &Path, nats: &str) -> TestServer {
+        Self::start_full(db, true, Default::default(), Some(nats.to_owned())).await
+    }
+
     async fn start_config(db: &Path, demo: bool, limits: tim_server::config::Limits) -> TestServer {
+        Self::start_full(db, demo, limits, None).await
+    }
+
+    async fn start_full(
+        db: &Path,
+        demo: bool,
+        limits: tim_server::config::Limits,
+        nats: Option<String>,
+    ) -> TestServer {
         let config = ServeConfig {
             addr: "127.0.0.1:0".into(),
             db: db.to_path_buf(),
@@ -81,6 +96,7 @@ impl TestServer {
             pkg: db.with_file_name("pkg"),
             demo,
             send_commit_after: tim_server::config::DEFAULT_SEND_COMMIT_AFTER,
+            nats,
             limits,
         };
         let bound = bind(&config).await.expect("server binds");
@@ -100,6 +116,18 @@ impl TestServer {
             secret_key,
             stop: Some(stop),
             task: Some(task),
+        }
+    }
+
+    /// A handle on a server running elsewhere (another process): logins and requests only;
+    /// [`TestServer::stop`] does nothing.
+    pub fn external(addr: SocketAddr, db: &Path, secret_key: &str) -> TestServer {
+        TestServer {
+            addr,
+            db: db.to_path_buf(),
+            secret_key: secret_key.to_owned(),
+            stop: None,
+            task: None,
         }
     }
 
