@@ -91,6 +91,15 @@ impl Fanout {
         &self.hub
     }
 
+    /// Resolves once every logged event queued so far has been handed to the hub, or after
+    /// `patience`: at a clean stop, before the hub hands its own queue to the other nodes.
+    pub async fn delivered(&self, patience: std::time::Duration) {
+        let until = tokio::time::Instant::now() + patience;
+        while self.pending.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < until {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
+
     /// Hands `events` (one change's, in log order) to the live sessions of their users but
     /// `except`: in line if they are few and nothing is queued, else through the queue. Call
     /// while holding the commit order. Waits only when the queue is full.

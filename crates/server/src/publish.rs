@@ -36,6 +36,11 @@ impl Publisher {
         self.fanout.hub()
     }
 
+    /// See [`Fanout::delivered`].
+    pub async fn delivered(&self, patience: Duration) {
+        self.fanout.delivered(patience).await;
+    }
+
     /// Queues an unlogged push for `users`, behind the events of every change committed so
     /// far (so it reaches each session after them).
     pub fn tell(&self, sdk_app_id: u64, except: Option<SessionId>, users: Vec<String>, push: Push) {
