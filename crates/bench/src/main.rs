@@ -6,18 +6,11 @@
 //! turns that JSON into `results.json`, `results.svg` and `RESULTS.md`. `scripts/bench.sh` does
 //! both. These are benchmarks, not tests: nothing here fails on a time.
 
-mod client;
-mod machine;
-mod report;
-mod seed;
-mod server;
-mod stats;
-mod workloads;
-
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
-use workloads::{Plan, Workload};
+use tim_bench::report;
+use tim_bench::workloads::{self, Plan, Workload};
 
 #[derive(Debug, Parser)]
 #[command(name = "tim-bench", about = "tim-wasm benchmarks")]
@@ -33,7 +26,7 @@ enum Command {
         /// Tiny sizes and short runs: checks that every workload still works (seconds).
         #[arg(long)]
         quick: bool,
-        /// Comma-separated subset: delete,sync,send,batch,idle,sdk (default: all).
+        /// Comma-separated subset: delete,sync,send,batch,idle,sdk,flood (default: all).
         #[arg(long, value_delimiter = ',')]
         only: Vec<Workload>,
         /// The repository root (www/, pkg/, bench/sdk.mjs are found from here).

@@ -15,7 +15,19 @@ pub struct ServerSpec {
     pub root: PathBuf,
     /// The SDK package served at /pkg.
     pub pkg: PathBuf,
+    /// Server flags set to other values than the load generator's (see [`ServerProc::start`]),
+    /// e.g. `("--max-connections", "300")`; each flag once.
+    pub flags: Vec<(&'static str, String)>,
 }
+
+/// What the load generator changes by default: it is the heavy user the request rates exist
+/// to stop, and the idle workload holds 10,000 sessions from one address.
+const LOAD_FLAGS: [(&str, &str); 4] = [
+    ("--max-requests-per-sec", "0"),
+    ("--max-user-requests-per-sec", "0"),
+    ("--max-connections", "100000"),
+    ("--max-anonymous-per-ip", "100000"),
+];
 
 pub struct ServerProc {
     child: Child,
@@ -24,6 +36,25 @@ pub struct ServerProc {
     pub http_url: String,
     pub sdk_app_id: u64,
     pub secret_key: String,
+}
+
+/// [`LOAD_FLAGS`] with the spec's own values in their place, then the spec's other flags.
+fn flags(spec: &ServerSpec) -> Vec<String> {
+    let mut out = Vec::new();
+    for (flag, value) in LOAD_FLAGS {
+        let value = spec
+            .flags
+            .iter()
+            .find(|(f, _)| *f == flag)
+            .map_or(value, |(_, v)| v.as_str());
+        out.extend([flag.to_owned(), value.to_owned()]);
+    }
+    for (flag, value) in &spec.flags {
+        if !LOAD_FLAGS.iter().any(|(f, _)| f == flag) {
+            out.extend([(*flag).to_owned(), value.clone()]);
+        }
+    }
+    out
 }
 
 impl ServerProc {
@@ -45,20 +76,7 @@ impl ServerProc {
             .arg(spec.root.join("www"))
             .arg("--pkg")
             .arg(&spec.pkg)
-            // A load generator is the heavy user the request rates exist to stop, and the idle
-            // workload holds 10,000 sessions from one address: lift those limits, keep the rest.
-            .args([
-                "--max-requests-per-sec",
-                "0",
-                "--max-user-requests-per-sec",
-                "0",
-            ])
-            .args([
-                "--max-connections",
-                "100000",
-                "--max-anonymous-per-ip",
-                "100000",
-            ])
+            .args(flags(spec))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -102,6 +120,11 @@ impl ServerProc {
             sdk_app_id,
             secret_key,
         })
+    }
+
+    /// Kills the process without warning (SIGKILL), as a crash or power cut would.
+    pub async fn kill9(mut self) -> Result<()> {
+        self.child.kill().await.context("kill -9 of the server")
     }
 
     pub fn ws_url(&self) -> String {

@@ -7,6 +7,12 @@
 //! durable its pushes go out in order and each sender is answered. A failed batch is retried
 //! one send at a time by the store, so a bad send fails alone. A lone send is applied and
 //! synced at once: nothing waits for company.
+//!
+//! Fairness: a group send costs rows per member (a 5,000-member group, about 10,000), so it
+//! is applied in a batch of its own, and batches of one-to-one sends and single group sends
+//! take turns ([`Lanes`]). A one-to-one send then waits behind at most one group send's
+//! commit, not behind every group send queued before it, nor inside a batch with one. Each
+//! conversation keeps its order: each lane is first in, first out.
 
 use crate::error::ApiError;
 use crate::hub::SessionId;
@@ -16,6 +22,7 @@ use crate::store::{
 };
 use std::collections::VecDeque;
 use std::sync::Arc;
+use tim_proto::conversation_id::GROUP_PREFIX;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most sends in one transaction: bounds the commit's latency for the first of them.
@@ -132,33 +139,39 @@ impl<'a> Writer<'a> {
         mut synced: mpsc::UnboundedReceiver<(u64, StoreResult<()>)>,
     ) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut lanes = Lanes::default();
         let mut open = true;
         loop {
             // A long run stops taking sends until what it applied is out.
-            let taking = open && self.syncs_in_run < MAX_RUN;
-            if !taking && self.waiting.is_empty() {
-                if !open {
+            let room = self.syncs_in_run < MAX_RUN;
+            let taking = open && room;
+            if !(taking || room && lanes.waiting()) && self.waiting.is_empty() {
+                if !open && !lanes.waiting() {
                     return;
                 }
                 self.end_run();
                 continue;
             }
-            tokio::select! {
-                biased;
-                Some((id, result)) = synced.recv() => self.synced(id, result),
-                job = jobs.recv(), if taking => match job {
-                    Some(job) => {
-                        batch.push(job);
-                        while batch.len() < MAX_BATCH {
-                            match jobs.try_recv() {
-                                Ok(job) => batch.push(job),
-                                Err(_) => break,
-                            }
+            if room && lanes.waiting() {
+                // Sends are waiting in a lane: the next batch goes now.
+                while let Ok((id, result)) = synced.try_recv() {
+                    self.synced(id, result);
+                }
+                lanes.fill(&mut batch, &mut jobs);
+                self.apply(&mut batch);
+            } else {
+                tokio::select! {
+                    biased;
+                    Some((id, result)) = synced.recv() => self.synced(id, result),
+                    job = jobs.recv(), if taking => match job {
+                        Some(job) => {
+                            lanes.sort(job);
+                            lanes.fill(&mut batch, &mut jobs);
+                            self.apply(&mut batch);
                         }
-                        self.apply(&mut batch);
-                    }
-                    None => open = false,
-                },
+                        None => open = false,
+                    },
+                }
             }
             self.release_durable();
             self.start_sync();
@@ -170,6 +183,9 @@ impl<'a> Writer<'a> {
 
     /// Applies `batch` (emptying it) under the commit order.
     fn apply(&mut self, batch: &mut Vec<Job>) {
+        if batch.is_empty() {
+            return;
+        }
         if self.order.is_none() {
             self.order = Some(self.publisher.hold());
         }
@@ -292,6 +308,52 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// Sends taken from the queue, waiting for a batch, in two lanes (see the module's fairness
+/// note): one-to-one sends go in batches together, each group send in a batch of its own, and
+/// the two take turns while both wait.
+#[derive(Default)]
+struct Lanes {
+    light: VecDeque<Job>,
+    heavy: VecDeque<Job>,
+    heavy_next: bool,
+}
+
+impl Lanes {
+    fn waiting(&self) -> bool {
+        !self.light.is_empty() || !self.heavy.is_empty()
+    }
+
+    fn sort(&mut self, job: Job) {
+        if job.item.conv.conversation_id.starts_with(GROUP_PREFIX) {
+            self.heavy.push_back(job);
+        } else {
+            self.light.push_back(job);
+        }
+    }
+
+    /// Takes what is queued (without waiting; no more once [`MAX_HEAVY`] group sends wait,
+    /// so that senders then wait for room), then fills `batch` from the lane whose turn it is.
+    fn fill(&mut self, batch: &mut Vec<Job>, jobs: &mut mpsc::Receiver<Job>) {
+        while self.light.len() < MAX_BATCH && self.heavy.len() < MAX_HEAVY {
+            match jobs.try_recv() {
+                Ok(job) => self.sort(job),
+                Err(_) => break,
+            }
+        }
+        let heavy = !self.heavy.is_empty() && (self.heavy_next || self.light.is_empty());
+        if heavy {
+            batch.extend(self.heavy.pop_front());
+        } else {
+            let n = self.light.len().min(MAX_BATCH);
+            batch.extend(self.light.drain(..n));
+        }
+        self.heavy_next = !heavy;
+    }
+}
+
+/// Group sends the writer holds back at most (the channel holds the rest).
+const MAX_HEAVY: usize = 256;
+
 /// Runs sync steps on a thread of their own, so the writer applies sends meanwhile; each
 /// result goes back to the writer's loop. In line if that thread cannot start.
 struct Syncer {
@@ -343,5 +405,73 @@ fn batched(outcome: BatchedSend, item: &SendItem, except: SessionId) -> (Answer,
         }
         Ok(Err(refusal)) => (Ok(Err(refusal)), publish),
         Err(e) => (Err(ApiError::from(e)), publish),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ConvRef, NewMessage};
+    use tim_proto::model::WireBody;
+
+    fn job(conversation_id: &str, id: &str) -> Job {
+        let (answer, _) = oneshot::channel();
+        Job {
+            item: SendItem {
+                sdk_app_id: 1,
+                conv: ConvRef {
+                    owner: "a".into(),
+                    peer: "b".into(),
+                    conversation_id: conversation_id.into(),
+                    conv_key: "a|b".into(),
+                },
+                message: NewMessage {
+                    msg_id: id.into(),
+                    body: WireBody::Text { text: id.into() },
+                    time: 0,
+                },
+            },
+            except: SessionId(1),
+            answer,
+        }
+    }
+
+    fn ids(batch: &mut Vec<Job>) -> Vec<String> {
+        batch.drain(..).map(|j| j.item.message.msg_id).collect()
+    }
+
+    #[test]
+    fn group_sends_go_alone_taking_turns_with_one_to_one_batches_in_order() {
+        let (tx, mut rx) = mpsc::channel(16);
+        for (c, id) in [
+            ("GROUPg", "g1"),
+            ("C2Cb", "c1"),
+            ("GROUPg", "g2"),
+            ("C2Cb", "c2"),
+            ("GROUPg", "g3"),
+        ] {
+            assert!(tx.try_send(job(c, id)).is_ok());
+        }
+        let (mut lanes, mut batch) = (Lanes::default(), Vec::new());
+        let mut batches = Vec::new();
+        while lanes.waiting() || batches.is_empty() {
+            lanes.fill(&mut batch, &mut rx);
+            batches.push(ids(&mut batch));
+            // A one-to-one send arriving meanwhile goes in the next light batch, not behind
+            // every group send.
+            if batches.len() == 1 {
+                assert!(tx.try_send(job("C2Cb", "c3")).is_ok());
+            }
+        }
+        assert_eq!(
+            batches,
+            [
+                vec!["c1", "c2"],
+                vec!["g1"],
+                vec!["c3"],
+                vec!["g2"],
+                vec!["g3"]
+            ]
+        );
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! Behind a trait so a NATS-backed hub can later spread pushes across server nodes; this one
 //! knows the sessions of this process only. A session receives its pushes in the order
-//! [`Hub::push`] was called for its user; callers that need an order (the event log) call it
-//! under one lock (see [`crate::publish`]).
+//! [`Hub::push`] was called for its user; the event log's pushes are made from one thread, in
+//! commit order (see [`crate::publish`] and [`crate::fanout`]).
 //!
 //! Memory per session is bounded: a push is serialized once and shared by every session of
 //! its user ([`Delivery`] holds the frame's text behind an `Arc`), and each session's queue

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod fanout;
 pub mod fd_limit;
 pub mod gap_fill;
 pub mod gateway;

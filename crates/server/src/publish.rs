@@ -3,18 +3,21 @@
 //! Two requests on different connections can commit one after the other and then race to the
 //! hub: if each pushed after its commit returned, the second commit's push could overtake the
 //! first's, and a session would see events out of log order. Here the commit and the hub sends
-//! happen under one lock, so the order of hub sends is the commit order, which is the order of
-//! every user's event numbers. Hub sends never block (a stuck session is dropped instead), so
-//! the lock is held for about as long as the commit itself, which SQLite serialises anyway.
+//! are queued for the fan-out thread under one lock, so the order of hub sends is the commit
+//! order, which is the order of every user's event numbers. The pushes themselves go out on
+//! that thread ([`crate::fanout`]): the lock is held for the commit and a queue hand-over, so
+//! a change with thousands of recipients delays neither its sender's answer nor other changes.
 
-use crate::hub::{Delivery, Hub, SessionId, UserKey};
+use crate::fanout::Fanout;
+use crate::hub::{Hub, SessionId};
 use crate::store::{Store, StoreResult, UserEvent};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+use tim_proto::Push;
 
 pub struct Publisher {
-    hub: Arc<dyn Hub>,
+    fanout: Fanout,
     order: Mutex<()>,
     /// Changes waiting for `order` (see [`Publisher::let_others_in`]).
     queued: AtomicUsize,
@@ -23,18 +26,30 @@ pub struct Publisher {
 impl Publisher {
     pub fn new(hub: Arc<dyn Hub>) -> Self {
         Publisher {
-            hub,
+            fanout: Fanout::start(hub),
             order: Mutex::new(()),
             queued: AtomicUsize::new(0),
         }
     }
 
     pub fn hub(&self) -> &Arc<dyn Hub> {
-        &self.hub
+        self.fanout.hub()
     }
 
-    /// Runs `change` (one store transaction that returns the entries it logged), then sends each
-    /// entry to the live sessions of its user, in log order, before any other change can commit.
+    /// See [`Fanout::delivered`].
+    pub async fn delivered(&self, patience: Duration) {
+        self.fanout.delivered(patience).await;
+    }
+
+    /// Queues an unlogged push for `users`, behind the events of every change committed so
+    /// far (so it reaches each session after them).
+    pub fn tell(&self, sdk_app_id: u64, except: Option<SessionId>, users: Vec<String>, push: Push) {
+        self.fanout.tell(sdk_app_id, except, users, push);
+    }
+
+    /// Runs `change` (one store transaction that returns the entries it logged), then queues
+    /// each entry for the live sessions of its user, in log order, before any other change can
+    /// commit; returns without waiting for them to be delivered.
     /// `except` is the session that made the change: it gets a reply instead of a push.
     /// Blocking: call from the blocking pool.
     pub fn commit<T>(
@@ -74,15 +89,9 @@ impl Publisher {
         }
     }
 
-    /// Hands each entry to the live sessions of its user but `except`, in order.
+    /// Queues each entry for the live sessions of its user but `except`, in order.
     fn push(&self, sdk_app_id: u64, except: Option<SessionId>, events: Vec<UserEvent>) {
-        for UserEvent { user_id, ev, push } in events {
-            let user = UserKey {
-                sdk_app_id,
-                user_id,
-            };
-            self.hub.push(&user, except, &Delivery::new(Some(ev), push));
-        }
+        self.fanout.events(sdk_app_id, except, events);
     }
 }
 
@@ -93,7 +102,7 @@ pub struct Ordered<'a> {
 }
 
 impl Ordered<'_> {
-    /// Sends what one item of a batch logged to the live sessions of its users, skipping the
+    /// Queues what one item of a batch logged for the live sessions of its users, skipping the
     /// session that made it.
     pub fn publish(&self, batched: Batched) {
         self.publisher

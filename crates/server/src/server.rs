@@ -28,12 +28,16 @@ pub struct BoundServer {
     shutdown: watch::Sender<bool>,
     store: Arc<dyn Store>,
     hub: Arc<dyn Hub>,
+    service: Arc<Service>,
     pub local_addr: SocketAddr,
     /// The demo app, if this database has one.
     pub demo_app: Option<App>,
     /// This start created the demo app (its secret key is printed then only).
     pub demo_created: bool,
 }
+
+/// Longest a clean stop waits for the fan-out queue to empty into the hub.
+const FANOUT_DRAIN: Duration = Duration::from_secs(5);
 
 pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     let db = config.db.to_string_lossy().into_owned();
@@ -61,7 +65,7 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     tokio::spawn(run_purge(Arc::clone(&store), shutdown_rx.clone()));
     let router = router(
         config,
-        AppState::new(service, shutdown_rx, config.limits.clone()),
+        AppState::new(Arc::clone(&service), shutdown_rx, config.limits.clone()),
     );
     let gate = Gate::new(crate::fd_limit::fit_connections(
         config.limits.max_connections,
@@ -78,6 +82,7 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
         shutdown,
         store,
         hub,
+        service,
         local_addr,
         demo_created: demo_app.as_ref().is_some_and(|d| d.created),
         demo_app: demo_app.map(|d| d.app),
@@ -112,6 +117,7 @@ impl BoundServer {
             shutdown,
             store,
             hub,
+            service,
             ..
         } = self;
         let signal = async move {
@@ -123,7 +129,9 @@ impl BoundServer {
         };
         crate::listen::serve(listener, router, gate, header_timeout, signal).await;
         let served: Result<(), FatalError> = Ok(());
-        // The last pushes made before the sessions closed still reach the other nodes.
+        // The last pushes made before the sessions closed still reach the other nodes: out of
+        // the fan-out queue into the hub first, then on from the hub.
+        service.delivered(FANOUT_DRAIN).await;
         hub.flush().await;
         // Everything answered is in the database file, not only in the send log.
         let flushed = tokio::task::spawn_blocking(move || store.flush()).await;

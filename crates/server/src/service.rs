@@ -107,6 +107,16 @@ impl Service {
         self.publisher.hub()
     }
 
+    fn publisher(&self) -> &Publisher {
+        &self.publisher
+    }
+
+    /// Resolves once the pushes of every change committed so far are with the hub (or after
+    /// `patience`).
+    pub async fn delivered(&self, patience: std::time::Duration) {
+        self.publisher.delivered(patience).await;
+    }
+
     /// Runs a storage call on the blocking pool.
     async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
     where

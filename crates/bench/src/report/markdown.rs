@@ -32,6 +32,7 @@ pub fn render(r: &Results, findings: &Path, svg_name: &str) -> String {
     batch(&mut s, r);
     idle(&mut s, r);
     sdk(&mut s, r);
+    flood(&mut s, r);
     for (workload, why) in &r.errors {
         let _ = writeln!(s, "## Failed: {workload}\n\n```\n{why}\n```\n");
     }
@@ -312,6 +313,47 @@ fn idle(s: &mut String, r: &Results) {
         fmt_int(i.logins_per_sec as u64)
     );
     findings_marker(s, "idle");
+}
+
+fn flood(s: &mut String, r: &Results) {
+    let Some(f) = &r.flood else { return };
+    section(
+        s,
+        "7. Others' sends while a large group is flooded",
+        "One-to-one senders outside the group in a closed loop, alone and then while flooders \
+         (request rates lifted) send to the group with sends in flight; some members online.",
+    );
+    let _ = writeln!(s, "| | |\n|---|---|");
+    let _ = writeln!(
+        s,
+        "| Group | {} members, {} online, {} flooders |",
+        fmt_int(f.members as u64),
+        fmt_int(f.online_members as u64),
+        f.flooders
+    );
+    let _ = writeln!(
+        s,
+        "| Others alone | p50 {:.2} ms, p99 {:.2} ms ({} sends by {}) |",
+        f.baseline_ms.p50,
+        f.baseline_ms.p99,
+        fmt_int(f.baseline_ms.samples as u64),
+        f.others
+    );
+    let _ = writeln!(
+        s,
+        "| Others under the flood | p50 {:.2} ms, p99 {:.2} ms ({} sends) |",
+        f.flooded_ms.p50,
+        f.flooded_ms.p99,
+        fmt_int(f.flooded_ms.samples as u64)
+    );
+    let _ = writeln!(s, "| p99 ratio | {:.2}× |", f.p99_ratio);
+    let _ = writeln!(
+        s,
+        "| Group messages | {} per second; {} pushes to online members |\n",
+        fmt_int(f.group_msgs_per_sec as u64),
+        fmt_int(f.member_pushes)
+    );
+    findings_marker(s, "flood");
 }
 
 fn sdk(s: &mut String, r: &Results) {

@@ -25,6 +25,8 @@ fn verdict(workload: &str, target: &str, measured: String, met: Option<bool>) ->
 pub const SDK_GZIP_TARGET: u64 = 124_000;
 pub const IDLE_SESSIONS_TARGET: usize = 10_000;
 pub const IDLE_RSS_TARGET_MB: f64 = 200.0;
+/// Issue 13: others' p99 under a flooded large group, relative to their p99 alone.
+pub const FLOOD_P99_RATIO_TARGET: f64 = 2.0;
 
 pub fn evaluate(r: &Results) -> Vec<Verdict> {
     let mut out = Vec::new();
@@ -169,6 +171,20 @@ pub fn evaluate(r: &Results) -> Vec<Verdict> {
             ),
             format!("p50 {:.1} ms", s.get_list_ms.p50),
             None,
+        ));
+    }
+    if let Some(f) = &r.flood {
+        out.push(verdict(
+            "7. flood",
+            "others' send p99 while a 5,000-member group is flooded ≤ 2× their p99 alone",
+            format!(
+                "{:.1} ms / {:.1} ms = {:.2}× ({} members)",
+                f.flooded_ms.p99,
+                f.baseline_ms.p99,
+                f.p99_ratio,
+                fmt_int(f.members as u64)
+            ),
+            Some(f.p99_ratio <= FLOOD_P99_RATIO_TARGET && f.members >= 5_000),
         ));
     }
     out

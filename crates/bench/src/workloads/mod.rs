@@ -1,9 +1,10 @@
-//! The six workloads of issue 7, each against its own fresh server and database, one after the
+//! The six workloads of issue 7 and the flood of issue 13, each against its own fresh server and database, one after the
 //! other (never two at once: they would measure each other).
 
 pub mod batch;
 pub mod delete;
 pub mod env;
+pub mod flood;
 pub mod idle;
 pub mod sdk;
 pub mod send;
@@ -26,16 +27,18 @@ pub enum Workload {
     Batch,
     Idle,
     Sdk,
+    Flood,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 6] = [
+    pub const ALL: [Workload; 7] = [
         Workload::Delete,
         Workload::Sync,
         Workload::Send,
         Workload::Batch,
         Workload::Idle,
         Workload::Sdk,
+        Workload::Flood,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Workload {
             Workload::Batch => "batch",
             Workload::Idle => "idle",
             Workload::Sdk => "sdk",
+            Workload::Flood => "flood",
         }
     }
 }
@@ -78,6 +82,7 @@ impl Plan {
                 bin,
                 pkg: root.join("pkg"),
                 root,
+                flags: Vec::new(),
             },
             scratch: std::env::temp_dir().join(format!("tim-bench-{}", std::process::id())),
             sdk_profile: None,
@@ -108,6 +113,8 @@ pub struct Results {
     pub batch: Option<batch::BatchResult>,
     pub idle: Option<idle::IdleResult>,
     pub sdk: Option<sdk::SdkResult>,
+    #[serde(default)]
+    pub flood: Option<flood::FloodResult>,
     /// Each target with what was measured against it (recomputed by `report` from the data).
     #[serde(default)]
     pub verdicts: Vec<Verdict>,
@@ -155,6 +162,7 @@ async fn run_one(plan: &Plan, w: Workload, results: &mut Results) -> Result<()> 
         Workload::Batch => results.batch = Some(batch::run(plan).await?),
         Workload::Idle => results.idle = Some(idle::run(plan).await?),
         Workload::Sdk => results.sdk = Some(sdk::run(plan).await?),
+        Workload::Flood => results.flood = Some(flood::run(plan).await?),
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use super::group_args::{
 use super::{Identity, Service};
 use crate::clock::unix_now;
 use crate::error::ApiError;
-use crate::hub::{Delivery, SessionId, UserKey};
+use crate::hub::SessionId;
 use crate::store::{
     ConvRef, GroupChange, GroupOutcome, GroupRefusal, GroupType, NewGroup, NewMessage, SendItem,
     SendOutcome, Store, StoreResult,
@@ -287,14 +287,9 @@ impl Service {
     /// `groupsChanged` is not logged: a session that misses it fetches the list when it next
     /// asks for it.
     fn tell_groups_changed(&self, sdk_app_id: u64, except: Option<SessionId>, users: &[String]) {
-        let delivery = Delivery::new(None, Push::GroupsChanged);
-        for user_id in users {
-            let user = UserKey {
-                sdk_app_id,
-                user_id: user_id.clone(),
-            };
-            self.hub().push(&user, except, &delivery);
-        }
+        // Through the fan-out queue, so it follows the change's logged events.
+        self.publisher()
+            .tell(sdk_app_id, except, users.to_vec(), Push::GroupsChanged);
     }
 }
 
