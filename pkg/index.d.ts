@@ -34,6 +34,9 @@ export interface Types {
   readonly GRP_PUBLIC: 'Public';
   readonly GRP_MEETING: 'ChatRoom';
   readonly GRP_AVCHATROOM: 'AVChatRoom';
+  readonly READ_ALL_C2C_MSG: 'readAllC2CMessage';
+  readonly READ_ALL_GROUP_MSG: 'readAllGroupMessage';
+  readonly READ_ALL_MSG: 'readAllMessage';
   readonly NET_STATE_CONNECTED: 'connected';
   readonly NET_STATE_CONNECTING: 'connecting';
   readonly NET_STATE_DISCONNECTED: 'disconnected';
@@ -276,6 +279,11 @@ export interface SetMessageReadOptions {
   conversationID: ConversationID | string;
 }
 
+export interface SetAllMessageReadOptions {
+  /** Default `TIM.TYPES.READ_ALL_MSG` (every conversation, `@TIM#SYSTEM` too). */
+  scope?: Types['READ_ALL_MSG'] | Types['READ_ALL_C2C_MSG'] | Types['READ_ALL_GROUP_MSG'];
+}
+
 /** The batch form of deleteConversation. */
 export interface DeleteConversationListOptions {
   /** 1 to 100 distinct conversation IDs; more is refused with 2100, never truncated. */
@@ -470,6 +478,8 @@ export interface TimInstance {
   getMessageList(options: GetMessageListOptions): Promise<imResponse<MessageListResult>>;
   /** Marks every message of the conversation read. */
   setMessageRead(options: SetMessageReadOptions): Promise<imResponse<EmptyResult>>;
+  /** Marks every conversation of the scope read, on every session of the user; 2100 for an unknown scope. */
+  setAllMessageRead(options?: SetAllMessageReadOptions): Promise<imResponse<EmptyResult>>;
 
   /**
    * Deletes the conversation from this user's list and deletes this user's history of it on the

@@ -169,6 +169,13 @@ impl Tim {
         promise(Box::pin(self.inner().set_message_read(js::arg(&options))))
     }
 
+    #[wasm_bindgen(js_name = setAllMessageRead)]
+    pub fn set_all_message_read(&self, options: JsValue) -> Promise {
+        promise(Box::pin(
+            self.inner().set_all_message_read(js::arg(&options)),
+        ))
+    }
+
     #[wasm_bindgen(js_name = createGroup)]
     pub fn create_group(&self, options: JsValue) -> Promise {
         promise(Box::pin(self.inner().create_group(js::arg(&options))))

@@ -28,6 +28,8 @@ if (tim) {
   tim.createTextMessage({ to: 'bob', conversationType: 'C2C', payload: {} });
   // @ts-expect-error unknown conversation type
   tim.createTextMessage({ to: 'bob', conversationType: 'C3C', payload: { text: 'x' } });
+  // @ts-expect-error scope is a TIM.TYPES.READ_ALL_* value
+  tim.setAllMessageRead({ scope: 'C2C' });
   // @ts-expect-error log levels are 0 to 4
   tim.setLogLevel(5);
   // @ts-expect-error unknown event name

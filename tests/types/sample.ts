@@ -29,6 +29,8 @@ const me: string = tim.getLoginUser();
 const serverNow: number = tim.getServerTime();
 const unreadTotal: number = tim.getTotalUnreadMessageCount();
 console.log(isReadyNow, me, serverNow, unreadTotal);
+void tim.setAllMessageRead({ scope: TIM.TYPES.READ_ALL_C2C_MSG });
+void tim.setAllMessageRead();
 await tim.login({ userID: 'alice', userSig });
 let promise = tim.deleteConversation('C2Cbob');
 promise

@@ -1,10 +1,12 @@
 //! Checks the arguments of SDK calls (as JSON values converted from JS) and turns them into typed
 //! values, or into a coded error that says what was wrong. Nothing is sent when a check fails.
 
+use crate::constants::types;
 use crate::error::SdkError;
 use serde::Serialize;
 use serde_json::Value;
 use tim_proto::conversation_id::{C2C_PREFIX, GROUP_PREFIX};
+use tim_proto::frame::ReadScope;
 use tim_proto::limits::{DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT};
 use tim_proto::rules::{check_batch_delete_len, check_user_id};
 use tim_proto::{ConversationId, ErrorCode};
@@ -240,6 +242,24 @@ pub fn conversation_id_field(v: &Value) -> Result<ConversationId, SdkError> {
     }
 }
 
+/// `setAllMessageRead(options?)`: `{ scope }` with a `TIM.TYPES.READ_ALL_*` value; no options
+/// or no scope reads everything, as documented.
+pub fn read_all_scope(v: &Value) -> Result<ReadScope, SdkError> {
+    let scope = match v {
+        Value::Null => None,
+        Value::Object(o) => o.get("scope").filter(|s| !s.is_null()),
+        _ => return Err(SdkError::invalid("takes { scope } or nothing")),
+    };
+    match scope.map(|s| s.as_str()) {
+        None | Some(Some(types::READ_ALL_MSG)) => Ok(ReadScope::All),
+        Some(Some(types::READ_ALL_C2C_MSG)) => Ok(ReadScope::C2c),
+        Some(Some(types::READ_ALL_GROUP_MSG)) => Ok(ReadScope::Group),
+        Some(_) => Err(SdkError::invalid(
+            "scope must be TIM.TYPES.READ_ALL_MSG, READ_ALL_C2C_MSG or READ_ALL_GROUP_MSG",
+        )),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextMessageArgs {
     pub to: String,
@@ -343,6 +363,33 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_all_scope_defaults_to_everything_and_refuses_unknown_scopes() {
+        use serde_json::json;
+        assert_eq!(read_all_scope(&Value::Null), Ok(ReadScope::All));
+        assert_eq!(read_all_scope(&json!({})), Ok(ReadScope::All));
+        assert_eq!(
+            read_all_scope(&json!({ "scope": "readAllMessage" })),
+            Ok(ReadScope::All)
+        );
+        assert_eq!(
+            read_all_scope(&json!({ "scope": "readAllC2CMessage" })),
+            Ok(ReadScope::C2c)
+        );
+        assert_eq!(
+            read_all_scope(&json!({ "scope": "readAllGroupMessage" })),
+            Ok(ReadScope::Group)
+        );
+        for bad in [
+            json!({ "scope": "C2C" }),
+            json!({ "scope": 1 }),
+            json!("all"),
+        ] {
+            let e = read_all_scope(&bad).expect_err("refused");
+            assert_eq!(e.code, ErrorCode::InvalidParameter, "{bad}");
+        }
+    }
     use serde_json::json;
     use tim_proto::limits::MAX_TEXT_BYTES;
 

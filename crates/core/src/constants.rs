@@ -28,6 +28,9 @@ pub mod types {
     pub const GRP_PUBLIC: &str = "Public";
     pub const GRP_MEETING: &str = "ChatRoom";
     pub const GRP_AVCHATROOM: &str = "AVChatRoom";
+    pub const READ_ALL_C2C_MSG: &str = "readAllC2CMessage";
+    pub const READ_ALL_GROUP_MSG: &str = "readAllGroupMessage";
+    pub const READ_ALL_MSG: &str = "readAllMessage";
     pub const NET_STATE_CONNECTED: &str = "connected";
     pub const NET_STATE_CONNECTING: &str = "connecting";
     pub const NET_STATE_DISCONNECTED: &str = "disconnected";
@@ -72,6 +75,9 @@ pub const TYPES: &[(&str, &str)] = &[
     ("GRP_PUBLIC", types::GRP_PUBLIC),
     ("GRP_MEETING", types::GRP_MEETING),
     ("GRP_AVCHATROOM", types::GRP_AVCHATROOM),
+    ("READ_ALL_C2C_MSG", types::READ_ALL_C2C_MSG),
+    ("READ_ALL_GROUP_MSG", types::READ_ALL_GROUP_MSG),
+    ("READ_ALL_MSG", types::READ_ALL_MSG),
     ("NET_STATE_CONNECTED", types::NET_STATE_CONNECTED),
     ("NET_STATE_CONNECTING", types::NET_STATE_CONNECTING),
     ("NET_STATE_DISCONNECTED", types::NET_STATE_DISCONNECTED),

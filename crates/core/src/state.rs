@@ -3,6 +3,7 @@
 use crate::constants::types;
 use crate::shapes::Conversation;
 use std::collections::{HashMap, HashSet};
+use tim_proto::frame::ReadScope;
 use tim_proto::model::WireGroup;
 use tim_proto::{WireConversation, WireMessage};
 
@@ -228,6 +229,18 @@ impl ConversationState {
             }
             _ => Change::default(),
         }
+    }
+
+    /// The conversations of `scope` with unread messages (what setAllMessageRead reads), by ID.
+    pub fn unread_in(&self, scope: ReadScope) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .entries
+            .values()
+            .filter(|c| c.unread_count > 0 && scope.covers(&c.conversation_id))
+            .map(|c| c.conversation_id.clone())
+            .collect();
+        crate::sort::sort_by(&mut ids, |a, b| a.cmp(b));
+        ids
     }
 
     /// Replaces one entry with the server's view of it.

@@ -89,6 +89,12 @@ pub enum Request {
         #[serde(rename = "conversationID")]
         conversation_id: String,
     },
+    /// `setAllMessageRead`: every conversation of `scope` with unread messages is read, each
+    /// with its own `conversationRead` push.
+    SetAllMessageRead {
+        #[serde(default)]
+        scope: ReadScope,
+    },
     /// `createGroup`: the caller becomes the owner; `memberList` are added at once.
     #[serde(rename_all = "camelCase")]
     CreateGroup {
@@ -157,6 +163,7 @@ impl Request {
             Request::DeleteConversations { .. } => "deleteConversations",
             Request::ClearHistory { .. } => "clearHistory",
             Request::SetMessageRead { .. } => "setMessageRead",
+            Request::SetAllMessageRead { .. } => "setAllMessageRead",
             Request::CreateGroup { .. } => "createGroup",
             Request::JoinGroup { .. } => "joinGroup",
             Request::QuitGroup { .. } => "quitGroup",
@@ -297,6 +304,32 @@ pub struct LoggedEvent {
     pub ev: u64,
     #[serde(rename = "value")]
     pub push: Push,
+}
+
+/// Which conversations `setAllMessageRead` reads (TIM.TYPES.READ_ALL_*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReadScope {
+    /// Every conversation (`READ_ALL_MSG`, the default), `@TIM#SYSTEM` too.
+    #[default]
+    All,
+    /// One-to-one conversations only (`READ_ALL_C2C_MSG`).
+    C2c,
+    /// Group conversations only (`READ_ALL_GROUP_MSG`).
+    Group,
+}
+
+impl ReadScope {
+    /// Whether the conversation `conversation_id` is in this scope.
+    pub fn covers(self, conversation_id: &str) -> bool {
+        use crate::ConversationId;
+        matches!(
+            (self, ConversationId::parse(conversation_id)),
+            (ReadScope::All, _)
+                | (ReadScope::C2c, Ok(ConversationId::C2c(_)))
+                | (ReadScope::Group, Ok(ConversationId::Group(_)))
+        )
+    }
 }
 
 /// Something the server tells a client without being asked.

@@ -310,6 +310,7 @@ impl Service {
             Request::SetMessageRead { conversation_id } => {
                 self.set_message_read(who, &conversation_id).await
             }
+            Request::SetAllMessageRead { scope } => self.set_all_message_read(who, scope).await,
         }
     }
 

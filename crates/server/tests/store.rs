@@ -10,7 +10,9 @@ mod common;
 use common::engines::TestDb;
 use rusqlite::params;
 use std::sync::Arc;
+use tim_proto::frame::ReadScope;
 use tim_proto::model::WireBody;
+use tim_proto::Push;
 use tim_server::store::{
     App, ConvRef, DeleteMode, DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome,
     SendOutcome, SqliteStore, Store, StoredMessage,
@@ -146,6 +148,65 @@ fn unread_counts_follow_messages_reads_and_deletion(db: TestDb) {
         s.mark_read(APP, &ConvRef::c2c("alice", "nobody"), 20)
             .expect("read"),
         ReadOutcome::NotFound
+    );
+}
+
+fn read_all_reads_each_unread_conversation_of_its_scope_once(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    send(s, "carol", "alice", "c1", 10);
+    send(s, "bob", "alice", "b1", 11);
+    send(s, "bob", "alice", "b2", 12);
+    send(s, "dan", "alice", "d1", 13);
+    send(s, "alice", "erin", "a1", 14); // nothing unread there
+    assert!(delete(s, "alice", "dan")); // not listed: not read
+    send(s, "alice", "bob", "to-bob", 15); // bob's unread, not alice's
+
+    assert!(
+        s.mark_all_read(APP, "alice", ReadScope::Group, 20)
+            .expect("groups")
+            .is_empty(),
+        "no group conversation: nothing read"
+    );
+    assert_eq!(unread(s, "alice", "bob"), Some(2));
+
+    let events = s
+        .mark_all_read(APP, "alice", ReadScope::All, 20)
+        .expect("all");
+    let pushes: Vec<_> = events.iter().map(|e| e.push.clone()).collect();
+    assert_eq!(
+        pushes,
+        vec![
+            Push::ConversationRead {
+                conversation_id: "C2Cbob".into(),
+                read_seq: 3,
+            },
+            Push::ConversationRead {
+                conversation_id: "C2Ccarol".into(),
+                read_seq: 1,
+            },
+        ],
+        "one read each, in conversation ID order, covering the newest message"
+    );
+    assert_eq!(events[1].ev, events[0].ev + 1, "consecutive log entries");
+    for peer in ["bob", "carol", "erin"] {
+        assert_eq!(unread(s, "alice", peer), Some(0), "{peer}");
+    }
+    assert_eq!(
+        unread(s, "alice", "dan"),
+        None,
+        "the deleted one stays deleted"
+    );
+    assert_eq!(
+        unread(s, "bob", "alice"),
+        Some(1),
+        "the peers' counts are theirs"
+    );
+    assert!(
+        s.mark_all_read(APP, "alice", ReadScope::C2c, 21)
+            .expect("again")
+            .is_empty(),
+        "nothing left unread: nothing logged"
     );
 }
 
@@ -481,6 +542,7 @@ fn the_file_is_in_wal_mode_at_the_current_schema_version() {
 for_each_engine!(
     both_parties_share_seqs_and_see_their_own_conversation,
     unread_counts_follow_messages_reads_and_deletion,
+    read_all_reads_each_unread_conversation_of_its_scope_once,
     deletion_sets_a_watermark_for_the_deleter_only,
     the_deleters_own_new_message_brings_the_conversation_back_too,
     the_peers_deletion_never_blocks_later_messages,

@@ -10,6 +10,7 @@ use super::{conversation_ref, not_found, Identity, Service};
 use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::store::ReadOutcome;
+use tim_proto::frame::ReadScope;
 use tim_proto::Reply;
 
 impl Service {
@@ -33,5 +34,22 @@ impl Service {
             ReadOutcome::Read { .. } => Ok(Reply::Done),
             ReadOutcome::NotFound => Err(not_found(&conv)),
         }
+    }
+
+    /// setAllMessageRead: every listed conversation of `scope` with unread messages, in one
+    /// commit; each read is pushed to every session (as above).
+    pub(super) async fn set_all_message_read(
+        &self,
+        who: &Identity,
+        scope: ReadScope,
+    ) -> Result<Reply, ApiError> {
+        let app = who.user.sdk_app_id;
+        let owner = who.user.user_id.clone();
+        self.commit(app, None, move |s| {
+            let events = s.mark_all_read(app, &owner, scope, unix_now())?;
+            Ok(((), events))
+        })
+        .await?;
+        Ok(Reply::Done)
     }
 }

@@ -32,6 +32,7 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use std::fmt;
+use tim_proto::frame::ReadScope;
 use tim_proto::model::WireGroup;
 
 /// A storage failure. Domain outcomes (not found, duplicate, ...) are return values instead.
@@ -236,6 +237,16 @@ pub trait Store: Send + Sync {
 
     /// Marks everything read, logging it for the owner when something was unread.
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome>;
+
+    /// [`Store::mark_read`] for each of the owner's listed conversations in `scope` that has
+    /// unread messages, in one transaction; the events it logged (one per conversation read).
+    fn mark_all_read(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        scope: ReadScope,
+        now: i64,
+    ) -> StoreResult<Vec<UserEvent>>;
 
     /// The user's newest event number and, with `after`, the events after it (oldest first).
     /// More than `max_missed` of them, or a point the log no longer covers, gives

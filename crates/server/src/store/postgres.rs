@@ -41,6 +41,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
+use tim_proto::frame::ReadScope;
 use tim_proto::model::{WireBody, WireGroup};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
@@ -759,6 +760,17 @@ impl Store for PgStore {
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome> {
         let app = app_key(sdk_app_id)?;
         self.change(async |tx: &Tx<'_>| reading::mark_read(tx, app, conv, now).await)
+    }
+
+    fn mark_all_read(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        scope: ReadScope,
+        now: i64,
+    ) -> StoreResult<Vec<super::UserEvent>> {
+        let app = app_key(sdk_app_id)?;
+        self.change(async |tx: &Tx<'_>| reading::mark_all_read(tx, app, owner, scope, now).await)
     }
 
     fn catch_up(

@@ -38,6 +38,7 @@ use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
+use tim_proto::frame::ReadScope;
 use tim_proto::model::{WireBody, WireGroup};
 
 pub struct SqliteStore {
@@ -706,6 +707,17 @@ impl Store for SqliteStore {
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome> {
         let app = app_key(sdk_app_id)?;
         self.change(|tx| reading::mark_read(tx, app, conv, now))
+    }
+
+    fn mark_all_read(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        scope: ReadScope,
+        now: i64,
+    ) -> StoreResult<Vec<super::UserEvent>> {
+        let app = app_key(sdk_app_id)?;
+        self.change(|tx| reading::mark_all_read(tx, app, owner, scope, now))
     }
 
     fn catch_up(
