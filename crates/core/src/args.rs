@@ -209,7 +209,26 @@ pub fn text_message_args(v: &Value) -> Result<TextMessageArgs, SdkError> {
         .get("to")
         .and_then(Value::as_str)
         .ok_or_else(|| SdkError::invalid("createTextMessage needs { to: string }"))?;
-    let conversation_type = match v.get("conversationType").and_then(Value::as_str) {
+    let conversation_type = message_target(v.get("conversationType").and_then(Value::as_str), to)?;
+    let text = v
+        .get("payload")
+        .and_then(|p| p.get("text"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            SdkError::invalid("createTextMessage needs { payload: { text: string } }")
+        })?;
+    // The length is checked when sending (80002), as the documented SDK does.
+    Ok(TextMessageArgs {
+        to: to.to_owned(),
+        conversation_type,
+        text: text.to_owned(),
+    })
+}
+
+/// The conversation type a message to `to` goes to (C2C when not given), with `to` checked
+/// against its rules. sendMessage calls it on the message's own fields (no JSON built for it).
+pub fn message_target(conversation_type: Option<&str>, to: &str) -> Result<&'static str, SdkError> {
+    Ok(match conversation_type {
         Some(C2C_PREFIX) | None => {
             check_user_id("to", to)?;
             C2C_PREFIX
@@ -226,19 +245,6 @@ pub fn text_message_args(v: &Value) -> Result<TextMessageArgs, SdkError> {
                 ),
             ))
         }
-    };
-    let text = v
-        .get("payload")
-        .and_then(|p| p.get("text"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            SdkError::invalid("createTextMessage needs { payload: { text: string } }")
-        })?;
-    // The length is checked when sending (80002), as the documented SDK does.
-    Ok(TextMessageArgs {
-        to: to.to_owned(),
-        conversation_type,
-        text: text.to_owned(),
     })
 }
 
