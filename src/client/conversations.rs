@@ -5,6 +5,7 @@ use crate::js::{Json, Object};
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args::{self, BatchDelete, DeleteArg};
+use tim_core::batch::BatchDeleted;
 use tim_core::deletion;
 use tim_core::shapes::Conversation;
 use tim_core::tab_note::TabNote;
@@ -240,17 +241,14 @@ impl Inner {
                 )),
             }
         }
-        let data = BatchDeleted {
-            deleted: &deleted,
-            failed: args::failed_list(&failed),
-        };
+        let data = BatchDeleted::new(deleted, &failed);
         self.persist_now().await;
-        if deleted.is_empty() {
+        if data.deleted.is_empty() {
             return Err(SdkError::new(
                 ErrorCode::ConversationNotFound,
                 "no conversation of conversationIDList was deleted",
             )
-            .with_data(serde_json::to_value(&data).unwrap_or_default()));
+            .with_data(data));
         }
         Ok(crate::js::to_js(&data))
     }
@@ -306,13 +304,4 @@ fn pending_reply(id: &str) -> Json {
         .field("conversationID", id)
         .field("pending", &true)
         .end()
-}
-
-/// What the batch form of deleteConversation resolves (or rejects) with.
-#[derive(serde::Serialize)]
-struct BatchDeleted<'a> {
-    #[serde(rename = "conversationIDList")]
-    deleted: &'a [String],
-    #[serde(rename = "failedList")]
-    failed: Vec<args::Failed<'a>>,
 }

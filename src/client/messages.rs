@@ -39,17 +39,13 @@ impl Inner {
         let text = m
             .text
             .ok_or_else(|| SdkError::invalid("only text messages can be sent"))?;
-        let a = args::text_message_args(&serde_json::json!({
-            "conversationType": m.conversation_type,
-            "payload": { "text": text },
-            "to": m.to,
-        }))?;
-        args::check_text(&a.text)?;
+        let conversation_type = args::message_target(Some(&m.conversation_type), &m.to)?;
+        args::check_text(&text)?;
         let reply = self
             .request_idempotent(Request::SendMessage {
-                conversation_id: format!("{}{}", a.conversation_type, a.to),
+                conversation_id: format!("{conversation_type}{}", m.to),
                 id: m.id.clone(),
-                body: WireBody::Text { text: a.text },
+                body: WireBody::Text { text },
             })
             .await?;
         let Reply::Sent { message } = reply else {

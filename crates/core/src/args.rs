@@ -1,9 +1,9 @@
 //! Checks the arguments of SDK calls (as JSON values converted from JS) and turns them into typed
 //! values, or into a coded error that says what was wrong. Nothing is sent when a check fails.
 
+use crate::batch::BatchDeleted;
 use crate::constants::types;
 use crate::error::SdkError;
-use serde::Serialize;
 use serde_json::Value;
 use tim_proto::conversation_id::{C2C_PREFIX, GROUP_PREFIX};
 use tim_proto::frame::ReadScope;
@@ -193,45 +193,9 @@ pub fn delete_arg(v: &Value) -> Result<DeleteArg, SdkError> {
             ErrorCode::InvalidConversationId,
             "no valid conversationID in conversationIDList",
         )
-        .with_data(
-            serde_json::to_value(NoneDeleted {
-                conversation_ids: [],
-                failed: failed_list(&batch.invalid),
-            })
-            .unwrap_or_default(),
-        ));
+        .with_data(BatchDeleted::new(Vec::new(), &batch.invalid)));
     }
     Ok(DeleteArg::Batch(batch))
-}
-
-/// The documented-style per-ID failure list: `[{ conversationID, code, message }]`.
-pub fn failed_list(failed: &[(String, SdkError)]) -> Vec<Failed<'_>> {
-    failed
-        .iter()
-        .map(|(id, e)| Failed {
-            code: e.code.as_u32(),
-            conversation_id: id,
-            message: &e.message,
-        })
-        .collect()
-}
-
-/// The `data` of a batch deletion that deleted nothing.
-#[derive(Serialize)]
-struct NoneDeleted<'a> {
-    #[serde(rename = "conversationIDList")]
-    conversation_ids: [&'a str; 0],
-    #[serde(rename = "failedList")]
-    failed: Vec<Failed<'a>>,
-}
-
-/// One entry of a batch deletion's `failedList`.
-#[derive(Debug, Serialize)]
-pub struct Failed<'a> {
-    pub code: u32,
-    #[serde(rename = "conversationID")]
-    pub conversation_id: &'a str,
-    pub message: &'a str,
 }
 
 /// `getConversationProfile(id)`, `setMessageRead({ conversationID })` and the like.
@@ -273,7 +237,26 @@ pub fn text_message_args(v: &Value) -> Result<TextMessageArgs, SdkError> {
         .get("to")
         .and_then(Value::as_str)
         .ok_or_else(|| SdkError::invalid("createTextMessage needs { to: string }"))?;
-    let conversation_type = match v.get("conversationType").and_then(Value::as_str) {
+    let conversation_type = message_target(v.get("conversationType").and_then(Value::as_str), to)?;
+    let text = v
+        .get("payload")
+        .and_then(|p| p.get("text"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            SdkError::invalid("createTextMessage needs { payload: { text: string } }")
+        })?;
+    // The length is checked when sending (80002), as the documented SDK does.
+    Ok(TextMessageArgs {
+        to: to.to_owned(),
+        conversation_type,
+        text: text.to_owned(),
+    })
+}
+
+/// The conversation type a message to `to` goes to (C2C when not given), with `to` checked
+/// against its rules. sendMessage calls it on the message's own fields (no JSON built for it).
+pub fn message_target(conversation_type: Option<&str>, to: &str) -> Result<&'static str, SdkError> {
+    Ok(match conversation_type {
         Some(C2C_PREFIX) | None => {
             check_user_id("to", to)?;
             C2C_PREFIX
@@ -290,19 +273,6 @@ pub fn text_message_args(v: &Value) -> Result<TextMessageArgs, SdkError> {
                 ),
             ))
         }
-    };
-    let text = v
-        .get("payload")
-        .and_then(|p| p.get("text"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            SdkError::invalid("createTextMessage needs { payload: { text: string } }")
-        })?;
-    // The length is checked when sending (80002), as the documented SDK does.
-    Ok(TextMessageArgs {
-        to: to.to_owned(),
-        conversation_type,
-        text: text.to_owned(),
     })
 }
 
@@ -522,7 +492,7 @@ mod tests {
             delete_arg(&json!({"conversationIDList": ["abc"]})).expect_err("none valid");
         assert_eq!(none_valid.code.as_u32(), 2503);
         assert_eq!(
-            none_valid.data.expect("data")["failedList"][0]["conversationID"],
+            none_valid.data.expect("data").failed[0].conversation_id,
             "abc"
         );
     }

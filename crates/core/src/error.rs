@@ -1,7 +1,7 @@
 //! The error value every SDK call rejects with: a documented code, a message saying what was
 //! wrong, and `data` (e.g. the per-ID outcomes of a batch deletion that deleted nothing).
 
-use serde_json::Value;
+use crate::batch::BatchDeleted;
 use std::rc::Rc;
 use tim_proto::{ErrorCode, Refusal};
 
@@ -9,8 +9,9 @@ use tim_proto::{ErrorCode, Refusal};
 pub struct SdkError {
     pub code: ErrorCode,
     pub message: String,
-    /// Shared: errors are cloned (events, retries) far more often than their data is read.
-    pub data: Option<Rc<Value>>,
+    /// Shared: errors are cloned (events, retries) far more often than their data is read. The
+    /// only call that rejects with data is a batch deletion that deleted nothing.
+    pub data: Option<Rc<BatchDeleted>>,
 }
 
 impl SdkError {
@@ -26,7 +27,7 @@ impl SdkError {
         SdkError::new(ErrorCode::InvalidParameter, message)
     }
 
-    pub fn with_data(mut self, data: Value) -> Self {
+    pub fn with_data(mut self, data: BatchDeleted) -> Self {
         self.data = Some(Rc::new(data));
         self
     }

@@ -5,6 +5,7 @@
 //! local conversation state, and the events that state changes produce.
 
 pub mod args;
+pub mod batch;
 pub mod constants;
 pub mod deletion;
 pub mod error;
