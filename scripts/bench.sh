@@ -63,8 +63,11 @@ if [ "$CLUSTER" = 1 ]; then
   free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
   stop_cluster() {
     trap - INT TERM EXIT
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # The nodes first (newest first), then NATS and PostgreSQL they use.
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+      kill "${PIDS[i]}" 2>/dev/null || true
+      wait "${PIDS[i]}" 2>/dev/null || true
+    done
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" stop -m fast >/dev/null 2>&1 || true
     rm -rf "$WORK"
   }
