@@ -9,12 +9,18 @@
 #
 # Usage: scripts/bench.sh [--quick] [--only delete,sync,send,batch,idle,sdk,flood] [--reliability]
 #                         [--no-build]
+#        scripts/bench.sh --cluster [--quick] [--no-build]
 #   --quick     tiny sizes and short runs (seconds), written to bench/quick/ (git-ignored): a
 #               smoke test that the benchmarks still work. Nothing ever fails on a time.
 #               tests/reliability then runs in its short mode.
 #   --only      a subset of the workloads (tests/reliability then runs only with --reliability)
 #   --reliability  run tests/reliability even with --only
 #   --no-build  use the binaries and pkg/ as they are
+#   --cluster   the cluster benchmarks of issue 14 instead: a private PostgreSQL (initdb into a
+#               temp dir), nats-server and two release nodes on loopback, `tim-bench cluster`
+#               straight to the nodes; writes bench/cluster.json (bench/quick/ with --quick).
+#               CLUSTER_SIZES (default 10,1000000), CLUSTER_ROUNDS (300) and CLUSTER_SENDERS
+#               (32,256) change what it runs.
 # A full run takes a few minutes and wants a quiet machine: other work skews every number.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,6 +31,7 @@ ONLY=()
 RELIABILITY=1
 BUILD=1
 SDK=1
+CLUSTER=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=(--quick) ;;
@@ -36,7 +43,8 @@ while [ $# -gt 0 ]; do
       shift ;;
     --reliability) RELIABILITY=1; RELIABILITY_ASKED=1 ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --cluster) CLUSTER=1 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
@@ -45,6 +53,77 @@ done
 OUT=bench
 [ ${#QUICK[@]} -eq 0 ] || OUT=bench/quick
 mkdir -p "$OUT"
+
+if [ "$CLUSTER" = 1 ]; then
+  PG_BIN="$(pg_bin_dir)" || die "PostgreSQL binaries not found: run scripts/setup.sh --with-test-servers"
+  command -v nats-server >/dev/null 2>&1 || die "nats-server not found: run scripts/setup.sh --with-test-servers"
+  if [ "$BUILD" = 1 ]; then
+    say "cargo build --release -p tim-server -p tim-bench"
+    cargo build --release -p tim-server -p tim-bench
+  fi
+  BIN="$TARGET_DIR/release/tim-server"
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  WORK="$(mktemp -d /tmp/tim-bench-cluster.XXXXXX)"
+  PGDATA="$WORK/pg"
+  PIDS=()
+  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+  stop_cluster() {
+    trap - INT TERM EXIT
+    # The nodes first (newest first), then NATS and PostgreSQL they use.
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+      kill "${PIDS[i]}" 2>/dev/null || true
+      wait "${PIDS[i]}" 2>/dev/null || true
+    done
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" stop -m fast >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+  }
+  trap stop_cluster INT TERM EXIT
+  mkdir -p "$PGDATA"
+  [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$WORK"
+  as_pg "$PG_BIN/initdb" -D "$PGDATA" -U tim --auth=trust -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1 \
+    || die "initdb failed: $(tail -5 "$WORK/initdb.log")"
+  PG_PORT="$(free_port)"
+  # fsync and synchronous_commit on, as in production; room for both nodes' pools.
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/pg.log" -w -t 60 \
+    -o "-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null \
+    || die "PostgreSQL did not start: $(tail -5 "$WORK/pg.log")"
+  "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U tim tim
+  DB="postgres://tim@127.0.0.1:$PG_PORT/tim"
+  NATS_PORT="$(free_port)"
+  nats-server -a 127.0.0.1 -p "$NATS_PORT" >"$WORK/nats.log" 2>&1 &
+  PIDS+=($!)
+  APP=1400000001
+  SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+  "$BIN" app create --db "$DB" --sdkappid "$APP" --secret "$SECRET" >/dev/null
+  NODES=()
+  for n in 1 2; do
+    port="$(free_port)"
+    "$BIN" serve --addr "127.0.0.1:$port" --db "$DB" --nats "nats://127.0.0.1:$NATS_PORT" \
+      --www www --pkg pkg --max-requests-per-sec 0 --max-user-requests-per-sec 0 \
+      --max-connections 100000 --max-anonymous-per-ip 100000 >"$WORK/node$n.log" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 1 100); do
+      curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || die "node $n is not healthy: $(tail -5 "$WORK/node$n.log")"
+    NODES+=("ws://127.0.0.1:$port/ws")
+  done
+  if [ ${#QUICK[@]} -eq 0 ]; then
+    OUT=bench/cluster.json
+    ARGS=(--sizes "${CLUSTER_SIZES:-10,1000000}" --rounds "${CLUSTER_ROUNDS:-300}" --senders "${CLUSTER_SENDERS:-32,256}")
+  else
+    mkdir -p bench/quick
+    OUT=bench/quick/cluster.json
+    ARGS=(--sizes 10,10000 --rounds 20 --senders 4,32 --window-secs 1)
+  fi
+  say "tim-bench cluster (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  "$TARGET_DIR/release/tim-bench" cluster --nodes "${NODES[@]}" --db "$DB" --psql "$PG_BIN/psql" \
+    --sdkappid "$APP" --secret "$SECRET" "${ARGS[@]}" --out "$OUT"
+  say "results: $OUT"
+  exit 0
+fi
 
 # Workload 5 holds 10,000 sessions: a descriptor each in the server and in the load generator.
 HARD="$(ulimit -Hn)"

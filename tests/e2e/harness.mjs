@@ -46,13 +46,14 @@ export function withTimeout(promise, ms, what) {
 export class Server {
   /**
    * `www`: the folder served at `/` (the demo by default; the packaging tests serve a built app);
-   * `args`: more `serve` flags (deadlines, caps).
+   * `args`: more `serve` flags (deadlines, caps, `--nats`); `db`: the `--db` value (a
+   * `postgres://` URL for a cluster node; a fresh SQLite file in a temp dir by default).
    */
-  constructor({ www = 'www', args = [] } = {}) {
+  constructor({ www = 'www', args = [], db } = {}) {
     this.www = www;
     this.extraArgs = args;
     this.dir = mkdtempSync(join(tmpdir(), 'tim-e2e-'));
-    this.db = join(this.dir, 'tim.db');
+    this.db = db ?? join(this.dir, 'tim.db');
     this.url = null; // http://127.0.0.1:PORT
     this.addr = '127.0.0.1:0';
     this.sdkAppID = null;

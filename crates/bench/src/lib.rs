@@ -3,6 +3,7 @@
 //! tests/reliability (which drive the same protocol, so they reuse this rather than copy it).
 
 pub mod client;
+pub mod cluster;
 pub mod machine;
 pub mod report;
 pub mod seed;

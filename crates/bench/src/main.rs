@@ -9,6 +9,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use tim_bench::cluster;
 use tim_bench::report;
 use tim_bench::workloads::{self, Plan, Workload};
 
@@ -45,6 +46,33 @@ enum Command {
         /// heaviest functions by self time are written to this file.
         #[arg(long)]
         sdk_profile: Option<PathBuf>,
+    },
+    /// The cluster benchmarks (issue 14) against two running nodes on one PostgreSQL and NATS
+    /// (scripts/bench.sh --cluster starts them); prints the results as JSON.
+    Cluster {
+        /// `ws://HOST:PORT/ws` of node A, then of node B.
+        #[arg(long, num_args = 2, required = true)]
+        nodes: Vec<String>,
+        /// The nodes' database URL (seeding and the sync setting go through psql).
+        #[arg(long)]
+        db: String,
+        #[arg(long, default_value = "psql")]
+        psql: PathBuf,
+        #[arg(long)]
+        sdkappid: u64,
+        #[arg(long)]
+        secret: String,
+        /// History sizes for the deletion latency.
+        #[arg(long, value_delimiter = ',', default_value = "10,1000000")]
+        sizes: Vec<u64>,
+        #[arg(long, default_value_t = 300)]
+        rounds: usize,
+        #[arg(long, value_delimiter = ',', default_value = "32,256")]
+        senders: Vec<usize>,
+        #[arg(long, default_value_t = 5.0)]
+        window_secs: f64,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Render results JSON into Markdown and SVG (with findings from bench/findings/).
     Report {
@@ -99,6 +127,42 @@ fn main() -> Result<()> {
                 let failed: Vec<_> = results.errors.keys().cloned().collect();
                 bail!("workloads failed: {}", failed.join(", "));
             }
+            Ok(())
+        }
+        Command::Cluster {
+            nodes,
+            db,
+            psql,
+            sdkappid,
+            secret,
+            sizes,
+            rounds,
+            senders,
+            window_secs,
+            out,
+        } => {
+            let [a, b]: [String; 2] = nodes
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("--nodes takes two URLs"))?;
+            let plan = cluster::ClusterPlan {
+                nodes: [a, b],
+                db,
+                psql,
+                sdk_app_id: sdkappid,
+                secret_key: secret,
+                sizes,
+                rounds,
+                senders,
+                warmup: std::time::Duration::from_secs(1),
+                window: std::time::Duration::from_secs_f64(window_secs),
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            let result = runtime.block_on(cluster::run(&plan))?;
+            let text = serde_json::to_string_pretty(&result)?;
+            std::fs::write(&out, text + "\n").with_context(|| format!("{}", out.display()))?;
+            eprintln!("tim-bench cluster: wrote {}", out.display());
             Ok(())
         }
         Command::Report {

@@ -30,8 +30,14 @@ pub enum Replay {
 pub fn replay_decision<T>(result: &Result<T, SdkError>) -> Replay {
     match result {
         Ok(_) => Replay::Done,
-        // 2903: the server applied and stored nothing; the opId makes a retry safe.
-        Err(e) if is_transient(e.code) || e.code == ErrorCode::Internal => Replay::Retry,
+        // 2903: the server applied and stored nothing; 60016: its database was unreachable
+        // (maybe applied, maybe not). The opId makes a retry safe either way.
+        Err(e)
+            if is_transient(e.code)
+                || matches!(e.code, ErrorCode::Internal | ErrorCode::StorageUnavailable) =>
+        {
+            Replay::Retry
+        }
         Err(_) => Replay::Done,
     }
 }
@@ -56,6 +62,7 @@ mod tests {
             (ErrorCode::NetworkError, Replay::Retry),
             (ErrorCode::Timeout, Replay::Retry),
             (ErrorCode::NoNetwork, Replay::Retry),
+            (ErrorCode::StorageUnavailable, Replay::Retry),
             (ErrorCode::ConversationNotFound, Replay::Done),
             (ErrorCode::InvalidConversationId, Replay::Done),
             (ErrorCode::Internal, Replay::Retry),

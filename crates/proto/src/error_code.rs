@@ -128,6 +128,9 @@ codes! {
     IdleTimeout = 60012,
     /// An HTTP API request whose body is not declared as JSON (`Content-Type`) (ours).
     NotJson = 60013,
+    /// The server cannot reach its database right now (PostgreSQL down or unreachable); the
+    /// request may or may not have been applied, and retrying it is safe (ours).
+    StorageUnavailable = 60016,
 }
 
 impl From<ErrorCode> for u32 {

@@ -60,7 +60,9 @@ impl ApiError {
             | ErrorCode::UserSigAppMismatch => StatusCode::UNAUTHORIZED,
             ErrorCode::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::ServerFull => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerFull | ErrorCode::StorageUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -91,6 +93,13 @@ impl From<Refusal> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(detail = %e, "the database is unavailable");
+            return ApiError::new(
+                ErrorCode::StorageUnavailable,
+                "the database is unavailable; try again",
+            );
+        }
         ApiError::internal(e)
     }
 }

@@ -195,7 +195,16 @@ impl<'a> Writer<'a> {
             .unzip();
         let id = self.next_id;
         self.next_id += 1;
-        let entry = match self.store.send_messages_unsynced(&items) {
+        let started = std::time::Instant::now();
+        let applied = self.store.send_messages_unsynced(&items);
+        // For profiling (RUST_LOG=tim_server::group_commit=debug): batch sizes and how long
+        // the store held the writer for each.
+        tracing::debug!(
+            sends = items.len(),
+            micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            "batch applied"
+        );
+        let entry = match applied {
             Ok((outcomes, step)) => Waiting {
                 id,
                 sends: outcomes

@@ -537,3 +537,154 @@ async fn a_node_stopped_cleanly_publishes_everything_it_answered() {
     assert_eq!(alice_events, (1..=N).collect::<Vec<_>>());
     b.stop().await;
 }
+
+/// Waits until `node`'s /healthz answers `status` with the database `database` (NATS up).
+async fn wait_database_health(node: &TestServer, status: u16, database: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let r = get(node.addr, "/healthz").await;
+        let body: Value = serde_json::from_str(&r.body).expect("health is JSON");
+        if r.status == status && body["database"] == database {
+            assert_eq!(body["nats"], "ok", "{body}");
+            let want = if status == 200 { "ok" } else { "unavailable" };
+            assert_eq!(body["status"], want, "{body}");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "health still {} {body}, waiting for {status} {database}",
+            r.status
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// bob's message `m{i}` to alice.
+fn send_args(i: u64) -> Value {
+    json!({"conversationID": "C2Calice", "ID": format!("m{i}"),
+           "body": {"type": "text", "text": format!("t{i}")}})
+}
+
+/// PostgreSQL is stopped (`pg_ctl stop -m fast`, as in a restart or a failover) while bob on
+/// node B sends to alice, whose sessions are on both nodes. Each request is answered at once
+/// either as done or with 60016 (not a hang, and the nodes stay up: sessions answer pings,
+/// /healthz says 503 `database: unreachable`), a login too. When PostgreSQL is back the nodes
+/// recover by themselves (/healthz 200) and the client's retries with the same IDs and opId
+/// (what the SDK does) apply each once: nothing answered is lost, nothing is doubled, and
+/// alice's sessions get every event exactly once and in order.
+#[tokio::test]
+async fn a_stopped_postgres_fails_requests_with_a_code_and_the_nodes_recover_by_themselves() {
+    let Some(nats) = servers("a_stopped_postgres") else {
+        return;
+    };
+    let postgres = std::sync::Arc::new(pg::private());
+    let url = postgres.fresh_database();
+    let a = TestServer::start_node(Path::new(&url), &nats.url()).await;
+    let b = TestServer::start_node(Path::new(&url), &nats.url()).await;
+    set_sync_over_rest(&b, true).await;
+    let mut alice_a = a.login("alice").await;
+    let mut alice_b = b.login("alice").await;
+    let mut bob_b = b.login("bob").await;
+
+    // Traffic before: all answered.
+    let mut i = 0;
+    while i < 5 {
+        i += 1;
+        let r = bob_b.request("sendMessage", Some(send_args(i))).await;
+        assert_eq!(r["kind"], "sent", "{r}");
+    }
+    // PostgreSQL goes away while the sends go on: each is answered, as sent or with 60016.
+    let stopping = {
+        let postgres = postgres.clone();
+        tokio::task::spawn_blocking(move || postgres.stop())
+    };
+    let mut failed = Vec::new();
+    // (At most 80 in all, so that one page of history holds them.)
+    while !stopping.is_finished() && i < 80 {
+        i += 1;
+        let r = bob_b.request("sendMessage", Some(send_args(i))).await;
+        if r["t"] == "reply" {
+            assert_eq!(r["kind"], "sent", "{r}");
+            assert!(failed.is_empty(), "m{i} sent after one failed: {r}");
+        } else {
+            common::assert_error(&r, 60016);
+            failed.push(i);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    stopping.await.expect("stopped");
+    // Down: every request fails with 60016 at once, on both nodes; the sessions stay.
+    for _ in 0..5 {
+        i += 1;
+        let started = Instant::now();
+        let r = bob_b.request("sendMessage", Some(send_args(i))).await;
+        common::assert_error(&r, 60016);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "answered at once"
+        );
+        failed.push(i);
+    }
+    let r = alice_a.delete_op("C2Cbob", Some("d1"), None).await;
+    common::assert_error(&r, 60016);
+    let r = alice_a.request("getConversationList", None).await;
+    common::assert_error(&r, 60016);
+    let mut late = a.connect().await;
+    let r = late.login("carol", &a.sig("carol")).await;
+    common::assert_error(&r, 60016);
+    for node in [&a, &b] {
+        wait_database_health(node, 503, "unreachable").await;
+    }
+    for s in [&mut alice_a, &mut alice_b, &mut bob_b] {
+        let pong = s.request("ping", None).await;
+        assert_eq!(pong["kind"], "pong", "{pong}");
+    }
+
+    // Back: the nodes recover by themselves.
+    let resuming = {
+        let postgres = postgres.clone();
+        tokio::task::spawn_blocking(move || postgres.resume())
+    };
+    resuming.await.expect("started");
+    for node in [&a, &b] {
+        wait_database_health(node, 200, "ok").await;
+    }
+    // The client retries what failed, with the same IDs: each applied once, in order.
+    for &k in &failed {
+        let r = bob_b.request("sendMessage", Some(send_args(k))).await;
+        assert_eq!(r["kind"], "sent", "m{k} resent: {r}");
+    }
+    let all: Vec<String> = (1..=i).map(|k| format!("t{k}")).collect();
+    assert_eq!(
+        texts(&bob_b.messages("C2Calice", 100).await),
+        all,
+        "nothing answered lost, nothing doubled"
+    );
+    // The deletion's retry, same opId: applied once; alice's session on B is told.
+    let r = alice_a.delete_op("C2Cbob", Some("d1"), None).await;
+    assert_eq!(r["kind"], "conversationDeleted", "{r}");
+    let again = alice_a.delete_op("C2Cbob", Some("d1"), None).await;
+    assert_eq!(common::without_id(&again), common::without_id(&r));
+    for s in [&mut alice_a, &mut alice_b] {
+        let mut got = Vec::new();
+        while got.len() < i as usize {
+            got.push(next_message(s).await);
+        }
+        let expected: Vec<(u64, String)> = (1..=i).map(|k| (k, format!("m{k}"))).collect();
+        assert_eq!(got, expected, "every message once, in order");
+    }
+    let p = alice_b.next_push().await;
+    assert_eq!(
+        (p["kind"].clone(), ev(&p)),
+        (json!("conversationDeleted"), i + 1),
+        "{p}"
+    );
+    alice_a.assert_no_push().await;
+    alice_b.assert_no_push().await;
+    let mut fresh = a.login("alice").await;
+    assert!(fresh.conversations().await.is_empty());
+    let mut carol = b.login("carol").await;
+    assert!(carol.conversations().await.is_empty());
+    a.stop().await;
+    b.stop().await;
+}

@@ -40,8 +40,11 @@ use tim_proto::model::WireGroup;
 pub enum StoreError {
     Sqlite(rusqlite::Error),
     Postgres(tokio_postgres::Error),
-    /// PostgreSQL cannot be used at all: a bad URL, unreachable, no free connection in time.
+    /// PostgreSQL cannot be used at all: a bad URL, a pool that cannot be built.
     PostgresSetup(String),
+    /// No connection to PostgreSQL for this call: refused, closed, or none free within the
+    /// pool's timeout (the database is down or restarting).
+    PostgresUnavailable(String),
     Io(std::io::Error),
     /// Stored data this server cannot read (a body it does not understand, a newer schema).
     Corrupt(String),
@@ -56,6 +59,7 @@ impl fmt::Display for StoreError {
             // The source holds the server's message; its Display alone says only "db error".
             StoreError::Postgres(e) => write!(f, "postgres: {}", postgres::explain(e)),
             StoreError::PostgresSetup(why) => write!(f, "postgres: {why}"),
+            StoreError::PostgresUnavailable(why) => write!(f, "postgres unavailable: {why}"),
             StoreError::Io(e) => write!(f, "io: {e}"),
             StoreError::Corrupt(why) => write!(f, "unreadable stored data: {why}"),
             StoreError::AppExists(id) => write!(f, "an app with SDKAppID {id} already exists"),
@@ -64,6 +68,18 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+impl StoreError {
+    /// Whether the call failed for want of the database (down, restarting, unreachable), not
+    /// because of what it asked: the caller answers 60016 and a retry later may succeed.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::PostgresUnavailable(_) => true,
+            StoreError::Postgres(e) => postgres::is_connection_failure(e),
+            _ => false,
+        }
+    }
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -81,7 +97,7 @@ impl From<deadpool_postgres::PoolError> for StoreError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
         match e {
             deadpool_postgres::PoolError::Backend(e) => StoreError::Postgres(e),
-            other => StoreError::PostgresSetup(format!("no database connection: {other}")),
+            other => StoreError::PostgresUnavailable(format!("no database connection: {other}")),
         }
     }
 }

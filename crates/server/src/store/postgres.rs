@@ -135,7 +135,9 @@ impl PgStore {
     /// connections and timers belong to.
     fn run<T>(&self, fut: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
         let Some(rt) = &self.runtime else {
-            return Err(StoreError::PostgresSetup("the store is closing".into()));
+            return Err(StoreError::PostgresUnavailable(
+                "the store is closing".into(),
+            ));
         };
         let _context = rt.enter();
         futures::executor::block_on(fut)
@@ -221,6 +223,28 @@ pub(super) fn explain(e: &tokio_postgres::Error) -> String {
         Some(cause) => format!("{e}: {cause}"),
         None => e.to_string(),
     }
+}
+
+/// Whether `e` means the connection to the server is gone or could not be made (I/O, closed,
+/// the server shutting down or starting up), rather than a problem with the statement.
+pub(super) fn is_connection_failure(e: &tokio_postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(code) = e.code() {
+        let code = code.code();
+        // Class 08: connection exception; 57P01..57P03: admin / crash shutdown, cannot
+        // connect now (starting up or shutting down).
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03");
+    }
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.is::<std::io::Error>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// `host:port/dbname` for messages (never the password).

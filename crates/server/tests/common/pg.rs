@@ -18,6 +18,11 @@ pub struct PgServer {
     port: u16,
     /// `runuser -u postgres --` when the tests run as root (PostgreSQL refuses root).
     as_user: Vec<String>,
+    /// The cluster's data directory and the temp dir holding it, its socket and its log.
+    data: PathBuf,
+    root: PathBuf,
+    /// `pg_ctl -o`: port, socket dir, settings.
+    options: String,
 }
 
 /// Whether the PostgreSQL runs are switched off (`TIM_TEST_NO_PG=1`).
@@ -34,7 +39,48 @@ pub fn server() -> &'static PgServer {
     }
 }
 
+/// A PostgreSQL of the calling test's own (not the shared one), to stop and start again:
+/// what nodes do while the database is gone. Removed once the test binary exits.
+pub fn private() -> PgServer {
+    match start() {
+        Ok(server) => server,
+        Err(why) => panic!("{why}"),
+    }
+}
+
 impl PgServer {
+    /// Stops the server (`pg_ctl stop -m fast`: sessions are closed, as in a restart or a
+    /// failover) and waits until it is gone.
+    pub fn stop(&self) {
+        let mut cmd = self.pg_ctl();
+        cmd.args(["-w", "-t", "60", "-m", "fast", "stop"]);
+        run(&mut cmd, "pg_ctl stop").expect("PostgreSQL stops");
+    }
+
+    /// Starts it again on the same port and data, waiting until it accepts connections.
+    pub fn resume(&self) {
+        let mut cmd = self.pg_ctl();
+        cmd.arg("-l")
+            .arg(self.root.join("log"))
+            .args(["-w", "-t", "60", "-o", &self.options, "start"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        run(&mut cmd, "pg_ctl start").expect("PostgreSQL starts again");
+    }
+
+    fn pg_ctl(&self) -> Command {
+        let mut cmd = match self.as_user.split_first() {
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(self.bin.join("pg_ctl"));
+                c
+            }
+            None => Command::new(self.bin.join("pg_ctl")),
+        };
+        cmd.current_dir(&self.root).arg("-D").arg(&self.data);
+        cmd
+    }
+
     /// A new, empty database; its URL.
     pub fn fresh_database(&self) -> String {
         static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -246,5 +292,12 @@ fn start() -> Result<PgServer, String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("starting the watchdog: {e}"))?;
-    Ok(PgServer { bin, port, as_user })
+    Ok(PgServer {
+        bin,
+        port,
+        as_user,
+        data,
+        root,
+        options,
+    })
 }
