@@ -116,7 +116,8 @@ fn main() -> Result<()> {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
-            let results = runtime.block_on(workloads::run_all(&plan))?;
+            let mut results = runtime.block_on(workloads::run_all(&plan))?;
+            results.verdicts = report::targets::evaluate(&results);
             let text = serde_json::to_string_pretty(&results)?;
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)?;

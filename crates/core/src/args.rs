@@ -4,6 +4,7 @@
 use crate::batch::BatchDeleted;
 use crate::constants::types;
 use crate::error::SdkError;
+use crate::value_type::type_name;
 use serde_json::Value;
 use tim_proto::conversation_id::{C2C_PREFIX, GROUP_PREFIX};
 use tim_proto::frame::ReadScope;
@@ -317,17 +318,6 @@ pub fn message_list_args(v: &Value) -> Result<MessageListArgs, SdkError> {
         next_req_message_id,
         count,
     })
-}
-
-pub(crate) fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null or undefined",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! nothing was deleted: `{ conversationIDList, failedList: [{ code, conversationID, message }] }`.
 //! A typed shape rather than a `serde_json::Value`: the wasm then needs no `Value` serializer.
 
-use crate::error::SdkError;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,33 +22,21 @@ pub struct Failed {
     pub message: String,
 }
 
-impl BatchDeleted {
-    pub fn new(deleted: Vec<String>, failed: &[(String, SdkError)]) -> Self {
-        let failed = failed
-            .iter()
-            .map(|(id, e)| Failed {
-                code: e.code.as_u32(),
-                conversation_id: id.clone(),
-                message: e.message.clone(),
-            })
-            .collect();
-        BatchDeleted { deleted, failed }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tim_proto::ErrorCode;
 
     #[test]
     fn keeps_the_documented_json_shape() {
-        let failed = [(
-            "abc".to_owned(),
-            SdkError::new(ErrorCode::InvalidConversationId, "bad"),
-        )];
-        let v =
-            serde_json::to_value(BatchDeleted::new(vec!["C2Ca".into()], &failed)).expect("encode");
+        let data = BatchDeleted {
+            deleted: vec!["C2Ca".into()],
+            failed: vec![Failed {
+                code: 2503,
+                conversation_id: "abc".into(),
+                message: "bad".into(),
+            }],
+        };
+        let v = serde_json::to_value(data).expect("encode");
         assert_eq!(
             v.to_string(),
             r#"{"conversationIDList":["C2Ca"],"failedList":[{"code":2503,"conversationID":"abc","message":"bad"}]}"#

@@ -1,7 +1,7 @@
 //! The error value every SDK call rejects with: a documented code, a message saying what was
 //! wrong, and `data` (e.g. the per-ID outcomes of a batch deletion that deleted nothing).
 
-use crate::batch::BatchDeleted;
+use crate::batch::{BatchDeleted, Failed};
 use std::rc::Rc;
 use tim_proto::{ErrorCode, Refusal};
 
@@ -33,6 +33,21 @@ impl SdkError {
     }
 }
 
+impl BatchDeleted {
+    /// The IDs deleted, and the error of each other ID.
+    pub fn new(deleted: Vec<String>, failed: &[(String, SdkError)]) -> Self {
+        let failed = failed
+            .iter()
+            .map(|(id, e)| Failed {
+                code: e.code.as_u32(),
+                conversation_id: id.clone(),
+                message: e.message.clone(),
+            })
+            .collect();
+        BatchDeleted { deleted, failed }
+    }
+}
+
 impl From<Refusal> for SdkError {
     fn from(r: Refusal) -> Self {
         SdkError::new(r.code, r.message)
@@ -46,3 +61,26 @@ impl std::fmt::Display for SdkError {
 }
 
 impl std::error::Error for SdkError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_failure_lists_each_ids_code_and_message() {
+        let failed = [(
+            "abc".to_owned(),
+            SdkError::new(ErrorCode::InvalidConversationId, "bad"),
+        )];
+        let data = BatchDeleted::new(vec!["C2Ca".into()], &failed);
+        assert_eq!(data.deleted, ["C2Ca"]);
+        assert_eq!(
+            data.failed,
+            [Failed {
+                code: 2503,
+                conversation_id: "abc".into(),
+                message: "bad".into(),
+            }]
+        );
+    }
+}

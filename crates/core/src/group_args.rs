@@ -1,9 +1,9 @@
 //! Checks the arguments of the group calls (createGroup, joinGroup, quitGroup, dismissGroup,
 //! getGroupProfile, addGroupMember, deleteGroupMember).
 
-use crate::args::type_name;
 use crate::constants::types;
 use crate::error::SdkError;
+use crate::value_type::type_name;
 use serde_json::Value;
 use tim_proto::rules::{
     check_custom_group_id, check_group_id, check_group_name, check_member_count, check_user_id,

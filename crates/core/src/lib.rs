@@ -22,5 +22,6 @@ pub mod shapes;
 pub mod sort;
 pub mod state;
 pub mod tab_note;
+mod value_type;
 
 pub use error::SdkError;

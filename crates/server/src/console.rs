@@ -9,7 +9,6 @@
 use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::listen::Peer;
-use crate::rate::KeyedRate;
 use crate::state::AppState;
 use crate::usersig;
 use axum::body::Bytes;
@@ -18,33 +17,11 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::net::IpAddr;
-use std::time::Duration;
 use subtle::ConstantTimeEq;
 use tim_proto::ErrorCode;
 
 /// Lifetime of the admin UserSig the console gets.
 pub const CONSOLE_SIG_SECS: i64 = 3600;
-
-/// Login attempts a client IP may make: a burst, then one every period (guessing keys is slow).
-const PER_IP: (Duration, u32) = (Duration::from_secs(6), 10);
-/// Login attempts for one SDKAppID from anywhere.
-const PER_APP: (Duration, u32) = (Duration::from_secs(2), 30);
-
-/// Console login attempts, per client IP and per SDKAppID.
-pub struct LoginRates {
-    per_ip: KeyedRate<IpAddr>,
-    per_app: KeyedRate<u64>,
-}
-
-impl Default for LoginRates {
-    fn default() -> Self {
-        LoginRates {
-            per_ip: KeyedRate::with_period(PER_IP.0, PER_IP.1),
-            per_app: KeyedRate::with_period(PER_APP.0, PER_APP.1),
-        }
-    }
-}
 
 pub async fn login(
     State(state): State<AppState>,

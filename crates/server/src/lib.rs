@@ -13,6 +13,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod console;
+pub mod console_rates;
 pub mod error;
 pub mod fanout;
 pub mod fd_limit;

@@ -3,7 +3,7 @@
 
 use crate::anonymous::Anonymous;
 use crate::config::Limits;
-use crate::console;
+use crate::console_rates;
 use crate::hub::UserKey;
 use crate::rate::KeyedRate;
 use crate::service::Service;
@@ -19,7 +19,7 @@ pub struct AppState {
     /// Connections not logged in, per client IP.
     pub anonymous: Arc<Anonymous>,
     pub user_rates: Arc<KeyedRate<UserKey>>,
-    pub console_rates: Arc<console::LoginRates>,
+    pub console_rates: Arc<console_rates::LoginRates>,
 }
 
 impl AppState {
@@ -29,7 +29,7 @@ impl AppState {
             shutdown,
             anonymous: Anonymous::new(limits.max_anonymous_per_ip),
             user_rates: Arc::new(KeyedRate::per_second(limits.user_rate)),
-            console_rates: Arc::new(console::LoginRates::default()),
+            console_rates: Arc::new(console_rates::LoginRates::default()),
             limits: Arc::new(limits),
         }
     }

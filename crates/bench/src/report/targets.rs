@@ -1,16 +1,7 @@
 //! The targets of issue 7, checked against what a run measured.
 
+pub use crate::workloads::verdict::Verdict;
 use crate::workloads::Results;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Verdict {
-    pub workload: String,
-    pub target: String,
-    pub measured: String,
-    /// `None`: no target, or nothing measurable against it.
-    pub met: Option<bool>,
-}
 
 fn verdict(workload: &str, target: &str, measured: String, met: Option<bool>) -> Verdict {
     Verdict {

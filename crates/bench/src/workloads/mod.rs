@@ -10,14 +10,15 @@ pub mod sdk;
 pub mod send;
 pub mod send_store;
 pub mod sync;
+pub mod verdict;
 
 use crate::machine::{self, Floors, Machine};
-use crate::report::targets::{self, Verdict};
 use crate::server::ServerSpec;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use verdict::Verdict;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Workload {
@@ -149,7 +150,6 @@ pub async fn run_all(plan: &Plan) -> Result<Results> {
     if let Some(m) = results.machine.as_mut() {
         m.loadavg_end = machine::loadavg();
     }
-    results.verdicts = targets::evaluate(&results);
     let _ = std::fs::remove_dir_all(&plan.scratch);
     Ok(results)
 }
