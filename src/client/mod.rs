@@ -328,18 +328,16 @@ impl Inner {
                 ))
             }
         };
-        if crate::log::shows(Kind::Debug) {
-            // Whole milliseconds: an integer keeps float formatting out of the wasm.
-            let ms = (crate::js::now_ms() - started) as u64;
-            match &answer {
-                Ok(reply) => log!(Kind::Debug, "answer {id} {} in {ms} ms", reply.kind()),
-                Err(e) => log!(
-                    Kind::Debug,
-                    "answer {id} error {} in {ms} ms: {}",
-                    e.code.as_u32(),
-                    e.message
-                ),
-            }
+        // Whole milliseconds: an integer keeps float formatting out of the wasm.
+        let ms = (crate::js::now_ms() - started) as u64;
+        match &answer {
+            Ok(reply) => log!(Kind::Debug, "answer {id} {} in {ms} ms", reply.kind()),
+            Err(e) => log!(
+                Kind::Debug,
+                "answer {id} error {} in {ms} ms: {}",
+                e.code.as_u32(),
+                e.message
+            ),
         }
         answer
     }

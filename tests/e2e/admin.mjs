@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { ROOT, sleep, findConv } from './harness.mjs';
+import { ROOT, sleep, findConv, texts } from './harness.mjs';
 import { genUserSig } from './usersig.mjs';
 
 export const SERVER_BIN = process.env.TIM_SERVER_BIN || join(ROOT, 'target/debug/tim-server');
@@ -163,4 +163,52 @@ export function receivedCount(user, mark, id) {
   return user
     .eventsSince(mark, EV.RECEIVED)
     .reduce((n, e) => n + e.data.filter((m) => m.ID === id).length, 0);
+}
+
+/**
+ * One round of the deletion-vs-message race (commit order decides): `deleter` deletes
+ * `conversationID` while `sender` sends `text` to `to`, each after its delay in ms. Once
+ * `barrier()` says every push reached the sessions, a fresh login (`fresh`) shows the server's
+ * state, and every session of `sessions` (`[name, user]`, the deleter among them) must agree with
+ * it: list, unread total and history. Returns which committed first.
+ */
+export async function raceRound({ round, deleter, conversationID, sender, to, text, delayDel, delaySend, barrier, fresh, sessions }) {
+  const [del, sent] = await Promise.all([
+    deleter.page.evaluate(async ([ms, id]) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return window.__call('deleteConversation', [id]);
+    }, [delayDel, conversationID]),
+    sender.page.evaluate(async ([ms, peer, message]) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return window.__sendText(peer, message);
+    }, [delaySend, to, text]),
+  ]);
+  assert.ok(del.ok, `round ${round}: deleteConversation resolved: ${JSON.stringify(del)}`);
+  assert.ok(sent.ok, `round ${round}: the send resolved: ${JSON.stringify(sent)}`);
+  const raceMsg = sent.value.data.message;
+  // every push logged so far has reached the sessions once they show a later one
+  await barrier();
+
+  // the server's state, through a fresh login (page reload: a new SDK instance)
+  await fresh.reload();
+  await fresh.login();
+  const server = summary(await fresh.conversationList());
+  const serverHist = texts((await fresh.messages(conversationID)).messageList);
+  const kept = server.find((c) => c.id === conversationID);
+  if (kept) {
+    // deletion committed first: the message brought it back holding only itself
+    assert.deepEqual(serverHist, [text], `round ${round}: only the racing message is left`);
+    assert.equal(kept.unread, 1, `round ${round}: one unread`);
+    assert.equal(kept.lastSeq, raceMsg.sequence);
+  } else {
+    // message committed first: it went with the deletion
+    assert.deepEqual(serverHist, [], `round ${round}: history empty`);
+  }
+  for (const [who, a] of sessions) {
+    const local = localList(a);
+    assert.deepEqual(summary(local), server, `round ${round}: ${who}'s list equals the server's (${kept ? 'deletion' : 'message'} first)`);
+    assert.equal(localTotal(a), unreadSum(local), `round ${round}: ${who}'s last total matches its list`);
+    assert.deepEqual(texts((await a.messages(conversationID)).messageList), serverHist, `round ${round}: ${who}'s getMessageList`);
+  }
+  return kept ? 'deletionFirst' : 'messageFirst';
 }

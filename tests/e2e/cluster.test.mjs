@@ -9,7 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, openUser, texts, findConv, until } from './harness.mjs';
 import { NetCut } from './netcut.mjs';
-import { EV, setSync, restOk, localList, localTotal, summary, unreadSum, ids, assertQuiet, ownBarrier } from './admin.mjs';
+import { EV, setSync, restOk, localList, localTotal, summary, unreadSum, ids, assertQuiet, ownBarrier, raceRound } from './admin.mjs';
 import { readCache } from './appsite.mjs';
 import { clusterTools, startCluster } from './cluster.mjs';
 
@@ -169,41 +169,12 @@ describe('two nodes on PostgreSQL and NATS', { skip: tools.missing || false }, (
       // so the deletion is held back more in some rounds to let either commit first.
       const delayBob = [0, 0, 2, 0, 0, 0][round - 1];
       const delayDel = [0, 30, 0, 60, 2, 15][round - 1];
-      const [del, sent] = await Promise.all([
-        aliceA.page.evaluate(async (ms) => {
-          await new Promise((r) => setTimeout(r, ms));
-          return window.__call('deleteConversation', ['C2Cbob4']);
-        }, delayDel),
-        bob.page.evaluate(async ([ms, text]) => {
-          await new Promise((r) => setTimeout(r, ms));
-          return window.__sendText('alice4', text);
-        }, [delayBob, raceText]),
-      ]);
-      assert.ok(del.ok, `round ${round}: deleteConversation resolved: ${JSON.stringify(del)}`);
-      assert.ok(sent.ok, `round ${round}: bob's send resolved: ${JSON.stringify(sent)}`);
-      const raceMsg = sent.value.data.message;
-      await ownBarrier(aliceA, [aliceB], 'zed4', `barrier ${round}`);
-
-      await fresh.reload();
-      await fresh.login();
-      const server = summary(await fresh.conversationList());
-      const serverHist = texts((await fresh.messages('C2Cbob4')).messageList);
-      const kept = server.find((c) => c.id === 'C2Cbob4');
-      if (kept) {
-        outcomes.deletionFirst++;
-        assert.deepEqual(serverHist, [raceText], `round ${round}: only the racing message is left`);
-        assert.equal(kept.unread, 1, `round ${round}: one unread`);
-        assert.equal(kept.lastSeq, raceMsg.sequence);
-      } else {
-        outcomes.messageFirst++;
-        assert.deepEqual(serverHist, [], `round ${round}: history empty`);
-      }
-      for (const [who, a] of [['alice on A (deleter)', aliceA], ['alice on B', aliceB]]) {
-        const local = localList(a);
-        assert.deepEqual(summary(local), server, `round ${round}: ${who}'s list equals the server's (${kept ? 'deletion' : 'message'} first)`);
-        assert.equal(localTotal(a), unreadSum(local), `round ${round}: ${who}'s last total matches its list`);
-        assert.deepEqual(texts((await a.messages('C2Cbob4')).messageList), serverHist, `round ${round}: ${who}'s getMessageList`);
-      }
+      outcomes[await raceRound({
+        round, deleter: aliceA, conversationID: 'C2Cbob4', sender: bob, to: 'alice4', text: raceText,
+        delayDel, delaySend: delayBob, fresh,
+        barrier: () => ownBarrier(aliceA, [aliceB], 'zed4', `barrier ${round}`),
+        sessions: [['alice on A (deleter)', aliceA], ['alice on B', aliceB]],
+      })]++;
     }
     t.diagnostic(`race outcomes over ${ROUNDS} rounds: ${JSON.stringify(outcomes)}`);
     const last = await open(B, 'alice4');

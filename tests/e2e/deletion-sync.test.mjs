@@ -7,7 +7,7 @@ import { Server, launchBrowser, openUser, texts, findConv, sleep } from './harne
 import { NetCut } from './netcut.mjs';
 import {
   EV, setSync, getSync, restOk, cli, localList, localTotal, summary, unreadSum, ids,
-  assertQuiet, ownBarrier, receivedCount,
+  assertQuiet, ownBarrier, receivedCount, raceRound,
 } from './admin.mjs';
 
 let browser;
@@ -338,46 +338,12 @@ describe('a deletion racing a new message ends the same everywhere', () => {
       // fire both at once, without awaiting either first; vary which one leaves a little later
       const delayBob = round % 3 === 0 ? 2 : 0;
       const delayDel = round % 3 === 1 ? 2 : 0;
-      const [del, sent] = await Promise.all([
-        a1.page.evaluate(async (ms) => {
-          await new Promise((r) => setTimeout(r, ms));
-          return window.__call('deleteConversation', ['C2Cbob']);
-        }, delayDel),
-        bob.page.evaluate(async ([ms, text]) => {
-          await new Promise((r) => setTimeout(r, ms));
-          return window.__sendText('alice', text);
-        }, [delayBob, raceText]),
-      ]);
-      assert.ok(del.ok, `round ${round}: deleteConversation resolved: ${JSON.stringify(del)}`);
-      assert.ok(sent.ok, `round ${round}: bob's send resolved: ${JSON.stringify(sent)}`);
-      const raceMsg = sent.value.data.message;
-      // every push logged so far has reached A1 and A2 once they show a later one
-      await ownBarrier(a1, [a2], 'zed', `barrier ${round}`);
-
-      // the server's state, through a fresh login (page reload: a new SDK instance)
-      await fresh.reload();
-      await fresh.login();
-      const server_ = summary(await fresh.conversationList());
-      const serverHist = texts((await fresh.messages('C2Cbob')).messageList);
-      const kept = server_.find((c) => c.id === 'C2Cbob');
-      if (kept) {
-        // deletion committed first: the message brought it back holding only itself
-        outcomes.deletionFirst++;
-        assert.deepEqual(serverHist, [raceText], `round ${round}: only the racing message is left`);
-        assert.equal(kept.unread, 1, `round ${round}: one unread`);
-        assert.equal(kept.lastSeq, raceMsg.sequence);
-      } else {
-        // message committed first: it went with the deletion
-        outcomes.messageFirst++;
-        assert.deepEqual(serverHist, [], `round ${round}: history empty`);
-      }
-      for (const a of [a1, a2]) {
-        const who = a === a1 ? 'A1 (deleter)' : 'A2';
-        const local = localList(a);
-        assert.deepEqual(summary(local), server_, `round ${round}: ${who}'s local list equals the server's (${kept ? 'deletion' : 'message'} first)`);
-        assert.equal(localTotal(a), unreadSum(local), `round ${round}: ${who}'s last total unread event matches its list`);
-        assert.deepEqual(texts((await a.messages('C2Cbob')).messageList), serverHist, `round ${round}: ${who}'s getMessageList`);
-      }
+      outcomes[await raceRound({
+        round, deleter: a1, conversationID: 'C2Cbob', sender: bob, to: 'alice', text: raceText,
+        delayDel, delaySend: delayBob, fresh,
+        barrier: () => ownBarrier(a1, [a2], 'zed', `barrier ${round}`),
+        sessions: [['A1 (deleter)', a1], ['A2', a2]],
+      })]++;
       assert.equal(localTotal(a1), localTotal(a2));
     }
     t.diagnostic(`race outcomes over ${ROUNDS} rounds: ${JSON.stringify(outcomes)}`);

@@ -4,26 +4,13 @@
 // then deleting, the dismissal notice in @TIM#SYSTEM and its deletion, and each bad input.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useEnv, openUser, texts, findConv } from './harness.mjs';
+import { useEnv, openUser, texts, findConv, groupSend } from './harness.mjs';
 
 const env = useEnv(before, after);
 
 const GID = 'team1';
 const GCONV = `GROUP${GID}`;
 const SYSTEM = '@TIM#SYSTEM';
-
-/** createTextMessage + sendMessage to a group; { ok, message } or the error info. */
-async function groupSend(user, groupID, text) {
-  return user.page.evaluate(async ([to, text]) => {
-    try {
-      const msg = window.tim.createTextMessage({ to, conversationType: window.TIM.TYPES.CONV_GROUP, payload: { text } });
-      const r = await window.tim.sendMessage(msg);
-      return { ok: true, code: r.code, message: JSON.parse(JSON.stringify(r.data.message)) };
-    } catch (e) {
-      return window.__errorInfo(e);
-    }
-  }, [groupID, text]);
-}
 
 /** Sends to the group and asserts success; returns the sent message. */
 async function groupSendOk(user, groupID, text) {

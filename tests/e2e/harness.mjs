@@ -455,6 +455,19 @@ function fmtArgs(args) {
 }
 
 /** Texts of a message list. */
+/** createTextMessage + sendMessage to a group in `user`'s page; { ok, code, message } or the error info. */
+export async function groupSend(user, groupID, text) {
+  return user.page.evaluate(async ([to, text]) => {
+    try {
+      const msg = window.tim.createTextMessage({ to, conversationType: window.TIM.TYPES.CONV_GROUP, payload: { text } });
+      const r = await window.tim.sendMessage(msg);
+      return { ok: true, code: r.code, message: JSON.parse(JSON.stringify(r.data.message)) };
+    } catch (e) {
+      return window.__errorInfo(e);
+    }
+  }, [groupID, text]);
+}
+
 export const texts = (list) => list.map((m) => m.payload.text);
 
 /** The conversation with `id` in a list, or undefined. */

@@ -5,7 +5,7 @@
 // IDs (with the documented codes) before anything is sent.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useEnv, openUser, texts, findConv } from './harness.mjs';
+import { useEnv, openUser, texts, findConv, groupSend } from './harness.mjs';
 
 const env = useEnv(before, after);
 
@@ -14,18 +14,6 @@ const PEER = '😀 é|mail@example.com';
 const GID = '群组#é😀';
 const C2C = `C2C${PEER}`;
 const GROUP = `GROUP${GID}`;
-
-async function groupSend(user, groupID, text) {
-  return user.page.evaluate(async ([to, text]) => {
-    try {
-      const msg = window.tim.createTextMessage({ to, conversationType: window.TIM.TYPES.CONV_GROUP, payload: { text } });
-      const r = await window.tim.sendMessage(msg);
-      return { ok: true, code: r.code, message: JSON.parse(JSON.stringify(r.data.message)) };
-    } catch (e) {
-      return window.__errorInfo(e);
-    }
-  }, [groupID, text]);
-}
 
 describe('Unicode user and group IDs through the SDK', () => {
   let me, peer;
