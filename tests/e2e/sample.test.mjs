@@ -152,6 +152,20 @@ describe('documented sample and entry point', () => {
     assert.equal(r.noOptions, null, 'TIM.create() with no options is null');
     assert.deepEqual(r.destroyed, { code: 0, data: {} });
     assert.equal(r.newAfterDestroy, true, 'after destroy() create() makes a new instance');
+    // A non-numeric SDKAppID is refused with a message on the console that says why.
+    const said = [];
+    const onConsole = (msg) => msg.type() === 'error' && said.push(msg.text());
+    u.page.on('console', onConsole);
+    const made = await u.page.evaluate(() => window.TIM.create({ SDKAppID: '12a' }));
+    const marker = u.page.waitForEvent('console', (m) => m.text() === 'marker');
+    await u.page.evaluate(() => console.log('marker'));
+    await marker;
+    u.page.off('console', onConsole);
+    assert.equal(made, null);
+    assert.ok(
+      said.some((t) => t.includes('SDKAppID must be a positive integer (or a string of digits), got "12a"')),
+      `the console says why: ${JSON.stringify(said)}`,
+    );
     await u.close();
   });
 

@@ -1,4 +1,4 @@
-// Issue 15: the typings list what exists. The instance methods that pkg/index.d.ts declares are
+// Issue 15: the typings list what exists, with no stale comments. The instance methods that pkg/index.d.ts declares are
 // exactly those the built SDK has (its wasm-bindgen class), and each is one of Tencent's, with
 // Tencent's sync or async form; a method added to one side only fails here.
 import { describe, it } from 'node:test';
@@ -28,6 +28,12 @@ function builtMethods() {
 describe('typings coverage', () => {
   it('index.d.ts declares exactly the methods the SDK has', () => {
     assert.deepEqual([...typedMethods()].sort(), [...builtMethods()].sort());
+  });
+
+  it('no stale comments: nothing "not implemented yet", no conversation type said to be "only C2C"', () => {
+    const dts = readFileSync(join(ROOT, 'pkg/index.d.ts'), 'utf8');
+    assert.doesNotMatch(dts, /not (yet )?implemented/i);
+    assert.doesNotMatch(dts, /only C2C/i);
   });
 
   it("each is one of Tencent's, a Promise unless Tencent's answers at once", () => {
