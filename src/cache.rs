@@ -283,8 +283,10 @@ impl Cache {
         let tx = self.transaction(&[MESSAGES, WATERMARKS], IdbTransactionMode::Readwrite)?;
         let watermark = read_watermark(&tx, conversation_id).await?;
         let messages = store(&tx, MESSAGES)?;
-        let mut list = read_messages(&messages, conversation_id).await?;
-        list.extend(new.into_iter().filter(|m| m.seq > watermark));
+        // The new copies first: the sort keeps their order, and the dedup keeps them (a revoked
+        // or modified message replaces the copy kept before).
+        let mut list: Vec<WireMessage> = new.into_iter().filter(|m| m.seq > watermark).collect();
+        list.extend(read_messages(&messages, conversation_id).await?);
         sort_by(&mut list, |a, b| a.seq.cmp(&b.seq));
         list.dedup_by_key(|m| m.seq);
         let skip = list.len().saturating_sub(RECENT_MESSAGES);

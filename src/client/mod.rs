@@ -473,6 +473,27 @@ impl Inner {
                     events.note(state.mark_read(&conversation_id));
                 }
             }
+            Push::MessageEdited { message } => {
+                let Session {
+                    state,
+                    events,
+                    new_messages,
+                    ..
+                } = s;
+                let Some(state) = state.as_mut() else { return };
+                let (listed, change) = state.apply_edit(&message);
+                events.note(change);
+                // A conversation the user no longer lists is not in their view: nothing to tell.
+                if listed {
+                    let shaped = vec![Message::from_wire(&message, state.me())];
+                    events.push(if message.revoked {
+                        Event::MessageRevoked(shaped)
+                    } else {
+                        Event::MessageModified(shaped)
+                    });
+                    new_messages.push(message);
+                }
+            }
             Push::GroupsChanged => s.groups_stale = true,
             Push::Kicked { reason } => {
                 let kind = match reason {

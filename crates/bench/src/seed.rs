@@ -169,6 +169,7 @@ impl Seeder {
                     text: format!("seeded message {seq} of {}", t.messages),
                 },
                 time,
+                revoked: false,
             };
             let body_json = serde_json::to_string(&message.body)?;
             insert.execute(params![

@@ -14,6 +14,8 @@ pub mod event {
     pub const KICKED_OUT: &str = "kickedOut";
     pub const ERROR: &str = "error";
     pub const NET_STATE_CHANGE: &str = "netStateChange";
+    pub const MESSAGE_REVOKED: &str = "onMessageRevoked";
+    pub const MESSAGE_MODIFIED: &str = "onMessageModified";
 }
 
 pub mod types {
@@ -60,6 +62,8 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("KICKED_OUT", event::KICKED_OUT),
     ("ERROR", event::ERROR),
     ("NET_STATE_CHANGE", event::NET_STATE_CHANGE),
+    ("MESSAGE_REVOKED", event::MESSAGE_REVOKED),
+    ("MESSAGE_MODIFIED", event::MESSAGE_MODIFIED),
 ];
 
 /// `TIM.TYPES`.

@@ -21,6 +21,10 @@ pub enum Event {
     Error(SdkError),
     GroupListUpdated(Vec<Group>),
     GroupSystemNoticeReceived(Box<Message>),
+    /// Messages of listed conversations revoked (here, on another session, or by the peer).
+    MessageRevoked(Vec<Message>),
+    /// Messages of listed conversations given a new payload by their sender.
+    MessageModified(Vec<Message>),
 }
 
 impl Event {
@@ -38,6 +42,8 @@ impl Event {
             Event::Error(_) => event::ERROR,
             Event::GroupListUpdated(_) => event::GROUP_LIST_UPDATED,
             Event::GroupSystemNoticeReceived(_) => event::GROUP_SYSTEM_NOTICE_RECEIVED,
+            Event::MessageRevoked(_) => event::MESSAGE_REVOKED,
+            Event::MessageModified(_) => event::MESSAGE_MODIFIED,
         }
     }
 
@@ -45,7 +51,9 @@ impl Event {
     pub fn data(&self) -> EventData<'_> {
         match self {
             Event::SdkReady | Event::SdkNotReady | Event::SdkDestroy => EventData::Empty {},
-            Event::MessageReceived(list) => EventData::Messages(list),
+            Event::MessageReceived(list)
+            | Event::MessageRevoked(list)
+            | Event::MessageModified(list) => EventData::Messages(list),
             Event::ConversationListUpdated(list) => EventData::Conversations(list),
             Event::TotalUnreadUpdated(n) => EventData::Number(*n),
             Event::NetStateChange(state) => EventData::NetState { state },
@@ -181,6 +189,7 @@ mod tests {
 
     fn wire(seq: u64) -> WireMessage {
         WireMessage {
+            revoked: false,
             id: format!("m{seq}"),
             conversation_id: format!("C2Cu{seq}"),
             from: format!("u{seq}"),

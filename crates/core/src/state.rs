@@ -145,6 +145,27 @@ impl ConversationState {
         }
     }
 
+    /// A message was revoked or modified: a listed conversation whose last message it is shows
+    /// it as it is now. Whether the conversation is listed (only then is the change told).
+    pub fn apply_edit(&mut self, msg: &WireMessage) -> (bool, Change) {
+        let Some(entry) = self.entries.get_mut(msg.conversation_id.as_str()) else {
+            return (false, Change::default());
+        };
+        let last = entry.last_message.as_mut().filter(|m| m.id == msg.id);
+        let Some(last) = last else {
+            return (true, Change::default());
+        };
+        *last = msg.clone();
+        self.touched(&msg.conversation_id);
+        (
+            true,
+            Change {
+                list: true,
+                total_unread: false,
+            },
+        )
+    }
+
     fn raise_watermark(&mut self, conversation_id: &str, seq: u64) -> u64 {
         let w = self.cleared.entry(conversation_id.to_owned()).or_default();
         if seq > *w {
@@ -366,6 +387,7 @@ mod tests {
 
     fn msg(conv: &str, from: &str, seq: u64, time: i64) -> WireMessage {
         WireMessage {
+            revoked: false,
             id: format!("m{seq}"),
             conversation_id: conv.into(),
             from: from.into(),

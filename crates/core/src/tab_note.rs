@@ -98,6 +98,7 @@ mod tests {
         let mut s = ConversationState::new("alice");
         s.apply_message(
             &WireMessage {
+                revoked: false,
                 id: "m1".into(),
                 conversation_id: "C2Cbob".into(),
                 from: "bob".into(),

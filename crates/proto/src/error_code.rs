@@ -131,6 +131,10 @@ codes! {
     /// The server cannot reach its database right now (PostgreSQL down or unreachable); the
     /// request may or may not have been applied, and retrying it is safe (ours).
     StorageUnavailable = 60016,
+    /// revokeMessage / modifyMessage of a message the caller did not send (ours).
+    NotMessageSender = 2505,
+    /// revokeMessage after the app's revoke time limit (default 2 minutes) (Tencent 20016).
+    RevokeTimeLimitExceeded = 20016,
 }
 
 impl From<ErrorCode> for u32 {

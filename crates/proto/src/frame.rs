@@ -138,6 +138,26 @@ pub enum Request {
         user_ids: Vec<String>,
     },
     Ping,
+    /// `revokeMessage` (no `body`) and `modifyMessage` (the new `body`): the sender changes a
+    /// message of the conversation for everyone; answered with `sent` (the message as stored
+    /// now). A revoke must come within the app's time limit; revoking twice is fine. One
+    /// request for both keeps the SDK small.
+    EditMessage {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+        #[serde(rename = "ID")]
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<WireBody>,
+    },
+    /// `deleteMessage`: hides up to `limits::MAX_DELETE_MESSAGES` messages of one conversation
+    /// for the caller only; answered with `done`.
+    DeleteMessages {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+        #[serde(rename = "IDList")]
+        ids: Vec<String>,
+    },
 }
 
 impl Request {
@@ -173,6 +193,8 @@ impl Request {
             Request::AddGroupMember { .. } => "addGroupMember",
             Request::DeleteGroupMember { .. } => "deleteGroupMember",
             Request::Ping => "ping",
+            Request::EditMessage { .. } => "editMessage",
+            Request::DeleteMessages { .. } => "deleteMessages",
         }
     }
 }
@@ -370,6 +392,10 @@ pub enum Push {
     GroupsChanged,
     /// The server ends this session; the connection closes after this frame.
     Kicked { reason: KickReason },
+    /// A message of one of the user's conversations was revoked (`isRevoked` true) or given a new
+    /// body by its sender (`isRevoked` false: a revoked message is never modified); logged only
+    /// for users whose view still holds it.
+    MessageEdited { message: WireMessage },
 }
 
 impl Push {
@@ -382,6 +408,7 @@ impl Push {
             Push::ConversationRead { .. } => "conversationRead",
             Push::GroupsChanged => "groupsChanged",
             Push::Kicked { .. } => "kicked",
+            Push::MessageEdited { .. } => "messageEdited",
         }
     }
 }
@@ -438,6 +465,7 @@ mod tests {
 
     fn msg() -> WireMessage {
         WireMessage {
+            revoked: false,
             id: "m1".into(),
             conversation_id: "C2Calice".into(),
             from: "alice".into(),

@@ -21,3 +21,8 @@ pub const DEFAULT_PAGE_COUNT: u32 = 15;
 /// Most IDs one batch deleteConversation takes (Tencent's documented maximum; more is refused, never
 /// silently truncated).
 pub const MAX_BATCH_DELETE: usize = 100;
+/// Most messages one deleteMessage call takes (Tencent's documented maximum; more is refused).
+pub const MAX_DELETE_MESSAGES: usize = 30;
+/// Default of the app setting RevokeTimeLimit: how long after sending a sender may revoke, in
+/// seconds (Tencent's default, 2 minutes).
+pub const DEFAULT_REVOKE_TIME_LIMIT: u32 = 120;

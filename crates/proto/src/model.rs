@@ -143,6 +143,13 @@ pub struct WireMessage {
     /// Server time of acceptance, unix seconds.
     pub time: i64,
     pub body: WireBody,
+    /// Revoked by its sender (revokeMessage) or an admin; absent on the wire when false.
+    #[serde(
+        rename = "isRevoked",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub revoked: bool,
 }
 
 /// One entry of a user's conversation list.

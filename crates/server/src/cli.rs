@@ -118,8 +118,11 @@ pub enum AppCommand {
         #[arg(long)]
         sdkappid: u64,
         /// true or false.
-        #[arg(long, action = clap::ArgAction::Set)]
-        sync_conversation_deletion: bool,
+        #[arg(long, action = clap::ArgAction::Set, required_unless_present = "revoke_time_limit")]
+        sync_conversation_deletion: Option<bool>,
+        /// Seconds after sending within which a sender may revoke a message (default 120).
+        #[arg(long)]
+        revoke_time_limit: Option<u32>,
     },
 }
 
@@ -237,12 +240,28 @@ fn app_command(command: AppCommand) -> Result<(), FatalError> {
             db,
             sdkappid,
             sync_conversation_deletion,
+            revoke_time_limit,
         } => {
             let store = open_db(&db)?;
-            if !store.set_sync_conversation_deletion(sdkappid, sync_conversation_deletion)? {
+            let found = match sync_conversation_deletion {
+                Some(on) => store.set_sync_conversation_deletion(sdkappid, on)?,
+                None => true,
+            } && match revoke_time_limit {
+                Some(seconds) => store.set_revoke_time_limit(sdkappid, seconds)?,
+                None => true,
+            };
+            if !found {
                 return Err(no_such_app(sdkappid));
             }
-            print_line(&settings_line(&existing_app(store.as_ref(), sdkappid)?))
+            let line = settings_line(&existing_app(store.as_ref(), sdkappid)?);
+            // The limit is shown when it was set (the line stays as scripts know it otherwise).
+            match revoke_time_limit {
+                Some(_) => {
+                    let limit = store.revoke_time_limit(sdkappid)?.unwrap_or_default();
+                    print_line(&format!("{line} revokeTimeLimit={limit}"))
+                }
+                None => print_line(&line),
+            }
         }
     }
 }

@@ -8,6 +8,7 @@
 mod admin;
 mod batch;
 mod deletion;
+mod edits;
 pub(crate) mod group_args;
 mod groups;
 mod history;
@@ -311,6 +312,20 @@ impl Service {
                 self.set_message_read(who, &conversation_id).await
             }
             Request::SetAllMessageRead { scope } => self.set_all_message_read(who, scope).await,
+            Request::EditMessage {
+                conversation_id,
+                id,
+                body: None,
+            } => self.revoke_message(who, &conversation_id, id).await,
+            Request::EditMessage {
+                conversation_id,
+                id,
+                body: Some(body),
+            } => self.modify_message(who, &conversation_id, id, body).await,
+            Request::DeleteMessages {
+                conversation_id,
+                ids,
+            } => self.delete_messages(who, &conversation_id, ids).await,
         }
     }
 

@@ -10,6 +10,7 @@ fn state_with_unread(ids: &[&str]) -> ConversationState {
         let peer = id.trim_start_matches("C2C");
         s.apply_message(
             &WireMessage {
+                revoked: false,
                 id: format!("m{i}"),
                 conversation_id: (*id).into(),
                 from: peer.into(),

@@ -143,6 +143,7 @@ mod tests {
 
     fn wire(from: &str, conv: &str) -> WireMessage {
         WireMessage {
+            revoked: false,
             id: "m1".into(),
             conversation_id: conv.into(),
             from: from.into(),

@@ -226,7 +226,7 @@ impl Message {
             sequence: w.seq,
             status: "success".to_owned(),
             is_read: outgoing,
-            is_revoked: false,
+            is_revoked: w.revoked,
             is_peer_read: false,
             nick: String::new(),
             avatar: String::new(),
@@ -251,6 +251,7 @@ mod tests {
 
     fn wire(from: &str, to: &str, conv: &str, body: WireBody) -> WireMessage {
         WireMessage {
+            revoked: false,
             id: "m1".into(),
             conversation_id: conv.into(),
             from: from.into(),

@@ -149,6 +149,20 @@ const MIGRATIONS: &[&str] = &[
     UPDATE user_events SET payload_json = replace(payload_json, '|', '\u001f')
         WHERE kind = 'messageAt' AND instr(payload_json, '|') > 0;
     "#,
+    // 7 (issue 16): revoked messages (`revoked`, seen by everyone), each app's revoke time
+    // limit in seconds, and the messages each user deleted for themselves (deleteMessage): one
+    // row per hidden message, never a rewrite of the thread.
+    r#"
+    ALTER TABLE messages ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE apps ADD COLUMN revoke_time_limit INTEGER NOT NULL DEFAULT 120;
+    CREATE TABLE hidden_messages (
+        sdk_app_id INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        conv_key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (sdk_app_id, owner, conv_key, seq)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date, one transaction per migration.

@@ -11,6 +11,7 @@
 //! below it are invisible to that user. Deleting therefore touches one row whatever the history
 //! size, and the other party's view is untouched.
 
+mod edits;
 mod event_codec;
 mod groups;
 mod migrations;
@@ -20,6 +21,7 @@ mod open;
 mod postgres;
 mod sqlite;
 
+pub use edits::{EditOutcome, HideOutcome, MessageEdit};
 pub use groups::{GroupChange, GroupOutcome, GroupRefusal, GroupType, MemberResults, NewGroup};
 pub use model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
@@ -360,4 +362,30 @@ pub trait Store: Send + Sync {
         conv: &ConvRef,
         message: &NewMessage,
     ) -> StoreResult<Result<SendOutcome, GroupRefusal>>;
+
+    // Changes to sent messages (store/edits.rs). Each is one transaction.
+
+    /// `conv.owner` revokes or modifies their message `msg_id` of the thread `conv.conv_key`
+    /// (whether or not the owner's own view still holds it); logged for every party whose view
+    /// holds it, with no conversation brought back.
+    fn edit_message(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        msg_id: &str,
+        edit: &MessageEdit,
+        now: i64,
+    ) -> StoreResult<EditOutcome>;
+    /// Hides messages of the owner's view of `conv` for the owner only (one row each); all of
+    /// them or, if one is not in that view, none.
+    fn hide_messages(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        msg_ids: &[String],
+    ) -> StoreResult<HideOutcome>;
+    /// The app's revoke time limit in seconds (`None`: no such app).
+    fn revoke_time_limit(&self, sdk_app_id: u64) -> StoreResult<Option<u32>>;
+    /// Returns false when there is no such app.
+    fn set_revoke_time_limit(&self, sdk_app_id: u64, seconds: u32) -> StoreResult<bool>;
 }

@@ -127,6 +127,8 @@ pub struct StoredMessage {
     pub to: String,
     pub body: WireBody,
     pub time: i64,
+    /// Revoked by its sender or an admin: everyone sees `isRevoked`.
+    pub revoked: bool,
 }
 
 impl StoredMessage {
@@ -143,6 +145,7 @@ impl StoredMessage {
     /// The message as it appears in the viewer's conversation `conversation_id` (any type).
     pub fn wire_in(&self, conversation_id: &str) -> WireMessage {
         WireMessage {
+            revoked: self.revoked,
             id: self.msg_id.clone(),
             conversation_id: conversation_id.to_owned(),
             from: self.from.clone(),
@@ -437,6 +440,7 @@ mod tests {
             to: "bob".into(),
             body: WireBody::Text { text: "hi".into() },
             time: 1,
+            revoked: false,
         };
         assert_eq!(m.to_wire("alice").conversation_id, "C2Cbob");
         assert_eq!(m.to_wire("bob").conversation_id, "C2Calice");

@@ -17,6 +17,7 @@
 
 mod client_ops;
 mod deletion;
+mod edits;
 mod events;
 mod group_changes;
 mod group_messages;
@@ -37,6 +38,7 @@ use super::{
     BatchedSend, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store, StoreError,
     StoreResult,
 };
+use super::{EditOutcome, HideOutcome, MessageEdit};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::future::Future;
 use std::str::FromStr;
@@ -60,7 +62,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs of a transaction that keeps losing races before its error is returned.
 const ATTEMPTS: u32 = 8;
 
-const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time";
+const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time, revoked";
 
 pub struct PgStore {
     pool: Pool,
@@ -328,6 +330,7 @@ fn message_from_row(r: &Row) -> StoreResult<StoredMessage> {
         to: r.try_get(3)?,
         body,
         time: r.try_get(5)?,
+        revoked: r.try_get(6)?,
     })
 }
 
@@ -376,10 +379,16 @@ async fn lock_thread(tx: &Tx<'_>, app: i64, conv_key: &str) -> StoreResult<i64> 
     Ok(row.map(|r| r.try_get(0)).transpose()?.unwrap_or(0))
 }
 
-/// Newest message above the watermark (and at or below `left_seq` for a group the owner left).
+/// A `messages` row (of thread `$2` of app `$1`) that user `$5` did not hide (deleteMessage).
+const NOT_HIDDEN: &str = "NOT EXISTS (SELECT 1 FROM hidden_messages h
+    WHERE h.sdk_app_id = $1 AND h.owner = $5 AND h.conv_key = $2 AND h.seq = messages.seq)";
+
+/// Newest message above the watermark (and at or below `left_seq` for a group the owner left)
+/// that the owner did not hide.
 async fn newest_visible(
     tx: &Tx<'_>,
     app: i64,
+    owner: &str,
     conv_key: &str,
     cleared_seq: i64,
     left_seq: Option<i64>,
@@ -389,10 +398,10 @@ async fn newest_visible(
         tx,
         &format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages
-             WHERE sdk_app_id = $1 AND conv_key = $2 AND seq > $3 AND seq <= $4
+             WHERE sdk_app_id = $1 AND conv_key = $2 AND seq > $3 AND seq <= $4 AND {NOT_HIDDEN}
              ORDER BY seq DESC LIMIT 1"
         ),
-        &[&app, &conv_key, &cleared_seq, &upper],
+        &[&app, &conv_key, &cleared_seq, &upper, &owner],
     )
     .await?
     .as_ref()
@@ -426,7 +435,7 @@ async fn conversation_views(
         let left_seq: Option<i64> = r.try_get(5)?;
         list.push(ConversationView {
             group: groups::of_conversation(tx, app, owner, &conversation_id).await?,
-            last_message: newest_visible(tx, app, &conv_key, cleared_seq, left_seq).await?,
+            last_message: newest_visible(tx, app, owner, &conv_key, cleared_seq, left_seq).await?,
             conversation_id,
             unread: to_u64(r.try_get(3)?),
             update_time: r.try_get(4)?,
@@ -648,8 +657,15 @@ impl Store for PgStore {
             Ok(Some(ConversationView {
                 conversation_id: conv.conversation_id.clone(),
                 unread: to_u64(r.try_get(1)?),
-                last_message: newest_visible(tx, app, &conv.conv_key, cleared_seq, left_seq)
-                    .await?,
+                last_message: newest_visible(
+                    tx,
+                    app,
+                    &conv.owner,
+                    &conv.conv_key,
+                    cleared_seq,
+                    left_seq,
+                )
+                .await?,
                 update_time: r.try_get(2)?,
                 group: groups::of_conversation(tx, app, &conv.owner, &conv.conversation_id).await?,
             }))
@@ -691,13 +707,15 @@ impl Store for PgStore {
                 &format!(
                     "SELECT {MESSAGE_COLUMNS} FROM messages
                      WHERE sdk_app_id = $1 AND conv_key = $2 AND seq > $3 AND seq < $4
-                     ORDER BY seq DESC LIMIT $5"
+                       AND {NOT_HIDDEN}
+                     ORDER BY seq DESC LIMIT $6"
                 ),
                 &[
                     &app,
                     &conv.conv_key,
                     &row.cleared_seq,
                     &upper,
+                    &conv.owner,
                     &(i64::from(count) + 1),
                 ],
             )
@@ -933,5 +951,65 @@ impl Store for PgStore {
         self.refusable(sdk_app_id, async |tx: &Tx<'_>, app| {
             group_messages::send(tx, app, conv, message).await
         })
+    }
+
+    fn edit_message(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        msg_id: &str,
+        edit: &MessageEdit,
+        now: i64,
+    ) -> StoreResult<EditOutcome> {
+        let app = app_key(sdk_app_id)?;
+        self.change(async |tx: &Tx<'_>| edits::edit(tx, app, conv, msg_id, edit, now).await)
+    }
+
+    fn hide_messages(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        msg_ids: &[String],
+    ) -> StoreResult<HideOutcome> {
+        // A refusal undoes the rows hidden before it.
+        let outcome = self.refusable(sdk_app_id, async |tx: &Tx<'_>, app| {
+            Ok(match edits::hide(tx, app, conv, msg_ids).await? {
+                HideOutcome::Hidden(list) => Ok(list),
+                HideOutcome::NotFound(id) => Err(id),
+            })
+        })?;
+        Ok(outcome.map_or_else(HideOutcome::NotFound, HideOutcome::Hidden))
+    }
+
+    fn revoke_time_limit(&self, sdk_app_id: u64) -> StoreResult<Option<u32>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(None);
+        };
+        let limit: Option<i64> = self.read(async |tx: &Tx<'_>| {
+            query_opt(
+                tx,
+                "SELECT revoke_time_limit FROM apps WHERE sdk_app_id = $1",
+                &[&app],
+            )
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()
+            .map_err(StoreError::from)
+        })?;
+        Ok(limit.map(|l| u32::try_from(l).unwrap_or(u32::MAX)))
+    }
+
+    fn set_revoke_time_limit(&self, sdk_app_id: u64, seconds: u32) -> StoreResult<bool> {
+        let app = app_key(sdk_app_id)?;
+        let seconds = i64::from(seconds);
+        let changed = self.change(async |tx: &Tx<'_>| {
+            execute(
+                tx,
+                "UPDATE apps SET revoke_time_limit = $2 WHERE sdk_app_id = $1",
+                &[&app, &seconds],
+            )
+            .await
+        })?;
+        Ok(changed == 1)
     }
 }

@@ -6,6 +6,7 @@ mod checkpointer;
 mod client_ops;
 mod deferred;
 mod deletion;
+mod edits;
 mod events;
 mod flusher;
 mod group_changes;
@@ -28,6 +29,7 @@ use super::{
     BatchedSend, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store, StoreError,
     StoreResult, SyncSends,
 };
+use super::{EditOutcome, HideOutcome, MessageEdit};
 use crate::config::DEFAULT_SEND_COMMIT_AFTER;
 use checkpointer::Checkpointer;
 use deferred::Db;
@@ -65,7 +67,7 @@ impl DerefMut for Held<'_> {
     }
 }
 
-const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time";
+const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time, revoked";
 
 impl SqliteStore {
     /// Opens (creating file and parent directory if needed) and migrates the database, with
@@ -190,6 +192,7 @@ struct MessageRow {
     to: String,
     body_json: String,
     time: i64,
+    revoked: bool,
 }
 
 impl MessageRow {
@@ -201,6 +204,7 @@ impl MessageRow {
             to: r.get(3)?,
             body_json: r.get(4)?,
             time: r.get(5)?,
+            revoked: r.get(6)?,
         })
     }
 
@@ -214,6 +218,7 @@ impl MessageRow {
             to: self.to,
             body,
             time: self.time,
+            revoked: self.revoked,
         })
     }
 }
@@ -255,22 +260,33 @@ fn last_seq(conn: &Connection, app: i64, conv_key: &str) -> StoreResult<i64> {
         .unwrap_or(0))
 }
 
-/// Newest message above the watermark (and at or below `left_seq`, for a group the owner left):
-/// one step down the primary-key index.
+/// A `messages` row (of thread `?2` of app `?1`) that user `?5` did not hide (deleteMessage).
+const NOT_HIDDEN: &str = "NOT EXISTS (SELECT 1 FROM hidden_messages h
+    WHERE h.sdk_app_id = ?1 AND h.owner = ?5 AND h.conv_key = ?2 AND h.seq = messages.seq)";
+
+/// Newest message above the watermark (and at or below `left_seq`, for a group the owner left)
+/// that the owner did not hide: steps down the primary-key index.
 fn newest_visible(
     conn: &Connection,
     app: i64,
+    owner: &str,
     conv_key: &str,
     cleared_seq: i64,
     left_seq: Option<i64>,
 ) -> StoreResult<Option<StoredMessage>> {
     conn.prepare_cached(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages
-         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3 AND seq <= ?4
+         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3 AND seq <= ?4 AND {NOT_HIDDEN}
          ORDER BY seq DESC LIMIT 1"
     ))?
     .query_row(
-        params![app, conv_key, cleared_seq, left_seq.unwrap_or(i64::MAX)],
+        params![
+            app,
+            conv_key,
+            cleared_seq,
+            left_seq.unwrap_or(i64::MAX),
+            owner
+        ],
         MessageRow::read,
     )
     .optional()?
@@ -312,7 +328,7 @@ fn conversation_views(
             group: groups::of_conversation(conn, app, owner, &conversation_id)?,
             conversation_id,
             unread: to_u64(unread),
-            last_message: newest_visible(conn, app, &conv_key, cleared_seq, left_seq)?,
+            last_message: newest_visible(conn, app, owner, &conv_key, cleared_seq, left_seq)?,
             update_time,
         });
     }
@@ -573,7 +589,14 @@ impl Store for SqliteStore {
         Ok(Some(ConversationView {
             conversation_id: conv.conversation_id.clone(),
             unread: to_u64(unread),
-            last_message: newest_visible(&tx, app, &conv.conv_key, cleared_seq, left_seq)?,
+            last_message: newest_visible(
+                &tx,
+                app,
+                &conv.owner,
+                &conv.conv_key,
+                cleared_seq,
+                left_seq,
+            )?,
             update_time,
             group: groups::of_conversation(&tx, app, &conv.owner, &conv.conversation_id)?,
         }))
@@ -615,7 +638,8 @@ impl Store for SqliteStore {
             .prepare_cached(&format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages
                  WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3 AND seq < ?4
-                 ORDER BY seq DESC LIMIT ?5"
+                   AND {NOT_HIDDEN}
+                 ORDER BY seq DESC LIMIT ?6"
             ))?
             .query_map(
                 params![
@@ -623,6 +647,7 @@ impl Store for SqliteStore {
                     conv.conv_key,
                     row.cleared_seq,
                     upper,
+                    conv.owner,
                     i64::from(count) + 1
                 ],
                 MessageRow::read,
@@ -861,5 +886,56 @@ impl Store for SqliteStore {
         self.write(sdk_app_id, |tx, app| {
             group_messages::send(tx, app, conv, message)
         })
+    }
+
+    fn edit_message(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        msg_id: &str,
+        edit: &MessageEdit,
+        now: i64,
+    ) -> StoreResult<EditOutcome> {
+        let app = app_key(sdk_app_id)?;
+        self.change(|tx| edits::edit(tx, app, conv, msg_id, edit, now))
+    }
+
+    fn hide_messages(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        msg_ids: &[String],
+    ) -> StoreResult<HideOutcome> {
+        // A refusal undoes the rows hidden before it.
+        let outcome = self.write(sdk_app_id, |tx, app| {
+            Ok(match edits::hide(tx, app, conv, msg_ids)? {
+                HideOutcome::Hidden(list) => Ok(list),
+                HideOutcome::NotFound(id) => Err(id),
+            })
+        })?;
+        Ok(outcome.map_or_else(HideOutcome::NotFound, HideOutcome::Hidden))
+    }
+
+    fn revoke_time_limit(&self, sdk_app_id: u64) -> StoreResult<Option<u32>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(None);
+        };
+        let limit: Option<i64> = self
+            .reader()?
+            .prepare_cached("SELECT revoke_time_limit FROM apps WHERE sdk_app_id = ?1")?
+            .query_row([app], |r| r.get(0))
+            .optional()?;
+        Ok(limit.map(|l| u32::try_from(l).unwrap_or(u32::MAX)))
+    }
+
+    fn set_revoke_time_limit(&self, sdk_app_id: u64, seconds: u32) -> StoreResult<bool> {
+        let app = app_key(sdk_app_id)?;
+        let changed = self.change(|conn| {
+            Ok(conn.execute(
+                "UPDATE apps SET revoke_time_limit = ?2 WHERE sdk_app_id = ?1",
+                params![app, seconds],
+            )?)
+        })?;
+        Ok(changed == 1)
     }
 }

@@ -128,6 +128,19 @@ const MIGRATIONS: &[&str] = &[
     UPDATE user_events SET payload_json = replace(payload_json, '|', E'\\u001f')
         WHERE kind = 'messageAt' AND strpos(payload_json, '|') > 0;
     "#,
+    // 3: SQLite's 7 (issue 16): revoked messages, each app's revoke time limit (seconds), and
+    // the messages each user deleted for themselves (one row per message).
+    r#"
+    ALTER TABLE messages ADD COLUMN revoked BOOLEAN NOT NULL DEFAULT FALSE;
+    ALTER TABLE apps ADD COLUMN revoke_time_limit BIGINT NOT NULL DEFAULT 120;
+    CREATE TABLE hidden_messages (
+        sdk_app_id BIGINT NOT NULL,
+        owner TEXT COLLATE "C" NOT NULL,
+        conv_key TEXT COLLATE "C" NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (sdk_app_id, owner, conv_key, seq)
+    );
+    "#,
 ];
 
 /// The advisory lock nodes take to migrate one at a time (any fixed number of ours).

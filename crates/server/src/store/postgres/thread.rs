@@ -137,6 +137,7 @@ pub(super) async fn append(
             to: row.to.to_owned(),
             body: row.body.clone(),
             time: row.time,
+            revoked: false,
         },
     })
 }

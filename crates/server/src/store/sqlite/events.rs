@@ -325,6 +325,7 @@ mod tests {
         )
         .expect("seed");
         let message = WireMessage {
+            revoked: false,
             id: "m1".into(),
             conversation_id: "C2Calice".into(),
             from: "alice".into(),

@@ -125,6 +125,7 @@ pub(super) fn append(
             to: row.to.to_owned(),
             body: row.body.clone(),
             time: row.time,
+            revoked: false,
         },
     })
 }

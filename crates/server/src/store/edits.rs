@@ -1,0 +1,86 @@
+//! Changes to stored messages after they were sent (issue 16): revoking and modifying (the
+//! sender's, seen by everyone) and hiding (deleteMessage, the caller's own view only).
+//!
+//! A revoke or a modification is logged for every party whose view still holds the message:
+//! its conversation listed, the message above their watermark (and, for a group they left, at
+//! or below `left_seq`) and not hidden by them. Nobody else's conversation comes back, and a
+//! conversation deleted and brought back later holds none of the old messages at all.
+
+use super::{StoredMessage, UserEvent};
+use tim_proto::model::WireBody;
+
+/// What to do to a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageEdit {
+    /// Mark it revoked; `time_limited`: only within the app's revoke time limit (a session's
+    /// revokeMessage; the admin REST API has no limit, as at Tencent).
+    Revoke { time_limited: bool },
+    /// Replace its body (modifyMessage).
+    Modify(WireBody),
+}
+
+/// What became of an edit.
+#[derive(Debug)]
+pub enum EditOutcome {
+    /// Applied (a repeated revoke changes nothing and logs nothing); the message as stored now
+    /// and the entries logged for its parties.
+    Edited {
+        message: StoredMessage,
+        events: Vec<UserEvent>,
+    },
+    /// No message with that ID in the conversation.
+    NotFound,
+    /// The caller did not send it.
+    NotSender,
+    /// Older than the app's revoke time limit.
+    TooLate,
+    /// A modification of a revoked message.
+    Revoked,
+}
+
+impl EditOutcome {
+    /// Takes the logged entries out, for publishing.
+    pub fn take_events(&mut self) -> Vec<UserEvent> {
+        match self {
+            EditOutcome::Edited { events, .. } => std::mem::take(events),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What became of a deleteMessage.
+#[derive(Debug, PartialEq, Eq)]
+pub enum HideOutcome {
+    /// Every message is hidden for the owner now (some may have been already).
+    Hidden(Vec<StoredMessage>),
+    /// This ID is not a message of the owner's view of the conversation; nothing changed.
+    NotFound(String),
+}
+
+/// The refusal (if any) of `edit` by `editor` of `message` at `now`, under `limit` seconds.
+pub(super) fn refusal(
+    message: &StoredMessage,
+    editor: &str,
+    edit: &MessageEdit,
+    now: i64,
+    limit: i64,
+) -> Option<EditOutcome> {
+    if message.from != editor {
+        return Some(EditOutcome::NotSender);
+    }
+    match edit {
+        MessageEdit::Revoke { time_limited } => {
+            (*time_limited && !message.revoked && now.saturating_sub(message.time) > limit)
+                .then_some(EditOutcome::TooLate)
+        }
+        MessageEdit::Modify(_) => message.revoked.then_some(EditOutcome::Revoked),
+    }
+}
+
+/// The push telling a party about `message` as it is now, in their conversation `conversation_id`
+/// (a revoke or a modification: the message's `isRevoked` says which).
+pub(super) fn push_for(message: &StoredMessage, conversation_id: &str) -> tim_proto::Push {
+    tim_proto::Push::MessageEdited {
+        message: message.wire_in(conversation_id),
+    }
+}

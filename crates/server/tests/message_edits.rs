@@ -1,0 +1,350 @@
+//! Issue 16's message changes, directly on the store, on every engine: revoking and modifying
+//! (the sender's, for everyone whose view holds the message) and deleteMessage's hiding (the
+//! caller's view only), and how they meet conversation deletion.
+
+// A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
+// lints deny them in code that runs in production).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::engines::TestDb;
+use std::sync::Arc;
+use tim_proto::model::WireBody;
+use tim_proto::Push;
+use tim_server::store::{
+    App, ConvRef, DeleteMode, EditOutcome, GroupType, HideOutcome, MessageEdit, NewGroup,
+    NewMessage, PageOutcome, Store, StoredMessage, UserEvent,
+};
+
+const APP: u64 = 7;
+const REVOKE: MessageEdit = MessageEdit::Revoke { time_limited: true };
+
+fn open(db: &TestDb) -> Arc<dyn Store> {
+    let s = db.open();
+    s.create_app(&App {
+        sdk_app_id: APP,
+        secret_key: "k".into(),
+        admin_identifier: "administrator".into(),
+        sync_conversation_deletion: false,
+        created_at: 0,
+    })
+    .expect("app");
+    s
+}
+
+fn send(s: &dyn Store, from: &str, to: &str, id: &str, time: i64) {
+    let msg = NewMessage {
+        msg_id: id.into(),
+        body: WireBody::Text { text: id.into() },
+        time,
+    };
+    s.send_message(APP, &ConvRef::c2c(from, to), &msg)
+        .expect("send");
+}
+
+fn edit(s: &dyn Store, by: &str, peer: &str, id: &str, e: &MessageEdit, now: i64) -> EditOutcome {
+    s.edit_message(APP, &ConvRef::c2c(by, peer), id, e, now)
+        .expect("edit")
+}
+
+/// The message as stored and who was told (user, their conversation, the push's kind).
+fn edited(outcome: EditOutcome) -> (StoredMessage, Vec<(String, String, &'static str)>) {
+    match outcome {
+        EditOutcome::Edited { message, events } => (message, told(&events)),
+        other => panic!("expected Edited, got {other:?}"),
+    }
+}
+
+fn told(events: &[UserEvent]) -> Vec<(String, String, &'static str)> {
+    events
+        .iter()
+        .map(|e| match &e.push {
+            Push::MessageEdited { message } => (
+                e.user_id.clone(),
+                message.conversation_id.clone(),
+                if message.revoked {
+                    "revoked"
+                } else {
+                    "modified"
+                },
+            ),
+            other => panic!("unexpected push {other:?}"),
+        })
+        .collect()
+}
+
+fn page(s: &dyn Store, owner: &str, peer: &str) -> Vec<StoredMessage> {
+    match s
+        .messages(APP, &ConvRef::c2c(owner, peer), None, 100)
+        .expect("messages")
+    {
+        PageOutcome::Page(p) => p.messages,
+        PageOutcome::UnknownAnchor => panic!("no anchor given"),
+    }
+}
+
+fn ids(list: &[StoredMessage]) -> Vec<&str> {
+    list.iter().map(|m| m.msg_id.as_str()).collect()
+}
+
+fn listed(s: &dyn Store, owner: &str) -> Vec<String> {
+    s.conversations(APP, owner)
+        .expect("list")
+        .into_iter()
+        .map(|c| c.conversation_id)
+        .collect()
+}
+
+fn catch_up_kinds(s: &dyn Store, user: &str, after: u64) -> Vec<&'static str> {
+    s.catch_up(APP, user, Some(after), 100)
+        .expect("catch up")
+        .missed
+        .iter()
+        .map(|e| e.push.kind())
+        .collect()
+}
+
+fn revoke_is_the_senders_within_the_limit_and_everyone_sees_it(db: TestDb) {
+    let s = open(&db);
+    send(s.as_ref(), "alice", "bob", "m1", 1000);
+    assert_eq!(s.revoke_time_limit(APP).unwrap(), Some(120));
+    assert!(matches!(
+        edit(s.as_ref(), "bob", "alice", "m1", &REVOKE, 1001),
+        EditOutcome::NotSender
+    ));
+    assert!(matches!(
+        edit(s.as_ref(), "alice", "bob", "m1", &REVOKE, 1121),
+        EditOutcome::TooLate
+    ));
+    assert!(matches!(
+        edit(s.as_ref(), "alice", "bob", "nope", &REVOKE, 1001),
+        EditOutcome::NotFound
+    ));
+    assert!(
+        !page(s.as_ref(), "bob", "alice")[0].revoked,
+        "refusals change nothing"
+    );
+    assert!(s.set_revoke_time_limit(APP, 300).unwrap());
+    assert!(!s.set_revoke_time_limit(APP + 1, 300).unwrap());
+    assert_eq!(s.revoke_time_limit(APP).unwrap(), Some(300));
+    let latest_bob = s.catch_up(APP, "bob", None, 0).unwrap().latest;
+    let (message, told) = edited(edit(s.as_ref(), "alice", "bob", "m1", &REVOKE, 1121));
+    assert!(message.revoked);
+    assert_eq!(
+        told,
+        vec![
+            ("alice".into(), "C2Cbob".into(), "revoked"),
+            ("bob".into(), "C2Calice".into(), "revoked"),
+        ]
+    );
+    // Both histories and both last messages say so; the log carries it for a session offline.
+    assert!(page(s.as_ref(), "bob", "alice")[0].revoked);
+    assert!(page(s.as_ref(), "alice", "bob")[0].revoked);
+    let bob_list = s.conversations(APP, "bob").unwrap();
+    assert!(bob_list[0].last_message.as_ref().unwrap().revoked);
+    assert!(bob_list[0].to_wire().last_message.unwrap().revoked);
+    assert_eq!(
+        catch_up_kinds(s.as_ref(), "bob", latest_bob),
+        ["messageEdited"]
+    );
+    // Revoking again (a retry) is answered the same and logs nothing more.
+    let (again, told) = edited(edit(s.as_ref(), "alice", "bob", "m1", &REVOKE, 5000));
+    assert!(again.revoked && told.is_empty());
+    // The admin API's revoke has no time limit.
+    send(s.as_ref(), "alice", "bob", "m2", 1000);
+    let admin = MessageEdit::Revoke {
+        time_limited: false,
+    };
+    assert!(
+        edited(edit(s.as_ref(), "alice", "bob", "m2", &admin, 99_999))
+            .0
+            .revoked
+    );
+}
+
+fn edits_change_nothing_in_a_view_that_no_longer_holds_the_message(db: TestDb) {
+    let s = open(&db);
+    send(s.as_ref(), "alice", "bob", "m1", 1000);
+    send(s.as_ref(), "alice", "bob", "m2", 1000);
+    // Bob deleted the conversation: revoking is fine, tells only Alice, brings nothing back.
+    s.delete_conversation(
+        APP,
+        &ConvRef::c2c("bob", "alice"),
+        DeleteMode::ClearHistory,
+        1001,
+    )
+    .unwrap();
+    let (_, told) = edited(edit(s.as_ref(), "alice", "bob", "m1", &REVOKE, 1002));
+    assert_eq!(told, vec![("alice".into(), "C2Cbob".into(), "revoked")]);
+    assert!(listed(s.as_ref(), "bob").is_empty());
+    // Alice deleted hers too: her modification of m2 tells nobody, brings nothing back.
+    s.delete_conversation(
+        APP,
+        &ConvRef::c2c("alice", "bob"),
+        DeleteMode::ClearHistory,
+        1003,
+    )
+    .unwrap();
+    let modify = MessageEdit::Modify(WireBody::Text { text: "new".into() });
+    let (_, told) = edited(edit(s.as_ref(), "alice", "bob", "m2", &modify, 1004));
+    assert!(told.is_empty());
+    assert!(listed(s.as_ref(), "alice").is_empty() && listed(s.as_ref(), "bob").is_empty());
+    // A new message brings the conversation back with none of the old state.
+    send(s.as_ref(), "alice", "bob", "m3", 1005);
+    for (owner, peer) in [("alice", "bob"), ("bob", "alice")] {
+        let list = page(s.as_ref(), owner, peer);
+        assert_eq!(ids(&list), ["m3"], "{owner}");
+        assert!(!list[0].revoked);
+    }
+    // Deleted without clearing history (the batch form's clearHistoryMessage: false): still
+    // not brought back, and not told.
+    s.delete_conversation(
+        APP,
+        &ConvRef::c2c("bob", "alice"),
+        DeleteMode::KeepHistory,
+        1006,
+    )
+    .unwrap();
+    let (_, told) = edited(edit(s.as_ref(), "alice", "bob", "m3", &REVOKE, 1007));
+    assert_eq!(told, vec![("alice".into(), "C2Cbob".into(), "revoked")]);
+    assert!(listed(s.as_ref(), "bob").is_empty());
+}
+
+fn modify_replaces_the_text_for_everyone(db: TestDb) {
+    let s = open(&db);
+    send(s.as_ref(), "alice", "bob", "m1", 1000);
+    let modify = MessageEdit::Modify(WireBody::Text {
+        text: "fixed".into(),
+    });
+    assert!(matches!(
+        edit(s.as_ref(), "bob", "alice", "m1", &modify, 1001),
+        EditOutcome::NotSender
+    ));
+    // No time limit on modifications.
+    let (message, told) = edited(edit(s.as_ref(), "alice", "bob", "m1", &modify, 99_999));
+    assert_eq!(
+        message.body,
+        WireBody::Text {
+            text: "fixed".into()
+        }
+    );
+    assert_eq!(
+        told,
+        vec![
+            ("alice".into(), "C2Cbob".into(), "modified"),
+            ("bob".into(), "C2Calice".into(), "modified"),
+        ]
+    );
+    for (owner, peer) in [("alice", "bob"), ("bob", "alice")] {
+        assert_eq!(page(s.as_ref(), owner, peer)[0].body, message.body);
+    }
+    edited(edit(s.as_ref(), "alice", "bob", "m1", &REVOKE, 1001));
+    assert!(matches!(
+        edit(s.as_ref(), "alice", "bob", "m1", &modify, 1002),
+        EditOutcome::Revoked
+    ));
+}
+
+fn hiding_is_the_callers_alone_and_all_or_nothing(db: TestDb) {
+    let s = open(&db);
+    for (i, id) in ["m1", "m2", "m3"].iter().enumerate() {
+        send(s.as_ref(), "alice", "bob", id, 1000 + i as i64);
+    }
+    let bob = ConvRef::c2c("bob", "alice");
+    // One unknown ID: nothing is hidden.
+    let refused = s
+        .hide_messages(APP, &bob, &["m1".into(), "zz".into()])
+        .unwrap();
+    assert_eq!(refused, HideOutcome::NotFound("zz".into()));
+    assert_eq!(ids(&page(s.as_ref(), "bob", "alice")), ["m1", "m2", "m3"]);
+    let HideOutcome::Hidden(hidden) = s
+        .hide_messages(APP, &bob, &["m1".into(), "m3".into()])
+        .unwrap()
+    else {
+        panic!("expected Hidden");
+    };
+    assert_eq!(ids(&hidden), ["m1", "m3"]);
+    // Hiding again is fine (a retry).
+    assert!(matches!(
+        s.hide_messages(APP, &bob, &["m3".into()]).unwrap(),
+        HideOutcome::Hidden(_)
+    ));
+    assert_eq!(ids(&page(s.as_ref(), "bob", "alice")), ["m2"]);
+    assert_eq!(ids(&page(s.as_ref(), "alice", "bob")), ["m1", "m2", "m3"]);
+    // Bob's last message is the newest he did not hide.
+    let last = |owner: &str| {
+        s.conversations(APP, owner).unwrap()[0]
+            .last_message
+            .as_ref()
+            .map(|m| m.msg_id.clone())
+    };
+    assert_eq!(last("bob").as_deref(), Some("m2"));
+    assert_eq!(last("alice").as_deref(), Some("m3"));
+    assert_eq!(
+        s.conversation(APP, &bob)
+            .unwrap()
+            .unwrap()
+            .last_message
+            .map(|m| m.msg_id)
+            .as_deref(),
+        Some("m2")
+    );
+    // A message Bob hid is not his to hear about.
+    let (_, told) = edited(edit(s.as_ref(), "alice", "bob", "m1", &REVOKE, 1001));
+    assert_eq!(told, vec![("alice".into(), "C2Cbob".into(), "revoked")]);
+    // Messages below the watermark are not in the view: refused.
+    s.delete_conversation(APP, &bob, DeleteMode::ClearHistory, 1010)
+        .unwrap();
+    send(s.as_ref(), "alice", "bob", "m4", 1011);
+    assert_eq!(
+        s.hide_messages(APP, &bob, &["m2".into()]).unwrap(),
+        HideOutcome::NotFound("m2".into())
+    );
+}
+
+fn group_edits_tell_each_member_holding_the_message(db: TestDb) {
+    let s = open(&db);
+    let group = NewGroup {
+        group_id: "g1".into(),
+        name: "G".into(),
+        kind: GroupType::Public,
+        owner: "alice".into(),
+        members: vec!["bob".into(), "carol".into()],
+    };
+    assert!(s.create_group(APP, &group, 10).unwrap().is_ok());
+    let msg = NewMessage {
+        msg_id: "g-m1".into(),
+        body: WireBody::Text { text: "hi".into() },
+        time: 1000,
+    };
+    s.send_group_message(APP, &ConvRef::group("alice", "g1"), &msg)
+        .unwrap()
+        .unwrap();
+    s.delete_conversation(
+        APP,
+        &ConvRef::group("carol", "g1"),
+        DeleteMode::ClearHistory,
+        1001,
+    )
+    .unwrap();
+    let outcome = s
+        .edit_message(APP, &ConvRef::group("alice", "g1"), "g-m1", &REVOKE, 1002)
+        .unwrap();
+    let (_, told) = edited(outcome);
+    assert_eq!(
+        told,
+        vec![
+            ("alice".into(), "GROUPg1".into(), "revoked"),
+            ("bob".into(), "GROUPg1".into(), "revoked"),
+        ]
+    );
+}
+
+for_each_engine!(
+    revoke_is_the_senders_within_the_limit_and_everyone_sees_it,
+    edits_change_nothing_in_a_view_that_no_longer_holds_the_message,
+    modify_replaces_the_text_for_everyone,
+    hiding_is_the_callers_alone_and_all_or_nothing,
+    group_edits_tell_each_member_holding_the_message,
+);
