@@ -19,6 +19,10 @@ export interface EventNames {
   readonly GROUP_LIST_UPDATED: 'onGroupListUpdated';
   /** A group system notice arrived in `@TIM#SYSTEM`: `{ message, type }`. */
   readonly GROUP_SYSTEM_NOTICE_RECEIVED: 'receiveGroupSystemNotice';
+  /** Messages of a listed conversation were revoked (here, elsewhere or by the peer): the messages, `isRevoked` true. */
+  readonly MESSAGE_REVOKED: 'onMessageRevoked';
+  /** Messages of a listed conversation got a new payload from their sender: the messages as they are now. */
+  readonly MESSAGE_MODIFIED: 'onMessageModified';
 }
 
 /** Type constants, `TIM.TYPES.*`. */
@@ -73,17 +77,17 @@ export type ConversationID = `C2C${string}` | `GROUP${string}` | '@TIM#SYSTEM';
  * after logout, 2500 conversation not found, 2501 user not found, 2502 unknown conversation type,
  * 2503 invalid conversation ID, 2800 network error, 2801 timeout, 2805 no network, 2903 internal,
  * 70001 UserSig expired, 70003 UserSig invalid, 70013 UserSig for another user, 70014 UserSig for
- * another SDKAppID, 70020 unknown SDKAppID, 80002 text too long. Ours: 2100 invalid parameter,
- * 2504 message not found, 2904 instance destroyed, 2905 a Tencent method tim-wasm does not have
+ * another SDKAppID, 70020 unknown SDKAppID, 80002 text too long, 20016 revoke time limit passed. Ours: 2100 invalid parameter,
+ * 2504 message not found, 2505 not the sender of the message, 2904 instance destroyed, 2905 a Tencent method tim-wasm does not have
  * yet, 2906 `TIM.create` outside a browser, 60003 malformed frame, 60005 frame too large, 60006
  * unsupported protocol version.
  */
 export type ErrorCode =
-  | 2024 | 2025 | 2100 | 2500 | 2501 | 2502 | 2503 | 2504
+  | 2024 | 2025 | 2100 | 2500 | 2501 | 2502 | 2503 | 2504 | 2505
   | 2800 | 2801 | 2805 | 2903 | 2904 | 2905 | 2906 | 3001 | 3005
   | 60003 | 60005 | 60006
   | 70001 | 70003 | 70013 | 70014 | 70020
-  | 80002;
+  | 80002 | 20016;
 
 // ---------------------------------------------------------------------------------------------
 // Shapes
@@ -307,6 +311,16 @@ export interface LoginResult {
   offline?: boolean;
 }
 export type EmptyResult = Record<string, never>;
+/** revokeMessage / modifyMessage: the message as stored now. */
+export interface MessageResult {
+  message: Message;
+}
+
+/** deleteMessage: the messages given. */
+export interface DeleteMessageResult {
+  messageList: Message[];
+}
+
 export interface SendMessageResult {
   /** The sent message: `status` 'success', `sequence` and `time` set by the server. */
   message: Message;
@@ -410,6 +424,8 @@ export interface EventDataMap {
   error: ErrorEventData;
   onGroupListUpdated: Group[];
   receiveGroupSystemNotice: { message: Message; type: number };
+  onMessageRevoked: Message[];
+  onMessageModified: Message[];
 }
 
 /** What a handler receives. */
@@ -476,6 +492,24 @@ export interface TimInstance {
   /** Rejects 2503 for an invalid ID, 2500 when the conversation is not in the list. */
   getConversationProfile(conversationID: ConversationID | string): Promise<imResponse<ConversationProfileResult>>;
   getMessageList(options: GetMessageListOptions): Promise<imResponse<MessageListResult>>;
+  /**
+   * Revokes a message the caller sent, for everyone (`isRevoked` becomes true in every history and
+   * lastMessage; MESSAGE_REVOKED on every session of both sides, the caller's too). Rejects 2505 for
+   * someone else's message, 20016 after the app's revoke time limit (120 s by default), 2504 when
+   * the conversation holds no such message. Revoking twice resolves again.
+   */
+  revokeMessage(message: Message): Promise<imResponse<MessageResult>>;
+  /**
+   * Deletes up to 30 messages of one conversation for the caller only: gone from history on every
+   * session and after a reload; the peer keeps them. All or nothing: 2504 when one is not in the
+   * caller's view, 2100 for an empty list, over 30, or messages of different conversations.
+   */
+  deleteMessage(messageList: Message[]): Promise<imResponse<DeleteMessageResult>>;
+  /**
+   * Sends the message's changed `payload.text` as its new text, for everyone (MESSAGE_MODIFIED on
+   * every session). Sender only (2505); 2504 for a revoked message; 80002 over 12 KB.
+   */
+  modifyMessage(message: Message): Promise<imResponse<MessageResult>>;
   /** Marks every message of the conversation read. */
   setMessageRead(options: SetMessageReadOptions): Promise<imResponse<EmptyResult>>;
   /** Marks every conversation of the scope read, on every session of the user; 2100 for an unknown scope. */

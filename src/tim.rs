@@ -172,7 +172,8 @@ impl Tim {
     /// Every call of `tim_core::calls::NAMES` (pkg/index.js installs each name as a method).
     #[wasm_bindgen(js_name = __call)]
     pub fn call(&self, name: String, options: JsValue) -> Promise {
-        promise(Box::pin(self.inner().call(name, js::arg(&options))))
+        let arg = js::arg(&options);
+        promise(Box::pin(self.inner().call(name, arg, options)))
     }
 
     #[wasm_bindgen(js_name = createGroup)]

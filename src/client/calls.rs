@@ -2,14 +2,17 @@
 //! local changes and the group refresh. The decisions are in tim-core; this only runs them.
 
 use super::{Inner, Outcome};
+use crate::js::Object;
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::calls;
 use tim_core::SdkError;
 use tim_proto::ErrorCode;
+use wasm_bindgen::JsValue;
 
 impl Inner {
-    pub async fn call(self: Rc<Self>, name: String, arg: Value) -> Outcome {
+    /// `given` is the argument as the app passed it, for results that hand it back.
+    pub async fn call(self: Rc<Self>, name: String, arg: Value, given: JsValue) -> Outcome {
         self.check_ready()?;
         let prepared = calls::prepare(&name, &arg)?;
         let request = prepared.request.clone();
@@ -33,7 +36,11 @@ impl Inner {
         if refresh_groups {
             self.groups_changed().await;
         }
-        Ok(crate::js::to_js(&finished.data))
+        Ok(match finished.data {
+            calls::Data::Message(message) => Object::new().field("message", &message).end(),
+            calls::Data::Given(key) => Object::new().raw(key, &given).end(),
+            data => crate::js::to_js(&data),
+        })
     }
 }
 

@@ -45,6 +45,14 @@ if (tim) {
     console.log(s);
   });
 
+  // @ts-expect-error deleteMessage takes a list of messages
+  tim.deleteMessage(tim.createTextMessage({ to: 'bob', conversationType: 'C2C', payload: { text: 'x' } }));
+  // @ts-expect-error revokeMessage takes a message, not its ID
+  tim.revokeMessage('msg-1');
+  tim.on(TIM.EVENT.MESSAGE_REVOKED, (e) => {
+    // @ts-expect-error MESSAGE_REVOKED carries Message[], not a Message
+    console.log(e.data.isRevoked);
+  });
   void tim.getMessageList({ conversationID: 'C2Cbob' }).then((r) => {
     // @ts-expect-error nextReqMessageID is a string
     const n: number = r.data.nextReqMessageID;

@@ -107,6 +107,23 @@ async function everyMethod(t: TimInstance): Promise<void> {
   const sent = await t.sendMessage(message);
   const seq: number = sent.data.message.sequence;
   const status: 'unSend' | 'success' | 'fail' = sent.data.message.status;
+  const revoked = await t.revokeMessage(sent.data.message);
+  const isRevoked: boolean = revoked.data.message.isRevoked;
+  const edited = sent.data.message;
+  if (edited.type === TIM.TYPES.MSG_TEXT) edited.payload.text = 'hello again';
+  const modified = await t.modifyMessage(edited);
+  const deletedMessages = await t.deleteMessage([modified.data.message]);
+  const deletedList: Message[] = deletedMessages.data.messageList;
+  console.log(isRevoked, deletedList.length);
+  t.on(TIM.EVENT.MESSAGE_REVOKED, (e) => {
+    const name: 'onMessageRevoked' = e.name;
+    const all: boolean = e.data.every((m) => m.isRevoked);
+    console.log(name, all);
+  });
+  t.on(TIM.EVENT.MESSAGE_MODIFIED, (e) => {
+    const ids: string[] = e.data.map((m) => m.ID);
+    console.log(ids);
+  });
 
   const list = await t.getConversationList();
   const conversations: Conversation[] = list.data.conversationList;

@@ -10,6 +10,7 @@
 //! and its result as a [`Data`] variant.
 
 mod groups;
+mod messages;
 mod reading;
 
 use crate::error::SdkError;
@@ -27,6 +28,9 @@ pub const NAMES: &[&str] = &[
     "quitGroup",
     "dismissGroup",
     "getGroupProfile",
+    "revokeMessage",
+    "deleteMessage",
+    "modifyMessage",
 ];
 
 /// A call whose arguments passed their checks: the request to send and how to finish.
@@ -47,6 +51,10 @@ enum Finish {
     Joined,
     GroupId(String),
     GroupProfile,
+    /// revokeMessage / modifyMessage: `sent` with the message as stored now.
+    Message,
+    /// deleteMessage: resolves with the messages given.
+    Deleted,
 }
 
 /// A finished call: what its Promise resolves with (`data`) and the local changes to apply and
@@ -75,12 +83,23 @@ pub enum Data {
         #[serde(rename = "groupID")]
         group_id: String,
     },
+    /// `{ message }`, made by the SDK with the Message serializer sendMessage uses (a field of
+    /// this enum would instantiate another copy of it).
+    #[serde(skip_serializing)]
+    Message(crate::shapes::Message),
+    /// `{ <key>: the argument as given }` (deleteMessage's `messageList`), made by the SDK from
+    /// the JS value itself.
+    #[serde(skip_serializing)]
+    Given(&'static str),
 }
 
 /// Checks a call's arguments: the request to send, or the coded refusal (2905 for a name that
 /// is not one of [`NAMES`]).
 pub fn prepare(name: &str, arg: &Value) -> Result<Prepared, SdkError> {
-    if let Some(p) = reading::prepare(name, arg).or_else(|| groups::prepare(name, arg)) {
+    if let Some(p) = reading::prepare(name, arg)
+        .or_else(|| groups::prepare(name, arg))
+        .or_else(|| messages::prepare(name, arg))
+    {
         return p;
     }
     Err(SdkError::new(
@@ -116,6 +135,8 @@ impl Prepared {
             Finish::Joined => groups::finish_joined(reply, state),
             Finish::GroupId(group_id) => groups::finish_group_id(reply, group_id),
             Finish::GroupProfile => groups::finish_profile(reply, state),
+            Finish::Message => messages::finish_message(reply, state),
+            Finish::Deleted => messages::finish_deleted(reply),
         }
     }
 }

@@ -152,3 +152,133 @@ fn an_unexpected_answer_is_an_internal_error_not_a_result() {
         ErrorCode::Internal
     );
 }
+
+fn msg(id: &str, conv: &str) -> Value {
+    json!({"ID": id, "conversationID": conv, "payload": {"text": "new"}, "flow": "out"})
+}
+
+#[test]
+fn message_edits_send_the_message_s_ids() {
+    let p = prepare("revokeMessage", &msg("m1", "C2Cbob")).expect("revoke");
+    assert_eq!(
+        p.request,
+        Request::EditMessage {
+            conversation_id: "C2Cbob".into(),
+            id: "m1".into(),
+            body: None,
+        }
+    );
+    assert!(p.idempotent);
+    let p = prepare("modifyMessage", &msg("m1", "GROUPg")).expect("modify");
+    assert_eq!(
+        p.request,
+        Request::EditMessage {
+            conversation_id: "GROUPg".into(),
+            id: "m1".into(),
+            body: Some(WireBody::Text { text: "new".into() }),
+        }
+    );
+    let p = prepare(
+        "deleteMessage",
+        &json!([msg("a", "C2Cbob"), msg("b", "C2Cbob")]),
+    )
+    .expect("delete");
+    assert_eq!(
+        p.request,
+        Request::DeleteMessages {
+            conversation_id: "C2Cbob".into(),
+            ids: vec!["a".into(), "b".into()],
+        }
+    );
+}
+
+#[test]
+fn bad_message_arguments_are_coded() {
+    let cases = [
+        (
+            "revokeMessage",
+            json!({"ID": "m1"}),
+            ErrorCode::InvalidConversationId,
+        ),
+        (
+            "revokeMessage",
+            json!({"ID": "m1", "conversationID": "x"}),
+            ErrorCode::InvalidConversationId,
+        ),
+        (
+            "revokeMessage",
+            json!({"conversationID": "C2Cbob"}),
+            ErrorCode::InvalidParameter,
+        ),
+        (
+            "revokeMessage",
+            json!({"ID": "", "conversationID": "C2Cbob"}),
+            ErrorCode::InvalidParameter,
+        ),
+        (
+            "modifyMessage",
+            json!({"ID": "m", "conversationID": "C2Cbob", "payload": {}}),
+            ErrorCode::InvalidParameter,
+        ),
+        (
+            "modifyMessage",
+            json!({"ID": "m", "conversationID": "C2Cbob",
+                   "payload": {"text": "x".repeat(tim_proto::limits::MAX_TEXT_BYTES + 1)}}),
+            ErrorCode::MessageTooLong,
+        ),
+        ("deleteMessage", json!([]), ErrorCode::InvalidParameter),
+        (
+            "deleteMessage",
+            json!(msg("a", "C2Cbob")),
+            ErrorCode::InvalidParameter,
+        ),
+        (
+            "deleteMessage",
+            json!([msg("a", "C2Cbob"), msg("b", "C2Ccarol")]),
+            ErrorCode::InvalidParameter,
+        ),
+        (
+            "deleteMessage",
+            Value::Array(vec![
+                msg("a", "C2Cbob");
+                tim_proto::limits::MAX_DELETE_MESSAGES + 1
+            ]),
+            ErrorCode::InvalidParameter,
+        ),
+    ];
+    for (name, arg, code) in cases {
+        let e = prepare(name, &arg).expect_err(name);
+        assert_eq!(e.code, code, "{name} {arg}: {e:?}");
+    }
+}
+
+#[test]
+fn edits_resolve_with_the_stored_message_and_deletes_with_what_was_given() {
+    let state = ConversationState::new("alice");
+    let stored = WireMessage {
+        revoked: true,
+        id: "m1".into(),
+        conversation_id: "C2Cbob".into(),
+        from: "alice".into(),
+        to: "bob".into(),
+        seq: 3,
+        time: 1,
+        body: WireBody::Text { text: "x".into() },
+    };
+    let p = prepare("revokeMessage", &msg("m1", "C2Cbob")).expect("revoke");
+    let done = p
+        .finish(Reply::Sent { message: stored }, &state)
+        .expect("finish");
+    match done.data {
+        Data::Message(m) => assert!(m.is_revoked && m.id == "m1" && m.flow == "out"),
+        other => panic!("{other:?}"),
+    }
+    let p = prepare("deleteMessage", &json!([msg("a", "C2Cbob")])).expect("delete");
+    let done = p.finish(Reply::Done, &state).expect("finish");
+    assert!(matches!(done.data, Data::Given("messageList")));
+    let p = prepare("deleteMessage", &json!([msg("a", "C2Cbob")])).expect("delete");
+    assert_eq!(
+        p.finish(Reply::Pong, &state).expect_err("unexpected").code,
+        ErrorCode::Internal
+    );
+}

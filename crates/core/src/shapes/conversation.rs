@@ -40,7 +40,7 @@ impl LastMessage {
             message_for_show: payload.for_show(),
             payload: Some(payload),
             kind: kind.to_owned(),
-            is_revoked: false,
+            is_revoked: w.revoked,
         }
     }
 }
