@@ -576,3 +576,60 @@ async fn the_console_trades_the_secret_key_for_an_admin_usersig() {
     assert_eq!((r.status, r.json()["code"].clone()), (400, json!(2100)));
     srv.stop().await;
 }
+
+/// The IDs of the messages of `list` (a messageList value) that are revoked.
+fn revoked_ids(list: &Value) -> Vec<String> {
+    list["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["isRevoked"] == true)
+        .map(|m| m["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn admin_msgwithdraw_revokes_for_both_parties_with_no_time_limit() {
+    let (_dir, srv) = server().await;
+    let mut alice = srv.login("alice").await;
+    let mut bob = srv.login("bob").await;
+    alice.send("bob", "m1", "oops").await;
+    bob.next_push().await;
+    // A user's revoke would be too late now; the admin's has no limit (as at Tencent).
+    let db = srv.db.to_string_lossy().into_owned();
+    let store =
+        tim_server::store::open(&db, tim_server::config::DEFAULT_SEND_COMMIT_AFTER).expect("open");
+    assert!(store.set_revoke_time_limit(APP, 0).expect("set"));
+    drop(store);
+    let body = |from: &str, to: &str, key: &str| json!({"From_Account": from, "To_Account": to, "MsgKey": key});
+    let api = "openim/admin_msgwithdraw";
+    for (what, b, code) in [
+        (
+            "no MsgKey",
+            json!({"From_Account": "alice", "To_Account": "bob"}),
+            50002,
+        ),
+        ("bad user ID", body("", "bob", "m1"), 50002),
+        ("unknown sender", body("nobody", "bob", "m1"), 50001),
+        ("not the sender", body("bob", "alice", "m1"), 2505),
+        ("unknown MsgKey", body("alice", "bob", "m9"), 2504),
+    ] {
+        assert_fail(&call(&srv, api, b).await, code, what);
+    }
+    assert!(revoked_ids(&bob.messages("C2Calice", 15).await).is_empty());
+    alice.assert_no_push().await;
+
+    assert_ok(&call(&srv, api, body("alice", "bob", "m1")).await);
+    for (c, conv) in [(&mut alice, "C2Cbob"), (&mut bob, "C2Calice")] {
+        let p = c.next_push().await;
+        assert_eq!(p["kind"], "messageEdited", "{p}");
+        assert!(p["ev"].is_u64(), "{p}");
+        assert_eq!(p["value"]["message"]["isRevoked"], true, "{p}");
+        assert_eq!(p["value"]["message"]["conversationID"], conv, "{p}");
+        assert_eq!(revoked_ids(&c.messages(conv, 15).await), ["m1"]);
+    }
+    // Again: fine, and nobody hears it twice.
+    assert_ok(&call(&srv, api, body("alice", "bob", "m1")).await);
+    bob.assert_no_push().await;
+    srv.stop().await;
+}

@@ -8,6 +8,7 @@
 
 mod answer;
 mod auth;
+mod openim;
 mod recentcontact;
 mod settings;
 
@@ -33,6 +34,7 @@ enum Command {
     GetConversationList,
     GetSettings,
     SetSettings,
+    MsgWithdraw,
 }
 
 impl Command {
@@ -42,6 +44,7 @@ impl Command {
             ("recentcontact", "get_list") => Some(Command::GetConversationList),
             ("tim_wasm_app", "get_settings") => Some(Command::GetSettings),
             ("tim_wasm_app", "set_settings") => Some(Command::SetSettings),
+            ("openim", "admin_msgwithdraw") => Some(Command::MsgWithdraw),
             _ => None,
         }
     }
@@ -89,6 +92,7 @@ async fn run(
         Command::GetConversationList => recentcontact::get_list(svc, &app, body).await,
         Command::GetSettings => settings::get(&app, body).await,
         Command::SetSettings => settings::set(svc, &app, body).await,
+        Command::MsgWithdraw => openim::msg_withdraw(svc, &app, body).await,
     }
 }
 
