@@ -317,7 +317,8 @@ mod tests {
     fn a_message_entry_is_read_back_from_its_thread_until_the_message_is_gone() {
         let conn = db();
         conn.execute_batch(
-            "INSERT INTO apps VALUES (1, 'k', 'administrator', 0, 0);
+            "INSERT INTO apps (sdk_app_id, secret_key, admin_identifier, sync_conversation_deletion,
+                               created_at) VALUES (1, 'k', 'administrator', 0, 0);
              INSERT INTO threads VALUES (1, 'alice|bob', 4);
              INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
                                    body_json, time)
