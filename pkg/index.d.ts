@@ -216,6 +216,7 @@ export interface Conversation {
   userProfile?: UserProfile;
   /** The group of a GROUP conversation (absent for others). */
   groupProfile?: GroupProfile;
+  /** Pinned (pinConversation): listed first. A deletion unpins. */
   isPinned: boolean;
   /** Unix seconds of the peer's last read receipt; 0 when none. */
   peerReadTime: number;
@@ -284,6 +285,11 @@ export interface SetAllMessageReadOptions {
   scope?: Types['READ_ALL_MSG'] | Types['READ_ALL_C2C_MSG'] | Types['READ_ALL_GROUP_MSG'];
 }
 
+export interface PinConversationOptions {
+  conversationID: ConversationID | string;
+  isPinned: boolean;
+}
+
 /** The batch form of deleteConversation. */
 export interface DeleteConversationListOptions {
   /** 1 to 100 distinct conversation IDs; more is refused with 2100, never truncated. */
@@ -345,6 +351,9 @@ export interface DeleteConversationListResult {
   conversationIDList: ConversationID[];
   /** One entry per other ID. */
   failedList: FailedConversation[];
+}
+export interface PinConversationResult {
+  conversationID: ConversationID;
 }
 export interface ClearHistoryMessageResult {
   conversationID: ConversationID;
@@ -480,6 +489,12 @@ export interface TimInstance {
   setMessageRead(options: SetMessageReadOptions): Promise<imResponse<EmptyResult>>;
   /** Marks every conversation of the scope read, on every session of the user; 2100 for an unknown scope. */
   setAllMessageRead(options?: SetAllMessageReadOptions): Promise<imResponse<EmptyResult>>;
+  /**
+   * Pins (or unpins) a conversation of the list, on every session of the user: pinned ones come
+   * first. At most 50 pinned (60020 beyond); 2500 for a conversation not in the list, 2503 for an
+   * invalid ID, 2100 without a boolean `isPinned`.
+   */
+  pinConversation(options: PinConversationOptions): Promise<imResponse<PinConversationResult>>;
 
   /**
    * Deletes the conversation from this user's list and deletes this user's history of it on the

@@ -30,6 +30,9 @@ impl Inner {
         for note in finished.notes {
             self.apply_and_share(note);
         }
+        if let Some(local) = finished.local {
+            self.with_state(|state, events| events.note(local.apply(state)));
+        }
         if refresh_groups {
             self.groups_changed().await;
         }

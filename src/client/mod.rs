@@ -473,6 +473,15 @@ impl Inner {
                     events.note(state.mark_read(&conversation_id));
                 }
             }
+            Push::ConversationPinned {
+                conversation_id,
+                pinned,
+            } => {
+                let Session { state, events, .. } = s;
+                if let Some(state) = state.as_mut() {
+                    events.note(state.set_pinned(&conversation_id, pinned));
+                }
+            }
             Push::GroupsChanged => s.groups_stale = true,
             Push::Kicked { reason } => {
                 let kind = match reason {

@@ -30,6 +30,8 @@ if (tim) {
   tim.createTextMessage({ to: 'bob', conversationType: 'C3C', payload: { text: 'x' } });
   // @ts-expect-error scope is a TIM.TYPES.READ_ALL_* value
   tim.setAllMessageRead({ scope: 'C2C' });
+  // @ts-expect-error isPinned is a boolean
+  tim.pinConversation({ conversationID: 'C2Cbob', isPinned: 'yes' });
   // @ts-expect-error log levels are 0 to 4
   tim.setLogLevel(5);
   // @ts-expect-error unknown event name

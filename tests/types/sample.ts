@@ -31,6 +31,10 @@ const unreadTotal: number = tim.getTotalUnreadMessageCount();
 console.log(isReadyNow, me, serverNow, unreadTotal);
 void tim.setAllMessageRead({ scope: TIM.TYPES.READ_ALL_C2C_MSG });
 void tim.setAllMessageRead();
+void tim.pinConversation({ conversationID: 'C2Cbob', isPinned: true }).then((r) => {
+  const pinned: string = r.data.conversationID;
+  console.log(pinned);
+});
 await tim.login({ userID: 'alice', userSig });
 let promise = tim.deleteConversation('C2Cbob');
 promise

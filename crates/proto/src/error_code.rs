@@ -131,6 +131,8 @@ codes! {
     /// The server cannot reach its database right now (PostgreSQL down or unreachable); the
     /// request may or may not have been applied, and retrying it is safe (ours).
     StorageUnavailable = 60016,
+    /// pinConversation over the limit of pinned conversations per user (ours).
+    TooManyPinned = 60020,
 }
 
 impl From<ErrorCode> for u32 {

@@ -137,6 +137,14 @@ pub enum Request {
         #[serde(rename = "userIDList")]
         user_ids: Vec<String>,
     },
+    /// `pinConversation`: the conversation goes to (or leaves) the top of the user's list, on
+    /// every session (a `conversationPinned` push each).
+    PinConversation {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+        #[serde(rename = "isPinned")]
+        pinned: bool,
+    },
     Ping,
 }
 
@@ -172,6 +180,7 @@ impl Request {
             Request::GetGroupProfile { .. } => "getGroupProfile",
             Request::AddGroupMember { .. } => "addGroupMember",
             Request::DeleteGroupMember { .. } => "deleteGroupMember",
+            Request::PinConversation { .. } => "pinConversation",
             Request::Ping => "ping",
         }
     }
@@ -370,6 +379,13 @@ pub enum Push {
     GroupsChanged,
     /// The server ends this session; the connection closes after this frame.
     Kicked { reason: KickReason },
+    /// The user pinned or unpinned a conversation (on any session, the pinning one included).
+    ConversationPinned {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+        #[serde(rename = "isPinned")]
+        pinned: bool,
+    },
 }
 
 impl Push {
@@ -382,6 +398,7 @@ impl Push {
             Push::ConversationRead { .. } => "conversationRead",
             Push::GroupsChanged => "groupsChanged",
             Push::Kicked { .. } => "kicked",
+            Push::ConversationPinned { .. } => "conversationPinned",
         }
     }
 }

@@ -21,3 +21,7 @@ pub const DEFAULT_PAGE_COUNT: u32 = 15;
 /// Most IDs one batch deleteConversation takes (Tencent's documented maximum; more is refused, never
 /// silently truncated).
 pub const MAX_BATCH_DELETE: usize = 100;
+/// Most conversations a user may have pinned at once (Tencent's limit).
+pub const MAX_PINNED_CONVERSATIONS: usize = 50;
+/// Most users one C2C setMessageRemindType `userIDList` holds (Tencent's limit).
+pub const MAX_REMIND_USERS: usize = 30;

@@ -159,6 +159,13 @@ pub struct WireConversation {
     /// For `GROUP<id>` conversations: the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<WireGroup>,
+    /// Pinned to the top of the list (pinConversation); a deletion unpins.
+    #[serde(rename = "isPinned", default, skip_serializing_if = "is_false")]
+    pub pinned: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub(crate) mod group_args;
 mod groups;
 mod history;
 mod once;
+mod pins;
 mod read;
 
 use crate::clock::unix_now;
@@ -311,6 +312,10 @@ impl Service {
                 self.set_message_read(who, &conversation_id).await
             }
             Request::SetAllMessageRead { scope } => self.set_all_message_read(who, scope).await,
+            Request::PinConversation {
+                conversation_id,
+                pinned,
+            } => self.pin_conversation(who, &conversation_id, pinned).await,
         }
     }
 

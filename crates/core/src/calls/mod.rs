@@ -9,12 +9,13 @@
 //! `prepare` answers the names it knows), its [`Finish`] variant saying what it needs to finish,
 //! and its result as a [`Data`] variant.
 
+mod conversations;
 mod groups;
 mod reading;
 
 use crate::error::SdkError;
 use crate::shapes::Group;
-use crate::state::ConversationState;
+use crate::state::{Change, ConversationState};
 use crate::tab_note::TabNote;
 use serde::Serialize;
 use serde_json::Value;
@@ -27,6 +28,7 @@ pub const NAMES: &[&str] = &[
     "quitGroup",
     "dismissGroup",
     "getGroupProfile",
+    "pinConversation",
 ];
 
 /// A call whose arguments passed their checks: the request to send and how to finish.
@@ -47,6 +49,8 @@ enum Finish {
     Joined,
     GroupId(String),
     GroupProfile,
+    /// The conversation and whether it is pinned now.
+    Pinned(String, bool),
 }
 
 /// A finished call: what its Promise resolves with (`data`) and the local changes to apply and
@@ -55,6 +59,23 @@ enum Finish {
 pub struct Finished {
     pub data: Data,
     pub notes: Vec<TabNote>,
+    /// A change for this tab only: the other tabs hear of it from the server (their sessions
+    /// get its push), or it is local by definition.
+    pub local: Option<Local>,
+}
+
+/// A change to this tab's state that a call makes at once.
+#[cfg_attr(test, derive(Debug, PartialEq))]
+pub enum Local {
+    Pinned(String, bool),
+}
+
+impl Local {
+    pub fn apply(&self, state: &mut ConversationState) -> Change {
+        match self {
+            Local::Pinned(id, pinned) => state.set_pinned(id, *pinned),
+        }
+    }
 }
 
 /// The `data` of the calls' results, each the documented shape.
@@ -75,12 +96,19 @@ pub enum Data {
         #[serde(rename = "groupID")]
         group_id: String,
     },
+    ConversationId {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    },
 }
 
 /// Checks a call's arguments: the request to send, or the coded refusal (2905 for a name that
 /// is not one of [`NAMES`]).
 pub fn prepare(name: &str, arg: &Value) -> Result<Prepared, SdkError> {
-    if let Some(p) = reading::prepare(name, arg).or_else(|| groups::prepare(name, arg)) {
+    if let Some(p) = reading::prepare(name, arg)
+        .or_else(|| groups::prepare(name, arg))
+        .or_else(|| conversations::prepare(name, arg))
+    {
         return p;
     }
     Err(SdkError::new(
@@ -116,6 +144,7 @@ impl Prepared {
             Finish::Joined => groups::finish_joined(reply, state),
             Finish::GroupId(group_id) => groups::finish_group_id(reply, group_id),
             Finish::GroupProfile => groups::finish_profile(reply, state),
+            Finish::Pinned(id, pinned) => conversations::finish_pinned(reply, id, pinned),
         }
     }
 }
@@ -125,6 +154,7 @@ impl Finished {
         Finished {
             data,
             notes: Vec::new(),
+            local: None,
         }
     }
 }

@@ -35,5 +35,6 @@ pub(super) fn finish_read_all(
     Ok(Finished {
         data: Data::Empty {},
         notes,
+        local: None,
     })
 }

@@ -126,7 +126,7 @@ impl Conversation {
                 .map_or_else(LastMessage::blank, LastMessage::from_wire),
             user_profile,
             group_profile,
-            is_pinned: false,
+            is_pinned: w.pinned,
             peer_read_time: 0,
             remark: String::new(),
             message_remind_type: String::new(),
@@ -160,6 +160,7 @@ mod tests {
             last_message: last,
             update_time: 5,
             group,
+            pinned: false,
         }
     }
 

@@ -149,6 +149,19 @@ const MIGRATIONS: &[&str] = &[
     UPDATE user_events SET payload_json = replace(payload_json, '|', '\u001f')
         WHERE kind = 'messageAt' AND instr(payload_json, '|') > 0;
     "#,
+    // 7 (issue 16): `pinned` puts a conversation at the top of its owner's list until unpinned
+    // or deleted; `remind_types` holds each user's setMessageRemindType per conversation (only
+    // non-default ones), apart from the list row so that it survives a deletion.
+    r#"
+    ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE remind_types (
+        sdk_app_id INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        remind_type TEXT NOT NULL,
+        PRIMARY KEY (sdk_app_id, owner, conversation_id)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date, one transaction per migration.

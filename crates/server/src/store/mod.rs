@@ -17,6 +17,7 @@ mod migrations;
 mod model;
 mod once;
 mod open;
+mod pins;
 mod postgres;
 mod sqlite;
 
@@ -28,6 +29,7 @@ pub use model::{
 };
 pub use once::{Once, OpAnswer, OpRecord};
 pub use open::{open, Engine};
+pub use pins::PinOutcome;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -253,6 +255,15 @@ pub trait Store: Send + Sync {
 
     /// Marks everything read, logging it for the owner when something was unread.
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome>;
+
+    /// Pins or unpins the owner's listed conversation, logging the change for the owner.
+    fn pin_conversation(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        pinned: bool,
+        now: i64,
+    ) -> StoreResult<PinOutcome>;
 
     /// [`Store::mark_read`] for each of the owner's listed conversations in `scope` that has
     /// unread messages, in one transaction; the events it logged (one per conversation read).

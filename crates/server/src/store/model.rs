@@ -198,6 +198,8 @@ pub struct ConversationView {
     pub update_time: i64,
     /// For a `GROUP<id>` conversation: the group, as the owner sees it.
     pub group: Option<WireGroup>,
+    /// Pinned to the top of the owner's list (pinConversation).
+    pub pinned: bool,
 }
 
 impl ConversationView {
@@ -211,6 +213,7 @@ impl ConversationView {
                 .map(|m| m.wire_in(&self.conversation_id)),
             update_time: self.update_time,
             group: self.group.clone(),
+            pinned: self.pinned,
         }
     }
 }
@@ -239,14 +242,19 @@ pub enum DeleteOutcome {
         /// Logged only when the app syncs deletions across clients (read in the same
         /// transaction, so a setting changed a moment ago applies).
         event: Option<UserEvent>,
+        /// The deletion unpinned the conversation: logged whatever the sync setting, as pins
+        /// always reach every session.
+        unpinned: Option<UserEvent>,
     },
 }
 
 impl DeleteOutcome {
-    /// Moves the logged event out (to be published), leaving the rest.
+    /// Moves the logged events out (to be published, in log order), leaving the rest.
     pub fn take_events(&mut self) -> Vec<UserEvent> {
         match self {
-            DeleteOutcome::Deleted { event, .. } => event.take().into_iter().collect(),
+            DeleteOutcome::Deleted {
+                event, unpinned, ..
+            } => unpinned.take().into_iter().chain(event.take()).collect(),
             DeleteOutcome::NotFound => Vec::new(),
         }
     }

@@ -23,6 +23,7 @@ mod group_messages;
 mod groups;
 mod history;
 mod notices;
+mod pins;
 mod reading;
 mod schema;
 mod send;
@@ -410,10 +411,10 @@ async fn conversation_views(
 ) -> StoreResult<Vec<ConversationView>> {
     let rows = query(
         tx,
-        "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq
+        "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned
          FROM conversations
          WHERE sdk_app_id = $1 AND owner = $2 AND visible
-         ORDER BY update_time DESC, last_activity DESC, conversation_id COLLATE \"C\"
+         ORDER BY pinned DESC, update_time DESC, last_activity DESC, conversation_id COLLATE \"C\"
          LIMIT $3 OFFSET $4",
         &[&app, &owner, &limit, &offset],
     )
@@ -430,6 +431,7 @@ async fn conversation_views(
             conversation_id,
             unread: to_u64(r.try_get(3)?),
             update_time: r.try_get(4)?,
+            pinned: r.try_get(6)?,
         });
     }
     Ok(list)
@@ -635,7 +637,7 @@ impl Store for PgStore {
         self.read(async |tx: &Tx<'_>| {
             let row = query_opt(
                 tx,
-                "SELECT cleared_seq, unread, update_time, left_seq FROM conversations
+                "SELECT cleared_seq, unread, update_time, left_seq, pinned FROM conversations
                  WHERE sdk_app_id = $1 AND owner = $2 AND conversation_id = $3 AND visible",
                 &[&app, &conv.owner, &conv.conversation_id],
             )
@@ -652,6 +654,7 @@ impl Store for PgStore {
                     .await?,
                 update_time: r.try_get(2)?,
                 group: groups::of_conversation(tx, app, &conv.owner, &conv.conversation_id).await?,
+                pinned: r.try_get(4)?,
             }))
         })
     }
@@ -784,6 +787,17 @@ impl Store for PgStore {
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome> {
         let app = app_key(sdk_app_id)?;
         self.change(async |tx: &Tx<'_>| reading::mark_read(tx, app, conv, now).await)
+    }
+
+    fn pin_conversation(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        pinned: bool,
+        now: i64,
+    ) -> StoreResult<super::PinOutcome> {
+        let app = app_key(sdk_app_id)?;
+        self.change(async |tx: &Tx<'_>| pins::pin(tx, app, conv, pinned, now).await)
     }
 
     fn mark_all_read(

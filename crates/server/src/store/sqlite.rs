@@ -13,6 +13,7 @@ mod group_messages;
 mod groups;
 mod history;
 mod notices;
+mod pins;
 mod reading;
 mod send;
 mod send_log;
@@ -289,10 +290,10 @@ fn conversation_views(
 ) -> StoreResult<Vec<ConversationView>> {
     let rows = conn
         .prepare_cached(
-            "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq
+            "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned
              FROM conversations
              WHERE sdk_app_id = ?1 AND owner = ?2 AND visible = 1
-             ORDER BY update_time DESC, last_activity DESC, conversation_id
+             ORDER BY pinned DESC, update_time DESC, last_activity DESC, conversation_id
              LIMIT ?3 OFFSET ?4",
         )?
         .query_map(params![app, owner, limit, offset], |r| {
@@ -303,17 +304,19 @@ fn conversation_views(
                 r.get::<_, i64>(3)?,
                 r.get::<_, i64>(4)?,
                 r.get::<_, Option<i64>>(5)?,
+                r.get::<_, i64>(6)? != 0,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut list = Vec::with_capacity(rows.len());
-    for (conversation_id, conv_key, cleared_seq, unread, update_time, left_seq) in rows {
+    for (conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned) in rows {
         list.push(ConversationView {
             group: groups::of_conversation(conn, app, owner, &conversation_id)?,
             conversation_id,
             unread: to_u64(unread),
             last_message: newest_visible(conn, app, &conv_key, cleared_seq, left_seq)?,
             update_time,
+            pinned,
         });
     }
     Ok(list)
@@ -555,7 +558,7 @@ impl Store for SqliteStore {
         let tx = conn.savepoint()?;
         let row = tx
             .prepare_cached(
-                "SELECT cleared_seq, unread, update_time, left_seq FROM conversations
+                "SELECT cleared_seq, unread, update_time, left_seq, pinned FROM conversations
                  WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3 AND visible = 1",
             )?
             .query_row(params![app, conv.owner, conv.conversation_id], |r| {
@@ -564,10 +567,11 @@ impl Store for SqliteStore {
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
                     r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, i64>(4)? != 0,
                 ))
             })
             .optional()?;
-        let Some((cleared_seq, unread, update_time, left_seq)) = row else {
+        let Some((cleared_seq, unread, update_time, left_seq, pinned)) = row else {
             return Ok(None);
         };
         Ok(Some(ConversationView {
@@ -576,6 +580,7 @@ impl Store for SqliteStore {
             last_message: newest_visible(&tx, app, &conv.conv_key, cleared_seq, left_seq)?,
             update_time,
             group: groups::of_conversation(&tx, app, &conv.owner, &conv.conversation_id)?,
+            pinned,
         }))
     }
 
@@ -707,6 +712,17 @@ impl Store for SqliteStore {
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome> {
         let app = app_key(sdk_app_id)?;
         self.change(|tx| reading::mark_read(tx, app, conv, now))
+    }
+
+    fn pin_conversation(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        pinned: bool,
+        now: i64,
+    ) -> StoreResult<super::PinOutcome> {
+        let app = app_key(sdk_app_id)?;
+        self.change(|tx| pins::pin(tx, app, conv, pinned, now))
     }
 
     fn mark_all_read(

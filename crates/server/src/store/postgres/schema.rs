@@ -128,6 +128,18 @@ const MIGRATIONS: &[&str] = &[
     UPDATE user_events SET payload_json = replace(payload_json, '|', E'\\u001f')
         WHERE kind = 'messageAt' AND strpos(payload_json, '|') > 0;
     "#,
+    // 3: SQLite's 7 (issue 16): pinned conversations, and setMessageRemindType's settings
+    // (non-default only) apart from the list row so that they survive a deletion.
+    r#"
+    ALTER TABLE conversations ADD COLUMN pinned BOOLEAN NOT NULL DEFAULT FALSE;
+    CREATE TABLE remind_types (
+        sdk_app_id BIGINT NOT NULL,
+        owner TEXT COLLATE "C" NOT NULL,
+        conversation_id TEXT COLLATE "C" NOT NULL,
+        remind_type TEXT NOT NULL,
+        PRIMARY KEY (sdk_app_id, owner, conversation_id)
+    );
+    "#,
 ];
 
 /// The advisory lock nodes take to migrate one at a time (any fixed number of ours).
