@@ -7,6 +7,7 @@ use crate::error::SdkError;
 use crate::shapes::{Conversation, Group, Message};
 use crate::state::{Change, ConversationState};
 use serde::Serialize;
+use tim_proto::profile::WireProfile;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -21,6 +22,10 @@ pub enum Event {
     Error(SdkError),
     GroupListUpdated(Vec<Group>),
     GroupSystemNoticeReceived(Box<Message>),
+    /// `data`: the changed profiles (here always the user's own, from any of their sessions).
+    ProfileUpdated(Vec<WireProfile>),
+    /// `data`: the whole blacklist after the change.
+    BlacklistUpdated(Vec<String>),
 }
 
 impl Event {
@@ -38,6 +43,8 @@ impl Event {
             Event::Error(_) => event::ERROR,
             Event::GroupListUpdated(_) => event::GROUP_LIST_UPDATED,
             Event::GroupSystemNoticeReceived(_) => event::GROUP_SYSTEM_NOTICE_RECEIVED,
+            Event::ProfileUpdated(_) => event::PROFILE_UPDATED,
+            Event::BlacklistUpdated(_) => event::BLACKLIST_UPDATED,
         }
     }
 
@@ -55,6 +62,8 @@ impl Event {
                 message: &e.message,
             },
             Event::GroupListUpdated(list) => EventData::Groups(list),
+            Event::ProfileUpdated(list) => EventData::Profiles(list),
+            Event::BlacklistUpdated(list) => EventData::UserIds(list),
             Event::GroupSystemNoticeReceived(m) => EventData::Notice {
                 message: m,
                 kind: match &m.payload {
@@ -86,6 +95,8 @@ pub enum EventData<'a> {
         message: &'a str,
     },
     Groups(&'a [Group]),
+    Profiles(&'a [WireProfile]),
+    UserIds(&'a [String]),
     Notice {
         message: &'a Message,
         #[serde(rename = "type")]
@@ -188,6 +199,8 @@ mod tests {
             seq,
             time: 10,
             body: WireBody::Text { text: "x".into() },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 

@@ -5,6 +5,7 @@ use crate::shapes::Conversation;
 use std::collections::{HashMap, HashSet};
 use tim_proto::frame::ReadScope;
 use tim_proto::model::WireGroup;
+use tim_proto::profile::UserBrief;
 use tim_proto::{WireConversation, WireMessage};
 
 /// What a change did, so the caller knows which events to emit.
@@ -125,6 +126,7 @@ impl ConversationState {
                 last_message: None,
                 update_time: msg.time,
                 group: None,
+                user_profile: None,
             });
         let newest = entry.last_message.as_ref().map_or(0, |m| m.seq);
         if msg.seq <= newest {
@@ -137,6 +139,14 @@ impl ConversationState {
         entry.update_time = entry.update_time.max(msg.time);
         if counts_unread && msg.from != self.me {
             entry.unread_count = entry.unread_count.saturating_add(1);
+        }
+        // A C2C peer's message carries their nick and avatar as of now: the freshest we know.
+        if msg.from != self.me && msg.conversation_id.starts_with(types::CONV_C2C) {
+            entry.user_profile = Some(UserBrief {
+                user_id: msg.from.clone(),
+                nick: msg.nick.clone(),
+                avatar: msg.avatar.clone(),
+            });
         }
         self.touched(&msg.conversation_id);
         Change {
@@ -375,6 +385,8 @@ mod tests {
             body: WireBody::Text {
                 text: format!("t{seq}"),
             },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 
@@ -538,6 +550,7 @@ mod tests {
             last_message: Some(msg(id, "x", 1, 10)),
             update_time: 10,
             group: None,
+            user_profile: None,
         };
         // The server says gus is more recent than fay within the same second.
         s.replace_all(vec![conv("C2Cgus"), conv("C2Cfay")]);
@@ -603,6 +616,7 @@ mod tests {
             last_message: None,
             update_time: 1,
             group: None,
+            user_profile: None,
         }]);
         assert!(ch.list && ch.total_unread);
         assert_eq!(s.total_unread(), 3);
@@ -614,6 +628,7 @@ mod tests {
             last_message: None,
             update_time: 1,
             group: None,
+            user_profile: None,
         }]);
         assert_eq!(again, Change::default());
     }

@@ -10,6 +10,7 @@
 
 use crate::error_code::ErrorCode;
 use crate::model::{WireBody, WireConversation, WireGroup, WireMessage};
+use crate::profile::{ProfilePatch, WireProfile};
 use serde::{Deserialize, Serialize};
 
 /// A request from a client. `id` is chosen by the client and echoed in the answer.
@@ -137,6 +138,28 @@ pub enum Request {
         #[serde(rename = "userIDList")]
         user_ids: Vec<String>,
     },
+    /// `getMyProfile`: the caller's profile.
+    GetMyProfile,
+    /// `getUserProfile`: the profiles of the first `limits::MAX_PROFILE_QUERY` users named;
+    /// users who never logged in, sent or received are left out.
+    GetUserProfile {
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
+    /// `updateMyProfile`: the fields given are set (checked by `rules::check_profile_patch`);
+    /// `profileUpdated` to the user's other sessions.
+    UpdateMyProfile(ProfilePatch),
+    /// `getBlacklist`: the userIDs the caller blacklisted, in the order they were added.
+    GetBlacklist,
+    /// `addToBlacklist`: their one-to-one messages to the caller are refused (20007) from now.
+    AddToBlacklist {
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
+    RemoveFromBlacklist {
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
     Ping,
 }
 
@@ -172,6 +195,12 @@ impl Request {
             Request::GetGroupProfile { .. } => "getGroupProfile",
             Request::AddGroupMember { .. } => "addGroupMember",
             Request::DeleteGroupMember { .. } => "deleteGroupMember",
+            Request::GetMyProfile => "getMyProfile",
+            Request::GetUserProfile { .. } => "getUserProfile",
+            Request::UpdateMyProfile(_) => "updateMyProfile",
+            Request::GetBlacklist => "getBlacklist",
+            Request::AddToBlacklist { .. } => "addToBlacklist",
+            Request::RemoveFromBlacklist { .. } => "removeFromBlacklist",
             Request::Ping => "ping",
         }
     }
@@ -180,6 +209,8 @@ impl Request {
 /// A successful answer to a request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+// One per request, moved once: boxing the profile would buy nothing but code in the SDK.
+#[allow(clippy::large_enum_variant)]
 pub enum Reply {
     #[serde(rename_all = "camelCase")]
     LoggedIn {
@@ -252,6 +283,23 @@ pub enum Reply {
         conversation_id: String,
         cleared_seq: u64,
     },
+    Profile {
+        profile: WireProfile,
+    },
+    Profiles {
+        profiles: Vec<WireProfile>,
+    },
+    Blacklist {
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
+    /// addToBlacklist / removeFromBlacklist: the users the call added (or removed; those that
+    /// already were, or were not, in the list are not among them) and the whole list after it.
+    BlacklistChanged {
+        #[serde(rename = "userIDList")]
+        changed: Vec<String>,
+        blacklist: Vec<String>,
+    },
     Pong,
 }
 
@@ -271,6 +319,10 @@ impl Reply {
             Reply::GroupList { .. } => "groupList",
             Reply::MembersChanged { .. } => "membersChanged",
             Reply::HistoryCleared { .. } => "historyCleared",
+            Reply::Profile { .. } => "profile",
+            Reply::Profiles { .. } => "profiles",
+            Reply::Blacklist { .. } => "blacklist",
+            Reply::BlacklistChanged { .. } => "blacklistChanged",
             Reply::Pong => "pong",
         }
     }
@@ -368,6 +420,14 @@ pub enum Push {
     },
     /// The user's groups changed (joined, quit, added, removed, dismissed): fetch the group list.
     GroupsChanged,
+    /// The user's profile changed (on another session, or by the admin REST API): the whole
+    /// profile after the change (PROFILE_UPDATED).
+    ProfileUpdated { profile: WireProfile },
+    /// The user's blacklist changed: the whole list after the change (BLACKLIST_UPDATED).
+    BlacklistUpdated {
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
     /// The server ends this session; the connection closes after this frame.
     Kicked { reason: KickReason },
 }
@@ -381,6 +441,8 @@ impl Push {
             Push::HistoryCleared { .. } => "historyCleared",
             Push::ConversationRead { .. } => "conversationRead",
             Push::GroupsChanged => "groupsChanged",
+            Push::ProfileUpdated { .. } => "profileUpdated",
+            Push::BlacklistUpdated { .. } => "blacklistUpdated",
             Push::Kicked { .. } => "kicked",
         }
     }
@@ -395,6 +457,8 @@ pub enum KickReason {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+// One per frame, moved once (see [`Reply`]).
+#[allow(clippy::large_enum_variant)]
 pub enum ServerFrame {
     Reply {
         id: u64,
@@ -445,6 +509,8 @@ mod tests {
             seq: 3,
             time: 1_700_000_000,
             body: WireBody::Text { text: "hi".into() },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 

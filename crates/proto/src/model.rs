@@ -1,5 +1,6 @@
 //! The data the server sends about messages and conversations, as the receiving user sees it.
 
+use crate::profile::UserBrief;
 use serde::{Deserialize, Serialize};
 
 /// What a message carries. On the wire (and in the server's database) it is one object tagged by
@@ -143,6 +144,12 @@ pub struct WireMessage {
     /// Server time of acceptance, unix seconds.
     pub time: i64,
     pub body: WireBody,
+    /// The sender's nick and avatar as they were when the message was sent (stored with it);
+    /// absent on the wire when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub nick: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub avatar: String,
 }
 
 /// One entry of a user's conversation list.
@@ -159,6 +166,9 @@ pub struct WireConversation {
     /// For `GROUP<id>` conversations: the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<WireGroup>,
+    /// For `C2C<id>` conversations: the peer's nick and avatar now (read with the list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_profile: Option<UserBrief>,
 }
 
 #[cfg(test)]

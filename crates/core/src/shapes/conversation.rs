@@ -98,8 +98,16 @@ impl Conversation {
                 .strip_prefix(types::CONV_C2C)
                 .unwrap_or_default()
                 .to_owned(),
-            nick: String::new(),
-            avatar: String::new(),
+            nick: w
+                .user_profile
+                .as_ref()
+                .map(|p| p.nick.clone())
+                .unwrap_or_default(),
+            avatar: w
+                .user_profile
+                .as_ref()
+                .map(|p| p.avatar.clone())
+                .unwrap_or_default(),
         });
         let group_profile = (kind == types::CONV_GROUP).then(|| {
             let id = w
@@ -150,6 +158,8 @@ mod tests {
             seq: 4,
             time: 1_700_000_000,
             body: WireBody::Text { text: "hi".into() },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 
@@ -160,6 +170,7 @@ mod tests {
             last_message: last,
             update_time: 5,
             group,
+            user_profile: None,
         }
     }
 
