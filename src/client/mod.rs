@@ -472,12 +472,8 @@ impl Inner {
                 }
             }
             Push::GroupsChanged => s.groups_stale = true,
-            Push::ProfileUpdated { profile } => {
-                s.events.push(Event::ProfileUpdated(vec![profile]));
-            }
-            Push::BlacklistUpdated { user_ids } => {
-                s.events.push(Event::BlacklistUpdated(user_ids));
-            }
+            Push::ProfileUpdated(profile) => s.events.push(Event::ProfileUpdated(profile)),
+            Push::BlacklistUpdated(list) => s.events.push(Event::BlacklistUpdated(list)),
             Push::Kicked { reason } => {
                 let kind = match reason {
                     KickReason::UserSigExpired => types::KICKED_OUT_USERSIG_EXPIRED,

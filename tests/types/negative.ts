@@ -20,6 +20,13 @@ if (tim) {
     // @ts-expect-error the single form resolves { conversationID }, not a list
     console.log(r.data.conversationIDList);
   });
+  tim.on(TIM.EVENT.BLACKLIST_UPDATED, (e) => {
+    // @ts-expect-error BLACKLIST_UPDATED carries userIDs, not profiles
+    console.log(e.data[0].nick);
+  });
+  // @ts-expect-error not one of TIM.TYPES.GENDER_*
+  const g: import('../../pkg/index.js').Gender = 'male';
+  console.log(g);
   // @ts-expect-error login needs userSig
   tim.login({ userID: 'alice' });
   // @ts-expect-error unknown method

@@ -7,7 +7,6 @@ use crate::error::SdkError;
 use crate::shapes::{Conversation, Group, Message};
 use crate::state::{Change, ConversationState};
 use serde::Serialize;
-use tim_proto::profile::WireProfile;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -22,8 +21,9 @@ pub enum Event {
     Error(SdkError),
     GroupListUpdated(Vec<Group>),
     GroupSystemNoticeReceived(Box<Message>),
-    /// `data`: the changed profiles (here always the user's own, from any of their sessions).
-    ProfileUpdated(Vec<WireProfile>),
+    /// `data`: `[profile]`, the user's own profile after a change on any of their sessions;
+    /// held as the JSON text of that one profile, as it came (the wasm layer parses it).
+    ProfileUpdated(String),
     /// `data`: the whole blacklist after the change.
     BlacklistUpdated(Vec<String>),
 }
@@ -62,7 +62,7 @@ impl Event {
                 message: &e.message,
             },
             Event::GroupListUpdated(list) => EventData::Groups(list),
-            Event::ProfileUpdated(list) => EventData::Profiles(list),
+            Event::ProfileUpdated(text) => EventData::JsonList(text),
             Event::BlacklistUpdated(list) => EventData::UserIds(list),
             Event::GroupSystemNoticeReceived(m) => EventData::Notice {
                 message: m,
@@ -95,7 +95,8 @@ pub enum EventData<'a> {
         message: &'a str,
     },
     Groups(&'a [Group]),
-    Profiles(&'a [WireProfile]),
+    /// The JSON text of one value: JS gets `[value]` (`JSON.parse` in the wasm layer).
+    JsonList(&'a str),
     UserIds(&'a [String]),
     Notice {
         message: &'a Message,

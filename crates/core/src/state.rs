@@ -5,7 +5,6 @@ use crate::shapes::Conversation;
 use std::collections::{HashMap, HashSet};
 use tim_proto::frame::ReadScope;
 use tim_proto::model::WireGroup;
-use tim_proto::profile::UserBrief;
 use tim_proto::{WireConversation, WireMessage};
 
 /// What a change did, so the caller knows which events to emit.
@@ -126,7 +125,8 @@ impl ConversationState {
                 last_message: None,
                 update_time: msg.time,
                 group: None,
-                user_profile: None,
+                peer_nick: String::new(),
+                peer_avatar: String::new(),
             });
         let newest = entry.last_message.as_ref().map_or(0, |m| m.seq);
         if msg.seq <= newest {
@@ -142,11 +142,8 @@ impl ConversationState {
         }
         // A C2C peer's message carries their nick and avatar as of now: the freshest we know.
         if msg.from != self.me && msg.conversation_id.starts_with(types::CONV_C2C) {
-            entry.user_profile = Some(UserBrief {
-                user_id: msg.from.clone(),
-                nick: msg.nick.clone(),
-                avatar: msg.avatar.clone(),
-            });
+            entry.peer_nick.clone_from(&msg.nick);
+            entry.peer_avatar.clone_from(&msg.avatar);
         }
         self.touched(&msg.conversation_id);
         Change {
@@ -550,7 +547,8 @@ mod tests {
             last_message: Some(msg(id, "x", 1, 10)),
             update_time: 10,
             group: None,
-            user_profile: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
         };
         // The server says gus is more recent than fay within the same second.
         s.replace_all(vec![conv("C2Cgus"), conv("C2Cfay")]);
@@ -616,7 +614,8 @@ mod tests {
             last_message: None,
             update_time: 1,
             group: None,
-            user_profile: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
         }]);
         assert!(ch.list && ch.total_unread);
         assert_eq!(s.total_unread(), 3);
@@ -628,7 +627,8 @@ mod tests {
             last_message: None,
             update_time: 1,
             group: None,
-            user_profile: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
         }]);
         assert_eq!(again, Change::default());
     }

@@ -10,7 +10,6 @@
 
 use crate::error_code::ErrorCode;
 use crate::model::{WireBody, WireConversation, WireGroup, WireMessage};
-use crate::profile::{ProfilePatch, WireProfile};
 use serde::{Deserialize, Serialize};
 
 /// A request from a client. `id` is chosen by the client and echoed in the answer.
@@ -138,18 +137,22 @@ pub enum Request {
         #[serde(rename = "userIDList")]
         user_ids: Vec<String>,
     },
-    /// `getMyProfile`: the caller's profile.
+    /// `getMyProfile`: the caller's profile, answered as `profiles` with one entry.
     GetMyProfile,
-    /// `getUserProfile`: the profiles of the first `limits::MAX_PROFILE_QUERY` users named;
+    /// `getUserProfile`: the profiles of the first `limits::MAX_PROFILE_QUERY` user IDs given;
     /// users who never logged in, sent or received are left out.
     GetUserProfile {
         #[serde(rename = "userIDList")]
         user_ids: Vec<String>,
     },
-    /// `updateMyProfile`: the fields given are set (checked by `rules::check_profile_patch`);
-    /// `profileUpdated` to the user's other sessions.
-    UpdateMyProfile(ProfilePatch),
-    /// `getBlacklist`: the userIDs the caller blacklisted, in the order they were added.
+    /// `updateMyProfile`: the JSON text of the fields to set (a `profile::ProfilePatch`, checked
+    /// by `rules::check_profile_patch`; not JSON of that shape: 2721); `profileUpdated` to every
+    /// session of the user. Profiles travel as JSON text, not objects: the SDK hands them to and
+    /// from JS as they are, where each field would cost it serde code (see `profile.rs`).
+    UpdateMyProfile {
+        profile: String,
+    },
+    /// `getBlacklist`: the user IDs the caller blacklisted, in the order added.
     GetBlacklist,
     /// `addToBlacklist`: their one-to-one messages to the caller are refused (20007) from now.
     AddToBlacklist {
@@ -197,7 +200,7 @@ impl Request {
             Request::DeleteGroupMember { .. } => "deleteGroupMember",
             Request::GetMyProfile => "getMyProfile",
             Request::GetUserProfile { .. } => "getUserProfile",
-            Request::UpdateMyProfile(_) => "updateMyProfile",
+            Request::UpdateMyProfile { .. } => "updateMyProfile",
             Request::GetBlacklist => "getBlacklist",
             Request::AddToBlacklist { .. } => "addToBlacklist",
             Request::RemoveFromBlacklist { .. } => "removeFromBlacklist",
@@ -283,23 +286,14 @@ pub enum Reply {
         conversation_id: String,
         cleared_seq: u64,
     },
-    Profile {
-        profile: WireProfile,
-    },
-    Profiles {
-        profiles: Vec<WireProfile>,
-    },
-    Blacklist {
-        #[serde(rename = "userIDList")]
-        user_ids: Vec<String>,
-    },
-    /// addToBlacklist / removeFromBlacklist: the users the call added (or removed; those that
-    /// already were, or were not, in the list are not among them) and the whole list after it.
-    BlacklistChanged {
-        #[serde(rename = "userIDList")]
-        changed: Vec<String>,
-        blacklist: Vec<String>,
-    },
+    /// getMyProfile (one entry) and getUserProfile: the JSON text of a `profile::WireProfile`
+    /// array. The new replies and pushes are newtypes (`{"profiles": "[...]"}`): a struct form
+    /// costs the SDK a deserializer of its own, a newtype of a known type nothing.
+    Profiles(String),
+    /// getBlacklist: the whole list; addToBlacklist / removeFromBlacklist: the users the call
+    /// added (or removed; those that already were, or were not, in the list are not among
+    /// them). The whole list after a change comes as `blacklistUpdated`.
+    UserIds(Vec<String>),
     Pong,
 }
 
@@ -319,10 +313,8 @@ impl Reply {
             Reply::GroupList { .. } => "groupList",
             Reply::MembersChanged { .. } => "membersChanged",
             Reply::HistoryCleared { .. } => "historyCleared",
-            Reply::Profile { .. } => "profile",
-            Reply::Profiles { .. } => "profiles",
-            Reply::Blacklist { .. } => "blacklist",
-            Reply::BlacklistChanged { .. } => "blacklistChanged",
+            Reply::Profiles(_) => "profiles",
+            Reply::UserIds(_) => "userIds",
             Reply::Pong => "pong",
         }
     }
@@ -387,6 +379,8 @@ impl ReadScope {
 /// Something the server tells a client without being asked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+// One per frame, moved once (see [`Reply`]).
+#[allow(clippy::large_enum_variant)]
 pub enum Push {
     /// A new message in one of the user's conversations (from the peer, or the user's own message
     /// sent from another session).
@@ -420,14 +414,12 @@ pub enum Push {
     },
     /// The user's groups changed (joined, quit, added, removed, dismissed): fetch the group list.
     GroupsChanged,
-    /// The user's profile changed (on another session, or by the admin REST API): the whole
-    /// profile after the change (PROFILE_UPDATED).
-    ProfileUpdated { profile: WireProfile },
+    /// The user's profile changed (on any session, or by the admin REST API): the whole profile
+    /// after the change (PROFILE_UPDATED).
+    /// The JSON text of one `profile::WireProfile`.
+    ProfileUpdated(String),
     /// The user's blacklist changed: the whole list after the change (BLACKLIST_UPDATED).
-    BlacklistUpdated {
-        #[serde(rename = "userIDList")]
-        user_ids: Vec<String>,
-    },
+    BlacklistUpdated(Vec<String>),
     /// The server ends this session; the connection closes after this frame.
     Kicked { reason: KickReason },
 }
@@ -441,8 +433,8 @@ impl Push {
             Push::HistoryCleared { .. } => "historyCleared",
             Push::ConversationRead { .. } => "conversationRead",
             Push::GroupsChanged => "groupsChanged",
-            Push::ProfileUpdated { .. } => "profileUpdated",
-            Push::BlacklistUpdated { .. } => "blacklistUpdated",
+            Push::ProfileUpdated(_) => "profileUpdated",
+            Push::BlacklistUpdated(_) => "blacklistUpdated",
             Push::Kicked { .. } => "kicked",
         }
     }

@@ -1,6 +1,5 @@
 //! The data the server sends about messages and conversations, as the receiving user sees it.
 
-use crate::profile::UserBrief;
 use serde::{Deserialize, Serialize};
 
 /// What a message carries. On the wire (and in the server's database) it is one object tagged by
@@ -166,9 +165,13 @@ pub struct WireConversation {
     /// For `GROUP<id>` conversations: the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<WireGroup>,
-    /// For `C2C<id>` conversations: the peer's nick and avatar now (read with the list).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_profile: Option<UserBrief>,
+    /// For `C2C<id>` conversations: the peer's nick and avatar now (read with the list; absent
+    /// when empty). Flat fields, not an object: one more struct would cost the SDK its own
+    /// deserializer.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub peer_nick: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub peer_avatar: String,
 }
 
 #[cfg(test)]

@@ -88,6 +88,22 @@ impl WireProfile {
     }
 }
 
+/// `value` as the JSON text the protocol carries profiles in: `Reply::Profiles`,
+/// `Push::ProfileUpdated`, `Request::UpdateMyProfile`. Text, not objects, because the SDK reads
+/// frames with serde-wasm-bindgen, where the 14 fields of a profile cost about 3 KB gzip of code
+/// to read and write; as text the SDK passes them to and from JS with `JSON.parse` /
+/// `JSON.stringify`.
+pub fn to_text<T: Serialize + ?Sized>(value: &T) -> String {
+    // Strings and numbers only: serializing cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The update an `updateMyProfile` carries; JSON of another shape (a field of the wrong type,
+/// not an object) is an error (2721 at the server).
+pub fn patch_from_text(text: &str) -> Result<ProfilePatch, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
 /// `updateMyProfile`'s fields: each one given is set, the others stay.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -125,23 +141,29 @@ impl ProfilePatch {
     }
 }
 
-/// The `{ userID, nick, avatar }` a C2C conversation carries as `userProfile`, and a message its
-/// sender's `nick` and `avatar`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserBrief {
-    #[serde(rename = "userID")]
-    pub user_id: String,
-    #[serde(default)]
-    pub nick: String,
-    #[serde(default)]
-    pub avatar: String,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn profiles_travel_as_json_text() {
+        let p = WireProfile::empty("bob");
+        let text = to_text(&[&p]);
+        assert_eq!(
+            serde_json::from_str::<Vec<WireProfile>>(&text).expect("read"),
+            vec![p]
+        );
+        assert_eq!(
+            patch_from_text(r#"{"nick":"B","level":2}"#)
+                .expect("patch")
+                .level,
+            Some(2)
+        );
+        for bad in [r#"{"level":"two"}"#, r#"{"level":-1}"#, "[1]", "x"] {
+            assert!(patch_from_text(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_patch_sets_only_its_fields_and_keeps_tencents_names() {

@@ -12,7 +12,7 @@ use common::engines::TestDb;
 use std::sync::Arc;
 use tim_proto::limits::MAX_BLACKLIST;
 use tim_proto::model::WireBody;
-use tim_proto::profile::{ProfilePatch, WireProfile};
+use tim_proto::profile::{to_text, ProfilePatch, WireProfile};
 use tim_proto::Push;
 use tim_server::store::{
     App, BlacklistOutcome, ConvRef, NewMessage, PageOutcome, SendOutcome, Store, StoredMessage,
@@ -110,12 +110,7 @@ fn profiles_start_empty_and_an_update_is_logged_once_and_carried_by_later_messag
     );
     assert_eq!(profile.last_updated_time, 30);
     assert_eq!(event.user_id, "alice");
-    assert_eq!(
-        event.push,
-        Push::ProfileUpdated {
-            profile: profile.clone()
-        }
-    );
+    assert_eq!(event.push, Push::ProfileUpdated(to_text(&profile)));
     assert_eq!(
         s.profiles(APP, &ids(&["alice"])).expect("again"),
         vec![profile.clone()]
@@ -202,12 +197,7 @@ fn a_blacklisted_senders_messages_are_stored_nowhere_and_the_blacklister_still_s
         (ids(&["bob", "carol"]), ids(&["bob", "carol"]))
     );
     let event = event.expect("logged");
-    assert_eq!(
-        event.push,
-        Push::BlacklistUpdated {
-            user_ids: ids(&["bob", "carol"])
-        }
-    );
+    assert_eq!(event.push, Push::BlacklistUpdated(ids(&["bob", "carol"])));
     // Again (and a new one): only the new one changes; the list keeps its order.
     let BlacklistOutcome::Changed { changed, list, .. } = change(s, "alice", &["bob", "dan"], true)
     else {
@@ -259,10 +249,7 @@ fn a_blacklisted_senders_messages_are_stored_nowhere_and_the_blacklister_still_s
         (changed, list.clone()),
         (ids(&["bob"]), ids(&["carol", "dan"]))
     );
-    assert_eq!(
-        event.expect("logged").push,
-        Push::BlacklistUpdated { user_ids: list }
-    );
+    assert_eq!(event.expect("logged").push, Push::BlacklistUpdated(list));
     // The same ID is not taken: the refused message was stored nowhere.
     let back = stored(send(s, "bob", "alice", "x1"));
     assert_eq!(back.seq, 2);

@@ -98,16 +98,8 @@ impl Conversation {
                 .strip_prefix(types::CONV_C2C)
                 .unwrap_or_default()
                 .to_owned(),
-            nick: w
-                .user_profile
-                .as_ref()
-                .map(|p| p.nick.clone())
-                .unwrap_or_default(),
-            avatar: w
-                .user_profile
-                .as_ref()
-                .map(|p| p.avatar.clone())
-                .unwrap_or_default(),
+            nick: w.peer_nick.clone(),
+            avatar: w.peer_avatar.clone(),
         });
         let group_profile = (kind == types::CONV_GROUP).then(|| {
             let id = w
@@ -170,7 +162,8 @@ mod tests {
             last_message: last,
             update_time: 5,
             group,
-            user_profile: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
         }
     }
 

@@ -218,7 +218,8 @@ impl ConversationView {
                 .map(|m| m.wire_in(&self.conversation_id)),
             update_time: self.update_time,
             group: self.group.clone(),
-            user_profile: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
         }
     }
 }

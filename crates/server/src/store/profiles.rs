@@ -5,6 +5,8 @@ use tim_proto::profile::WireProfile;
 
 /// What an addToBlacklist / removeFromBlacklist did. The list is in the order users were added.
 #[derive(Debug, Clone, PartialEq)]
+// One per request, moved once: boxing the event would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum BlacklistOutcome {
     Changed {
         /// The users this call added (or removed), in the order named; those that already were

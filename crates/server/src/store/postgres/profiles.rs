@@ -4,7 +4,7 @@ use super::{events, execute, query, query_opt, Tx};
 use crate::store::profiles::{BlacklistOutcome, ProfileUpdate};
 use crate::store::{StoreError, StoreResult};
 use tim_proto::limits::MAX_BLACKLIST;
-use tim_proto::profile::{ProfilePatch, WireProfile};
+use tim_proto::profile::{to_text, ProfilePatch, WireProfile};
 use tim_proto::Push;
 
 /// The user's nick and avatar now (empty when never set).
@@ -83,9 +83,7 @@ pub(super) async fn update(
         &[&app, &user_id, &new.nick, &new.avatar, &json],
     )
     .await?;
-    let push = Push::ProfileUpdated {
-        profile: new.clone(),
-    };
+    let push = Push::ProfileUpdated(to_text(&new));
     let event = events::append(tx, app, user_id, push, now).await?;
     Ok(Some((new, event)))
 }
@@ -162,9 +160,7 @@ pub(super) async fn change(
     let event = if changed.is_empty() {
         None
     } else {
-        let push = Push::BlacklistUpdated {
-            user_ids: list.clone(),
-        };
+        let push = Push::BlacklistUpdated(list.clone());
         Some(events::append(tx, app, owner, push, now).await?)
     };
     Ok(BlacklistOutcome::Changed {

@@ -7,7 +7,7 @@ use crate::store::profiles::{BlacklistOutcome, ProfileUpdate};
 use crate::store::{StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use tim_proto::limits::MAX_BLACKLIST;
-use tim_proto::profile::{ProfilePatch, WireProfile};
+use tim_proto::profile::{to_text, ProfilePatch, WireProfile};
 use tim_proto::Push;
 
 /// The user's nick and avatar now (empty when never set).
@@ -77,9 +77,7 @@ pub(super) fn update(
              nick = excluded.nick, avatar = excluded.avatar, profile_json = excluded.profile_json",
     )?
     .execute(params![app, user_id, new.nick, new.avatar, json])?;
-    let push = Push::ProfileUpdated {
-        profile: new.clone(),
-    };
+    let push = Push::ProfileUpdated(to_text(&new));
     let event = events::append(conn, app, user_id, push, now)?;
     Ok(Some((new, event)))
 }
@@ -141,9 +139,7 @@ pub(super) fn change(
     let event = if changed.is_empty() {
         None
     } else {
-        let push = Push::BlacklistUpdated {
-            user_ids: list.clone(),
-        };
+        let push = Push::BlacklistUpdated(list.clone());
         Some(events::append(conn, app, owner, push, now)?)
     };
     Ok(BlacklistOutcome::Changed {

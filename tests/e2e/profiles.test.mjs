@@ -1,0 +1,93 @@
+// Issue 16, profiles: a profile change reaches every session of the user as PROFILE_UPDATED
+// (data: [the whole profile]), messages carry the sender's nick and avatar as of sending, and
+// the peer's C2C conversation shows them in `userProfile`; bad values are refused with
+// Tencent's codes and change nothing. The changes are made through the admin REST API
+// (profile/portrait_set, portrait_get): the SDK's getMyProfile / getUserProfile /
+// updateMyProfile wait for the generic call path, and the server answers both the same way.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { useEnv, openUser, findConv } from './harness.mjs';
+import { rest, restOk } from './admin.mjs';
+
+const env = useEnv(before, after);
+
+describe('profiles', () => {
+  it('an update is seen by every session, later messages and the peer\'s conversation', async () => {
+    const open = async (id) => {
+      const u = await openUser(env.browser, env.server, id);
+      await u.login();
+      return u;
+    };
+    const [a1, a2, bob] = [await open('pf_alice'), await open('pf_alice'), await open('pf_bob')];
+    const types = await a1.page.evaluate(() => ({
+      event: window.TIM.EVENT.PROFILE_UPDATED,
+      female: window.TIM.TYPES.GENDER_FEMALE,
+      confirm: window.TIM.TYPES.ALLOW_TYPE_NEED_CONFIRM,
+    }));
+    assert.deepEqual(types, { event: 'onProfileUpdated', female: 'Gender_Type_Female', confirm: 'AllowType_Type_NeedConfirm' });
+
+    const before = await a1.send('pf_bob', 'before');
+    assert.equal(before.nick, '');
+    const seen = [a1, a2].map((a) => a.nextEvent('onProfileUpdated', (d) => d[0]?.nick === 'Alice'));
+    await restOk(env.server, 'profile/portrait_set', {
+      From_Account: 'pf_alice',
+      ProfileItem: [
+        { Tag: 'Tag_Profile_IM_Nick', Value: 'Alice' },
+        { Tag: 'Tag_Profile_IM_Image', Value: 'https://example.com/a.png' },
+        { Tag: 'Tag_Profile_IM_Gender', Value: types.female },
+      ],
+    });
+    for (const { data: e } of await Promise.all(seen)) {
+      assert.equal(e.length, 1);
+      assert.deepEqual(
+        { userID: e[0].userID, nick: e[0].nick, avatar: e[0].avatar, gender: e[0].gender, allowType: e[0].allowType },
+        { userID: 'pf_alice', nick: 'Alice', avatar: 'https://example.com/a.png', gender: types.female, allowType: types.confirm },
+      );
+      assert.ok(e[0].lastUpdatedTime > 0);
+    }
+    // Bob was not told (no friends here): his view follows the next message and list load.
+    assert.equal(bob.events.filter((e) => e.name === 'onProfileUpdated').length, 0);
+
+    const got = bob.nextEvent('onMessageReceived', (d) => d.some((m) => m.payload.text === 'after'));
+    const sent = await a2.send('pf_bob', 'after');
+    assert.deepEqual([sent.nick, sent.avatar], ['Alice', 'https://example.com/a.png']);
+    const [received] = (await got).data.filter((m) => m.payload.text === 'after');
+    assert.deepEqual([received.nick, received.avatar], ['Alice', 'https://example.com/a.png']);
+    const conv = findConv(await bob.conversationList(), 'C2Cpf_alice');
+    assert.deepEqual(conv.userProfile, { userID: 'pf_alice', nick: 'Alice', avatar: 'https://example.com/a.png' });
+    // History keeps each message's nick as of sending.
+    const { messageList } = await bob.messages('C2Cpf_alice');
+    assert.deepEqual(messageList.map((m) => [m.payload.text, m.nick]), [['before', ''], ['after', 'Alice']]);
+
+    // Several users at once; unknown ones are 40003 and listed as failed.
+    const { json } = await rest(env.server, 'profile/portrait_get', {
+      To_Account: ['pf_alice', 'pf_ghost', 'pf_bob'],
+      TagList: ['Tag_Profile_IM_Nick'],
+    });
+    assert.deepEqual(json.UserProfileItem.map((i) => [i.To_Account, i.ResultCode, i.ProfileItem[0]?.Value]), [
+      ['pf_alice', 0, 'Alice'], ['pf_ghost', 40003, undefined], ['pf_bob', 0, ''],
+    ]);
+
+    // Bad values: Tencent's code, nothing changed, nobody told.
+    const mark = a2.events.length;
+    for (const item of [
+      { Tag: 'Tag_Profile_IM_Nick', Value: 'x'.repeat(501) },
+      { Tag: 'Tag_Profile_IM_Gender', Value: 'male' },
+      { Tag: 'Tag_Profile_IM_Location', Value: 'x'.repeat(17) },
+    ]) {
+      const r = await rest(env.server, 'profile/portrait_set', { From_Account: 'pf_alice', ProfileItem: [item] });
+      assert.equal(r.json.ErrorCode, 40001, JSON.stringify(r.json));
+    }
+    const again = await rest(env.server, 'profile/portrait_get', { To_Account: ['pf_alice'], TagList: ['Tag_Profile_IM_Nick', 'Tag_Profile_IM_Gender'] });
+    assert.deepEqual(again.json.UserProfileItem[0].ProfileItem.map((p) => p.Value), ['Alice', types.female]);
+    await a2.send('pf_bob', 'ping');
+    assert.equal(a2.eventsSince(mark, 'onProfileUpdated').length, 0);
+
+    // A session that was away catches up on the change once.
+    const back = await openUser(env.browser, env.server, 'pf_alice');
+    await back.login();
+    await restOk(env.server, 'profile/portrait_set', { From_Account: 'pf_alice', ProfileItem: [{ Tag: 'Tag_Profile_IM_Nick', Value: 'Al' }] });
+    await back.nextEvent('onProfileUpdated', (d) => d[0]?.nick === 'Al');
+    for (const u of [a1, a2, bob, back]) await u.close();
+  });
+});
