@@ -187,9 +187,11 @@ impl Service {
         }
         let app = who.user.sdk_app_id;
         let found = self.blocking(move |s| s.profiles(app, &peers)).await?;
+        let by_id: std::collections::HashMap<&str, &WireProfile> =
+            found.iter().map(|p| (p.user_id.as_str(), p)).collect();
         for c in &mut conversations {
             if let Some(user_id) = peer(c) {
-                let known = found.iter().find(|p| p.user_id == user_id);
+                let known = by_id.get(user_id.as_str());
                 c.peer_nick = known.map(|p| p.nick.clone()).unwrap_or_default();
                 c.peer_avatar = known.map(|p| p.avatar.clone()).unwrap_or_default();
             }

@@ -943,14 +943,8 @@ impl Store for PgStore {
         let Ok(app) = i64::try_from(sdk_app_id) else {
             return Ok(Vec::new());
         };
-        self.read(async |tx: &Tx<'_>| {
-            let mut seen = std::collections::HashSet::new();
-            let mut out = Vec::new();
-            for id in user_ids.iter().filter(|id| seen.insert(id.as_str())) {
-                out.extend(profiles::profile(tx, app, id, false).await?);
-            }
-            Ok(out)
-        })
+        // One query for the whole list (a conversation list asks for every C2C peer at once).
+        self.read(async |tx: &Tx<'_>| profiles::profiles(tx, app, user_ids).await)
     }
 
     fn update_profile(

@@ -60,6 +60,34 @@ pub(super) async fn profile(
     }
 }
 
+/// The profiles of the known users among `user_ids`, in the order named, each once; one query.
+pub(super) async fn profiles(
+    tx: &Tx<'_>,
+    app: i64,
+    user_ids: &[String],
+) -> StoreResult<Vec<WireProfile>> {
+    let rows = query(
+        tx,
+        "SELECT u.user_id, p.profile_json FROM users u
+         LEFT JOIN profiles p ON p.sdk_app_id = u.sdk_app_id AND p.user_id = u.user_id
+         WHERE u.sdk_app_id = $1 AND u.user_id = ANY($2)",
+        &[&app, &user_ids],
+    )
+    .await?;
+    let mut found = std::collections::HashMap::with_capacity(rows.len());
+    for r in rows {
+        let id: String = r.try_get(0)?;
+        let profile = match r.try_get::<_, Option<String>>(1)? {
+            None => WireProfile::empty(&id),
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("profile of {id}: {e}")))?,
+        };
+        found.insert(id, profile);
+    }
+    // In the order named, each once (a repeat finds its profile taken).
+    Ok(user_ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
 /// Sets `patch` over the user's profile and logs the result for them.
 pub(super) async fn update(
     tx: &Tx<'_>,
