@@ -8,6 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useEnv, openUser, findConv } from './harness.mjs';
 import { rest, restOk } from './admin.mjs';
+import { NetCut } from './netcut.mjs';
 
 const env = useEnv(before, after);
 
@@ -83,11 +84,35 @@ describe('profiles', () => {
     await a2.send('pf_bob', 'ping');
     assert.equal(a2.eventsSince(mark, 'onProfileUpdated').length, 0);
 
-    // A session that was away catches up on the change once.
-    const back = await openUser(env.browser, env.server, 'pf_alice');
-    await back.login();
-    await restOk(env.server, 'profile/portrait_set', { From_Account: 'pf_alice', ProfileItem: [{ Tag: 'Tag_Profile_IM_Nick', Value: 'Al' }] });
-    await back.nextEvent('onProfileUpdated', (d) => d[0]?.nick === 'Al');
-    for (const u of [a1, a2, bob, back]) await u.close();
+    for (const u of [a1, a2, bob]) await u.close();
+  });
+
+  it('a session that was offline catches up on a profile and a blacklist change, each once', async () => {
+    const proxy = await new NetCut(Number(new URL(env.server.url).port)).start();
+    try {
+      const away = await openUser(env.browser, env.server, 'pf_carol');
+      await away.login({ options: { SDKAppID: env.server.sdkAppID, server: proxy.wsURL } });
+      const mark = away.events.length;
+      const down = away.nextEvent('netStateChange', (d) => d.state === 'disconnected');
+      await proxy.cut();
+      await down;
+      await restOk(env.server, 'profile/portrait_set', { From_Account: 'pf_carol', ProfileItem: [{ Tag: 'Tag_Profile_IM_Nick', Value: 'Carol' }] });
+      await restOk(env.server, 'sns/black_list_add', { From_Account: 'pf_carol', To_Account: ['pf_dan'] });
+      assert.equal(away.eventsSince(mark, 'onProfileUpdated').length, 0, 'nothing heard while offline');
+
+      const profile = away.nextEvent('onProfileUpdated', (d) => d[0]?.nick === 'Carol', 30_000);
+      const blacklist = away.nextEvent('blacklistUpdated', (d) => d.length === 1, 30_000);
+      await proxy.restore();
+      await profile;
+      assert.deepEqual((await blacklist).data, ['pf_dan']);
+      // A later change proves the stream is live; then each missed one was told once.
+      await restOk(env.server, 'profile/portrait_set', { From_Account: 'pf_carol', ProfileItem: [{ Tag: 'Tag_Profile_IM_Level', Value: 2 }] });
+      await away.nextEvent('onProfileUpdated', (d) => d[0]?.level === 2);
+      assert.equal(away.eventsSince(mark, 'onProfileUpdated').filter((e) => e.data[0].nick === 'Carol' && e.data[0].level === 0).length, 1);
+      assert.equal(away.eventsSince(mark, 'blacklistUpdated').length, 1);
+      await away.close();
+    } finally {
+      await proxy.close();
+    }
   });
 });
