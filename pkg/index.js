@@ -6,8 +6,16 @@
 // wait for the module. Everything the SDK decides is in the wasm; this file only loads it and
 // forwards to it.
 import init, { createInstance, Tim } from './tim_wasm.js';
-import { EVENT, TYPES, VERSION } from './constants.js';
+import { CALLS, EVENT, TYPES, VERSION } from './constants.js';
 import { ASYNC_METHODS, SYNC_METHODS } from './tencent-api.js';
+
+// The calls of the generic request path (tim_core::calls) are one wasm export, `__call`; each
+// becomes a method of its own here, so that apps, isSupported and the typings see Tencent's names.
+for (const name of CALLS) {
+  Tim.prototype[name] = function (options) {
+    return this.__call(name, options);
+  };
+}
 
 // Codes of the registry in crates/proto/src/error_code.rs (a test there checks these copies).
 const INVALID_PARAMETER = 2100; // ErrorCode::InvalidParameter

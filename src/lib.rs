@@ -31,7 +31,8 @@ pub fn create_instance(options: JsValue, on_destroy: js_sys::Function) -> Option
     Some(Tim::new(options, on_destroy))
 }
 
-/// `{ EVENT, TYPES, VERSION }` with the documented values, from the one table in tim-core.
+/// `{ EVENT, TYPES, VERSION }` with the documented values, from the one table in tim-core, and
+/// `CALLS`, the methods of the generic request path (`tim_core::calls::NAMES`).
 #[wasm_bindgen]
 pub fn constants() -> JsValue {
     use tim_core::constants::{EVENTS, TYPES, VERSION};
@@ -45,5 +46,6 @@ pub fn constants() -> JsValue {
         .raw("EVENT", &table(EVENTS))
         .raw("TYPES", &table(TYPES))
         .field("VERSION", VERSION)
+        .field("CALLS", tim_core::calls::NAMES)
         .end()
 }

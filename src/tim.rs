@@ -169,11 +169,10 @@ impl Tim {
         promise(Box::pin(self.inner().set_message_read(js::arg(&options))))
     }
 
-    #[wasm_bindgen(js_name = setAllMessageRead)]
-    pub fn set_all_message_read(&self, options: JsValue) -> Promise {
-        promise(Box::pin(
-            self.inner().set_all_message_read(js::arg(&options)),
-        ))
+    /// Every call of `tim_core::calls::NAMES` (pkg/index.js installs each name as a method).
+    #[wasm_bindgen(js_name = __call)]
+    pub fn call(&self, name: String, options: JsValue) -> Promise {
+        promise(Box::pin(self.inner().call(name, js::arg(&options))))
     }
 
     #[wasm_bindgen(js_name = createGroup)]
@@ -181,29 +180,9 @@ impl Tim {
         promise(Box::pin(self.inner().create_group(js::arg(&options))))
     }
 
-    #[wasm_bindgen(js_name = joinGroup)]
-    pub fn join_group(&self, options: JsValue) -> Promise {
-        promise(Box::pin(self.inner().join_group(js::arg(&options))))
-    }
-
-    #[wasm_bindgen(js_name = quitGroup)]
-    pub fn quit_group(&self, group_id: JsValue) -> Promise {
-        promise(Box::pin(self.inner().quit_group(js::arg(&group_id))))
-    }
-
-    #[wasm_bindgen(js_name = dismissGroup)]
-    pub fn dismiss_group(&self, group_id: JsValue) -> Promise {
-        promise(Box::pin(self.inner().dismiss_group(js::arg(&group_id))))
-    }
-
     #[wasm_bindgen(js_name = getGroupList)]
     pub fn get_group_list(&self) -> Promise {
         promise(Box::pin(self.inner().get_group_list()))
-    }
-
-    #[wasm_bindgen(js_name = getGroupProfile)]
-    pub fn get_group_profile(&self, options: JsValue) -> Promise {
-        promise(Box::pin(self.inner().get_group_profile(js::arg(&options))))
     }
 
     #[wasm_bindgen(js_name = addGroupMember)]

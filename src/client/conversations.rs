@@ -69,30 +69,6 @@ impl Inner {
         Ok(crate::js::empty())
     }
 
-    /// One request for every conversation of the scope; the server pushes each read to every
-    /// session (this one too), and the list here is read at once.
-    pub async fn set_all_message_read(self: Rc<Self>, options: Value) -> Outcome {
-        self.check_ready()?;
-        let scope = args::read_all_scope(&options)?;
-        match self
-            .request_idempotent(Request::SetAllMessageRead { scope })
-            .await?
-        {
-            Reply::Done => {}
-            other => return Err(unexpected(&other)),
-        }
-        let ids = self
-            .session()
-            .state
-            .as_ref()
-            .map(|s| s.unread_in(scope))
-            .unwrap_or_default();
-        for conversation_id in ids {
-            self.apply_and_share(TabNote::Read { conversation_id });
-        }
-        Ok(crate::js::empty())
-    }
-
     pub async fn delete_conversation(self: Rc<Self>, arg: Value) -> Outcome {
         self.check_ready()?;
         match args::delete_arg(&arg)? {

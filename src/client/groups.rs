@@ -1,5 +1,5 @@
-//! createGroup, joinGroup, quitGroup, dismissGroup, getGroupList, getGroupProfile,
-//! addGroupMember, deleteGroupMember, and GROUP_LIST_UPDATED.
+//! createGroup, getGroupList, addGroupMember, deleteGroupMember, and GROUP_LIST_UPDATED (the other
+//! group calls are in tim_core::calls).
 
 use super::{unexpected, Inner, Outcome};
 use crate::js::Object;
@@ -29,55 +29,10 @@ impl Inner {
         Ok(Object::new().field("group", &group).end())
     }
 
-    /// Public and ChatRoom groups are joined at once (no approval step in this version).
-    pub async fn join_group(self: Rc<Self>, options: Value) -> Outcome {
-        self.check_ready()?;
-        let group_id = group_args::group_id(&options)?;
-        let reply = self.request(Request::JoinGroup { group_id }).await?;
-        let group = self.group_reply(reply)?;
-        self.groups_changed().await;
-        Ok(Object::new()
-            .field("group", &group)
-            .field("status", "JoinedSuccess")
-            .end())
-    }
-
-    pub async fn quit_group(self: Rc<Self>, group_id: Value) -> Outcome {
-        self.check_ready()?;
-        let group_id = group_args::group_id(&group_id)?;
-        self.expect_done(Request::QuitGroup {
-            group_id: group_id.clone(),
-        })
-        .await?;
-        self.groups_changed().await;
-        Ok(Object::new().field("groupID", &group_id).end())
-    }
-
-    pub async fn dismiss_group(self: Rc<Self>, group_id: Value) -> Outcome {
-        self.check_ready()?;
-        let group_id = group_args::group_id(&group_id)?;
-        self.expect_done(Request::DismissGroup {
-            group_id: group_id.clone(),
-        })
-        .await?;
-        self.groups_changed().await;
-        Ok(Object::new().field("groupID", &group_id).end())
-    }
-
     pub async fn get_group_list(self: Rc<Self>) -> Outcome {
         self.check_ready()?;
         let groups = self.fetch_groups().await?;
         Ok(Object::new().field("groupList", &groups).end())
-    }
-
-    pub async fn get_group_profile(self: Rc<Self>, options: Value) -> Outcome {
-        self.check_ready()?;
-        let group_id = group_args::group_id(&options)?;
-        let reply = self
-            .request_idempotent(Request::GetGroupProfile { group_id })
-            .await?;
-        let group = self.group_reply(reply)?;
-        Ok(Object::new().field("group", &group).end())
     }
 
     pub async fn add_group_member(self: Rc<Self>, options: Value) -> Outcome {
@@ -116,13 +71,6 @@ impl Inner {
             .field("group", &group)
             .field("successUserIDList", &succeeded)
             .end())
-    }
-
-    async fn expect_done(self: &Rc<Self>, request: Request) -> Result<(), SdkError> {
-        match self.request(request).await? {
-            Reply::Done => Ok(()),
-            other => Err(unexpected(&other)),
-        }
     }
 
     fn group_reply(&self, reply: Reply) -> Result<Group, SdkError> {

@@ -1,6 +1,7 @@
 //! The state behind one `Tim` instance and the operations on it. Borrows of the RefCell are
 //! always short and never held across an await; events go out through `schedule_dispatch`.
 //!
+//! - `calls.rs`: the one async function behind every call of `tim_core::calls`;
 //! - `login.rs`: login, logout, destroy, reconnect with resume from the user's event log;
 //! - `conversations.rs`: the conversation list, profile, read marks and deletion;
 //! - `messages.rs`: creating, sending and paging messages;
@@ -8,6 +9,7 @@
 //! - `info.rs`: the synchronous getters (isReady, getLoginUser, getServerTime, unread total);
 //! - `offline.rs`: the local cache, the outbox of deletions, and the other tabs.
 
+mod calls;
 mod conversations;
 mod groups;
 mod info;

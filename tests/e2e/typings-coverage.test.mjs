@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './harness.mjs';
 
+// The entry installs the generic path's calls (tim_core::calls) on the class: load it first.
+await import(join(ROOT, 'pkg/index.js'));
 const { Tim } = await import(join(ROOT, 'pkg/tim_wasm.js'));
 const { SYNC_METHODS, ASYNC_METHODS } = await import(join(ROOT, 'pkg/tencent-api.js'));
 

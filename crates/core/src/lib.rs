@@ -6,6 +6,7 @@
 
 pub mod args;
 pub mod batch;
+pub mod calls;
 pub mod constants;
 pub mod deletion;
 pub mod error;

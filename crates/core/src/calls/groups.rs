@@ -1,0 +1,64 @@
+//! joinGroup, quitGroup, dismissGroup, getGroupProfile.
+
+use super::{expect_done, unexpected, Data, Finish, Finished, Prepared};
+use crate::error::SdkError;
+use crate::group_args;
+use crate::shapes::Group;
+use crate::state::ConversationState;
+use serde_json::Value;
+use tim_proto::{Reply, Request};
+
+pub(super) fn prepare(name: &str, arg: &Value) -> Option<Result<Prepared, SdkError>> {
+    if !matches!(
+        name,
+        "joinGroup" | "quitGroup" | "dismissGroup" | "getGroupProfile"
+    ) {
+        return None;
+    }
+    // One check for the four (each takes a groupID, as a string or as `{ groupID }`).
+    Some(group_args::group_id(arg).map(|group_id| match name {
+        // Public and ChatRoom groups are joined at once (no approval step in this version).
+        "joinGroup" => {
+            Prepared::new(Request::JoinGroup { group_id }, Finish::Joined).refreshing_groups()
+        }
+        "quitGroup" => {
+            let finish = Finish::GroupId(group_id.clone());
+            Prepared::new(Request::QuitGroup { group_id }, finish).refreshing_groups()
+        }
+        "dismissGroup" => {
+            let finish = Finish::GroupId(group_id.clone());
+            Prepared::new(Request::DismissGroup { group_id }, finish).refreshing_groups()
+        }
+        _ => {
+            Prepared::new(Request::GetGroupProfile { group_id }, Finish::GroupProfile).idempotent()
+        }
+    }))
+}
+
+fn group_of(reply: Reply, state: &ConversationState) -> Result<Group, SdkError> {
+    match reply {
+        Reply::Group { group } => Ok(Group::from_wire(&group, state.me())),
+        other => Err(unexpected(&other)),
+    }
+}
+
+pub(super) fn finish_joined(reply: Reply, state: &ConversationState) -> Result<Finished, SdkError> {
+    Ok(Finished::data(Data::Joined {
+        group: group_of(reply, state)?,
+        status: "JoinedSuccess",
+    }))
+}
+
+pub(super) fn finish_profile(
+    reply: Reply,
+    state: &ConversationState,
+) -> Result<Finished, SdkError> {
+    Ok(Finished::data(Data::Group {
+        group: group_of(reply, state)?,
+    }))
+}
+
+pub(super) fn finish_group_id(reply: Reply, group_id: String) -> Result<Finished, SdkError> {
+    expect_done(&reply)?;
+    Ok(Finished::data(Data::GroupId { group_id }))
+}

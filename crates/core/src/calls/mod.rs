@@ -1,0 +1,149 @@
+//! The generic request path. Most async calls are the same three steps: check the arguments and
+//! say which request to send, send it, and turn the answer into the result (plus what it changes
+//! locally). Each such call is a row here, in plain Rust, and the SDK runs every one of them
+//! through one async function and one exported method (`Tim.__call(name, options)`; pkg/index.js
+//! installs each of [`NAMES`] as a method of its own). A new call therefore costs the wasm a parser
+//! and a finisher, not an async state machine and an export of its own (about 1–1.6 KB gzip each).
+//!
+//! To add a call: its name in [`NAMES`], its arguments checked in [`prepare`] (a family module's
+//! `prepare` answers the names it knows), its [`Finish`] variant saying what it needs to finish,
+//! and its result as a [`Data`] variant.
+
+mod groups;
+mod reading;
+
+use crate::error::SdkError;
+use crate::shapes::Group;
+use crate::state::ConversationState;
+use crate::tab_note::TabNote;
+use serde::Serialize;
+use serde_json::Value;
+use tim_proto::{ErrorCode, Reply, Request};
+
+/// The methods that go through this path, by their documented names.
+pub const NAMES: &[&str] = &[
+    "setAllMessageRead",
+    "joinGroup",
+    "quitGroup",
+    "dismissGroup",
+    "getGroupProfile",
+];
+
+/// A call whose arguments passed their checks: the request to send and how to finish.
+#[cfg_attr(test, derive(Debug))]
+pub struct Prepared {
+    pub request: Request,
+    /// The server can safely see it twice: resent once after a reconnect if the answer was lost.
+    pub idempotent: bool,
+    /// The user's groups changed: the SDK fetches them again (GROUP_LIST_UPDATED) afterwards.
+    pub refresh_groups: bool,
+    finish: Finish,
+}
+
+/// What a call needs to know, once answered, to make its result.
+#[cfg_attr(test, derive(Debug))]
+enum Finish {
+    ReadAll(tim_proto::frame::ReadScope),
+    Joined,
+    GroupId(String),
+    GroupProfile,
+}
+
+/// A finished call: what its Promise resolves with (`data`) and the local changes to apply and
+/// tell the user's other tabs.
+#[cfg_attr(test, derive(Debug))]
+pub struct Finished {
+    pub data: Data,
+    pub notes: Vec<TabNote>,
+}
+
+/// The `data` of the calls' results, each the documented shape.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(Debug))]
+#[serde(untagged)]
+pub enum Data {
+    /// `{}`.
+    Empty {},
+    Group {
+        group: Group,
+    },
+    Joined {
+        group: Group,
+        status: &'static str,
+    },
+    GroupId {
+        #[serde(rename = "groupID")]
+        group_id: String,
+    },
+}
+
+/// Checks a call's arguments: the request to send, or the coded refusal (2905 for a name that
+/// is not one of [`NAMES`]).
+pub fn prepare(name: &str, arg: &Value) -> Result<Prepared, SdkError> {
+    if let Some(p) = reading::prepare(name, arg).or_else(|| groups::prepare(name, arg)) {
+        return p;
+    }
+    Err(SdkError::new(
+        ErrorCode::NotSupported,
+        format!("{name} is not a method of tim-wasm"),
+    ))
+}
+
+impl Prepared {
+    fn new(request: Request, finish: Finish) -> Prepared {
+        Prepared {
+            request,
+            idempotent: false,
+            refresh_groups: false,
+            finish,
+        }
+    }
+
+    fn idempotent(mut self) -> Prepared {
+        self.idempotent = true;
+        self
+    }
+
+    fn refreshing_groups(mut self) -> Prepared {
+        self.refresh_groups = true;
+        self
+    }
+
+    /// The server's answer as the call's result, against the user's state as it is now.
+    pub fn finish(self, reply: Reply, state: &ConversationState) -> Result<Finished, SdkError> {
+        match self.finish {
+            Finish::ReadAll(scope) => reading::finish_read_all(reply, scope, state),
+            Finish::Joined => groups::finish_joined(reply, state),
+            Finish::GroupId(group_id) => groups::finish_group_id(reply, group_id),
+            Finish::GroupProfile => groups::finish_profile(reply, state),
+        }
+    }
+}
+
+impl Finished {
+    fn data(data: Data) -> Finished {
+        Finished {
+            data,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// The server answered with something this call does not expect.
+pub(crate) fn unexpected(reply: &Reply) -> SdkError {
+    SdkError::new(
+        ErrorCode::Internal,
+        format!("unexpected reply from the server: {}", reply.kind()),
+    )
+}
+
+/// `Done`, or the unexpected-answer error.
+fn expect_done(reply: &Reply) -> Result<(), SdkError> {
+    match reply {
+        Reply::Done => Ok(()),
+        other => Err(unexpected(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,153 @@
+use super::*;
+use serde_json::json;
+use tim_proto::frame::ReadScope;
+use tim_proto::model::{WireBody, WireGroup};
+use tim_proto::WireMessage;
+
+fn state_with_unread(ids: &[&str]) -> ConversationState {
+    let mut s = ConversationState::new("alice");
+    for (i, id) in ids.iter().enumerate() {
+        let peer = id.trim_start_matches("C2C");
+        s.apply_message(
+            &WireMessage {
+                id: format!("m{i}"),
+                conversation_id: (*id).into(),
+                from: peer.into(),
+                to: "alice".into(),
+                seq: 1,
+                time: 1,
+                body: WireBody::Text { text: "x".into() },
+            },
+            true,
+        );
+    }
+    s
+}
+
+fn group(id: &str) -> WireGroup {
+    WireGroup {
+        group_id: id.into(),
+        name: "G".into(),
+        kind: "Public".into(),
+        owner_id: "bob".into(),
+        member_count: 2,
+        create_time: 1,
+        is_member: true,
+        dismissed: false,
+    }
+}
+
+#[test]
+fn every_name_is_prepared_by_its_family() {
+    for name in NAMES {
+        // Whatever the arguments, a listed name is never answered "not a method".
+        let e = prepare(name, &json!(42)).err();
+        assert!(
+            e.as_ref().map(|e| e.code) != Some(ErrorCode::NotSupported),
+            "{name}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_name_is_2905() {
+    let e = prepare("getFriendList", &Value::Null).expect_err("unknown");
+    assert_eq!(e.code, ErrorCode::NotSupported);
+    assert!(e.message.contains("getFriendList"));
+}
+
+#[test]
+fn bad_arguments_are_refused_with_codes() {
+    for (name, arg) in [
+        ("setAllMessageRead", json!({ "scope": "everything" })),
+        ("setAllMessageRead", json!("all")),
+        ("joinGroup", json!({})),
+        ("quitGroup", json!(7)),
+        ("dismissGroup", json!("")),
+        ("getGroupProfile", json!({ "groupID": 1 })),
+    ] {
+        let e = prepare(name, &arg).expect_err(name);
+        assert!(
+            matches!(
+                e.code,
+                ErrorCode::InvalidParameter | ErrorCode::InvalidGroupId
+            ),
+            "{name} {arg}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn set_all_message_read_reads_the_unread_of_its_scope() {
+    let p = prepare(
+        "setAllMessageRead",
+        &json!({ "scope": "readAllC2CMessage" }),
+    )
+    .expect("ok");
+    assert!(p.idempotent && !p.refresh_groups);
+    assert!(matches!(
+        p.request,
+        Request::SetAllMessageRead {
+            scope: ReadScope::C2c
+        }
+    ));
+    let state = state_with_unread(&["C2Cbob", "C2Ccarol"]);
+    let done = p.finish(Reply::Done, &state).expect("finished");
+    let mut read: Vec<_> = done
+        .notes
+        .iter()
+        .map(|n| match n {
+            TabNote::Read { conversation_id } => conversation_id.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    read.sort();
+    assert_eq!(read, ["C2Cbob", "C2Ccarol"]);
+    assert_eq!(serde_json::to_value(&done.data).expect("json"), json!({}));
+}
+
+#[test]
+fn group_calls_shape_their_results() {
+    let state = ConversationState::new("alice");
+    let p = prepare("joinGroup", &json!({ "groupID": "g1" })).expect("ok");
+    assert!(p.refresh_groups && !p.idempotent);
+    let joined = p
+        .finish(Reply::Group { group: group("g1") }, &state)
+        .expect("joined");
+    let v = serde_json::to_value(&joined.data).expect("json");
+    assert_eq!(v["status"], "JoinedSuccess");
+    assert_eq!(v["group"]["groupID"], "g1");
+
+    let p = prepare("quitGroup", &json!("g1")).expect("ok");
+    assert!(p.refresh_groups);
+    let quit = p.finish(Reply::Done, &state).expect("quit");
+    assert_eq!(
+        serde_json::to_value(&quit.data).expect("json"),
+        json!({ "groupID": "g1" })
+    );
+
+    let p = prepare("getGroupProfile", &json!({ "groupID": "g1" })).expect("ok");
+    assert!(p.idempotent && !p.refresh_groups);
+    let got = p
+        .finish(Reply::Group { group: group("g1") }, &state)
+        .expect("profile");
+    assert_eq!(
+        serde_json::to_value(&got.data).expect("json")["group"]["ownerID"],
+        "bob"
+    );
+}
+
+#[test]
+fn an_unexpected_answer_is_an_internal_error_not_a_result() {
+    let state = ConversationState::new("alice");
+    let p = prepare("dismissGroup", &json!("g1")).expect("ok");
+    let e = p
+        .finish(Reply::Group { group: group("g1") }, &state)
+        .expect_err("unexpected");
+    assert_eq!(e.code, ErrorCode::Internal);
+    let p = prepare("getGroupProfile", &json!("g1")).expect("ok");
+    assert_eq!(
+        p.finish(Reply::Done, &state).expect_err("unexpected").code,
+        ErrorCode::Internal
+    );
+}
