@@ -226,6 +226,9 @@ export interface Profile {
   lastUpdatedTime: number;
 }
 
+/** updateMyProfile's options: the fields to set (at least one: 2722); the others stay. */
+export type UpdateMyProfileOptions = Partial<Omit<Profile, 'userID' | 'lastUpdatedTime'>>;
+
 /** A C2C conversation's peer: their nick and avatar as of the last list load or message. */
 export interface UserProfile {
   userID: string;
@@ -566,6 +569,17 @@ export interface TimInstance {
   getGroupProfile(options: { groupID: string }): Promise<imResponse<GroupResult>>;
   addGroupMember(options: GroupMemberChangeOptions): Promise<imResponse<GroupMemberChangeResult>>;
   deleteGroupMember(options: GroupMemberChangeOptions): Promise<imResponse<GroupMemberChangeResult>>;
+  getMyProfile(): Promise<imResponse<Profile>>;
+  /** The known users among the first 100 given (unknown ones are left out); empty list: 2100. */
+  getUserProfile(options: { userIDList: string[] }): Promise<imResponse<Profile[]>>;
+  /** Each value within Tencent's limits (2721); PROFILE_UPDATED on every session of the user. */
+  updateMyProfile(options: UpdateMyProfileOptions): Promise<imResponse<Profile>>;
+  /** The user IDs blacklisted, in the order added. */
+  getBlacklist(): Promise<imResponse<string[]>>;
+  /** Their C2C messages to the caller are refused (20007); data: the IDs newly added (2740, 2742). */
+  addToBlacklist(options: { userIDList: string[] }): Promise<imResponse<string[]>>;
+  /** data: the IDs that were in the list (2741). */
+  removeFromBlacklist(options: { userIDList: string[] }): Promise<imResponse<string[]>>;
 }
 
 /** The default export. */

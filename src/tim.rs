@@ -169,10 +169,10 @@ impl Tim {
         promise(Box::pin(self.inner().set_message_read(js::arg(&options))))
     }
 
-    /// Every call of `tim_core::calls::NAMES` (pkg/index.js installs each name as a method).
+    /// Every call of `tim_core::calls::all_names` (pkg/index.js installs each as a method).
     #[wasm_bindgen(js_name = __call)]
     pub fn call(&self, name: String, options: JsValue) -> Promise {
-        promise(Box::pin(self.inner().call(name, js::arg(&options))))
+        promise(Box::pin(self.inner().call(name, options)))
     }
 
     #[wasm_bindgen(js_name = createGroup)]

@@ -16,6 +16,7 @@ mod info;
 mod login;
 mod messages;
 mod offline;
+mod outgoing;
 
 use crate::cache::Cache;
 use crate::connection::Connection;
@@ -25,6 +26,7 @@ use crate::log::log;
 use crate::tabs::Tabs;
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
+pub(crate) use outgoing::Outgoing;
 use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::rc::Rc;
 use tim_core::args::{self, CreateOptions};
@@ -39,7 +41,7 @@ use tim_core::shapes::Message;
 use tim_core::state::ConversationState;
 use tim_core::SdkError;
 use tim_proto::frame::KickReason;
-use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
+use tim_proto::{ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
 
 pub struct Inner {
     options: CreateOptions,
@@ -262,7 +264,8 @@ impl Inner {
     // ---- requests -----------------------------------------------------------------------
 
     async fn request(self: &Rc<Self>, request: Request) -> Result<Reply, SdkError> {
-        self.request_within(request, self.options.timeout_ms).await
+        self.request_within(Outgoing::Typed(request), self.options.timeout_ms)
+            .await
     }
 
     /// For requests the server can safely see twice (reads, and sends that carry their message
@@ -270,8 +273,14 @@ impl Inner {
     /// session is reconnecting, waits for the reconnect (within the call's timeout) and sends
     /// the same request again, once.
     async fn request_idempotent(self: &Rc<Self>, request: Request) -> Result<Reply, SdkError> {
+        self.resend_once(Outgoing::Typed(request)).await
+    }
+
+    /// [`Inner::request_idempotent`] for any outgoing request.
+    async fn resend_once(self: &Rc<Self>, request: Outgoing) -> Result<Reply, SdkError> {
         let started = crate::js::now_ms();
-        let first = self.request(request.clone()).await;
+        let timeout_ms = self.options.timeout_ms;
+        let first = self.request_within(request.clone(), timeout_ms).await;
         match &first {
             Err(e) if tim_core::outbox::is_transient(e.code) && e.code != ErrorCode::Timeout => {}
             _ => return first,
@@ -283,7 +292,7 @@ impl Inner {
                 (s.conn.is_some() && !s.reconnecting, s.reconnecting)
             };
             if connected {
-                return self.request(request).await;
+                return self.request_within(request, timeout_ms).await;
             }
             if !reconnecting || crate::js::now_ms() >= deadline {
                 return first;
@@ -294,10 +303,9 @@ impl Inner {
 
     async fn request_within(
         self: &Rc<Self>,
-        request: Request,
+        request: Outgoing,
         timeout_ms: u32,
     ) -> Result<Reply, SdkError> {
-        let request_op = request.op();
         let (id, rx) = {
             let mut s = self.session_mut();
             let Session { conn, pending, .. } = &mut *s;
@@ -305,16 +313,14 @@ impl Inner {
                 SdkError::new(ErrorCode::NoNetwork, "not connected to the server")
             })?;
             let (id, rx) = pending.register();
-            let sent = crate::js::to_json_text(&ClientFrame { id, request })
-                .ok_or_else(|| SdkError::new(ErrorCode::Internal, "cannot encode the request"))
-                .and_then(|text| conn.send(text));
+            let sent = request.frame_text(id).and_then(|text| conn.send(text));
             if let Err(e) = sent {
                 pending.forget(id);
                 return Err(e);
             }
             (id, rx)
         };
-        log!(Kind::Debug, "request {id} {op}", op = request_op);
+        log!(Kind::Debug, "request {id} {op}", op = request.op());
         let started = crate::js::now_ms();
         let answer = match select(rx, TimeoutFuture::new(timeout_ms)).await {
             Either::Left((Ok(result), _)) => result,

@@ -1,9 +1,9 @@
 // Issue 16, the blacklist: adding reaches every session of the user as BLACKLIST_UPDATED (data:
 // the whole list); a blacklisted user's C2C message to the blacklister is refused with 20007
 // and stored nowhere (neither party's list or history), the blacklister can still send to them,
-// and removing restores delivery. Changed through the admin REST API (sns/black_list_add,
-// black_list_delete, black_list_get): the SDK's addToBlacklist / removeFromBlacklist /
-// getBlacklist wait for the generic call path, and the server applies both the same way.
+// and removing restores delivery. Changed both through the SDK (addToBlacklist,
+// removeFromBlacklist, getBlacklist) and through the admin REST API (sns/black_list_add,
+// black_list_delete, black_list_get), which the server applies the same way.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useEnv, openUser, findConv } from './harness.mjs';
@@ -54,5 +54,38 @@ describe('blacklist', () => {
     const { messageList } = await a1.messages('C2Cbl_bob');
     assert.deepEqual(messageList.map((m) => m.payload.text), ['mine', 'through']);
     for (const u of [a1, a2, bob, fresh]) await u.close();
+  });
+
+  it('addToBlacklist, getBlacklist and removeFromBlacklist from the SDK, with Tencent\'s shapes and codes', async () => {
+    const open = async (id) => {
+      const u = await openUser(env.browser, env.server, id);
+      await u.login();
+      return u;
+    };
+    const [me, other, dan] = [await open('bs_alice'), await open('bs_alice'), await open('bs_dan')];
+    assert.deepEqual(await me.ok('getBlacklist'), []);
+    const told = other.nextEvent('blacklistUpdated', (d) => d.length === 2);
+    assert.deepEqual(await me.ok('addToBlacklist', { userIDList: ['bs_dan', 'bs_eve'] }), ['bs_dan', 'bs_eve']);
+    assert.deepEqual((await told).data, ['bs_dan', 'bs_eve']);
+    assert.deepEqual(await other.ok('getBlacklist'), ['bs_dan', 'bs_eve']);
+    // Adding one already there adds nothing.
+    assert.deepEqual(await me.ok('addToBlacklist', { userIDList: ['bs_dan'] }), []);
+    const refused = await dan.page.evaluate(() => window.__sendText('bs_alice', 'blocked'));
+    assert.equal(refused.code, 20007, JSON.stringify(refused));
+
+    // Bad options: Tencent's codes, the list unchanged.
+    await me.fails(2740, 'addToBlacklist', { userIDList: [] });
+    await me.fails(2740, 'addToBlacklist', { userIDList: [7] });
+    await me.fails(2742, 'addToBlacklist', { userIDList: ['bs_alice'] });
+    await me.fails(2741, 'removeFromBlacklist', 'bs_dan');
+    assert.deepEqual(await me.ok('getBlacklist'), ['bs_dan', 'bs_eve']);
+
+    const back = other.nextEvent('blacklistUpdated', (d) => d.length === 1);
+    assert.deepEqual(await me.ok('removeFromBlacklist', { userIDList: ['bs_dan', 'bs_zed'] }), ['bs_dan']);
+    assert.deepEqual((await back).data, ['bs_eve']);
+    const arrived = me.nextEvent('onMessageReceived', (d) => d.some((m) => m.payload.text === 'through'));
+    await dan.send('bs_alice', 'through');
+    await arrived;
+    for (const u of [me, other, dan]) await u.close();
   });
 });

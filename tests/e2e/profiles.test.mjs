@@ -1,9 +1,9 @@
 // Issue 16, profiles: a profile change reaches every session of the user as PROFILE_UPDATED
 // (data: [the whole profile]), messages carry the sender's nick and avatar as of sending, and
 // the peer's C2C conversation shows them in `userProfile`; bad values are refused with
-// Tencent's codes and change nothing. The changes are made through the admin REST API
-// (profile/portrait_set, portrait_get): the SDK's getMyProfile / getUserProfile /
-// updateMyProfile wait for the generic call path, and the server answers both the same way.
+// Tencent's codes and change nothing. Changed both through the SDK (getMyProfile,
+// getUserProfile, updateMyProfile) and through the admin REST API (profile/portrait_set,
+// portrait_get), which the server applies the same way.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useEnv, openUser, findConv } from './harness.mjs';
@@ -85,6 +85,41 @@ describe('profiles', () => {
     assert.equal(a2.eventsSince(mark, 'onProfileUpdated').length, 0);
 
     for (const u of [a1, a2, bob]) await u.close();
+  });
+
+  it('getMyProfile, updateMyProfile and getUserProfile from the SDK, with Tencent\'s shapes and codes', async () => {
+    const open = async (id) => {
+      const u = await openUser(env.browser, env.server, id);
+      await u.login();
+      return u;
+    };
+    const [me, other, peer] = [await open('pc_alice'), await open('pc_alice'), await open('pc_bob')];
+    const mine = await me.ok('getMyProfile');
+    assert.equal(Array.isArray(mine), false, 'one Profile, not an array');
+    assert.deepEqual([mine.userID, mine.nick, mine.gender], ['pc_alice', '', 'Gender_Type_Unknown']);
+
+    const seen = other.nextEvent('onProfileUpdated', (d) => d[0]?.nick === 'Al');
+    const updated = await me.ok('updateMyProfile', { nick: 'Al', selfSignature: 'hi', gender: 'Gender_Type_Female' });
+    assert.deepEqual([updated.userID, updated.nick, updated.selfSignature, updated.gender], ['pc_alice', 'Al', 'hi', 'Gender_Type_Female']);
+    assert.ok(updated.lastUpdatedTime > 0);
+    assert.deepEqual((await seen).data, [updated], 'the other session is told the same profile');
+    assert.deepEqual(await other.ok('getMyProfile'), updated);
+
+    const found = await peer.ok('getUserProfile', { userIDList: ['pc_alice', 'pc_ghost', 'pc_bob'] });
+    assert.deepEqual(found.map((p) => [p.userID, p.nick]), [['pc_alice', 'Al'], ['pc_bob', '']]);
+
+    // Bad options: Tencent's codes, nothing changed, nobody told.
+    const mark = other.events.length;
+    await me.fails(2721, 'updateMyProfile', { nick: 'x'.repeat(501) });
+    await me.fails(2721, 'updateMyProfile', { gender: 'male' });
+    await me.fails(2721, 'updateMyProfile', { level: 'two' });
+    await me.fails(2721, 'updateMyProfile', 'Al');
+    await me.fails(2722, 'updateMyProfile', {});
+    await me.fails(2100, 'getUserProfile', { userIDList: [] });
+    await me.fails(2100, 'getUserProfile');
+    assert.deepEqual(await other.ok('getMyProfile'), updated, 'nothing changed');
+    assert.equal(other.eventsSince(mark, 'onProfileUpdated').length, 0);
+    for (const u of [me, other, peer]) await u.close();
   });
 
   it('a session that was offline catches up on a profile and a blacklist change, each once', async () => {

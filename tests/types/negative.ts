@@ -52,6 +52,13 @@ if (tim) {
     console.log(s);
   });
 
+  // @ts-expect-error gender is one of TIM.TYPES.GENDER_*
+  void tim.updateMyProfile({ gender: 'male' });
+  // @ts-expect-error userIDList is an array, even for one user
+  void tim.getUserProfile({ userIDList: 'bob' });
+  // @ts-expect-error addToBlacklist takes { userIDList }
+  void tim.addToBlacklist(['bob']);
+
   void tim.getMessageList({ conversationID: 'C2Cbob' }).then((r) => {
     // @ts-expect-error nextReqMessageID is a string
     const n: number = r.data.nextReqMessageID;

@@ -166,6 +166,17 @@ async function everyMethod(t: TimInstance): Promise<void> {
   });
   t.on(TIM.EVENT.GROUP_LIST_UPDATED, (e) => console.log(e.data.map((g) => g.name)));
 
+  const me = await t.getMyProfile();
+  const nick: string = me.data.nick;
+  const users = await t.getUserProfile({ userIDList: ['bob'] });
+  const firstAvatar: string | undefined = users.data[0]?.avatar;
+  const after = await t.updateMyProfile({ nick: 'Al', gender: TIM.TYPES.GENDER_FEMALE, level: 2 });
+  const updatedAt: number = after.data.lastUpdatedTime;
+  const blocked: string[] = (await t.getBlacklist()).data;
+  const newlyBlocked: string[] = (await t.addToBlacklist({ userIDList: ['eve'] })).data;
+  const unblocked: string[] = (await t.removeFromBlacklist({ userIDList: ['eve'] })).data;
+  console.log(nick, firstAvatar, updatedAt, blocked, newlyBlocked, unblocked);
+
   try {
     await t.deleteConversation('abc');
   } catch (err) {

@@ -10,6 +10,7 @@
 
 use crate::error_code::ErrorCode;
 use crate::model::{WireBody, WireConversation, WireGroup, WireMessage};
+use crate::profile::ProfilePatch;
 use serde::{Deserialize, Serialize};
 
 /// A request from a client. `id` is chosen by the client and echoed in the answer.
@@ -137,33 +138,63 @@ pub enum Request {
         #[serde(rename = "userIDList")]
         user_ids: Vec<String>,
     },
-    /// `getMyProfile`: the caller's profile, answered as `profiles` with one entry.
+    // Passed-through calls (see `PASSED_THROUGH`): each variant's JSON is the documented
+    // options object of its method, which the SDK sends as the app gave it.
+    /// `getMyProfile`: the caller's profile (`data`: one `profile::WireProfile`).
+    #[serde(skip_serializing)]
     GetMyProfile,
     /// `getUserProfile`: the profiles of the first `limits::MAX_PROFILE_QUERY` user IDs given;
-    /// users who never logged in, sent or received are left out.
+    /// users who never logged in, sent or received are left out (`data`: an array).
+    #[serde(skip_serializing)]
     GetUserProfile {
         #[serde(rename = "userIDList")]
         user_ids: Vec<String>,
     },
-    /// `updateMyProfile`: the JSON text of the fields to set (a `profile::ProfilePatch`, checked
-    /// by `rules::check_profile_patch`; not JSON of that shape: 2721); `profileUpdated` to every
-    /// session of the user. Profiles travel as JSON text, not objects: the SDK hands them to and
-    /// from JS as they are, where each field would cost it serde code (see `profile.rs`).
-    UpdateMyProfile {
-        profile: String,
-    },
+    /// `updateMyProfile`: the fields to set (checked by `rules::check_profile_patch`);
+    /// `profileUpdated` to every session of the user (`data`: the profile after it).
+    #[serde(skip_serializing)]
+    UpdateMyProfile(ProfilePatch),
     /// `getBlacklist`: the user IDs the caller blacklisted, in the order added.
+    #[serde(skip_serializing)]
     GetBlacklist,
-    /// `addToBlacklist`: their one-to-one messages to the caller are refused (20007) from now.
+    /// `addToBlacklist`: their one-to-one messages to the caller are refused (20007) from now
+    /// (`data`: the user IDs added; the whole list comes as `blacklistUpdated`).
+    #[serde(skip_serializing)]
     AddToBlacklist {
         #[serde(rename = "userIDList")]
         user_ids: Vec<String>,
     },
+    #[serde(skip_serializing)]
     RemoveFromBlacklist {
         #[serde(rename = "userIDList")]
         user_ids: Vec<String>,
     },
     Ping,
+}
+
+/// The calls the SDK passes through: it sends `{"<name>": <the app's options>}` (`null` for none)
+/// as the request and resolves with the reply's `data`, with no code of its own for either; the
+/// server checks the options. `true`: safe to send twice (resent once after a lost answer).
+pub const PASSED_THROUGH: &[(&str, bool)] = &[
+    ("getMyProfile", true),
+    ("getUserProfile", true),
+    ("updateMyProfile", false),
+    ("getBlacklist", true),
+    ("addToBlacklist", true),
+    ("removeFromBlacklist", true),
+];
+
+/// The code for a request naming `op` whose options do not decode: for a passed-through call,
+/// the method's own code for bad options where Tencent has one, else 2100 (the SDK checked
+/// nothing); for any other frame 60003 (the SDK sends only frames that decode).
+pub fn undecodable_code(op: &str) -> ErrorCode {
+    match op {
+        "updateMyProfile" => ErrorCode::UpdateProfileInvalidParam,
+        "addToBlacklist" => ErrorCode::AddBlacklistInvalidParam,
+        "removeFromBlacklist" => ErrorCode::DelBlacklistInvalidParam,
+        _ if PASSED_THROUGH.iter().any(|(name, _)| *name == op) => ErrorCode::InvalidParameter,
+        _ => ErrorCode::MalformedFrame,
+    }
 }
 
 impl Request {
@@ -286,14 +317,9 @@ pub enum Reply {
         conversation_id: String,
         cleared_seq: u64,
     },
-    /// getMyProfile (one entry) and getUserProfile: the JSON text of a `profile::WireProfile`
-    /// array. The new replies and pushes are newtypes (`{"profiles": "[...]"}`): a struct form
-    /// costs the SDK a deserializer of its own, a newtype of a known type nothing.
-    Profiles(String),
-    /// getBlacklist: the whole list; addToBlacklist / removeFromBlacklist: the users the call
-    /// added (or removed; those that already were, or were not, in the list are not among
-    /// them). The whole list after a change comes as `blacklistUpdated`.
-    UserIds(Vec<String>),
+    /// A passed-through call's result: the JSON text of its `data`, which the SDK resolves
+    /// with as it is (`JSON.parse`), so that it carries no code for the shape.
+    Data(String),
     Pong,
 }
 
@@ -313,8 +339,7 @@ impl Reply {
             Reply::GroupList { .. } => "groupList",
             Reply::MembersChanged { .. } => "membersChanged",
             Reply::HistoryCleared { .. } => "historyCleared",
-            Reply::Profiles(_) => "profiles",
-            Reply::UserIds(_) => "userIds",
+            Reply::Data(_) => "data",
             Reply::Pong => "pong",
         }
     }
@@ -491,6 +516,41 @@ impl ClientFrame {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The SDK sends `{"<name>": options}` for these, `null` when the app gave none.
+    #[test]
+    fn passed_through_calls_decode_from_the_documented_options() {
+        let decode = |v: serde_json::Value| serde_json::from_value::<Request>(v);
+        let cases = [
+            (json!({"getMyProfile": null}), "getMyProfile"),
+            (
+                json!({"getUserProfile": {"userIDList": ["a"], "extra": 1}}),
+                "getUserProfile",
+            ),
+            (
+                json!({"updateMyProfile": {"nick": "N", "gender": "Gender_Type_Male"}}),
+                "updateMyProfile",
+            ),
+            (json!({"getBlacklist": null}), "getBlacklist"),
+            (
+                json!({"addToBlacklist": {"userIDList": ["a"]}}),
+                "addToBlacklist",
+            ),
+            (
+                json!({"removeFromBlacklist": {"userIDList": ["a"]}}),
+                "removeFromBlacklist",
+            ),
+        ];
+        let count = cases.len();
+        for (options, op) in cases {
+            let r = decode(options.clone()).unwrap_or_else(|e| panic!("{options}: {e}"));
+            assert_eq!(r.op(), op);
+            assert!(PASSED_THROUGH.iter().any(|(name, _)| *name == op));
+        }
+        assert_eq!(count, PASSED_THROUGH.len());
+        assert!(decode(json!({"addToBlacklist": {"userIDList": [1]}})).is_err());
+        assert!(decode(json!({"updateMyProfile": "nick"})).is_err());
+    }
 
     fn msg() -> WireMessage {
         WireMessage {

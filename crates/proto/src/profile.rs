@@ -88,20 +88,14 @@ impl WireProfile {
     }
 }
 
-/// `value` as the JSON text the protocol carries profiles in: `Reply::Profiles`,
-/// `Push::ProfileUpdated`, `Request::UpdateMyProfile`. Text, not objects, because the SDK reads
+/// `value` as the JSON text the protocol carries results and profiles in: `Reply::Data`,
+/// `Push::ProfileUpdated`. Text, not objects, because the SDK reads
 /// frames with serde-wasm-bindgen, where the 14 fields of a profile cost about 3 KB gzip of code
 /// to read and write; as text the SDK passes them to and from JS with `JSON.parse` /
 /// `JSON.stringify`.
 pub fn to_text<T: Serialize + ?Sized>(value: &T) -> String {
     // Strings and numbers only: serializing cannot fail.
     serde_json::to_string(value).unwrap_or_default()
-}
-
-/// The update an `updateMyProfile` carries; JSON of another shape (a field of the wrong type,
-/// not an object) is an error (2721 at the server).
-pub fn patch_from_text(text: &str) -> Result<ProfilePatch, serde_json::Error> {
-    serde_json::from_str(text)
 }
 
 /// `updateMyProfile`'s fields: each one given is set, the others stay.
@@ -146,6 +140,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn patch_from_json(v: serde_json::Value) -> serde_json::Result<ProfilePatch> {
+        serde_json::from_value(v)
+    }
+
     #[test]
     fn profiles_travel_as_json_text() {
         let p = WireProfile::empty("bob");
@@ -155,13 +153,18 @@ mod tests {
             vec![p]
         );
         assert_eq!(
-            patch_from_text(r#"{"nick":"B","level":2}"#)
+            patch_from_json(json!({"nick": "B", "level": 2}))
                 .expect("patch")
                 .level,
             Some(2)
         );
-        for bad in [r#"{"level":"two"}"#, r#"{"level":-1}"#, "[1]", "x"] {
-            assert!(patch_from_text(bad).is_err(), "{bad}");
+        for bad in [
+            json!({"level": "two"}),
+            json!({"level": -1}),
+            json!([1]),
+            json!("x"),
+        ] {
+            assert!(patch_from_json(bad.clone()).is_err(), "{bad}");
         }
     }
 

@@ -314,7 +314,7 @@ impl Service {
             Request::SetAllMessageRead { scope } => self.set_all_message_read(who, scope).await,
             Request::GetMyProfile => self.my_profile(who).await,
             Request::GetUserProfile { user_ids } => self.user_profiles(who, user_ids).await,
-            Request::UpdateMyProfile { profile } => self.update_my_profile(who, profile).await,
+            Request::UpdateMyProfile(patch) => self.update_my_profile(who, patch).await,
             Request::GetBlacklist => self.get_blacklist(who).await,
             Request::AddToBlacklist { user_ids } => {
                 self.change_blacklist(who, user_ids, BlacklistChange::Add)

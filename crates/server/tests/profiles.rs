@@ -33,9 +33,9 @@ fn parsed(text: &Value) -> Value {
     serde_json::from_str(text.as_str().expect("JSON text")).expect("JSON")
 }
 
-/// `updateMyProfile`'s args: the fields as JSON text.
+/// `updateMyProfile`'s args: the fields as the app gave them (the SDK passes them through).
 fn update(fields: Value) -> Option<Value> {
-    Some(json!({ "profile": fields.to_string() }))
+    Some(fields)
 }
 
 fn assert_ok(v: &Value) {
@@ -63,11 +63,11 @@ async fn a_profile_update_reaches_every_session_and_later_messages_and_lists() {
     let mut bob = srv.login("bob").await;
 
     let mine = tab1.request("getMyProfile", None).await;
-    assert_eq!(mine["kind"], "profiles", "{mine}");
+    assert_eq!(mine["kind"], "data", "{mine}");
     let mine = parsed(&mine["value"]);
-    assert_eq!(mine[0]["userID"], "alice");
-    assert_eq!(mine[0]["nick"], "");
-    assert_eq!(mine[0]["allowType"], "AllowType_Type_NeedConfirm");
+    assert_eq!(mine["userID"], "alice");
+    assert_eq!(mine["nick"], "");
+    assert_eq!(mine["allowType"], "AllowType_Type_NeedConfirm");
 
     let before = bob.send("alice", "m1", "before").await;
     tab1.next_push().await;
@@ -82,8 +82,8 @@ async fn a_profile_update_reaches_every_session_and_later_messages_and_lists() {
             ),
         )
         .await;
-    assert_eq!(updated["kind"], "profiles", "{updated}");
-    let profile = parsed(&updated["value"])[0].clone();
+    assert_eq!(updated["kind"], "data", "{updated}");
+    let profile = parsed(&updated["value"]);
     assert_eq!(
         (&profile["nick"], &profile["gender"]),
         (&json!("Al"), &json!("Gender_Type_Female"))
@@ -150,14 +150,12 @@ async fn a_profile_update_reaches_every_session_and_later_messages_and_lists() {
     let r = tab1
         .request("updateMyProfile", update(json!({"level": -1})))
         .await;
-    assert_eq!(r["t"], "error", "a wrong type is refused: {r}");
+    assert_error(&r, 2721);
     tab2.assert_no_push().await;
     let again = tab2.request("getMyProfile", None).await;
-    assert_eq!(parsed(&again["value"])[0], profile, "nothing changed");
-    let not_json = tab1
-        .request("updateMyProfile", Some(json!({"profile": "{nick"})))
-        .await;
-    assert_error(&not_json, 2721);
+    assert_eq!(parsed(&again["value"]), profile, "nothing changed");
+    let not_an_object = tab1.request("updateMyProfile", Some(json!("nick"))).await;
+    assert_error(&not_an_object, 2721);
 
     // A session that was away catches up on the update exactly once.
     let (mut back, login) = srv.login_resume("alice", 0).await;
@@ -183,21 +181,30 @@ async fn a_blacklisted_sender_is_refused_with_20007_and_nothing_is_stored() {
     let mut alice2 = srv.login("alice").await;
     let mut bob = srv.login("bob").await;
 
+    // Options of the wrong shape (the SDK passes them through unchecked) get each call's code.
+    for (op, options, code) in [
+        ("addToBlacklist", json!({"userIDList": [1]}), 2740),
+        ("removeFromBlacklist", json!("bob"), 2741),
+        ("getUserProfile", json!({"userIDList": "bob"}), 2100),
+    ] {
+        assert_error(&alice.request(op, Some(options)).await, code);
+    }
+    alice.assert_no_push().await;
     let added = alice
         .request(
             "addToBlacklist",
             Some(json!({"userIDList": ["bob", "carol"]})),
         )
         .await;
-    assert_eq!(added["kind"], "userIds", "{added}");
-    assert_eq!(added["value"], json!(["bob", "carol"]));
+    assert_eq!(added["kind"], "data", "{added}");
+    assert_eq!(parsed(&added["value"]), json!(["bob", "carol"]));
     for tab in [&mut alice, &mut alice2] {
         let p = tab.next_push().await;
         assert_eq!(p["kind"], "blacklistUpdated", "{p}");
         assert_eq!(p["value"], json!(["bob", "carol"]));
     }
     let got = alice2.request("getBlacklist", None).await;
-    assert_eq!(got["value"], json!(["bob", "carol"]));
+    assert_eq!(parsed(&got["value"]), json!(["bob", "carol"]));
 
     let refused = bob
         .request(
@@ -238,7 +245,7 @@ async fn a_blacklisted_sender_is_refused_with_20007_and_nothing_is_stored() {
             Some(json!({"userIDList": ["bob", "zed"]})),
         )
         .await;
-    assert_eq!(removed["value"], json!(["bob"]));
+    assert_eq!(parsed(&removed["value"]), json!(["bob"]));
     assert_eq!(alice2.next_push().await["value"], json!(["carol"]));
     alice.next_push().await;
     bob.send("alice", "x1", "back").await;
@@ -331,11 +338,7 @@ async fn portrait_set_and_get_use_tencents_tags_and_codes() {
     );
     alice.assert_no_push().await;
     let mine = alice.request("getMyProfile", None).await;
-    assert_eq!(
-        parsed(&mine["value"])[0]["nick"],
-        "Alice",
-        "nothing changed"
-    );
+    assert_eq!(parsed(&mine["value"])["nick"], "Alice", "nothing changed");
     srv.stop().await;
 }
 

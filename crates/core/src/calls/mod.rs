@@ -5,6 +5,10 @@
 //! installs each of [`NAMES`] as a method of its own). A new call therefore costs the wasm a parser
 //! and a finisher, not an async state machine and an export of its own (about 1–1.6 KB gzip each).
 //!
+//! A call whose options and result the SDK need not read (profiles, the blacklist) is cheaper
+//! still: a row of `tim_proto::frame::PASSED_THROUGH`, sent as the app's options and resolved
+//! with the server's `data` (see [`passed_through`]); its state changes come as pushes.
+//!
 //! To add a call: its name in [`NAMES`], its arguments checked in [`prepare`] (a family module's
 //! `prepare` answers the names it knows), its [`Finish`] variant saying what it needs to finish,
 //! and its result as a [`Data`] variant.
@@ -18,7 +22,26 @@ use crate::state::ConversationState;
 use crate::tab_note::TabNote;
 use serde::Serialize;
 use serde_json::Value;
+use tim_proto::frame::PASSED_THROUGH;
 use tim_proto::{ErrorCode, Reply, Request};
+
+/// Whether `name` is a passed-through call: sent as `{"<name>": options}`, resolved with the
+/// reply's `data` as it is, no code of its own in the SDK (the server checks the options); and
+/// if so, whether it may be sent twice.
+pub fn passed_through(name: &str) -> Option<bool> {
+    PASSED_THROUGH
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, idempotent)| *idempotent)
+}
+
+/// A passed-through call's answer: the JSON text of its `data`.
+pub fn passed_through_data(reply: Reply) -> Result<String, SdkError> {
+    match reply {
+        Reply::Data(text) => Ok(text),
+        other => Err(unexpected(&other)),
+    }
+}
 
 /// The methods that go through this path, by their documented names.
 pub const NAMES: &[&str] = &[

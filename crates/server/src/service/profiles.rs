@@ -11,7 +11,7 @@ use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::store::BlacklistOutcome;
 use tim_proto::limits::{MAX_BLACKLIST, MAX_PROFILE_QUERY};
-use tim_proto::profile::{patch_from_text, to_text, ProfilePatch, WireProfile};
+use tim_proto::profile::{to_text, ProfilePatch, WireProfile};
 use tim_proto::rules::{
     check_blacklist_change, check_profile_patch, check_profile_query, BlacklistChange,
 };
@@ -32,7 +32,7 @@ impl Service {
             .await?;
         // A logged-in user is known; the empty profile if the row is not there yet.
         let profile = found.pop().unwrap_or_else(|| WireProfile::empty(&me));
-        Ok(Reply::Profiles(to_text(&[profile])))
+        Ok(Reply::Data(to_text(&profile)))
     }
 
     pub(super) async fn user_profiles(
@@ -42,7 +42,7 @@ impl Service {
     ) -> Result<Reply, ApiError> {
         check_profile_query(&user_ids)?;
         let profiles = self.profiles_of(who.user.sdk_app_id, user_ids).await?;
-        Ok(Reply::Profiles(to_text(&profiles)))
+        Ok(Reply::Data(to_text(&profiles)))
     }
 
     /// The profiles of the known users among the first [`MAX_PROFILE_QUERY`] of `user_ids`
@@ -60,20 +60,14 @@ impl Service {
     pub(super) async fn update_my_profile(
         &self,
         who: &Identity,
-        update: String,
+        patch: ProfilePatch,
     ) -> Result<Reply, ApiError> {
-        let patch = patch_from_text(&update).map_err(|e| {
-            ApiError::new(
-                ErrorCode::UpdateProfileInvalidParam,
-                format!("updateMyProfile: {e}"),
-            )
-        })?;
         check_profile_patch(&patch)?;
         let profile = self
             .update_profile(who.user.sdk_app_id, &who.user.user_id, patch)
             .await?
             .ok_or_else(|| ApiError::internal("a logged-in user has no user row"))?;
-        Ok(Reply::Profiles(to_text(&[profile])))
+        Ok(Reply::Data(to_text(&profile)))
     }
 
     /// Sets `patch` (already checked) over the user's profile and pushes the new profile to
@@ -100,7 +94,7 @@ impl Service {
         let user_ids = self
             .blacklist_of(who.user.sdk_app_id, &who.user.user_id)
             .await?;
-        Ok(Reply::UserIds(user_ids))
+        Ok(Reply::Data(to_text(&user_ids)))
     }
 
     /// The users `owner` blacklisted, in the order added.
@@ -134,7 +128,7 @@ impl Service {
         let done = self
             .blacklist_change(who.user.sdk_app_id, &who.user.user_id, user_ids, change)
             .await?;
-        Ok(Reply::UserIds(done.changed))
+        Ok(Reply::Data(to_text(&done.changed)))
     }
 
     /// Adds or removes (valid, checked) users to a known owner's blacklist and pushes the new
