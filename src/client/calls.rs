@@ -1,22 +1,38 @@
 //! The one async function behind every call of `tim_core::calls`: readiness, the request, the
 //! local changes and the group refresh. The decisions are in tim-core; this only runs them.
 
-use super::{Inner, Outcome};
-use serde_json::Value;
+use super::{Inner, Outcome, Outgoing};
 use std::rc::Rc;
 use tim_core::calls;
 use tim_core::SdkError;
 use tim_proto::ErrorCode;
+use wasm_bindgen::JsValue;
 
 impl Inner {
-    pub async fn call(self: Rc<Self>, name: String, arg: Value) -> Outcome {
+    pub async fn call(self: Rc<Self>, name: String, options: JsValue) -> Outcome {
         self.check_ready()?;
-        let prepared = calls::prepare(&name, &arg)?;
-        let request = prepared.request.clone();
-        let reply = if prepared.idempotent {
-            self.request_idempotent(request).await?
-        } else {
-            self.request(request).await?
+        // A passed-through call has no `prepared`: its answer is the result as it is.
+        let (sent, resend, prepared) = match calls::passed_through(&name) {
+            Some(idempotent) => (Outgoing::passed_through(name, &options)?, idempotent, None),
+            None => {
+                let prepared = calls::prepare(&name, &crate::js::arg(&options))?;
+                let sent = Outgoing::typed(&prepared.request)?;
+                (sent, prepared.idempotent, Some(prepared))
+            }
+        };
+        let reply = match self.send(sent, resend).await {
+            Ok(reply) => reply,
+            Err(e) => {
+                if let Some(local) = prepared.as_ref().and_then(|p| p.on_error(&e)) {
+                    self.with_state(|state, events| events.note(local.apply(state)));
+                }
+                return Err(e);
+            }
+        };
+        let Some(prepared) = prepared else {
+            return Ok(crate::js::parse_json_text(&calls::passed_through_data(
+                reply,
+            )?));
         };
         let refresh_groups = prepared.refresh_groups;
         let finished = {
@@ -32,6 +48,9 @@ impl Inner {
         }
         if let Some(local) = finished.local {
             self.with_state(|state, events| events.note(local.apply(state)));
+        }
+        if finished.persist {
+            self.persist_now().await;
         }
         if refresh_groups {
             self.groups_changed().await;

@@ -20,6 +20,13 @@ if (tim) {
     // @ts-expect-error the single form resolves { conversationID }, not a list
     console.log(r.data.conversationIDList);
   });
+  tim.on(TIM.EVENT.BLACKLIST_UPDATED, (e) => {
+    // @ts-expect-error BLACKLIST_UPDATED carries userIDs, not profiles
+    console.log(e.data[0].nick);
+  });
+  // @ts-expect-error not one of TIM.TYPES.GENDER_*
+  const g: import('../../pkg/index.js').Gender = 'male';
+  console.log(g);
   // @ts-expect-error login needs userSig
   tim.login({ userID: 'alice' });
   // @ts-expect-error unknown method
@@ -46,6 +53,13 @@ if (tim) {
     const s: string = e.data;
     console.log(s);
   });
+
+  // @ts-expect-error gender is one of TIM.TYPES.GENDER_*
+  void tim.updateMyProfile({ gender: 'male' });
+  // @ts-expect-error userIDList is an array, even for one user
+  void tim.getUserProfile({ userIDList: 'bob' });
+  // @ts-expect-error addToBlacklist takes { userIDList }
+  void tim.addToBlacklist(['bob']);
 
   void tim.getMessageList({ conversationID: 'C2Cbob' }).then((r) => {
     // @ts-expect-error nextReqMessageID is a string

@@ -21,6 +21,11 @@ pub enum Event {
     Error(SdkError),
     GroupListUpdated(Vec<Group>),
     GroupSystemNoticeReceived(Box<Message>),
+    /// `data`: `[profile]`, the user's own profile after a change on any of their sessions;
+    /// held as the JSON text of that one profile, as it came (the wasm layer parses it).
+    ProfileUpdated(String),
+    /// `data`: the whole blacklist after the change.
+    BlacklistUpdated(Vec<String>),
 }
 
 impl Event {
@@ -38,6 +43,8 @@ impl Event {
             Event::Error(_) => event::ERROR,
             Event::GroupListUpdated(_) => event::GROUP_LIST_UPDATED,
             Event::GroupSystemNoticeReceived(_) => event::GROUP_SYSTEM_NOTICE_RECEIVED,
+            Event::ProfileUpdated(_) => event::PROFILE_UPDATED,
+            Event::BlacklistUpdated(_) => event::BLACKLIST_UPDATED,
         }
     }
 
@@ -55,6 +62,8 @@ impl Event {
                 message: &e.message,
             },
             Event::GroupListUpdated(list) => EventData::Groups(list),
+            Event::ProfileUpdated(text) => EventData::JsonList(text),
+            Event::BlacklistUpdated(list) => EventData::UserIds(list),
             Event::GroupSystemNoticeReceived(m) => EventData::Notice {
                 message: m,
                 kind: match &m.payload {
@@ -86,6 +95,9 @@ pub enum EventData<'a> {
         message: &'a str,
     },
     Groups(&'a [Group]),
+    /// The JSON text of one value: JS gets `[value]` (`JSON.parse` in the wasm layer).
+    JsonList(&'a str),
+    UserIds(&'a [String]),
     Notice {
         message: &'a Message,
         #[serde(rename = "type")]
@@ -188,6 +200,8 @@ mod tests {
             seq,
             time: 10,
             body: WireBody::Text { text: "x".into() },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 

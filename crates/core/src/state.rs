@@ -125,6 +125,8 @@ impl ConversationState {
                 last_message: None,
                 update_time: msg.time,
                 group: None,
+                peer_nick: String::new(),
+                peer_avatar: String::new(),
                 pinned: false,
             });
         let newest = entry.last_message.as_ref().map_or(0, |m| m.seq);
@@ -138,6 +140,11 @@ impl ConversationState {
         entry.update_time = entry.update_time.max(msg.time);
         if counts_unread && msg.from != self.me {
             entry.unread_count = entry.unread_count.saturating_add(1);
+        }
+        // A C2C peer's message carries their nick and avatar as of now: the freshest we know.
+        if msg.from != self.me && msg.conversation_id.starts_with(types::CONV_C2C) {
+            entry.peer_nick.clone_from(&msg.nick);
+            entry.peer_avatar.clone_from(&msg.avatar);
         }
         self.touched(&msg.conversation_id);
         Change {
@@ -393,6 +400,8 @@ mod tests {
             body: WireBody::Text {
                 text: format!("t{seq}"),
             },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 
@@ -556,6 +565,8 @@ mod tests {
             last_message: Some(msg(id, "x", 1, 10)),
             update_time: 10,
             group: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
             pinned: false,
         };
         // The server says gus is more recent than fay within the same second.
@@ -622,6 +633,8 @@ mod tests {
             last_message: None,
             update_time: 1,
             group: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
             pinned: false,
         }]);
         assert!(ch.list && ch.total_unread);
@@ -634,6 +647,8 @@ mod tests {
             last_message: None,
             update_time: 1,
             group: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
             pinned: false,
         }]);
         assert_eq!(again, Change::default());

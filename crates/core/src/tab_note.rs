@@ -105,6 +105,8 @@ mod tests {
                 seq: 1,
                 time: 1,
                 body: WireBody::Text { text: "x".into() },
+                nick: String::new(),
+                avatar: String::new(),
             },
             true,
         );

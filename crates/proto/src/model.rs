@@ -143,6 +143,12 @@ pub struct WireMessage {
     /// Server time of acceptance, unix seconds.
     pub time: i64,
     pub body: WireBody,
+    /// The sender's nick and avatar as they were when the message was sent (stored with it);
+    /// absent on the wire when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub nick: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub avatar: String,
 }
 
 /// One entry of a user's conversation list.
@@ -159,6 +165,13 @@ pub struct WireConversation {
     /// For `GROUP<id>` conversations: the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<WireGroup>,
+    /// For `C2C<id>` conversations: the peer's nick and avatar now (read with the list; absent
+    /// when empty). Flat fields, not an object: one more struct would cost the SDK its own
+    /// deserializer.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub peer_nick: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub peer_avatar: String,
     /// Pinned to the top of the list (pinConversation); a deletion unpins.
     #[serde(rename = "isPinned", default, skip_serializing_if = "is_false")]
     pub pinned: bool,

@@ -84,13 +84,7 @@ fn pinned_conversations_come_first_and_a_deletion_unpins(db: TestDb) {
     let events = outcome.take_events();
     assert_eq!(events.len(), 1, "logged for alice");
     assert_eq!(events[0].user_id, "alice");
-    assert_eq!(
-        events[0].push,
-        Push::ConversationPinned {
-            conversation_id: "C2Cbob".into(),
-            pinned: true,
-        }
-    );
+    assert_eq!(events[0].push, Push::pin_change("C2Cbob".into(), true));
     assert_eq!(
         list(s, "alice"),
         [
@@ -135,10 +129,7 @@ fn pinned_conversations_come_first_and_a_deletion_unpins(db: TestDb) {
     let logged: Vec<Push> = deleted.take_events().into_iter().map(|e| e.push).collect();
     assert_eq!(
         logged,
-        [Push::ConversationPinned {
-            conversation_id: "C2Cbob".into(),
-            pinned: false,
-        }],
+        [Push::pin_change("C2Cbob".into(), false)],
         "the unpinning is logged (sync off: the deletion itself is not)"
     );
     assert_eq!(pin(s, "alice", "bob", false), PinOutcome::NotFound);
@@ -158,10 +149,7 @@ fn pinned_conversations_come_first_and_a_deletion_unpins(db: TestDb) {
     let mut outcome = pin(s, "alice", "carol", false);
     assert_eq!(
         outcome.take_events()[0].push,
-        Push::ConversationPinned {
-            conversation_id: "C2Ccarol".into(),
-            pinned: false,
-        }
+        Push::pin_change("C2Ccarol".into(), false)
     );
     assert!(list(s, "alice").iter().all(|(_, p)| !p));
 }

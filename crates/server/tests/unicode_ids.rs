@@ -372,8 +372,9 @@ fn history(s: &dyn Store, owner: &str, peer: &str) -> Vec<String> {
 }
 
 /// A database of the schema before the key change, made from one of today's: its C2C keys
-/// (threads, messages, conversations, the log's message entries) back to `a|b`, its version
-/// back to the one before.
+/// (threads, messages, conversations, the log's message entries) back to `a|b`, the later
+/// migrations' tables and columns (profiles, blacklists, the messages' nick and avatar) gone,
+/// its version back to the one before.
 fn downgrade(db: &TestDb) {
     let (chr, version) = match db.engine {
         Engine::Sqlite => ("char(31)", "PRAGMA user_version = 5;"),
@@ -388,6 +389,10 @@ fn downgrade(db: &TestDb) {
          DELETE FROM threads WHERE {has};
          UPDATE user_events SET payload_json = replace(payload_json, '\\u001f', '|')
              WHERE kind = 'messageAt';
+         DROP TABLE profiles;
+         DROP TABLE blacklist;
+         ALTER TABLE messages DROP COLUMN nick;
+         ALTER TABLE messages DROP COLUMN avatar;
          {version}"
     ));
 }

@@ -34,6 +34,7 @@ pub(super) fn finish_read_all(
         .collect();
     Ok(Finished {
         data: Data::Empty {},
+        persist: false,
         notes,
         local: None,
     })

@@ -17,6 +17,8 @@ fn state_with_unread(ids: &[&str]) -> ConversationState {
                 seq: 1,
                 time: 1,
                 body: WireBody::Text { text: "x".into() },
+                nick: String::new(),
+                avatar: String::new(),
             },
             true,
         );

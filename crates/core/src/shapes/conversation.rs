@@ -98,8 +98,8 @@ impl Conversation {
                 .strip_prefix(types::CONV_C2C)
                 .unwrap_or_default()
                 .to_owned(),
-            nick: String::new(),
-            avatar: String::new(),
+            nick: w.peer_nick.clone(),
+            avatar: w.peer_avatar.clone(),
         });
         let group_profile = (kind == types::CONV_GROUP).then(|| {
             let id = w
@@ -150,6 +150,8 @@ mod tests {
             seq: 4,
             time: 1_700_000_000,
             body: WireBody::Text { text: "hi".into() },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 
@@ -160,6 +162,8 @@ mod tests {
             last_message: last,
             update_time: 5,
             group,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
             pinned: false,
         }
     }

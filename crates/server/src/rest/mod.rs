@@ -8,8 +8,10 @@
 
 mod answer;
 mod auth;
+mod profile;
 mod recentcontact;
 mod settings;
+mod sns;
 
 pub use answer::RestError;
 pub use recentcontact::GET_LIST_PAGE;
@@ -25,6 +27,7 @@ use axum::Router;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::HashMap;
+use tim_proto::rules::BlacklistChange;
 use tim_proto::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +36,11 @@ enum Command {
     GetConversationList,
     GetSettings,
     SetSettings,
+    GetProfile,
+    SetProfile,
+    AddBlacklist,
+    DeleteBlacklist,
+    GetBlacklist,
 }
 
 impl Command {
@@ -42,6 +50,11 @@ impl Command {
             ("recentcontact", "get_list") => Some(Command::GetConversationList),
             ("tim_wasm_app", "get_settings") => Some(Command::GetSettings),
             ("tim_wasm_app", "set_settings") => Some(Command::SetSettings),
+            ("profile", "portrait_get") => Some(Command::GetProfile),
+            ("profile", "portrait_set") => Some(Command::SetProfile),
+            ("sns", "black_list_add") => Some(Command::AddBlacklist),
+            ("sns", "black_list_delete") => Some(Command::DeleteBlacklist),
+            ("sns", "black_list_get") => Some(Command::GetBlacklist),
             _ => None,
         }
     }
@@ -89,6 +102,11 @@ async fn run(
         Command::GetConversationList => recentcontact::get_list(svc, &app, body).await,
         Command::GetSettings => settings::get(&app, body).await,
         Command::SetSettings => settings::set(svc, &app, body).await,
+        Command::GetProfile => profile::get(svc, &app, body).await,
+        Command::SetProfile => profile::set(svc, &app, body).await,
+        Command::AddBlacklist => sns::change(svc, &app, body, BlacklistChange::Add).await,
+        Command::DeleteBlacklist => sns::change(svc, &app, body, BlacklistChange::Remove).await,
+        Command::GetBlacklist => sns::get(svc, &app, body).await,
     }
 }
 

@@ -140,7 +140,7 @@ pub async fn get_list(service: &Service, app: &App, body: Value) -> Result<Field
     Ok(fields)
 }
 
-fn checked_id<'a>(field: &str, id: &'a str) -> Result<&'a str, RestError> {
+pub(super) fn checked_id<'a>(field: &str, id: &'a str) -> Result<&'a str, RestError> {
     check_user_id(field, id).map_err(|r| RestError::bad_parameter(r.message))?;
     Ok(id)
 }
@@ -151,7 +151,11 @@ fn checked_group_id(id: &str) -> Result<&str, RestError> {
     Ok(id)
 }
 
-async fn require_user(service: &Service, app: &App, user_id: &str) -> Result<(), RestError> {
+pub(super) async fn require_user(
+    service: &Service,
+    app: &App,
+    user_id: &str,
+) -> Result<(), RestError> {
     if service.user_exists(app.sdk_app_id, user_id).await? {
         Ok(())
     } else {

@@ -149,7 +149,29 @@ const MIGRATIONS: &[&str] = &[
     UPDATE user_events SET payload_json = replace(payload_json, '|', '\u001f')
         WHERE kind = 'messageAt' AND instr(payload_json, '|') > 0;
     "#,
-    // 7 (issue 16): `pinned` puts a conversation at the top of its owner's list until unpinned
+    // 7: user profiles (a row once a user sets a field; nick and avatar also in columns of their
+    // own, read at every send), blacklists (in the order added: the rowid), and the sender's
+    // nick and avatar stored with each message as of sending.
+    r#"
+    CREATE TABLE profiles (
+        sdk_app_id INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        nick TEXT NOT NULL,
+        avatar TEXT NOT NULL,
+        profile_json TEXT NOT NULL,
+        PRIMARY KEY (sdk_app_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE blacklist (
+        sdk_app_id INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        blocked TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        UNIQUE (sdk_app_id, owner, blocked)
+    );
+    ALTER TABLE messages ADD COLUMN nick TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN avatar TEXT NOT NULL DEFAULT '';
+    "#,
+    // 8 (issue 16): `pinned` puts a conversation at the top of its owner's list until unpinned
     // or deleted; `remind_types` holds each user's setMessageRemindType per conversation (only
     // non-default ones), apart from the list row so that it survives a deletion.
     r#"

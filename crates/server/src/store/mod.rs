@@ -19,6 +19,7 @@ mod once;
 mod open;
 mod pins;
 mod postgres;
+mod profiles;
 mod sqlite;
 
 pub use groups::{GroupChange, GroupOutcome, GroupRefusal, GroupType, MemberResults, NewGroup};
@@ -31,11 +32,13 @@ pub use once::{Once, OpAnswer, OpRecord};
 pub use open::{open, Engine};
 pub use pins::PinOutcome;
 pub use postgres::PgStore;
+pub use profiles::{BlacklistOutcome, ProfileUpdate};
 pub use sqlite::SqliteStore;
 
 use std::fmt;
 use tim_proto::frame::ReadScope;
 use tim_proto::model::WireGroup;
+use tim_proto::profile::{ProfilePatch, WireProfile};
 
 /// A storage failure. Domain outcomes (not found, duplicate, ...) are return values instead.
 #[derive(Debug)]
@@ -371,4 +374,34 @@ pub trait Store: Send + Sync {
         conv: &ConvRef,
         message: &NewMessage,
     ) -> StoreResult<Result<SendOutcome, GroupRefusal>>;
+
+    // Profiles and blacklists.
+
+    /// The profiles of the known users among `user_ids` (the empty profile for one who never
+    /// set a field), in the order named, each once; unknown users are left out.
+    fn profiles(&self, sdk_app_id: u64, user_ids: &[String]) -> StoreResult<Vec<WireProfile>>;
+    /// Sets `patch` over a known user's profile and logs the new profile for them
+    /// ([`tim_proto::Push::ProfileUpdated`]); `None` (nothing changed) for an unknown user.
+    /// Messages the user sends from now on carry the new nick and avatar.
+    fn update_profile(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        patch: &ProfilePatch,
+        now: i64,
+    ) -> StoreResult<ProfileUpdate>;
+    /// The users `owner` blacklisted and when (unix seconds), in the order added.
+    fn blacklist(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<(String, i64)>>;
+    /// Adds `user_ids` to `owner`'s blacklist (`add`) or removes them, in one transaction, and
+    /// logs the new list for the owner ([`tim_proto::Push::BlacklistUpdated`]) when something
+    /// changed. From then on a one-to-one send from a blacklisted user to the owner is
+    /// [`SendOutcome::Blocked`]. The owner must be a known user.
+    fn change_blacklist(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        user_ids: &[String],
+        add: bool,
+        now: i64,
+    ) -> StoreResult<BlacklistOutcome>;
 }

@@ -127,6 +127,9 @@ pub struct StoredMessage {
     pub to: String,
     pub body: WireBody,
     pub time: i64,
+    /// The sender's nick and avatar when it was sent.
+    pub nick: String,
+    pub avatar: String,
 }
 
 impl StoredMessage {
@@ -150,6 +153,8 @@ impl StoredMessage {
             seq: self.seq,
             time: self.time,
             body: self.body.clone(),
+            nick: self.nick.clone(),
+            avatar: self.avatar.clone(),
         }
     }
 }
@@ -176,6 +181,8 @@ pub enum SendOutcome {
     Duplicate(StoredMessage),
     /// Another user already used this message ID in this conversation.
     IdTaken,
+    /// The recipient blacklisted the sender: nothing stored, nothing logged (20007).
+    Blocked,
 }
 
 impl SendOutcome {
@@ -183,7 +190,7 @@ impl SendOutcome {
     pub fn take_events(&mut self) -> Vec<UserEvent> {
         match self {
             SendOutcome::Stored { events, .. } => std::mem::take(events),
-            SendOutcome::Duplicate(_) | SendOutcome::IdTaken => Vec::new(),
+            SendOutcome::Duplicate(_) | SendOutcome::IdTaken | SendOutcome::Blocked => Vec::new(),
         }
     }
 }
@@ -213,6 +220,8 @@ impl ConversationView {
                 .map(|m| m.wire_in(&self.conversation_id)),
             update_time: self.update_time,
             group: self.group.clone(),
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
             pinned: self.pinned,
         }
     }
@@ -445,6 +454,8 @@ mod tests {
             to: "bob".into(),
             body: WireBody::Text { text: "hi".into() },
             time: 1,
+            nick: String::new(),
+            avatar: String::new(),
         };
         assert_eq!(m.to_wire("alice").conversation_id, "C2Cbob");
         assert_eq!(m.to_wire("bob").conversation_id, "C2Calice");

@@ -24,6 +24,7 @@ mod groups;
 mod history;
 mod notices;
 mod pins;
+mod profiles;
 mod reading;
 mod schema;
 mod send;
@@ -44,6 +45,7 @@ use std::str::FromStr;
 use std::time::Duration;
 use tim_proto::frame::ReadScope;
 use tim_proto::model::{WireBody, WireGroup};
+use tim_proto::profile::{ProfilePatch, WireProfile};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
@@ -61,7 +63,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs of a transaction that keeps losing races before its error is returned.
 const ATTEMPTS: u32 = 8;
 
-const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time";
+const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time, nick, avatar";
 
 pub struct PgStore {
     pool: Pool,
@@ -329,6 +331,8 @@ fn message_from_row(r: &Row) -> StoreResult<StoredMessage> {
         to: r.try_get(3)?,
         body,
         time: r.try_get(5)?,
+        nick: r.try_get(6)?,
+        avatar: r.try_get(7)?,
     })
 }
 
@@ -946,6 +950,48 @@ impl Store for PgStore {
     ) -> StoreResult<Result<SendOutcome, GroupRefusal>> {
         self.refusable(sdk_app_id, async |tx: &Tx<'_>, app| {
             group_messages::send(tx, app, conv, message).await
+        })
+    }
+
+    fn profiles(&self, sdk_app_id: u64, user_ids: &[String]) -> StoreResult<Vec<WireProfile>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(Vec::new());
+        };
+        // One query for the whole list (a conversation list asks for every C2C peer at once).
+        self.read(async |tx: &Tx<'_>| profiles::profiles(tx, app, user_ids).await)
+    }
+
+    fn update_profile(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        patch: &ProfilePatch,
+        now: i64,
+    ) -> StoreResult<super::ProfileUpdate> {
+        let app = app_key(sdk_app_id)?;
+        self.change(async |tx: &Tx<'_>| profiles::update(tx, app, user_id, patch, now).await)
+    }
+
+    fn blacklist(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<(String, i64)>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(Vec::new());
+        };
+        self.read(async |tx: &Tx<'_>| profiles::entries(tx, app, owner).await)
+    }
+
+    fn change_blacklist(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        user_ids: &[String],
+        add: bool,
+        now: i64,
+    ) -> StoreResult<super::BlacklistOutcome> {
+        let app = app_key(sdk_app_id)?;
+        self.write(async |tx: &Tx<'_>| {
+            let outcome = profiles::change(tx, app, owner, user_ids, add, now).await?;
+            let keep = !matches!(outcome, super::BlacklistOutcome::Full);
+            Ok((outcome, keep))
         })
     }
 }

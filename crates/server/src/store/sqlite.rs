@@ -14,6 +14,7 @@ mod groups;
 mod history;
 mod notices;
 mod pins;
+mod profiles;
 mod reading;
 mod send;
 mod send_log;
@@ -41,6 +42,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tim_proto::frame::ReadScope;
 use tim_proto::model::{WireBody, WireGroup};
+use tim_proto::profile::{ProfilePatch, WireProfile};
 
 pub struct SqliteStore {
     db: Arc<Mutex<Db>>,
@@ -66,7 +68,7 @@ impl DerefMut for Held<'_> {
     }
 }
 
-const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time";
+const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time, nick, avatar";
 
 impl SqliteStore {
     /// Opens (creating file and parent directory if needed) and migrates the database, with
@@ -191,6 +193,8 @@ struct MessageRow {
     to: String,
     body_json: String,
     time: i64,
+    nick: String,
+    avatar: String,
 }
 
 impl MessageRow {
@@ -202,6 +206,8 @@ impl MessageRow {
             to: r.get(3)?,
             body_json: r.get(4)?,
             time: r.get(5)?,
+            nick: r.get(6)?,
+            avatar: r.get(7)?,
         })
     }
 
@@ -215,6 +221,8 @@ impl MessageRow {
             to: self.to,
             body,
             time: self.time,
+            nick: self.nick,
+            avatar: self.avatar,
         })
     }
 }
@@ -876,6 +884,54 @@ impl Store for SqliteStore {
     ) -> StoreResult<Result<SendOutcome, GroupRefusal>> {
         self.write(sdk_app_id, |tx, app| {
             group_messages::send(tx, app, conv, message)
+        })
+    }
+
+    fn profiles(&self, sdk_app_id: u64, user_ids: &[String]) -> StoreResult<Vec<WireProfile>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.reader()?;
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for id in user_ids.iter().filter(|id| seen.insert(id.as_str())) {
+            out.extend(profiles::profile(&conn, app, id)?);
+        }
+        Ok(out)
+    }
+
+    fn update_profile(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        patch: &ProfilePatch,
+        now: i64,
+    ) -> StoreResult<super::ProfileUpdate> {
+        let app = app_key(sdk_app_id)?;
+        self.change(|tx| profiles::update(tx, app, user_id, patch, now))
+    }
+
+    fn blacklist(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<(String, i64)>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.reader()?;
+        profiles::entries(&conn, app, owner)
+    }
+
+    fn change_blacklist(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        user_ids: &[String],
+        add: bool,
+        now: i64,
+    ) -> StoreResult<super::BlacklistOutcome> {
+        let app = app_key(sdk_app_id)?;
+        lock(&self.db).change(|tx| {
+            let outcome = profiles::change(tx, app, owner, user_ids, add, now)?;
+            let keep = !matches!(outcome, super::BlacklistOutcome::Full);
+            Ok((outcome, keep))
         })
     }
 }

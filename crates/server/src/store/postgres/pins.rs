@@ -6,7 +6,7 @@ use tim_proto::limits::MAX_PINNED_CONVERSATIONS;
 use tim_proto::Push;
 
 /// Sets the pinned flag of the owner's visible conversation (its row locked) and logs
-/// [`Push::ConversationPinned`] when it changed.
+/// [`Push::pin_change`] when it changed.
 pub(super) async fn pin(
     tx: &Tx<'_>,
     app: i64,
@@ -59,10 +59,7 @@ pub(super) async fn pin(
         &[&app, &conv.owner, &conv.conversation_id, &pinned],
     )
     .await?;
-    let push = Push::ConversationPinned {
-        conversation_id: conv.conversation_id.clone(),
-        pinned,
-    };
+    let push = Push::pin_change(conv.conversation_id.clone(), pinned);
     let event = events::append(tx, app, &conv.owner, push, now).await?;
     Ok(PinOutcome::Done { event: Some(event) })
 }
@@ -89,9 +86,6 @@ pub(super) async fn unpin_deleted(
     if !pinned {
         return Ok(None);
     }
-    let push = Push::ConversationPinned {
-        conversation_id: conv.conversation_id.clone(),
-        pinned: false,
-    };
+    let push = Push::pin_change(conv.conversation_id.clone(), false);
     Ok(Some(events::append(tx, app, &conv.owner, push, now).await?))
 }

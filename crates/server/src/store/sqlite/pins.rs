@@ -7,7 +7,7 @@ use tim_proto::limits::MAX_PINNED_CONVERSATIONS;
 use tim_proto::Push;
 
 /// Sets the pinned flag of the owner's visible conversation inside the caller's transaction and
-/// logs [`Push::ConversationPinned`] when it changed.
+/// logs [`Push::pin_change`] when it changed.
 pub(super) fn pin(
     conn: &Connection,
     app: i64,
@@ -52,10 +52,7 @@ pub(super) fn pin(
         conv.conversation_id,
         i64::from(pinned)
     ])?;
-    let push = Push::ConversationPinned {
-        conversation_id: conv.conversation_id.clone(),
-        pinned,
-    };
+    let push = Push::pin_change(conv.conversation_id.clone(), pinned);
     let event = events::append(conn, app, &conv.owner, push, now)?;
     Ok(PinOutcome::Done { event: Some(event) })
 }
@@ -79,9 +76,6 @@ pub(super) fn unpin_deleted(
     if pinned == 0 {
         return Ok(None);
     }
-    let push = Push::ConversationPinned {
-        conversation_id: conv.conversation_id.clone(),
-        pinned: false,
-    };
+    let push = Push::pin_change(conv.conversation_id.clone(), false);
     Ok(Some(events::append(conn, app, &conv.owner, push, now)?))
 }
