@@ -19,6 +19,10 @@ export interface EventNames {
   readonly GROUP_LIST_UPDATED: 'onGroupListUpdated';
   /** A group system notice arrived in `@TIM#SYSTEM`: `{ message, type }`. */
   readonly GROUP_SYSTEM_NOTICE_RECEIVED: 'receiveGroupSystemNotice';
+  /** The user's own profile changed, on any of their sessions: `[Profile]`. */
+  readonly PROFILE_UPDATED: 'onProfileUpdated';
+  /** The user's blacklist changed, on any of their sessions: the whole list, `[userID]`. */
+  readonly BLACKLIST_UPDATED: 'blacklistUpdated';
   /** Messages of a listed conversation were revoked (here, elsewhere or by the peer): the messages, `isRevoked` true. */
   readonly MESSAGE_REVOKED: 'onMessageRevoked';
   /** Messages of a listed conversation got a new payload from their sender: the messages as they are now. */
@@ -46,6 +50,14 @@ export interface Types {
   readonly NET_STATE_DISCONNECTED: 'disconnected';
   readonly KICKED_OUT_MULT_ACCOUNT: 'multipleAccount';
   readonly KICKED_OUT_USERSIG_EXPIRED: 'userSigExpired';
+  readonly GENDER_UNKNOWN: 'Gender_Type_Unknown';
+  readonly GENDER_FEMALE: 'Gender_Type_Female';
+  readonly GENDER_MALE: 'Gender_Type_Male';
+  readonly ALLOW_TYPE_ALLOW_ANY: 'AllowType_Type_AllowAny';
+  readonly ALLOW_TYPE_NEED_CONFIRM: 'AllowType_Type_NeedConfirm';
+  readonly ALLOW_TYPE_DENY_ANY: 'AllowType_Type_DenyAny';
+  readonly FORBID_TYPE_NONE: 'AdminForbid_Type_None';
+  readonly FORBID_TYPE_SEND_OUT: 'AdminForbid_Type_SendOut';
 }
 
 /** Any event name. */
@@ -64,6 +76,12 @@ export type NetState =
   | Types['NET_STATE_CONNECTING']
   | Types['NET_STATE_DISCONNECTED'];
 export type KickedOutType = Types['KICKED_OUT_MULT_ACCOUNT'] | Types['KICKED_OUT_USERSIG_EXPIRED'];
+export type Gender = Types['GENDER_UNKNOWN'] | Types['GENDER_FEMALE'] | Types['GENDER_MALE'];
+export type AllowType =
+  | Types['ALLOW_TYPE_ALLOW_ANY']
+  | Types['ALLOW_TYPE_NEED_CONFIRM']
+  | Types['ALLOW_TYPE_DENY_ANY'];
+export type ForbidType = Types['FORBID_TYPE_NONE'] | Types['FORBID_TYPE_SEND_OUT'];
 
 /**
  * A conversation ID: `C2C<userID>`, `GROUP<groupID>` or exactly `@TIM#SYSTEM`. Anything else is
@@ -77,15 +95,19 @@ export type ConversationID = `C2C${string}` | `GROUP${string}` | '@TIM#SYSTEM';
  * after logout, 2500 conversation not found, 2501 user not found, 2502 unknown conversation type,
  * 2503 invalid conversation ID, 2800 network error, 2801 timeout, 2805 no network, 2903 internal,
  * 70001 UserSig expired, 70003 UserSig invalid, 70013 UserSig for another user, 70014 UserSig for
- * another SDKAppID, 70020 unknown SDKAppID, 80002 text too long, 20016 revoke time limit passed. Ours: 2100 invalid parameter,
+ * another SDKAppID, 70020 unknown SDKAppID, 80002 text too long, 2721 a profile value over its
+ * limit or not one of its types, 2722 no profile field, 2740 / 2741 a bad blacklist userIDList,
+ * 2742 blacklisting oneself, 20007 a C2C message to a user who blacklisted the sender, 20016 revoke time limit passed. Ours: 2100 invalid parameter,
  * 2504 message not found, 2505 not the sender of the message, 2904 instance destroyed, 2905 a Tencent method tim-wasm does not have
  * yet, 2906 `TIM.create` outside a browser, 60003 malformed frame, 60005 frame too large, 60006
- * unsupported protocol version.
+ * unsupported protocol version, 60017 a blacklist over 1,000 users.
  */
 export type ErrorCode =
   | 2024 | 2025 | 2100 | 2500 | 2501 | 2502 | 2503 | 2504 | 2505
+  | 2721 | 2722 | 2740 | 2741 | 2742
   | 2800 | 2801 | 2805 | 2903 | 2904 | 2905 | 2906 | 3001 | 3005
-  | 60003 | 60005 | 60006
+  | 20007
+  | 60003 | 60005 | 60006 | 60017
   | 70001 | 70003 | 70013 | 70014 | 70020
   | 80002 | 20016;
 
@@ -160,6 +182,7 @@ export interface MessageBase {
   isRead: boolean;
   isRevoked: boolean;
   isPeerRead: boolean;
+  /** The sender's nick and avatar as they were when it was sent ('' when never set). */
   nick: string;
   avatar: string;
   priority: MessagePriority;
@@ -180,6 +203,37 @@ export interface LastMessage {
   isRevoked: boolean;
 }
 
+/**
+ * A user's profile (Tencent's Profile, without custom fields). A user who never set a field has
+ * '' strings, 0 numbers, `Gender_Type_Unknown`, `AllowType_Type_NeedConfirm` and
+ * `AdminForbid_Type_None`.
+ */
+export interface Profile {
+  userID: string;
+  nick: string;
+  gender: Gender;
+  /** uint32, e.g. 20000101. */
+  birthday: number;
+  /** At most 16 bytes. */
+  location: string;
+  selfSignature: string;
+  allowType: AllowType;
+  language: number;
+  /** The avatar URL. */
+  avatar: string;
+  /** Bit 0: 1 = do not receive messages. */
+  messageSettings: number;
+  adminForbidType: ForbidType;
+  level: number;
+  role: number;
+  /** Unix seconds of the last change; 0 when never changed. */
+  lastUpdatedTime: number;
+}
+
+/** updateMyProfile's options: the fields to set (at least one: 2722); the others stay. */
+export type UpdateMyProfileOptions = Partial<Omit<Profile, 'userID' | 'lastUpdatedTime'>>;
+
+/** A C2C conversation's peer: their nick and avatar as of the last list load or message. */
 export interface UserProfile {
   userID: string;
   nick: string;
@@ -220,6 +274,7 @@ export interface Conversation {
   userProfile?: UserProfile;
   /** The group of a GROUP conversation (absent for others). */
   groupProfile?: GroupProfile;
+  /** Pinned (pinConversation): listed first. A deletion unpins. */
   isPinned: boolean;
   /** Unix seconds of the peer's last read receipt; 0 when none. */
   peerReadTime: number;
@@ -286,6 +341,11 @@ export interface SetMessageReadOptions {
 export interface SetAllMessageReadOptions {
   /** Default `TIM.TYPES.READ_ALL_MSG` (every conversation, `@TIM#SYSTEM` too). */
   scope?: Types['READ_ALL_MSG'] | Types['READ_ALL_C2C_MSG'] | Types['READ_ALL_GROUP_MSG'];
+}
+
+export interface PinConversationOptions {
+  conversationID: ConversationID | string;
+  isPinned: boolean;
 }
 
 /** The batch form of deleteConversation. */
@@ -360,6 +420,9 @@ export interface DeleteConversationListResult {
   /** One entry per other ID. */
   failedList: FailedConversation[];
 }
+export interface PinConversationResult {
+  conversationID: ConversationID;
+}
 export interface ClearHistoryMessageResult {
   conversationID: ConversationID;
 }
@@ -424,6 +487,8 @@ export interface EventDataMap {
   error: ErrorEventData;
   onGroupListUpdated: Group[];
   receiveGroupSystemNotice: { message: Message; type: number };
+  onProfileUpdated: Profile[];
+  blacklistUpdated: string[];
   onMessageRevoked: Message[];
   onMessageModified: Message[];
 }
@@ -514,6 +579,12 @@ export interface TimInstance {
   setMessageRead(options: SetMessageReadOptions): Promise<imResponse<EmptyResult>>;
   /** Marks every conversation of the scope read, on every session of the user; 2100 for an unknown scope. */
   setAllMessageRead(options?: SetAllMessageReadOptions): Promise<imResponse<EmptyResult>>;
+  /**
+   * Pins (or unpins) a conversation of the list, on every session of the user: pinned ones come
+   * first. At most 50 pinned (60020 beyond); 2500 for a conversation not in the list, 2503 for an
+   * invalid ID, 2100 without a boolean `isPinned`.
+   */
+  pinConversation(options: PinConversationOptions): Promise<imResponse<PinConversationResult>>;
 
   /**
    * Deletes the conversation from this user's list and deletes this user's history of it on the
@@ -547,6 +618,17 @@ export interface TimInstance {
   getGroupProfile(options: { groupID: string }): Promise<imResponse<GroupResult>>;
   addGroupMember(options: GroupMemberChangeOptions): Promise<imResponse<GroupMemberChangeResult>>;
   deleteGroupMember(options: GroupMemberChangeOptions): Promise<imResponse<GroupMemberChangeResult>>;
+  getMyProfile(): Promise<imResponse<Profile>>;
+  /** The known users among the first 100 given (unknown ones are left out); empty list: 2100. */
+  getUserProfile(options: { userIDList: string[] }): Promise<imResponse<Profile[]>>;
+  /** Each value within Tencent's limits (2721); PROFILE_UPDATED on every session of the user. */
+  updateMyProfile(options: UpdateMyProfileOptions): Promise<imResponse<Profile>>;
+  /** The user IDs blacklisted, in the order added. */
+  getBlacklist(): Promise<imResponse<string[]>>;
+  /** Their C2C messages to the caller are refused (20007); data: the IDs newly added (2740, 2742). */
+  addToBlacklist(options: { userIDList: string[] }): Promise<imResponse<string[]>>;
+  /** data: the IDs that were in the list (2741). */
+  removeFromBlacklist(options: { userIDList: string[] }): Promise<imResponse<string[]>>;
 }
 
 /** The default export. */

@@ -51,8 +51,8 @@ say "wasm-opt: flatten + rereloop, -O2, -Os to a fixed point ($("$WASM_OPT" --ve
   pkg/tim_wasm_bg.wasm -o pkg/tim_wasm_bg.opt.wasm
 mv pkg/tim_wasm_bg.opt.wasm pkg/tim_wasm_bg.wasm
 
-say "pkg/constants.js (TIM.EVENT / TYPES / VERSION for the entry, read from the wasm)"
-node scripts/sdk-constants.mjs pkg
+say "pkg/constants.js (TIM.EVENT / TYPES / VERSION / CALLS for the entry, from tim-core's tables)"
+cargo run -q -p tim-core --bin sdk-constants -- pkg/constants.js
 # The package's licence is the repository's.
 cp LICENSE pkg/LICENSE
 
@@ -67,7 +67,7 @@ say "total gzip -9: $((GZ + JS_GZ)) bytes"
 
 TOTAL=$((GZ + JS_GZ))
 SDK_GZIP_BUDGET="${SDK_GZIP_BUDGET:-124000}"
-SDK_GZIP_LIMIT="${SDK_GZIP_LIMIT:-138850}"
+SDK_GZIP_LIMIT="${SDK_GZIP_LIMIT:-139000}"
 if [ "$TOTAL" -gt "$SDK_GZIP_BUDGET" ] || [ "$TOTAL" -gt "$SDK_GZIP_LIMIT" ]; then
   say "where the bytes went (cargo's $WASM_IN, code per crate):"
   python3 bench/wasm_size.py "$WASM_IN" --crates --top 15 >&2 || true

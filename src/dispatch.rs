@@ -4,7 +4,7 @@
 use crate::js::Object;
 use js_sys::Function;
 use std::cell::RefCell;
-use tim_core::events::Event;
+use tim_core::events::{Event, EventData};
 use wasm_bindgen::JsValue;
 
 struct Entry {
@@ -70,10 +70,14 @@ impl Handlers {
             if targets.is_empty() {
                 continue;
             }
-            let payload = Object::new()
-                .field("data", &event.data())
-                .field("name", name)
-                .end();
+            // A payload that came as JSON text (a profile) is parsed here, not by serde.
+            let data = match event.data() {
+                EventData::JsonList(text) => {
+                    js_sys::JSON::parse(&format!("[{text}]")).unwrap_or(JsValue::NULL)
+                }
+                other => crate::js::to_js(&other),
+            };
+            let payload = Object::new().raw("data", &data).field("name", name).end();
             for handler in targets {
                 if let Err(e) = handler.call1(&JsValue::NULL, &payload) {
                     crate::js::console_error(&format!("tim-wasm: a {name} handler threw"), &e);

@@ -46,6 +46,11 @@ pub fn from_json_text<T: DeserializeOwned>(text: &str) -> Option<T> {
     from_js(&js_sys::JSON::parse(text).ok()?)
 }
 
+/// JSON text as the JS value it describes; `undefined` if it is not JSON.
+pub fn parse_json_text(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// A stored JS record (IndexedDB).
 pub fn from_record<T: DeserializeOwned>(v: &JsValue) -> Option<T> {
     from_js(v)
@@ -54,7 +59,12 @@ pub fn from_record<T: DeserializeOwned>(v: &JsValue) -> Option<T> {
 /// `v` as JSON text (serde-wasm-bindgen, then the engine's `JSON.stringify`: no second
 /// serializer in the wasm).
 pub fn to_json_text<T: Serialize + ?Sized>(v: &T) -> Option<String> {
-    js_sys::JSON::stringify(&to_js(v)).ok()?.as_string()
+    stringify(&to_js(v))
+}
+
+/// `JSON.stringify(v)`; `None` where it throws (a cycle, a BigInt) or gives no text.
+pub fn stringify(v: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(v).ok()?.as_string()
 }
 
 /// `{}`.

@@ -30,22 +30,3 @@ pub fn create_instance(options: JsValue, on_destroy: js_sys::Function) -> Option
     let options = tim_core::args::create_options(&js::arg(&options))?;
     Some(Tim::new(options, on_destroy))
 }
-
-/// `{ EVENT, TYPES, VERSION }` with the documented values, from the one table in tim-core, and
-/// `CALLS`, the methods of the generic request path (`tim_core::calls::NAMES`).
-#[wasm_bindgen]
-pub fn constants() -> JsValue {
-    use tim_core::constants::{EVENTS, TYPES, VERSION};
-    let table = |entries: &[(&str, &str)]| {
-        entries
-            .iter()
-            .fold(js::Object::new(), |o, (k, v)| o.field(k, v))
-            .end()
-    };
-    js::Object::new()
-        .raw("EVENT", &table(EVENTS))
-        .raw("TYPES", &table(TYPES))
-        .field("VERSION", VERSION)
-        .field("CALLS", tim_core::calls::NAMES)
-        .end()
-}

@@ -151,59 +151,20 @@ impl Tim {
         promise(Box::pin(self.inner().get_conversation_list()))
     }
 
-    #[wasm_bindgen(js_name = getConversationProfile)]
-    pub fn get_conversation_profile(&self, conversation_id: JsValue) -> Promise {
-        promise(Box::pin(
-            self.inner()
-                .get_conversation_profile(js::arg(&conversation_id)),
-        ))
-    }
-
     #[wasm_bindgen(js_name = getMessageList)]
     pub fn get_message_list(&self, options: JsValue) -> Promise {
         promise(Box::pin(self.inner().get_message_list(js::arg(&options))))
     }
 
-    #[wasm_bindgen(js_name = setMessageRead)]
-    pub fn set_message_read(&self, options: JsValue) -> Promise {
-        promise(Box::pin(self.inner().set_message_read(js::arg(&options))))
-    }
-
-    /// Every call of `tim_core::calls::NAMES` (pkg/index.js installs each name as a method).
+    /// Every call of `tim_core::calls::all_names` (pkg/index.js installs each as a method).
     #[wasm_bindgen(js_name = __call)]
     pub fn call(&self, name: String, options: JsValue) -> Promise {
-        let arg = js::arg(&options);
-        promise(Box::pin(self.inner().call(name, arg, options)))
-    }
-
-    #[wasm_bindgen(js_name = createGroup)]
-    pub fn create_group(&self, options: JsValue) -> Promise {
-        promise(Box::pin(self.inner().create_group(js::arg(&options))))
+        promise(Box::pin(self.inner().call(name, options)))
     }
 
     #[wasm_bindgen(js_name = getGroupList)]
     pub fn get_group_list(&self) -> Promise {
         promise(Box::pin(self.inner().get_group_list()))
-    }
-
-    #[wasm_bindgen(js_name = addGroupMember)]
-    pub fn add_group_member(&self, options: JsValue) -> Promise {
-        promise(Box::pin(self.inner().add_group_member(js::arg(&options))))
-    }
-
-    #[wasm_bindgen(js_name = deleteGroupMember)]
-    pub fn delete_group_member(&self, options: JsValue) -> Promise {
-        promise(Box::pin(
-            self.inner().delete_group_member(js::arg(&options)),
-        ))
-    }
-
-    #[wasm_bindgen(js_name = clearHistoryMessage)]
-    pub fn clear_history_message(&self, conversation_id: JsValue) -> Promise {
-        promise(Box::pin(
-            self.inner()
-                .clear_history_message(js::arg(&conversation_id)),
-        ))
     }
 
     #[wasm_bindgen(js_name = deleteConversation)]

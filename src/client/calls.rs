@@ -1,9 +1,8 @@
 //! The one async function behind every call of `tim_core::calls`: readiness, the request, the
 //! local changes and the group refresh. The decisions are in tim-core; this only runs them.
 
-use super::{Inner, Outcome};
+use super::{Inner, Outcome, Outgoing};
 use crate::js::Object;
-use serde_json::Value;
 use std::rc::Rc;
 use tim_core::calls;
 use tim_core::SdkError;
@@ -11,15 +10,31 @@ use tim_proto::ErrorCode;
 use wasm_bindgen::JsValue;
 
 impl Inner {
-    /// `given` is the argument as the app passed it, for results that hand it back.
-    pub async fn call(self: Rc<Self>, name: String, arg: Value, given: JsValue) -> Outcome {
+    /// `options` is the argument as the app passed it: for results that hand it back.
+    pub async fn call(self: Rc<Self>, name: String, options: JsValue) -> Outcome {
         self.check_ready()?;
-        let prepared = calls::prepare(&name, &arg)?;
-        let request = prepared.request.clone();
-        let reply = if prepared.idempotent {
-            self.request_idempotent(request).await?
-        } else {
-            self.request(request).await?
+        // A passed-through call has no `prepared`: its answer is the result as it is.
+        let (sent, resend, prepared) = match calls::passed_through(&name) {
+            Some(idempotent) => (Outgoing::passed_through(name, &options)?, idempotent, None),
+            None => {
+                let prepared = calls::prepare(&name, &crate::js::arg(&options))?;
+                let sent = Outgoing::typed(&prepared.request)?;
+                (sent, prepared.idempotent, Some(prepared))
+            }
+        };
+        let reply = match self.send(sent, resend).await {
+            Ok(reply) => reply,
+            Err(e) => {
+                if let Some(local) = prepared.as_ref().and_then(|p| p.on_error(&e)) {
+                    self.with_state(|state, events| events.note(local.apply(state)));
+                }
+                return Err(e);
+            }
+        };
+        let Some(prepared) = prepared else {
+            return Ok(crate::js::parse_json_text(&calls::passed_through_data(
+                reply,
+            )?));
         };
         let refresh_groups = prepared.refresh_groups;
         let finished = {
@@ -33,12 +48,18 @@ impl Inner {
         for note in finished.notes {
             self.apply_and_share(note);
         }
+        if let Some(local) = finished.local {
+            self.with_state(|state, events| events.note(local.apply(state)));
+        }
+        if finished.persist {
+            self.persist_now().await;
+        }
         if refresh_groups {
             self.groups_changed().await;
         }
         Ok(match finished.data {
             calls::Data::Message(message) => Object::new().field("message", &message).end(),
-            calls::Data::Given(key) => Object::new().raw(key, &given).end(),
+            calls::Data::Given(key) => Object::new().raw(key, &options).end(),
             data => crate::js::to_js(&data),
         })
     }

@@ -26,49 +26,6 @@ impl Inner {
         Ok(list_reply(&list, s.list_synced))
     }
 
-    pub async fn get_conversation_profile(self: Rc<Self>, id: Value) -> Outcome {
-        self.check_ready()?;
-        let id = args::conversation_id(&id)?.to_string();
-        let result = self
-            .request_idempotent(Request::GetConversation {
-                conversation_id: id.clone(),
-            })
-            .await;
-        let conversation = match result {
-            Ok(Reply::Conversation { conversation }) => conversation,
-            Ok(other) => return Err(unexpected(&other)),
-            Err(e) => {
-                self.forget_if_not_found(&id, &e);
-                return Err(e);
-            }
-        };
-        let shaped = Conversation::from_wire(&conversation);
-        self.with_state(|state, events| events.note(state.upsert(conversation)));
-        Ok(Object::new().field("conversation", &shaped).end())
-    }
-
-    pub async fn set_message_read(self: Rc<Self>, options: Value) -> Outcome {
-        self.check_ready()?;
-        let id = args::conversation_id_field(&options)?.to_string();
-        let result = self
-            .request_idempotent(Request::SetMessageRead {
-                conversation_id: id.clone(),
-            })
-            .await;
-        match result {
-            Ok(Reply::Done) => {}
-            Ok(other) => return Err(unexpected(&other)),
-            Err(e) => {
-                self.forget_if_not_found(&id, &e);
-                return Err(e);
-            }
-        }
-        self.apply_and_share(TabNote::Read {
-            conversation_id: id,
-        });
-        Ok(crate::js::empty())
-    }
-
     pub async fn delete_conversation(self: Rc<Self>, arg: Value) -> Outcome {
         self.check_ready()?;
         match args::delete_arg(&arg)? {
@@ -227,30 +184,6 @@ impl Inner {
             .with_data(data));
         }
         Ok(crate::js::to_js(&data))
-    }
-
-    pub async fn clear_history_message(self: Rc<Self>, id: Value) -> Outcome {
-        self.check_ready()?;
-        let id = args::conversation_id(&id)?.to_string();
-        let result = self
-            .request(Request::ClearHistory {
-                conversation_id: id.clone(),
-            })
-            .await;
-        let cleared_seq = match result {
-            Ok(Reply::HistoryCleared { cleared_seq, .. }) => cleared_seq,
-            Ok(other) => return Err(unexpected(&other)),
-            Err(e) => {
-                self.forget_if_not_found(&id, &e);
-                return Err(e);
-            }
-        };
-        self.apply_and_share(TabNote::HistoryCleared {
-            conversation_id: id.clone(),
-            cleared_seq,
-        });
-        self.persist_now().await;
-        Ok(id_reply(&id))
     }
 
     /// The server says a conversation does not exist: a local entry for it is stale, drop it.

@@ -1,83 +1,19 @@
-//! createGroup, getGroupList, addGroupMember, deleteGroupMember, and GROUP_LIST_UPDATED (the other
-//! group calls are in tim_core::calls).
+//! getGroupList and GROUP_LIST_UPDATED (the other group calls are in tim_core::calls).
 
 use super::{unexpected, Inner, Outcome};
 use crate::js::Object;
-use serde_json::Value;
 use std::rc::Rc;
 use tim_core::events::Event;
-use tim_core::group_args;
 use tim_core::shapes::Group;
 use tim_core::SdkError;
 use tim_proto::model::WireGroup;
 use tim_proto::{Reply, Request};
 
 impl Inner {
-    pub async fn create_group(self: Rc<Self>, options: Value) -> Outcome {
-        self.check_ready()?;
-        let a = group_args::create_group(&options)?;
-        let reply = self
-            .request(Request::CreateGroup {
-                group_id: a.group_id,
-                name: a.name,
-                kind: a.kind,
-                member_list: a.member_list,
-            })
-            .await?;
-        let group = self.group_reply(reply)?;
-        self.groups_changed().await;
-        Ok(Object::new().field("group", &group).end())
-    }
-
     pub async fn get_group_list(self: Rc<Self>) -> Outcome {
         self.check_ready()?;
         let groups = self.fetch_groups().await?;
         Ok(Object::new().field("groupList", &groups).end())
-    }
-
-    pub async fn add_group_member(self: Rc<Self>, options: Value) -> Outcome {
-        self.check_ready()?;
-        let (group_id, user_ids) = group_args::member_change(&options)?;
-        let reply = self
-            .request(Request::AddGroupMember { group_id, user_ids })
-            .await?;
-        self.members_reply(reply).await
-    }
-
-    pub async fn delete_group_member(self: Rc<Self>, options: Value) -> Outcome {
-        self.check_ready()?;
-        let (group_id, user_ids) = group_args::member_change(&options)?;
-        let reply = self
-            .request(Request::DeleteGroupMember { group_id, user_ids })
-            .await?;
-        self.members_reply(reply).await
-    }
-
-    async fn members_reply(self: &Rc<Self>, reply: Reply) -> Outcome {
-        let Reply::MembersChanged {
-            succeeded,
-            failed,
-            existed,
-            group,
-        } = reply
-        else {
-            return Err(unexpected(&reply));
-        };
-        let group = Group::from_wire(&group, &self.me().unwrap_or_default());
-        self.groups_changed().await;
-        Ok(Object::new()
-            .field("existedUserIDList", &existed)
-            .field("failureUserIDList", &failed)
-            .field("group", &group)
-            .field("successUserIDList", &succeeded)
-            .end())
-    }
-
-    fn group_reply(&self, reply: Reply) -> Result<Group, SdkError> {
-        match reply {
-            Reply::Group { group } => Ok(Group::from_wire(&group, &self.me().unwrap_or_default())),
-            other => Err(unexpected(&other)),
-        }
     }
 
     /// Fetches the group list; emits GROUP_LIST_UPDATED when it differs from the last one.

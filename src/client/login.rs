@@ -2,7 +2,7 @@
 //! with the same UserSig and resumes from the last event of the user's log it applied, so every
 //! change made meanwhile (messages, synced deletions) is applied exactly once.
 
-use super::{unexpected, Inner, Outcome};
+use super::{unexpected, Inner, Outcome, Outgoing};
 use crate::js::Object;
 use crate::log::log;
 use gloo_timers::future::TimeoutFuture;
@@ -220,9 +220,9 @@ impl Inner {
             Readiness::Ready | Readiness::LoggingIn => {}
         }
         // Best effort: the server forgets the session either way when the socket closes.
-        let _ = self
-            .request_within(Request::Logout, LOGOUT_TIMEOUT_MS)
-            .await;
+        if let Ok(logout) = Outgoing::typed(&Request::Logout) {
+            let _ = self.request_within(logout, LOGOUT_TIMEOUT_MS).await;
+        }
         {
             let mut s = self.session_mut();
             Self::teardown(&mut s, Readiness::LoggedOut);

@@ -16,6 +16,7 @@ mod info;
 mod login;
 mod messages;
 mod offline;
+mod outgoing;
 
 use crate::cache::Cache;
 use crate::connection::Connection;
@@ -25,6 +26,7 @@ use crate::log::log;
 use crate::tabs::Tabs;
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
+pub(crate) use outgoing::Outgoing;
 use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::rc::Rc;
 use tim_core::args::{self, CreateOptions};
@@ -39,7 +41,7 @@ use tim_core::shapes::Message;
 use tim_core::state::ConversationState;
 use tim_core::SdkError;
 use tim_proto::frame::KickReason;
-use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
+use tim_proto::{ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
 
 pub struct Inner {
     options: CreateOptions,
@@ -262,18 +264,28 @@ impl Inner {
     // ---- requests -----------------------------------------------------------------------
 
     async fn request(self: &Rc<Self>, request: Request) -> Result<Reply, SdkError> {
-        self.request_within(request, self.options.timeout_ms).await
+        self.send(Outgoing::typed(&request)?, false).await
     }
 
-    /// For requests the server can safely see twice (reads, and sends that carry their message
-    /// ID, which the server deduplicates): when the connection drops before the answer and the
-    /// session is reconnecting, waits for the reconnect (within the call's timeout) and sends
-    /// the same request again, once.
+    /// For requests the server can safely see twice: see [`Inner::send`].
     async fn request_idempotent(self: &Rc<Self>, request: Request) -> Result<Reply, SdkError> {
+        self.send(Outgoing::typed(&request)?, true).await
+    }
+
+    /// Sends a request and waits for its answer within the call timeout. With `resend`, for
+    /// requests the server can safely see twice (reads, and sends that carry their message ID,
+    /// which the server deduplicates): when the connection drops before the answer and the
+    /// session is reconnecting, waits for the reconnect (within the timeout) and sends the same
+    /// request again, once.
+    async fn send(self: &Rc<Self>, request: Outgoing, resend: bool) -> Result<Reply, SdkError> {
         let started = crate::js::now_ms();
-        let first = self.request(request.clone()).await;
+        let timeout_ms = self.options.timeout_ms;
+        let first = self.request_within(request.clone(), timeout_ms).await;
         match &first {
-            Err(e) if tim_core::outbox::is_transient(e.code) && e.code != ErrorCode::Timeout => {}
+            Err(e)
+                if resend
+                    && tim_core::outbox::is_transient(e.code)
+                    && e.code != ErrorCode::Timeout => {}
             _ => return first,
         }
         let deadline = started + f64::from(self.options.timeout_ms);
@@ -283,7 +295,7 @@ impl Inner {
                 (s.conn.is_some() && !s.reconnecting, s.reconnecting)
             };
             if connected {
-                return self.request(request).await;
+                return self.request_within(request, timeout_ms).await;
             }
             if !reconnecting || crate::js::now_ms() >= deadline {
                 return first;
@@ -294,10 +306,9 @@ impl Inner {
 
     async fn request_within(
         self: &Rc<Self>,
-        request: Request,
+        request: Outgoing,
         timeout_ms: u32,
     ) -> Result<Reply, SdkError> {
-        let request_op = request.op();
         let (id, rx) = {
             let mut s = self.session_mut();
             let Session { conn, pending, .. } = &mut *s;
@@ -305,16 +316,14 @@ impl Inner {
                 SdkError::new(ErrorCode::NoNetwork, "not connected to the server")
             })?;
             let (id, rx) = pending.register();
-            let sent = crate::js::to_json_text(&ClientFrame { id, request })
-                .ok_or_else(|| SdkError::new(ErrorCode::Internal, "cannot encode the request"))
-                .and_then(|text| conn.send(text));
+            let sent = conn.send(request.frame_text(id));
             if let Err(e) = sent {
                 pending.forget(id);
                 return Err(e);
             }
             (id, rx)
         };
-        log!(Kind::Debug, "request {id} {op}", op = request_op);
+        log!(Kind::Debug, "request {id} {op}", op = request.op);
         let started = crate::js::now_ms();
         let answer = match select(rx, TimeoutFuture::new(timeout_ms)).await {
             Either::Left((Ok(result), _)) => result,
@@ -413,6 +422,13 @@ impl Inner {
         Self::apply_push(s, push);
     }
 
+    fn set_pinned(s: &mut Session, conversation_id: &str, pinned: bool) {
+        let Session { state, events, .. } = s;
+        if let Some(state) = state.as_mut() {
+            events.note(state.set_pinned(conversation_id, pinned));
+        }
+    }
+
     fn apply_push(s: &mut Session, push: Push) {
         match push {
             Push::Message { message } => {
@@ -473,6 +489,12 @@ impl Inner {
                     events.note(state.mark_read(&conversation_id));
                 }
             }
+            Push::ConversationPinned(conversation_id) => {
+                Self::set_pinned(s, &conversation_id, true)
+            }
+            Push::ConversationUnpinned(conversation_id) => {
+                Self::set_pinned(s, &conversation_id, false)
+            }
             Push::MessageEdited { message } => {
                 let Session {
                     state,
@@ -495,6 +517,8 @@ impl Inner {
                 }
             }
             Push::GroupsChanged => s.groups_stale = true,
+            Push::ProfileUpdated(profile) => s.events.push(Event::ProfileUpdated(profile)),
+            Push::BlacklistUpdated(list) => s.events.push(Event::BlacklistUpdated(list)),
             Push::Kicked { reason } => {
                 let kind = match reason {
                     KickReason::UserSigExpired => types::KICKED_OUT_USERSIG_EXPIRED,

@@ -20,6 +20,13 @@ if (tim) {
     // @ts-expect-error the single form resolves { conversationID }, not a list
     console.log(r.data.conversationIDList);
   });
+  tim.on(TIM.EVENT.BLACKLIST_UPDATED, (e) => {
+    // @ts-expect-error BLACKLIST_UPDATED carries userIDs, not profiles
+    console.log(e.data[0].nick);
+  });
+  // @ts-expect-error not one of TIM.TYPES.GENDER_*
+  const g: import('../../pkg/index.js').Gender = 'male';
+  console.log(g);
   // @ts-expect-error login needs userSig
   tim.login({ userID: 'alice' });
   // @ts-expect-error unknown method
@@ -30,6 +37,8 @@ if (tim) {
   tim.createTextMessage({ to: 'bob', conversationType: 'C3C', payload: { text: 'x' } });
   // @ts-expect-error scope is a TIM.TYPES.READ_ALL_* value
   tim.setAllMessageRead({ scope: 'C2C' });
+  // @ts-expect-error isPinned is a boolean
+  tim.pinConversation({ conversationID: 'C2Cbob', isPinned: 'yes' });
   // @ts-expect-error log levels are 0 to 4
   tim.setLogLevel(5);
   // @ts-expect-error unknown event name
@@ -44,6 +53,13 @@ if (tim) {
     const s: string = e.data;
     console.log(s);
   });
+
+  // @ts-expect-error gender is one of TIM.TYPES.GENDER_*
+  void tim.updateMyProfile({ gender: 'male' });
+  // @ts-expect-error userIDList is an array, even for one user
+  void tim.getUserProfile({ userIDList: 'bob' });
+  // @ts-expect-error addToBlacklist takes { userIDList }
+  void tim.addToBlacklist(['bob']);
 
   // @ts-expect-error deleteMessage takes a list of messages
   tim.deleteMessage(tim.createTextMessage({ to: 'bob', conversationType: 'C2C', payload: { text: 'x' } }));

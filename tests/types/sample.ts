@@ -31,6 +31,10 @@ const unreadTotal: number = tim.getTotalUnreadMessageCount();
 console.log(isReadyNow, me, serverNow, unreadTotal);
 void tim.setAllMessageRead({ scope: TIM.TYPES.READ_ALL_C2C_MSG });
 void tim.setAllMessageRead();
+void tim.pinConversation({ conversationID: 'C2Cbob', isPinned: true }).then((r) => {
+  const pinned: string = r.data.conversationID;
+  console.log(pinned);
+});
 await tim.login({ userID: 'alice', userSig });
 let promise = tim.deleteConversation('C2Cbob');
 promise
@@ -51,6 +55,18 @@ const text: 'TIMTextElem' = TIM.TYPES.MSG_TEXT;
 const expired: 'userSigExpired' = TIM.TYPES.KICKED_OUT_USERSIG_EXPIRED;
 const version: string = TIM.VERSION;
 console.log(ready, c2c, system, text, expired, version, TIM.TYPES.GRP_AVCHATROOM, TIM.EVENT.GROUP_LIST_UPDATED);
+const male: 'Gender_Type_Male' = TIM.TYPES.GENDER_MALE;
+const deny: 'AllowType_Type_DenyAny' = TIM.TYPES.ALLOW_TYPE_DENY_ANY;
+console.log(male, deny, TIM.TYPES.FORBID_TYPE_SEND_OUT);
+tim.on(TIM.EVENT.PROFILE_UPDATED, (e) => {
+  const nick: string = e.data[0].nick;
+  const gender: 'Gender_Type_Unknown' | 'Gender_Type_Female' | 'Gender_Type_Male' = e.data[0].gender;
+  console.log(nick, gender);
+});
+tim.on(TIM.EVENT.BLACKLIST_UPDATED, (e) => {
+  const blocked: string[] = e.data;
+  console.log(blocked.length);
+});
 
 // --- events ------------------------------------------------------------------------------
 tim.on(TIM.EVENT.MESSAGE_RECEIVED, (e) => {
@@ -170,6 +186,17 @@ async function everyMethod(t: TimInstance): Promise<void> {
     if (m.type === TIM.TYPES.MSG_GRP_SYS_NOTICE) console.log(m.payload.operationType, m.payload.groupProfile.groupID);
   });
   t.on(TIM.EVENT.GROUP_LIST_UPDATED, (e) => console.log(e.data.map((g) => g.name)));
+
+  const me = await t.getMyProfile();
+  const nick: string = me.data.nick;
+  const users = await t.getUserProfile({ userIDList: ['bob'] });
+  const firstAvatar: string | undefined = users.data[0]?.avatar;
+  const after = await t.updateMyProfile({ nick: 'Al', gender: TIM.TYPES.GENDER_FEMALE, level: 2 });
+  const updatedAt: number = after.data.lastUpdatedTime;
+  const blocked: string[] = (await t.getBlacklist()).data;
+  const newlyBlocked: string[] = (await t.addToBlacklist({ userIDList: ['eve'] })).data;
+  const unblocked: string[] = (await t.removeFromBlacklist({ userIDList: ['eve'] })).data;
+  console.log(nick, firstAvatar, updatedAt, blocked, newlyBlocked, unblocked);
 
   try {
     await t.deleteConversation('abc');

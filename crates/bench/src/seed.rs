@@ -169,6 +169,9 @@ impl Seeder {
                     text: format!("seeded message {seq} of {}", t.messages),
                 },
                 time,
+                // Seeded users have no profile (the column defaults are the same).
+                nick: String::new(),
+                avatar: String::new(),
                 revoked: false,
             };
             let body_json = serde_json::to_string(&message.body)?;

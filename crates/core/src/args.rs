@@ -72,7 +72,8 @@ pub fn server_url(option: Option<&str>, page_protocol: &str, page_host: &str) ->
                 .as_bytes()
                 .windows(3)
                 .position(|w| w == b"://")
-                .map_or(trimmed, |i| &trimmed[i + 3..]);
+                .and_then(|i| trimmed.get(i + 3..))
+                .unwrap_or(trimmed);
             if after_scheme.contains('/') {
                 trimmed.to_owned()
             } else {

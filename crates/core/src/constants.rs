@@ -1,5 +1,7 @@
 //! The documented `TIM.EVENT` and `TIM.TYPES` values, as (name, value) tables.
 
+use tim_proto::profile::{ALLOW_TYPES, FORBID_TYPES, GENDERS};
+
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod event {
@@ -14,6 +16,8 @@ pub mod event {
     pub const KICKED_OUT: &str = "kickedOut";
     pub const ERROR: &str = "error";
     pub const NET_STATE_CHANGE: &str = "netStateChange";
+    pub const PROFILE_UPDATED: &str = "onProfileUpdated";
+    pub const BLACKLIST_UPDATED: &str = "blacklistUpdated";
     pub const MESSAGE_REVOKED: &str = "onMessageRevoked";
     pub const MESSAGE_MODIFIED: &str = "onMessageModified";
 }
@@ -62,6 +66,8 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("KICKED_OUT", event::KICKED_OUT),
     ("ERROR", event::ERROR),
     ("NET_STATE_CHANGE", event::NET_STATE_CHANGE),
+    ("PROFILE_UPDATED", event::PROFILE_UPDATED),
+    ("BLACKLIST_UPDATED", event::BLACKLIST_UPDATED),
     ("MESSAGE_REVOKED", event::MESSAGE_REVOKED),
     ("MESSAGE_MODIFIED", event::MESSAGE_MODIFIED),
 ];
@@ -90,6 +96,15 @@ pub const TYPES: &[(&str, &str)] = &[
         "KICKED_OUT_USERSIG_EXPIRED",
         types::KICKED_OUT_USERSIG_EXPIRED,
     ),
+    // The profile type strings are declared once, in tim-proto (the server checks them too).
+    ("GENDER_UNKNOWN", GENDERS[0]),
+    ("GENDER_FEMALE", GENDERS[1]),
+    ("GENDER_MALE", GENDERS[2]),
+    ("ALLOW_TYPE_ALLOW_ANY", ALLOW_TYPES[0]),
+    ("ALLOW_TYPE_NEED_CONFIRM", ALLOW_TYPES[1]),
+    ("ALLOW_TYPE_DENY_ANY", ALLOW_TYPES[2]),
+    ("FORBID_TYPE_NONE", FORBID_TYPES[0]),
+    ("FORBID_TYPE_SEND_OUT", FORBID_TYPES[1]),
 ];
 
 #[cfg(test)]

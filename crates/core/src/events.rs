@@ -21,6 +21,11 @@ pub enum Event {
     Error(SdkError),
     GroupListUpdated(Vec<Group>),
     GroupSystemNoticeReceived(Box<Message>),
+    /// `data`: `[profile]`, the user's own profile after a change on any of their sessions;
+    /// held as the JSON text of that one profile, as it came (the wasm layer parses it).
+    ProfileUpdated(String),
+    /// `data`: the whole blacklist after the change.
+    BlacklistUpdated(Vec<String>),
     /// Messages of listed conversations revoked (here, on another session, or by the peer).
     MessageRevoked(Vec<Message>),
     /// Messages of listed conversations given a new payload by their sender.
@@ -42,6 +47,8 @@ impl Event {
             Event::Error(_) => event::ERROR,
             Event::GroupListUpdated(_) => event::GROUP_LIST_UPDATED,
             Event::GroupSystemNoticeReceived(_) => event::GROUP_SYSTEM_NOTICE_RECEIVED,
+            Event::ProfileUpdated(_) => event::PROFILE_UPDATED,
+            Event::BlacklistUpdated(_) => event::BLACKLIST_UPDATED,
             Event::MessageRevoked(_) => event::MESSAGE_REVOKED,
             Event::MessageModified(_) => event::MESSAGE_MODIFIED,
         }
@@ -63,6 +70,8 @@ impl Event {
                 message: &e.message,
             },
             Event::GroupListUpdated(list) => EventData::Groups(list),
+            Event::ProfileUpdated(text) => EventData::JsonList(text),
+            Event::BlacklistUpdated(list) => EventData::UserIds(list),
             Event::GroupSystemNoticeReceived(m) => EventData::Notice {
                 message: m,
                 kind: match &m.payload {
@@ -94,6 +103,9 @@ pub enum EventData<'a> {
         message: &'a str,
     },
     Groups(&'a [Group]),
+    /// The JSON text of one value: JS gets `[value]` (`JSON.parse` in the wasm layer).
+    JsonList(&'a str),
+    UserIds(&'a [String]),
     Notice {
         message: &'a Message,
         #[serde(rename = "type")]
@@ -197,6 +209,8 @@ mod tests {
             seq,
             time: 10,
             body: WireBody::Text { text: "x".into() },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 

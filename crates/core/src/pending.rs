@@ -16,6 +16,8 @@ pub struct Pending {
 
 /// What an incoming frame turned out to be, once replies are routed.
 #[derive(Debug, PartialEq)]
+// One per frame, moved once: boxing the push would cost SDK code for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Routed {
     /// A reply or error that completed a waiting request (or one nobody waits for any more).
     Answered,

@@ -125,6 +125,9 @@ impl ConversationState {
                 last_message: None,
                 update_time: msg.time,
                 group: None,
+                peer_nick: String::new(),
+                peer_avatar: String::new(),
+                pinned: false,
             });
         let newest = entry.last_message.as_ref().map_or(0, |m| m.seq);
         if msg.seq <= newest {
@@ -137,6 +140,11 @@ impl ConversationState {
         entry.update_time = entry.update_time.max(msg.time);
         if counts_unread && msg.from != self.me {
             entry.unread_count = entry.unread_count.saturating_add(1);
+        }
+        // A C2C peer's message carries their nick and avatar as of now: the freshest we know.
+        if msg.from != self.me && msg.conversation_id.starts_with(types::CONV_C2C) {
+            entry.peer_nick.clone_from(&msg.nick);
+            entry.peer_avatar.clone_from(&msg.avatar);
         }
         self.touched(&msg.conversation_id);
         Change {
@@ -252,6 +260,22 @@ impl ConversationState {
         }
     }
 
+    /// Pins or unpins a listed conversation (a conversation not in the list has no pin: the
+    /// server unpins on deletion, and its list says so when the conversation comes back).
+    pub fn set_pinned(&mut self, conversation_id: &str, pinned: bool) -> Change {
+        match self.entries.get_mut(conversation_id) {
+            Some(c) if c.pinned != pinned => {
+                c.pinned = pinned;
+                self.touched(conversation_id);
+                Change {
+                    list: true,
+                    total_unread: false,
+                }
+            }
+            _ => Change::default(),
+        }
+    }
+
     /// The conversations of `scope` with unread messages (what setAllMessageRead reads), by ID.
     pub fn unread_in(&self, scope: ReadScope) -> Vec<String> {
         let mut ids: Vec<String> = self
@@ -355,13 +379,14 @@ impl ConversationState {
             .fold(0u32, |sum, c| sum.saturating_add(c.unread_count))
     }
 
-    /// The documented order: newest last message first (pinning comes with a later issue).
+    /// The documented order: pinned first, then newest last message first.
     pub fn list(&self) -> Vec<Conversation> {
         let mut entries: Vec<&WireConversation> = self.entries.values().collect();
         crate::sort::sort_by(&mut entries, |a, b| {
             let recency = |c: &WireConversation| self.activity.get(&c.conversation_id).copied();
-            sort_time(b)
-                .cmp(&sort_time(a))
+            b.pinned
+                .cmp(&a.pinned)
+                .then_with(|| sort_time(b).cmp(&sort_time(a)))
                 .then_with(|| b.update_time.cmp(&a.update_time))
                 .then_with(|| recency(b).cmp(&recency(a)))
                 .then_with(|| a.conversation_id.cmp(&b.conversation_id))
@@ -397,6 +422,8 @@ mod tests {
             body: WireBody::Text {
                 text: format!("t{seq}"),
             },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 
@@ -560,6 +587,9 @@ mod tests {
             last_message: Some(msg(id, "x", 1, 10)),
             update_time: 10,
             group: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
+            pinned: false,
         };
         // The server says gus is more recent than fay within the same second.
         s.replace_all(vec![conv("C2Cgus"), conv("C2Cfay")]);
@@ -625,6 +655,9 @@ mod tests {
             last_message: None,
             update_time: 1,
             group: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
+            pinned: false,
         }]);
         assert!(ch.list && ch.total_unread);
         assert_eq!(s.total_unread(), 3);
@@ -636,7 +669,52 @@ mod tests {
             last_message: None,
             update_time: 1,
             group: None,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
+            pinned: false,
         }]);
         assert_eq!(again, Change::default());
+    }
+
+    #[test]
+    fn pinned_conversations_come_first_until_unpinned() {
+        let mut s = ConversationState::new("alice");
+        s.apply_message(&msg("C2Cbob", "bob", 1, 10), true);
+        s.apply_message(&msg("C2Ccarol", "carol", 1, 11), true);
+        let ids = |s: &ConversationState| {
+            s.list()
+                .into_iter()
+                .map(|c| (c.conversation_id, c.is_pinned))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&s)[0].0, "C2Ccarol");
+        let ch = s.set_pinned("C2Cbob", true);
+        assert!(ch.list && !ch.total_unread);
+        assert_eq!(
+            ids(&s),
+            [("C2Cbob".to_owned(), true), ("C2Ccarol".to_owned(), false)]
+        );
+        s.apply_message(&msg("C2Ccarol", "carol", 2, 12), true);
+        assert_eq!(
+            ids(&s)[0].0,
+            "C2Cbob",
+            "a newer message does not pass a pin"
+        );
+        assert_eq!(s.set_pinned("C2Cbob", true), Change::default(), "no change");
+        assert_eq!(
+            s.set_pinned("C2Cdan", true),
+            Change::default(),
+            "not listed"
+        );
+        s.set_pinned("C2Cbob", false);
+        assert_eq!(ids(&s)[0], ("C2Ccarol".to_owned(), false));
+        s.set_pinned("C2Cbob", true);
+        s.delete("C2Cbob", 1);
+        s.apply_message(&msg("C2Cbob", "bob", 2, 13), true);
+        assert_eq!(
+            ids(&s)[0],
+            ("C2Cbob".to_owned(), false),
+            "deleted and brought back: not pinned"
+        );
     }
 }

@@ -106,6 +106,8 @@ mod tests {
                 seq: 1,
                 time: 1,
                 body: WireBody::Text { text: "x".into() },
+                nick: String::new(),
+                avatar: String::new(),
             },
             true,
         );

@@ -128,9 +128,35 @@ codes! {
     IdleTimeout = 60012,
     /// An HTTP API request whose body is not declared as JSON (`Content-Type`) (ours).
     NotJson = 60013,
+    /// updateMyProfile with a field over Tencent's limit or not one of its TIM.TYPES values
+    /// (Tencent 2721, UPDATE_PROFILE_INVALID_PARAM).
+    UpdateProfileInvalidParam = 2721,
+    /// updateMyProfile naming no profile field (Tencent 2722, UPDATE_PROFILE_NO_KEY).
+    UpdateProfileNoKey = 2722,
+    /// addToBlacklist with a userIDList that is not 1 to 1000 valid user IDs (Tencent 2740).
+    AddBlacklistInvalidParam = 2740,
+    /// removeFromBlacklist with a userIDList that is not 1 to 1000 valid user IDs (Tencent 2741).
+    DelBlacklistInvalidParam = 2741,
+    /// addToBlacklist naming the caller (Tencent 2742, CANNOT_ADD_SELF_TO_BLACKLIST).
+    CannotAddSelfToBlacklist = 2742,
+    /// A one-to-one message to a user who blacklisted the sender: refused, stored nowhere
+    /// (Tencent 20007).
+    BlockedByPeer = 20007,
+    /// Admin REST, relationship chain: a bad parameter, a user already in the blacklist
+    /// (black_list_add) or not in it (black_list_delete); a per-user ResultCode (Tencent 30001).
+    SnsInvalidParameter = 30001,
+    /// Admin REST, profiles: a bad Tag or Value in portrait_set / portrait_get (Tencent 40001).
+    ProfileInvalidParameter = 40001,
+    /// Admin REST, profiles: the account is not a user of the app (Tencent 40003).
+    ProfileAccountNotFound = 40003,
+    /// The blacklist would hold more than 1,000 users (ours; Tencent documents the limit, not
+    /// a code for it).
+    BlacklistFull = 60017,
     /// The server cannot reach its database right now (PostgreSQL down or unreachable); the
     /// request may or may not have been applied, and retrying it is safe (ours).
     StorageUnavailable = 60016,
+    /// pinConversation over the limit of pinned conversations per user (ours).
+    TooManyPinned = 60020,
     /// revokeMessage / modifyMessage of a message the caller did not send (ours).
     NotMessageSender = 2505,
     /// revokeMessage after the app's revoke time limit (default 2 minutes) (Tencent 20016).

@@ -10,6 +10,7 @@
 
 use crate::error_code::ErrorCode;
 use crate::model::{WireBody, WireConversation, WireGroup, WireMessage};
+use crate::profile::ProfilePatch;
 use serde::{Deserialize, Serialize};
 
 /// A request from a client. `id` is chosen by the client and echoed in the answer.
@@ -18,6 +19,15 @@ pub struct ClientFrame {
     pub id: u64,
     #[serde(rename = "req")]
     pub request: Request,
+}
+
+impl ClientFrame {
+    /// The frame's JSON text for a request already in JSON (`request_json`): what serializing
+    /// a `ClientFrame` gives, without the `Request` (the SDK keeps a request's text, not the
+    /// request, to resend it under a new ID).
+    pub fn text(id: u64, request_json: &str) -> String {
+        format!("{{\"id\":{id},\"req\":{request_json}}}")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,6 +147,45 @@ pub enum Request {
         #[serde(rename = "userIDList")]
         user_ids: Vec<String>,
     },
+    // Passed-through calls (see `PASSED_THROUGH`): each variant's JSON is the documented
+    // options object of its method, which the SDK sends as the app gave it.
+    /// `getMyProfile`: the caller's profile (`data`: one `profile::WireProfile`).
+    #[serde(skip_serializing)]
+    GetMyProfile,
+    /// `getUserProfile`: the profiles of the first `limits::MAX_PROFILE_QUERY` user IDs given;
+    /// users who never logged in, sent or received are left out (`data`: an array).
+    #[serde(skip_serializing)]
+    GetUserProfile {
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
+    /// `updateMyProfile`: the fields to set (checked by `rules::check_profile_patch`);
+    /// `profileUpdated` to every session of the user (`data`: the profile after it).
+    #[serde(skip_serializing)]
+    UpdateMyProfile(ProfilePatch),
+    /// `getBlacklist`: the user IDs the caller blacklisted, in the order added.
+    #[serde(skip_serializing)]
+    GetBlacklist,
+    /// `addToBlacklist`: their one-to-one messages to the caller are refused (20007) from now
+    /// (`data`: the user IDs added; the whole list comes as `blacklistUpdated`).
+    #[serde(skip_serializing)]
+    AddToBlacklist {
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
+    #[serde(skip_serializing)]
+    RemoveFromBlacklist {
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
+    /// `pinConversation`: the conversation goes to (or leaves) the top of the user's list, on
+    /// every session (a `conversationPinned` push each).
+    PinConversation {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+        #[serde(rename = "isPinned")]
+        pinned: bool,
+    },
     Ping,
     /// `revokeMessage` (no `body`) and `modifyMessage` (the new `body`): the sender changes a
     /// message of the conversation for everyone; answered with `sent` (the message as stored
@@ -158,6 +207,31 @@ pub enum Request {
         #[serde(rename = "IDList")]
         ids: Vec<String>,
     },
+}
+
+/// The calls the SDK passes through: it sends `{"<name>": <the app's options>}` (`null` for none)
+/// as the request and resolves with the reply's `data`, with no code of its own for either; the
+/// server checks the options. `true`: safe to send twice (resent once after a lost answer).
+pub const PASSED_THROUGH: &[(&str, bool)] = &[
+    ("getMyProfile", true),
+    ("getUserProfile", true),
+    ("updateMyProfile", false),
+    ("getBlacklist", true),
+    ("addToBlacklist", true),
+    ("removeFromBlacklist", true),
+];
+
+/// The code for a request naming `op` whose options do not decode: for a passed-through call,
+/// the method's own code for bad options where Tencent has one, else 2100 (the SDK checked
+/// nothing); for any other frame 60003 (the SDK sends only frames that decode).
+pub fn undecodable_code(op: &str) -> ErrorCode {
+    match op {
+        "updateMyProfile" => ErrorCode::UpdateProfileInvalidParam,
+        "addToBlacklist" => ErrorCode::AddBlacklistInvalidParam,
+        "removeFromBlacklist" => ErrorCode::DelBlacklistInvalidParam,
+        _ if PASSED_THROUGH.iter().any(|(name, _)| *name == op) => ErrorCode::InvalidParameter,
+        _ => ErrorCode::MalformedFrame,
+    }
 }
 
 impl Request {
@@ -192,6 +266,13 @@ impl Request {
             Request::GetGroupProfile { .. } => "getGroupProfile",
             Request::AddGroupMember { .. } => "addGroupMember",
             Request::DeleteGroupMember { .. } => "deleteGroupMember",
+            Request::GetMyProfile => "getMyProfile",
+            Request::GetUserProfile { .. } => "getUserProfile",
+            Request::UpdateMyProfile { .. } => "updateMyProfile",
+            Request::GetBlacklist => "getBlacklist",
+            Request::AddToBlacklist { .. } => "addToBlacklist",
+            Request::RemoveFromBlacklist { .. } => "removeFromBlacklist",
+            Request::PinConversation { .. } => "pinConversation",
             Request::Ping => "ping",
             Request::EditMessage { .. } => "editMessage",
             Request::DeleteMessages { .. } => "deleteMessages",
@@ -202,6 +283,8 @@ impl Request {
 /// A successful answer to a request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+// One per request, moved once: boxing the profile would buy nothing but code in the SDK.
+#[allow(clippy::large_enum_variant)]
 pub enum Reply {
     #[serde(rename_all = "camelCase")]
     LoggedIn {
@@ -274,6 +357,9 @@ pub enum Reply {
         conversation_id: String,
         cleared_seq: u64,
     },
+    /// A passed-through call's result: the JSON text of its `data`, which the SDK resolves
+    /// with as it is (`JSON.parse`), so that it carries no code for the shape.
+    Data(String),
     Pong,
 }
 
@@ -293,6 +379,7 @@ impl Reply {
             Reply::GroupList { .. } => "groupList",
             Reply::MembersChanged { .. } => "membersChanged",
             Reply::HistoryCleared { .. } => "historyCleared",
+            Reply::Data(_) => "data",
             Reply::Pong => "pong",
         }
     }
@@ -357,6 +444,8 @@ impl ReadScope {
 /// Something the server tells a client without being asked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+// One per frame, moved once (see [`Reply`]).
+#[allow(clippy::large_enum_variant)]
 pub enum Push {
     /// A new message in one of the user's conversations (from the peer, or the user's own message
     /// sent from another session).
@@ -390,8 +479,20 @@ pub enum Push {
     },
     /// The user's groups changed (joined, quit, added, removed, dismissed): fetch the group list.
     GroupsChanged,
+    /// The user's profile changed (on any session, or by the admin REST API): the whole profile
+    /// after the change (PROFILE_UPDATED).
+    /// The JSON text of one `profile::WireProfile`.
+    ProfileUpdated(String),
+    /// The user's blacklist changed: the whole list after the change (BLACKLIST_UPDATED).
+    BlacklistUpdated(Vec<String>),
     /// The server ends this session; the connection closes after this frame.
     Kicked { reason: KickReason },
+    /// The user pinned a conversation (on any session, the pinning one included): its ID.
+    /// Newtypes of a string, not a `{conversationID, isPinned}` struct: a struct variant costs
+    /// the SDK a deserializer of its own (see bench/findings/sdk.md).
+    ConversationPinned(String),
+    /// The user unpinned a conversation, or a deletion did: its ID.
+    ConversationUnpinned(String),
     /// A message of one of the user's conversations was revoked (`isRevoked` true) or given a new
     /// body by its sender (`isRevoked` false: a revoked message is never modified); logged only
     /// for users whose view still holds it.
@@ -399,6 +500,15 @@ pub enum Push {
 }
 
 impl Push {
+    /// `conversationPinned` or `conversationUnpinned` for `conversation_id`.
+    pub fn pin_change(conversation_id: String, pinned: bool) -> Push {
+        if pinned {
+            Push::ConversationPinned(conversation_id)
+        } else {
+            Push::ConversationUnpinned(conversation_id)
+        }
+    }
+
     /// The push's name, for logs.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -407,7 +517,11 @@ impl Push {
             Push::HistoryCleared { .. } => "historyCleared",
             Push::ConversationRead { .. } => "conversationRead",
             Push::GroupsChanged => "groupsChanged",
+            Push::ProfileUpdated(_) => "profileUpdated",
+            Push::BlacklistUpdated(_) => "blacklistUpdated",
             Push::Kicked { .. } => "kicked",
+            Push::ConversationPinned(_) => "conversationPinned",
+            Push::ConversationUnpinned(_) => "conversationUnpinned",
             Push::MessageEdited { .. } => "messageEdited",
         }
     }
@@ -422,6 +536,8 @@ pub enum KickReason {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+// One per frame, moved once (see [`Reply`]).
+#[allow(clippy::large_enum_variant)]
 pub enum ServerFrame {
     Reply {
         id: u64,
@@ -463,6 +579,57 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn a_frames_text_is_its_serialization() {
+        for request in [
+            Request::Ping,
+            Request::JoinGroup {
+                group_id: "g\"1".into(),
+            },
+        ] {
+            let json = serde_json::to_string(&request).expect("request");
+            let framed: serde_json::Value =
+                serde_json::from_str(&ClientFrame::text(7, &json)).expect("JSON");
+            let frame = ClientFrame { id: 7, request };
+            assert_eq!(framed, serde_json::to_value(&frame).expect("frame"));
+        }
+    }
+
+    /// The SDK sends `{"<name>": options}` for these, `null` when the app gave none.
+    #[test]
+    fn passed_through_calls_decode_from_the_documented_options() {
+        let decode = |v: serde_json::Value| serde_json::from_value::<Request>(v);
+        let cases = [
+            (json!({"getMyProfile": null}), "getMyProfile"),
+            (
+                json!({"getUserProfile": {"userIDList": ["a"], "extra": 1}}),
+                "getUserProfile",
+            ),
+            (
+                json!({"updateMyProfile": {"nick": "N", "gender": "Gender_Type_Male"}}),
+                "updateMyProfile",
+            ),
+            (json!({"getBlacklist": null}), "getBlacklist"),
+            (
+                json!({"addToBlacklist": {"userIDList": ["a"]}}),
+                "addToBlacklist",
+            ),
+            (
+                json!({"removeFromBlacklist": {"userIDList": ["a"]}}),
+                "removeFromBlacklist",
+            ),
+        ];
+        let count = cases.len();
+        for (options, op) in cases {
+            let r = decode(options.clone()).unwrap_or_else(|e| panic!("{options}: {e}"));
+            assert_eq!(r.op(), op);
+            assert!(PASSED_THROUGH.iter().any(|(name, _)| *name == op));
+        }
+        assert_eq!(count, PASSED_THROUGH.len());
+        assert!(decode(json!({"addToBlacklist": {"userIDList": [1]}})).is_err());
+        assert!(decode(json!({"updateMyProfile": "nick"})).is_err());
+    }
+
     fn msg() -> WireMessage {
         WireMessage {
             revoked: false,
@@ -473,6 +640,8 @@ mod tests {
             seq: 3,
             time: 1_700_000_000,
             body: WireBody::Text { text: "hi".into() },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 

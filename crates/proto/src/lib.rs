@@ -9,6 +9,7 @@ pub mod error_code;
 pub mod frame;
 pub mod limits;
 pub mod model;
+pub mod profile;
 pub mod rules;
 pub mod user_id;
 

@@ -21,6 +21,21 @@ pub const DEFAULT_PAGE_COUNT: u32 = 15;
 /// Most IDs one batch deleteConversation takes (Tencent's documented maximum; more is refused, never
 /// silently truncated).
 pub const MAX_BATCH_DELETE: usize = 100;
+/// Longest profile string (nick, avatar URL, self signature), in bytes (Tencent's limit).
+pub const MAX_PROFILE_TEXT_BYTES: usize = 500;
+/// Longest profile location, in bytes (Tencent's limit).
+pub const MAX_LOCATION_BYTES: usize = 16;
+/// Most users one getUserProfile / `profile/portrait_get` answers for; Tencent queries the first
+/// 100 of a longer list and drops the rest, and so do we.
+pub const MAX_PROFILE_QUERY: usize = 100;
+/// Most users one addToBlacklist / removeFromBlacklist names (Tencent's limit; more is refused).
+pub const MAX_BLACKLIST_CHANGE: usize = 1000;
+/// Most users one blacklist holds (Tencent's limit, "not adjustable").
+pub const MAX_BLACKLIST: usize = 1000;
+/// Most conversations a user may have pinned at once (Tencent's limit).
+pub const MAX_PINNED_CONVERSATIONS: usize = 50;
+/// Most users one C2C setMessageRemindType `userIDList` holds (Tencent's limit).
+pub const MAX_REMIND_USERS: usize = 30;
 /// Most messages one deleteMessage call takes (Tencent's documented maximum; more is refused).
 pub const MAX_DELETE_MESSAGES: usize = 30;
 /// Default of the app setting RevokeTimeLimit: how long after sending a sender may revoke, in

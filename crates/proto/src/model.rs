@@ -143,6 +143,12 @@ pub struct WireMessage {
     /// Server time of acceptance, unix seconds.
     pub time: i64,
     pub body: WireBody,
+    /// The sender's nick and avatar as they were when the message was sent (stored with it);
+    /// absent on the wire when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub nick: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub avatar: String,
     /// Revoked by its sender (revokeMessage) or an admin; absent on the wire when false.
     #[serde(
         rename = "isRevoked",
@@ -166,6 +172,20 @@ pub struct WireConversation {
     /// For `GROUP<id>` conversations: the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<WireGroup>,
+    /// For `C2C<id>` conversations: the peer's nick and avatar now (read with the list; absent
+    /// when empty). Flat fields, not an object: one more struct would cost the SDK its own
+    /// deserializer.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub peer_nick: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub peer_avatar: String,
+    /// Pinned to the top of the list (pinConversation); a deletion unpins.
+    #[serde(rename = "isPinned", default, skip_serializing_if = "is_false")]
+    pub pinned: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[cfg(test)]

@@ -31,6 +31,8 @@ pub const CHUNK: usize = 256;
 pub const QUEUE_CHUNKS: usize = 64;
 
 /// Pushes on their way to the hub.
+// One per commit or group change, moved once: boxing the push would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Job {
     /// Logged events, in log order.
     Events {

@@ -27,6 +27,7 @@ use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tim_proto::frame::undecodable_code;
 use tim_proto::frame::{KickReason, LoggedEvent};
 use tim_proto::{ClientFrame, ErrorCode, Push, Reply, Request, ServerFrame, PROTOCOL_VERSION};
 use tokio::sync::watch;
@@ -468,7 +469,7 @@ impl Session {
         let frame: ClientFrame = match serde_json::from_str(text) {
             Ok(f) => f,
             Err(e) => {
-                let (id, old) = peek(text);
+                let Peeked { id, old, op } = peek(text);
                 if old {
                     return answer(error_frame(
                         id,
@@ -478,11 +479,10 @@ impl Session {
                         ),
                     ));
                 }
-                return answer(error_frame(
-                    id,
-                    ErrorCode::MalformedFrame,
-                    format!("not a valid request: {e}"),
-                ));
+                let code = op
+                    .as_deref()
+                    .map_or(ErrorCode::MalformedFrame, undecodable_code);
+                return answer(error_frame(id, code, format!("not a valid request: {e}")));
             }
         };
         let id = frame.id;
@@ -705,12 +705,33 @@ fn error_frame(id: Option<u64>, code: ErrorCode, message: String) -> ServerFrame
 
 /// The request id of a frame that is JSON but not a valid request, so the error can name it,
 /// and whether it is shaped as protocol 1 (`op`/`args`, no `req`), so an old client learns why.
-fn peek(text: &str) -> (Option<u64>, bool) {
+/// What a frame that does not decode still says: its ID, whether it is protocol 1 (`op` and no
+/// `req`), and the op its `req` names.
+#[derive(Debug, PartialEq)]
+struct Peeked {
+    id: Option<u64>,
+    old: bool,
+    op: Option<String>,
+}
+
+fn peek(text: &str) -> Peeked {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
-        return (None, false);
+        return Peeked {
+            id: None,
+            old: false,
+            op: None,
+        };
     };
-    let id = map.get("id").and_then(serde_json::Value::as_u64);
-    (id, map.contains_key("op") && !map.contains_key("req"))
+    let op = match map.get("req") {
+        Some(serde_json::Value::Object(req)) if req.len() == 1 => req.keys().next().cloned(),
+        Some(serde_json::Value::String(unit)) => Some(unit.clone()),
+        _ => None,
+    };
+    Peeked {
+        id: map.get("id").and_then(serde_json::Value::as_u64),
+        old: map.contains_key("op") && !map.contains_key("req"),
+        op,
+    }
 }
 
 #[cfg(test)]
@@ -719,10 +740,38 @@ mod tests {
 
     #[test]
     fn peek_finds_ids_only_in_objects_and_knows_protocol_1() {
-        assert_eq!(peek(r#"{"id":5,"req":"explode"}"#), (Some(5), false));
-        assert_eq!(peek(r#"{"id":"5"}"#), (None, false));
-        assert_eq!(peek("[1]"), (None, false));
-        assert_eq!(peek("not json"), (None, false));
-        assert_eq!(peek(r#"{"id":1,"op":"login","args":{}}"#), (Some(1), true));
+        let p = |id, old, op: Option<&str>| Peeked {
+            id,
+            old,
+            op: op.map(str::to_owned),
+        };
+        assert_eq!(
+            peek(r#"{"id":5,"req":"explode"}"#),
+            p(Some(5), false, Some("explode"))
+        );
+        assert_eq!(peek(r#"{"id":"5"}"#), p(None, false, None));
+        assert_eq!(peek("[1]"), p(None, false, None));
+        assert_eq!(peek("not json"), p(None, false, None));
+        assert_eq!(
+            peek(r#"{"id":1,"op":"login","args":{}}"#),
+            p(Some(1), true, None)
+        );
+        assert_eq!(
+            peek(r#"{"id":2,"req":{"addToBlacklist":{"userIDList":[1]}}}"#),
+            p(Some(2), false, Some("addToBlacklist"))
+        );
+    }
+
+    #[test]
+    fn a_passed_through_calls_bad_options_get_its_code() {
+        assert_eq!(
+            undecodable_code("addToBlacklist"),
+            ErrorCode::AddBlacklistInvalidParam
+        );
+        assert_eq!(
+            undecodable_code("getUserProfile"),
+            ErrorCode::InvalidParameter
+        );
+        assert_eq!(undecodable_code("sendMessage"), ErrorCode::MalformedFrame);
     }
 }

@@ -13,6 +13,8 @@ pub(crate) mod group_args;
 mod groups;
 mod history;
 mod once;
+mod pins;
+mod profiles;
 mod read;
 
 use crate::clock::unix_now;
@@ -27,7 +29,7 @@ use crate::store::{
 use crate::usersig;
 use std::sync::Arc;
 use tim_proto::model::WireBody;
-use tim_proto::rules::{check_page_count, check_text, check_user_id};
+use tim_proto::rules::{check_page_count, check_text, check_user_id, BlacklistChange};
 use tim_proto::{ConversationId, ErrorCode, Reply, Request, PROTOCOL_VERSION};
 
 /// Longest client-made ID (message ID, opId).
@@ -312,6 +314,22 @@ impl Service {
                 self.set_message_read(who, &conversation_id).await
             }
             Request::SetAllMessageRead { scope } => self.set_all_message_read(who, scope).await,
+            Request::GetMyProfile => self.my_profile(who).await,
+            Request::GetUserProfile { user_ids } => self.user_profiles(who, user_ids).await,
+            Request::UpdateMyProfile(patch) => self.update_my_profile(who, patch).await,
+            Request::GetBlacklist => self.get_blacklist(who).await,
+            Request::AddToBlacklist { user_ids } => {
+                self.change_blacklist(who, user_ids, BlacklistChange::Add)
+                    .await
+            }
+            Request::RemoveFromBlacklist { user_ids } => {
+                self.change_blacklist(who, user_ids, BlacklistChange::Remove)
+                    .await
+            }
+            Request::PinConversation {
+                conversation_id,
+                pinned,
+            } => self.pin_conversation(who, &conversation_id, pinned).await,
             Request::EditMessage {
                 conversation_id,
                 id,
@@ -399,6 +417,13 @@ impl Service {
                 ErrorCode::InvalidParameter,
                 "message ID already used by another sender in this conversation",
             )),
+            SendOutcome::Blocked => Err(ApiError::new(
+                ErrorCode::BlockedByPeer,
+                format!(
+                    "{} blacklisted the sender: the message was not sent",
+                    conv.peer
+                ),
+            )),
         }
     }
 
@@ -407,8 +432,9 @@ impl Service {
         let list = self
             .blocking(move |s| s.conversations(user.sdk_app_id, &user.user_id))
             .await?;
+        let conversations = list.iter().map(ConversationView::to_wire).collect();
         Ok(Reply::ConversationList {
-            conversations: list.iter().map(ConversationView::to_wire).collect(),
+            conversations: self.with_user_profiles(who, conversations).await?,
         })
     }
 
@@ -417,9 +443,13 @@ impl Service {
         let app = who.user.sdk_app_id;
         let lookup = conv.clone();
         match self.blocking(move |s| s.conversation(app, &lookup)).await? {
-            Some(c) => Ok(Reply::Conversation {
-                conversation: c.to_wire(),
-            }),
+            Some(c) => {
+                let mut one = self.with_user_profiles(who, vec![c.to_wire()]).await?;
+                match one.pop() {
+                    Some(conversation) => Ok(Reply::Conversation { conversation }),
+                    None => Err(not_found(&conv)),
+                }
+            }
             None => Err(not_found(&conv)),
         }
     }

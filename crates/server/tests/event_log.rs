@@ -94,8 +94,9 @@ fn every_message_and_synced_deletion_is_logged_in_order_for_each_user(db: TestDb
     );
     send(s, "bob", "alice", "m2", 11);
     send(s, "alice", "carol", "c1", 12);
-    let DeleteOutcome::Deleted { through_seq, event } =
-        delete(s, "alice", "bob", DeleteMode::ClearHistory)
+    let DeleteOutcome::Deleted {
+        through_seq, event, ..
+    } = delete(s, "alice", "bob", DeleteMode::ClearHistory)
     else {
         panic!("deleted");
     };
@@ -132,8 +133,9 @@ fn a_deletion_is_logged_only_while_the_app_syncs_it_and_the_setting_is_read_each
     let s = open(&db, false);
     let s = s.as_ref();
     send(s, "alice", "bob", "m1", 10);
-    let DeleteOutcome::Deleted { through_seq, event } =
-        delete(s, "alice", "bob", DeleteMode::ClearHistory)
+    let DeleteOutcome::Deleted {
+        through_seq, event, ..
+    } = delete(s, "alice", "bob", DeleteMode::ClearHistory)
     else {
         panic!("deleted");
     };
@@ -248,8 +250,9 @@ fn keep_history_deletion_hides_the_entry_and_a_new_message_shows_the_old_history
     let s = s.as_ref();
     send(s, "bob", "alice", "m1", 1);
     send(s, "bob", "alice", "m2", 2);
-    let DeleteOutcome::Deleted { through_seq, event } =
-        delete(s, "alice", "bob", DeleteMode::KeepHistory)
+    let DeleteOutcome::Deleted {
+        through_seq, event, ..
+    } = delete(s, "alice", "bob", DeleteMode::KeepHistory)
     else {
         panic!("deleted");
     };

@@ -123,7 +123,8 @@ fn a_deletion_changes_one_row_whatever_the_member_count_and_history() {
             outcome,
             DeleteOutcome::Deleted {
                 through_seq: messages as u64,
-                event: None
+                event: None,
+                unpinned: None,
             }
         );
         assert_eq!(s.total_changes() - before, 1, "{id}: one row, sync off");

@@ -133,7 +133,10 @@ fn an_op_id_is_applied_once_and_its_answer_recorded() {
         send(&s, "bob", "alice", id);
     }
     let first = applied(delete(&s, None, Some("op-1"), 100));
-    let DeleteOutcome::Deleted { through_seq, event } = first else {
+    let DeleteOutcome::Deleted {
+        through_seq, event, ..
+    } = first
+    else {
         panic!("deleted")
     };
     assert_eq!(through_seq, 3);
@@ -240,7 +243,8 @@ fn without_an_op_id_nothing_is_recorded(db: TestDb) {
         applied(delete(s, None, None, 100)),
         DeleteOutcome::Deleted {
             through_seq: 1,
-            event: None
+            event: None,
+            unpinned: None,
         }
     ));
     assert_eq!(applied(delete(s, None, None, 100)), DeleteOutcome::NotFound);
@@ -261,7 +265,9 @@ fn a_deletion_up_to_a_seq_keeps_the_newer_messages() {
     assert_eq!(entry(&s), Some((5, Some("b6".into()))));
     let before = latest_event(&s, "alice");
 
-    let DeleteOutcome::Deleted { through_seq, event } = applied(delete(&s, Some(3), None, 100))
+    let DeleteOutcome::Deleted {
+        through_seq, event, ..
+    } = applied(delete(&s, Some(3), None, 100))
     else {
         panic!("deleted")
     };
@@ -293,7 +299,9 @@ fn a_deletion_up_to_a_seq_keeps_the_newer_messages() {
 
     // A point at or below the watermark covers nothing new: nothing changes, nothing is logged.
     let changes = s.total_changes();
-    let DeleteOutcome::Deleted { through_seq, event } = applied(delete(&s, Some(2), None, 101))
+    let DeleteOutcome::Deleted {
+        through_seq, event, ..
+    } = applied(delete(&s, Some(2), None, 101))
     else {
         panic!("answered")
     };
@@ -333,7 +341,8 @@ fn reads_made_elsewhere_stay_read_after_a_partial_deletion(db: TestDb) {
         applied(delete(s, Some(2), None, 100)),
         DeleteOutcome::Deleted {
             through_seq: 2,
-            event: None
+            event: None,
+            unpinned: None,
         }
     ));
     assert_eq!(entry(s), Some((0, Some("b4".into()))), "b3, b4 were read");
@@ -424,7 +433,8 @@ fn the_same_op_id_from_two_connections_at_once_applies_once(db: TestDb) {
             repeated[0],
             answer(&DeleteOutcome::Deleted {
                 through_seq: 1,
-                event: None
+                event: None,
+                unpinned: None,
             })
         );
         assert_eq!(

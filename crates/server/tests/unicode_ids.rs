@@ -373,8 +373,9 @@ fn history(s: &dyn Store, owner: &str, peer: &str) -> Vec<String> {
 
 /// A database of the schema before the key change, made from one of today's: its C2C keys
 /// (threads, messages, conversations, the log's message entries) back to `a|b`, the later
-/// migrations' tables and columns gone (issue 16's revoked / revoke_time_limit /
-/// hidden_messages), its version back to the one before.
+/// migrations' tables and columns (issue 16's profiles, blacklists, the messages' nick and
+/// avatar, pins and remind types, revoked / revoke_time_limit / hidden_messages) gone, its
+/// version back to the one before.
 fn downgrade(db: &TestDb) {
     let (chr, version) = match db.engine {
         Engine::Sqlite => ("char(31)", "PRAGMA user_version = 5;"),
@@ -389,9 +390,15 @@ fn downgrade(db: &TestDb) {
          DELETE FROM threads WHERE {has};
          UPDATE user_events SET payload_json = replace(payload_json, '\\u001f', '|')
              WHERE kind = 'messageAt';
+         DROP TABLE profiles;
+         DROP TABLE blacklist;
+         ALTER TABLE messages DROP COLUMN nick;
+         ALTER TABLE messages DROP COLUMN avatar;
          DROP TABLE hidden_messages;
          ALTER TABLE messages DROP COLUMN revoked;
          ALTER TABLE apps DROP COLUMN revoke_time_limit;
+         DROP TABLE remind_types;
+         ALTER TABLE conversations DROP COLUMN pinned;
          {version}"
     ));
 }

@@ -1,4 +1,5 @@
-//! joinGroup, quitGroup, dismissGroup, getGroupProfile.
+//! createGroup, joinGroup, quitGroup, dismissGroup, getGroupProfile, addGroupMember,
+//! deleteGroupMember. Each that changes the user's groups refreshes the group list after.
 
 use super::{expect_done, unexpected, Data, Finish, Finished, Prepared};
 use crate::error::SdkError;
@@ -9,6 +10,31 @@ use serde_json::Value;
 use tim_proto::{Reply, Request};
 
 pub(super) fn prepare(name: &str, arg: &Value) -> Option<Result<Prepared, SdkError>> {
+    let changed = |request, finish| Prepared::new(request, finish).refreshing_groups();
+    match name {
+        "createGroup" => {
+            return Some(group_args::create_group(arg).map(|a| {
+                let request = Request::CreateGroup {
+                    group_id: a.group_id,
+                    name: a.name,
+                    kind: a.kind,
+                    member_list: a.member_list,
+                };
+                changed(request, Finish::GroupProfile)
+            }))
+        }
+        "addGroupMember" | "deleteGroupMember" => {
+            return Some(group_args::member_change(arg).map(|(group_id, user_ids)| {
+                let request = if name == "addGroupMember" {
+                    Request::AddGroupMember { group_id, user_ids }
+                } else {
+                    Request::DeleteGroupMember { group_id, user_ids }
+                };
+                changed(request, Finish::Members)
+            }))
+        }
+        _ => {}
+    }
     if !matches!(
         name,
         "joinGroup" | "quitGroup" | "dismissGroup" | "getGroupProfile"
@@ -61,4 +87,26 @@ pub(super) fn finish_profile(
 pub(super) fn finish_group_id(reply: Reply, group_id: String) -> Result<Finished, SdkError> {
     expect_done(&reply)?;
     Ok(Finished::data(Data::GroupId { group_id }))
+}
+
+/// addGroupMember / deleteGroupMember: who was changed, who not, who already was, and the group.
+pub(super) fn finish_members(
+    reply: Reply,
+    state: &ConversationState,
+) -> Result<Finished, SdkError> {
+    let Reply::MembersChanged {
+        succeeded,
+        failed,
+        existed,
+        group,
+    } = reply
+    else {
+        return Err(unexpected(&reply));
+    };
+    Ok(Finished::data(Data::Members {
+        success_user_ids: succeeded,
+        failure_user_ids: failed,
+        existed_user_ids: existed,
+        group: Group::from_wire(&group, state.me()),
+    }))
 }

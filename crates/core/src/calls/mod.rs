@@ -5,21 +5,45 @@
 //! installs each of [`NAMES`] as a method of its own). A new call therefore costs the wasm a parser
 //! and a finisher, not an async state machine and an export of its own (about 1–1.6 KB gzip each).
 //!
+//! A call whose options and result the SDK need not read (profiles, the blacklist) is cheaper
+//! still: a row of `tim_proto::frame::PASSED_THROUGH`, sent as the app's options and resolved
+//! with the server's `data` (see [`passed_through`]); its state changes come as pushes.
+//!
 //! To add a call: its name in [`NAMES`], its arguments checked in [`prepare`] (a family module's
 //! `prepare` answers the names it knows), its [`Finish`] variant saying what it needs to finish,
 //! and its result as a [`Data`] variant.
 
+mod conversations;
 mod groups;
 mod messages;
 mod reading;
 
 use crate::error::SdkError;
-use crate::shapes::Group;
-use crate::state::ConversationState;
+use crate::shapes::{Conversation, Group};
+use crate::state::{Change, ConversationState};
 use crate::tab_note::TabNote;
 use serde::Serialize;
 use serde_json::Value;
+use tim_proto::frame::PASSED_THROUGH;
 use tim_proto::{ErrorCode, Reply, Request};
+
+/// Whether `name` is a passed-through call: sent as `{"<name>": options}`, resolved with the
+/// reply's `data` as it is, no code of its own in the SDK (the server checks the options); and
+/// if so, whether it may be sent twice.
+pub fn passed_through(name: &str) -> Option<bool> {
+    PASSED_THROUGH
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, idempotent)| *idempotent)
+}
+
+/// A passed-through call's answer: the JSON text of its `data`.
+pub fn passed_through_data(reply: Reply) -> Result<String, SdkError> {
+    match reply {
+        Reply::Data(text) => Ok(text),
+        other => Err(unexpected(&other)),
+    }
+}
 
 /// The methods that go through this path, by their documented names.
 pub const NAMES: &[&str] = &[
@@ -28,6 +52,13 @@ pub const NAMES: &[&str] = &[
     "quitGroup",
     "dismissGroup",
     "getGroupProfile",
+    "createGroup",
+    "addGroupMember",
+    "deleteGroupMember",
+    "pinConversation",
+    "getConversationProfile",
+    "setMessageRead",
+    "clearHistoryMessage",
     "revokeMessage",
     "deleteMessage",
     "modifyMessage",
@@ -51,6 +82,12 @@ enum Finish {
     Joined,
     GroupId(String),
     GroupProfile,
+    Members,
+    /// The conversation and whether it is pinned now.
+    Pinned(String, bool),
+    Profile(String),
+    Read(String),
+    Cleared(String),
     /// revokeMessage / modifyMessage: `sent` with the message as stored now.
     Message,
     /// deleteMessage: resolves with the messages given.
@@ -63,12 +100,39 @@ enum Finish {
 pub struct Finished {
     pub data: Data,
     pub notes: Vec<TabNote>,
+    /// A change for this tab only: the other tabs hear of it from the server (their sessions
+    /// get its push), or it is local by definition.
+    pub local: Option<Local>,
+    /// Write the cache before the call resolves.
+    pub persist: bool,
+}
+
+/// A change to this tab's state that a call makes at once.
+#[cfg_attr(test, derive(Debug, PartialEq))]
+pub enum Local {
+    Pinned(String, bool),
+    /// The server's view of a conversation, added or refreshed.
+    Upsert(Box<tim_proto::WireConversation>),
+    /// A conversation the server does not know: the local entry is stale.
+    Forget(String),
+}
+
+impl Local {
+    pub fn apply(self, state: &mut ConversationState) -> Change {
+        match self {
+            Local::Pinned(id, pinned) => state.set_pinned(&id, pinned),
+            Local::Upsert(conversation) => state.upsert(*conversation),
+            Local::Forget(id) => state.remove(&id),
+        }
+    }
 }
 
 /// The `data` of the calls' results, each the documented shape.
 #[derive(Serialize)]
 #[cfg_attr(test, derive(Debug))]
 #[serde(untagged)]
+// One per call, moved once: boxing the conversation would buy nothing but code in the SDK.
+#[allow(clippy::large_enum_variant)]
 pub enum Data {
     /// `{}`.
     Empty {},
@@ -82,6 +146,22 @@ pub enum Data {
     GroupId {
         #[serde(rename = "groupID")]
         group_id: String,
+    },
+    Members {
+        #[serde(rename = "successUserIDList")]
+        success_user_ids: Vec<String>,
+        #[serde(rename = "failureUserIDList")]
+        failure_user_ids: Vec<String>,
+        #[serde(rename = "existedUserIDList")]
+        existed_user_ids: Vec<String>,
+        group: Group,
+    },
+    ConversationId {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    },
+    Conversation {
+        conversation: Conversation,
     },
     /// `{ message }`, made by the SDK with the Message serializer sendMessage uses (a field of
     /// this enum would instantiate another copy of it).
@@ -98,6 +178,7 @@ pub enum Data {
 pub fn prepare(name: &str, arg: &Value) -> Result<Prepared, SdkError> {
     if let Some(p) = reading::prepare(name, arg)
         .or_else(|| groups::prepare(name, arg))
+        .or_else(|| conversations::prepare(name, arg))
         .or_else(|| messages::prepare(name, arg))
     {
         return p;
@@ -128,6 +209,16 @@ impl Prepared {
         self
     }
 
+    /// What a refusal changes here: a conversation the server does not know (2500) is dropped
+    /// from the local list.
+    pub fn on_error(&self, e: &SdkError) -> Option<Local> {
+        let id = match &self.finish {
+            Finish::Profile(id) | Finish::Read(id) | Finish::Cleared(id) => id,
+            _ => return None,
+        };
+        (e.code == ErrorCode::ConversationNotFound).then(|| Local::Forget(id.clone()))
+    }
+
     /// The server's answer as the call's result, against the user's state as it is now.
     pub fn finish(self, reply: Reply, state: &ConversationState) -> Result<Finished, SdkError> {
         match self.finish {
@@ -135,6 +226,11 @@ impl Prepared {
             Finish::Joined => groups::finish_joined(reply, state),
             Finish::GroupId(group_id) => groups::finish_group_id(reply, group_id),
             Finish::GroupProfile => groups::finish_profile(reply, state),
+            Finish::Members => groups::finish_members(reply, state),
+            Finish::Profile(_) => conversations::finish_profile(reply),
+            Finish::Read(id) => conversations::finish_read(reply, id),
+            Finish::Cleared(id) => conversations::finish_cleared(reply, id),
+            Finish::Pinned(id, pinned) => conversations::finish_pinned(reply, id, pinned),
             Finish::Message => messages::finish_message(reply, state),
             Finish::Deleted => messages::finish_deleted(reply),
         }
@@ -146,6 +242,8 @@ impl Finished {
         Finished {
             data,
             notes: Vec::new(),
+            local: None,
+            persist: false,
         }
     }
 }

@@ -34,6 +34,8 @@ pub(super) fn finish_read_all(
         .collect();
     Ok(Finished {
         data: Data::Empty {},
+        persist: false,
         notes,
+        local: None,
     })
 }

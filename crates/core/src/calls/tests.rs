@@ -18,6 +18,8 @@ fn state_with_unread(ids: &[&str]) -> ConversationState {
                 seq: 1,
                 time: 1,
                 body: WireBody::Text { text: "x".into() },
+                nick: String::new(),
+                avatar: String::new(),
             },
             true,
         );
@@ -66,6 +68,12 @@ fn bad_arguments_are_refused_with_codes() {
         ("quitGroup", json!(7)),
         ("dismissGroup", json!("")),
         ("getGroupProfile", json!({ "groupID": 1 })),
+        ("pinConversation", json!({ "conversationID": "C2Cbob" })),
+        (
+            "pinConversation",
+            json!({ "conversationID": "C2Cbob", "isPinned": "yes" }),
+        ),
+        ("pinConversation", json!("C2Cbob")),
     ] {
         let e = prepare(name, &arg).expect_err(name);
         assert!(
@@ -136,6 +144,37 @@ fn group_calls_shape_their_results() {
         serde_json::to_value(&got.data).expect("json")["group"]["ownerID"],
         "bob"
     );
+}
+
+#[test]
+fn pin_conversation_checks_its_id_and_pins_here_at_once() {
+    let e = prepare(
+        "pinConversation",
+        &json!({ "conversationID": "bob", "isPinned": true }),
+    )
+    .expect_err("bad ID");
+    assert_eq!(e.code, ErrorCode::InvalidConversationId);
+    let p = prepare(
+        "pinConversation",
+        &json!({ "conversationID": "C2Cbob", "isPinned": true }),
+    )
+    .expect("ok");
+    assert!(p.idempotent && !p.refresh_groups);
+    assert_eq!(
+        p.request,
+        Request::PinConversation {
+            conversation_id: "C2Cbob".into(),
+            pinned: true
+        }
+    );
+    let state = state_with_unread(&["C2Cbob"]);
+    let done = p.finish(Reply::Done, &state).expect("pinned");
+    assert_eq!(
+        serde_json::to_value(&done.data).expect("json"),
+        json!({ "conversationID": "C2Cbob" })
+    );
+    assert!(done.notes.is_empty());
+    assert_eq!(done.local, Some(Local::Pinned("C2Cbob".into(), true)));
 }
 
 #[test]
@@ -264,6 +303,8 @@ fn edits_resolve_with_the_stored_message_and_deletes_with_what_was_given() {
         seq: 3,
         time: 1,
         body: WireBody::Text { text: "x".into() },
+        nick: String::new(),
+        avatar: String::new(),
     };
     let p = prepare("revokeMessage", &msg("m1", "C2Cbob")).expect("revoke");
     let done = p

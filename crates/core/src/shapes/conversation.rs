@@ -98,8 +98,8 @@ impl Conversation {
                 .strip_prefix(types::CONV_C2C)
                 .unwrap_or_default()
                 .to_owned(),
-            nick: String::new(),
-            avatar: String::new(),
+            nick: w.peer_nick.clone(),
+            avatar: w.peer_avatar.clone(),
         });
         let group_profile = (kind == types::CONV_GROUP).then(|| {
             let id = w
@@ -126,7 +126,7 @@ impl Conversation {
                 .map_or_else(LastMessage::blank, LastMessage::from_wire),
             user_profile,
             group_profile,
-            is_pinned: false,
+            is_pinned: w.pinned,
             peer_read_time: 0,
             remark: String::new(),
             message_remind_type: String::new(),
@@ -151,6 +151,8 @@ mod tests {
             seq: 4,
             time: 1_700_000_000,
             body: WireBody::Text { text: "hi".into() },
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 
@@ -161,6 +163,9 @@ mod tests {
             last_message: last,
             update_time: 5,
             group,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
+            pinned: false,
         }
     }
 

@@ -228,8 +228,8 @@ impl Message {
             is_read: outgoing,
             is_revoked: w.revoked,
             is_peer_read: false,
-            nick: String::new(),
-            avatar: String::new(),
+            nick: w.nick.clone(),
+            avatar: w.avatar.clone(),
             priority: "Normal".to_owned(),
             cloud_custom_data: String::new(),
         }
@@ -259,6 +259,8 @@ mod tests {
             seq: 4,
             time: 1_700_000_000,
             body,
+            nick: String::new(),
+            avatar: String::new(),
         }
     }
 

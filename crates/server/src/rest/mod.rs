@@ -9,8 +9,10 @@
 mod answer;
 mod auth;
 mod openim;
+mod profile;
 mod recentcontact;
 mod settings;
+mod sns;
 
 pub use answer::RestError;
 pub use recentcontact::GET_LIST_PAGE;
@@ -26,6 +28,7 @@ use axum::Router;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::HashMap;
+use tim_proto::rules::BlacklistChange;
 use tim_proto::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +37,11 @@ enum Command {
     GetConversationList,
     GetSettings,
     SetSettings,
+    GetProfile,
+    SetProfile,
+    AddBlacklist,
+    DeleteBlacklist,
+    GetBlacklist,
     MsgWithdraw,
 }
 
@@ -44,6 +52,11 @@ impl Command {
             ("recentcontact", "get_list") => Some(Command::GetConversationList),
             ("tim_wasm_app", "get_settings") => Some(Command::GetSettings),
             ("tim_wasm_app", "set_settings") => Some(Command::SetSettings),
+            ("profile", "portrait_get") => Some(Command::GetProfile),
+            ("profile", "portrait_set") => Some(Command::SetProfile),
+            ("sns", "black_list_add") => Some(Command::AddBlacklist),
+            ("sns", "black_list_delete") => Some(Command::DeleteBlacklist),
+            ("sns", "black_list_get") => Some(Command::GetBlacklist),
             ("openim", "admin_msgwithdraw") => Some(Command::MsgWithdraw),
             _ => None,
         }
@@ -92,6 +105,11 @@ async fn run(
         Command::GetConversationList => recentcontact::get_list(svc, &app, body).await,
         Command::GetSettings => settings::get(&app, body).await,
         Command::SetSettings => settings::set(svc, &app, body).await,
+        Command::GetProfile => profile::get(svc, &app, body).await,
+        Command::SetProfile => profile::set(svc, &app, body).await,
+        Command::AddBlacklist => sns::change(svc, &app, body, BlacklistChange::Add).await,
+        Command::DeleteBlacklist => sns::change(svc, &app, body, BlacklistChange::Remove).await,
+        Command::GetBlacklist => sns::get(svc, &app, body).await,
         Command::MsgWithdraw => openim::msg_withdraw(svc, &app, body).await,
     }
 }

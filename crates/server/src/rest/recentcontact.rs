@@ -94,7 +94,7 @@ struct GetListBody {
 
 /// `POST /v4/recentcontact/get_list`: pages of [`GET_LIST_PAGE`] in list order (most recent
 /// first). `StartIndex` is the offset of the page; the answer's `StartIndex` is the next
-/// page's (0 once `CompleteFlag` is 1). Nothing is pinned yet, so `TopFlag` is always 0.
+/// page's (0 once `CompleteFlag` is 1). `TopFlag` is 1 for a pinned conversation (listed first).
 pub async fn get_list(service: &Service, app: &App, body: Value) -> Result<Fields, RestError> {
     let args: GetListBody = parse_body(body)?;
     let from = checked_id("From_Account", &args.from_account)?;
@@ -110,13 +110,13 @@ pub async fn get_list(service: &Service, app: &App, body: Value) -> Result<Field
                 "Type": TYPE_C2C,
                 "To_Account": peer,
                 "MsgTime": c.last_message.as_ref().map_or(c.update_time, |m| m.time),
-                "TopFlag": 0,
+                "TopFlag": u8::from(c.pinned),
             })),
             Ok(ConversationId::Group(group)) => Some(json!({
                 "Type": TYPE_GROUP,
                 "GroupId": group,
                 "MsgTime": c.last_message.as_ref().map_or(c.update_time, |m| m.time),
-                "TopFlag": 0,
+                "TopFlag": u8::from(c.pinned),
             })),
             // @TIM#SYSTEM is not a recent contact in Tencent's list either.
             _ => None,

@@ -175,10 +175,12 @@ mod tests {
                 DeleteOutcome::Deleted {
                     through_seq: 4,
                     event: None,
+                    unpinned: None,
                 },
                 DeleteOutcome::Deleted {
                     through_seq: 2,
                     event: None,
+                    unpinned: None,
                 },
             ])
             .expect("results");

@@ -246,6 +246,8 @@ impl Service {
             Ok(SendOutcome::IdTaken) => Err(invalid(
                 "message ID already used by another sender in this conversation",
             )),
+            // Only one-to-one sends are checked against a blacklist.
+            Ok(SendOutcome::Blocked) => Err(ApiError::internal("a group send was blocked")),
             Err(GroupRefusal::Dismissed) => Err(ApiError::new(
                 ErrorCode::GroupPermissionDenied,
                 format!("group {group_id} was dismissed: nothing can be sent to it any more"),

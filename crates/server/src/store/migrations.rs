@@ -149,7 +149,42 @@ const MIGRATIONS: &[&str] = &[
     UPDATE user_events SET payload_json = replace(payload_json, '|', '\u001f')
         WHERE kind = 'messageAt' AND instr(payload_json, '|') > 0;
     "#,
-    // 7 (issue 16): revoked messages (`revoked`, seen by everyone), each app's revoke time
+    // 7: user profiles (a row once a user sets a field; nick and avatar also in columns of their
+    // own, read at every send), blacklists (in the order added: the rowid), and the sender's
+    // nick and avatar stored with each message as of sending.
+    r#"
+    CREATE TABLE profiles (
+        sdk_app_id INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        nick TEXT NOT NULL,
+        avatar TEXT NOT NULL,
+        profile_json TEXT NOT NULL,
+        PRIMARY KEY (sdk_app_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE blacklist (
+        sdk_app_id INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        blocked TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        UNIQUE (sdk_app_id, owner, blocked)
+    );
+    ALTER TABLE messages ADD COLUMN nick TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN avatar TEXT NOT NULL DEFAULT '';
+    "#,
+    // 8 (issue 16): `pinned` puts a conversation at the top of its owner's list until unpinned
+    // or deleted; `remind_types` holds each user's setMessageRemindType per conversation (only
+    // non-default ones), apart from the list row so that it survives a deletion.
+    r#"
+    ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE remind_types (
+        sdk_app_id INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        remind_type TEXT NOT NULL,
+        PRIMARY KEY (sdk_app_id, owner, conversation_id)
+    ) WITHOUT ROWID;
+    "#,
+    // 9 (issue 16): revoked messages (`revoked`, seen by everyone), each app's revoke time
     // limit in seconds, and the messages each user deleted for themselves (deleteMessage): one
     // row per hidden message, never a rewrite of the thread.
     r#"

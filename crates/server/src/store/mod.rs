@@ -18,7 +18,9 @@ mod migrations;
 mod model;
 mod once;
 mod open;
+mod pins;
 mod postgres;
+mod profiles;
 mod sqlite;
 
 pub use edits::{EditOutcome, HideOutcome, MessageEdit};
@@ -30,12 +32,15 @@ pub use model::{
 };
 pub use once::{Once, OpAnswer, OpRecord};
 pub use open::{open, Engine};
+pub use pins::PinOutcome;
 pub use postgres::PgStore;
+pub use profiles::{BlacklistOutcome, ProfileUpdate};
 pub use sqlite::SqliteStore;
 
 use std::fmt;
 use tim_proto::frame::ReadScope;
 use tim_proto::model::WireGroup;
+use tim_proto::profile::{ProfilePatch, WireProfile};
 
 /// A storage failure. Domain outcomes (not found, duplicate, ...) are return values instead.
 #[derive(Debug)]
@@ -256,6 +261,15 @@ pub trait Store: Send + Sync {
     /// Marks everything read, logging it for the owner when something was unread.
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome>;
 
+    /// Pins or unpins the owner's listed conversation, logging the change for the owner.
+    fn pin_conversation(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        pinned: bool,
+        now: i64,
+    ) -> StoreResult<PinOutcome>;
+
     /// [`Store::mark_read`] for each of the owner's listed conversations in `scope` that has
     /// unread messages, in one transaction; the events it logged (one per conversation read).
     fn mark_all_read(
@@ -363,6 +377,35 @@ pub trait Store: Send + Sync {
         message: &NewMessage,
     ) -> StoreResult<Result<SendOutcome, GroupRefusal>>;
 
+    // Profiles and blacklists.
+
+    /// The profiles of the known users among `user_ids` (the empty profile for one who never
+    /// set a field), in the order named, each once; unknown users are left out.
+    fn profiles(&self, sdk_app_id: u64, user_ids: &[String]) -> StoreResult<Vec<WireProfile>>;
+    /// Sets `patch` over a known user's profile and logs the new profile for them
+    /// ([`tim_proto::Push::ProfileUpdated`]); `None` (nothing changed) for an unknown user.
+    /// Messages the user sends from now on carry the new nick and avatar.
+    fn update_profile(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        patch: &ProfilePatch,
+        now: i64,
+    ) -> StoreResult<ProfileUpdate>;
+    /// The users `owner` blacklisted and when (unix seconds), in the order added.
+    fn blacklist(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<(String, i64)>>;
+    /// Adds `user_ids` to `owner`'s blacklist (`add`) or removes them, in one transaction, and
+    /// logs the new list for the owner ([`tim_proto::Push::BlacklistUpdated`]) when something
+    /// changed. From then on a one-to-one send from a blacklisted user to the owner is
+    /// [`SendOutcome::Blocked`]. The owner must be a known user.
+    fn change_blacklist(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        user_ids: &[String],
+        add: bool,
+        now: i64,
+    ) -> StoreResult<BlacklistOutcome>;
     // Changes to sent messages (store/edits.rs). Each is one transaction.
 
     /// `conv.owner` revokes or modifies their message `msg_id` of the thread `conv.conv_key`

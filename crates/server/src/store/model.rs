@@ -127,6 +127,9 @@ pub struct StoredMessage {
     pub to: String,
     pub body: WireBody,
     pub time: i64,
+    /// The sender's nick and avatar when it was sent.
+    pub nick: String,
+    pub avatar: String,
     /// Revoked by its sender or an admin: everyone sees `isRevoked`.
     pub revoked: bool,
 }
@@ -153,6 +156,8 @@ impl StoredMessage {
             seq: self.seq,
             time: self.time,
             body: self.body.clone(),
+            nick: self.nick.clone(),
+            avatar: self.avatar.clone(),
         }
     }
 }
@@ -179,6 +184,8 @@ pub enum SendOutcome {
     Duplicate(StoredMessage),
     /// Another user already used this message ID in this conversation.
     IdTaken,
+    /// The recipient blacklisted the sender: nothing stored, nothing logged (20007).
+    Blocked,
 }
 
 impl SendOutcome {
@@ -186,7 +193,7 @@ impl SendOutcome {
     pub fn take_events(&mut self) -> Vec<UserEvent> {
         match self {
             SendOutcome::Stored { events, .. } => std::mem::take(events),
-            SendOutcome::Duplicate(_) | SendOutcome::IdTaken => Vec::new(),
+            SendOutcome::Duplicate(_) | SendOutcome::IdTaken | SendOutcome::Blocked => Vec::new(),
         }
     }
 }
@@ -201,6 +208,8 @@ pub struct ConversationView {
     pub update_time: i64,
     /// For a `GROUP<id>` conversation: the group, as the owner sees it.
     pub group: Option<WireGroup>,
+    /// Pinned to the top of the owner's list (pinConversation).
+    pub pinned: bool,
 }
 
 impl ConversationView {
@@ -214,6 +223,9 @@ impl ConversationView {
                 .map(|m| m.wire_in(&self.conversation_id)),
             update_time: self.update_time,
             group: self.group.clone(),
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
+            pinned: self.pinned,
         }
     }
 }
@@ -242,14 +254,19 @@ pub enum DeleteOutcome {
         /// Logged only when the app syncs deletions across clients (read in the same
         /// transaction, so a setting changed a moment ago applies).
         event: Option<UserEvent>,
+        /// The deletion unpinned the conversation: logged whatever the sync setting, as pins
+        /// always reach every session.
+        unpinned: Option<UserEvent>,
     },
 }
 
 impl DeleteOutcome {
-    /// Moves the logged event out (to be published), leaving the rest.
+    /// Moves the logged events out (to be published, in log order), leaving the rest.
     pub fn take_events(&mut self) -> Vec<UserEvent> {
         match self {
-            DeleteOutcome::Deleted { event, .. } => event.take().into_iter().collect(),
+            DeleteOutcome::Deleted {
+                event, unpinned, ..
+            } => unpinned.take().into_iter().chain(event.take()).collect(),
             DeleteOutcome::NotFound => Vec::new(),
         }
     }
@@ -440,6 +457,8 @@ mod tests {
             to: "bob".into(),
             body: WireBody::Text { text: "hi".into() },
             time: 1,
+            nick: String::new(),
+            avatar: String::new(),
             revoked: false,
         };
         assert_eq!(m.to_wire("alice").conversation_id, "C2Cbob");

@@ -24,6 +24,8 @@ mod group_messages;
 mod groups;
 mod history;
 mod notices;
+mod pins;
+mod profiles;
 mod reading;
 mod schema;
 mod send;
@@ -45,6 +47,7 @@ use std::str::FromStr;
 use std::time::Duration;
 use tim_proto::frame::ReadScope;
 use tim_proto::model::{WireBody, WireGroup};
+use tim_proto::profile::{ProfilePatch, WireProfile};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
@@ -62,7 +65,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs of a transaction that keeps losing races before its error is returned.
 const ATTEMPTS: u32 = 8;
 
-const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time, revoked";
+const MESSAGE_COLUMNS: &str =
+    "seq, msg_id, from_user, to_user, body_json, time, nick, avatar, revoked";
 
 pub struct PgStore {
     pool: Pool,
@@ -330,7 +334,9 @@ fn message_from_row(r: &Row) -> StoreResult<StoredMessage> {
         to: r.try_get(3)?,
         body,
         time: r.try_get(5)?,
-        revoked: r.try_get(6)?,
+        nick: r.try_get(6)?,
+        avatar: r.try_get(7)?,
+        revoked: r.try_get(8)?,
     })
 }
 
@@ -419,10 +425,10 @@ async fn conversation_views(
 ) -> StoreResult<Vec<ConversationView>> {
     let rows = query(
         tx,
-        "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq
+        "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned
          FROM conversations
          WHERE sdk_app_id = $1 AND owner = $2 AND visible
-         ORDER BY update_time DESC, last_activity DESC, conversation_id COLLATE \"C\"
+         ORDER BY pinned DESC, update_time DESC, last_activity DESC, conversation_id COLLATE \"C\"
          LIMIT $3 OFFSET $4",
         &[&app, &owner, &limit, &offset],
     )
@@ -439,6 +445,7 @@ async fn conversation_views(
             conversation_id,
             unread: to_u64(r.try_get(3)?),
             update_time: r.try_get(4)?,
+            pinned: r.try_get(6)?,
         });
     }
     Ok(list)
@@ -644,7 +651,7 @@ impl Store for PgStore {
         self.read(async |tx: &Tx<'_>| {
             let row = query_opt(
                 tx,
-                "SELECT cleared_seq, unread, update_time, left_seq FROM conversations
+                "SELECT cleared_seq, unread, update_time, left_seq, pinned FROM conversations
                  WHERE sdk_app_id = $1 AND owner = $2 AND conversation_id = $3 AND visible",
                 &[&app, &conv.owner, &conv.conversation_id],
             )
@@ -668,6 +675,7 @@ impl Store for PgStore {
                 .await?,
                 update_time: r.try_get(2)?,
                 group: groups::of_conversation(tx, app, &conv.owner, &conv.conversation_id).await?,
+                pinned: r.try_get(4)?,
             }))
         })
     }
@@ -802,6 +810,17 @@ impl Store for PgStore {
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome> {
         let app = app_key(sdk_app_id)?;
         self.change(async |tx: &Tx<'_>| reading::mark_read(tx, app, conv, now).await)
+    }
+
+    fn pin_conversation(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        pinned: bool,
+        now: i64,
+    ) -> StoreResult<super::PinOutcome> {
+        let app = app_key(sdk_app_id)?;
+        self.change(async |tx: &Tx<'_>| pins::pin(tx, app, conv, pinned, now).await)
     }
 
     fn mark_all_read(
@@ -950,6 +969,48 @@ impl Store for PgStore {
     ) -> StoreResult<Result<SendOutcome, GroupRefusal>> {
         self.refusable(sdk_app_id, async |tx: &Tx<'_>, app| {
             group_messages::send(tx, app, conv, message).await
+        })
+    }
+
+    fn profiles(&self, sdk_app_id: u64, user_ids: &[String]) -> StoreResult<Vec<WireProfile>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(Vec::new());
+        };
+        // One query for the whole list (a conversation list asks for every C2C peer at once).
+        self.read(async |tx: &Tx<'_>| profiles::profiles(tx, app, user_ids).await)
+    }
+
+    fn update_profile(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        patch: &ProfilePatch,
+        now: i64,
+    ) -> StoreResult<super::ProfileUpdate> {
+        let app = app_key(sdk_app_id)?;
+        self.change(async |tx: &Tx<'_>| profiles::update(tx, app, user_id, patch, now).await)
+    }
+
+    fn blacklist(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<(String, i64)>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(Vec::new());
+        };
+        self.read(async |tx: &Tx<'_>| profiles::entries(tx, app, owner).await)
+    }
+
+    fn change_blacklist(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        user_ids: &[String],
+        add: bool,
+        now: i64,
+    ) -> StoreResult<super::BlacklistOutcome> {
+        let app = app_key(sdk_app_id)?;
+        self.write(async |tx: &Tx<'_>| {
+            let outcome = profiles::change(tx, app, owner, user_ids, add, now).await?;
+            let keep = !matches!(outcome, super::BlacklistOutcome::Full);
+            Ok((outcome, keep))
         })
     }
 

@@ -14,6 +14,8 @@ mod group_messages;
 mod groups;
 mod history;
 mod notices;
+mod pins;
+mod profiles;
 mod reading;
 mod send;
 mod send_log;
@@ -42,6 +44,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tim_proto::frame::ReadScope;
 use tim_proto::model::{WireBody, WireGroup};
+use tim_proto::profile::{ProfilePatch, WireProfile};
 
 pub struct SqliteStore {
     db: Arc<Mutex<Db>>,
@@ -67,7 +70,8 @@ impl DerefMut for Held<'_> {
     }
 }
 
-const MESSAGE_COLUMNS: &str = "seq, msg_id, from_user, to_user, body_json, time, revoked";
+const MESSAGE_COLUMNS: &str =
+    "seq, msg_id, from_user, to_user, body_json, time, nick, avatar, revoked";
 
 impl SqliteStore {
     /// Opens (creating file and parent directory if needed) and migrates the database, with
@@ -192,6 +196,8 @@ struct MessageRow {
     to: String,
     body_json: String,
     time: i64,
+    nick: String,
+    avatar: String,
     revoked: bool,
 }
 
@@ -204,7 +210,9 @@ impl MessageRow {
             to: r.get(3)?,
             body_json: r.get(4)?,
             time: r.get(5)?,
-            revoked: r.get(6)?,
+            nick: r.get(6)?,
+            avatar: r.get(7)?,
+            revoked: r.get(8)?,
         })
     }
 
@@ -218,6 +226,8 @@ impl MessageRow {
             to: self.to,
             body,
             time: self.time,
+            nick: self.nick,
+            avatar: self.avatar,
             revoked: self.revoked,
         })
     }
@@ -305,10 +315,10 @@ fn conversation_views(
 ) -> StoreResult<Vec<ConversationView>> {
     let rows = conn
         .prepare_cached(
-            "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq
+            "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned
              FROM conversations
              WHERE sdk_app_id = ?1 AND owner = ?2 AND visible = 1
-             ORDER BY update_time DESC, last_activity DESC, conversation_id
+             ORDER BY pinned DESC, update_time DESC, last_activity DESC, conversation_id
              LIMIT ?3 OFFSET ?4",
         )?
         .query_map(params![app, owner, limit, offset], |r| {
@@ -319,17 +329,19 @@ fn conversation_views(
                 r.get::<_, i64>(3)?,
                 r.get::<_, i64>(4)?,
                 r.get::<_, Option<i64>>(5)?,
+                r.get::<_, i64>(6)? != 0,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut list = Vec::with_capacity(rows.len());
-    for (conversation_id, conv_key, cleared_seq, unread, update_time, left_seq) in rows {
+    for (conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned) in rows {
         list.push(ConversationView {
             group: groups::of_conversation(conn, app, owner, &conversation_id)?,
             conversation_id,
             unread: to_u64(unread),
             last_message: newest_visible(conn, app, owner, &conv_key, cleared_seq, left_seq)?,
             update_time,
+            pinned,
         });
     }
     Ok(list)
@@ -571,7 +583,7 @@ impl Store for SqliteStore {
         let tx = conn.savepoint()?;
         let row = tx
             .prepare_cached(
-                "SELECT cleared_seq, unread, update_time, left_seq FROM conversations
+                "SELECT cleared_seq, unread, update_time, left_seq, pinned FROM conversations
                  WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3 AND visible = 1",
             )?
             .query_row(params![app, conv.owner, conv.conversation_id], |r| {
@@ -580,10 +592,11 @@ impl Store for SqliteStore {
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
                     r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, i64>(4)? != 0,
                 ))
             })
             .optional()?;
-        let Some((cleared_seq, unread, update_time, left_seq)) = row else {
+        let Some((cleared_seq, unread, update_time, left_seq, pinned)) = row else {
             return Ok(None);
         };
         Ok(Some(ConversationView {
@@ -599,6 +612,7 @@ impl Store for SqliteStore {
             )?,
             update_time,
             group: groups::of_conversation(&tx, app, &conv.owner, &conv.conversation_id)?,
+            pinned,
         }))
     }
 
@@ -732,6 +746,17 @@ impl Store for SqliteStore {
     fn mark_read(&self, sdk_app_id: u64, conv: &ConvRef, now: i64) -> StoreResult<ReadOutcome> {
         let app = app_key(sdk_app_id)?;
         self.change(|tx| reading::mark_read(tx, app, conv, now))
+    }
+
+    fn pin_conversation(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        pinned: bool,
+        now: i64,
+    ) -> StoreResult<super::PinOutcome> {
+        let app = app_key(sdk_app_id)?;
+        self.change(|tx| pins::pin(tx, app, conv, pinned, now))
     }
 
     fn mark_all_read(
@@ -885,6 +910,54 @@ impl Store for SqliteStore {
     ) -> StoreResult<Result<SendOutcome, GroupRefusal>> {
         self.write(sdk_app_id, |tx, app| {
             group_messages::send(tx, app, conv, message)
+        })
+    }
+
+    fn profiles(&self, sdk_app_id: u64, user_ids: &[String]) -> StoreResult<Vec<WireProfile>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.reader()?;
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for id in user_ids.iter().filter(|id| seen.insert(id.as_str())) {
+            out.extend(profiles::profile(&conn, app, id)?);
+        }
+        Ok(out)
+    }
+
+    fn update_profile(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        patch: &ProfilePatch,
+        now: i64,
+    ) -> StoreResult<super::ProfileUpdate> {
+        let app = app_key(sdk_app_id)?;
+        self.change(|tx| profiles::update(tx, app, user_id, patch, now))
+    }
+
+    fn blacklist(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<(String, i64)>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.reader()?;
+        profiles::entries(&conn, app, owner)
+    }
+
+    fn change_blacklist(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        user_ids: &[String],
+        add: bool,
+        now: i64,
+    ) -> StoreResult<super::BlacklistOutcome> {
+        let app = app_key(sdk_app_id)?;
+        lock(&self.db).change(|tx| {
+            let outcome = profiles::change(tx, app, owner, user_ids, add, now)?;
+            let keep = !matches!(outcome, super::BlacklistOutcome::Full);
+            Ok((outcome, keep))
         })
     }
 

@@ -54,10 +54,12 @@ pub(super) async fn delete_one(
     if mode == DeleteMode::ClearHistory && watermark < seen_newest {
         return keep_newer(tx, app, conv, &row, (watermark, seen_newest), sync, now).await;
     }
+    // A deletion unpins: a new message brings the conversation back unpinned.
+    let unpinned = super::pins::unpin_deleted(tx, app, conv, now).await?;
     execute(
         tx,
         "UPDATE conversations
-         SET visible = FALSE, cleared_seq = $4, read_seq = $5, unread = 0
+         SET visible = FALSE, cleared_seq = $4, read_seq = $5, unread = 0, pinned = FALSE
          WHERE sdk_app_id = $1 AND owner = $2 AND conversation_id = $3",
         &[
             &app,
@@ -70,7 +72,11 @@ pub(super) async fn delete_one(
     .await?;
     let through_seq = to_u64(through);
     let event = log(tx, app, conv, through_seq, sync, now).await?;
-    Ok(DeleteOutcome::Deleted { through_seq, event })
+    Ok(DeleteOutcome::Deleted {
+        through_seq,
+        event,
+        unpinned,
+    })
 }
 
 /// A deletion up to `watermark` while messages the owner can see lie above it: they stay, and
@@ -89,6 +95,7 @@ async fn keep_newer(
         return Ok(DeleteOutcome::Deleted {
             through_seq: to_u64(row.cleared_seq),
             event: None,
+            unpinned: None,
         });
     }
     // Messages not from the owner above the watermark, counting no further than the unread.
@@ -128,7 +135,12 @@ async fn keep_newer(
     .await?;
     let through_seq = to_u64(watermark);
     let event = log(tx, app, conv, through_seq, sync, now).await?;
-    Ok(DeleteOutcome::Deleted { through_seq, event })
+    // Still listed (with its newer messages): the pin stays.
+    Ok(DeleteOutcome::Deleted {
+        through_seq,
+        event,
+        unpinned: None,
+    })
 }
 
 /// With `sync`, logs the deletion for the owner with the watermark clients apply.

@@ -128,7 +128,41 @@ const MIGRATIONS: &[&str] = &[
     UPDATE user_events SET payload_json = replace(payload_json, '|', E'\\u001f')
         WHERE kind = 'messageAt' AND strpos(payload_json, '|') > 0;
     "#,
-    // 3: SQLite's 7 (issue 16): revoked messages, each app's revoke time limit (seconds), and
+    // 3: SQLite's 7: profiles, blacklists (in the order added: `id`), and the sender's nick
+    // and avatar stored with each message as of sending.
+    r#"
+    CREATE TABLE profiles (
+        sdk_app_id BIGINT NOT NULL,
+        user_id TEXT COLLATE "C" NOT NULL,
+        nick TEXT NOT NULL,
+        avatar TEXT NOT NULL,
+        profile_json TEXT NOT NULL,
+        PRIMARY KEY (sdk_app_id, user_id)
+    );
+    CREATE TABLE blacklist (
+        id BIGSERIAL PRIMARY KEY,
+        sdk_app_id BIGINT NOT NULL,
+        owner TEXT COLLATE "C" NOT NULL,
+        blocked TEXT COLLATE "C" NOT NULL,
+        added_at BIGINT NOT NULL,
+        UNIQUE (sdk_app_id, owner, blocked)
+    );
+    ALTER TABLE messages ADD COLUMN nick TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN avatar TEXT NOT NULL DEFAULT '';
+    "#,
+    // 4: SQLite's 8 (issue 16): pinned conversations, and setMessageRemindType's settings
+    // (non-default only) apart from the list row so that they survive a deletion.
+    r#"
+    ALTER TABLE conversations ADD COLUMN pinned BOOLEAN NOT NULL DEFAULT FALSE;
+    CREATE TABLE remind_types (
+        sdk_app_id BIGINT NOT NULL,
+        owner TEXT COLLATE "C" NOT NULL,
+        conversation_id TEXT COLLATE "C" NOT NULL,
+        remind_type TEXT NOT NULL,
+        PRIMARY KEY (sdk_app_id, owner, conversation_id)
+    );
+    "#,
+    // 5: SQLite's 9 (issue 16): revoked messages, each app's revoke time limit (seconds), and
     // the messages each user deleted for themselves (one row per message).
     r#"
     ALTER TABLE messages ADD COLUMN revoked BOOLEAN NOT NULL DEFAULT FALSE;

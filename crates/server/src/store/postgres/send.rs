@@ -7,6 +7,7 @@
 
 use super::events;
 use super::group_messages;
+use super::profiles;
 use super::thread::{self, NewRow};
 use super::{app_key, execute, Tx};
 use crate::store::model::{ConvRef, NewMessage, SendOutcome};
@@ -37,6 +38,9 @@ pub(super) async fn c2c(
 ) -> StoreResult<SendOutcome> {
     if let Some(repeat) = thread::repeated_send(tx, app, conv, &message.msg_id).await? {
         return Ok(repeat);
+    }
+    if conv.peer != conv.owner && profiles::blocks(tx, app, &conv.peer, &conv.owner).await? {
+        return Ok(SendOutcome::Blocked);
     }
     let thread::Appended {
         message: stored,

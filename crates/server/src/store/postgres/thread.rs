@@ -102,11 +102,13 @@ pub(super) async fn append(
         .map_err(|e| StoreError::Corrupt(format!("encoding a message body: {e}")))?;
     let seq = next_seq(tx, app, row.conv_key).await?;
     let msg_id = msg_id(seq);
+    // The sender's nick and avatar go with the message as they are now (Tencent's too).
+    let (nick, avatar) = super::profiles::brief(tx, app, row.from).await?;
     let rows = query(
         tx,
         "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
-                               body_json, time)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                               body_json, time, nick, avatar)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         &[
             &app,
             &row.conv_key,
@@ -116,6 +118,8 @@ pub(super) async fn append(
             &row.to,
             &body_json,
             &row.time,
+            &nick,
+            &avatar,
         ],
     )
     .await?;
@@ -137,6 +141,8 @@ pub(super) async fn append(
             to: row.to.to_owned(),
             body: row.body.clone(),
             time: row.time,
+            nick,
+            avatar,
             revoked: false,
         },
     })

@@ -60,9 +60,11 @@ pub(super) fn delete_one(
     if mode == DeleteMode::ClearHistory && watermark < seen_newest {
         return keep_newer(conn, app, conv, &row, (watermark, seen_newest), sync, now);
     }
+    // A deletion unpins: a new message brings the conversation back unpinned.
+    let unpinned = super::pins::unpin_deleted(conn, app, conv, now)?;
     conn.prepare_cached(
         "UPDATE conversations
-         SET visible = 0, cleared_seq = ?4, read_seq = ?5, unread = 0
+         SET visible = 0, cleared_seq = ?4, read_seq = ?5, unread = 0, pinned = 0
          WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3",
     )?
     .execute(params![
@@ -74,7 +76,11 @@ pub(super) fn delete_one(
     ])?;
     let through_seq = to_u64(through);
     let event = log(conn, app, conv, through_seq, sync, now)?;
-    Ok(DeleteOutcome::Deleted { through_seq, event })
+    Ok(DeleteOutcome::Deleted {
+        through_seq,
+        event,
+        unpinned,
+    })
 }
 
 /// A deletion up to `watermark` while messages the owner can see (up to `seen_newest`) lie
@@ -96,6 +102,7 @@ fn keep_newer(
         return Ok(DeleteOutcome::Deleted {
             through_seq: to_u64(row.cleared_seq),
             event: None,
+            unpinned: None,
         });
     }
     let unread = others_messages_in(conn, app, conv, range, row.unread)?;
@@ -113,7 +120,12 @@ fn keep_newer(
     ])?;
     let through_seq = to_u64(watermark);
     let event = log(conn, app, conv, through_seq, sync, now)?;
-    Ok(DeleteOutcome::Deleted { through_seq, event })
+    // Still listed (with its newer messages): the pin stays.
+    Ok(DeleteOutcome::Deleted {
+        through_seq,
+        event,
+        unpinned: None,
+    })
 }
 
 /// How many messages not sent by the owner have a seq in `(above, up_to]`, counting no further

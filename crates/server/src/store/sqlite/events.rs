@@ -334,6 +334,8 @@ mod tests {
             seq: 4,
             time: 9,
             body: WireBody::Text { text: "hi".into() },
+            nick: String::new(),
+            avatar: String::new(),
         };
         let payload = r#"{"c":"C2Calice","k":"alice|bob","s":4}"#;
         assert_eq!(

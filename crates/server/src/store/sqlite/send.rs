@@ -5,6 +5,7 @@
 
 use super::events;
 use super::group_messages;
+use super::profiles;
 use super::thread::{self, NewRow};
 use crate::store::model::{ConvRef, NewMessage, SendOutcome};
 use crate::store::StoreResult;
@@ -50,6 +51,9 @@ pub(super) fn c2c(
 ) -> StoreResult<SendOutcome> {
     if let Some(repeat) = thread::repeated_send(conn, app, conv, &message.msg_id)? {
         return Ok(repeat);
+    }
+    if conv.peer != conv.owner && profiles::blocks(conn, app, &conv.peer, &conv.owner)? {
+        return Ok(SendOutcome::Blocked);
     }
 
     // Records either party if new (a first message creates its recipient) and numbers their

@@ -100,10 +100,12 @@ pub(super) fn append(
         .map_err(|e| StoreError::Corrupt(format!("encoding a message body: {e}")))?;
     let seq = next_seq(conn, app, row.conv_key)?;
     let msg_id = msg_id(seq);
+    // The sender's nick and avatar go with the message as they are now (Tencent's too).
+    let (nick, avatar) = super::profiles::brief(conn, app, row.from)?;
     conn.prepare_cached(
         "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
-                               body_json, time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                               body_json, time, nick, avatar)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         app,
@@ -113,7 +115,9 @@ pub(super) fn append(
         row.from,
         row.to,
         body_json,
-        row.time
+        row.time,
+        nick,
+        avatar
     ])?;
     Ok(Appended {
         seq,
@@ -125,6 +129,8 @@ pub(super) fn append(
             to: row.to.to_owned(),
             body: row.body.clone(),
             time: row.time,
+            nick,
+            avatar,
             revoked: false,
         },
     })
