@@ -18,7 +18,10 @@ impl Inner {
             Some(idempotent) => (Outgoing::passed_through(name, &options)?, idempotent, None),
             None => {
                 let prepared = calls::prepare(&name, &crate::js::arg(&options))?;
-                let sent = Outgoing::typed(&prepared.request)?;
+                let sent = match &prepared.request {
+                    Some(request) => Outgoing::typed(request)?,
+                    None => Outgoing::passed_through(name, &options)?,
+                };
                 (sent, prepared.idempotent, Some(prepared))
             }
         };

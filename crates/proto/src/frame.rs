@@ -9,6 +9,7 @@
 //! `{"error":{"id":7,"code":2500,"message":"..."}}`, `{"push":{"ev":5,"value":{"message":{...}}}}`.
 
 use crate::error_code::ErrorCode;
+use crate::message_ref::{MessageRef, ModifiedMessage};
 use crate::model::{WireBody, WireConversation, WireGroup, WireMessage};
 use crate::profile::ProfilePatch;
 use serde::{Deserialize, Serialize};
@@ -187,27 +188,25 @@ pub enum Request {
         pinned: bool,
     },
     Ping,
-    /// `revokeMessage` (no `body`) and `modifyMessage` (the new `body`): the sender changes a
-    /// message of the conversation for everyone; answered with `sent` (the message as stored
-    /// now). A revoke must come within the app's time limit; revoking twice is fine. One
-    /// request for both keeps the SDK small.
-    EditMessage {
-        #[serde(rename = "conversationID")]
-        conversation_id: String,
-        #[serde(rename = "ID")]
-        id: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        body: Option<WireBody>,
-    },
-    /// `deleteMessage`: hides up to `limits::MAX_DELETE_MESSAGES` messages of one conversation
-    /// for the caller only; answered with `done`.
-    DeleteMessages {
-        #[serde(rename = "conversationID")]
-        conversation_id: String,
-        #[serde(rename = "IDList")]
-        ids: Vec<String>,
-    },
+    // Sent as the app's options (see `SENT_AS_OPTIONS`): message objects as the SDK gave them.
+    /// `revokeMessage(message)`: the sender revokes it for everyone, within the app's time
+    /// limit (revoking twice is fine); answered with `sent` (the message as stored now).
+    #[serde(skip_serializing)]
+    RevokeMessage(MessageRef),
+    /// `modifyMessage(message)`: the sender's text message gets its `payload.text` for
+    /// everyone; answered with `sent`.
+    #[serde(skip_serializing)]
+    ModifyMessage(ModifiedMessage),
+    /// `deleteMessage([messages])`: hides 1 to `limits::MAX_DELETE_MESSAGES` messages of one
+    /// conversation for the caller only; answered with `done`.
+    #[serde(skip_serializing)]
+    DeleteMessage(Vec<MessageRef>),
 }
+
+/// The requests the SDK sends as the app's options, unread (`{"<method>": options}`), with a
+/// typed answer: the server checks the options (a passed-through call, `PASSED_THROUGH`, is
+/// one too). Message objects are big and varied; the SDK carries no code to pick them apart.
+pub const SENT_AS_OPTIONS: &[&str] = &["revokeMessage", "modifyMessage", "deleteMessage"];
 
 /// The calls the SDK passes through: it sends `{"<name>": <the app's options>}` (`null` for none)
 /// as the request and resolves with the reply's `data`, with no code of its own for either; the
@@ -229,7 +228,11 @@ pub fn undecodable_code(op: &str) -> ErrorCode {
         "updateMyProfile" => ErrorCode::UpdateProfileInvalidParam,
         "addToBlacklist" => ErrorCode::AddBlacklistInvalidParam,
         "removeFromBlacklist" => ErrorCode::DelBlacklistInvalidParam,
-        _ if PASSED_THROUGH.iter().any(|(name, _)| *name == op) => ErrorCode::InvalidParameter,
+        _ if PASSED_THROUGH.iter().any(|(name, _)| *name == op)
+            || SENT_AS_OPTIONS.contains(&op) =>
+        {
+            ErrorCode::InvalidParameter
+        }
         _ => ErrorCode::MalformedFrame,
     }
 }
@@ -274,8 +277,9 @@ impl Request {
             Request::RemoveFromBlacklist { .. } => "removeFromBlacklist",
             Request::PinConversation { .. } => "pinConversation",
             Request::Ping => "ping",
-            Request::EditMessage { .. } => "editMessage",
-            Request::DeleteMessages { .. } => "deleteMessages",
+            Request::RevokeMessage(_) => "revokeMessage",
+            Request::ModifyMessage(_) => "modifyMessage",
+            Request::DeleteMessage(_) => "deleteMessage",
         }
     }
 }

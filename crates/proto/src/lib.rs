@@ -8,6 +8,7 @@ pub mod conversation_id;
 pub mod error_code;
 pub mod frame;
 pub mod limits;
+pub mod message_ref;
 pub mod model;
 pub mod profile;
 pub mod rules;

@@ -28,6 +28,7 @@ use crate::store::{
 };
 use crate::usersig;
 use std::sync::Arc;
+use tim_proto::message_ref::MessageRef;
 use tim_proto::model::WireBody;
 use tim_proto::rules::{check_page_count, check_text, check_user_id, BlacklistChange};
 use tim_proto::{ConversationId, ErrorCode, Reply, Request, PROTOCOL_VERSION};
@@ -330,20 +331,18 @@ impl Service {
                 conversation_id,
                 pinned,
             } => self.pin_conversation(who, &conversation_id, pinned).await,
-            Request::EditMessage {
-                conversation_id,
-                id,
-                body: None,
-            } => self.revoke_message(who, &conversation_id, id).await,
-            Request::EditMessage {
-                conversation_id,
-                id,
-                body: Some(body),
-            } => self.modify_message(who, &conversation_id, id, body).await,
-            Request::DeleteMessages {
-                conversation_id,
-                ids,
-            } => self.delete_messages(who, &conversation_id, ids).await,
+            Request::RevokeMessage(m) => self.revoke_message(who, &m.conversation_id, m.id).await,
+            Request::ModifyMessage(m) => {
+                let body = WireBody::Text {
+                    text: m.payload.text,
+                };
+                let MessageRef {
+                    conversation_id,
+                    id,
+                } = m.message;
+                self.modify_message(who, &conversation_id, id, body).await
+            }
+            Request::DeleteMessage(messages) => self.delete_messages(who, messages).await,
         }
     }
 

@@ -67,7 +67,9 @@ pub const NAMES: &[&str] = &[
 /// A call whose arguments passed their checks: the request to send and how to finish.
 #[cfg_attr(test, derive(Debug))]
 pub struct Prepared {
-    pub request: Request,
+    /// What goes to the server; `None`: the app's options as given, under the method's name
+    /// (`tim_proto::frame::SENT_AS_OPTIONS`: the server reads and checks them).
+    pub request: Option<Request>,
     /// The server can safely see it twice: resent once after a reconnect if the answer was lost.
     pub idempotent: bool,
     /// The user's groups changed: the SDK fetches them again (GROUP_LIST_UPDATED) afterwards.
@@ -179,7 +181,7 @@ pub fn prepare(name: &str, arg: &Value) -> Result<Prepared, SdkError> {
     if let Some(p) = reading::prepare(name, arg)
         .or_else(|| groups::prepare(name, arg))
         .or_else(|| conversations::prepare(name, arg))
-        .or_else(|| messages::prepare(name, arg))
+        .or_else(|| messages::prepare(name))
     {
         return p;
     }
@@ -191,6 +193,15 @@ pub fn prepare(name: &str, arg: &Value) -> Result<Prepared, SdkError> {
 
 impl Prepared {
     fn new(request: Request, finish: Finish) -> Prepared {
+        Prepared::sending(Some(request), finish)
+    }
+
+    /// The app's options go to the server as they are.
+    fn options(finish: Finish) -> Prepared {
+        Prepared::sending(None, finish)
+    }
+
+    fn sending(request: Option<Request>, finish: Finish) -> Prepared {
         Prepared {
             request,
             idempotent: false,

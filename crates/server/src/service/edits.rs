@@ -8,6 +8,7 @@ use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::store::{ConvRef, EditOutcome, HideOutcome, MessageEdit};
 use tim_proto::limits::MAX_DELETE_MESSAGES;
+use tim_proto::message_ref::MessageRef;
 use tim_proto::model::WireBody;
 use tim_proto::rules::check_text;
 use tim_proto::{ErrorCode, Reply};
@@ -81,19 +82,32 @@ impl Service {
         }
     }
 
+    /// deleteMessage: 1 to [`MAX_DELETE_MESSAGES`] messages, all of one conversation.
     pub(super) async fn delete_messages(
         &self,
         who: &Identity,
-        conversation_id: &str,
-        ids: Vec<String>,
+        messages: Vec<MessageRef>,
     ) -> Result<Reply, ApiError> {
-        let conv = conversation_ref(who, conversation_id)?;
-        if ids.is_empty() || ids.len() > MAX_DELETE_MESSAGES {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("deleteMessage takes 1 to {MAX_DELETE_MESSAGES} messages"),
+        let bad = |m: String| ApiError::new(ErrorCode::InvalidParameter, m);
+        let Some(first) = messages
+            .first()
+            .filter(|_| messages.len() <= MAX_DELETE_MESSAGES)
+        else {
+            return Err(bad(format!(
+                "deleteMessage takes 1 to {MAX_DELETE_MESSAGES} messages"
+            )));
+        };
+        let conversation_id = first.conversation_id.clone();
+        if messages
+            .iter()
+            .any(|m| m.conversation_id != conversation_id)
+        {
+            return Err(bad(
+                "deleteMessage's messages must be of one conversation".to_owned()
             ));
         }
+        let conv = conversation_ref(who, &conversation_id)?;
+        let ids: Vec<String> = messages.into_iter().map(|m| m.id).collect();
         for id in &ids {
             validate_client_id("message ID", id)?;
         }
