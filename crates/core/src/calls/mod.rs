@@ -5,13 +5,18 @@
 //! installs each of [`NAMES`] as a method of its own). A new call therefore costs the wasm a parser
 //! and a finisher, not an async state machine and an export of its own (about 1–1.6 KB gzip each).
 //!
-//! A call whose options and result the SDK need not read (profiles, the blacklist) is cheaper
-//! still: a row of `tim_proto::frame::PASSED_THROUGH`, sent as the app's options and resolved
-//! with the server's `data` (see [`passed_through`]); its state changes come as pushes.
+//! Three forms, cheapest first (measured in bench/findings/sdk.md):
+//! - *passed through* (profiles, the blacklist): a row of `tim_proto::frame::PASSED_THROUGH`;
+//!   the app's options are the request and the server's `data` text is the result (see
+//!   [`passed_through`]); state changes come as pushes. Tens of bytes a call.
+//! - *options sent as given* (revoke, modify, delete a message): [`Prepared::options`], listed in
+//!   `tim_proto::frame::SENT_AS_OPTIONS`; the server decodes and checks the options, the typed
+//!   answer is finished here.
+//! - *typed*: the arguments checked here (with the shared rules) into a `Request`.
 //!
-//! To add a call: its name in [`NAMES`], its arguments checked in [`prepare`] (a family module's
-//! `prepare` answers the names it knows), its [`Finish`] variant saying what it needs to finish,
-//! and its result as a [`Data`] variant.
+//! To add a call: its name in [`NAMES`] (or a `PASSED_THROUGH` row), its arguments in
+//! [`prepare`] (a family module's `prepare` answers the names it knows), its [`Finish`] variant
+//! saying what it needs to finish, and its result as a [`Data`] variant.
 
 mod conversations;
 mod groups;
