@@ -21,6 +21,8 @@ pub enum MessageEdit {
 
 /// What became of an edit.
 #[derive(Debug)]
+// One per call, matched at once: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum EditOutcome {
     /// Applied (a repeated revoke changes nothing and logs nothing); the message as stored now
     /// and the entries logged for its parties.
