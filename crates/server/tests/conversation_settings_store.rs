@@ -14,23 +14,13 @@ use tim_proto::limits::MAX_PINNED_CONVERSATIONS;
 use tim_proto::model::WireBody;
 use tim_proto::Push;
 use tim_server::store::{
-    App, ConvRef, DeleteMode, DeleteOutcome, NewMessage, PinOutcome, SendOutcome, Store,
+    ConvRef, DeleteMode, DeleteOutcome, NewMessage, PinOutcome, SendOutcome, Store,
 };
 
 const APP: u64 = 7;
 
 fn open(db: &TestDb) -> Arc<dyn Store> {
-    let store = db.open();
-    store
-        .create_app(&App {
-            sdk_app_id: APP,
-            secret_key: "k".into(),
-            admin_identifier: "administrator".into(),
-            sync_conversation_deletion: false,
-            created_at: 0,
-        })
-        .expect("app");
-    store
+    db.open_with_app(APP)
 }
 
 fn send(store: &dyn Store, from: &str, to: &str, id: &str, time: i64) {

@@ -13,24 +13,15 @@ use std::sync::Arc;
 use tim_proto::model::WireBody;
 use tim_proto::Push;
 use tim_server::store::{
-    App, ConvRef, DeleteMode, EditOutcome, GroupType, HideOutcome, MessageEdit, NewGroup,
-    NewMessage, PageOutcome, Store, StoredMessage, UserEvent,
+    ConvRef, DeleteMode, EditOutcome, GroupType, HideOutcome, MessageEdit, NewGroup, NewMessage,
+    PageOutcome, Store, StoredMessage, UserEvent,
 };
 
 const APP: u64 = 7;
 const REVOKE: MessageEdit = MessageEdit::Revoke { time_limited: true };
 
 fn open(db: &TestDb) -> Arc<dyn Store> {
-    let s = db.open();
-    s.create_app(&App {
-        sdk_app_id: APP,
-        secret_key: "k".into(),
-        admin_identifier: "administrator".into(),
-        sync_conversation_deletion: false,
-        created_at: 0,
-    })
-    .expect("app");
-    s
+    db.open_with_app(APP)
 }
 
 fn send(s: &dyn Store, from: &str, to: &str, id: &str, time: i64) {

@@ -15,22 +15,13 @@ use tim_proto::model::WireBody;
 use tim_proto::profile::{to_text, ProfilePatch, WireProfile};
 use tim_proto::Push;
 use tim_server::store::{
-    App, BlacklistOutcome, ConvRef, NewMessage, PageOutcome, SendOutcome, Store, StoredMessage,
+    BlacklistOutcome, ConvRef, NewMessage, PageOutcome, SendOutcome, Store, StoredMessage,
 };
 
 const APP: u64 = 7;
 
 fn open(db: &TestDb) -> Arc<dyn Store> {
-    let store = db.open();
-    store
-        .create_app(&App {
-            sdk_app_id: APP,
-            secret_key: "k".into(),
-            admin_identifier: "administrator".into(),
-            sync_conversation_deletion: false,
-            created_at: 0,
-        })
-        .expect("app");
+    let store = db.open_with_app(APP);
     for user in ["alice", "bob", "carol"] {
         store.ensure_user(APP, user, 1).expect("user");
     }

@@ -21,17 +21,7 @@ use tim_server::store::{
 const APP: u64 = 7;
 
 fn open(db: &TestDb) -> Arc<dyn Store> {
-    let store = db.open();
-    store
-        .create_app(&App {
-            sdk_app_id: APP,
-            secret_key: "k".into(),
-            admin_identifier: "administrator".into(),
-            sync_conversation_deletion: false,
-            created_at: 0,
-        })
-        .expect("app");
-    store
+    db.open_with_app(APP)
 }
 
 fn send(store: &dyn Store, from: &str, to: &str, id: &str, time: i64) -> StoredMessage {

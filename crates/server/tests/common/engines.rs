@@ -55,6 +55,21 @@ impl TestDb {
     }
 
     /// A store on this database (another node, when one is open already).
+    /// [`TestDb::open`] with app `sdk_app_id` (secret `k`, deletion sync off) created.
+    pub fn open_with_app(&self, sdk_app_id: u64) -> Arc<dyn Store> {
+        let store = self.open();
+        store
+            .create_app(&store::App {
+                sdk_app_id,
+                secret_key: "k".into(),
+                admin_identifier: "administrator".into(),
+                sync_conversation_deletion: false,
+                created_at: 0,
+            })
+            .expect("app");
+        store
+    }
+
     pub fn open(&self) -> Arc<dyn Store> {
         store::open(&self.location, DEFAULT_SEND_COMMIT_AFTER).expect("open the store")
     }
