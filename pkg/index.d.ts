@@ -58,6 +58,12 @@ export interface Types {
   readonly ALLOW_TYPE_DENY_ANY: 'AllowType_Type_DenyAny';
   readonly FORBID_TYPE_NONE: 'AdminForbid_Type_None';
   readonly FORBID_TYPE_SEND_OUT: 'AdminForbid_Type_SendOut';
+  readonly GRP_MBR_ROLE_OWNER: 'Owner';
+  readonly GRP_MBR_ROLE_ADMIN: 'Admin';
+  readonly GRP_MBR_ROLE_MEMBER: 'Member';
+  readonly JOIN_OPTIONS_FREE_ACCESS: 'FreeAccess';
+  readonly JOIN_OPTIONS_NEED_PERMISSION: 'NeedPermission';
+  readonly JOIN_OPTIONS_DISABLE_APPLY: 'DisableApply';
 }
 
 /** Any event name. */
@@ -82,6 +88,8 @@ export type AllowType =
   | Types['ALLOW_TYPE_NEED_CONFIRM']
   | Types['ALLOW_TYPE_DENY_ANY'];
 export type ForbidType = Types['FORBID_TYPE_NONE'] | Types['FORBID_TYPE_SEND_OUT'];
+/** A group member's role. */
+export type GroupMemberRole = Types['GRP_MBR_ROLE_OWNER'] | Types['GRP_MBR_ROLE_ADMIN'] | Types['GRP_MBR_ROLE_MEMBER'];
 
 /**
  * A conversation ID: `C2C<userID>`, `GROUP<groupID>` or exactly `@TIM#SYSTEM`. Anything else is
@@ -208,6 +216,24 @@ export interface LastMessage {
  * '' strings, 0 numbers, `Gender_Type_Unknown`, `AllowType_Type_NeedConfirm` and
  * `AdminForbid_Type_None`.
  */
+/** One group member (getGroupMemberList, getGroupMemberProfile). */
+export interface GroupMember {
+  userID: string;
+  nick: string;
+  avatar: string;
+  role: GroupMemberRole;
+  /** Unix seconds. */
+  joinTime: number;
+  /** No name cards, mutes or custom fields here: always empty. */
+  nameCard: string;
+  muteUntil: number;
+  memberCustomField: unknown[];
+}
+
+export interface GroupMemberListResult {
+  memberList: GroupMember[];
+}
+
 export interface Profile {
   userID: string;
   nick: string;
@@ -618,6 +644,10 @@ export interface TimInstance {
   getGroupProfile(options: { groupID: string }): Promise<imResponse<GroupResult>>;
   addGroupMember(options: GroupMemberChangeOptions): Promise<imResponse<GroupMemberChangeResult>>;
   deleteGroupMember(options: GroupMemberChangeOptions): Promise<imResponse<GroupMemberChangeResult>>;
+  /** A member asks (10007 otherwise): the members in join order; count default 15, at most 100. */
+  getGroupMemberList(options: { groupID: string; count?: number; offset?: number }): Promise<imResponse<GroupMemberListResult>>;
+  /** The members among userIDList (1 to 500 IDs; others are left out). */
+  getGroupMemberProfile(options: { groupID: string; userIDList: string[] }): Promise<imResponse<GroupMemberListResult>>;
   getMyProfile(): Promise<imResponse<Profile>>;
   /** The known users among the first 100 given (unknown ones are left out); empty list: 2100. */
   getUserProfile(options: { userIDList: string[] }): Promise<imResponse<Profile[]>>;

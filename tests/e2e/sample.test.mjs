@@ -110,6 +110,12 @@ describe('documented sample and entry point', () => {
       NET_STATE_DISCONNECTED: 'disconnected',
       KICKED_OUT_MULT_ACCOUNT: 'multipleAccount',
       KICKED_OUT_USERSIG_EXPIRED: 'userSigExpired',
+      GRP_MBR_ROLE_OWNER: 'Owner',
+      GRP_MBR_ROLE_ADMIN: 'Admin',
+      GRP_MBR_ROLE_MEMBER: 'Member',
+      JOIN_OPTIONS_FREE_ACCESS: 'FreeAccess',
+      JOIN_OPTIONS_NEED_PERMISSION: 'NeedPermission',
+      JOIN_OPTIONS_DISABLE_APPLY: 'DisableApply',
     };
     for (const [k, v] of Object.entries(TYPES)) assert.equal(got.TYPES[k], v, `TIM.TYPES.${k}`);
     await u.close();

@@ -58,6 +58,10 @@ if (tim) {
   void tim.updateMyProfile({ gender: 'male' });
   // @ts-expect-error userIDList is an array, even for one user
   void tim.getUserProfile({ userIDList: 'bob' });
+  // @ts-expect-error getGroupMemberList takes { groupID, count?, offset? }
+  void tim.getGroupMemberList('g1');
+  // @ts-expect-error getGroupMemberProfile needs userIDList
+  void tim.getGroupMemberProfile({ groupID: 'g1' });
   // @ts-expect-error addToBlacklist takes { userIDList }
   void tim.addToBlacklist(['bob']);
 

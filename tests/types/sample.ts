@@ -197,6 +197,11 @@ async function everyMethod(t: TimInstance): Promise<void> {
   const newlyBlocked: string[] = (await t.addToBlacklist({ userIDList: ['eve'] })).data;
   const unblocked: string[] = (await t.removeFromBlacklist({ userIDList: ['eve'] })).data;
   console.log(nick, firstAvatar, updatedAt, blocked, newlyBlocked, unblocked);
+  const memberPage = await t.getGroupMemberList({ groupID: 'g1', count: 30, offset: 0 });
+  const admins = memberPage.data.memberList.filter((m) => m.role === TIM.TYPES.GRP_MBR_ROLE_ADMIN);
+  const picked = await t.getGroupMemberProfile({ groupID: 'g1', userIDList: ['bob'] });
+  const joinedAt: number | undefined = picked.data.memberList[0]?.joinTime;
+  console.log(admins.length, joinedAt, TIM.TYPES.JOIN_OPTIONS_FREE_ACCESS);
 
   try {
     await t.deleteConversation('abc');

@@ -1,5 +1,6 @@
 //! The documented `TIM.EVENT` and `TIM.TYPES` values, as (name, value) tables.
 
+use tim_proto::group_profile::{JOIN_OPTIONS, ROLES};
 use tim_proto::profile::{ALLOW_TYPES, FORBID_TYPES, GENDERS};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -105,6 +106,12 @@ pub const TYPES: &[(&str, &str)] = &[
     ("ALLOW_TYPE_DENY_ANY", ALLOW_TYPES[2]),
     ("FORBID_TYPE_NONE", FORBID_TYPES[0]),
     ("FORBID_TYPE_SEND_OUT", FORBID_TYPES[1]),
+    ("GRP_MBR_ROLE_OWNER", ROLES[0]),
+    ("GRP_MBR_ROLE_ADMIN", ROLES[1]),
+    ("GRP_MBR_ROLE_MEMBER", ROLES[2]),
+    ("JOIN_OPTIONS_FREE_ACCESS", JOIN_OPTIONS[0]),
+    ("JOIN_OPTIONS_NEED_PERMISSION", JOIN_OPTIONS[1]),
+    ("JOIN_OPTIONS_DISABLE_APPLY", JOIN_OPTIONS[2]),
 ];
 
 #[cfg(test)]

@@ -458,6 +458,7 @@ mod tests {
             create_time: 1,
             is_member: true,
             dismissed: false,
+            profile: Vec::new(),
         };
         let mut s = ConversationState::new("alice");
         s.apply_message(&msg("GROUPteam", "bob", 1, 10), true);

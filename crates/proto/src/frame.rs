@@ -188,6 +188,53 @@ pub enum Request {
         pinned: bool,
     },
     Ping,
+    // The SDK never makes the next five (it sends the app's options as given), so the wasm
+    // has no code for them: a `skip_serializing` variant still costs it an error arm.
+    /// `getGroupMemberList`: a member's page of the group's members, in join order (`data`:
+    /// `{ memberList }`, `group_profile::member_list_text`).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(skip_serializing)]
+    GetGroupMemberList {
+        #[serde(rename = "groupID")]
+        group_id: String,
+        #[serde(default)]
+        count: Option<u32>,
+        #[serde(default)]
+        offset: Option<u32>,
+    },
+    /// `getGroupMemberProfile`: the members among `userIDList` (others are left out).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(skip_serializing)]
+    GetGroupMemberProfile {
+        #[serde(rename = "groupID")]
+        group_id: String,
+        #[serde(rename = "userIDList")]
+        user_ids: Vec<String>,
+    },
+    // Sent as the app's options (see `SENT_AS_OPTIONS`), answered with `group`.
+    /// `setGroupMemberRole`: the owner makes a member `Admin` or `Member` again.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(skip_serializing)]
+    SetGroupMemberRole {
+        #[serde(rename = "groupID")]
+        group_id: String,
+        #[serde(rename = "userID")]
+        user_id: String,
+        role: String,
+    },
+    /// `changeGroupOwner`: the owner hands the group to another member (and becomes a member).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(skip_serializing)]
+    ChangeGroupOwner {
+        #[serde(rename = "groupID")]
+        group_id: String,
+        #[serde(rename = "newOwnerID")]
+        new_owner_id: String,
+    },
+    /// `updateGroupProfile`: the owner or an admin sets the fields given.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(skip_serializing)]
+    UpdateGroupProfile(crate::group_profile::GroupPatch),
     // Sent as the app's options (see `SENT_AS_OPTIONS`): message objects as the SDK gave them.
     /// `revokeMessage(message)`: the sender revokes it for everyone, within the app's time
     /// limit (revoking twice is fine); answered with `sent` (the message as stored now).
@@ -206,7 +253,14 @@ pub enum Request {
 /// The requests the SDK sends as the app's options, unread (`{"<method>": options}`), with a
 /// typed answer: the server checks the options (a passed-through call, `PASSED_THROUGH`, is
 /// one too). Message objects are big and varied; the SDK carries no code to pick them apart.
-pub const SENT_AS_OPTIONS: &[&str] = &["revokeMessage", "modifyMessage", "deleteMessage"];
+pub const SENT_AS_OPTIONS: &[&str] = &[
+    "revokeMessage",
+    "modifyMessage",
+    "deleteMessage",
+    "setGroupMemberRole",
+    "changeGroupOwner",
+    "updateGroupProfile",
+];
 
 /// The calls the SDK passes through: it sends `{"<name>": <the app's options>}` (`null` for none)
 /// as the request and resolves with the reply's `data`, with no code of its own for either; the
@@ -218,6 +272,8 @@ pub const PASSED_THROUGH: &[(&str, bool)] = &[
     ("getBlacklist", true),
     ("addToBlacklist", true),
     ("removeFromBlacklist", true),
+    ("getGroupMemberList", true),
+    ("getGroupMemberProfile", true),
 ];
 
 /// The code for a request naming `op` whose options do not decode: for a passed-through call,
@@ -280,6 +336,16 @@ impl Request {
             Request::RevokeMessage(_) => "revokeMessage",
             Request::ModifyMessage(_) => "modifyMessage",
             Request::DeleteMessage(_) => "deleteMessage",
+            #[cfg(not(target_arch = "wasm32"))]
+            Request::GetGroupMemberList { .. } => "getGroupMemberList",
+            #[cfg(not(target_arch = "wasm32"))]
+            Request::GetGroupMemberProfile { .. } => "getGroupMemberProfile",
+            #[cfg(not(target_arch = "wasm32"))]
+            Request::SetGroupMemberRole { .. } => "setGroupMemberRole",
+            #[cfg(not(target_arch = "wasm32"))]
+            Request::ChangeGroupOwner { .. } => "changeGroupOwner",
+            #[cfg(not(target_arch = "wasm32"))]
+            Request::UpdateGroupProfile(_) => "updateGroupProfile",
         }
     }
 }
@@ -622,6 +688,14 @@ mod tests {
                 json!({"removeFromBlacklist": {"userIDList": ["a"]}}),
                 "removeFromBlacklist",
             ),
+            (
+                json!({"getGroupMemberList": {"groupID": "g", "count": 30, "offset": 0}}),
+                "getGroupMemberList",
+            ),
+            (
+                json!({"getGroupMemberProfile": {"groupID": "g", "userIDList": ["a"]}}),
+                "getGroupMemberProfile",
+            ),
         ];
         let count = cases.len();
         for (options, op) in cases {
@@ -632,6 +706,26 @@ mod tests {
         assert_eq!(count, PASSED_THROUGH.len());
         assert!(decode(json!({"addToBlacklist": {"userIDList": [1]}})).is_err());
         assert!(decode(json!({"updateMyProfile": "nick"})).is_err());
+        assert!(decode(json!({"getGroupMemberList": {"groupID": "g", "count": -1}})).is_err());
+        assert!(decode(json!({"getGroupMemberList": {"count": 1}})).is_err());
+    }
+
+    /// The group edits the SDK sends as the app's options decode from Tencent's shapes.
+    #[test]
+    fn group_edits_decode_from_the_documented_options() {
+        let decode = |v: serde_json::Value| serde_json::from_value::<Request>(v);
+        let cases = [
+            json!({"setGroupMemberRole": {"groupID": "g", "userID": "b", "role": "Admin"}}),
+            json!({"changeGroupOwner": {"groupID": "g", "newOwnerID": "b"}}),
+            json!({"updateGroupProfile": {"groupID": "g", "name": "N", "muteAllMembers": true,
+                                          "joinOption": "FreeAccess", "groupCustomField": []}}),
+        ];
+        for options in cases {
+            let r = decode(options.clone()).unwrap_or_else(|e| panic!("{options}: {e}"));
+            assert!(SENT_AS_OPTIONS.contains(&r.op()), "{options}");
+        }
+        assert!(decode(json!({"setGroupMemberRole": {"groupID": "g", "role": "Admin"}})).is_err());
+        assert!(decode(json!({"updateGroupProfile": {"groupID": "g", "name": 1}})).is_err());
     }
 
     fn msg() -> WireMessage {

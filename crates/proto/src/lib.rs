@@ -7,6 +7,7 @@
 pub mod conversation_id;
 pub mod error_code;
 pub mod frame;
+pub mod group_profile;
 pub mod limits;
 pub mod message_ref;
 pub mod model;

@@ -41,3 +41,14 @@ pub const MAX_DELETE_MESSAGES: usize = 30;
 /// Default of the app setting RevokeTimeLimit: how long after sending a sender may revoke, in
 /// seconds (Tencent's default, 2 minutes).
 pub const DEFAULT_REVOKE_TIME_LIMIT: u32 = 120;
+/// Longest group introduction, in bytes (Tencent's limit).
+pub const MAX_GROUP_INTRODUCTION_BYTES: usize = 240;
+/// Longest group notification, in bytes (Tencent's limit).
+pub const MAX_GROUP_NOTIFICATION_BYTES: usize = 300;
+/// Longest group avatar URL, in bytes (the profile strings' limit).
+pub const MAX_GROUP_AVATAR_BYTES: usize = 500;
+/// Most members one getGroupMemberList page returns (Tencent's documented maximum; more asks
+/// for the first 100, as at Tencent).
+pub const MAX_MEMBER_PAGE: u32 = 100;
+/// getGroupMemberList's page size when none is given (Tencent's default).
+pub const DEFAULT_MEMBER_PAGE: u32 = 15;

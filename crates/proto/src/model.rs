@@ -102,10 +102,14 @@ pub mod notice {
     pub const INVITED: u32 = 7;
     /// You quit the group.
     pub const QUIT: u32 = 8;
+    /// You were made an admin (setGroupMemberRole).
+    pub const SET_ADMIN: u32 = 9;
+    /// You are an admin no more (setGroupMemberRole).
+    pub const CANCELED_ADMIN: u32 = 10;
 }
 
 /// A group, as `getGroupProfile` / `getGroupList` show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WireGroup {
     #[serde(rename = "groupID")]
@@ -124,6 +128,22 @@ pub struct WireGroup {
     pub is_member: bool,
     #[serde(default)]
     pub dismissed: bool,
+    /// The viewer's role and updateGroupProfile's fields, by position (`group_profile::P_*`;
+    /// `muteAllMembers` is `"1"` or empty). A list of strings, not fields: the SDK reads
+    /// groups in several places, and each field would cost it code in every one of them
+    /// (see bench/findings/sdk.md). The SDK does not read it yet: within issue 16's size
+    /// ceiling its Group shape keeps the fields it had (the server sends them all the same).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(default)]
+    pub profile: Vec<String>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl WireGroup {
+    /// The profile string at `i` (`group_profile::P_*`), empty when absent.
+    pub fn profile_at(&self, i: usize) -> String {
+        self.profile.get(i).cloned().unwrap_or_default()
+    }
 }
 
 /// A stored message, from the point of view of the user it is sent to.

@@ -23,8 +23,8 @@ use crate::group_commit::{Answer, GroupCommit};
 use crate::hub::{Hub, SessionId, UserKey};
 use crate::publish::Publisher;
 use crate::store::{
-    App, Catchup, ConvRef, ConversationView, NewMessage, PageOutcome, SendItem, SendOutcome, Store,
-    StoreResult, UserEvent,
+    App, Catchup, ConvRef, ConversationView, GroupEdit, NewMessage, PageOutcome, SendItem,
+    SendOutcome, Store, StoreResult, UserEvent,
 };
 use crate::usersig;
 use std::sync::Arc;
@@ -343,6 +343,38 @@ impl Service {
                 self.modify_message(who, &conversation_id, id, body).await
             }
             Request::DeleteMessage(messages) => self.delete_messages(who, messages).await,
+            Request::GetGroupMemberList {
+                group_id,
+                count,
+                offset,
+            } => {
+                self.group_member_list(who, &group_id, Some((count, offset)), Vec::new())
+                    .await
+            }
+            Request::GetGroupMemberProfile { group_id, user_ids } => {
+                self.group_member_list(who, &group_id, None, user_ids).await
+            }
+            Request::SetGroupMemberRole {
+                group_id,
+                user_id,
+                role,
+            } => {
+                let admin = groups::admin_role(&role)?;
+                let edit = GroupEdit::Role { user_id, admin };
+                self.edit_group(who, &group_id, edit).await
+            }
+            Request::ChangeGroupOwner {
+                group_id,
+                new_owner_id,
+            } => {
+                self.edit_group(who, &group_id, GroupEdit::Owner(new_owner_id))
+                    .await
+            }
+            Request::UpdateGroupProfile(patch) => {
+                let group_id = patch.group_id.clone();
+                self.edit_group(who, &group_id, GroupEdit::Profile(patch))
+                    .await
+            }
         }
     }
 

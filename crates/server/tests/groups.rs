@@ -62,7 +62,8 @@ async fn creating_tells_every_member_and_leaves_them_notices() {
         g,
         json!({"groupID": "g1", "name": "Team", "type": "Private", "ownerID": "alice",
                "memberCount": 3, "createTime": g["createTime"], "isMember": true,
-               "dismissed": false})
+               "dismissed": false,
+               "profile": ["Owner", "", "", "", "DisableApply", ""]})
     );
     assert!(g["createTime"].as_i64().is_some_and(|t| t > 0));
 

@@ -374,7 +374,8 @@ fn history(s: &dyn Store, owner: &str, peer: &str) -> Vec<String> {
 /// A database of the schema before the key change, made from one of today's: its C2C keys
 /// (threads, messages, conversations, the log's message entries) back to `a|b`, the later
 /// migrations' tables and columns (issue 16's profiles, blacklists, the messages' nick and
-/// avatar, pins and remind types, revoked / revoke_time_limit / hidden_messages) gone, its
+/// avatar, pins and remind types, revoked / revoke_time_limit / hidden_messages, group admins
+/// and profiles) gone, its
 /// version back to the one before.
 fn downgrade(db: &TestDb) {
     let (chr, version) = match db.engine {
@@ -399,6 +400,12 @@ fn downgrade(db: &TestDb) {
          ALTER TABLE apps DROP COLUMN revoke_time_limit;
          DROP TABLE remind_types;
          ALTER TABLE conversations DROP COLUMN pinned;
+         ALTER TABLE group_members DROP COLUMN admin;
+         ALTER TABLE chat_groups DROP COLUMN introduction;
+         ALTER TABLE chat_groups DROP COLUMN notification;
+         ALTER TABLE chat_groups DROP COLUMN avatar;
+         ALTER TABLE chat_groups DROP COLUMN join_option;
+         ALTER TABLE chat_groups DROP COLUMN mute_all;
          {version}"
     ));
 }

@@ -37,6 +37,7 @@ fn group(id: &str) -> WireGroup {
         create_time: 1,
         is_member: true,
         dismissed: false,
+        profile: Vec::new(),
     }
 }
 

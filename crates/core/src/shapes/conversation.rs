@@ -208,6 +208,7 @@ mod tests {
                 create_time: 1,
                 is_member: true,
                 dismissed: false,
+                profile: Vec::new(),
             }),
         ));
         let v = serde_json::to_value(&g).expect("encode");

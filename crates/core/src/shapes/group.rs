@@ -75,6 +75,7 @@ mod tests {
             create_time: 9,
             is_member: true,
             dismissed: false,
+            profile: Vec::new(),
         };
         let v = serde_json::to_value(Group::from_wire(&w, "alice")).expect("encode");
         assert_eq!(

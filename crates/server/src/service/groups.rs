@@ -9,11 +9,13 @@ use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::hub::SessionId;
 use crate::store::{
-    ConvRef, GroupChange, GroupOutcome, GroupRefusal, GroupType, NewGroup, NewMessage, SendItem,
-    SendOutcome, Store, StoreResult,
+    ConvRef, GroupChange, GroupEdit, GroupOutcome, GroupRefusal, GroupType, NewGroup, NewMessage,
+    SendItem, SendOutcome, Store, StoreResult,
 };
+use tim_proto::group_profile::{check_group_patch, member_list_text, ADMIN, MEMBER};
+use tim_proto::limits::{DEFAULT_MEMBER_PAGE, MAX_MEMBER_PAGE};
 use tim_proto::rules::{
-    check_custom_group_id, check_group_id, check_group_name, check_member_count,
+    check_custom_group_id, check_group_id, check_group_name, check_member_count, check_user_id,
 };
 use tim_proto::{ErrorCode, Push, Reply};
 
@@ -222,6 +224,71 @@ impl Service {
         })
     }
 
+    /// getGroupMemberList (`page`: count and offset, Tencent's defaults and cap) or
+    /// getGroupMemberProfile (`only`: the user IDs asked for, members among them in join order).
+    pub(super) async fn group_member_list(
+        &self,
+        who: &Identity,
+        group_id: &str,
+        page: Option<(Option<u32>, Option<u32>)>,
+        only: Vec<String>,
+    ) -> Result<Reply, ApiError> {
+        check_group_id(group_id)?;
+        let op = if page.is_some() {
+            "getGroupMemberList"
+        } else {
+            check_member_count("userIDList", only.len(), false)?;
+            "getGroupMemberProfile"
+        };
+        let (user, id) = (who.user.clone(), group_id.to_owned());
+        let mut members = self
+            .blocking(move |s| s.group_members(user.sdk_app_id, &id, &user.user_id))
+            .await?
+            .map_err(|r| refused(op, group_id, r))?;
+        match page {
+            Some((count, offset)) => {
+                let count = count.unwrap_or(DEFAULT_MEMBER_PAGE).min(MAX_MEMBER_PAGE) as usize;
+                let offset = offset.unwrap_or(0) as usize;
+                members = members.into_iter().skip(offset).take(count).collect();
+            }
+            None => members.retain(|m| only.contains(&m.user_id)),
+        }
+        Ok(Reply::Data(member_list_text(&members)))
+    }
+
+    /// setGroupMemberRole / changeGroupOwner / updateGroupProfile: `groupsChanged` to the
+    /// members whose group changed (the caller's other sessions too); answered with the group.
+    pub(super) async fn edit_group(
+        &self,
+        who: &Identity,
+        group_id: &str,
+        edit: GroupEdit,
+    ) -> Result<Reply, ApiError> {
+        check_group_id(group_id)?;
+        let op = match &edit {
+            GroupEdit::Role { user_id, .. } => {
+                check_user_id("userID", user_id)?;
+                "setGroupMemberRole"
+            }
+            GroupEdit::Owner(new_owner) => {
+                check_user_id("newOwnerID", new_owner)?;
+                "changeGroupOwner"
+            }
+            GroupEdit::Profile(patch) => {
+                check_group_patch(patch)?;
+                "updateGroupProfile"
+            }
+        };
+        let (id, operator) = (group_id.to_owned(), who.user.user_id.clone());
+        let group = self
+            .group_change(who, move |s, app| {
+                s.edit_group(app, &id, &operator, &edit, unix_now())
+            })
+            .await?
+            .map_err(|r| refused(op, group_id, r))?;
+        Ok(Reply::Group { group })
+    }
+
     /// A text message to `GROUP<id>` from a member: stored once, logged and pushed to every
     /// member (the sender's other sessions too).
     pub(super) async fn send_group_message(
@@ -295,6 +362,19 @@ impl Service {
     }
 }
 
+/// setGroupMemberRole's `role`: Admin or Member (2100 otherwise; the owner is changed by
+/// changeGroupOwner).
+pub(super) fn admin_role(role: &str) -> Result<bool, ApiError> {
+    match role {
+        ADMIN => Ok(true),
+        MEMBER => Ok(false),
+        other => Err(invalid(format!(
+            "setGroupMemberRole: role {other:?} is not Admin or Member \
+             (TIM.TYPES.GRP_MBR_ROLE_ADMIN / _MEMBER; the owner changes by changeGroupOwner)"
+        ))),
+    }
+}
+
 /// The change with its value turned into another.
 fn with_value<T, U>(done: GroupChange<T>, f: impl FnOnce(T) -> U) -> GroupChange<U> {
     GroupChange {
@@ -350,9 +430,28 @@ fn refused(op: &str, group_id: &str, refusal: GroupRefusal) -> ApiError {
         GroupRefusal::JoinByInvitation => (
             ErrorCode::GroupPermissionDenied,
             format!(
-                "group {group_id} is a Private (Work) group: join by invitation (a member adds \
-                 you with addGroupMember)"
+                "group {group_id} takes no one by themselves (a Private (Work) group, or its \
+                 joinOption is DisableApply): join by invitation (addGroupMember)"
             ),
+        ),
+        GroupRefusal::NotAdmin => (
+            ErrorCode::GroupPermissionDenied,
+            format!("only the owner or an admin of group {group_id} may do this"),
+        ),
+        GroupRefusal::TargetNotMember => (
+            ErrorCode::GroupPermissionDenied,
+            format!("the user named is not a member of group {group_id}"),
+        ),
+        GroupRefusal::OwnerRole => (
+            ErrorCode::GroupPermissionDenied,
+            format!(
+                "the owner of group {group_id} keeps their role: changeGroupOwner hands the \
+                 group to another member"
+            ),
+        ),
+        GroupRefusal::NotForPrivate => (
+            ErrorCode::GroupPermissionDenied,
+            format!("group {group_id} is a Private (Work) group: no admins, no joinOption"),
         ),
         GroupRefusal::OwnerCannotQuit => (
             ErrorCode::GroupOwnerCannotQuit,
@@ -393,6 +492,10 @@ mod tests {
             (GroupRefusal::OwnerCannotQuit, 10009),
             (GroupRefusal::AlreadyMember, 10013),
             (GroupRefusal::IdInUse, 10021),
+            (GroupRefusal::NotAdmin, 10007),
+            (GroupRefusal::TargetNotMember, 10007),
+            (GroupRefusal::OwnerRole, 10007),
+            (GroupRefusal::NotForPrivate, 10007),
         ];
         for (refusal, want) in cases {
             let e = refused("op", "g1", refusal);

@@ -2,6 +2,9 @@
 //! accepted one did (the log entries to publish, the users whose group list changed).
 
 use super::model::UserEvent;
+use tim_proto::group_profile::{
+    profile_list, GroupPatch, ADMIN, DISABLE_APPLY, FREE_ACCESS, MEMBER, OWNER,
+};
 use tim_proto::model::WireGroup;
 
 /// The documented group types this server keeps (`TIM.TYPES.GRP_*`).
@@ -35,9 +38,75 @@ impl GroupType {
         !matches!(self, GroupType::Private)
     }
 
+    /// Its join option unless updateGroupProfile set one (Private groups have no other).
+    pub fn join_option(self, stored: &str) -> &str {
+        match self {
+            GroupType::Private => DISABLE_APPLY,
+            _ if stored.is_empty() => FREE_ACCESS,
+            _ => stored,
+        }
+    }
+
     /// Whether any member (not only the owner) may add members.
     pub fn members_invite(self) -> bool {
         matches!(self, GroupType::Private)
+    }
+}
+
+/// A group's row (both engines).
+pub struct GroupRow {
+    pub kind: GroupType,
+    pub name: String,
+    pub owner: String,
+    pub create_time: i64,
+    pub dismissed: bool,
+    pub introduction: String,
+    pub notification: String,
+    pub avatar: String,
+    /// As stored (empty: the type's own).
+    pub join_option: String,
+    pub mute_all: bool,
+}
+
+impl GroupRow {
+    /// A group just created: no profile fields set yet.
+    pub fn new(kind: GroupType, name: &str, owner: &str, create_time: i64) -> GroupRow {
+        GroupRow {
+            kind,
+            name: name.to_owned(),
+            owner: owner.to_owned(),
+            create_time,
+            dismissed: false,
+            introduction: String::new(),
+            notification: String::new(),
+            avatar: String::new(),
+            join_option: String::new(),
+            mute_all: false,
+        }
+    }
+
+    /// `WireGroup::profile` for a viewer (`admin`: their admin flag if a member).
+    pub fn profile(&self, viewer: &str, admin: Option<bool>) -> Vec<String> {
+        let role = admin.map_or("", |admin| self.role_of(viewer, admin));
+        profile_list(
+            role,
+            &self.introduction,
+            &self.notification,
+            &self.avatar,
+            self.kind.join_option(&self.join_option),
+            self.mute_all,
+        )
+    }
+
+    /// The role of a member (`admin`: their row says so).
+    pub fn role_of(&self, user_id: &str, admin: bool) -> &'static str {
+        if user_id == self.owner {
+            OWNER
+        } else if admin {
+            ADMIN
+        } else {
+            MEMBER
+        }
     }
 }
 
@@ -62,6 +131,14 @@ pub enum GroupRefusal {
     NotMember,
     /// Only the owner may do this.
     NotOwner,
+    /// Only the owner or an admin may do this.
+    NotAdmin,
+    /// The user the change names is not a member.
+    TargetNotMember,
+    /// The owner's role changes only by changeGroupOwner; nobody hands the group to themselves.
+    OwnerRole,
+    /// A Private (Work) group has no admins and no join option to set.
+    NotForPrivate,
     /// A Private (Work) group: members are added by a member, nobody joins by themselves.
     JoinByInvitation,
     OwnerCannotQuit,
@@ -72,6 +149,18 @@ pub enum GroupRefusal {
     Full,
     /// A user would be in more groups than the server allows (checked by the service).
     TooManyGroups,
+}
+
+/// setGroupMemberRole, changeGroupOwner or updateGroupProfile (checked by the service).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupEdit {
+    /// The owner makes `user_id` an admin (`true`) or a plain member again. Notice SET_ADMIN
+    /// or CANCELED_ADMIN to them when it changes anything.
+    Role { user_id: String, admin: bool },
+    /// The owner hands the group to this member and becomes a plain member.
+    Owner(String),
+    /// The owner or an admin sets these fields.
+    Profile(GroupPatch),
 }
 
 /// What an accepted group operation did.
@@ -114,5 +203,11 @@ mod tests {
         assert!(!GroupType::Private.open_to_join() && GroupType::Private.members_invite());
         assert!(GroupType::Public.open_to_join() && !GroupType::Public.members_invite());
         assert!(GroupType::ChatRoom.open_to_join() && !GroupType::ChatRoom.members_invite());
+        assert_eq!(GroupType::Private.join_option("FreeAccess"), "DisableApply");
+        assert_eq!(GroupType::Public.join_option(""), "FreeAccess");
+        assert_eq!(
+            GroupType::Public.join_option("DisableApply"),
+            "DisableApply"
+        );
     }
 }

@@ -198,6 +198,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (sdk_app_id, owner, conv_key, seq)
     ) WITHOUT ROWID;
     "#,
+    // 10 (issue 16): group admins (setGroupMemberRole) and updateGroupProfile's fields; an
+    // empty `join_option` is the group type's own (Private: DisableApply, else FreeAccess).
+    r#"
+    ALTER TABLE group_members ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE chat_groups ADD COLUMN introduction TEXT NOT NULL DEFAULT '';
+    ALTER TABLE chat_groups ADD COLUMN notification TEXT NOT NULL DEFAULT '';
+    ALTER TABLE chat_groups ADD COLUMN avatar TEXT NOT NULL DEFAULT '';
+    ALTER TABLE chat_groups ADD COLUMN join_option TEXT NOT NULL DEFAULT '';
+    ALTER TABLE chat_groups ADD COLUMN mute_all INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Brings the schema up to date, one transaction per migration.

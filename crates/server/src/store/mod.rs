@@ -24,7 +24,10 @@ mod profiles;
 mod sqlite;
 
 pub use edits::{EditOutcome, HideOutcome, MessageEdit};
-pub use groups::{GroupChange, GroupOutcome, GroupRefusal, GroupType, MemberResults, NewGroup};
+pub use groups::{
+    GroupChange, GroupEdit, GroupOutcome, GroupRefusal, GroupRow, GroupType, MemberResults,
+    NewGroup,
+};
 pub use model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
     DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendItem, SendOutcome,
@@ -39,6 +42,7 @@ pub use sqlite::SqliteStore;
 
 use std::fmt;
 use tim_proto::frame::ReadScope;
+use tim_proto::group_profile::WireGroupMember;
 use tim_proto::model::WireGroup;
 use tim_proto::profile::{ProfilePatch, WireProfile};
 
@@ -358,6 +362,24 @@ pub trait Store: Send + Sync {
         user_ids: &[String],
         now: i64,
     ) -> StoreResult<GroupOutcome<MemberResults>>;
+    /// setGroupMemberRole / changeGroupOwner / updateGroupProfile by `operator`; the group
+    /// after it as `operator` sees it. Every member's group list changes but for a role
+    /// change (only the member named).
+    fn edit_group(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        operator: &str,
+        edit: &GroupEdit,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<WireGroup>>;
+    /// Every member of a live group, in join order, for a `viewer` who is one.
+    fn group_members(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        viewer: &str,
+    ) -> StoreResult<Result<Vec<WireGroupMember>, GroupRefusal>>;
     /// The live groups `user_id` is a member of.
     fn groups_of(&self, sdk_app_id: u64, user_id: &str) -> StoreResult<Vec<WireGroup>>;
     /// A group as `viewer` sees it; a dismissed one only for those who were members then.

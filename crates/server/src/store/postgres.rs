@@ -37,8 +37,8 @@ use super::model::{
 };
 use super::once::{Once, OpRecord};
 use super::{
-    BatchedSend, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store, StoreError,
-    StoreResult,
+    BatchedSend, GroupEdit, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store,
+    StoreError, StoreResult,
 };
 use super::{EditOutcome, HideOutcome, MessageEdit};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -46,6 +46,7 @@ use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 use tim_proto::frame::ReadScope;
+use tim_proto::group_profile::WireGroupMember;
 use tim_proto::model::{WireBody, WireGroup};
 use tim_proto::profile::{ProfilePatch, WireProfile};
 use tokio_postgres::error::SqlState;
@@ -944,6 +945,29 @@ impl Store for PgStore {
         self.refusable(sdk_app_id, async |tx: &Tx<'_>, app| {
             group_changes::remove_members(tx, app, group_id, operator, user_ids, now).await
         })
+    }
+
+    fn edit_group(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        operator: &str,
+        edit: &GroupEdit,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<WireGroup>> {
+        self.refusable(sdk_app_id, async |tx: &Tx<'_>, app| {
+            group_changes::edit(tx, app, group_id, operator, edit, now).await
+        })
+    }
+
+    fn group_members(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        viewer: &str,
+    ) -> StoreResult<Result<Vec<WireGroupMember>, GroupRefusal>> {
+        let app = app_key(sdk_app_id)?;
+        self.read(async |tx: &Tx<'_>| groups::members_for(tx, app, group_id, viewer).await)
     }
 
     fn groups_of(&self, sdk_app_id: u64, user_id: &str) -> StoreResult<Vec<WireGroup>> {

@@ -28,8 +28,8 @@ use super::model::{
 };
 use super::once::{Once, OpRecord};
 use super::{
-    BatchedSend, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store, StoreError,
-    StoreResult, SyncSends,
+    BatchedSend, GroupEdit, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store,
+    StoreError, StoreResult, SyncSends,
 };
 use super::{EditOutcome, HideOutcome, MessageEdit};
 use crate::config::DEFAULT_SEND_COMMIT_AFTER;
@@ -43,6 +43,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tim_proto::frame::ReadScope;
+use tim_proto::group_profile::WireGroupMember;
 use tim_proto::model::{WireBody, WireGroup};
 use tim_proto::profile::{ProfilePatch, WireProfile};
 
@@ -881,6 +882,31 @@ impl Store for SqliteStore {
         self.write(sdk_app_id, |tx, app| {
             group_changes::remove_members(tx, app, group_id, operator, user_ids, now)
         })
+    }
+
+    fn edit_group(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        operator: &str,
+        edit: &GroupEdit,
+        now: i64,
+    ) -> StoreResult<GroupOutcome<WireGroup>> {
+        self.write(sdk_app_id, |tx, app| {
+            group_changes::edit(tx, app, group_id, operator, edit, now)
+        })
+    }
+
+    fn group_members(
+        &self,
+        sdk_app_id: u64,
+        group_id: &str,
+        viewer: &str,
+    ) -> StoreResult<Result<Vec<WireGroupMember>, GroupRefusal>> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.reader()?;
+        let tx = conn.savepoint()?;
+        groups::members_for(&tx, app, group_id, viewer)
     }
 
     fn groups_of(&self, sdk_app_id: u64, user_id: &str) -> StoreResult<Vec<WireGroup>> {

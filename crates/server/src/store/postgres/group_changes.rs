@@ -4,13 +4,14 @@
 //! lands wholly before or after a membership change. A refusal returns before anything was
 //! written.
 
-use super::groups::{group_row, has_member_row, live_group, members, wire, GroupRow};
+use super::groups::{admin_flag, group_row, has_member_row, live_group, members, wire, GroupRow};
 use super::notices::{self, Notice};
 use super::{execute, lock_thread, Tx};
 use crate::store::{
-    ConvRef, GroupChange, GroupOutcome, GroupRefusal, MemberResults, NewGroup, StoreResult,
-    UserEvent,
+    ConvRef, GroupChange, GroupEdit, GroupOutcome, GroupRefusal, GroupType, MemberResults,
+    NewGroup, StoreResult, UserEvent,
 };
+use tim_proto::group_profile::DISABLE_APPLY;
 use tim_proto::model::{notice, WireGroup};
 
 async fn ensure_user(tx: &Tx<'_>, app: i64, user_id: &str, now: i64) -> StoreResult<()> {
@@ -146,13 +147,7 @@ pub(super) async fn create(
         &[&app, &ConvRef::group(&new.owner, id).conv_key],
     )
     .await?;
-    let g = GroupRow {
-        kind: new.kind,
-        name: new.name.clone(),
-        owner: new.owner.clone(),
-        create_time: now,
-        dismissed: false,
-    };
+    let g = GroupRow::new(new.kind, &new.name, &new.owner, now);
     add_member(tx, app, id, &new.owner, now).await?;
     let mut events = vec![
         notices::send(
@@ -200,7 +195,7 @@ pub(super) async fn join(
     if has_member_row(tx, app, group_id, user_id).await? {
         return Ok(Err(GroupRefusal::AlreadyMember));
     }
-    if !g.kind.open_to_join() {
+    if !g.kind.open_to_join() || g.kind.join_option(&g.join_option) == DISABLE_APPLY {
         return Ok(Err(GroupRefusal::JoinByInvitation));
     }
     add_member(tx, app, group_id, user_id, now).await?;
@@ -363,4 +358,121 @@ pub(super) async fn remove_members(
         group: wire(tx, app, group_id, &g, operator).await?,
     };
     Ok(change(results, events, succeeded))
+}
+
+/// setGroupMemberRole, changeGroupOwner, updateGroupProfile (SQLite's rules).
+pub(super) async fn edit(
+    tx: &Tx<'_>,
+    app: i64,
+    group_id: &str,
+    operator: &str,
+    edit: &GroupEdit,
+    now: i64,
+) -> StoreResult<GroupOutcome<WireGroup>> {
+    let g = match live_group(tx, app, group_id).await? {
+        Ok(g) => g,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let Some(operator_admin) = admin_flag(tx, app, group_id, operator).await? else {
+        return Ok(Err(GroupRefusal::NotMember));
+    };
+    let is_owner = g.owner == operator;
+    let changed = match edit {
+        GroupEdit::Role { user_id, .. } => vec![user_id.clone()],
+        _ => members(tx, app, group_id).await?,
+    };
+    let mut events = Vec::new();
+    match edit {
+        GroupEdit::Role { user_id, admin } => {
+            if !is_owner {
+                return Ok(Err(GroupRefusal::NotOwner));
+            }
+            if g.kind == GroupType::Private {
+                return Ok(Err(GroupRefusal::NotForPrivate));
+            }
+            if *user_id == g.owner {
+                return Ok(Err(GroupRefusal::OwnerRole));
+            }
+            let Some(was_admin) = admin_flag(tx, app, group_id, user_id).await? else {
+                return Ok(Err(GroupRefusal::TargetNotMember));
+            };
+            if was_admin == *admin {
+                let group = wire(tx, app, group_id, &g, operator).await?;
+                return Ok(change(group, Vec::new(), Vec::new()));
+            }
+            set_admin(tx, app, group_id, user_id, *admin).await?;
+            let kind = if *admin {
+                notice::SET_ADMIN
+            } else {
+                notice::CANCELED_ADMIN
+            };
+            let notice = notice_of(kind, group_id, &g, operator);
+            events.push(notices::send(tx, app, user_id, &notice, now).await?);
+        }
+        GroupEdit::Owner(new_owner) => {
+            if !is_owner {
+                return Ok(Err(GroupRefusal::NotOwner));
+            }
+            if *new_owner == g.owner {
+                return Ok(Err(GroupRefusal::OwnerRole));
+            }
+            if !has_member_row(tx, app, group_id, new_owner).await? {
+                return Ok(Err(GroupRefusal::TargetNotMember));
+            }
+            set_admin(tx, app, group_id, new_owner, false).await?;
+            execute(
+                tx,
+                "UPDATE chat_groups SET owner = $3 WHERE sdk_app_id = $1 AND group_id = $2",
+                &[&app, &group_id, new_owner],
+            )
+            .await?;
+        }
+        GroupEdit::Profile(p) => {
+            if !is_owner && !operator_admin {
+                return Ok(Err(GroupRefusal::NotAdmin));
+            }
+            if g.kind == GroupType::Private && p.join_option.is_some() {
+                return Ok(Err(GroupRefusal::NotForPrivate));
+            }
+            execute(
+                tx,
+                "UPDATE chat_groups SET name = COALESCE($3, name),
+                     introduction = COALESCE($4, introduction),
+                     notification = COALESCE($5, notification), avatar = COALESCE($6, avatar),
+                     join_option = COALESCE($7, join_option), mute_all = COALESCE($8, mute_all)
+                 WHERE sdk_app_id = $1 AND group_id = $2",
+                &[
+                    &app,
+                    &group_id,
+                    &p.name,
+                    &p.introduction,
+                    &p.notification,
+                    &p.avatar,
+                    &p.join_option,
+                    &p.mute_all_members,
+                ],
+            )
+            .await?;
+        }
+    }
+    let after = group_row(tx, app, group_id, false).await?.unwrap_or(g);
+    let group = wire(tx, app, group_id, &after, operator).await?;
+    Ok(change(group, events, changed))
+}
+
+async fn set_admin(
+    tx: &Tx<'_>,
+    app: i64,
+    group_id: &str,
+    user_id: &str,
+    admin: bool,
+) -> StoreResult<()> {
+    execute(
+        tx,
+        "UPDATE group_members SET admin = $4
+         WHERE sdk_app_id = $1 AND group_id = $2 AND user_id = $3",
+        &[&app, &group_id, &user_id, &admin],
+    )
+    .await?;
+    Ok(())
 }

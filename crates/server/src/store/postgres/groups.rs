@@ -3,17 +3,11 @@
 
 use super::{query, query_opt, Tx};
 use crate::store::{GroupRefusal, GroupType, StoreError, StoreResult};
+use tim_proto::group_profile::WireGroupMember;
 use tim_proto::model::WireGroup;
 use tim_proto::ConversationId;
 
-/// A group's row.
-pub(super) struct GroupRow {
-    pub kind: GroupType,
-    pub name: String,
-    pub owner: String,
-    pub create_time: i64,
-    pub dismissed: bool,
-}
+pub(super) use crate::store::GroupRow;
 
 /// The group's row; `lock` takes its row lock, so changes to one group (from any node) take
 /// turns.
@@ -24,11 +18,13 @@ pub(super) async fn group_row(
     lock: bool,
 ) -> StoreResult<Option<GroupRow>> {
     let sql = if lock {
-        "SELECT kind, name, owner, create_time, dismissed FROM chat_groups
-         WHERE sdk_app_id = $1 AND group_id = $2 FOR UPDATE"
+        "SELECT kind, name, owner, create_time, dismissed, introduction, notification, avatar,
+                join_option, mute_all
+         FROM chat_groups WHERE sdk_app_id = $1 AND group_id = $2 FOR UPDATE"
     } else {
-        "SELECT kind, name, owner, create_time, dismissed FROM chat_groups
-         WHERE sdk_app_id = $1 AND group_id = $2"
+        "SELECT kind, name, owner, create_time, dismissed, introduction, notification, avatar,
+                join_option, mute_all
+         FROM chat_groups WHERE sdk_app_id = $1 AND group_id = $2"
     };
     let Some(r) = query_opt(tx, sql, &[&app, &group_id]).await? else {
         return Ok(None);
@@ -42,6 +38,11 @@ pub(super) async fn group_row(
         owner: r.try_get(2)?,
         create_time: r.try_get(3)?,
         dismissed: r.try_get(4)?,
+        introduction: r.try_get(5)?,
+        notification: r.try_get(6)?,
+        avatar: r.try_get(7)?,
+        join_option: r.try_get(8)?,
+        mute_all: r.try_get(9)?,
     }))
 }
 
@@ -65,13 +66,76 @@ pub(super) async fn has_member_row(
     group_id: &str,
     user_id: &str,
 ) -> StoreResult<bool> {
-    Ok(query_opt(
+    Ok(admin_flag(tx, app, group_id, user_id).await?.is_some())
+}
+
+/// `user_id`'s member row's admin flag; `None` without a row.
+pub(super) async fn admin_flag(
+    tx: &Tx<'_>,
+    app: i64,
+    group_id: &str,
+    user_id: &str,
+) -> StoreResult<Option<bool>> {
+    query_opt(
         tx,
-        "SELECT 1 FROM group_members WHERE sdk_app_id = $1 AND group_id = $2 AND user_id = $3",
+        "SELECT admin FROM group_members
+         WHERE sdk_app_id = $1 AND group_id = $2 AND user_id = $3",
         &[&app, &group_id, &user_id],
     )
     .await?
-    .is_some())
+    .map(|r| Ok(r.try_get(0)?))
+    .transpose()
+}
+
+/// Every member with their role, nick and avatar, in join order.
+pub(super) async fn member_list(
+    tx: &Tx<'_>,
+    app: i64,
+    group_id: &str,
+    g: &GroupRow,
+) -> StoreResult<Vec<WireGroupMember>> {
+    query(
+        tx,
+        "SELECT m.user_id, m.join_time, m.admin, COALESCE(p.nick, ''), COALESCE(p.avatar, '')
+         FROM group_members m
+         LEFT JOIN profiles p ON p.sdk_app_id = m.sdk_app_id AND p.user_id = m.user_id
+         WHERE m.sdk_app_id = $1 AND m.group_id = $2 ORDER BY m.join_time, m.user_id",
+        &[&app, &group_id],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        let user_id: String = r.try_get(0)?;
+        Ok(WireGroupMember {
+            role: g.role_of(&user_id, r.try_get(2)?).to_owned(),
+            user_id,
+            join_time: r.try_get(1)?,
+            nick: r.try_get(3)?,
+            avatar: r.try_get(4)?,
+            name_card: String::new(),
+            mute_until: 0,
+            member_custom_field: Vec::new(),
+        })
+    })
+    .collect()
+}
+
+/// The members of a live group, for a viewer who is one.
+pub(super) async fn members_for(
+    tx: &Tx<'_>,
+    app: i64,
+    group_id: &str,
+    viewer: &str,
+) -> StoreResult<Result<Vec<WireGroupMember>, GroupRefusal>> {
+    let g = match group_row(tx, app, group_id, false).await? {
+        None => return Ok(Err(GroupRefusal::NotFound)),
+        Some(g) if g.dismissed => return Ok(Err(GroupRefusal::Dismissed)),
+        Some(g) => g,
+    };
+    if !has_member_row(tx, app, group_id, viewer).await? {
+        return Ok(Err(GroupRefusal::NotMember));
+    }
+    Ok(Ok(member_list(tx, app, group_id, &g).await?))
 }
 
 pub(super) async fn members(tx: &Tx<'_>, app: i64, group_id: &str) -> StoreResult<Vec<String>> {
@@ -107,6 +171,8 @@ pub(super) async fn wire(
     g: &GroupRow,
     viewer: &str,
 ) -> StoreResult<WireGroup> {
+    let admin = admin_flag(tx, app, group_id, viewer).await?;
+    let is_member = !g.dismissed && admin.is_some();
     Ok(WireGroup {
         group_id: group_id.to_owned(),
         name: g.name.clone(),
@@ -114,8 +180,9 @@ pub(super) async fn wire(
         owner_id: g.owner.clone(),
         member_count: member_count(tx, app, group_id).await?,
         create_time: g.create_time,
-        is_member: !g.dismissed && has_member_row(tx, app, group_id, viewer).await?,
+        is_member,
         dismissed: g.dismissed,
+        profile: g.profile(viewer, admin.filter(|_| is_member)),
     })
 }
 

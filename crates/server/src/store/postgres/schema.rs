@@ -175,6 +175,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (sdk_app_id, owner, conv_key, seq)
     );
     "#,
+    // 6: SQLite's 10 (issue 16): group admins and updateGroupProfile's fields (an empty
+    // `join_option` is the group type's own).
+    r#"
+    ALTER TABLE group_members ADD COLUMN admin BOOLEAN NOT NULL DEFAULT FALSE;
+    ALTER TABLE chat_groups ADD COLUMN introduction TEXT NOT NULL DEFAULT '';
+    ALTER TABLE chat_groups ADD COLUMN notification TEXT NOT NULL DEFAULT '';
+    ALTER TABLE chat_groups ADD COLUMN avatar TEXT NOT NULL DEFAULT '';
+    ALTER TABLE chat_groups ADD COLUMN join_option TEXT NOT NULL DEFAULT '';
+    ALTER TABLE chat_groups ADD COLUMN mute_all BOOLEAN NOT NULL DEFAULT FALSE;
+    "#,
 ];
 
 /// The advisory lock nodes take to migrate one at a time (any fixed number of ours).

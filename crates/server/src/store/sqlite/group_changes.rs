@@ -6,14 +6,15 @@
 //! the group's newest seq (nothing from before they joined), and a leaving member's row gets
 //! `left_seq` (nothing from after they left). See [`super::notices`] for the system notices.
 
-use super::groups::{group_row, has_member_row, live_group, members, wire, GroupRow};
+use super::groups::{admin_flag, group_row, has_member_row, live_group, members, wire, GroupRow};
 use super::last_seq;
 use super::notices::{self, Notice};
 use crate::store::{
-    ConvRef, GroupChange, GroupOutcome, GroupRefusal, MemberResults, NewGroup, StoreResult,
-    UserEvent,
+    ConvRef, GroupChange, GroupEdit, GroupOutcome, GroupRefusal, GroupType, MemberResults,
+    NewGroup, StoreResult, UserEvent,
 };
 use rusqlite::{params, Connection};
+use tim_proto::group_profile::DISABLE_APPLY;
 use tim_proto::model::{notice, WireGroup};
 
 fn ensure_user(conn: &Connection, app: i64, user_id: &str, now: i64) -> StoreResult<()> {
@@ -142,13 +143,7 @@ pub(super) fn create(
          ON CONFLICT DO NOTHING",
     )?
     .execute(params![app, ConvRef::group(&new.owner, id).conv_key])?;
-    let g = GroupRow {
-        kind: new.kind,
-        name: new.name.clone(),
-        owner: new.owner.clone(),
-        create_time: now,
-        dismissed: false,
-    };
+    let g = GroupRow::new(new.kind, &new.name, &new.owner, now);
     add_member(conn, app, id, &new.owner, now)?;
     let mut events = vec![notices::send(
         conn,
@@ -190,7 +185,7 @@ pub(super) fn join(
     if has_member_row(conn, app, group_id, user_id)? {
         return Ok(Err(GroupRefusal::AlreadyMember));
     }
-    if !g.kind.open_to_join() {
+    if !g.kind.open_to_join() || g.kind.join_option(&g.join_option) == DISABLE_APPLY {
         return Ok(Err(GroupRefusal::JoinByInvitation));
     }
     add_member(conn, app, group_id, user_id, now)?;
@@ -341,4 +336,124 @@ pub(super) fn remove_members(
         group: wire(conn, app, group_id, &g, operator)?,
     };
     Ok(change(results, events, succeeded))
+}
+
+/// setGroupMemberRole, changeGroupOwner, updateGroupProfile (see [`GroupEdit`]).
+pub(super) fn edit(
+    conn: &Connection,
+    app: i64,
+    group_id: &str,
+    operator: &str,
+    edit: &GroupEdit,
+    now: i64,
+) -> StoreResult<GroupOutcome<WireGroup>> {
+    let g = match live_group(conn, app, group_id)? {
+        Ok(g) => g,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let Some(operator_admin) = admin_flag(conn, app, group_id, operator)? else {
+        return Ok(Err(GroupRefusal::NotMember));
+    };
+    let is_owner = g.owner == operator;
+    let (mut events, changed) = (
+        Vec::new(),
+        match edit {
+            GroupEdit::Role { user_id, .. } => vec![user_id.clone()],
+            _ => members(conn, app, group_id)?,
+        },
+    );
+    match edit {
+        GroupEdit::Role { user_id, admin } => {
+            if !is_owner {
+                return Ok(Err(GroupRefusal::NotOwner));
+            }
+            if g.kind == GroupType::Private {
+                return Ok(Err(GroupRefusal::NotForPrivate));
+            }
+            if *user_id == g.owner {
+                return Ok(Err(GroupRefusal::OwnerRole));
+            }
+            let Some(was_admin) = admin_flag(conn, app, group_id, user_id)? else {
+                return Ok(Err(GroupRefusal::TargetNotMember));
+            };
+            if was_admin == *admin {
+                // Nothing changes: nobody is told.
+                let group = wire(conn, app, group_id, &g, operator)?;
+                return Ok(change(group, Vec::new(), Vec::new()));
+            }
+            set_admin(conn, app, group_id, user_id, *admin)?;
+            let kind = if *admin {
+                notice::SET_ADMIN
+            } else {
+                notice::CANCELED_ADMIN
+            };
+            events.push(notices::send(
+                conn,
+                app,
+                user_id,
+                &notice_of(kind, group_id, &g, operator),
+                now,
+            )?);
+        }
+        GroupEdit::Owner(new_owner) => {
+            if !is_owner {
+                return Ok(Err(GroupRefusal::NotOwner));
+            }
+            if *new_owner == g.owner {
+                return Ok(Err(GroupRefusal::OwnerRole));
+            }
+            if !has_member_row(conn, app, group_id, new_owner)? {
+                return Ok(Err(GroupRefusal::TargetNotMember));
+            }
+            // The new owner is no admin any more (owners are not), the old one a plain member.
+            set_admin(conn, app, group_id, new_owner, false)?;
+            conn.prepare_cached(
+                "UPDATE chat_groups SET owner = ?3 WHERE sdk_app_id = ?1 AND group_id = ?2",
+            )?
+            .execute(params![app, group_id, new_owner])?;
+        }
+        GroupEdit::Profile(p) => {
+            if !is_owner && !operator_admin {
+                return Ok(Err(GroupRefusal::NotAdmin));
+            }
+            if g.kind == GroupType::Private && p.join_option.is_some() {
+                return Ok(Err(GroupRefusal::NotForPrivate));
+            }
+            conn.prepare_cached(
+                "UPDATE chat_groups SET name = COALESCE(?3, name),
+                     introduction = COALESCE(?4, introduction),
+                     notification = COALESCE(?5, notification), avatar = COALESCE(?6, avatar),
+                     join_option = COALESCE(?7, join_option), mute_all = COALESCE(?8, mute_all)
+                 WHERE sdk_app_id = ?1 AND group_id = ?2",
+            )?
+            .execute(params![
+                app,
+                group_id,
+                p.name,
+                p.introduction,
+                p.notification,
+                p.avatar,
+                p.join_option,
+                p.mute_all_members
+            ])?;
+        }
+    }
+    let after = group_row(conn, app, group_id)?.unwrap_or(g);
+    let group = wire(conn, app, group_id, &after, operator)?;
+    Ok(change(group, events, changed))
+}
+
+fn set_admin(
+    conn: &Connection,
+    app: i64,
+    group_id: &str,
+    user_id: &str,
+    admin: bool,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE group_members SET admin = ?4
+         WHERE sdk_app_id = ?1 AND group_id = ?2 AND user_id = ?3",
+    )?
+    .execute(params![app, group_id, user_id, admin])?;
+    Ok(())
 }

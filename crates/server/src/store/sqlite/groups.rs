@@ -3,17 +3,11 @@
 
 use crate::store::{GroupRefusal, GroupType, StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension};
+use tim_proto::group_profile::WireGroupMember;
 use tim_proto::model::WireGroup;
 use tim_proto::ConversationId;
 
-/// A group's row.
-pub(super) struct GroupRow {
-    pub kind: GroupType,
-    pub name: String,
-    pub owner: String,
-    pub create_time: i64,
-    pub dismissed: bool,
-}
+pub(super) use crate::store::GroupRow;
 
 pub(super) fn group_row(
     conn: &Connection,
@@ -22,31 +16,34 @@ pub(super) fn group_row(
 ) -> StoreResult<Option<GroupRow>> {
     let row = conn
         .prepare_cached(
-            "SELECT kind, name, owner, create_time, dismissed FROM chat_groups
-             WHERE sdk_app_id = ?1 AND group_id = ?2",
+            "SELECT kind, name, owner, create_time, dismissed, introduction, notification,
+                    avatar, join_option, mute_all
+             FROM chat_groups WHERE sdk_app_id = ?1 AND group_id = ?2",
         )?
         .query_row(params![app, group_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, bool>(4)?,
+                GroupRow {
+                    kind: GroupType::Private,
+                    name: r.get(1)?,
+                    owner: r.get(2)?,
+                    create_time: r.get(3)?,
+                    dismissed: r.get(4)?,
+                    introduction: r.get(5)?,
+                    notification: r.get(6)?,
+                    avatar: r.get(7)?,
+                    join_option: r.get(8)?,
+                    mute_all: r.get(9)?,
+                },
             ))
         })
         .optional()?;
-    let Some((kind, name, owner, create_time, dismissed)) = row else {
+    let Some((kind, mut g)) = row else {
         return Ok(None);
     };
-    let kind = GroupType::parse(&kind)
+    g.kind = GroupType::parse(&kind)
         .ok_or_else(|| StoreError::Corrupt(format!("group {group_id} has type {kind:?}")))?;
-    Ok(Some(GroupRow {
-        kind,
-        name,
-        owner,
-        create_time,
-        dismissed,
-    }))
+    Ok(Some(g))
 }
 
 /// The group if it exists and was not dismissed.
@@ -69,13 +66,69 @@ pub(super) fn has_member_row(
     group_id: &str,
     user_id: &str,
 ) -> StoreResult<bool> {
+    Ok(admin_flag(conn, app, group_id, user_id)?.is_some())
+}
+
+/// `user_id`'s member row's admin flag; `None` without a row.
+pub(super) fn admin_flag(
+    conn: &Connection,
+    app: i64,
+    group_id: &str,
+    user_id: &str,
+) -> StoreResult<Option<bool>> {
     Ok(conn
         .prepare_cached(
-            "SELECT 1 FROM group_members WHERE sdk_app_id = ?1 AND group_id = ?2 AND user_id = ?3",
+            "SELECT admin FROM group_members
+             WHERE sdk_app_id = ?1 AND group_id = ?2 AND user_id = ?3",
         )?
-        .query_row(params![app, group_id, user_id], |_| Ok(()))
-        .optional()?
-        .is_some())
+        .query_row(params![app, group_id, user_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Every member with their role, nick and avatar, in join order.
+pub(super) fn member_list(
+    conn: &Connection,
+    app: i64,
+    group_id: &str,
+    g: &GroupRow,
+) -> StoreResult<Vec<WireGroupMember>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.user_id, m.join_time, m.admin, COALESCE(p.nick, ''), COALESCE(p.avatar, '')
+         FROM group_members m
+         LEFT JOIN profiles p ON p.sdk_app_id = m.sdk_app_id AND p.user_id = m.user_id
+         WHERE m.sdk_app_id = ?1 AND m.group_id = ?2 ORDER BY m.join_time, m.user_id",
+    )?;
+    let rows = stmt.query_map(params![app, group_id], |r| {
+        let user_id: String = r.get(0)?;
+        Ok(WireGroupMember {
+            role: g.role_of(&user_id, r.get(2)?).to_owned(),
+            user_id,
+            join_time: r.get(1)?,
+            nick: r.get(3)?,
+            avatar: r.get(4)?,
+            name_card: String::new(),
+            mute_until: 0,
+            member_custom_field: Vec::new(),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The members of a live group, for a viewer who is one.
+pub(super) fn members_for(
+    conn: &Connection,
+    app: i64,
+    group_id: &str,
+    viewer: &str,
+) -> StoreResult<Result<Vec<WireGroupMember>, GroupRefusal>> {
+    let g = match live_group(conn, app, group_id)? {
+        Ok(g) => g,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    if !has_member_row(conn, app, group_id, viewer)? {
+        return Ok(Err(GroupRefusal::NotMember));
+    }
+    Ok(Ok(member_list(conn, app, group_id, &g)?))
 }
 
 pub(super) fn members(conn: &Connection, app: i64, group_id: &str) -> StoreResult<Vec<String>> {
@@ -104,6 +157,8 @@ pub(super) fn wire(
     g: &GroupRow,
     viewer: &str,
 ) -> StoreResult<WireGroup> {
+    let admin = admin_flag(conn, app, group_id, viewer)?;
+    let is_member = !g.dismissed && admin.is_some();
     Ok(WireGroup {
         group_id: group_id.to_owned(),
         name: g.name.clone(),
@@ -111,8 +166,9 @@ pub(super) fn wire(
         owner_id: g.owner.clone(),
         member_count: member_count(conn, app, group_id)?,
         create_time: g.create_time,
-        is_member: !g.dismissed && has_member_row(conn, app, group_id, viewer)?,
+        is_member,
         dismissed: g.dismissed,
+        profile: g.profile(viewer, admin.filter(|_| is_member)),
     })
 }
 
