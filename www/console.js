@@ -70,9 +70,42 @@ function handleAuthError(e) {
   return false;
 }
 
+/** The revoke time limit as saved (the field shows it again after a refused change). */
+function showRevokeLimit(seconds) {
+  const field = $('console-revoke-limit');
+  field.value = String(seconds);
+  field.disabled = false;
+  $('console-revoke-save').disabled = false;
+  const state = $('console-revoke-state');
+  state.textContent = `${seconds} s`;
+  state.dataset.state = 'saved';
+  state.dataset.seconds = String(seconds);
+}
+
 async function loadSettings() {
   const answer = await adminCall('tim_wasm_app/get_settings', {});
   showSync(answer.Settings.SyncConversationDeletion === true);
+  showRevokeLimit(answer.Settings.RevokeTimeLimit);
+}
+
+async function onRevokeSave(event) {
+  event.preventDefault();
+  const field = $('console-revoke-limit');
+  const state = $('console-revoke-state');
+  const raw = field.value.trim();
+  showError('');
+  // The server checks it too; this only keeps "1e3" or "" from being sent as something else.
+  const seconds = /^\d+$/.test(raw) ? Number(raw) : raw;
+  $('console-revoke-save').disabled = true;
+  state.dataset.state = 'saving';
+  try {
+    const answer = await adminCall('tim_wasm_app/set_settings', { RevokeTimeLimit: seconds });
+    showRevokeLimit(answer.Settings.RevokeTimeLimit);
+  } catch (e) {
+    if (handleAuthError(e)) return;
+    showError(errorText('Saving the revoke time limit', e.code ?? 'network', e.message));
+    if (state.dataset.seconds) showRevokeLimit(Number(state.dataset.seconds));
+  }
 }
 
 async function onLogin(event) {
@@ -134,6 +167,7 @@ function onLogout() {
 
 $('console-login-form').addEventListener('submit', onLogin);
 $('console-sync-toggle').addEventListener('change', onToggle);
+$('console-revoke-form').addEventListener('submit', onRevokeSave);
 $('console-logout').addEventListener('click', onLogout);
 // ?sdkappid=N fills the SDKAppID field.
 const preset = new URLSearchParams(location.search).get('sdkappid');

@@ -80,10 +80,16 @@ export async function getSync(server) {
   return (await restOk(server, 'tim_wasm_app/get_settings', {})).Settings.SyncConversationDeletion;
 }
 
+/** The app's revoke time limit in seconds, through the REST API. */
+export async function getRevokeLimit(server) {
+  return (await restOk(server, 'tim_wasm_app/get_settings', {})).Settings.RevokeTimeLimit;
+}
+
 /** Switches the app's "sync conversation deletion" setting through the REST API. */
 export async function setSync(server, on) {
   const json = await restOk(server, 'tim_wasm_app/set_settings', { SyncConversationDeletion: on });
-  assert.deepEqual(json.Settings, { SyncConversationDeletion: on }, 'set_settings answers with the saved settings');
+  assert.equal(json.Settings.SyncConversationDeletion, on, 'set_settings answers with the saved settings');
+  assert.deepEqual(Object.keys(json.Settings).sort(), ['RevokeTimeLimit', 'SyncConversationDeletion'], 'and all of them');
   return json;
 }
 

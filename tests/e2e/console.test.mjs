@@ -1,11 +1,12 @@
 // The console page (www/console.html) through its real UI in headless Chromium: log in with the
 // SDKAppID and secret key the server printed, flip "Sync Conversation Deletion Across Clients"
 // while two sessions of alice are connected, and check that the next deletion follows the switch
-// without anyone reconnecting. Screenshot: test-results/console.png.
+// without anyone reconnecting; set the revoke time limit and see the next revoke follow it.
+// Screenshots: test-results/console.png, console-revoke.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useEnv, openUser, findConv, resultPath } from './harness.mjs';
-import { EV, getSync, assertQuiet, ownBarrier } from './admin.mjs';
+import { EV, getSync, getRevokeLimit, assertQuiet, ownBarrier } from './admin.mjs';
 
 const env = useEnv(before, after);
 
@@ -120,5 +121,40 @@ describe('console: sync conversation deletion switch', () => {
     await consolePage.fill('#console-sdkappid', String(server.sdkAppID));
     await consolePage.click('#console-login');
     await syncStateIs(consolePage, 'on');
+  });
+
+  it('the revoke time limit set in the console applies to the next revoke', async () => {
+    const { server, browser } = env;
+    const savedIs = async (seconds) => {
+      await consolePage.waitForFunction(
+        (w) => {
+          const el = document.getElementById('console-revoke-state');
+          return el && el.dataset.state === 'saved' && el.textContent.trim() === `${w} s`;
+        },
+        seconds,
+        { timeout: 10_000 },
+      );
+      assert.equal(await consolePage.inputValue('#console-revoke-limit'), String(seconds));
+      assert.equal(await getRevokeLimit(server), seconds, 'the server saved it');
+    };
+    await savedIs(120);
+    const alice = await openUser(browser, server, 'rl_alice');
+    users.push(alice);
+    await alice.login();
+    const early = await alice.send('rl_bob', 'early');
+
+    await consolePage.fill('#console-revoke-limit', '0');
+    await consolePage.click('#console-revoke-save');
+    await savedIs(0);
+    // Times are whole seconds: with 0, a message of an earlier second is too late.
+    await new Promise((r) => setTimeout(r, 1100));
+    await alice.fails(20016, 'revokeMessage', early);
+
+    await consolePage.fill('#console-revoke-limit', '604800');
+    await consolePage.click('#console-revoke-save');
+    await savedIs(604800);
+    assert.equal((await alice.ok('revokeMessage', early)).message.isRevoked, true);
+    assert.equal(await consolePage.isVisible('#console-error'), false, 'no error shown');
+    await consolePage.screenshot({ path: resultPath('console-revoke.png'), fullPage: true });
   });
 });

@@ -45,13 +45,13 @@ describe('tim_wasm_app settings', () => {
     const got = await restOk(server, 'tim_wasm_app/get_settings', {});
     assert.deepEqual(got, {
       ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '', ErrorDisplay: '',
-      Settings: { SyncConversationDeletion: false },
+      Settings: { SyncConversationDeletion: false, RevokeTimeLimit: 120 },
     }, 'the Tencent envelope plus Settings; off by default');
     await setSync(server, true);
     assert.equal(await getSync(server), true);
     // an empty body counts as {}; an empty object changes nothing
-    assert.deepEqual((await restOk(server, 'tim_wasm_app/get_settings', undefined, { raw: '' })).Settings, { SyncConversationDeletion: true });
-    assert.deepEqual((await restOk(server, 'tim_wasm_app/set_settings', {})).Settings, { SyncConversationDeletion: true });
+    assert.deepEqual((await restOk(server, 'tim_wasm_app/get_settings', undefined, { raw: '' })).Settings, { SyncConversationDeletion: true, RevokeTimeLimit: 120 });
+    assert.deepEqual((await restOk(server, 'tim_wasm_app/set_settings', {})).Settings, { SyncConversationDeletion: true, RevokeTimeLimit: 120 });
     await setSync(server, false);
     assert.equal(await getSync(server), false);
     // random and contenttype are accepted but not required

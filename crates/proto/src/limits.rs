@@ -41,6 +41,9 @@ pub const MAX_DELETE_MESSAGES: usize = 30;
 /// Default of the app setting RevokeTimeLimit: how long after sending a sender may revoke, in
 /// seconds (Tencent's default, 2 minutes).
 pub const DEFAULT_REVOKE_TIME_LIMIT: u32 = 120;
+/// Longest RevokeTimeLimit an app may set, in seconds (7 days; with 0, only within the second of
+/// sending).
+pub const MAX_REVOKE_TIME_LIMIT: u32 = 7 * 24 * 3600;
 /// Longest group introduction, in bytes (Tencent's limit).
 pub const MAX_GROUP_INTRODUCTION_BYTES: usize = 240;
 /// Longest group notification, in bytes (Tencent's limit).

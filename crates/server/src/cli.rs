@@ -120,8 +120,10 @@ pub enum AppCommand {
         /// true or false.
         #[arg(long, action = clap::ArgAction::Set, required_unless_present = "revoke_time_limit")]
         sync_conversation_deletion: Option<bool>,
-        /// Seconds after sending within which a sender may revoke a message (default 120).
-        #[arg(long)]
+        /// Seconds after sending within which a sender may revoke a message (default 120, at
+        /// most 604800).
+        #[arg(long, value_parser = clap::value_parser!(u32)
+            .range(..=i64::from(tim_proto::limits::MAX_REVOKE_TIME_LIMIT)))]
         revoke_time_limit: Option<u32>,
     },
 }

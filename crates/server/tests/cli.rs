@@ -512,6 +512,16 @@ async fn the_setting_changed_by_the_cli_applies_to_a_running_server_at_once() {
     }
     for args in [
         vec!["app", "set", "--db", &db, "--sdkappid", &app],
+        vec![
+            "app",
+            "set",
+            "--db",
+            &db,
+            "--sdkappid",
+            &app,
+            "--revoke-time-limit",
+            "604801",
+        ],
         vec!["app", "get", "--db", &db, "--sdkappid", "5"],
         vec!["app", "get", "--db", &db],
     ] {

@@ -94,7 +94,10 @@ async fn settings_are_read_and_changed_and_apply_to_the_next_deletion() {
     )
     .await;
     assert_ok(&v);
-    assert_eq!(v["Settings"], json!({"SyncConversationDeletion": true}));
+    assert_eq!(
+        v["Settings"],
+        json!({"SyncConversationDeletion": true, "RevokeTimeLimit": 120})
+    );
     assert!(sync_setting(&srv).await);
     bob.send("alice", "b1", "hi").await;
     tab2.next_push().await;
@@ -118,6 +121,54 @@ async fn settings_are_read_and_changed_and_apply_to_the_next_deletion() {
     tab1.next_push().await;
     tab1.delete("C2Cbob").await;
     tab2.assert_no_push().await;
+    srv.stop().await;
+}
+
+/// The revoke time limit is an app setting of the REST API (and so of the console): a bad value
+/// is refused with nothing changed (the other setting in the same body included), a good one
+/// applies to the next revoke.
+#[tokio::test]
+async fn the_revoke_time_limit_is_set_by_rest_and_applies_to_the_next_revoke() {
+    let (_dir, srv) = server().await;
+    let api = "tim_wasm_app/set_settings";
+    for bad in [
+        json!(-1),
+        json!(1.5),
+        json!("60"),
+        json!(null),
+        json!(604_801),
+    ] {
+        let v = call(
+            &srv,
+            api,
+            json!({"RevokeTimeLimit": bad, "SyncConversationDeletion": true}),
+        )
+        .await;
+        assert_fail(&v, 50002, &format!("RevokeTimeLimit {bad}"));
+    }
+    let v = call(&srv, "tim_wasm_app/get_settings", json!({})).await;
+    assert_eq!(
+        v["Settings"],
+        json!({"SyncConversationDeletion": false, "RevokeTimeLimit": 120}),
+        "nothing changed"
+    );
+
+    let mut alice = srv.login("alice").await;
+    let mut bob = srv.login("bob").await;
+    alice.send("bob", "m1", "oops").await;
+    bob.next_push().await;
+    let revoke = json!({"ID": "m1", "conversationID": "C2Cbob"});
+    let v = call(&srv, api, json!({"RevokeTimeLimit": 0})).await;
+    assert_ok(&v);
+    assert_eq!(v["Settings"]["RevokeTimeLimit"], 0);
+    // Times are whole seconds: with a limit of 0, a message of an earlier second is too late.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = alice.request("revokeMessage", Some(revoke.clone())).await;
+    common::assert_error(&r, 20016);
+    let v = call(&srv, api, json!({"RevokeTimeLimit": 604_800})).await;
+    assert_eq!(v["Settings"]["RevokeTimeLimit"], 604_800);
+    let r = alice.request("revokeMessage", Some(revoke)).await;
+    assert_eq!(r["value"]["message"]["isRevoked"], true, "{r}");
     srv.stop().await;
 }
 

@@ -103,7 +103,7 @@ async fn run(
     match cmd {
         Command::DeleteConversation => recentcontact::delete(svc, &app, body).await,
         Command::GetConversationList => recentcontact::get_list(svc, &app, body).await,
-        Command::GetSettings => settings::get(&app, body).await,
+        Command::GetSettings => settings::get(svc, &app, body).await,
         Command::SetSettings => settings::set(svc, &app, body).await,
         Command::GetProfile => profile::get(svc, &app, body).await,
         Command::SetProfile => profile::set(svc, &app, body).await,

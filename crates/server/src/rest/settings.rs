@@ -1,20 +1,23 @@
 //! Ours: `tim_wasm_app/get_settings` and `tim_wasm_app/set_settings`, the app settings for the
-//! console and for scripts. Answers carry `"Settings": { "SyncConversationDeletion": bool }`.
+//! console and for scripts. Answers carry
+//! `"Settings": { "SyncConversationDeletion": bool, "RevokeTimeLimit": seconds }`.
 
 use super::answer::{Fields, RestError};
 use crate::service::Service;
 use crate::store::App;
 use serde_json::{json, Value};
+use tim_proto::limits::MAX_REVOKE_TIME_LIMIT;
 
 /// Setting names as they appear in requests and answers.
 pub const SYNC_CONVERSATION_DELETION: &str = "SyncConversationDeletion";
+pub const REVOKE_TIME_LIMIT: &str = "RevokeTimeLimit";
 
 /// `POST /v4/tim_wasm_app/get_settings` `{}`.
-pub async fn get(app: &App, body: Value) -> Result<Fields, RestError> {
+pub async fn get(service: &Service, app: &App, body: Value) -> Result<Fields, RestError> {
     if !body.is_object() {
         return Err(RestError::bad_parameter("the body must be a JSON object"));
     }
-    Ok(settings_of(app))
+    settings_of(service, app).await
 }
 
 /// `POST /v4/tim_wasm_app/set_settings` `{ "SyncConversationDeletion": true }`: every name must
@@ -24,7 +27,7 @@ pub async fn set(service: &Service, app: &App, body: Value) -> Result<Fields, Re
     let Value::Object(fields) = body else {
         return Err(RestError::bad_parameter("the body must be a JSON object"));
     };
-    let mut sync = None;
+    let (mut sync, mut revoke) = (None, None);
     for (name, value) in &fields {
         match name.as_str() {
             SYNC_CONVERSATION_DELETION => match value {
@@ -35,12 +38,30 @@ pub async fn set(service: &Service, app: &App, body: Value) -> Result<Fields, Re
                     )))
                 }
             },
+            REVOKE_TIME_LIMIT => match value.as_u64() {
+                Some(seconds) if seconds <= u64::from(MAX_REVOKE_TIME_LIMIT) => {
+                    revoke = u32::try_from(seconds).ok()
+                }
+                _ => {
+                    return Err(RestError::bad_parameter(format!(
+                        "{REVOKE_TIME_LIMIT} must be a whole number of seconds from 0 to \
+                         {MAX_REVOKE_TIME_LIMIT}, not {value}"
+                    )))
+                }
+            },
             unknown => {
                 return Err(RestError::bad_parameter(format!(
-                    "unknown setting {unknown:?}; known: {SYNC_CONVERSATION_DELETION}"
+                    "unknown setting {unknown:?}; known: {SYNC_CONVERSATION_DELETION}, \
+                     {REVOKE_TIME_LIMIT}"
                 )))
             }
         }
+    }
+    // Every value was checked above, so a refusal changed nothing.
+    if let Some(seconds) = revoke {
+        service
+            .set_revoke_time_limit(app.sdk_app_id, seconds)
+            .await?;
     }
     let saved = match sync {
         Some(on) => {
@@ -50,14 +71,18 @@ pub async fn set(service: &Service, app: &App, body: Value) -> Result<Fields, Re
         }
         None => app.clone(),
     };
-    Ok(settings_of(&saved))
+    settings_of(service, &saved).await
 }
 
-fn settings_of(app: &App) -> Fields {
+async fn settings_of(service: &Service, app: &App) -> Result<Fields, RestError> {
+    let revoke = service.revoke_time_limit(app.sdk_app_id).await?;
     let mut fields = Fields::new();
     fields.insert(
         "Settings".into(),
-        json!({ SYNC_CONVERSATION_DELETION: app.sync_conversation_deletion }),
+        json!({
+            SYNC_CONVERSATION_DELETION: app.sync_conversation_deletion,
+            REVOKE_TIME_LIMIT: revoke,
+        }),
     );
-    fields
+    Ok(fields)
 }

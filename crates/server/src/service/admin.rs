@@ -50,11 +50,38 @@ impl Service {
             .blocking(move |s| s.set_sync_conversation_deletion(sdk_app_id, on))
             .await?
         {
-            return Err(ApiError::new(
-                ErrorCode::AppNotFound,
-                format!("no app with SDKAppID {sdk_app_id} on this server"),
-            ));
+            return Err(no_app(sdk_app_id));
         }
         self.app(sdk_app_id).await
     }
+
+    /// The app's RevokeTimeLimit in seconds (its default when never set).
+    pub async fn revoke_time_limit(&self, sdk_app_id: u64) -> Result<u32, ApiError> {
+        self.blocking(move |s| s.revoke_time_limit(sdk_app_id))
+            .await?
+            .ok_or_else(|| no_app(sdk_app_id))
+    }
+
+    /// Sets how long after sending a sender may revoke, in seconds; the next revoke reads it.
+    pub async fn set_revoke_time_limit(
+        &self,
+        sdk_app_id: u64,
+        seconds: u32,
+    ) -> Result<(), ApiError> {
+        if self
+            .blocking(move |s| s.set_revoke_time_limit(sdk_app_id, seconds))
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(no_app(sdk_app_id))
+        }
+    }
+}
+
+fn no_app(sdk_app_id: u64) -> ApiError {
+    ApiError::new(
+        ErrorCode::AppNotFound,
+        format!("no app with SDKAppID {sdk_app_id} on this server"),
+    )
 }
