@@ -6,7 +6,7 @@
 // deleted and brought back by a new message shows none of the old state.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useEnv, openUser, findConv, texts, sleep } from './harness.mjs';
+import { useEnv, openUser, findConv, texts, sleep, groupSend } from './harness.mjs';
 import { NetCut } from './netcut.mjs';
 
 const env = useEnv(before, after);
@@ -86,6 +86,34 @@ describe('revokeMessage', () => {
     assert.match(env.server.cli('app', 'set', '--sdkappid', String(env.server.sdkAppID), '--revoke-time-limit', '120'), /revokeTimeLimit=120/);
     assert.equal((await alice.ok('revokeMessage', m)).message.isRevoked, true);
     for (const u of [alice, bob]) await u.close();
+  });
+
+  it('in a group: the sender revokes for every member, a member who deleted the group conversation hears nothing', async () => {
+    const alice = await open('rg_alice');
+    const bob = await open('rg_bob');
+    const carol = await open('rg_carol');
+    await alice.ok('createGroup', { type: 'Private', name: 'Revokers', groupID: 'rg_team', memberList: [{ userID: 'rg_bob' }, { userID: 'rg_carol' }] });
+    const arrived = [bob, carol].map((u) => u.nextEvent('onMessageReceived', (d) => d.some((m) => m.payload.text === 'group oops')));
+    const sent = await groupSend(alice, 'rg_team', 'group oops');
+    assert.equal(sent.ok, true, JSON.stringify(sent));
+    await Promise.all(arrived);
+    const m = sent.message;
+    const bobsCopy = (await bob.messages('GROUPrg_team')).messageList.find((x) => x.ID === m.ID);
+    await bob.fails(2505, 'revokeMessage', bobsCopy);
+
+    await carol.ok('deleteConversation', 'GROUPrg_team');
+    const carolMark = carol.mark();
+    const heard = [alice, bob].map((u) => u.nextEvent('onMessageRevoked', (d) => d[0].ID === m.ID));
+    const data = await alice.ok('revokeMessage', m);
+    assert.equal(data.message.isRevoked, true);
+    for (const e of await Promise.all(heard)) assert.equal(e.data[0].conversationID, 'GROUPrg_team');
+    for (const u of [alice, bob]) {
+      assert.deepEqual(revokedIDs((await u.messages('GROUPrg_team')).messageList), [m.ID], u.userID);
+    }
+    await sleep(400);
+    assert.equal(carol.eventsSince(carolMark, 'onMessageRevoked').length, 0, 'carol deleted it: nothing back');
+    assert.equal(findConv(await carol.conversationList(), 'GROUPrg_team'), undefined);
+    for (const u of [alice, bob, carol]) await u.close();
   });
 
   it('with deletion: the peer who deleted gets nothing back; the deleter\'s view does not change; a revived conversation is clean', async () => {
