@@ -2,7 +2,7 @@
 # Builds the browser SDK into pkg/: cargo (release, wasm32) -> wasm-bindgen --target web ->
 # wasm-opt (from the npm package binaryen: Debian's binaryen 108 makes modules Chromium rejects).
 # Size gate: the build FAILS when the wasm and the shipped JS (index.js, constants.js,
-# tencent-api.js, tim_wasm.js) together are over
+# tencent-api.js, tim_wasm.js, all minified) together are over
 # SDK_GZIP_LIMIT bytes gzip -9, printing the code per crate (bench/wasm_size.py on cargo's
 # output, which still has names). Issue 12's budget is SDK_GZIP_BUDGET (124,000); the serde
 # build is over it (bench/findings/sdk.md says by how much and why), so it is reported, and the
@@ -53,6 +53,16 @@ mv pkg/tim_wasm_bg.opt.wasm pkg/tim_wasm_bg.wasm
 
 say "pkg/constants.js (TIM.EVENT / TYPES / VERSION / CALLS for the entry, from tim-core's tables)"
 cargo run -q -p tim-core --bin sdk-constants -- pkg/constants.js
+# The package entry and Tencent's method list are written for reading in js/ (comments, names);
+# shipped minified like the glue (1.65 KB gzip less, bench/findings/sdk.md). Exported names and
+# property names stay as they are.
+for f in index.js tencent-api.js constants.js; do
+  src="js/$f"
+  [ "$f" = constants.js ] && src="pkg/$f"
+  say "terser $src -> pkg/$f"
+  "$TERSER" "$src" --module --compress --mangle -o "pkg/$f.min"
+  mv "pkg/$f.min" "pkg/$f"
+done
 # The package's licence is the repository's.
 cp LICENSE pkg/LICENSE
 
@@ -67,7 +77,7 @@ say "total gzip -9: $((GZ + JS_GZ)) bytes"
 
 TOTAL=$((GZ + JS_GZ))
 SDK_GZIP_BUDGET="${SDK_GZIP_BUDGET:-124000}"
-SDK_GZIP_LIMIT="${SDK_GZIP_LIMIT:-138850}"
+SDK_GZIP_LIMIT="${SDK_GZIP_LIMIT:-137200}"
 if [ "$TOTAL" -gt "$SDK_GZIP_BUDGET" ] || [ "$TOTAL" -gt "$SDK_GZIP_LIMIT" ]; then
   say "where the bytes went (cargo's $WASM_IN, code per crate):"
   python3 bench/wasm_size.py "$WASM_IN" --crates --top 15 >&2 || true

@@ -2,7 +2,7 @@
 //!
 //! This crate is only the wasm-bindgen layer: the `Tim` class JS sees, JS value conversion, event
 //! dispatch and the WebSocket. The logic lives in `tim-core`; the wire format in `tim-proto`.
-//! `pkg/index.js` wraps the exports below into the documented default export `TIM`.
+//! `js/index.js` wraps the exports below into the documented default export `TIM`.
 
 mod cache;
 mod client;

@@ -156,7 +156,7 @@ impl Tim {
         promise(Box::pin(self.inner().get_message_list(js::arg(&options))))
     }
 
-    /// Every call of `tim_core::calls::all_names` (pkg/index.js installs each as a method).
+    /// Every call of `tim_core::calls::all_names` (js/index.js installs each as a method).
     #[wasm_bindgen(js_name = __call)]
     pub fn call(&self, name: String, options: JsValue) -> Promise {
         promise(Box::pin(self.inner().call(name, options)))

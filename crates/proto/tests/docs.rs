@@ -39,7 +39,7 @@ fn every_error_code_has_a_row_in_errors_md() {
 /// marked `// ErrorCode::Name`: they must be the registry's.
 #[test]
 fn codes_copied_into_the_package_entry_match_the_registry() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pkg/index.js");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../js/index.js");
     let entry =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut checked = 0;

@@ -1,7 +1,7 @@
 //! The generic request path. Most async calls are the same three steps: check the arguments and
 //! say which request to send, send it, and turn the answer into the result (plus what it changes
 //! locally). Each such call is a row here, in plain Rust, and the SDK runs every one of them
-//! through one async function and one exported method (`Tim.__call(name, options)`; pkg/index.js
+//! through one async function and one exported method (`Tim.__call(name, options)`; js/index.js
 //! installs each of [`NAMES`] as a method of its own). A new call therefore costs the wasm a parser
 //! and a finisher, not an async state machine and an export of its own (about 1–1.6 KB gzip each).
 //!
