@@ -50,6 +50,9 @@ export interface Types {
   readonly NET_STATE_DISCONNECTED: 'disconnected';
   readonly KICKED_OUT_MULT_ACCOUNT: 'multipleAccount';
   readonly KICKED_OUT_USERSIG_EXPIRED: 'userSigExpired';
+  readonly MSG_REMIND_ACPT_AND_NOTE: 'AcceptAndNotify';
+  readonly MSG_REMIND_ACPT_NOT_NOTE: 'AcceptNotNotify';
+  readonly MSG_REMIND_DISCARD: 'Discard';
   readonly GENDER_UNKNOWN: 'Gender_Type_Unknown';
   readonly GENDER_FEMALE: 'Gender_Type_Female';
   readonly GENDER_MALE: 'Gender_Type_Male';
@@ -81,6 +84,11 @@ export type NetState =
   | Types['NET_STATE_CONNECTED']
   | Types['NET_STATE_CONNECTING']
   | Types['NET_STATE_DISCONNECTED'];
+/** setMessageRemindType's settings (`TIM.TYPES.MSG_REMIND_*`). */
+export type MessageRemindType =
+  | Types['MSG_REMIND_ACPT_AND_NOTE']
+  | Types['MSG_REMIND_ACPT_NOT_NOTE']
+  | Types['MSG_REMIND_DISCARD'];
 export type KickedOutType = Types['KICKED_OUT_MULT_ACCOUNT'] | Types['KICKED_OUT_USERSIG_EXPIRED'];
 export type Gender = Types['GENDER_UNKNOWN'] | Types['GENDER_FEMALE'] | Types['GENDER_MALE'];
 export type AllowType =
@@ -305,7 +313,11 @@ export interface Conversation {
   /** Unix seconds of the peer's last read receipt; 0 when none. */
   peerReadTime: number;
   remark: string;
-  messageRemindType: string;
+  /**
+   * setMessageRemindType's setting (`AcceptAndNotify` by default), kept through a deletion. A
+   * muted conversation still counts its unread messages; the total leaves it out.
+   */
+  messageRemindType: MessageRemindType;
   markList: string[];
   customData: string;
 }
@@ -373,6 +385,19 @@ export interface PinConversationOptions {
   conversationID: ConversationID | string;
   isPinned: boolean;
 }
+
+/** A group's setting (`groupID`) or one-to-one peers' (`userIDList`, 1 to 30). */
+export interface GroupRemindTypeOptions {
+  groupID: string;
+  userIDList?: never;
+  messageRemindType: MessageRemindType;
+}
+export interface UsersRemindTypeOptions {
+  userIDList: string[];
+  groupID?: never;
+  messageRemindType: MessageRemindType;
+}
+export type SetMessageRemindTypeOptions = GroupRemindTypeOptions | UsersRemindTypeOptions;
 
 /** The batch form of deleteConversation. */
 export interface DeleteConversationListOptions {
@@ -448,6 +473,11 @@ export interface DeleteConversationListResult {
 }
 export interface PinConversationResult {
   conversationID: ConversationID;
+}
+/** setMessageRemindType for peers: every ID is checked first, so none fails alone (ours). */
+export interface SetMessageRemindTypeUsersResult {
+  successUserIDList: string[];
+  failureUserIDList: Array<{ userID: string; code: number; message: string }>;
 }
 export interface ClearHistoryMessageResult {
   conversationID: ConversationID;
@@ -611,6 +641,15 @@ export interface TimInstance {
    * invalid ID, 2100 without a boolean `isPinned`.
    */
   pinConversation(options: PinConversationOptions): Promise<imResponse<PinConversationResult>>;
+  /**
+   * Sets how a group's or peers' conversations notify (`TIM.TYPES.MSG_REMIND_*`), on every
+   * session of the user, whether or not the conversation is in the list; a deletion keeps it.
+   * A group answers `{ group }` (10007 not a member, 10010 no such group); peers
+   * `{ successUserIDList, failureUserIDList }`. 2100 for a bad setting or list (1 to 30 IDs).
+   */
+  setMessageRemindType(options: GroupRemindTypeOptions): Promise<imResponse<GroupResult>>;
+  setMessageRemindType(options: UsersRemindTypeOptions): Promise<imResponse<SetMessageRemindTypeUsersResult>>;
+  setMessageRemindType(options: SetMessageRemindTypeOptions): Promise<imResponse<GroupResult | SetMessageRemindTypeUsersResult>>;
 
   /**
    * Deletes the conversation from this user's list and deletes this user's history of it on the

@@ -28,9 +28,7 @@ impl Inner {
         let reply = match self.send(sent, resend).await {
             Ok(reply) => reply,
             Err(e) => {
-                if let Some(local) = prepared.as_ref().and_then(|p| p.on_error(&e)) {
-                    self.with_state(|state, events| events.note(local.apply(state)));
-                }
+                self.apply_local(prepared.as_ref().and_then(|p| p.on_error(&e)));
                 return Err(e);
             }
         };
@@ -51,9 +49,7 @@ impl Inner {
         for note in finished.notes {
             self.apply_and_share(note);
         }
-        if let Some(local) = finished.local {
-            self.with_state(|state, events| events.note(local.apply(state)));
-        }
+        self.apply_local(finished.local);
         if finished.persist {
             self.persist_now().await;
         }
@@ -65,6 +61,15 @@ impl Inner {
             calls::Data::Given(key) => Object::new().raw(key, &options).end(),
             data => crate::js::to_js(&data),
         })
+    }
+}
+
+impl Inner {
+    /// A call's change to this tab's state, applied at once (one place for all of them).
+    fn apply_local(self: &Rc<Self>, local: Option<calls::Local>) {
+        if let Some(local) = local {
+            self.with_state(|state, events| events.note(local.apply(state)));
+        }
     }
 }
 

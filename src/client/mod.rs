@@ -516,6 +516,12 @@ impl Inner {
                     new_messages.push(message);
                 }
             }
+            Push::MessageRemindType(parts) => {
+                let Session { state, events, .. } = s;
+                if let Some(state) = state.as_mut() {
+                    events.note(state.set_remind(&parts));
+                }
+            }
             Push::GroupsChanged => s.groups_stale = true,
             Push::ProfileUpdated(profile) => s.events.push(Event::ProfileUpdated(profile)),
             Push::BlacklistUpdated(list) => s.events.push(Event::BlacklistUpdated(list)),

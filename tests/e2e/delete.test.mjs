@@ -15,7 +15,7 @@ function assertConversationShape(c, peer) {
   assert.equal(c.isPinned, false);
   assert.equal(c.peerReadTime, 0);
   assert.equal(c.remark, '');
-  assert.equal(c.messageRemindType, '');
+  assert.equal(c.messageRemindType, 'AcceptAndNotify', 'the default');
   assert.deepEqual(c.markList, []);
   assert.equal(c.customData, '');
   const lm = c.lastMessage;

@@ -39,6 +39,10 @@ if (tim) {
   tim.setAllMessageRead({ scope: 'C2C' });
   // @ts-expect-error isPinned is a boolean
   tim.pinConversation({ conversationID: 'C2Cbob', isPinned: 'yes' });
+  // @ts-expect-error messageRemindType is a TIM.TYPES.MSG_REMIND_* value
+  tim.setMessageRemindType({ userIDList: ['bob'], messageRemindType: 'Mute' });
+  // @ts-expect-error a groupID or a userIDList, not both
+  tim.setMessageRemindType({ groupID: 'g1', userIDList: ['bob'], messageRemindType: 'Discard' });
   // @ts-expect-error log levels are 0 to 4
   tim.setLogLevel(5);
   // @ts-expect-error unknown event name

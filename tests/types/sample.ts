@@ -35,6 +35,16 @@ void tim.pinConversation({ conversationID: 'C2Cbob', isPinned: true }).then((r) 
   const pinned: string = r.data.conversationID;
   console.log(pinned);
 });
+void tim
+  .setMessageRemindType({ userIDList: ['bob'], messageRemindType: TIM.TYPES.MSG_REMIND_ACPT_NOT_NOTE })
+  .then((r) => {
+    const muted: string[] = r.data.successUserIDList;
+    console.log(muted, r.data.failureUserIDList.map((f) => f.code));
+  });
+void tim.setMessageRemindType({ groupID: 'g1', messageRemindType: TIM.TYPES.MSG_REMIND_DISCARD }).then((r) => {
+  const groupName: string = r.data.group.name;
+  console.log(groupName);
+});
 await tim.login({ userID: 'alice', userSig });
 let promise = tim.deleteConversation('C2Cbob');
 promise

@@ -43,6 +43,9 @@ pub mod types {
     pub const NET_STATE_DISCONNECTED: &str = "disconnected";
     pub const KICKED_OUT_MULT_ACCOUNT: &str = "multipleAccount";
     pub const KICKED_OUT_USERSIG_EXPIRED: &str = "userSigExpired";
+    pub const MSG_REMIND_ACPT_AND_NOTE: &str = tim_proto::remind::ACCEPT_AND_NOTIFY;
+    pub const MSG_REMIND_ACPT_NOT_NOTE: &str = tim_proto::remind::ACCEPT_NOT_NOTIFY;
+    pub const MSG_REMIND_DISCARD: &str = tim_proto::remind::DISCARD;
 }
 
 /// `TIM.EVENT`, in documentation order.
@@ -79,6 +82,9 @@ pub const TYPES: &[(&str, &str)] = &[
     ("CONV_GROUP", types::CONV_GROUP),
     ("CONV_SYSTEM", types::CONV_SYSTEM),
     ("MSG_TEXT", types::MSG_TEXT),
+    ("MSG_REMIND_ACPT_AND_NOTE", types::MSG_REMIND_ACPT_AND_NOTE),
+    ("MSG_REMIND_ACPT_NOT_NOTE", types::MSG_REMIND_ACPT_NOT_NOTE),
+    ("MSG_REMIND_DISCARD", types::MSG_REMIND_DISCARD),
     ("MSG_CUSTOM", types::MSG_CUSTOM),
     ("MSG_GRP_TIP", types::MSG_GRP_TIP),
     ("MSG_GRP_SYS_NOTICE", types::MSG_GRP_SYS_NOTICE),

@@ -7,6 +7,14 @@ use tim_proto::frame::ReadScope;
 use tim_proto::model::WireGroup;
 use tim_proto::{WireConversation, WireMessage};
 
+/// setMessageRemindType's settings as the state holds them: the default as the server sends
+/// it (empty), then the others.
+const REMIND_TYPES: [&str; 3] = [
+    "",
+    tim_proto::remind::ACCEPT_NOT_NOTIFY,
+    tim_proto::remind::DISCARD,
+];
+
 /// What a change did, so the caller knows which events to emit.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Change {
@@ -33,6 +41,12 @@ pub struct ConversationState {
     /// Per conversation, the deletion watermark: messages at or below it are gone for this user,
     /// so a late or replayed push of one can never bring the conversation back.
     cleared: HashMap<String, u64>,
+    /// setMessageRemindType settings heard this session, listed or not: a conversation a
+    /// message brings back (or starts) has its setting at once (the server keeps it apart
+    /// from the list row too).
+    /// The setting as its index in [`REMIND_TYPES`] (0: the default, set again): a map
+    /// type the state has anyway, where strings would cost the SDK a map of their own.
+    reminds: HashMap<String, u64>,
     // What changed since the last `take_dirty`, for the local cache.
     full_rewrite: bool,
     dirty_ids: HashSet<String>,
@@ -67,6 +81,7 @@ impl ConversationState {
             activity: HashMap::new(),
             next_activity: 1,
             cleared: HashMap::new(),
+            reminds: HashMap::new(),
             full_rewrite: false,
             dirty_ids: HashSet::new(),
             removed_ids: HashSet::new(),
@@ -128,6 +143,11 @@ impl ConversationState {
                 peer_nick: String::new(),
                 peer_avatar: String::new(),
                 pinned: false,
+                remind_type: self
+                    .reminds
+                    .get(&msg.conversation_id)
+                    .and_then(|&i| REMIND_TYPES.get(i as usize))
+                    .map_or_else(String::new, |&k| k.to_owned()),
             });
         let newest = entry.last_message.as_ref().map_or(0, |m| m.seq);
         if msg.seq <= newest {
@@ -276,6 +296,33 @@ impl ConversationState {
         }
     }
 
+    /// setMessageRemindType: `kind` for each of `ids` (`parts` of a `messageRemindType` push:
+    /// the setting, then the IDs). Muting changes the total unread count, not the entry's.
+    pub fn set_remind(&mut self, parts: &[String]) -> Change {
+        let Some((kind, ids)) = parts.split_first() else {
+            return Change::default();
+        };
+        // The default is stored as the server sends it: empty.
+        let index = REMIND_TYPES.iter().position(|k| k == kind).unwrap_or(0);
+        let kind = REMIND_TYPES[index];
+        let before = self.total_unread();
+        let mut list = false;
+        for id in ids {
+            self.reminds.insert(id.clone(), index as u64);
+            if let Some(c) = self.entries.get_mut(id) {
+                if c.remind_type != kind {
+                    kind.clone_into(&mut c.remind_type);
+                    list = true;
+                    self.touched(id);
+                }
+            }
+        }
+        Change {
+            list,
+            total_unread: before != self.total_unread(),
+        }
+    }
+
     /// The conversations of `scope` with unread messages (what setAllMessageRead reads), by ID.
     pub fn unread_in(&self, scope: ReadScope) -> Vec<String> {
         let mut ids: Vec<String> = self
@@ -373,9 +420,11 @@ impl ConversationState {
             .map(Conversation::from_wire)
     }
 
+    /// Muted conversations (setMessageRemindType) are left out, as Tencent documents.
     pub fn total_unread(&self) -> u32 {
         self.entries
             .values()
+            .filter(|c| !tim_proto::remind::is_muted(&c.remind_type))
             .fold(0u32, |sum, c| sum.saturating_add(c.unread_count))
     }
 
@@ -591,6 +640,7 @@ mod tests {
             peer_nick: String::new(),
             peer_avatar: String::new(),
             pinned: false,
+            remind_type: String::new(),
         };
         // The server says gus is more recent than fay within the same second.
         s.replace_all(vec![conv("C2Cgus"), conv("C2Cfay")]);
@@ -659,6 +709,7 @@ mod tests {
             peer_nick: String::new(),
             peer_avatar: String::new(),
             pinned: false,
+            remind_type: String::new(),
         }]);
         assert!(ch.list && ch.total_unread);
         assert_eq!(s.total_unread(), 3);
@@ -673,6 +724,7 @@ mod tests {
             peer_nick: String::new(),
             peer_avatar: String::new(),
             pinned: false,
+            remind_type: String::new(),
         }]);
         assert_eq!(again, Change::default());
     }
@@ -717,5 +769,27 @@ mod tests {
             ("C2Cbob".to_owned(), false),
             "deleted and brought back: not pinned"
         );
+    }
+
+    #[test]
+    fn a_remind_setting_outlives_the_entry_and_the_default_is_stored_empty() {
+        let mut s = ConversationState::new("alice");
+        s.apply_message(&msg("C2Cbob", "bob", 1, 10), true);
+        let parts = |kind: &str| vec![kind.to_owned(), "C2Cbob".to_owned()];
+        assert!(s.set_remind(&parts("AcceptNotNotify")).list);
+        assert!(!s.set_remind(&parts("AcceptNotNotify")).list, "same again");
+        s.delete("C2Cbob", 1);
+        s.apply_message(&msg("C2Cbob", "bob", 2, 20), true);
+        let bob = s.get("C2Cbob").expect("back");
+        assert_eq!(bob.message_remind_type, "AcceptNotNotify");
+        assert_eq!((bob.unread_count, s.total_unread()), (1, 0));
+        let ch = s.set_remind(&parts("AcceptAndNotify"));
+        assert!(ch.list && ch.total_unread);
+        assert_eq!(
+            s.take_dirty().upserts[0].remind_type,
+            "",
+            "as the server sends it"
+        );
+        assert!(!s.set_remind(&[]).list);
     }
 }

@@ -179,6 +179,19 @@ pub enum Request {
         #[serde(rename = "userIDList")]
         user_ids: Vec<String>,
     },
+    /// `setMessageRemindType` `{ groupID | userIDList (1 to `limits::MAX_REMIND_USERS`),
+    /// messageRemindType }`: the setting of each conversation, stored whether or not it is in
+    /// the list; one `messageRemindType` push to every session when something changed
+    /// (`data`: `{ group }`, or `{ successUserIDList, failureUserIDList }`).
+    #[serde(skip_serializing)]
+    SetMessageRemindType {
+        #[serde(rename = "groupID", default)]
+        group_id: Option<String>,
+        #[serde(rename = "userIDList", default)]
+        user_ids: Option<Vec<String>>,
+        #[serde(rename = "messageRemindType")]
+        remind_type: String,
+    },
     /// `pinConversation`: the conversation goes to (or leaves) the top of the user's list, on
     /// every session (a `conversationPinned` push each).
     PinConversation {
@@ -274,6 +287,7 @@ pub const PASSED_THROUGH: &[(&str, bool)] = &[
     ("removeFromBlacklist", true),
     ("getGroupMemberList", true),
     ("getGroupMemberProfile", true),
+    ("setMessageRemindType", true),
 ];
 
 /// The code for a request naming `op` whose options do not decode: for a passed-through call,
@@ -315,6 +329,7 @@ impl Request {
             Request::DeleteConversation { .. } => "deleteConversation",
             Request::DeleteConversations { .. } => "deleteConversations",
             Request::ClearHistory { .. } => "clearHistory",
+            Request::SetMessageRemindType { .. } => "setMessageRemindType",
             Request::SetMessageRead { .. } => "setMessageRead",
             Request::SetAllMessageRead { .. } => "setAllMessageRead",
             Request::CreateGroup { .. } => "createGroup",
@@ -567,6 +582,10 @@ pub enum Push {
     /// body by its sender (`isRevoked` false: a revoked message is never modified); logged only
     /// for users whose view still holds it.
     MessageEdited { message: WireMessage },
+    /// The user's setMessageRemindType (on any session): the setting first, then the
+    /// conversation IDs it now applies to (see [`Push::remind_change`]). A list of strings, not
+    /// a struct: the SDK already decodes one (`blacklistUpdated`).
+    MessageRemindType(Vec<String>),
 }
 
 impl Push {
@@ -577,6 +596,14 @@ impl Push {
         } else {
             Push::ConversationUnpinned(conversation_id)
         }
+    }
+
+    /// [`Push::MessageRemindType`] of `remind_type` for `conversation_ids`.
+    pub fn remind_change(remind_type: &str, conversation_ids: &[String]) -> Push {
+        let mut parts = Vec::with_capacity(conversation_ids.len() + 1);
+        parts.push(remind_type.to_owned());
+        parts.extend_from_slice(conversation_ids);
+        Push::MessageRemindType(parts)
     }
 
     /// The push's name, for logs.
@@ -593,6 +620,7 @@ impl Push {
             Push::ConversationPinned(_) => "conversationPinned",
             Push::ConversationUnpinned(_) => "conversationUnpinned",
             Push::MessageEdited { .. } => "messageEdited",
+            Push::MessageRemindType(_) => "messageRemindType",
         }
     }
 }
@@ -696,6 +724,10 @@ mod tests {
                 json!({"getGroupMemberProfile": {"groupID": "g", "userIDList": ["a"]}}),
                 "getGroupMemberProfile",
             ),
+            (
+                json!({"setMessageRemindType": {"groupID": "g", "messageRemindType": "Discard"}}),
+                "setMessageRemindType",
+            ),
         ];
         let count = cases.len();
         for (options, op) in cases {
@@ -708,6 +740,17 @@ mod tests {
         assert!(decode(json!({"updateMyProfile": "nick"})).is_err());
         assert!(decode(json!({"getGroupMemberList": {"groupID": "g", "count": -1}})).is_err());
         assert!(decode(json!({"getGroupMemberList": {"count": 1}})).is_err());
+        let remind =
+            json!({"setMessageRemindType": {"userIDList": ["a"], "messageRemindType": "x"}});
+        assert!(matches!(
+            decode(remind),
+            Ok(Request::SetMessageRemindType {
+                user_ids: Some(_),
+                group_id: None,
+                ..
+            })
+        ));
+        assert!(decode(json!({"setMessageRemindType": {"userIDList": ["a"]}})).is_err());
     }
 
     /// The group edits the SDK sends as the app's options decode from Tencent's shapes.

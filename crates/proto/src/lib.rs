@@ -8,10 +8,12 @@ pub mod conversation_id;
 pub mod error_code;
 pub mod frame;
 pub mod group_profile;
+pub mod group_shape;
 pub mod limits;
 pub mod message_ref;
 pub mod model;
 pub mod profile;
+pub mod remind;
 pub mod rules;
 pub mod user_id;
 

@@ -202,6 +202,14 @@ pub struct WireConversation {
     /// Pinned to the top of the list (pinConversation); a deletion unpins.
     #[serde(rename = "isPinned", default, skip_serializing_if = "is_false")]
     pub pinned: bool,
+    /// The user's setMessageRemindType for it (`remind`'s strings); empty (absent) is the
+    /// default, `AcceptAndNotify`. Kept apart from the list row, so a deletion keeps it.
+    #[serde(
+        rename = "messageRemindType",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub remind_type: String,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -173,7 +173,20 @@ pub async fn run_session(
                                 Step::Go => {
                                     let frame = session.answer(id, request).await;
                                     let outbox = session.outbox();
-                                    writer.frame(&mut socket, &frame, outbox.as_deref()).await
+                                    // The change's own pushes, queued in line by its commit, go
+                                    // out before its answer: the asking session sees its state
+                                    // change by the time the call resolves.
+                                    let step = session
+                                        .deliver_queued(&mut socket, &writer, outbox.as_deref())
+                                        .await;
+                                    match step {
+                                        Step::Go => {
+                                            writer
+                                                .frame(&mut socket, &frame, outbox.as_deref())
+                                                .await
+                                        }
+                                        other => other,
+                                    }
                                 }
                                 other => other,
                             }
@@ -629,6 +642,28 @@ impl Session {
         self.anonymous = None;
         self.login_by = None;
         Ok(reply)
+    }
+
+    /// Writes the pushes queued right now, in order (see [`Self::deliver`]).
+    async fn deliver_queued(
+        &mut self,
+        socket: &mut WebSocket,
+        writer: &Writer,
+        outbox: Option<&Outbox>,
+    ) -> Step {
+        loop {
+            let queued = match &mut self.state {
+                SessionState::LoggedIn(live) => live.pushes.try_recv(),
+                _ => None,
+            };
+            let Some(delivery) = queued else {
+                return Step::Go;
+            };
+            let step = self.deliver(socket, writer, &delivery, outbox).await;
+            if !matches!(step, Step::Go) {
+                return step;
+            }
+        }
     }
 
     /// Writes a push from the hub, once and in order: a copy of an event the session already

@@ -179,6 +179,15 @@ impl Inbox {
         Some(delivery)
     }
 
+    /// The next push if one is queued now, without waiting.
+    pub fn try_recv(&mut self) -> Option<Delivery> {
+        let delivery = self.rx.try_recv().ok()?;
+        self.outbox
+            .queued
+            .fetch_sub(delivery.cost(), Ordering::AcqRel);
+        Some(delivery)
+    }
+
     pub fn outbox(&self) -> &Arc<Outbox> {
         &self.outbox
     }

@@ -16,6 +16,7 @@ mod once;
 mod pins;
 mod profiles;
 mod read;
+mod remind;
 
 use crate::clock::unix_now;
 use crate::error::ApiError;
@@ -375,6 +376,14 @@ impl Service {
                 self.edit_group(who, &group_id, GroupEdit::Profile(patch))
                     .await
             }
+            Request::SetMessageRemindType {
+                group_id,
+                user_ids,
+                remind_type,
+            } => {
+                self.set_message_remind_type(who, group_id, user_ids, remind_type)
+                    .await
+            }
         }
     }
 
@@ -464,8 +473,9 @@ impl Service {
             .blocking(move |s| s.conversations(user.sdk_app_id, &user.user_id))
             .await?;
         let conversations = list.iter().map(ConversationView::to_wire).collect();
+        let conversations = self.with_user_profiles(who, conversations).await?;
         Ok(Reply::ConversationList {
-            conversations: self.with_user_profiles(who, conversations).await?,
+            conversations: self.with_remind_types(who, conversations).await?,
         })
     }
 
@@ -475,7 +485,8 @@ impl Service {
         let lookup = conv.clone();
         match self.blocking(move |s| s.conversation(app, &lookup)).await? {
             Some(c) => {
-                let mut one = self.with_user_profiles(who, vec![c.to_wire()]).await?;
+                let one = self.with_user_profiles(who, vec![c.to_wire()]).await?;
+                let mut one = self.with_remind_types(who, one).await?;
                 match one.pop() {
                     Some(conversation) => Ok(Reply::Conversation { conversation }),
                     None => Err(not_found(&conv)),

@@ -1,6 +1,7 @@
 //! Per-user conversation settings of issue 16, directly on the store and on every engine:
 //! pinned conversations (first in the list, at most 50, unpinned by a deletion, logged for
-//! the user's sessions).
+//! the user's sessions); setMessageRemindType's settings (only non-default ones stored, kept
+//! through a deletion, each change logged once).
 
 // A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
 // lints deny them in code that runs in production).
@@ -184,7 +185,106 @@ fn at_most_fifty_are_pinned(db: TestDb) {
     assert_eq!(pinned, MAX_PINNED_CONVERSATIONS);
 }
 
+fn set_remind(store: &dyn Store, owner: &str, ids: &[&str], kind: &str) -> Option<Push> {
+    let ids: Vec<String> = ids.iter().map(|&i| i.to_owned()).collect();
+    store
+        .set_remind_type(APP, owner, &ids, kind, 80)
+        .expect("set remind type")
+        .map(|e| {
+            assert_eq!(e.user_id, owner);
+            e.push
+        })
+}
+
+fn reminds(store: &dyn Store, owner: &str) -> Vec<(String, String)> {
+    let mut all = store.remind_types(APP, owner).expect("remind types");
+    all.sort();
+    all
+}
+
+fn remind_types_are_stored_apart_from_the_list_and_logged_when_changed(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    send(s, "bob", "alice", "b1", 10);
+    assert_eq!(reminds(s, "alice"), []);
+
+    // Muting two peers, one never talked to: both stored, one push naming both.
+    assert_eq!(
+        set_remind(s, "alice", &["C2Cbob", "C2Cerin"], "AcceptNotNotify"),
+        Some(Push::MessageRemindType(vec![
+            "AcceptNotNotify".into(),
+            "C2Cbob".into(),
+            "C2Cerin".into()
+        ]))
+    );
+    let muted = |id: &str| (id.to_owned(), "AcceptNotNotify".to_owned());
+    assert_eq!(reminds(s, "alice"), [muted("C2Cbob"), muted("C2Cerin")]);
+    assert_eq!(reminds(s, "bob"), [], "per user");
+    // The same again changes and logs nothing; a change of one names only that one.
+    assert_eq!(
+        set_remind(s, "alice", &["C2Cbob", "C2Cerin"], "AcceptNotNotify"),
+        None
+    );
+    assert_eq!(
+        set_remind(s, "alice", &["GROUPg1"], "Discard"),
+        Some(Push::MessageRemindType(vec![
+            "Discard".into(),
+            "GROUPg1".into()
+        ]))
+    );
+
+    // A muted conversation still counts its unread messages.
+    send(s, "bob", "alice", "b2", 20);
+    let unread = s.conversations(APP, "alice").expect("list")[0].unread;
+    assert_eq!(unread, 2);
+
+    // A deletion keeps the setting: the conversation a new message brings back is still muted.
+    s.delete_conversation(
+        APP,
+        &ConvRef::c2c("alice", "bob"),
+        DeleteMode::ClearHistory,
+        30,
+    )
+    .expect("delete");
+    assert!(reminds(s, "alice").contains(&muted("C2Cbob")));
+    send(s, "bob", "alice", "b3", 40);
+    assert!(reminds(s, "alice").contains(&muted("C2Cbob")));
+
+    // Back to the default: the row goes (only non-default settings are stored), logged.
+    assert_eq!(
+        set_remind(s, "alice", &["C2Cbob"], "AcceptAndNotify"),
+        Some(Push::MessageRemindType(vec![
+            "AcceptAndNotify".into(),
+            "C2Cbob".into()
+        ]))
+    );
+    assert_eq!(set_remind(s, "alice", &["C2Cdan"], "AcceptAndNotify"), None);
+    assert_eq!(
+        reminds(s, "alice"),
+        [
+            muted("C2Cerin"),
+            ("GROUPg1".to_owned(), "Discard".to_owned())
+        ]
+    );
+
+    // A session offline meanwhile catches up on each change once, in order (the log decodes).
+    let caught: Vec<Push> = s
+        .catch_up(APP, "alice", Some(0), 1000)
+        .expect("catch up")
+        .missed
+        .into_iter()
+        .map(|e| e.push)
+        .filter(|p| matches!(p, Push::MessageRemindType(_)))
+        .collect();
+    assert_eq!(caught.len(), 3);
+    assert_eq!(
+        caught[2],
+        Push::MessageRemindType(vec!["AcceptAndNotify".into(), "C2Cbob".into()])
+    );
+}
+
 for_each_engine!(
     pinned_conversations_come_first_and_a_deletion_unpins,
     at_most_fifty_are_pinned,
+    remind_types_are_stored_apart_from_the_list_and_logged_when_changed,
 );

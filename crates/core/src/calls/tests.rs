@@ -240,3 +240,25 @@ fn edits_resolve_with_the_stored_message_and_deletes_with_what_was_given() {
         ErrorCode::Internal
     );
 }
+
+#[test]
+fn set_message_remind_type_is_passed_through_and_set_here_by_its_push() {
+    assert_eq!(passed_through("setMessageRemindType"), Some(true));
+    let mut state = state_with_unread(&["C2Cbob", "C2Ccarol"]);
+    assert_eq!(state.total_unread(), 2);
+    // The push every session gets (the setting one too): the setting, then the IDs.
+    let parts: Vec<String> = ["AcceptNotNotify", "C2Cbob", "C2Cerin"]
+        .map(String::from)
+        .into();
+    let change = state.set_remind(&parts);
+    assert!(change.list && change.total_unread);
+    // Muted: its unread still counts in the conversation, not in the total.
+    let bob = state.get("C2Cbob").expect("bob");
+    assert_eq!(bob.message_remind_type, "AcceptNotNotify");
+    assert_eq!(bob.unread_count, 1);
+    assert_eq!(state.total_unread(), 1);
+    assert_eq!(
+        state.get("C2Ccarol").expect("carol").message_remind_type,
+        "AcceptAndNotify"
+    );
+}

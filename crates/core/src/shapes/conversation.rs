@@ -129,7 +129,11 @@ impl Conversation {
             is_pinned: w.pinned,
             peer_read_time: 0,
             remark: String::new(),
-            message_remind_type: String::new(),
+            message_remind_type: if w.remind_type.is_empty() {
+                types::MSG_REMIND_ACPT_AND_NOTE.to_owned()
+            } else {
+                w.remind_type.clone()
+            },
             mark_list: Vec::new(),
             custom_data: String::new(),
         }
@@ -166,6 +170,7 @@ mod tests {
             peer_nick: String::new(),
             peer_avatar: String::new(),
             pinned: false,
+            remind_type: String::new(),
         }
     }
 

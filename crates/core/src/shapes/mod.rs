@@ -5,12 +5,11 @@
 //! maps (sorted) before.
 
 mod conversation;
-mod group;
 mod message;
 
 pub use conversation::{Conversation, GroupProfile, LastMessage, UserProfile};
-pub use group::Group;
 pub use message::{Message, NoticePayload, Payload, Sendable, TextPayload};
+pub use tim_proto::group_shape::Group;
 
 use crate::constants::types;
 

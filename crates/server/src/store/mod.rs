@@ -274,6 +274,21 @@ pub trait Store: Send + Sync {
         now: i64,
     ) -> StoreResult<PinOutcome>;
 
+    /// The owner's setMessageRemindType for each of `conversation_ids`, listed or not (the
+    /// default removes the stored setting); logs one `Push::MessageRemindType` of those that
+    /// changed, if any did, and returns it.
+    fn set_remind_type(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        conversation_ids: &[String],
+        remind_type: &str,
+        now: i64,
+    ) -> StoreResult<Option<UserEvent>>;
+
+    /// The owner's stored (non-default) settings: `(conversationID, setting)`.
+    fn remind_types(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<(String, String)>>;
+
     /// [`Store::mark_read`] for each of the owner's listed conversations in `scope` that has
     /// unread messages, in one transaction; the events it logged (one per conversation read).
     fn mark_all_read(

@@ -226,6 +226,7 @@ impl ConversationView {
             peer_nick: String::new(),
             peer_avatar: String::new(),
             pinned: self.pinned,
+            remind_type: String::new(),
         }
     }
 }

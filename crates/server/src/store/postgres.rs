@@ -27,6 +27,7 @@ mod notices;
 mod pins;
 mod profiles;
 mod reading;
+mod remind;
 mod schema;
 mod send;
 mod thread;
@@ -822,6 +823,27 @@ impl Store for PgStore {
     ) -> StoreResult<super::PinOutcome> {
         let app = app_key(sdk_app_id)?;
         self.change(async |tx: &Tx<'_>| pins::pin(tx, app, conv, pinned, now).await)
+    }
+
+    fn set_remind_type(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        conversation_ids: &[String],
+        remind_type: &str,
+        now: i64,
+    ) -> StoreResult<Option<super::UserEvent>> {
+        let app = app_key(sdk_app_id)?;
+        self.change(async |tx: &Tx<'_>| {
+            remind::set(tx, app, owner, conversation_ids, remind_type, now).await
+        })
+    }
+
+    fn remind_types(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<(String, String)>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(Vec::new());
+        };
+        self.read(async |tx: &Tx<'_>| remind::all(tx, app, owner).await)
     }
 
     fn mark_all_read(

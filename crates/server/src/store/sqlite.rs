@@ -17,6 +17,7 @@ mod notices;
 mod pins;
 mod profiles;
 mod reading;
+mod remind;
 mod send;
 mod send_log;
 mod thread;
@@ -758,6 +759,26 @@ impl Store for SqliteStore {
     ) -> StoreResult<super::PinOutcome> {
         let app = app_key(sdk_app_id)?;
         self.change(|tx| pins::pin(tx, app, conv, pinned, now))
+    }
+
+    fn set_remind_type(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        conversation_ids: &[String],
+        remind_type: &str,
+        now: i64,
+    ) -> StoreResult<Option<super::UserEvent>> {
+        let app = app_key(sdk_app_id)?;
+        self.change(|tx| remind::set(tx, app, owner, conversation_ids, remind_type, now))
+    }
+
+    fn remind_types(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<(String, String)>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.reader()?;
+        remind::all(&conn, app, owner)
     }
 
     fn mark_all_read(

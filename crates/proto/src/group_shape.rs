@@ -1,7 +1,9 @@
-//! The documented Group shape (getGroupList, getGroupProfile, createGroup).
+//! The documented Group shape (getGroupList, getGroupProfile, createGroup, a group's
+//! setMessageRemindType): made by the SDK from a `WireGroup`, and by the server where a
+//! passed-through call answers with a group.
 
+use crate::model::WireGroup;
 use serde::Serialize;
-use tim_proto::model::WireGroup;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
