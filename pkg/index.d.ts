@@ -98,6 +98,18 @@ export type AllowType =
 export type ForbidType = Types['FORBID_TYPE_NONE'] | Types['FORBID_TYPE_SEND_OUT'];
 /** A group member's role. */
 export type GroupMemberRole = Types['GRP_MBR_ROLE_OWNER'] | Types['GRP_MBR_ROLE_ADMIN'] | Types['GRP_MBR_ROLE_MEMBER'];
+export type GroupJoinOption = Types['JOIN_OPTIONS_FREE_ACCESS'] | Types['JOIN_OPTIONS_NEED_PERMISSION'] | Types['JOIN_OPTIONS_DISABLE_APPLY'];
+/** updateGroupProfile's options: the fields given are set (at least one), the rest stay.
+ * joinOption NeedPermission is refused (2100): this server has no approval step. */
+export interface UpdateGroupProfileOptions {
+  groupID: string;
+  name?: string;
+  introduction?: string;
+  notification?: string;
+  avatar?: string;
+  joinOption?: GroupJoinOption;
+  muteAllMembers?: boolean;
+}
 
 /**
  * A conversation ID: `C2C<userID>`, `GROUP<groupID>` or exactly `@TIM#SYSTEM`. Anything else is
@@ -292,7 +304,12 @@ export interface Group {
   avatar: string;
   introduction: string;
   notification: string;
-  selfInfo: { role: 'Owner' | 'Member' | '' };
+  /** `Admin` only in the answers of setGroupMemberRole / changeGroupOwner / updateGroupProfile /
+   * a group's setMessageRemindType, which carry the whole profile. */
+  selfInfo: { role: GroupMemberRole | '' };
+  /** In those answers only: the group's join option and whether all members are muted. */
+  joinOption?: GroupJoinOption;
+  muteAllMembers?: boolean;
   /** Ours: false once the user quit, was removed, or the group was dismissed. */
   isMember: boolean;
   /** Ours: the group was dismissed. */
@@ -687,6 +704,12 @@ export interface TimInstance {
   getGroupMemberList(options: { groupID: string; count?: number; offset?: number }): Promise<imResponse<GroupMemberListResult>>;
   /** The members among userIDList (1 to 500 IDs; others are left out). */
   getGroupMemberProfile(options: { groupID: string; userIDList: string[] }): Promise<imResponse<GroupMemberListResult>>;
+  /** The owner makes a member an admin or a member again (not in Private groups; 10007 otherwise, 10010 no such group). */
+  setGroupMemberRole(options: { groupID: string; userID: string; role: Types['GRP_MBR_ROLE_ADMIN'] | Types['GRP_MBR_ROLE_MEMBER'] }): Promise<imResponse<GroupResult>>;
+  /** The owner hands the group to another member and becomes a member. */
+  changeGroupOwner(options: { groupID: string; newOwnerID: string }): Promise<imResponse<GroupResult>>;
+  /** The owner or an admin; the members get a group notice. */
+  updateGroupProfile(options: UpdateGroupProfileOptions): Promise<imResponse<GroupResult>>;
   getMyProfile(): Promise<imResponse<Profile>>;
   /** The known users among the first 100 given (unknown ones are left out); empty list: 2100. */
   getUserProfile(options: { userIDList: string[] }): Promise<imResponse<Profile[]>>;

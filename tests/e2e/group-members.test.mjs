@@ -1,8 +1,8 @@
 // Group member lists (issue 16), with the real SDK in headless Chromium against one server
 // process: getGroupMemberList pages in join order with Tencent's roles and the members' nicks,
 // getGroupMemberProfile picks members out, and each bad input is refused with its code.
-// setGroupMemberRole / changeGroupOwner / updateGroupProfile are on the server (crates/server
-// tests) but not in the SDK yet (its size ceiling): this file checks they reject with 2905.
+// setGroupMemberRole / changeGroupOwner / updateGroupProfile: who may, the answer's whole group
+// profile, the members' lists and GROUP_LIST_UPDATED on the asking session.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useEnv, openUser } from './harness.mjs';
@@ -51,19 +51,45 @@ describe('group members', () => {
     await alice.fails(2100, 'getGroupMemberProfile', { groupID: GID, userIDList: [] });
     await alice.fails(2100, 'getGroupMemberProfile', { groupID: GID, userIDList: 'bob' });
 
-    // Not in the SDK yet: Tencent's names reject with 2905 (not supported) and change nothing.
-    for (const [m, o] of [
-      ['setGroupMemberRole', { groupID: GID, userID: 'bob', role: 'Admin' }],
-      ['changeGroupOwner', { groupID: GID, newOwnerID: 'bob' }],
-      ['updateGroupProfile', { groupID: GID, name: 'Renamed' }],
-    ]) {
-      const r = await alice.call(m, o);
-      assert.equal(r.ok, false, `${m} is not offered yet`);
-      assert.equal(r.code, 2905, `${m}: ${r.message}`);
-    }
-    const after = (await bob.ok('getGroupMemberList', { groupID: GID, count: 100 })).memberList;
-    assert.deepEqual(after.map((m) => [m.userID, m.role]), all.map((m) => [m.userID, m.role]));
-    assert.equal((await bob.ok('getGroupProfile', { groupID: GID })).group.name, 'Members');
+    // Roles: only the owner sets them; the answer is the group with the caller's role.
+    await carol.fails(10007, 'setGroupMemberRole', { groupID: GID, userID: 'bob', role: 'Admin' });
+    await alice.fails(2100, 'setGroupMemberRole', { groupID: GID, userID: 'bob', role: 'Boss' });
+    await alice.fails(2100, 'setGroupMemberRole', { groupID: GID, role: 'Admin' });
+    await alice.fails(10007, 'setGroupMemberRole', { groupID: GID, userID: 'zed', role: 'Admin' });
+    const promoted = await alice.ok('setGroupMemberRole', { groupID: GID, userID: 'bob', role: 'Admin' });
+    assert.equal(promoted.group.groupID, GID);
+    assert.equal(promoted.group.selfInfo.role, 'Owner');
+    const roleOf = async (u, id) => (await u.ok('getGroupMemberProfile', { groupID: GID, userIDList: [id] })).memberList[0]?.role;
+    assert.equal(await roleOf(carol, 'bob'), 'Admin');
+
+    // Profile: an admin may, a member may not; every field given is set and comes back.
+    await carol.fails(10007, 'updateGroupProfile', { groupID: GID, name: 'Carol was here' });
+    await bob.fails(2100, 'updateGroupProfile', { groupID: GID });
+    await bob.fails(2100, 'updateGroupProfile', { groupID: GID, joinOption: 'Anyone' });
+    // No approval step on this server: NeedPermission is refused (documented).
+    await bob.fails(2100, 'updateGroupProfile', { groupID: GID, joinOption: 'NeedPermission' });
+    const listed = bob.nextEvent('onGroupListUpdated', (d) => d.some((g) => g.groupID === GID && g.name === 'Renamed'));
+    const updated = await bob.ok('updateGroupProfile', {
+      groupID: GID, name: 'Renamed', introduction: 'About us', notification: 'Be nice',
+      avatar: 'https://example.com/g.png', joinOption: 'DisableApply', muteAllMembers: true,
+    });
+    assert.deepEqual(
+      [updated.group.name, updated.group.introduction, updated.group.notification, updated.group.avatar,
+        updated.group.joinOption, updated.group.muteAllMembers, updated.group.selfInfo.role],
+      ['Renamed', 'About us', 'Be nice', 'https://example.com/g.png', 'DisableApply', true, 'Admin'],
+    );
+    await listed;
+    assert.equal((await carol.ok('getGroupProfile', { groupID: GID })).group.name, 'Renamed');
+
+    // The owner hands the group over and is a member then; a second handover by her is refused.
+    await bob.fails(10007, 'changeGroupOwner', { groupID: GID, newOwnerID: 'carol' });
+    await alice.fails(10007, 'changeGroupOwner', { groupID: GID, newOwnerID: 'zed' });
+    const handed = await alice.ok('changeGroupOwner', { groupID: GID, newOwnerID: 'bob' });
+    assert.equal(handed.group.ownerID, 'bob');
+    assert.equal(handed.group.selfInfo.role, 'Member');
+    await alice.fails(10007, 'changeGroupOwner', { groupID: GID, newOwnerID: 'carol' });
+    const now = (await carol.ok('getGroupMemberList', { groupID: GID, count: 100 })).memberList;
+    assert.deepEqual(now.map((m) => [m.userID, m.role]).sort(), [['alice', 'Member'], ['bob', 'Owner'], ['carol', 'Member']]);
     await Promise.all([alice, bob, carol, zed].map((u) => u.close()));
   });
 });

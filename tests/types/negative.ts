@@ -66,6 +66,10 @@ if (tim) {
   void tim.getGroupMemberList('g1');
   // @ts-expect-error getGroupMemberProfile needs userIDList
   void tim.getGroupMemberProfile({ groupID: 'g1' });
+  // @ts-expect-error setGroupMemberRole cannot make an owner (changeGroupOwner does)
+  void tim.setGroupMemberRole({ groupID: 'g1', userID: 'bob', role: 'Owner' });
+  // @ts-expect-error updateGroupProfile's joinOption is one of TIM.TYPES.JOIN_OPTIONS_*
+  void tim.updateGroupProfile({ groupID: 'g1', joinOption: 'Anyone' });
   // @ts-expect-error addToBlacklist takes { userIDList }
   void tim.addToBlacklist(['bob']);
 

@@ -212,6 +212,11 @@ async function everyMethod(t: TimInstance): Promise<void> {
   const picked = await t.getGroupMemberProfile({ groupID: 'g1', userIDList: ['bob'] });
   const joinedAt: number | undefined = picked.data.memberList[0]?.joinTime;
   console.log(admins.length, joinedAt, TIM.TYPES.JOIN_OPTIONS_FREE_ACCESS);
+  const promoted = await t.setGroupMemberRole({ groupID: 'g1', userID: 'bob', role: TIM.TYPES.GRP_MBR_ROLE_ADMIN });
+  const handed = await t.changeGroupOwner({ groupID: 'g1', newOwnerID: 'bob' });
+  const renamed = await t.updateGroupProfile({ groupID: 'g1', name: 'New', joinOption: TIM.TYPES.JOIN_OPTIONS_DISABLE_APPLY, muteAllMembers: false });
+  const myRole: string = promoted.data.group.selfInfo.role;
+  console.log(myRole, handed.data.group.ownerID, renamed.data.group.joinOption, renamed.data.group.muteAllMembers);
 
   try {
     await t.deleteConversation('abc');

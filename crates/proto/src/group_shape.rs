@@ -25,12 +25,21 @@ pub struct Group {
     pub self_info: SelfInfo,
     #[serde(rename = "type")]
     pub kind: String,
+    /// `FreeAccess` / `NeedPermission` / `DisableApply`: in the server's answers only (the
+    /// SDK's own Group shape leaves it out within issue 16's size ceiling).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub join_option: Option<String>,
+    /// In the server's answers only, like `join_option`.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mute_all_members: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SelfInfo {
-    /// `Owner` or `Member` (empty when not a member).
+    /// `Owner`, `Admin` (the server's answers) or `Member`; empty when not a member.
     pub role: String,
 }
 
@@ -58,7 +67,29 @@ impl Group {
             },
             is_member: g.is_member,
             dismissed: g.dismissed,
+            #[cfg(not(target_arch = "wasm32"))]
+            join_option: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            mute_all_members: None,
         }
+    }
+
+    /// The whole shape, the group's profile included (the server's answers: it has the
+    /// `WireGroup::profile` list the SDK does not read).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_wire_with_profile(g: &WireGroup, me: &str) -> Group {
+        use crate::group_profile::{P_AVATAR, P_INTRODUCTION, P_JOIN_OPTION, P_MUTE_ALL, P_ROLE};
+        let mut group = Group::from_wire(g, me);
+        let role = g.profile_at(P_ROLE);
+        if !role.is_empty() && g.is_member {
+            group.self_info.role = role;
+        }
+        group.introduction = g.profile_at(P_INTRODUCTION);
+        group.notification = g.profile_at(crate::group_profile::P_NOTIFICATION);
+        group.avatar = g.profile_at(P_AVATAR);
+        group.join_option = Some(g.profile_at(P_JOIN_OPTION));
+        group.mute_all_members = Some(!g.profile_at(P_MUTE_ALL).is_empty());
+        group
     }
 }
 
@@ -91,5 +122,35 @@ mod tests {
         assert_eq!(v["memberNum"], 2);
         assert_eq!(v["selfInfo"]["role"], "Owner");
         assert_eq!(Group::from_wire(&w, "bob").self_info.role, "Member");
+        assert!(v.get("joinOption").is_none(), "only with the profile");
+    }
+
+    #[test]
+    fn with_the_profile_the_answer_has_every_field() {
+        let w = WireGroup {
+            group_id: "g1".into(),
+            name: "G".into(),
+            kind: "Public".into(),
+            owner_id: "alice".into(),
+            member_count: 2,
+            create_time: 9,
+            is_member: true,
+            dismissed: false,
+            profile: crate::group_profile::profile_list(
+                "Admin",
+                "intro",
+                "notice",
+                "https://a/b.png",
+                "NeedPermission",
+                true,
+            ),
+        };
+        let v = serde_json::to_value(Group::from_wire_with_profile(&w, "bob")).expect("encode");
+        assert_eq!(v["selfInfo"]["role"], "Admin");
+        assert_eq!(v["introduction"], "intro");
+        assert_eq!(v["notification"], "notice");
+        assert_eq!(v["avatar"], "https://a/b.png");
+        assert_eq!(v["joinOption"], "NeedPermission");
+        assert_eq!(v["muteAllMembers"], true);
     }
 }

@@ -13,7 +13,9 @@ use crate::store::{
     SendItem, SendOutcome, Store, StoreResult,
 };
 use tim_proto::group_profile::{check_group_patch, member_list_text, ADMIN, MEMBER};
+use tim_proto::group_shape::Group;
 use tim_proto::limits::{DEFAULT_MEMBER_PAGE, MAX_MEMBER_PAGE};
+use tim_proto::profile::to_text;
 use tim_proto::rules::{
     check_custom_group_id, check_group_id, check_group_name, check_member_count, check_user_id,
 };
@@ -280,13 +282,18 @@ impl Service {
             }
         };
         let (id, operator) = (group_id.to_owned(), who.user.user_id.clone());
+        // A passed-through call: the SDK refreshes its group list on `groupsChanged`, so the
+        // asking session is told too.
         let group = self
-            .group_change(who, move |s, app| {
+            .group_change_telling(who, None, move |s, app| {
                 s.edit_group(app, &id, &operator, &edit, unix_now())
             })
             .await?
             .map_err(|r| refused(op, group_id, r))?;
-        Ok(Reply::Group { group })
+        let shaped = Group::from_wire_with_profile(&group, &who.user.user_id);
+        Ok(Reply::Data(to_text(
+            &serde_json::json!({ "group": shaped }),
+        )))
     }
 
     /// A text message to `GROUP<id>` from a member: stored once, logged and pushed to every
@@ -336,6 +343,22 @@ impl Service {
         T: Send + 'static,
         F: FnOnce(&dyn Store, u64) -> StoreResult<GroupOutcome<T>> + Send + 'static,
     {
+        self.group_change_telling(who, Some(who.session), change)
+            .await
+    }
+
+    /// [`Self::group_change`], telling `groupsChanged` to every session of the users it names
+    /// but `except`.
+    async fn group_change_telling<T, F>(
+        &self,
+        who: &Identity,
+        except: Option<SessionId>,
+        change: F,
+    ) -> Result<Result<T, GroupRefusal>, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Store, u64) -> StoreResult<GroupOutcome<T>> + Send + 'static,
+    {
         let app = who.user.sdk_app_id;
         let outcome = self
             .commit(app, None, move |s| {
@@ -348,7 +371,7 @@ impl Service {
             })
             .await?;
         Ok(outcome.map(|done| {
-            self.tell_groups_changed(app, Some(who.session), &done.groups_changed);
+            self.tell_groups_changed(app, except, &done.groups_changed);
             done.value
         }))
     }
