@@ -29,6 +29,7 @@ mod profiles;
 mod reading;
 mod schema;
 mod send;
+mod send_batch;
 mod thread;
 
 use super::model::{
