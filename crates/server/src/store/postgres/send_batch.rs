@@ -1,12 +1,8 @@
 //! The one-to-one sends of a batch in a fixed number of round trips, however many there are:
-//! each step is one multi-row statement per table (`unnest` of arrays). Sending each
-//! message's ten statements one after the other cost ~0.9 ms of CPU per message in the node
-//! and PostgreSQL together (bench/findings/cluster.md).
-//!
-//! The statements are awaited one by one, not pipelined (polled together with `try_join!`):
-//! driven by the store's plain `block_on`, a pipelined step now and then never woke up again
-//! although PostgreSQL had answered (the writer parked for good, every connection idle; seen
-//! in the cluster benchmark, not understood yet).
+//! each step is one multi-row statement per table (`unnest` of arrays), and the statements of
+//! a step go out together (tokio-postgres pipelines queries polled at once; the server runs
+//! them in order). Sending each message's ten statements one after the other cost ~0.9 ms of
+//! CPU per message in the node and PostgreSQL together (bench/findings/cluster.md).
 //!
 //! 1. Reads: message IDs already in their threads, blacklist entries, senders' nick/avatar.
 //! 2. Decided here, in batch order: a repeat (of a stored message or of one earlier in the
@@ -86,8 +82,8 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
     let params0: [Param; 3] = [&apps, &keys, &ids];
     let params1: [Param; 3] = [&apps, &peers, &owners];
     let params2: [Param; 2] = [&apps, &owners];
-    let (existing, blocks, briefs) = (
-        query(tx, &existing_sql, &params0).await?,
+    let (existing, blocks, briefs) = futures::try_join!(
+        query(tx, &existing_sql, &params0),
         // Whether the peer blacklisted the sender.
         query(
             tx,
@@ -95,8 +91,7 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
              JOIN unnest($1::bigint[], $2::text[], $3::text[]) AS k(a, o, s)
                ON b.sdk_app_id = k.a AND b.owner = k.o AND b.blocked = k.s",
             &params1,
-        )
-        .await?,
+        ),
         // The sender's nick and avatar go with the message as they are now (Tencent's too).
         query(
             tx,
@@ -104,9 +99,8 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
              JOIN (SELECT DISTINCT * FROM unnest($1::bigint[], $2::text[])) AS k(a, u)
                ON p.sdk_app_id = k.a AND p.user_id = k.u",
             &params2,
-        )
-        .await?,
-    );
+        ),
+    )?;
     let mut stored: HashMap<(i64, String, String), StoredMessage> = HashMap::new();
     for r in &existing {
         let m = super::message_from_row(r)?;
@@ -195,7 +189,7 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
     let params3: [Param; 3] = [&t_apps, &t_keys, &t_counts];
     let params4: [Param; 4] = [&u_apps, &u_ids, &u_times, &u_counts];
     let params5: [Param; 1] = [&how_many];
-    let (thread_rows, user_rows, id_rows) = (
+    let (thread_rows, user_rows, id_rows) = futures::try_join!(
         query(
             tx,
             "INSERT INTO threads (sdk_app_id, conv_key, last_seq)
@@ -204,8 +198,7 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
                  SET last_seq = threads.last_seq + excluded.last_seq
              RETURNING sdk_app_id, conv_key, last_seq",
             &params3,
-        )
-        .await?,
+        ),
         query(
             tx,
             "INSERT INTO users (sdk_app_id, user_id, created_at, last_ev)
@@ -214,16 +207,14 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
                  SET last_ev = users.last_ev + excluded.last_ev
              RETURNING sdk_app_id, user_id, last_ev",
             &params4,
-        )
-        .await?,
+        ),
         query(
             tx,
             "SELECT nextval(pg_get_serial_sequence('messages', 'id'))
              FROM generate_series(1, $1::bigint)",
             &params5,
-        )
-        .await?,
-    );
+        ),
+    )?;
     let mut last_seq: HashMap<(i64, String), i64> = HashMap::new();
     for r in &thread_rows {
         last_seq.insert((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?);
@@ -347,20 +338,20 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
         &entries.time,
         &event_codec::MESSAGE_AT,
     ];
-    query(
-        tx,
-        "INSERT INTO messages (id, sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
+    futures::try_join!(
+        query(
+            tx,
+            "INSERT INTO messages (id, sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
                                    body_json, time, nick, avatar)
              OVERRIDING SYSTEM VALUE
              SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[],
                                   $5::text[], $6::text[], $7::text[], $8::text[],
                                   $9::bigint[], $10::text[], $11::text[])",
-        &params6,
-    )
-    .await?;
-    query(
-        tx,
-        "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
+            &params6,
+        ),
+        query(
+            tx,
+            "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
                                         read_seq, unread, update_time, last_activity)
              SELECT a, o, c, ck, TRUE, r, u, t, act
              FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[],
@@ -371,18 +362,17 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
                                  ELSE conversations.read_seq END,
                  unread = conversations.unread + excluded.unread,
                  update_time = excluded.update_time, last_activity = excluded.last_activity",
-        &params7,
-    )
-    .await?;
-    query(
-        tx,
-        "INSERT INTO user_events (sdk_app_id, user_id, ev, kind, payload_json, time)
+            &params7,
+        ),
+        query(
+            tx,
+            "INSERT INTO user_events (sdk_app_id, user_id, ev, kind, payload_json, time)
              SELECT a, u, ev, $6, p, t
              FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[])
                  AS k(a, u, ev, p, t)",
-        &params8,
-    )
-    .await?;
+            &params8,
+        ),
+    )?;
     finish(fates, outcomes)
 }
 
