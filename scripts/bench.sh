@@ -20,7 +20,9 @@
 #               temp dir), nats-server and two release nodes on loopback, `tim-bench cluster`
 #               straight to the nodes; writes bench/cluster.json (bench/quick/ with --quick).
 #               CLUSTER_SIZES (default 10,1000000), CLUSTER_ROUNDS (300) and CLUSTER_SENDERS
-#               (32,256) change what it runs.
+#               (32,256) change what it runs; CLUSTER_SERVER_BIN runs another tim-server build
+#               (an A/B against an older commit's), CLUSTER_OUT writes the JSON elsewhere,
+#               CLUSTER_KEEP_LOGS=DIR keeps the nodes' logs (RUST_LOG reaches the nodes).
 # A full run takes a few minutes and wants a quiet machine: other work skews every number.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -61,7 +63,7 @@ if [ "$CLUSTER" = 1 ]; then
     say "cargo build --release -p tim-server -p tim-bench"
     cargo build --release -p tim-server -p tim-bench
   fi
-  BIN="$TARGET_DIR/release/tim-server"
+  BIN="${CLUSTER_SERVER_BIN:-$TARGET_DIR/release/tim-server}"
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   WORK="$(mktemp -d /tmp/tim-bench-cluster.XXXXXX)"
   PGDATA="$WORK/pg"
@@ -76,6 +78,7 @@ if [ "$CLUSTER" = 1 ]; then
       wait "${PIDS[i]}" 2>/dev/null || true
     done
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" stop -m fast >/dev/null 2>&1 || true
+    [ -z "${CLUSTER_KEEP_LOGS:-}" ] || cp "$WORK"/node*.log "$CLUSTER_KEEP_LOGS"/ 2>/dev/null || true
     rm -rf "$WORK"
   }
   trap stop_cluster INT TERM EXIT
@@ -111,7 +114,7 @@ if [ "$CLUSTER" = 1 ]; then
     NODES+=("ws://127.0.0.1:$port/ws")
   done
   if [ ${#QUICK[@]} -eq 0 ]; then
-    OUT=bench/cluster.json
+    OUT="${CLUSTER_OUT:-bench/cluster.json}"
     ARGS=(--sizes "${CLUSTER_SIZES:-10,1000000}" --rounds "${CLUSTER_ROUNDS:-300}" --senders "${CLUSTER_SENDERS:-32,256}")
   else
     mkdir -p bench/quick

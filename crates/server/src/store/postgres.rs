@@ -30,6 +30,7 @@ mod reading;
 mod remind;
 mod schema;
 mod send;
+mod send_batch;
 mod thread;
 
 use super::model::{
@@ -148,7 +149,12 @@ impl PgStore {
             ));
         };
         let _context = rt.enter();
-        futures::executor::block_on(fut)
+        // Outside tokio's cooperative budget: inside the writer thread's event loop, a budget
+        // spent by a long run of batches made a tokio resource (the pool's semaphore, a timer)
+        // answer "not now" and defer its wake-up to that loop's scheduler, which this blocking
+        // call keeps from ever running: the writer parked for good (seen in the cluster
+        // benchmark, every connection idle).
+        futures::executor::block_on(tokio::task::unconstrained(fut))
     }
 
     /// Runs `change` in a write transaction, committed when it returns `Ok((_, true))` and

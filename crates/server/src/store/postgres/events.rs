@@ -44,31 +44,8 @@ async fn next_number(tx: &Tx<'_>, app: i64, user_id: &str) -> StoreResult<i64> {
     }
 }
 
-/// Hands out `user_id`'s next event number, recording the user first if new (`time` is then
-/// their creation time): one statement, safe when two nodes record the same user at once.
-pub(super) async fn next_number_ensuring_user(
-    tx: &Tx<'_>,
-    app: i64,
-    user_id: &str,
-    time: i64,
-) -> StoreResult<i64> {
-    let row = query(
-        tx,
-        "INSERT INTO users (sdk_app_id, user_id, created_at, last_ev) VALUES ($1, $2, $3, 1)
-         ON CONFLICT (sdk_app_id, user_id) DO UPDATE SET last_ev = users.last_ev + 1
-         RETURNING last_ev",
-        &[&app, &user_id, &time],
-    )
-    .await?;
-    match row.first() {
-        Some(r) => Ok(r.try_get(0)?),
-        None => Err(StoreError::Corrupt(format!("no user row for {user_id}"))),
-    }
-}
-
-/// Writes an entry for a message of thread `conv_key` under `ev` (handed out by
-/// [`next_number_ensuring_user`] in this transaction, or numbered here when `None`), storing
-/// only where the message is.
+/// Writes an entry for a message of thread `conv_key` under `ev` (handed out in this
+/// transaction, or numbered here when `None`), storing only where the message is.
 pub(super) async fn append_message(
     tx: &Tx<'_>,
     app: i64,

@@ -21,17 +21,6 @@ pub(super) async fn brief(tx: &Tx<'_>, app: i64, user_id: &str) -> StoreResult<(
     }
 }
 
-/// Whether `owner` blacklisted `sender`.
-pub(super) async fn blocks(tx: &Tx<'_>, app: i64, owner: &str, sender: &str) -> StoreResult<bool> {
-    Ok(query_opt(
-        tx,
-        "SELECT 1 FROM blacklist WHERE sdk_app_id = $1 AND owner = $2 AND blocked = $3",
-        &[&app, &owner, &sender],
-    )
-    .await?
-    .is_some())
-}
-
 /// The profile of a known user (the empty one if never set); `None` for an unknown user.
 /// `lock`: the user row is locked for the rest of the transaction (an update).
 pub(super) async fn profile(
