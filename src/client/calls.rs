@@ -51,6 +51,9 @@ impl Inner {
         for note in finished.notes {
             self.apply_and_share(note);
         }
+        if let Some(groups) = finished.groups {
+            self.keep_groups(groups);
+        }
         if let Some(local) = finished.local {
             self.with_state(|state, events| events.note(local.apply(state)));
         }
