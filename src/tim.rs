@@ -162,11 +162,6 @@ impl Tim {
         promise(Box::pin(self.inner().call(name, options)))
     }
 
-    #[wasm_bindgen(js_name = getGroupList)]
-    pub fn get_group_list(&self) -> Promise {
-        promise(Box::pin(self.inner().get_group_list()))
-    }
-
     #[wasm_bindgen(js_name = deleteConversation)]
     pub fn delete_conversation(&self, arg: JsValue) -> Promise {
         promise(Box::pin(self.inner().delete_conversation(js::arg(&arg))))

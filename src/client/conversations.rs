@@ -38,8 +38,9 @@ impl Inner {
     /// first; the request carries both, so a lost answer is replayed on reconnect and applied
     /// exactly once, and never deletes messages the user had not seen. Offline, or when the
     /// answer is lost, the deletion applies locally at once and resolves with `pending: true`;
-    /// `offlineDeletion: false` gives the network error instead.
-    async fn delete_one(self: Rc<Self>, id: String) -> Outcome {
+    /// `offlineDeletion: false` gives the network error instead. A deletion is in the cache
+    /// before the call resolves (a page closed right after must not bring it back from there).
+    async fn delete_one(self: &Rc<Self>, id: String) -> Outcome {
         let situation = deletion::Situation {
             connected: self.session().conn.is_some(),
             known_locally: self
@@ -54,12 +55,18 @@ impl Inner {
             return Err(e);
         }
         let entry = self.outbox_entry(&id).await;
-        match (deletion::next(situation, entry.is_some()), &entry) {
-            (deletion::Next::Send, _) => {}
-            (deletion::Next::Pending, Some(entry)) => {
-                self.apply_pending(entry).await;
-                return Ok(pending_reply(&id));
+        let outcome = match (deletion::next(situation, entry.is_some()), &entry) {
+            (deletion::Next::Send, _) => {
+                let result = self
+                    .request(Request::DeleteConversation {
+                        conversation_id: id.clone(),
+                        op_id: entry.as_ref().map(|e| e.op_id.clone()),
+                        up_to_seq: entry.as_ref().and_then(|e| e.up_to_seq),
+                    })
+                    .await;
+                deletion::outcome(result, entry.is_some())
             }
+            (deletion::Next::Pending, Some(_)) => deletion::Outcome::Pending,
             (deletion::Next::Refuse(e), _) => return Err(e),
             (deletion::Next::Pending, None) => {
                 return Err(SdkError::new(
@@ -67,40 +74,38 @@ impl Inner {
                     "not connected to the server",
                 ))
             }
-        }
-        let result = self
-            .request(Request::DeleteConversation {
-                conversation_id: id.clone(),
-                op_id: entry.as_ref().map(|e| e.op_id.clone()),
-                up_to_seq: entry.as_ref().and_then(|e| e.up_to_seq),
-            })
-            .await;
-        let cleared_seq = match deletion::outcome(result, entry.is_some()) {
-            deletion::Outcome::Deleted { cleared_seq } => cleared_seq,
-            deletion::Outcome::Pending => {
-                if let Some(entry) = &entry {
-                    self.apply_pending(entry).await;
-                }
+        };
+        match (&outcome, &entry) {
+            (deletion::Outcome::Pending, Some(entry)) => {
+                // Kept, not confirmed: applied here and in the other tabs now; the outbox sends
+                // it later.
+                self.apply_and_share(TabNote::Deleted {
+                    conversation_id: id.clone(),
+                    cleared_seq: entry.up_to_seq.unwrap_or(0),
+                });
+                self.persist_now().await;
                 return Ok(pending_reply(&id));
             }
-            deletion::Outcome::Failed(e) => {
-                if let Some(entry) = &entry {
-                    self.outbox_done(entry).await;
-                }
-                self.forget_if_not_found(&id, &e);
-                return Err(e);
-            }
-        };
-        if let Some(entry) = &entry {
-            self.outbox_done(entry).await;
+            (_, Some(entry)) => self.outbox_done(entry).await,
+            (_, None) => {}
         }
-        self.apply_and_share(TabNote::Deleted {
-            conversation_id: id.clone(),
-            cleared_seq,
-        });
-        self.refresh_if_kept(&id).await;
-        self.persist_now().await;
-        Ok(id_reply(&id))
+        match outcome {
+            deletion::Outcome::Deleted { cleared_seq } => {
+                self.apply_and_share(TabNote::Deleted {
+                    conversation_id: id.clone(),
+                    cleared_seq,
+                });
+                self.refresh_if_kept(&id).await;
+                self.persist_now().await;
+                Ok(id_reply(&id))
+            }
+            // Only with an outbox entry (see `deletion::outcome`), answered above.
+            deletion::Outcome::Pending => Ok(pending_reply(&id)),
+            deletion::Outcome::Failed(e) => {
+                self.forget_if_not_found(&id, &e);
+                Err(e)
+            }
+        }
     }
 
     /// The deletion covered less than the newest message held here (it was made offline, or
@@ -128,7 +133,7 @@ impl Inner {
 
     /// One round trip for the whole batch; resolves with the IDs deleted and a failure per other
     /// ID, or rejects 2500 (with the same data) when nothing was deleted.
-    async fn delete_batch(self: Rc<Self>, batch: BatchDelete) -> Outcome {
+    async fn delete_batch(self: &Rc<Self>, batch: BatchDelete) -> Outcome {
         let reply = self
             .request(Request::DeleteConversations {
                 conversation_ids: batch.valid.iter().map(ToString::to_string).collect(),

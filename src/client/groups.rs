@@ -1,7 +1,7 @@
-//! getGroupList and GROUP_LIST_UPDATED (the other group calls are in tim_core::calls).
+//! The group list the SDK keeps and GROUP_LIST_UPDATED (getGroupList and the other group calls
+//! are rows of tim_core::calls).
 
-use super::{unexpected, Inner, Outcome};
-use crate::js::Object;
+use super::{unexpected, Inner};
 use std::rc::Rc;
 use tim_core::events::Event;
 use tim_core::shapes::Group;
@@ -10,33 +10,35 @@ use tim_proto::model::WireGroup;
 use tim_proto::{Reply, Request};
 
 impl Inner {
-    pub async fn get_group_list(self: Rc<Self>) -> Outcome {
-        self.check_ready()?;
-        let groups = self.fetch_groups().await?;
-        Ok(Object::new().field("groupList", &groups).end())
+    /// Fetches the group list and keeps it (see [`Inner::keep_groups`]).
+    async fn fetch_groups(self: &Rc<Self>) -> Result<(), SdkError> {
+        match self.request_idempotent(Request::GetGroupList).await? {
+            Reply::GroupList { groups } => {
+                self.keep_groups(groups);
+                Ok(())
+            }
+            other => Err(unexpected(&other)),
+        }
     }
 
-    /// Fetches the group list; emits GROUP_LIST_UPDATED when it differs from the last one.
-    async fn fetch_groups(self: &Rc<Self>) -> Result<Vec<Group>, SdkError> {
-        let groups: Vec<WireGroup> = match self.request_idempotent(Request::GetGroupList).await? {
-            Reply::GroupList { groups } => groups,
-            other => return Err(unexpected(&other)),
-        };
-        let me = self.me().unwrap_or_default();
-        let shaped: Vec<Group> = groups.iter().map(|g| Group::from_wire(g, &me)).collect();
-        let changed = {
+    /// The user's groups as the server listed them; emits GROUP_LIST_UPDATED when they differ
+    /// from the last list.
+    pub(super) fn keep_groups(self: &Rc<Self>, groups: Vec<WireGroup>) {
+        {
             let mut s = self.session_mut();
-            let changed = s.groups != groups;
-            s.groups = groups;
-            if changed {
-                s.events.push(Event::GroupListUpdated(shaped.clone()));
+            if s.groups == groups {
+                return;
             }
-            changed
-        };
-        if changed {
-            self.schedule_dispatch();
+            let me = s
+                .state
+                .as_ref()
+                .map(|s| s.me().to_owned())
+                .unwrap_or_default();
+            let shaped = groups.iter().map(|g| Group::from_wire(g, &me)).collect();
+            s.groups = groups;
+            s.events.push(Event::GroupListUpdated(shaped));
         }
-        Ok(shaped)
+        self.schedule_dispatch();
     }
 
     /// After a group call of ours: the list is fetched again (and the event emitted).

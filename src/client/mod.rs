@@ -5,7 +5,7 @@
 //! - `login.rs`: login, logout, destroy, reconnect with resume from the user's event log;
 //! - `conversations.rs`: the conversation list, profile, read marks and deletion;
 //! - `messages.rs`: creating, sending and paging messages;
-//! - `groups.rs`: the group calls and the group list;
+//! - `groups.rs`: the group list the SDK keeps (GROUP_LIST_UPDATED);
 //! - `info.rs`: the synchronous getters (isReady, getLoginUser, getServerTime, unread total);
 //! - `offline.rs`: the local cache, the outbox of deletions, and the other tabs.
 

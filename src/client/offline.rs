@@ -205,14 +205,4 @@ impl Inner {
             }
         }
     }
-
-    /// A kept deletion the server has not confirmed: applied here and in the other tabs now,
-    /// written to the cache before the caller hears of it; the outbox sends it later.
-    pub(super) async fn apply_pending(self: &Rc<Self>, entry: &OutboxEntry) {
-        self.apply_and_share(TabNote::Deleted {
-            conversation_id: entry.conversation_id.clone(),
-            cleared_seq: entry.up_to_seq.unwrap_or(0),
-        });
-        self.persist_now().await;
-    }
 }

@@ -45,6 +45,7 @@ pub(super) fn finish_profile(reply: Reply) -> Result<Finished, SdkError> {
         notes: Vec::new(),
         local: Some(Local::Upsert(Box::new(conversation))),
         persist: false,
+        groups: None,
     })
 }
 
@@ -56,6 +57,7 @@ pub(super) fn finish_read(reply: Reply, conversation_id: String) -> Result<Finis
         notes: vec![TabNote::Read { conversation_id }],
         local: None,
         persist: false,
+        groups: None,
     })
 }
 
@@ -73,6 +75,7 @@ pub(super) fn finish_cleared(reply: Reply, conversation_id: String) -> Result<Fi
         data: Data::ConversationId { conversation_id },
         local: None,
         persist: true,
+        groups: None,
     })
 }
 
@@ -105,5 +108,6 @@ pub(super) fn finish_pinned(
         notes: Vec::new(),
         data: Data::ConversationId { conversation_id },
         persist: false,
+        groups: None,
     })
 }

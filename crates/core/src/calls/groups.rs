@@ -1,5 +1,6 @@
 //! createGroup, joinGroup, quitGroup, dismissGroup, getGroupProfile, addGroupMember,
-//! deleteGroupMember. Each that changes the user's groups refreshes the group list after.
+//! deleteGroupMember, getGroupList. Each that changes the user's groups refreshes the group list
+//! after.
 
 use super::{expect_done, unexpected, Data, Finish, Finished, Prepared};
 use crate::error::SdkError;
@@ -32,6 +33,11 @@ pub(super) fn prepare(name: &str, arg: &Value) -> Option<Result<Prepared, SdkErr
                 };
                 changed(request, Finish::Members)
             }))
+        }
+        "getGroupList" => {
+            return Some(Ok(
+                Prepared::new(Request::GetGroupList, Finish::GroupList).idempotent()
+            ))
         }
         _ => {}
     }
@@ -109,4 +115,18 @@ pub(super) fn finish_members(
         existed_user_ids: existed,
         group: Group::from_wire(&group, state.me()),
     }))
+}
+
+/// getGroupList: `{ groupList }`, and the list for the SDK to keep (GROUP_LIST_UPDATED).
+pub(super) fn finish_list(reply: Reply, state: &ConversationState) -> Result<Finished, SdkError> {
+    let Reply::GroupList { groups } = reply else {
+        return Err(unexpected(&reply));
+    };
+    let group_list = groups
+        .iter()
+        .map(|g| Group::from_wire(g, state.me()))
+        .collect();
+    let mut finished = Finished::data(Data::GroupList { group_list });
+    finished.groups = Some(groups);
+    Ok(finished)
 }

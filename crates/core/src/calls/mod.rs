@@ -67,6 +67,7 @@ pub const NAMES: &[&str] = &[
     "revokeMessage",
     "deleteMessage",
     "modifyMessage",
+    "getGroupList",
 ];
 
 /// A call whose arguments passed their checks: the request to send and how to finish.
@@ -99,6 +100,7 @@ enum Finish {
     Message,
     /// deleteMessage: resolves with the messages given.
     Deleted,
+    GroupList,
 }
 
 /// A finished call: what its Promise resolves with (`data`) and the local changes to apply and
@@ -112,6 +114,9 @@ pub struct Finished {
     pub local: Option<Local>,
     /// Write the cache before the call resolves.
     pub persist: bool,
+    /// The user's groups as the server listed them: the SDK keeps them, and emits
+    /// GROUP_LIST_UPDATED when they differ from the last list.
+    pub groups: Option<Vec<tim_proto::model::WireGroup>>,
 }
 
 /// A change to this tab's state that a call makes at once.
@@ -145,6 +150,10 @@ pub enum Data {
     Empty {},
     Group {
         group: Group,
+    },
+    GroupList {
+        #[serde(rename = "groupList")]
+        group_list: Vec<Group>,
     },
     Joined {
         group: Group,
@@ -249,6 +258,7 @@ impl Prepared {
             Finish::Pinned(id, pinned) => conversations::finish_pinned(reply, id, pinned),
             Finish::Message => messages::finish_message(reply, state),
             Finish::Deleted => messages::finish_deleted(reply),
+            Finish::GroupList => groups::finish_list(reply, state),
         }
     }
 }
@@ -260,6 +270,7 @@ impl Finished {
             notes: Vec::new(),
             local: None,
             persist: false,
+            groups: None,
         }
     }
 }

@@ -35,6 +35,7 @@ pub(super) fn finish_read_all(
     Ok(Finished {
         data: Data::Empty {},
         persist: false,
+        groups: None,
         notes,
         local: None,
     })

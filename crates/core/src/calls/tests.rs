@@ -148,6 +148,30 @@ fn group_calls_shape_their_results() {
 }
 
 #[test]
+fn get_group_list_resolves_the_list_and_hands_it_over_to_keep() {
+    let state = ConversationState::new("alice");
+    let p = prepare("getGroupList", &Value::Null).expect("ok");
+    assert!(p.idempotent && !p.refresh_groups);
+    let groups = vec![group("g1"), group("g2")];
+    let done = p
+        .finish(
+            Reply::GroupList {
+                groups: groups.clone(),
+            },
+            &state,
+        )
+        .expect("list");
+    let v = serde_json::to_value(&done.data).expect("json");
+    assert_eq!(v["groupList"][1]["groupID"], "g2");
+    assert_eq!(done.groups, Some(groups));
+    let p = prepare("getGroupList", &Value::Null).expect("ok");
+    assert_eq!(
+        p.finish(Reply::Done, &state).expect_err("unexpected").code,
+        ErrorCode::Internal
+    );
+}
+
+#[test]
 fn pin_conversation_checks_its_id_and_pins_here_at_once() {
     let e = prepare(
         "pinConversation",
