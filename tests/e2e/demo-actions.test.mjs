@@ -47,6 +47,7 @@ describe('demo chat: actions', () => {
     // -- mark all read on the phone: both devices' badges and totals go
     await b.waitForFunction(() => document.querySelector('[data-testid="total-unread"]').textContent === '2');
     assert.equal(await visible(b, 'read-all-btn'), true);
+    await b.screenshot({ path: resultPath('demo-phone-unread.png') });
     await b.click(T('read-all-btn'));
     for (const p of [a, b]) await p.waitForFunction(() => document.querySelector('[data-testid="total-unread"]').hidden && document.querySelector('[data-testid="unread-C2Cquin"]').hidden);
     assert.equal(await text(b, 'list-status'), 'All chats marked read.');
@@ -264,7 +265,8 @@ describe('demo chat: actions', () => {
     assert.equal(await u.$eval(T('profile-dialog'), (x) => x.open), true);
     await u.screenshot({ path: resultPath('demo-profile-error.png') });
 
-    // -- a good one (and a picture), saved with Enter
+    // -- a good one (and a picture), saved with Enter; her other device hears of it (PROFILE_UPDATED)
+    const other = await person('uma', PHONE);
     const PICTURE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
     await u.fill(T('profile-nick'), 'Uma Thurman');
     await u.fill(T('profile-avatar'), PICTURE);
@@ -274,6 +276,8 @@ describe('demo chat: actions', () => {
     assert.equal(await text(u, 'me-id'), 'uma');
     assert.equal(await text(u, 'list-status'), 'Your nick is “Uma Thurman” now.');
     await u.waitForSelector('#me-avatar img');
+    await other.page.waitForFunction(() => document.querySelector('[data-testid="me"]').textContent === 'Uma Thurman');
+    await other.ctx.close();
     // after a reload it is still there (the server keeps it)
     await u.reload();
     await u.waitForSelector(`${T('chat')}:not([hidden])`);
@@ -325,7 +329,7 @@ describe('demo chat: actions', () => {
     assert.equal(await text(u, 'me'), 'uma');
     assert.equal(await text(u, 'list-status'), 'Your nick is cleared: others see your userID.');
 
-    assert.deepEqual([...uma.errors, ...vic.errors], []);
+    assert.deepEqual([...uma.errors, ...vic.errors, ...other.errors], []);
     await uma.ctx.close();
     await vic.ctx.close();
   });
