@@ -31,6 +31,8 @@ const groupNames = new Map();
 const people = new Map();
 /** The user's own profile (getMyProfile / PROFILE_UPDATED), or null. */
 let myProfile = null;
+/** The userIDs this user blocked (getBlacklist / BLACKLIST_UPDATED). */
+let blocked = new Set();
 /** The open conversation, or null. */
 let view = null;
 
@@ -42,6 +44,7 @@ const features = () => ({
   mute: has('setMessageRemindType'),
   revoke: has('revokeMessage'),
   profile: has('updateMyProfile'),
+  block: has('addToBlacklist') && has('removeFromBlacklist'),
   readAll: has('setAllMessageRead'),
   image: has('createImageMessage'),
   file: has('createFileMessage'),
@@ -222,8 +225,13 @@ function renderHead() {
   const { type, to } = parseConversationID(view.id);
   const name = c ? conversationName(c, groupNames, people) : (people.get(to) && people.get(to).nick) || view.draftName || to;
   $('open-title').textContent = name;
+  const isBlocked = type === 'C2C' && blocked.has(to);
   $('open-sub').textContent =
-    type === 'GROUP' ? `Group · ID ${to}` : type === TIM.TYPES.CONV_SYSTEM ? 'Group notices' : name !== to ? to : 'Direct chat';
+    type === 'GROUP'
+      ? `Group · ID ${to}`
+      : type === TIM.TYPES.CONV_SYSTEM
+        ? 'Group notices'
+        : `${name !== to ? to : 'Direct chat'}${isBlocked ? ' · Blocked: their messages do not reach you' : ''}`;
   paintAvatar($('open-avatar'), name, { group: type === 'GROUP', url: c ? conversationAvatar(c, people) : people.get(to)?.avatar });
 
   const f = features();
@@ -242,6 +250,9 @@ function renderHead() {
   $('mute-btn').textContent = muted ? 'Unmute' : 'Mute';
   $('open-marks').replaceChildren(...(c && c.isPinned ? [icon('pin', 'Pinned', 'open-pinned')] : []), ...(muted ? [icon('muted', 'Muted', 'open-muted')] : []));
   $('mute-btn').setAttribute('aria-pressed', String(muted));
+  $('block-btn').hidden = !f.block || type !== 'C2C';
+  $('block-btn').textContent = isBlocked ? 'Unblock' : 'Block';
+  $('block-btn').setAttribute('aria-pressed', String(isBlocked));
   const system = type === TIM.TYPES.CONV_SYSTEM;
   $('send-form').hidden = system;
   $('send-label').textContent = `Message ${name}`;
@@ -651,6 +662,40 @@ async function toggleMute() {
   }
 }
 
+/** Block (confirmed: it refuses their messages) or unblock the open one-to-one chat's peer. */
+function toggleBlock() {
+  const { type, to } = view ? parseConversationID(view.id) : {};
+  if (type !== 'C2C') return;
+  const id = view.id;
+  const name = $('open-title').textContent;
+  const done = (text) => {
+    sayAbout(id, text);
+    if (view && view.id === id) renderHead();
+  };
+  if (blocked.has(to)) {
+    record(`removeFromBlacklist({ userIDList: [${JSON.stringify(to)}] })`, tim.removeFromBlacklist({ userIDList: [to] })).then(
+      ({ data }) => {
+        blocked = new Set(blocked);
+        for (const u of data) blocked.delete(u);
+        done(`Unblocked ${name}: their messages reach you again.`);
+      },
+      (e) => sayAbout(id, `Could not unblock: ${errorText(e)}`, { error: true }),
+    );
+    return;
+  }
+  ask({
+    title: `Block ${name}?`,
+    text: `${name} can no longer send you messages: theirs are refused (they are told so). You keep this chat and its history, and can unblock them here at any time.`,
+    ok: 'Block',
+    returnFocus: $('block-btn'),
+    action: async () => {
+      const { data } = await record(`addToBlacklist({ userIDList: [${JSON.stringify(to)}] })`, tim.addToBlacklist({ userIDList: [to] }));
+      blocked = new Set([...blocked, ...data]);
+      done(`Blocked ${name}.`);
+    },
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // New chat: a person by userID, or a group (join an existing one or create a public one)
 
@@ -821,7 +866,9 @@ function wire(t) {
   });
   t.on(TIM.EVENT.SDK_READY, () => {
     if (isSupported('getMyProfile')) t.getMyProfile().then(({ data }) => showProfile(data), () => {});
+    if (isSupported('getBlacklist')) t.getBlacklist().then(({ data }) => showBlocked(data), () => {});
   });
+  if (TIM.EVENT.BLACKLIST_UPDATED) t.on(TIM.EVENT.BLACKLIST_UPDATED, (e) => showBlocked(e.data));
   if (TIM.EVENT.PROFILE_UPDATED) t.on(TIM.EVENT.PROFILE_UPDATED, (e) => e.data.forEach((p) => p.userID === me && showProfile(p)));
   t.on(TIM.EVENT.CONVERSATION_LIST_UPDATED, (e) => onListUpdated(e.data));
   t.on(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (e) => renderTotal(e.data));
@@ -846,9 +893,16 @@ function showProfile(profile) {
   renderMe();
 }
 
+function showBlocked(userIDs) {
+  if (!me) return;
+  blocked = new Set(userIDs);
+  if (view) renderHead();
+}
+
 function leave() {
   me = '';
   myProfile = null;
+  blocked = new Set();
   people.clear();
   state.list = [];
   state.queuedDeletions = 0;
@@ -908,6 +962,7 @@ $('delete-open-btn').addEventListener('click', () => view && confirmDelete(view.
 $('clear-btn').addEventListener('click', () => view && confirmClear(view.id));
 $('pin-btn').addEventListener('click', togglePin);
 $('mute-btn').addEventListener('click', toggleMute);
+$('block-btn').addEventListener('click', toggleBlock);
 $('image-btn').addEventListener('click', () => $('image-input').click());
 $('file-btn').addEventListener('click', () => $('file-input').click());
 $('image-input').addEventListener('change', () => sendFile('image', $('image-input')));

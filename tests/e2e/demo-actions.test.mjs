@@ -245,6 +245,64 @@ describe('demo chat: actions', () => {
     await tia.ctx.close();
   });
 
+  it('block: confirmed; the blocked person\'s message is refused in words with 20007, and goes through with Retry once unblocked', async () => {
+    const yan = await person('yan', DESKTOP);
+    const zoe = await person('zoe', PHONE);
+    const y = yan.page;
+    const z = zoe.page;
+    assert.deepEqual(await sdkHas(y, ['addToBlacklist', 'removeFromBlacklist', 'getBlacklist']), { addToBlacklist: true, removeFromBlacklist: true, getBlacklist: true });
+    await z.click(T('new-chat-btn'));
+    await z.fill(T('new-user-id'), 'yan');
+    await z.keyboard.press('Enter');
+    await closed(z, 'new-chat-dialog');
+    await typeAndEnter(z, 'hello yan');
+    await status(z, 'hello yan', 'sent');
+    await y.click(T('open-C2Czoe'));
+    await msgCount(y, 1);
+    assert.equal(await text(y, 'block-btn'), 'Block');
+
+    // -- block, confirmed (the dialog says what it does)
+    await y.click(T('block-btn'));
+    await y.waitForSelector(`${T('confirm-dialog')}[open]`);
+    assert.equal(await text(y, 'confirm-title'), 'Block zoe?');
+    assert.match(await text(y, 'confirm-text'), /^zoe can no longer send you messages/);
+    await y.click(T('confirm-ok'));
+    await closed(y, 'confirm-dialog');
+    assert.equal(await text(y, 'pane-status'), 'Blocked zoe.');
+    assert.equal(await text(y, 'block-btn'), 'Unblock');
+    assert.equal(await y.getAttribute(T('block-btn'), 'aria-pressed'), 'true');
+    assert.match(await text(y, 'open-sub'), /Blocked/);
+    assert.equal(await y.evaluate(() => document.activeElement?.dataset.testid), 'block-btn');
+    await y.screenshot({ path: resultPath('demo-blocked.png') });
+    // still blocked after a reload (getBlacklist)
+    await y.reload();
+    await y.waitForSelector(`${T('chat')}:not([hidden])`);
+    await connected(y);
+    await y.click(T('open-C2Czoe'));
+    await y.waitForFunction(() => document.querySelector('[data-testid="block-btn"]').textContent === 'Unblock');
+
+    // -- her message is refused where she sent it, in words with the code
+    await typeAndEnter(z, 'are you ignoring me?');
+    await status(z, 'are you ignoring me?', 'failed');
+    assert.equal(await text(z, 'send-error'), 'Not sent: This person does not accept messages from you (code 20007)');
+    await z.screenshot({ path: resultPath('demo-phone-blocked-send.png') });
+    assert.equal(await msgCount(y, 1).then(() => true), true, 'nothing reached yan');
+
+    // -- unblocked: her retry goes through
+    await y.click(T('block-btn'));
+    await y.waitForFunction(() => document.querySelector('[data-testid="block-btn"]').textContent === 'Block');
+    assert.equal(await text(y, 'pane-status'), 'Unblocked zoe: their messages reach you again.');
+    assert.doesNotMatch(await text(y, 'open-sub'), /Blocked/);
+    await z.click(T('retry-btn'));
+    await status(z, 'are you ignoring me?', 'sent');
+    await y.waitForFunction(() => [...document.querySelectorAll('[data-testid="msg"].in .text')].some((x) => x.textContent === 'are you ignoring me?'));
+    assert.deepEqual(await msgTexts(y), ['hello yan', 'are you ignoring me?']);
+
+    assert.deepEqual([...yan.errors, ...zoe.errors], []);
+    await yan.ctx.close();
+    await zoe.ctx.close();
+  });
+
   it('your nick and avatar: set in the UI, shown to the peer instead of the userID (list, header, group messages); a bad one refused in words', async () => {
     const uma = await person('uma', DESKTOP);
     const vic = await person('vic', PHONE);
