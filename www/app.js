@@ -1,15 +1,18 @@
 // The tim-wasm demo chat: plain ES modules, no build step, written only against the documented
-// TIM web API (pkg/index.d.ts). Features the SDK does not have yet (pin, mute, revoke, image and
-// file messages) are detected, and their controls appear only when the SDK has them.
+// TIM web API (pkg/index.d.ts). Features the SDK may not have (mute, image and file messages,
+// profiles, ...) are detected, and their controls appear only when the SDK has them.
 import TIM, { isSupported } from '/pkg/index.js';
-import { $, el, paintAvatar, conversationRow, messageItems } from './demo/render.js';
-import { conversationName, errorText, parseConversationID } from './demo/format.js';
+import { $, el, icon, paintAvatar, conversationRow, conversationAvatar, messageItems } from './demo/render.js';
+import { conversationName, errorText, parseConversationID, remindOptions, revocable } from './demo/format.js';
 import { remembered, remember, forget, demoUserSig } from './demo/session.js';
 import { ask } from './demo/confirm.js';
 
 const PAGE = 15; // messages per getMessageList page
+// Tencent's messageRemindType values (TIM.TYPES.MSG_REMIND_*); a muted chat still receives.
 const MUTED = TIM.TYPES.MSG_REMIND_ACPT_NOT_NOTE || 'AcceptNotNotify';
 const NOTIFY = TIM.TYPES.MSG_REMIND_ACPT_AND_NOTE || 'AcceptAndNotify';
+const DISCARD = TIM.TYPES.MSG_REMIND_DISCARD || 'Discard';
+const isMuted = (c) => !!c && (c.messageRemindType === MUTED || c.messageRemindType === DISCARD);
 
 let tim = null;
 let me = '';
@@ -24,6 +27,12 @@ const state = {
 };
 /** groupID -> name, from getGroupList / GROUP_LIST_UPDATED / createGroup / joinGroup. */
 const groupNames = new Map();
+/** userID -> { nick, avatar }: getUserProfile answers and live messages, newer than the list's. */
+const people = new Map();
+/** The user's own profile (getMyProfile / PROFILE_UPDATED), or null. */
+let myProfile = null;
+/** The userIDs this user blocked (getBlacklist / BLACKLIST_UPDATED). */
+let blocked = new Set();
 /** The open conversation, or null. */
 let view = null;
 
@@ -34,6 +43,9 @@ const features = () => ({
   pin: has('pinConversation'),
   mute: has('setMessageRemindType'),
   revoke: has('revokeMessage'),
+  profile: has('updateMyProfile'),
+  block: has('addToBlacklist') && has('removeFromBlacklist'),
+  readAll: has('setAllMessageRead'),
   image: has('createImageMessage'),
   file: has('createFileMessage'),
 });
@@ -79,13 +91,22 @@ function showLogin(message = '') {
 function showChat() {
   $('login-view').hidden = true;
   $('chat').hidden = false;
-  $('me').textContent = me;
-  paintAvatar($('me-avatar'), me);
+  renderMe();
   document.title = `${me} · tim-wasm chat`;
   const f = features();
+  $('profile-btn').hidden = !f.profile;
   $('features').textContent =
     `TIM.VERSION ${TIM.VERSION}. Detected in this SDK: ` +
     Object.entries(f).map(([k, v]) => `${k} ${v ? 'yes' : 'no (hidden)'}`).join(', ') + '.';
+}
+
+/** Who is logged in: their nick (userID beside it) and avatar once the profile is known. */
+function renderMe() {
+  const nick = (myProfile && myProfile.nick) || '';
+  $('me').textContent = nick || me;
+  $('me').title = me;
+  $('me-id').textContent = nick && nick !== me ? me : '';
+  paintAvatar($('me-avatar'), nick || me, { url: myProfile ? myProfile.avatar : '' });
 }
 
 function setNet(netState) {
@@ -158,10 +179,10 @@ function renderListNow() {
   const openID = view ? view.id : '';
   // pinned first (the SDK sorts so already; kept stable here)
   const list = [...state.list.filter((c) => c.isPinned), ...state.list.filter((c) => !c.isPinned)];
-  ul.replaceChildren(...list.map((c) => conversationRow(c, { me, openID, groupNames, actions: { open: openConversation, remove: confirmDelete } })));
+  ul.replaceChildren(...list.map((c) => conversationRow(c, { me, openID, groupNames, people, isMuted, actions: { open: openConversation, remove: confirmDelete } })));
   $('no-conversations').hidden = list.length > 0;
   $('conv-count').textContent = list.length ? `(${list.length})` : '';
-  const total = list.reduce((n, c) => n + (c.unreadCount || 0), 0);
+  const total = has('getTotalUnreadMessageCount') ? tim.getTotalUnreadMessageCount() : list.reduce((n, c) => n + (c.unreadCount || 0), 0);
   renderTotal(total);
   if (view) renderHead();
 }
@@ -171,6 +192,7 @@ function renderTotal(total) {
   b.textContent = String(total);
   b.hidden = total === 0;
   b.title = `${total} unread in all chats`;
+  $('read-all-btn').hidden = total === 0 || !features().readAll;
   if (me) document.title = `${total ? `(${total}) ` : ''}${me} · tim-wasm chat`;
 }
 
@@ -201,11 +223,17 @@ function onListUpdated(list) {
 function renderHead() {
   const c = findConversation(view.id);
   const { type, to } = parseConversationID(view.id);
-  const name = c ? conversationName(c, groupNames) : view.draftName || to;
+  const name = c ? conversationName(c, groupNames, people) : (people.get(to) && people.get(to).nick) || view.draftName || to;
   $('open-title').textContent = name;
+  const isBlocked = type === 'C2C' && blocked.has(to);
   $('open-sub').textContent =
-    type === 'GROUP' ? `Group · ID ${to}` : type === TIM.TYPES.CONV_SYSTEM ? 'Group notices' : name !== to ? to : 'Direct chat';
-  paintAvatar($('open-avatar'), name, { group: type === 'GROUP' });
+    type === 'GROUP'
+      ? `Group · ID ${to}`
+      : type === TIM.TYPES.CONV_SYSTEM
+        ? 'Group notices'
+        : `${name !== to ? to : 'Direct chat'}${isBlocked ? ' · Blocked: their messages do not reach you' : ''}`;
+  paintAvatar($('open-avatar'), name, { group: type === 'GROUP', url: c ? conversationAvatar(c, people) : people.get(to)?.avatar });
+
   const f = features();
   const inList = !!c;
   for (const b of ['clear-btn', 'delete-open-btn']) {
@@ -218,9 +246,13 @@ function renderHead() {
   $('pin-btn').setAttribute('aria-pressed', String(!!(c && c.isPinned)));
   $('mute-btn').hidden = !f.mute || type === TIM.TYPES.CONV_SYSTEM;
   $('mute-btn').disabled = !inList;
-  const muted = !!c && c.messageRemindType === MUTED;
+  const muted = isMuted(c);
   $('mute-btn').textContent = muted ? 'Unmute' : 'Mute';
+  $('open-marks').replaceChildren(...(c && c.isPinned ? [icon('pin', 'Pinned', 'open-pinned')] : []), ...(muted ? [icon('muted', 'Muted', 'open-muted')] : []));
   $('mute-btn').setAttribute('aria-pressed', String(muted));
+  $('block-btn').hidden = !f.block || type !== 'C2C';
+  $('block-btn').textContent = isBlocked ? 'Unblock' : 'Block';
+  $('block-btn').setAttribute('aria-pressed', String(isBlocked));
   const system = type === TIM.TYPES.CONV_SYSTEM;
   $('send-form').hidden = system;
   $('send-label').textContent = `Message ${name}`;
@@ -241,7 +273,7 @@ function renderMessages(scroll = 'keep') {
   const isGroup = view.id.startsWith(TIM.TYPES.CONV_GROUP);
   keepingFocus($('message-list'), () =>
     $('message-list').replaceChildren(
-      ...messageItems(view.entries, { isGroup, canRevoke: features().revoke, actions: { retry, revoke } }),
+      ...messageItems(view.entries, { isGroup, people, canRevoke: (m) => features().revoke && revocable(m), actions: { retry, revoke: confirmRevoke } }),
     ),
   );
   renderOlder();
@@ -291,6 +323,7 @@ async function openConversation(id, { draftName = '', status = '' } = {}) {
   renderMessages('bottom');
   $('send-text').focus();
   const mine = view;
+  lookUpPeer(id);
   try {
     const { data } = await record(`getMessageList({ conversationID: ${JSON.stringify(id)}, count: ${PAGE} })`, tim.getMessageList({ conversationID: id, count: PAGE }));
     if (view !== mine) return;
@@ -309,6 +342,27 @@ async function openConversation(id, { draftName = '', status = '' } = {}) {
     if (view.inList) say('pane-status', `Could not load the messages: ${errorText(e)}`, { error: true });
   }
   markRead();
+}
+
+/** A one-to-one chat's peer: their current nick and avatar (getUserProfile), for the header and list. */
+async function lookUpPeer(id) {
+  const { type, to } = parseConversationID(id);
+  if (type !== 'C2C' || !has('getUserProfile')) return;
+  try {
+    const { data } = await tim.getUserProfile({ userIDList: [to] });
+    for (const p of data) learnPerson(p.userID, p);
+  } catch {
+    // the conversation's own userProfile (or the userID) is shown instead
+  }
+}
+
+/** Remembers a person's nick and avatar; re-renders what shows them when they changed. */
+function learnPerson(userID, { nick = '', avatar = '' }) {
+  const known = people.get(userID);
+  if (known && known.nick === nick && known.avatar === avatar) return;
+  people.set(userID, { nick, avatar });
+  renderList();
+  if (view) renderMessages('keep');
 }
 
 /** The open conversation is read: marks it so when the list says it has unread messages. */
@@ -365,6 +419,7 @@ function closeConversation() {
 }
 
 function onMessages(messages) {
+  for (const m of messages) if (m.flow === 'in' && m.nick) learnPerson(m.from, m);
   if (!view) return;
   const here = messages.filter((m) => m.conversationID === view.id);
   if (!here.length) return;
@@ -389,8 +444,26 @@ function onRevoked(messages) {
   if (changed) renderMessages('keep');
 }
 
-// The list's times ("09:05", "Yesterday") move on with the clock.
-setInterval(() => me && renderList(), 60_000);
+/** MESSAGE_MODIFIED: a message of the open conversation got a new text from its sender. */
+function onModified(messages) {
+  if (!view) return;
+  let changed = false;
+  for (const m of messages) {
+    const entry = view.entries.find((x) => x.message.ID === m.ID);
+    if (entry) {
+      entry.message = m;
+      changed = true;
+    }
+  }
+  if (changed) renderMessages('keep');
+}
+
+// The list's times ("09:05", "Yesterday") move on with the clock, and "Revoke" goes when it is too late.
+setInterval(() => {
+  if (!me) return;
+  renderList();
+  if (view) renderMessages('keep');
+}, 60_000);
 
 // ---------------------------------------------------------------------------------------------
 // Sending: text, and images / files when the SDK has them; sending / failed (retry) states
@@ -442,16 +515,30 @@ function retry(messageID) {
   if (entry) send(entry.message);
 }
 
-async function revoke(messageID) {
+/** Revoke, confirmed: it changes the message for everyone in the chat. */
+function confirmRevoke(messageID) {
+  const mine = view;
   const entry = view && view.entries.find((e) => e.message.ID === messageID);
   if (!entry) return;
-  try {
-    await record('revokeMessage(message)', tim.revokeMessage(entry.message));
-    entry.message = { ...entry.message, isRevoked: true };
-    renderMessages('keep');
-  } catch (e) {
-    say('pane-status', `Could not revoke: ${errorText(e)}`, { error: true });
-  }
+  const { type } = parseConversationID(view.id);
+  const text = entry.message.payload?.text;
+  ask({
+    title: 'Revoke this message?',
+    text: `${text ? `“${text.length > 80 ? `${text.slice(0, 80)}…` : text}”: ` : ''}everyone in this chat (${
+      type === 'GROUP' ? 'all members' : `you and ${$('open-title').textContent}`
+    }) then sees “This message was revoked” instead. It cannot be undone.`,
+    ok: 'Revoke',
+    final: [2504, 2505, 20016], // gone, not yours, too late: trying again cannot help
+    returnFocus: $('send-text'),
+    action: async () => {
+      const { data } = await record('revokeMessage(message)', tim.revokeMessage(entry.message));
+      entry.message = data.message;
+      if (view === mine) {
+        renderMessages('keep');
+        say('pane-status', 'Message revoked.');
+      }
+    },
+  });
 }
 
 function sendFile(kind, input) {
@@ -542,29 +629,71 @@ function confirmClear(id) {
   });
 }
 
+/** Says an action's outcome in the open conversation's status line, or the list's when it was closed meanwhile. */
+function sayAbout(id, text, options) {
+  if (view && view.id === id) say('pane-status', text, options);
+  else say('list-status', text, options);
+}
+
 async function togglePin() {
   const c = view && findConversation(view.id);
   if (!c) return;
+  const opts = { conversationID: c.conversationID, isPinned: !c.isPinned };
+  const name = conversationName(c, groupNames, people);
   try {
-    await record('pinConversation(…)', tim.pinConversation({ conversationID: c.conversationID, isPinned: !c.isPinned }));
-    say('pane-status', c.isPinned ? 'Unpinned.' : 'Pinned to the top of the list.');
+    await record(`pinConversation(${JSON.stringify(opts)})`, tim.pinConversation(opts));
+    sayAbout(c.conversationID, c.isPinned ? 'Unpinned.' : 'Pinned to the top of the list.');
   } catch (e) {
-    say('pane-status', `Could not ${c.isPinned ? 'unpin' : 'pin'}: ${errorText(e)}`, { error: true });
+    sayAbout(c.conversationID, `Could not ${c.isPinned ? 'unpin' : 'pin'}${view && view.id === c.conversationID ? '' : ` the chat with ${name}`}: ${errorText(e)}`, { error: true });
   }
 }
 
 async function toggleMute() {
   const c = view && findConversation(view.id);
   if (!c) return;
-  const muted = c.messageRemindType === MUTED;
-  const { type, to } = parseConversationID(c.conversationID);
-  const opts = { ...(type === 'GROUP' ? { groupID: to } : { userIDList: [to] }), messageRemindType: muted ? NOTIFY : MUTED };
+  const muted = isMuted(c);
+  const opts = remindOptions(c.conversationID, muted ? NOTIFY : MUTED);
+  if (!opts) return;
   try {
-    await record('setMessageRemindType(…)', tim.setMessageRemindType(opts));
-    say('pane-status', muted ? 'Notifications on.' : 'Muted: no notifications from this chat.');
+    await record(`setMessageRemindType(${JSON.stringify(opts)})`, tim.setMessageRemindType(opts));
+    sayAbout(c.conversationID, muted ? 'Notifications on.' : 'Muted: no notifications from this chat.');
   } catch (e) {
-    say('pane-status', `Could not ${muted ? 'unmute' : 'mute'}: ${errorText(e)}`, { error: true });
+    sayAbout(c.conversationID, `Could not ${muted ? 'unmute' : 'mute'}: ${errorText(e)}`, { error: true });
   }
+}
+
+/** Block (confirmed: it refuses their messages) or unblock the open one-to-one chat's peer. */
+function toggleBlock() {
+  const { type, to } = view ? parseConversationID(view.id) : {};
+  if (type !== 'C2C') return;
+  const id = view.id;
+  const name = $('open-title').textContent;
+  const done = (text) => {
+    sayAbout(id, text);
+    if (view && view.id === id) renderHead();
+  };
+  if (blocked.has(to)) {
+    record(`removeFromBlacklist({ userIDList: [${JSON.stringify(to)}] })`, tim.removeFromBlacklist({ userIDList: [to] })).then(
+      ({ data }) => {
+        blocked = new Set(blocked);
+        for (const u of data) blocked.delete(u);
+        done(`Unblocked ${name}: their messages reach you again.`);
+      },
+      (e) => sayAbout(id, `Could not unblock: ${errorText(e)}`, { error: true }),
+    );
+    return;
+  }
+  ask({
+    title: `Block ${name}?`,
+    text: `${name} can no longer send you messages: theirs are refused (they are told so). You keep this chat and its history, and can unblock them here at any time.`,
+    ok: 'Block',
+    returnFocus: $('block-btn'),
+    action: async () => {
+      const { data } = await record(`addToBlacklist({ userIDList: [${JSON.stringify(to)}] })`, tim.addToBlacklist({ userIDList: [to] }));
+      blocked = new Set([...blocked, ...data]);
+      done(`Blocked ${name}.`);
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -641,6 +770,50 @@ $('new-chat-form').addEventListener('submit', async (ev) => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Your profile: the nick (and avatar) others see instead of your userID
+
+const profileDialog = $('profile-dialog');
+
+$('profile-btn').addEventListener('click', () => {
+  $('profile-nick').value = (myProfile && myProfile.nick) || '';
+  $('profile-avatar').value = (myProfile && myProfile.avatar) || '';
+  $('profile-id').textContent = me;
+  say('profile-error', '');
+  profileDialog.showModal();
+  $('profile-nick').focus();
+});
+$('profile-cancel').addEventListener('click', () => profileDialog.close());
+
+$('profile-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const ok = $('profile-ok');
+  const opts = { nick: $('profile-nick').value.trim(), avatar: $('profile-avatar').value.trim() };
+  say('profile-error', '');
+  ok.disabled = true;
+  try {
+    const { data } = await record(`updateMyProfile(${JSON.stringify(opts)})`, tim.updateMyProfile(opts));
+    showProfile(data);
+    profileDialog.close();
+    say('list-status', opts.nick ? `Your nick is “${opts.nick}” now.` : 'Your nick is cleared: others see your userID.');
+  } catch (e) {
+    say('profile-error', `Not saved: ${errorText(e)}`, { error: true });
+  } finally {
+    ok.disabled = false;
+  }
+});
+
+// Mark all read: every chat, on every device of the user (setAllMessageRead).
+$('read-all-btn').addEventListener('click', async () => {
+  try {
+    await record('setAllMessageRead()', tim.setAllMessageRead());
+    say('list-status', 'All chats marked read.');
+    $('new-chat-btn').focus();
+  } catch (e) {
+    say('list-status', `Could not mark all read: ${errorText(e)}`, { error: true });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
 // Log in (and again at once after a reload), log out
 
 async function login(session, { fromStorage = false } = {}) {
@@ -691,11 +864,17 @@ function wire(t) {
       say('list-status', `Could not load your chats: ${errorText(e)}`, { error: true });
     }
   });
+  t.on(TIM.EVENT.SDK_READY, () => {
+    if (isSupported('getMyProfile')) t.getMyProfile().then(({ data }) => showProfile(data), () => {});
+    if (isSupported('getBlacklist')) t.getBlacklist().then(({ data }) => showBlocked(data), () => {});
+  });
+  if (TIM.EVENT.BLACKLIST_UPDATED) t.on(TIM.EVENT.BLACKLIST_UPDATED, (e) => showBlocked(e.data));
+  if (TIM.EVENT.PROFILE_UPDATED) t.on(TIM.EVENT.PROFILE_UPDATED, (e) => e.data.forEach((p) => p.userID === me && showProfile(p)));
   t.on(TIM.EVENT.CONVERSATION_LIST_UPDATED, (e) => onListUpdated(e.data));
   t.on(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (e) => renderTotal(e.data));
   t.on(TIM.EVENT.MESSAGE_RECEIVED, (e) => onMessages(e.data));
-  // Tencent's MESSAGE_REVOKED, once the SDK has revoking (absent today: TIM.EVENT lacks it).
   if (TIM.EVENT.MESSAGE_REVOKED) t.on(TIM.EVENT.MESSAGE_REVOKED, (e) => onRevoked(e.data));
+  if (TIM.EVENT.MESSAGE_MODIFIED) t.on(TIM.EVENT.MESSAGE_MODIFIED, (e) => onModified(e.data));
   t.on(TIM.EVENT.NET_STATE_CHANGE, (e) => setNet(e.data.state));
   t.on(TIM.EVENT.KICKED_OUT, (e) => {
     forget();
@@ -708,8 +887,23 @@ function wire(t) {
   });
 }
 
+function showProfile(profile) {
+  if (!me || !profile) return;
+  myProfile = profile;
+  renderMe();
+}
+
+function showBlocked(userIDs) {
+  if (!me) return;
+  blocked = new Set(userIDs);
+  if (view) renderHead();
+}
+
 function leave() {
   me = '';
+  myProfile = null;
+  blocked = new Set();
+  people.clear();
   state.list = [];
   state.queuedDeletions = 0;
   if (view) closeConversation();
@@ -768,6 +962,7 @@ $('delete-open-btn').addEventListener('click', () => view && confirmDelete(view.
 $('clear-btn').addEventListener('click', () => view && confirmClear(view.id));
 $('pin-btn').addEventListener('click', togglePin);
 $('mute-btn').addEventListener('click', toggleMute);
+$('block-btn').addEventListener('click', toggleBlock);
 $('image-btn').addEventListener('click', () => $('image-input').click());
 $('file-btn').addEventListener('click', () => $('file-input').click());
 $('image-input').addEventListener('change', () => sendFile('image', $('image-input')));

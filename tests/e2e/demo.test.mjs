@@ -9,64 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import { useEnv, openUser, texts, resultPath, until, ROOT } from './harness.mjs';
 import * as format from '../../www/demo/format.js';
+import { DESKTOP, PHONE, T, personAt, closed, connected, msgTexts, msgCount, text, visible, devResult, newChatWith, typeAndEnter, status } from './demo-ui.mjs';
 
 const env = useEnv(before, after);
-const DESKTOP = { width: 1100, height: 720 };
-const PHONE = { width: 375, height: 740 };
-const T = (id) => `[data-testid="${id}"]`;
-
-/** A person at the demo page in a browser context of their own; logged in through the form. */
-async function person(userID, viewport) {
-  const ctx = await env.browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => {
-    errors.push(e);
-    process.stderr.write(`[demo ${userID} uncaught] ${e.stack || e}\n`);
-  });
-  page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && process.stderr.write(`[demo ${userID} console.error] ${m.text()}\n`));
-  await page.goto(env.server.url + '/');
-  await page.waitForSelector('body[data-ready="true"]');
-  await page.locator(T('login-view')).getByText('second window').waitFor();
-  await page.fill(T('user-id'), userID);
-  await page.click(T('login-btn'));
-  await page.waitForSelector(`${T('chat')}:not([hidden])`);
-  await connected(page);
-  return { userID, ctx, page, errors };
-}
-
-/** Waits until the <dialog> is closed. */
-const closed = (page, id) => page.waitForSelector(`${T(id)}:not([open])`, { state: 'attached' });
-const connected = (page, timeout = 30_000) => page.waitForSelector(`${T('net-state')}[data-state="connected"]`, { state: 'attached', timeout });
-const msgTexts = (page) => page.$$eval(`${T('message-list')} ${T('msg')} .text`, (els) => els.map((e) => e.textContent));
-const msgCount = (page, n) => page.waitForFunction((k) => document.querySelectorAll('[data-testid="message-list"] [data-testid="msg"]').length === k, n);
-const text = (page, id) => page.textContent(T(id));
-const visible = (page, id) => page.isVisible(T(id));
-/** The last result shown in the developer panel, parsed. */
-async function devResult(page) {
-  const shown = await page.textContent(T('result'));
-  return { head: shown.slice(0, shown.indexOf('\n')), json: JSON.parse(shown.slice(shown.indexOf('{'))) };
-}
-/** Starts a chat with a person through "New chat". */
-async function newChatWith(page, userID) {
-  await page.click(T('new-chat-btn'));
-  await page.waitForSelector(`${T('new-chat-dialog')}[open]`);
-  await page.fill(T('new-user-id'), userID);
-  await page.keyboard.press('Enter');
-  await closed(page, 'new-chat-dialog');
-  await page.waitForFunction((u) => document.querySelector('[data-testid="open-title"]').textContent === u, userID);
-}
-async function typeAndEnter(page, message) {
-  await page.fill(T('send-text'), message);
-  await page.press(T('send-text'), 'Enter');
-}
-/** Waits until the message with this text has the given status (sending / sent / failed). */
-const status = (page, message, s) =>
-  page.waitForFunction(
-    ([m, st]) => [...document.querySelectorAll('[data-testid="msg"]')].some((li) => li.querySelector('.text')?.textContent === m && li.dataset.status === st),
-    [message, s],
-  );
-
+const person = (userID, viewport) => personAt(env, userID, viewport);
 /**
  * The demo hosted on an origin of its own (www/ and pkg/, and /api/demo/usersig passed on to the
  * chat server), so that the page reloads while tim-server is down. Its SDK reaches the server
@@ -136,6 +82,30 @@ describe('demo chat', () => {
     assert.equal(format.errorText({ code: 2500, message: 'x' }), 'This conversation is not in your list (already deleted?) (code 2500)');
     assert.match(format.errorText({ code: 99999, message: 'something odd' }), /^something odd \(code 99999\)$/);
     assert.equal(format.conversationName({ conversationID: '@TIM#SYSTEM', type: '@TIM#SYSTEM' }), 'System notices');
+    assert.equal(format.errorText({ code: 20016, message: 'x' }), 'Too late to revoke: the time allowed after sending has passed (code 20016)');
+    assert.equal(format.errorText({ code: 60020, message: 'x' }), 'At most 50 chats can be pinned; unpin one first (code 60020)');
+    // a peer's nick: a newer one (getUserProfile, a live message) wins over the list's, the userID last
+    const c2c = { conversationID: 'C2Ceve', type: 'C2C', userProfile: { userID: 'eve', nick: '', avatar: '' } };
+    assert.equal(format.conversationName(c2c), 'eve');
+    assert.equal(format.conversationName({ ...c2c, userProfile: { ...c2c.userProfile, nick: 'Eve' } }), 'Eve');
+    assert.equal(format.conversationName(c2c, null, new Map([['eve', { nick: 'Eve A.', avatar: '' }]])), 'Eve A.');
+    // avatars: only pictures an <img> may load
+    assert.equal(format.avatarURL('https://example.com/a.png'), 'https://example.com/a.png');
+    assert.equal(format.avatarURL('data:image/png;base64,AAAA'), 'data:image/png;base64,AAAA');
+    assert.equal(format.avatarURL('javascript:alert(1)'), '');
+    assert.equal(format.avatarURL(''), '');
+    // mute: Tencent's documented setMessageRemindType shape
+    assert.deepEqual(format.remindOptions('C2Ceve', 'AcceptNotNotify'), { userIDList: ['eve'], messageRemindType: 'AcceptNotNotify' });
+    assert.deepEqual(format.remindOptions('GROUPbookclub', 'AcceptAndNotify'), { groupID: 'bookclub', messageRemindType: 'AcceptAndNotify' });
+    assert.equal(format.remindOptions('@TIM#SYSTEM', 'Discard'), null);
+    // revoke is offered for one's own sent messages within Tencent's default 2 minutes
+    const nowMs = 1_000_000_000_000;
+    const mine = { flow: 'out', status: 'success', isRevoked: false, time: nowMs / 1000 - 10 };
+    assert.equal(format.revocable(mine, nowMs), true);
+    assert.equal(format.revocable({ ...mine, time: nowMs / 1000 - 121 }, nowMs), false);
+    assert.equal(format.revocable({ ...mine, flow: 'in' }, nowMs), false);
+    assert.equal(format.revocable({ ...mine, status: 'fail' }, nowMs), false);
+    assert.equal(format.revocable({ ...mine, isRevoked: true }, nowMs), false);
   });
 
   it('two people chat, page history, go offline and back, delete with confirmation, reload, phone width', async () => {

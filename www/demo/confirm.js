@@ -5,13 +5,21 @@ import { errorText } from './format.js';
 
 const confirmDialog = $('confirm-dialog');
 let confirmAction = null;
+let finalCodes = [2500];
+let focusAfter = null;
 
 function say(text) {
   $('confirm-error').textContent = text;
 }
 
-/** Opens the dialog; `action` is an async function whose rejection is shown in it. */
-export function ask({ title, text, ok, action }) {
+/**
+ * Opens the dialog; `action` is an async function whose rejection is shown in it. `final`: the
+ * error codes after which trying again cannot help (only "Close" then); `returnFocus`: where the
+ * keyboard focus goes when the control that opened the dialog is gone after it.
+ */
+export function ask({ title, text, ok, action, final = [2500], returnFocus = null }) {
+  finalCodes = final;
+  focusAfter = returnFocus;
   $('confirm-title').textContent = title;
   $('confirm-text').textContent = text;
   $('confirm-ok').textContent = ok;
@@ -38,7 +46,7 @@ $('confirm-form').addEventListener('submit', async (ev) => {
   } catch (e) {
     say(errorText(e));
     for (const b of buttons) b.disabled = false;
-    const gone = e && e.code === 2500; // nothing left to do: trying again cannot help
+    const gone = !!e && finalCodes.includes(e.code); // nothing left to do: trying again cannot help
     $('confirm-ok').textContent = 'Try again';
     $('confirm-ok').hidden = gone;
     $('confirm-cancel').textContent = gone ? 'Close' : 'Cancel';
@@ -50,4 +58,9 @@ confirmDialog.addEventListener('cancel', (ev) => {
 });
 confirmDialog.addEventListener('close', () => {
   confirmAction = null;
+  // The browser gives the focus back to the opener; when that control was re-rendered away, here.
+  setTimeout(() => {
+    if (focusAfter && (!document.activeElement || document.activeElement === document.body) && focusAfter.isConnected) focusAfter.focus();
+    focusAfter = null;
+  });
 });

@@ -74,14 +74,22 @@ const WORDS = {
   2501: 'No such user or group',
   2502: 'Unknown conversation type',
   2503: 'That is not a valid conversation ID (C2C<userID>, GROUP<groupID> or @TIM#SYSTEM)',
-  2504: 'That message was not found',
+  2504: 'That message was not found (deleted or revoked?)',
+  2505: 'Only the sender can do that to a message',
   2800: 'The connection failed before the server answered',
   2801: 'The server did not answer in time',
   2805: 'Not connected to the server',
+  2721: 'That profile value is not valid (a nick or avatar URL is at most 500 bytes)',
+  2722: 'There is nothing to change',
   2903: 'Something went wrong inside the SDK or server',
   2904: 'The SDK instance was destroyed',
+  2905: 'This SDK cannot do that yet',
   3001: 'The last login failed; log in again',
   3005: 'You are logged out',
+  20007: 'This person does not accept messages from you',
+  2742: 'You cannot block yourself',
+  20016: 'Too late to revoke: the time allowed after sending has passed',
+  60020: 'At most 50 chats can be pinned; unpin one first',
   10007: 'You are not allowed to do that in this group (a private group is joined by invitation)',
   10009: 'The owner cannot leave the group; dismiss it instead',
   10010: 'No group with that ID (or it was dismissed)',
@@ -115,13 +123,17 @@ export function parseConversationID(id) {
 
 /**
  * The name a person sees for a conversation. `groupNames` (groupID -> name, from the group list)
- * fills in a group whose conversation carries only its ID.
+ * fills in a group whose conversation carries only its ID; `people` (userID -> { nick, avatar },
+ * from getUserProfile and received messages) a peer's newer nick.
  */
-export function conversationName(c, groupNames = null) {
+export function conversationName(c, groupNames = null, people = null) {
   if (!c) return '';
   if (c.type === '@TIM#SYSTEM' || c.conversationID === '@TIM#SYSTEM') return 'System notices';
   if (c.remark) return c.remark;
-  if (c.userProfile) return c.userProfile.nick || c.userProfile.userID;
+  if (c.userProfile) {
+    const known = people && people.get(c.userProfile.userID);
+    return (known && known.nick) || c.userProfile.nick || c.userProfile.userID;
+  }
   if (c.groupProfile) {
     const { groupID, name } = c.groupProfile;
     const known = groupNames && groupNames.get(groupID);
@@ -144,4 +156,29 @@ export function noticeText(payload) {
   const by = payload?.operatorID ? ` by ${payload.operatorID}` : '';
   const f = NOTICE[payload?.operationType];
   return f ? f(g, by) : `Group notice about ${g}`;
+}
+
+/** A URL an <img> may show as an avatar ('' for anything else: a profile field is free text). */
+export function avatarURL(s) {
+  return typeof s === 'string' && /^(https?:\/\/|data:image\/)/i.test(s.trim()) ? s.trim() : '';
+}
+
+/**
+ * setMessageRemindType's options for a conversation, in Tencent's documented shape:
+ * `{ userIDList: [userID] }` for a one-to-one chat, `{ groupID }` for a group, and the
+ * `messageRemindType` (TIM.TYPES.MSG_REMIND_*). null for a conversation that has no such setting.
+ */
+export function remindOptions(conversationID, messageRemindType) {
+  const { type, to } = parseConversationID(conversationID);
+  if (type === 'C2C') return { userIDList: [to], messageRemindType };
+  if (type === 'GROUP') return { groupID: to, messageRemindType };
+  return null;
+}
+
+/** Seconds after sending during which the demo offers to revoke: Tencent's default limit (an app may set another; the server decides, 20016). */
+export const REVOKE_WINDOW = 120;
+
+/** Whether to offer "Revoke" for a message: the user's own, sent, not revoked, recent enough. */
+export function revocable(m, now = Date.now()) {
+  return !!m && m.flow === 'out' && m.status === 'success' && !m.isRevoked && now / 1000 - m.time < REVOKE_WINDOW;
 }

@@ -1,5 +1,5 @@
 // DOM builders of the demo chat: conversation rows, messages with day separators, avatars.
-import { clock, dayKey, dayLabel, listTime, initials, hue, bytes, conversationName, noticeText } from './format.js';
+import { clock, dayKey, dayLabel, listTime, initials, hue, bytes, conversationName, noticeText, avatarURL } from './format.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -12,14 +12,47 @@ export function el(tag, props = {}, ...children) {
   return e;
 }
 
-/** Fills an avatar element with initials on a colour of the name. */
-export function paintAvatar(node, name, { group = false } = {}) {
-  node.textContent = initials(name);
-  node.style.setProperty('--hue', String(hue(name)));
-  node.classList.toggle('group', group);
+// Small marks as inline SVG: emoji fonts are not everywhere (headless browsers, some Linux desktops).
+const ICONS = {
+  pin: 'M9 2h6l-1 6 3 3v2h-4v7l-1 2-1-2v-7H7v-2l3-3z',
+  muted: 'M12 3a5 5 0 0 0-5 5v4l-2 3h14l-2-3V8a5 5 0 0 0-5-5zm-2 14a2 2 0 0 0 4 0zM3 3l18 18-1.4 1.4L1.6 4.4z',
+};
+
+/** An inline SVG mark with a tooltip and a spoken name. */
+export function icon(name, label, testid) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', `icon icon-${name}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  if (testid) svg.dataset.testid = testid;
+  const title = document.createElementNS(NS, 'title');
+  title.textContent = label;
+  const path = document.createElementNS(NS, 'path');
+  path.setAttribute('d', ICONS[name]);
+  svg.append(title, path);
+  return svg;
 }
 
-const MUTED = 'AcceptNotNotify'; // TIM.TYPES.MSG_REMIND_ACPT_NOT_NOTE in Tencent's SDK
+/**
+ * Fills an avatar element: the picture at `url` (a profile's avatar) when there is one and it
+ * loads, else initials on a colour of the name.
+ */
+export function paintAvatar(node, name, { group = false, url = '' } = {}) {
+  const src = avatarURL(url);
+  node.style.setProperty('--hue', String(hue(name)));
+  node.classList.toggle('group', group);
+  if (src && node.dataset.src === src && node.querySelector('img')) return; // already shown: no flicker
+  node.dataset.src = src;
+  node.textContent = initials(name);
+  if (!src) return;
+  const img = el('img', { src, alt: '' });
+  img.addEventListener('load', () => node.dataset.src === src && node.replaceChildren(img));
+  img.addEventListener('error', () => {
+    node.dataset.src = '';
+  });
+}
 
 /** What the list shows as a conversation's last message. */
 export function lastText(c) {
@@ -32,13 +65,23 @@ export function lastText(c) {
   return m.lastTime ? '' : 'No messages';
 }
 
-/** One row of the conversation list. `actions` has open(id) and remove(id). */
-export function conversationRow(c, { me, openID, actions, groupNames }) {
+/** The avatar URL of a conversation's peer or group. */
+export function conversationAvatar(c, people = null) {
+  if (!c) return '';
+  if (c.userProfile) return (people && people.get(c.userProfile.userID)?.avatar) || c.userProfile.avatar || '';
+  return (c.groupProfile && c.groupProfile.avatar) || '';
+}
+
+/**
+ * One row of the conversation list. `actions` has open(id) and remove(id); `isMuted(c)` says
+ * whether its messageRemindType silences it.
+ */
+export function conversationRow(c, { me, openID, actions, groupNames, people, isMuted }) {
   const id = c.conversationID;
-  const name = conversationName(c, groupNames);
-  const muted = c.messageRemindType === MUTED;
+  const name = conversationName(c, groupNames, people);
+  const muted = isMuted(c);
   const avatar = el('span', { className: 'avatar', ariaHidden: 'true' });
-  paintAvatar(avatar, name, { group: c.type === 'GROUP' });
+  paintAvatar(avatar, name, { group: c.type === 'GROUP', url: conversationAvatar(c, people) });
   const m = c.lastMessage || {};
   const fromMe = m.fromAccount && m.fromAccount === me;
   const fromOther = c.type === 'GROUP' && m.fromAccount && !fromMe ? `${m.fromAccount}: ` : '';
@@ -60,8 +103,8 @@ export function conversationRow(c, { me, openID, actions, groupNames }) {
         'span',
         { className: 'conv-top' },
         el('span', { className: 'conv-name', textContent: name, testid: `name-${id}` }),
-        c.isPinned ? el('span', { className: 'icon', textContent: '📌', title: 'Pinned', testid: `pinned-${id}` }) : null,
-        muted ? el('span', { className: 'icon', textContent: '🔕', title: 'Muted', testid: `muted-${id}` }) : null,
+        c.isPinned ? icon('pin', 'Pinned', `pinned-${id}`) : null,
+        muted ? icon('muted', 'Muted', `muted-${id}`) : null,
         el('time', { className: 'conv-time', textContent: listTime(m.lastTime), testid: `time-${id}`, dateTime: m.lastTime ? new Date(m.lastTime * 1000).toISOString() : '' }),
       ),
       el(
@@ -77,20 +120,21 @@ export function conversationRow(c, { me, openID, actions, groupNames }) {
       ),
     ),
   );
-  open.setAttribute('aria-label', `${name}${c.unreadCount ? `, ${c.unreadCount} unread` : ''}${c.isPinned ? ', pinned' : ''}`);
+  open.setAttribute('aria-label', `${name}${c.unreadCount ? `, ${c.unreadCount} unread` : ''}${c.isPinned ? ', pinned' : ''}${muted ? ', muted' : ''}`);
   open.addEventListener('click', () => actions.open(id));
   const del = el('button', { type: 'button', className: 'conv-delete ghost', textContent: '✕', title: `Delete the chat with ${name}`, testid: `delete-${id}` });
   del.setAttribute('aria-label', `Delete the chat with ${name}`);
   del.addEventListener('click', () => actions.remove(id));
-  const li = el('li', { className: `conv-row${id === openID ? ' open' : ''}`, testid: `conv-${id}`, dataset: { conversationId: id } }, open, del);
+  const li = el('li', { className: `conv-row${id === openID ? ' open' : ''}${c.isPinned ? ' pinned' : ''}`, testid: `conv-${id}`, dataset: { conversationId: id } }, open, del);
   return li;
 }
 
 /**
  * The items of the open conversation: day separators and messages. `entries` are
- * { message, status: 'sent' | 'sending' | 'failed', error?, progress? }, oldest first.
+ * { message, status: 'sent' | 'sending' | 'failed', error?, progress? }, oldest first;
+ * `canRevoke(message)` says whether to offer "Revoke"; `people` has newer nicks and avatars.
  */
-export function messageItems(entries, { isGroup, canRevoke, actions }) {
+export function messageItems(entries, { isGroup, canRevoke, actions, people }) {
   const out = [];
   let day = '';
   for (const entry of entries) {
@@ -102,7 +146,7 @@ export function messageItems(entries, { isGroup, canRevoke, actions }) {
         el('li', { className: 'day-sep', role: 'separator', testid: 'day-sep' }, el('span', { textContent: dayLabel(m.time) })),
       );
     }
-    out.push(messageItem(entry, { isGroup, canRevoke, actions }));
+    out.push(messageItem(entry, { isGroup, canRevoke, actions, people }));
   }
   return out;
 }
@@ -136,7 +180,16 @@ function body(m) {
   }
 }
 
-function messageItem(entry, { isGroup, canRevoke, actions }) {
+/** A group message's sender: their avatar and nick (the message's own, or a newer one). */
+function sender(m, people) {
+  const known = people && people.get(m.from);
+  const nick = (known && known.nick) || m.nick || m.from;
+  const avatar = el('span', { className: 'avatar tiny', ariaHidden: 'true' });
+  paintAvatar(avatar, nick, { url: (known && known.avatar) || m.avatar });
+  return el('span', { className: 'sender' }, avatar, el('span', { className: 'from', title: m.from, textContent: nick, testid: 'msg-from' }));
+}
+
+function messageItem(entry, { isGroup, canRevoke, actions, people }) {
   const m = entry.message;
   const status = m.isRevoked ? 'revoked' : entry.status;
   const meta = el('span', { className: 'meta' }, el('time', { textContent: clock(m.time), dateTime: new Date(m.time * 1000).toISOString(), testid: 'msg-time' }));
@@ -148,15 +201,16 @@ function messageItem(entry, { isGroup, canRevoke, actions }) {
     retry.setAttribute('aria-label', `Retry sending: ${m.payload?.text || 'message'}`);
     retry.addEventListener('click', () => actions.retry(m.ID));
     meta.append(' ', retry);
-  } else if (m.flow === 'out' && canRevoke && !m.isRevoked) {
+  } else if (canRevoke(m)) {
     const revoke = el('button', { type: 'button', className: 'link', textContent: 'Revoke', testid: 'revoke-btn' });
+    revoke.setAttribute('aria-label', `Revoke: ${m.payload?.text || 'this message'}`);
     revoke.addEventListener('click', () => actions.revoke(m.ID));
     meta.append(' ', revoke);
   }
   const li = el(
     'li',
     { className: `msg ${m.flow}`, testid: 'msg', dataset: { id: m.ID, status } },
-    isGroup && m.flow === 'in' ? el('span', { className: 'from', textContent: m.nick || m.from }) : null,
+    isGroup && m.flow === 'in' ? sender(m, people) : null,
     el('div', { className: 'bubble' }, body(m), entry.progress !== undefined && entry.status === 'sending' ? el('progress', { max: 1, value: entry.progress }) : null),
     meta,
   );
