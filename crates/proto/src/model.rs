@@ -19,6 +19,22 @@ pub enum WireBody {
         group_name: String,
         operator_id: String,
     },
+    /// An image message: an upload of `POST /v1/files?kind=image` (docs/protocol.md "Files").
+    /// A sender names only `fileID`; the server fills the rest from what it stored.
+    Image {
+        file_id: String,
+        /// Tencent's `imageFormat` ([`image_format`]).
+        image_format: u32,
+        size: u64,
+        width: u32,
+        height: u32,
+    },
+    /// A file message: an upload of `POST /v1/files?kind=file`. A sender names only `fileID`.
+    File {
+        file_id: String,
+        file_name: String,
+        size: u64,
+    },
 }
 
 /// [`WireBody`]'s JSON: the tag and every kind's fields, in the order they are written.
@@ -41,6 +57,37 @@ struct BodyRepr {
         skip_serializing_if = "Option::is_none"
     )]
     operator_id: Option<String>,
+    #[serde(rename = "fileID", default, skip_serializing_if = "Option::is_none")]
+    file_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    image_format: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    height: Option<u32>,
+}
+
+impl BodyRepr {
+    fn of_kind(kind: &str) -> BodyRepr {
+        BodyRepr {
+            kind: kind.into(),
+            text: None,
+            operation_type: None,
+            group_id: None,
+            group_name: None,
+            operator_id: None,
+            file_id: None,
+            file_name: None,
+            file_size: None,
+            image_format: None,
+            width: None,
+            height: None,
+        }
+    }
 }
 
 impl TryFrom<BodyRepr> for WireBody {
@@ -57,6 +104,18 @@ impl TryFrom<BodyRepr> for WireBody {
                 group_name: r.group_name.ok_or("missing field `groupName`")?,
                 operator_id: r.operator_id.ok_or("missing field `operatorID`")?,
             }),
+            "image" => Ok(WireBody::Image {
+                file_id: r.file_id.ok_or("missing field `fileID`")?,
+                image_format: r.image_format.unwrap_or(image_format::UNKNOWN),
+                size: r.file_size.unwrap_or(0),
+                width: r.width.unwrap_or(0),
+                height: r.height.unwrap_or(0),
+            }),
+            "file" => Ok(WireBody::File {
+                file_id: r.file_id.ok_or("missing field `fileID`")?,
+                file_name: r.file_name.unwrap_or_default(),
+                size: r.file_size.unwrap_or(0),
+            }),
             _ => Err("unknown message body type"),
         }
     }
@@ -66,12 +125,8 @@ impl From<WireBody> for BodyRepr {
     fn from(b: WireBody) -> BodyRepr {
         match b {
             WireBody::Text { text } => BodyRepr {
-                kind: "text".into(),
                 text: Some(text),
-                operation_type: None,
-                group_id: None,
-                group_name: None,
-                operator_id: None,
+                ..BodyRepr::of_kind("text")
             },
             WireBody::GroupNotice {
                 operation_type,
@@ -79,13 +134,56 @@ impl From<WireBody> for BodyRepr {
                 group_name,
                 operator_id,
             } => BodyRepr {
-                kind: "groupNotice".into(),
-                text: None,
                 operation_type: Some(operation_type),
                 group_id: Some(group_id),
                 group_name: Some(group_name),
                 operator_id: Some(operator_id),
+                ..BodyRepr::of_kind("groupNotice")
             },
+            WireBody::Image {
+                file_id,
+                image_format,
+                size,
+                width,
+                height,
+            } => BodyRepr {
+                file_id: Some(file_id),
+                image_format: Some(image_format),
+                file_size: Some(size),
+                width: Some(width),
+                height: Some(height),
+                ..BodyRepr::of_kind("image")
+            },
+            WireBody::File {
+                file_id,
+                file_name,
+                size,
+            } => BodyRepr {
+                file_id: Some(file_id),
+                file_name: Some(file_name),
+                file_size: Some(size),
+                ..BodyRepr::of_kind("file")
+            },
+        }
+    }
+}
+
+/// Tencent's `imageFormat` values (`TIM.TYPES.IMAGE_FORMAT_*`); WebP has none of its own.
+pub mod image_format {
+    pub const JPG: u32 = 1;
+    pub const GIF: u32 = 2;
+    pub const PNG: u32 = 3;
+    pub const BMP: u32 = 4;
+    pub const UNKNOWN: u32 = 255;
+
+    /// The format of an allowed image type (`limits::IMAGE_TYPES`).
+    pub fn of(content_type: &str) -> u32 {
+        match content_type {
+            "image/jpeg" => JPG,
+            "image/gif" => GIF,
+            "image/png" => PNG,
+            "image/bmp" => BMP,
+            _ => UNKNOWN,
         }
     }
 }
@@ -230,7 +328,38 @@ mod tests {
             serde_json::to_string(&notice).expect("encode"),
             r#"{"type":"groupNotice","operationType":7,"groupID":"g1","groupName":"G","operatorID":"alice"}"#
         );
-        for b in [text, notice] {
+        let image = WireBody::Image {
+            file_id: "f1".into(),
+            image_format: image_format::PNG,
+            size: 10,
+            width: 2,
+            height: 3,
+        };
+        assert_eq!(
+            serde_json::to_string(&image).expect("encode"),
+            r#"{"type":"image","fileID":"f1","fileSize":10,"imageFormat":3,"width":2,"height":3}"#
+        );
+        let file = WireBody::File {
+            file_id: "f2".into(),
+            file_name: "a.pdf".into(),
+            size: 7,
+        };
+        assert_eq!(
+            serde_json::to_string(&file).expect("encode"),
+            r#"{"type":"file","fileID":"f2","fileName":"a.pdf","fileSize":7}"#
+        );
+        // A sender names the upload only; the server fills in the rest.
+        let sent: WireBody =
+            serde_json::from_value(json!({"type":"image","fileID":"f1"})).expect("decode");
+        assert!(matches!(
+            sent,
+            WireBody::Image {
+                size: 0,
+                width: 0,
+                ..
+            }
+        ));
+        for b in [text, notice, image, file] {
             let back: WireBody =
                 serde_json::from_str(&serde_json::to_string(&b).expect("encode")).expect("decode");
             assert_eq!(back, b);
@@ -238,6 +367,8 @@ mod tests {
         for bad in [
             json!({"type":"text"}),
             json!({"type":"image","text":"x"}),
+            json!({"type":"file","fileName":"x"}),
+            json!({"type":"video","fileID":"x"}),
             json!({"text":"x"}),
             json!({"type":"groupNotice","groupID":"g"}),
         ] {

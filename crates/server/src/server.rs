@@ -65,7 +65,17 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     tokio::spawn(run_purge(Arc::clone(&store), shutdown_rx.clone()));
     let router = router(
         config,
-        AppState::new(Arc::clone(&service), shutdown_rx, config.limits.clone()),
+        AppState::new(
+            Arc::clone(&service),
+            shutdown_rx,
+            config.limits.clone(),
+            crate::files::Blobs::new(
+                config
+                    .files
+                    .clone()
+                    .unwrap_or_else(|| crate::config::default_files_dir(&config.db)),
+            ),
+        ),
     );
     let gate = Gate::new(crate::fd_limit::fit_connections(
         config.limits.max_connections,

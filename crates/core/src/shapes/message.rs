@@ -97,6 +97,20 @@ impl Payload {
                 }),
                 types::MSG_GRP_SYS_NOTICE,
             ),
+            // A stand-in until the SDK shapes image and file payloads (issue 16): an app that
+            // knows only text messages still shows something when a peer sends one.
+            WireBody::Image { .. } => (
+                Payload::Text(TextPayload {
+                    text: "[Image]".into(),
+                }),
+                types::MSG_TEXT,
+            ),
+            WireBody::File { file_name, .. } => (
+                Payload::Text(TextPayload {
+                    text: format!("[File] {file_name}"),
+                }),
+                types::MSG_TEXT,
+            ),
         }
     }
 

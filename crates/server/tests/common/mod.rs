@@ -97,6 +97,7 @@ impl TestServer {
             demo,
             send_commit_after: tim_server::config::DEFAULT_SEND_COMMIT_AFTER,
             nats,
+            files: None,
             limits,
         };
         let bound = bind(&config).await.expect("server binds");
