@@ -21,6 +21,8 @@ pub enum WireBody {
     },
     /// An image message: an upload of `POST /v1/files?kind=image` (docs/protocol.md "Files").
     /// A sender names only `fileID`; the server fills the rest from what it stored.
+    /// Not in the SDK build yet (its size ceiling): there it reads as a text stand-in.
+    #[cfg(not(target_arch = "wasm32"))]
     Image {
         file_id: String,
         /// Tencent's `imageFormat` ([`image_format`]).
@@ -30,6 +32,7 @@ pub enum WireBody {
         height: u32,
     },
     /// A file message: an upload of `POST /v1/files?kind=file`. A sender names only `fileID`.
+    #[cfg(not(target_arch = "wasm32"))]
     File {
         file_id: String,
         file_name: String,
@@ -57,20 +60,27 @@ struct BodyRepr {
         skip_serializing_if = "Option::is_none"
     )]
     operator_id: Option<String>,
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(rename = "fileID", default, skip_serializing_if = "Option::is_none")]
     file_id: Option<String>,
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     file_name: Option<String>,
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     file_size: Option<u64>,
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     image_format: Option<u32>,
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     width: Option<u32>,
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     height: Option<u32>,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl BodyRepr {
     fn of_kind(kind: &str) -> BodyRepr {
         BodyRepr {
@@ -80,11 +90,17 @@ impl BodyRepr {
             group_id: None,
             group_name: None,
             operator_id: None,
+            #[cfg(not(target_arch = "wasm32"))]
             file_id: None,
+            #[cfg(not(target_arch = "wasm32"))]
             file_name: None,
+            #[cfg(not(target_arch = "wasm32"))]
             file_size: None,
+            #[cfg(not(target_arch = "wasm32"))]
             image_format: None,
+            #[cfg(not(target_arch = "wasm32"))]
             width: None,
+            #[cfg(not(target_arch = "wasm32"))]
             height: None,
         }
     }
@@ -104,6 +120,7 @@ impl TryFrom<BodyRepr> for WireBody {
                 group_name: r.group_name.ok_or("missing field `groupName`")?,
                 operator_id: r.operator_id.ok_or("missing field `operatorID`")?,
             }),
+            #[cfg(not(target_arch = "wasm32"))]
             "image" => Ok(WireBody::Image {
                 file_id: r.file_id.ok_or("missing field `fileID`")?,
                 image_format: r.image_format.unwrap_or(image_format::UNKNOWN),
@@ -111,10 +128,21 @@ impl TryFrom<BodyRepr> for WireBody {
                 width: r.width.unwrap_or(0),
                 height: r.height.unwrap_or(0),
             }),
+            #[cfg(not(target_arch = "wasm32"))]
             "file" => Ok(WireBody::File {
                 file_id: r.file_id.ok_or("missing field `fileID`")?,
                 file_name: r.file_name.unwrap_or_default(),
                 size: r.file_size.unwrap_or(0),
+            }),
+            // The SDK build's stand-ins until it shapes image and file payloads: an app that knows
+            // only text messages still shows something when a peer sends one.
+            #[cfg(target_arch = "wasm32")]
+            "image" => Ok(WireBody::Text {
+                text: "[Image]".into(),
+            }),
+            #[cfg(target_arch = "wasm32")]
+            "file" => Ok(WireBody::Text {
+                text: "[File]".into(),
             }),
             _ => Err("unknown message body type"),
         }
@@ -125,8 +153,24 @@ impl From<WireBody> for BodyRepr {
     fn from(b: WireBody) -> BodyRepr {
         match b {
             WireBody::Text { text } => BodyRepr {
+                kind: "text".into(),
                 text: Some(text),
-                ..BodyRepr::of_kind("text")
+                operation_type: None,
+                group_id: None,
+                group_name: None,
+                operator_id: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_id: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_name: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_size: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                image_format: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                width: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                height: None,
             },
             WireBody::GroupNotice {
                 operation_type,
@@ -134,12 +178,26 @@ impl From<WireBody> for BodyRepr {
                 group_name,
                 operator_id,
             } => BodyRepr {
+                kind: "groupNotice".into(),
+                text: None,
                 operation_type: Some(operation_type),
                 group_id: Some(group_id),
                 group_name: Some(group_name),
                 operator_id: Some(operator_id),
-                ..BodyRepr::of_kind("groupNotice")
+                #[cfg(not(target_arch = "wasm32"))]
+                file_id: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_name: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_size: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                image_format: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                width: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                height: None,
             },
+            #[cfg(not(target_arch = "wasm32"))]
             WireBody::Image {
                 file_id,
                 image_format,
@@ -154,6 +212,7 @@ impl From<WireBody> for BodyRepr {
                 height: Some(height),
                 ..BodyRepr::of_kind("image")
             },
+            #[cfg(not(target_arch = "wasm32"))]
             WireBody::File {
                 file_id,
                 file_name,

@@ -97,17 +97,19 @@ impl Payload {
                 }),
                 types::MSG_GRP_SYS_NOTICE,
             ),
-            // A stand-in until the SDK shapes image and file payloads (issue 16): an app that
-            // knows only text messages still shows something when a peer sends one.
+            // Natively (the SDK build reads these bodies as text already, see WireBody): the
+            // same stand-ins, until the SDK shapes image and file payloads (issue 16).
+            #[cfg(not(target_arch = "wasm32"))]
             WireBody::Image { .. } => (
                 Payload::Text(TextPayload {
                     text: "[Image]".into(),
                 }),
                 types::MSG_TEXT,
             ),
-            WireBody::File { file_name, .. } => (
+            #[cfg(not(target_arch = "wasm32"))]
+            WireBody::File { .. } => (
                 Payload::Text(TextPayload {
-                    text: format!("[File] {file_name}"),
+                    text: "[File]".into(),
                 }),
                 types::MSG_TEXT,
             ),
