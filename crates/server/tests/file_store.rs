@@ -11,8 +11,8 @@ mod common;
 use common::engines::TestDb;
 use tim_proto::model::{image_format, WireBody};
 use tim_server::store::{
-    ConvRef, DeleteMode, FileKind, FileRecord, GroupType, MessageEdit, NewGroup, NewMessage,
-    SendOutcome, Store,
+    ConvRef, DeleteMode, EditOutcome, FileKind, FileRecord, GroupType, MessageEdit, NewGroup,
+    NewMessage, SendOutcome, Store,
 };
 
 const APP: u64 = 7;
@@ -176,7 +176,22 @@ fn group_files_are_for_current_members_and_gone_when_revoked(db: TestDb) {
     assert!(!sees(s.as_ref(), "f1", "bob"));
 }
 
+fn an_image_message_cannot_be_modified_into_text(db: TestDb) {
+    let s = db.open_with_app(APP);
+    let alice = ConvRef::c2c("alice", "bob");
+    s.add_file(APP, &record("f1", "alice", &alice, FileKind::Image))
+        .unwrap();
+    let seq = send(s.as_ref(), &alice, "m1", image("f1"), 1000);
+    s.link_file(APP, "f1", seq).unwrap();
+    let modify = MessageEdit::Modify(WireBody::Text { text: "x".into() });
+    let outcome = s.edit_message(APP, &alice, "m1", &modify, 1001).unwrap();
+    assert!(matches!(outcome, EditOutcome::NotText), "{outcome:?}");
+    let stored = s.conversation(APP, &alice).unwrap().unwrap();
+    assert_eq!(stored.last_message.map(|m| m.body), Some(image("f1")));
+}
+
 for_each_engine!(
+    an_image_message_cannot_be_modified_into_text,
     an_unsent_upload_is_its_uploaders_alone,
     a_linked_file_follows_each_viewers_view,
     a_second_message_keeps_a_file_for_whoever_still_holds_it,

@@ -603,3 +603,29 @@ async fn deleting_the_conversation_or_the_message_ends_the_deleters_access_only(
     assert_eq!(fetch(&srv, &f2, &bob_q).await.status, 200);
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn uploads_count_with_the_users_requests() {
+    let limits = Limits {
+        user_rate: 1,
+        ..Limits::default()
+    };
+    let (dir, srv) = start(limits).await;
+    // A burst of twice the rate, then refused.
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(upload(&srv, "alice", "C2Cbob", "image", "image/png", &png()).await);
+    }
+    assert_eq!(statuses[0].status, 200);
+    assert_eq!(statuses[1].status, 200);
+    statuses[2].assert_refused(429, 60007);
+    assert_eq!(stored_rows(dir.path()), 2);
+    // Another user's uploads are theirs.
+    assert_eq!(
+        upload(&srv, "bob", "C2Calice", "image", "image/png", &png())
+            .await
+            .status,
+        200
+    );
+    srv.stop().await;
+}

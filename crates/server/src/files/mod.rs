@@ -141,6 +141,13 @@ async fn upload(
         .verify_user(sdk_app_id, query_str(&q, "userID"), sig)
         .await?;
     let user = &verified.user;
+    // An upload counts as a request of the user, with their sessions' (`--max-user-requests-per-sec`).
+    if !state.user_rates.check(user) {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "too many requests by this user; try again shortly",
+        ));
+    }
     let conv = state
         .service
         .upload_target(user, query_str(&q, "conversationID"))
