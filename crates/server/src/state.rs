@@ -30,7 +30,7 @@ impl AppState {
         service: Arc<Service>,
         shutdown: watch::Receiver<bool>,
         limits: Limits,
-        files: Blobs,
+        files: Arc<Blobs>,
     ) -> Self {
         AppState {
             service,
@@ -38,7 +38,7 @@ impl AppState {
             anonymous: Anonymous::new(limits.max_anonymous_per_ip),
             user_rates: Arc::new(KeyedRate::per_second(limits.user_rate)),
             console_rates: Arc::new(console_rates::LoginRates::default()),
-            files: Arc::new(files),
+            files,
             limits: Arc::new(limits),
         }
     }

@@ -190,7 +190,57 @@ fn an_image_message_cannot_be_modified_into_text(db: TestDb) {
     assert_eq!(stored.last_message.map(|m| m.body), Some(image("f1")));
 }
 
+fn stale_uploads_and_their_bytes_are_purged(db: TestDb) {
+    let s = db.open_with_app(APP);
+    let alice = ConvRef::c2c("alice", "bob");
+    let at = |id: &str, time: i64| FileRecord {
+        time,
+        ..record(id, "alice", &alice, FileKind::Image)
+    };
+    // Old and never sent; fresh and never sent; old and sent.
+    for (id, time) in [("old", 10), ("fresh", 1000), ("sent", 10)] {
+        s.add_file(APP, &at(id, time)).unwrap();
+    }
+    let seq = send(s.as_ref(), &alice, "m1", image("sent"), 1000);
+    s.link_file(APP, "sent", seq).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = tim_server::files::Blobs::new(dir.path().to_path_buf());
+    for id in ["old", "fresh", "sent"] {
+        let path = blobs.path(APP, id);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"x").unwrap();
+    }
+    assert_eq!(
+        s.take_stale_files(500, 100).unwrap(),
+        vec![(APP, "old".to_owned())]
+    );
+    assert_eq!(s.file(APP, "old").unwrap(), None);
+    assert!(s.file(APP, "fresh").unwrap().is_some());
+    // Once every message linking it is purged (invisible to both, old), the file goes too,
+    // bytes included, through the purge task's own step.
+    s.delete_conversation(APP, &alice, DeleteMode::ClearHistory, 1001)
+        .unwrap();
+    s.delete_conversation(
+        APP,
+        &ConvRef::c2c("bob", "alice"),
+        DeleteMode::ClearHistory,
+        1001,
+    )
+    .unwrap();
+    assert_eq!(s.purge_invisible(100, 2000).unwrap(), 1);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let gone = rt.block_on(tim_server::purge::purge_files_once(&s, &blobs));
+    assert!(gone >= 1, "{gone}");
+    assert_eq!(s.file(APP, "sent").unwrap(), None);
+    assert!(!blobs.path(APP, "sent").exists());
+    assert_eq!(db.count("SELECT COUNT(*) FROM file_links"), 0);
+}
+
 for_each_engine!(
+    stale_uploads_and_their_bytes_are_purged,
     an_image_message_cannot_be_modified_into_text,
     an_unsent_upload_is_its_uploaders_alone,
     a_linked_file_follows_each_viewers_view,

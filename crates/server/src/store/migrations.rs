@@ -226,6 +226,8 @@ const MIGRATIONS: &[&str] = &[
         time INTEGER NOT NULL,
         PRIMARY KEY (sdk_app_id, file_id)
     ) WITHOUT ROWID;
+    -- The purge looks for old uploads no message links to.
+    CREATE INDEX files_by_time ON files(time);
     CREATE TABLE file_links (
         sdk_app_id INTEGER NOT NULL,
         file_id TEXT NOT NULL,

@@ -464,6 +464,14 @@ pub trait Store: Send + Sync {
     fn file(&self, sdk_app_id: u64, file_id: &str) -> StoreResult<Option<FileRecord>>;
     /// Records that message `seq` of the file's thread links to it; a repeat changes nothing.
     fn link_file(&self, sdk_app_id: u64, file_id: &str, seq: u64) -> StoreResult<()>;
+    /// Forgets up to `max_rows` uploads made before `uploaded_before` that no stored message
+    /// links to (never sent, or every message linking them purged), with their links; returns
+    /// them (SDKAppID, fileID) so that their bytes can go too.
+    fn take_stale_files(
+        &self,
+        uploaded_before: i64,
+        max_rows: u32,
+    ) -> StoreResult<Vec<(u64, String)>>;
     /// The upload if `viewer` may fetch it now (see store/files.rs), else `None`.
     fn visible_file(
         &self,

@@ -1116,6 +1116,14 @@ impl Store for PgStore {
         self.change(async |tx: &Tx<'_>| files::link(tx, app, file_id, seq).await)
     }
 
+    fn take_stale_files(
+        &self,
+        uploaded_before: i64,
+        max_rows: u32,
+    ) -> StoreResult<Vec<(u64, String)>> {
+        self.change(async |tx: &Tx<'_>| files::take_stale(tx, uploaded_before, max_rows).await)
+    }
+
     fn visible_file(
         &self,
         sdk_app_id: u64,

@@ -1057,6 +1057,14 @@ impl Store for SqliteStore {
         self.change(|tx| files::link(tx, app, file_id, seq))
     }
 
+    fn take_stale_files(
+        &self,
+        uploaded_before: i64,
+        max_rows: u32,
+    ) -> StoreResult<Vec<(u64, String)>> {
+        self.change(|tx| files::take_stale(tx, uploaded_before, max_rows))
+    }
+
     fn visible_file(
         &self,
         sdk_app_id: u64,

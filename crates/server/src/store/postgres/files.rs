@@ -1,6 +1,6 @@
 //! Uploaded files in PostgreSQL (see `store/files.rs`).
 
-use super::{execute, query_opt, Tx};
+use super::{execute, query, query_opt, Tx};
 use crate::store::files::{FileRow, FILE_COLUMNS};
 use crate::store::{FileRecord, StoreResult};
 use tokio_postgres::Row;
@@ -103,4 +103,43 @@ pub(super) async fn visible(
     .as_ref()
     .map(read)
     .transpose()
+}
+
+pub(super) async fn take_stale(
+    tx: &Tx<'_>,
+    uploaded_before: i64,
+    max_rows: u32,
+) -> StoreResult<Vec<(u64, String)>> {
+    let limit = i64::from(max_rows);
+    let rows = query(
+        tx,
+        "SELECT f.sdk_app_id, f.file_id FROM files f
+         WHERE f.time < $1 AND NOT EXISTS (
+           SELECT 1 FROM file_links l
+           JOIN messages m
+             ON m.sdk_app_id = l.sdk_app_id AND m.conv_key = f.conv_key AND m.seq = l.seq
+           WHERE l.sdk_app_id = f.sdk_app_id AND l.file_id = f.file_id)
+         LIMIT $2
+         FOR UPDATE OF f SKIP LOCKED",
+        &[&uploaded_before, &limit],
+    )
+    .await?;
+    let mut stale = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (app, id): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
+        execute(
+            tx,
+            "DELETE FROM file_links WHERE sdk_app_id = $1 AND file_id = $2",
+            &[&app, &id],
+        )
+        .await?;
+        execute(
+            tx,
+            "DELETE FROM files WHERE sdk_app_id = $1 AND file_id = $2",
+            &[&app, &id],
+        )
+        .await?;
+        stale.push((u64::try_from(app).unwrap_or(0), id));
+    }
+    Ok(stale)
 }

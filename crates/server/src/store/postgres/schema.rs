@@ -202,6 +202,8 @@ const MIGRATIONS: &[&str] = &[
         time BIGINT NOT NULL,
         PRIMARY KEY (sdk_app_id, file_id)
     );
+    -- The purge looks for old uploads no message links to.
+    CREATE INDEX files_by_time ON files(time);
     CREATE TABLE file_links (
         sdk_app_id BIGINT NOT NULL,
         file_id TEXT COLLATE "C" NOT NULL,

@@ -90,3 +90,34 @@ pub(super) fn visible(
     .map(FileRow::decode)
     .transpose()
 }
+
+pub(super) fn take_stale(
+    conn: &Connection,
+    uploaded_before: i64,
+    max_rows: u32,
+) -> StoreResult<Vec<(u64, String)>> {
+    let stale = conn
+        .prepare_cached(
+            "SELECT f.sdk_app_id, f.file_id FROM files f
+             WHERE f.time < ?1 AND NOT EXISTS (
+               SELECT 1 FROM file_links l
+               JOIN messages m
+                 ON m.sdk_app_id = l.sdk_app_id AND m.conv_key = f.conv_key AND m.seq = l.seq
+               WHERE l.sdk_app_id = f.sdk_app_id AND l.file_id = f.file_id)
+             LIMIT ?2",
+        )?
+        .query_map(params![uploaded_before, max_rows], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (app, id) in &stale {
+        conn.prepare_cached("DELETE FROM file_links WHERE sdk_app_id = ?1 AND file_id = ?2")?
+            .execute(params![app, id])?;
+        conn.prepare_cached("DELETE FROM files WHERE sdk_app_id = ?1 AND file_id = ?2")?
+            .execute(params![app, id])?;
+    }
+    Ok(stale
+        .into_iter()
+        .map(|(app, id)| (u64::try_from(app).unwrap_or(0), id))
+        .collect())
+}
