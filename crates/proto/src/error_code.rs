@@ -161,6 +161,24 @@ codes! {
     NotMessageSender = 2505,
     /// revokeMessage after the app's revoke time limit (default 2 minutes) (Tencent 20016).
     RevokeTimeLimitExceeded = 20016,
+    /// An upload with an empty body (Tencent 2108, MESSAGE_FILE_IS_EMPTY).
+    FileIsEmpty = 2108,
+    /// An image upload that is not a PNG, JPEG, GIF, WebP or BMP by its bytes, or whose bytes
+    /// are not the type it declares (Tencent 2252, MESSAGE_IMAGE_TYPES_LIMIT).
+    ImageTypesLimit = 2252,
+    /// An image upload over the image size limit, 20 MB by default (Tencent 2253,
+    /// MESSAGE_IMAGE_SIZE_LIMIT).
+    ImageSizeLimit = 2253,
+    /// A file upload over the file size limit, 100 MB by default (Tencent 2402,
+    /// MESSAGE_FILE_SIZE_LIMIT).
+    FileSizeLimit = 2402,
+    /// A file upload whose bytes are an executable program (Windows PE, ELF, Mach-O) or whose
+    /// declared type is one (ours; Tencent documents no code for it).
+    FileTypeRefused = 60031,
+    /// No stored file by that ID that the caller may use or see: never uploaded, uploaded by
+    /// someone else or for another conversation (sending), or no message of the caller's view
+    /// links to it any more (fetching) (ours).
+    FileNotFound = 60032,
 }
 
 impl From<ErrorCode> for u32 {

@@ -384,6 +384,12 @@ pub enum Reply {
         /// With `resumeAfter`: the log no longer reaches back that far; reload the whole list.
         #[serde(default)]
         resync_required: bool,
+        /// The query string that makes a file URL (`/v1/files/<fileID>?<fileQuery>`) work for
+        /// this user until the UserSig expires (docs/protocol.md "Files"). Absent when empty.
+        /// Not read by the SDK yet (its size ceiling); it ignores the field.
+        #[cfg(not(target_arch = "wasm32"))]
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        file_query: String,
     },
     Done,
     Sent {
@@ -910,6 +916,7 @@ mod tests {
                         push: Push::Message { message: msg() },
                     }],
                     resync_required: false,
+                    file_query: String::new(),
                 },
             },
             ServerFrame::Push {
@@ -978,6 +985,7 @@ mod tests {
                     push: Push::GroupsChanged,
                 }],
                 resync_required: false,
+                file_query: String::new(),
             },
         };
         assert_eq!(

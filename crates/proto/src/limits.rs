@@ -55,3 +55,21 @@ pub const MAX_GROUP_AVATAR_BYTES: usize = 500;
 pub const MAX_MEMBER_PAGE: u32 = 100;
 /// getGroupMemberList's page size when none is given (Tencent's default).
 pub const DEFAULT_MEMBER_PAGE: u32 = 15;
+/// Largest image an upload may carry by default, in bytes (Tencent's limit, 20 MB; the server's
+/// `--max-image-bytes`).
+pub const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
+/// Largest file an upload may carry by default, in bytes (Tencent's limit, 100 MB; the server's
+/// `--max-file-bytes`).
+pub const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
+/// Longest file name a file message keeps, in bytes (longer names are cut at a character
+/// boundary).
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+/// The image types an image message may hold (checked against the bytes, not only the
+/// declared `Content-Type`). SVG is not among them: it can carry scripts.
+pub const IMAGE_TYPES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+];

@@ -19,6 +19,25 @@ pub enum WireBody {
         group_name: String,
         operator_id: String,
     },
+    /// An image message: an upload of `POST /v1/files?kind=image` (docs/protocol.md "Files").
+    /// A sender names only `fileID`; the server fills the rest from what it stored.
+    /// Not in the SDK build yet (its size ceiling): there it reads as a text stand-in.
+    #[cfg(not(target_arch = "wasm32"))]
+    Image {
+        file_id: String,
+        /// Tencent's `imageFormat` ([`image_format`]).
+        image_format: u32,
+        size: u64,
+        width: u32,
+        height: u32,
+    },
+    /// A file message: an upload of `POST /v1/files?kind=file`. A sender names only `fileID`.
+    #[cfg(not(target_arch = "wasm32"))]
+    File {
+        file_id: String,
+        file_name: String,
+        size: u64,
+    },
 }
 
 /// [`WireBody`]'s JSON: the tag and every kind's fields, in the order they are written.
@@ -41,6 +60,50 @@ struct BodyRepr {
         skip_serializing_if = "Option::is_none"
     )]
     operator_id: Option<String>,
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(rename = "fileID", default, skip_serializing_if = "Option::is_none")]
+    file_id: Option<String>,
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file_name: Option<String>,
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file_size: Option<u64>,
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    image_format: Option<u32>,
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    width: Option<u32>,
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    height: Option<u32>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl BodyRepr {
+    fn of_kind(kind: &str) -> BodyRepr {
+        BodyRepr {
+            kind: kind.into(),
+            text: None,
+            operation_type: None,
+            group_id: None,
+            group_name: None,
+            operator_id: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            file_id: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            file_name: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            file_size: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            image_format: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            width: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            height: None,
+        }
+    }
 }
 
 impl TryFrom<BodyRepr> for WireBody {
@@ -57,6 +120,30 @@ impl TryFrom<BodyRepr> for WireBody {
                 group_name: r.group_name.ok_or("missing field `groupName`")?,
                 operator_id: r.operator_id.ok_or("missing field `operatorID`")?,
             }),
+            #[cfg(not(target_arch = "wasm32"))]
+            "image" => Ok(WireBody::Image {
+                file_id: r.file_id.ok_or("missing field `fileID`")?,
+                image_format: r.image_format.unwrap_or(image_format::UNKNOWN),
+                size: r.file_size.unwrap_or(0),
+                width: r.width.unwrap_or(0),
+                height: r.height.unwrap_or(0),
+            }),
+            #[cfg(not(target_arch = "wasm32"))]
+            "file" => Ok(WireBody::File {
+                file_id: r.file_id.ok_or("missing field `fileID`")?,
+                file_name: r.file_name.unwrap_or_default(),
+                size: r.file_size.unwrap_or(0),
+            }),
+            // The SDK build's stand-ins until it shapes image and file payloads: an app that knows
+            // only text messages still shows something when a peer sends one.
+            #[cfg(target_arch = "wasm32")]
+            "image" => Ok(WireBody::Text {
+                text: "[Image]".into(),
+            }),
+            #[cfg(target_arch = "wasm32")]
+            "file" => Ok(WireBody::Text {
+                text: "[File]".into(),
+            }),
             _ => Err("unknown message body type"),
         }
     }
@@ -72,6 +159,18 @@ impl From<WireBody> for BodyRepr {
                 group_id: None,
                 group_name: None,
                 operator_id: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_id: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_name: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_size: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                image_format: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                width: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                height: None,
             },
             WireBody::GroupNotice {
                 operation_type,
@@ -85,7 +184,65 @@ impl From<WireBody> for BodyRepr {
                 group_id: Some(group_id),
                 group_name: Some(group_name),
                 operator_id: Some(operator_id),
+                #[cfg(not(target_arch = "wasm32"))]
+                file_id: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_name: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_size: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                image_format: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                width: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                height: None,
             },
+            #[cfg(not(target_arch = "wasm32"))]
+            WireBody::Image {
+                file_id,
+                image_format,
+                size,
+                width,
+                height,
+            } => BodyRepr {
+                file_id: Some(file_id),
+                image_format: Some(image_format),
+                file_size: Some(size),
+                width: Some(width),
+                height: Some(height),
+                ..BodyRepr::of_kind("image")
+            },
+            #[cfg(not(target_arch = "wasm32"))]
+            WireBody::File {
+                file_id,
+                file_name,
+                size,
+            } => BodyRepr {
+                file_id: Some(file_id),
+                file_name: Some(file_name),
+                file_size: Some(size),
+                ..BodyRepr::of_kind("file")
+            },
+        }
+    }
+}
+
+/// Tencent's `imageFormat` values (`TIM.TYPES.IMAGE_FORMAT_*`); WebP has none of its own.
+pub mod image_format {
+    pub const JPG: u32 = 1;
+    pub const GIF: u32 = 2;
+    pub const PNG: u32 = 3;
+    pub const BMP: u32 = 4;
+    pub const UNKNOWN: u32 = 255;
+
+    /// The format of an allowed image type (`limits::IMAGE_TYPES`).
+    pub fn of(content_type: &str) -> u32 {
+        match content_type {
+            "image/jpeg" => JPG,
+            "image/gif" => GIF,
+            "image/png" => PNG,
+            "image/bmp" => BMP,
+            _ => UNKNOWN,
         }
     }
 }
@@ -238,7 +395,38 @@ mod tests {
             serde_json::to_string(&notice).expect("encode"),
             r#"{"type":"groupNotice","operationType":7,"groupID":"g1","groupName":"G","operatorID":"alice"}"#
         );
-        for b in [text, notice] {
+        let image = WireBody::Image {
+            file_id: "f1".into(),
+            image_format: image_format::PNG,
+            size: 10,
+            width: 2,
+            height: 3,
+        };
+        assert_eq!(
+            serde_json::to_string(&image).expect("encode"),
+            r#"{"type":"image","fileID":"f1","fileSize":10,"imageFormat":3,"width":2,"height":3}"#
+        );
+        let file = WireBody::File {
+            file_id: "f2".into(),
+            file_name: "a.pdf".into(),
+            size: 7,
+        };
+        assert_eq!(
+            serde_json::to_string(&file).expect("encode"),
+            r#"{"type":"file","fileID":"f2","fileName":"a.pdf","fileSize":7}"#
+        );
+        // A sender names the upload only; the server fills in the rest.
+        let sent: WireBody =
+            serde_json::from_value(json!({"type":"image","fileID":"f1"})).expect("decode");
+        assert!(matches!(
+            sent,
+            WireBody::Image {
+                size: 0,
+                width: 0,
+                ..
+            }
+        ));
+        for b in [text, notice, image, file] {
             let back: WireBody =
                 serde_json::from_str(&serde_json::to_string(&b).expect("encode")).expect("decode");
             assert_eq!(back, b);
@@ -246,6 +434,8 @@ mod tests {
         for bad in [
             json!({"type":"text"}),
             json!({"type":"image","text":"x"}),
+            json!({"type":"file","fileName":"x"}),
+            json!({"type":"video","fileID":"x"}),
             json!({"text":"x"}),
             json!({"type":"groupNotice","groupID":"g"}),
         ] {

@@ -54,6 +54,10 @@ pub enum Command {
         /// pushes reach this process's sessions only.
         #[arg(long, value_name = "URL")]
         nats: Option<String>,
+        /// Where uploaded images and files are kept (default: `files` beside the SQLite file;
+        /// with PostgreSQL, `data/files`). In a cluster, one directory every node shares.
+        #[arg(long, value_name = "DIR")]
+        files: Option<PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -174,6 +178,7 @@ pub fn run(command: Command) -> Result<(), FatalError> {
             demo,
             send_commit_ms,
             nats,
+            files,
             limits,
         } => serve(ServeConfig {
             addr,
@@ -183,6 +188,7 @@ pub fn run(command: Command) -> Result<(), FatalError> {
             demo,
             send_commit_after: Duration::from_millis(send_commit_ms),
             nats,
+            files,
             limits: limits.limits(),
         }),
         Command::Usersig {

@@ -32,8 +32,23 @@ pub struct ServeConfig {
     /// NATS server to fan pushes out to the other nodes over (cluster mode); `None`: this
     /// process's sessions only.
     pub nats: Option<String>,
+    /// Where uploaded files are kept; `None`: [`default_files_dir`].
+    pub files: Option<PathBuf>,
     /// Deadlines and caps that keep one client from holding up the others.
     pub limits: Limits,
+}
+
+/// `files` beside a SQLite database file; `data/files` with PostgreSQL (a cluster's nodes must
+/// then be given one shared directory, see README "Cluster").
+pub fn default_files_dir(db: &std::path::Path) -> PathBuf {
+    let text = db.to_string_lossy();
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        return PathBuf::from("data/files");
+    }
+    match db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => dir.join("files"),
+        None => PathBuf::from("files"),
+    }
 }
 
 /// Deadlines and caps (`serve --login-timeout-secs`, `--max-connections`, ...; README's CLI
@@ -69,6 +84,12 @@ pub struct Limits {
     /// Bytes of frames waiting to be written to one session; a session over it fell behind
     /// and is closed (60011).
     pub max_queue_bytes: usize,
+    /// Largest image upload (2253).
+    pub max_image_bytes: u64,
+    /// Largest file upload (2402).
+    pub max_file_bytes: u64,
+    /// Longest an upload or a file download may take (instead of `http_body_timeout`).
+    pub upload_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -87,6 +108,9 @@ impl Default for Limits {
             user_rate: 400,
             max_frame_bytes: tim_proto::limits::MAX_FRAME_BYTES,
             max_queue_bytes: 2 * 1024 * 1024,
+            max_image_bytes: tim_proto::limits::MAX_IMAGE_BYTES,
+            max_file_bytes: tim_proto::limits::MAX_FILE_BYTES,
+            upload_timeout: Duration::from_secs(300),
         }
     }
 }

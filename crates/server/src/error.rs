@@ -58,7 +58,12 @@ impl ApiError {
             | ErrorCode::UserSigInvalid
             | ErrorCode::UserSigUserMismatch
             | ErrorCode::UserSigAppMismatch => StatusCode::UNAUTHORIZED,
-            ErrorCode::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::NotJson | ErrorCode::ImageTypesLimit | ErrorCode::FileTypeRefused => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            ErrorCode::ImageSizeLimit | ErrorCode::FileSizeLimit => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::FileNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::GroupPermissionDenied => StatusCode::FORBIDDEN,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::ServerFull | ErrorCode::StorageUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE

@@ -594,7 +594,11 @@ impl Session {
         grant: LoginGrant,
         resume_after: Option<u64>,
     ) -> Result<Reply, ApiError> {
-        let LoginGrant { user, expires_at } = grant;
+        let LoginGrant {
+            user,
+            expires_at,
+            file_query,
+        } = grant;
         let session = SessionId::next();
         let limits = &self.env.limits;
         let (outbox, inbox) = Outbox::new(limits.max_queue_bytes);
@@ -632,6 +636,7 @@ impl Session {
             latest_event: catchup.latest,
             missed: catchup.missed,
             resync_required: catchup.resync_required,
+            file_query,
         };
         self.state = SessionState::LoggedIn(LiveSession {
             identity: Identity { user, session },

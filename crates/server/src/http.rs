@@ -47,11 +47,15 @@ pub fn router(config: &ServeConfig, state: AppState) -> Router {
         StatusCode::REQUEST_TIMEOUT,
         config.limits.http_body_timeout,
     );
+    // Files are merged after the layers above: they have their own deadline (uploads are big)
+    // and cache headers.
+    let files = crate::files::router(&state).layer(middleware::from_fn(refuse_over_cap));
     app.nest_service("/pkg", ServeDir::new(&config.pkg))
         .fallback_service(ServeDir::new(&config.www))
         .layer(no_cache)
         .layer(middleware::from_fn(refuse_over_cap))
         .layer(timeout)
+        .merge(files)
         .with_state(state)
 }
 

@@ -17,6 +17,7 @@ pub mod console_rates;
 pub mod error;
 pub mod fanout;
 pub mod fd_limit;
+pub mod files;
 pub mod gap_fill;
 pub mod gateway;
 pub mod group_commit;

@@ -50,6 +50,15 @@ pub struct LimitArgs {
     /// Bytes of pushes waiting for one session before it counts as fallen behind (60011).
     #[arg(long, default_value_t = defaults().max_queue_bytes)]
     pub max_queue_bytes: usize,
+    /// Largest image upload, in bytes (2253).
+    #[arg(long, default_value_t = defaults().max_image_bytes)]
+    pub max_image_bytes: u64,
+    /// Largest file upload, in bytes (2402).
+    #[arg(long, default_value_t = defaults().max_file_bytes)]
+    pub max_file_bytes: u64,
+    /// Seconds an upload (or a file download) may take, in place of the HTTP deadline.
+    #[arg(long, default_value_t = defaults().upload_timeout.as_secs())]
+    pub upload_timeout_secs: u64,
 }
 
 impl LimitArgs {
@@ -68,6 +77,9 @@ impl LimitArgs {
             user_rate: self.max_user_requests_per_sec,
             max_frame_bytes: self.max_frame_bytes,
             max_queue_bytes: self.max_queue_bytes,
+            max_image_bytes: self.max_image_bytes,
+            max_file_bytes: self.max_file_bytes,
+            upload_timeout: Duration::from_secs(self.upload_timeout_secs),
         }
     }
 }

@@ -1,10 +1,11 @@
 //! Background housekeeping: physically deleting messages nobody can see any more, trimming
-//! the per-user event logs, and forgetting old opIds.
+//! the per-user event logs, forgetting old opIds, and removing uploads no message links to.
 //!
 //! Deletion itself only moves a watermark (O(1) in the request); this task reclaims the space
 //! later, in small batches so it never holds the database for long.
 
 use crate::clock::unix_now;
+use crate::files::Blobs;
 use crate::store::{Store, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,42 @@ pub const EVENT_KEEP_SECS: i64 = 7 * 24 * 3600;
 /// How long an opId is remembered: a repeat within this time gets the first answer; after it,
 /// the request is applied as new (a deletion up to a seq is then at most a no-op or a 2500).
 pub const CLIENT_OP_KEEP_SECS: i64 = 7 * 24 * 3600;
+
+/// An upload not sent within this long is removed (rows and bytes); so is one every message of
+/// which was purged, once this old.
+pub const UNSENT_FILE_KEEP_SECS: i64 = 24 * 3600;
+
+/// Removes the uploads [`UNSENT_FILE_KEEP_SECS`] lets go: their rows first (nobody can be
+/// served them after that), then their bytes. Returns how many went.
+pub async fn purge_files_once(store: &Arc<dyn Store>, blobs: &Blobs) -> u64 {
+    let before = unix_now().saturating_sub(UNSENT_FILE_KEEP_SECS);
+    let mut total = 0;
+    loop {
+        let s = Arc::clone(store);
+        let taken = match tokio::task::spawn_blocking(move || {
+            s.take_stale_files(before, PURGE_BATCH)
+        })
+        .await
+        {
+            Ok(Ok(taken)) => taken,
+            Ok(Err(e)) => {
+                tracing::warn!("file purge failed: {e}");
+                return total;
+            }
+            Err(e) => {
+                tracing::warn!("file purge task failed: {e}");
+                return total;
+            }
+        };
+        for (app, file_id) in &taken {
+            blobs.forget(*app, file_id).await;
+        }
+        total += taken.len() as u64;
+        if taken.len() < PURGE_BATCH as usize {
+            return total;
+        }
+    }
+}
 
 /// Removes every currently invisible message, batch by batch. Returns how many went.
 pub async fn purge_once(store: &Arc<dyn Store>) -> u64 {
@@ -83,8 +120,9 @@ where
     }
 }
 
-/// Purges and trims (messages, events, opIds) every [`PURGE_INTERVAL`] until `stop` turns true.
-pub async fn run_purge(store: Arc<dyn Store>, mut stop: watch::Receiver<bool>) {
+/// Purges and trims (messages, events, opIds, uploads) every [`PURGE_INTERVAL`] until `stop`
+/// turns true.
+pub async fn run_purge(store: Arc<dyn Store>, blobs: Arc<Blobs>, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = stop.changed() => return,
@@ -101,6 +139,11 @@ pub async fn run_purge(store: Arc<dyn Store>, mut stop: watch::Receiver<bool>) {
         let n = trim_client_ops_once(&store).await;
         if n > 0 {
             tracing::info!(ops = n, "forgot old opIds");
+        }
+        // After the messages: a file whose last message just went goes in the same round.
+        let n = purge_files_once(&store, &blobs).await;
+        if n > 0 {
+            tracing::info!(files = n, "removed uploads no message links to");
         }
     }
 }

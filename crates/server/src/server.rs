@@ -62,10 +62,25 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     let service = Service::new(Arc::clone(&store), Arc::clone(&hub));
     let service = Arc::new(service.with_group_caps(caps));
     let (shutdown, shutdown_rx) = watch::channel(false);
-    tokio::spawn(run_purge(Arc::clone(&store), shutdown_rx.clone()));
+    let blobs = Arc::new(crate::files::Blobs::new(
+        config
+            .files
+            .clone()
+            .unwrap_or_else(|| crate::config::default_files_dir(&config.db)),
+    ));
+    tokio::spawn(run_purge(
+        Arc::clone(&store),
+        Arc::clone(&blobs),
+        shutdown_rx.clone(),
+    ));
     let router = router(
         config,
-        AppState::new(Arc::clone(&service), shutdown_rx, config.limits.clone()),
+        AppState::new(
+            Arc::clone(&service),
+            shutdown_rx,
+            config.limits.clone(),
+            blobs,
+        ),
     );
     let gate = Gate::new(crate::fd_limit::fit_connections(
         config.limits.max_connections,

@@ -9,6 +9,7 @@ mod admin;
 mod batch;
 mod deletion;
 mod edits;
+mod files;
 pub(crate) mod group_args;
 mod groups;
 mod history;
@@ -52,6 +53,8 @@ pub struct LoginGrant {
     pub user: UserKey,
     /// Unix seconds at which the UserSig runs out.
     pub expires_at: i64,
+    /// The query string of the user's file URLs until then (docs/protocol.md "Files").
+    pub file_query: String,
 }
 
 pub struct Service {
@@ -190,20 +193,19 @@ impl Service {
                 ),
             ));
         }
-        check_user_id("userID", user_id)?;
-        let app = self.app(sdk_app_id).await?;
-        let now = unix_now();
-        let sig = usersig::verify(user_sig, &app.secret_key, sdk_app_id, user_id, now)
-            .map_err(|e| ApiError::new(e.code(), e.message()))?;
+        let files::Verified {
+            app,
+            user,
+            expires_at,
+        } = self.verify_user(sdk_app_id, user_id, user_sig).await?;
         let owned = user_id.to_owned();
+        let now = unix_now();
         self.blocking(move |s| s.ensure_user(sdk_app_id, &owned, now))
             .await?;
         Ok(LoginGrant {
-            user: UserKey {
-                sdk_app_id,
-                user_id: user_id.to_owned(),
-            },
-            expires_at: sig.expires_at,
+            file_query: Service::file_query(&app, user_id, expires_at),
+            user,
+            expires_at,
         })
     }
 
@@ -415,30 +417,48 @@ impl Service {
         body: WireBody,
     ) -> Result<Reply, ApiError> {
         validate_client_id("message ID", &msg_id)?;
-        let WireBody::Text { text } = &body else {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                "only text messages can be sent; system notices come from the server",
-            ));
-        };
-        check_text(text)?;
         let target = parse_conversation_id(conversation_id)?;
         let conv = ConvRef::of(&who.user.user_id, &target);
+        let body = match &body {
+            WireBody::Text { text } => {
+                check_text(text)?;
+                body
+            }
+            WireBody::Image { .. } | WireBody::File { .. } => {
+                self.file_body(who, &conv, &body).await?
+            }
+            WireBody::GroupNotice { .. } => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    "only text, image and file messages can be sent; system notices come \
+                     from the server",
+                ))
+            }
+        };
         let message = NewMessage {
             msg_id,
             body,
             time: unix_now(),
         };
-        match target {
-            ConversationId::C2c(_) => {}
-            ConversationId::Group(_) => return self.send_group_message(who, conv, message).await,
-            ConversationId::System => {
-                return Err(ApiError::new(
+        let reply =
+            match target {
+                ConversationId::C2c(_) => self.send_c2c_message(who, conv, message).await?,
+                ConversationId::Group(_) => self.send_group_message(who, conv, message).await?,
+                ConversationId::System => return Err(ApiError::new(
                     ErrorCode::InvalidParameter,
                     "@TIM#SYSTEM holds system notices from the server; nothing can be sent to it",
-                ))
-            }
-        }
+                )),
+            };
+        self.link_sent_file(who, &reply).await?;
+        Ok(reply)
+    }
+
+    async fn send_c2c_message(
+        &self,
+        who: &Identity,
+        conv: ConvRef,
+        message: NewMessage,
+    ) -> Result<Reply, ApiError> {
         let item = SendItem {
             sdk_app_id: who.user.sdk_app_id,
             conv: conv.clone(),

@@ -4,6 +4,7 @@
 use crate::anonymous::Anonymous;
 use crate::config::Limits;
 use crate::console_rates;
+use crate::files::Blobs;
 use crate::hub::UserKey;
 use crate::rate::KeyedRate;
 use crate::service::Service;
@@ -20,16 +21,24 @@ pub struct AppState {
     pub anonymous: Arc<Anonymous>,
     pub user_rates: Arc<KeyedRate<UserKey>>,
     pub console_rates: Arc<console_rates::LoginRates>,
+    /// The bytes of uploaded files.
+    pub files: Arc<Blobs>,
 }
 
 impl AppState {
-    pub fn new(service: Arc<Service>, shutdown: watch::Receiver<bool>, limits: Limits) -> Self {
+    pub fn new(
+        service: Arc<Service>,
+        shutdown: watch::Receiver<bool>,
+        limits: Limits,
+        files: Arc<Blobs>,
+    ) -> Self {
         AppState {
             service,
             shutdown,
             anonymous: Anonymous::new(limits.max_anonymous_per_ip),
             user_rates: Arc::new(KeyedRate::per_second(limits.user_rate)),
             console_rates: Arc::new(console_rates::LoginRates::default()),
+            files,
             limits: Arc::new(limits),
         }
     }

@@ -314,6 +314,7 @@ async fn an_unreachable_nats_is_refused_at_start_clearly() {
         demo: false,
         send_commit_after: tim_server::config::DEFAULT_SEND_COMMIT_AFTER,
         nats: Some(nats.into()),
+        files: None,
         limits: Default::default(),
     };
     // Port 1 on loopback: nothing listens there.

@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::{pg, texts, TestServer};
+use common::http::{http, png};
+use common::{pg, texts, TestServer, APP};
+use serde_json::json;
 use std::path::Path;
 
 #[tokio::test]
@@ -49,6 +51,63 @@ async fn two_nodes_on_one_postgres_share_messages_and_deletions() {
     b.stop().await;
 }
 
+/// An image uploaded through one node is fetched through the other (one shared `--files`
+/// directory, the metadata in PostgreSQL), and a deletion on either node ends the deleter's
+/// access on both.
+#[tokio::test]
+async fn two_nodes_sharing_a_files_directory_serve_each_others_uploads() {
+    if pg::skipped() {
+        eprintln!("TIM_TEST_NO_PG=1: skipped");
+        return;
+    }
+    let url = pg::server().fresh_database();
+    let files = tempfile::tempdir().expect("tempdir");
+    let a = TestServer::start_with_files(Path::new(&url), files.path()).await;
+    let b = TestServer::start_with_files(Path::new(&url), files.path()).await;
+    let auth = format!("UserSig {}", a.sig("alice"));
+    let path = format!("/v1/files?sdkappid={APP}&userID=alice&conversationID=C2Cbob&kind=image");
+    let up = http(
+        a.addr,
+        "POST",
+        &path,
+        &[("Authorization", &auth), ("Content-Type", "image/png")],
+        &png(),
+    )
+    .await;
+    assert_eq!(up.status, 200, "{}", String::from_utf8_lossy(&up.body));
+    let file_id = up.json()["data"]["fileID"]
+        .as_str()
+        .expect("fileID")
+        .to_owned();
+    let mut alice = a.login("alice").await;
+    let r = alice
+        .request(
+            "sendMessage",
+            Some(json!({"conversationID": "C2Cbob", "ID": "img1",
+                        "body": {"type": "image", "fileID": file_id}})),
+        )
+        .await;
+    assert_eq!(r["kind"], "sent", "{r}");
+
+    let mut bob = b.connect().await;
+    let login = bob.login("bob", &b.sig("bob")).await;
+    let query = login["value"]["fileQuery"]
+        .as_str()
+        .expect("fileQuery")
+        .to_owned();
+    let target = format!("/v1/files/{file_id}?{query}");
+    let get = |node: &TestServer| http(node.addr, "GET", &target, &[], &[]);
+    let got = get(&b).await;
+    assert_eq!((got.status, got.body), (200, png()));
+    assert_eq!(get(&a).await.status, 200);
+    let r = bob.delete("C2Calice").await;
+    assert_eq!(r["kind"], "conversationDeleted", "{r}");
+    get(&a).await.assert_refused(404, 60032);
+    get(&b).await.assert_refused(404, 60032);
+    a.stop().await;
+    b.stop().await;
+}
+
 /// A database migrated by a newer server is refused at start, saying so; an unreachable server
 /// is named in the error.
 #[test]
@@ -63,7 +122,7 @@ fn a_newer_schema_and_an_unreachable_server_are_refused_clearly() {
     drop(tim_server::store::PgStore::open(&url).expect("first open migrates"));
     assert_eq!(
         server.psql(dbname, "SELECT version FROM schema_version"),
-        "6"
+        "7"
     );
     drop(tim_server::store::PgStore::open(&url).expect("an up-to-date schema opens"));
     server.psql(dbname, "UPDATE schema_version SET version = 99");

@@ -523,7 +523,7 @@ fn the_file_is_in_wal_mode_at_the_current_schema_version() {
     let version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("user_version");
-    assert_eq!(version, 10);
+    assert_eq!(version, 11);
     // Reopening an up-to-date file migrates nothing and keeps the data.
     let again = SqliteStore::open(&dir.path().join("nested/dir/tim.db")).expect("reopen");
     assert!(again.app(APP).expect("app").is_some());

@@ -375,7 +375,7 @@ fn history(s: &dyn Store, owner: &str, peer: &str) -> Vec<String> {
 /// (threads, messages, conversations, the log's message entries) back to `a|b`, the later
 /// migrations' tables and columns (issue 16's profiles, blacklists, the messages' nick and
 /// avatar, pins and remind types, revoked / revoke_time_limit / hidden_messages, group admins
-/// and profiles) gone, its
+/// and profiles, uploaded files) gone, its
 /// version back to the one before.
 fn downgrade(db: &TestDb) {
     let (chr, version) = match db.engine {
@@ -406,6 +406,8 @@ fn downgrade(db: &TestDb) {
          ALTER TABLE chat_groups DROP COLUMN avatar;
          ALTER TABLE chat_groups DROP COLUMN join_option;
          ALTER TABLE chat_groups DROP COLUMN mute_all;
+         DROP TABLE files;
+         DROP TABLE file_links;
          {version}"
     ));
 }

@@ -97,6 +97,22 @@ impl Payload {
                 }),
                 types::MSG_GRP_SYS_NOTICE,
             ),
+            // Natively (the SDK build reads these bodies as text already, see WireBody): the
+            // same stand-ins, until the SDK shapes image and file payloads (issue 16).
+            #[cfg(not(target_arch = "wasm32"))]
+            WireBody::Image { .. } => (
+                Payload::Text(TextPayload {
+                    text: "[Image]".into(),
+                }),
+                types::MSG_TEXT,
+            ),
+            #[cfg(not(target_arch = "wasm32"))]
+            WireBody::File { .. } => (
+                Payload::Text(TextPayload {
+                    text: "[File]".into(),
+                }),
+                types::MSG_TEXT,
+            ),
         }
     }
 

@@ -79,6 +79,10 @@ impl Service {
                 "is older than the app's revoke time limit",
             ),
             EditOutcome::Revoked => refused(ErrorCode::MessageNotFound, "was revoked"),
+            EditOutcome::NotText => refused(
+                ErrorCode::InvalidParameter,
+                "is not a text message: only a text message's text can be modified",
+            ),
         }
     }
 

@@ -431,7 +431,7 @@ impl Service {
 }
 
 /// The coded error for a refusal of `op` on `group_id`.
-fn refused(op: &str, group_id: &str, refusal: GroupRefusal) -> ApiError {
+pub(super) fn refused(op: &str, group_id: &str, refusal: GroupRefusal) -> ApiError {
     let (code, why) = match refusal {
         GroupRefusal::NotFound => (ErrorCode::GroupNotFound, format!("no group {group_id}")),
         GroupRefusal::Dismissed => (

@@ -38,6 +38,9 @@ pub enum EditOutcome {
     TooLate,
     /// A modification of a revoked message.
     Revoked,
+    /// A modification of a message that is not a text message (an image or a file: its upload
+    /// stays linked to it, so it must keep naming it).
+    NotText,
 }
 
 impl EditOutcome {
@@ -75,7 +78,10 @@ pub(super) fn refusal(
             (*time_limited && !message.revoked && now.saturating_sub(message.time) > limit)
                 .then_some(EditOutcome::TooLate)
         }
-        MessageEdit::Modify(_) => message.revoked.then_some(EditOutcome::Revoked),
+        MessageEdit::Modify(_) if message.revoked => Some(EditOutcome::Revoked),
+        MessageEdit::Modify(_) => {
+            (!matches!(message.body, WireBody::Text { .. })).then_some(EditOutcome::NotText)
+        }
     }
 }
 

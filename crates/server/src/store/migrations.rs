@@ -208,6 +208,33 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE chat_groups ADD COLUMN join_option TEXT NOT NULL DEFAULT '';
     ALTER TABLE chat_groups ADD COLUMN mute_all INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 11 (issue 16): uploaded files (their bytes are on disk, named by `file_id`) and the
+    // messages that link to them: who may fetch a file is decided from these and the
+    // fetcher's view of the conversation (store/files.rs).
+    r#"
+    CREATE TABLE files (
+        sdk_app_id INTEGER NOT NULL,
+        file_id TEXT NOT NULL,
+        uploader TEXT NOT NULL,
+        conv_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        time INTEGER NOT NULL,
+        PRIMARY KEY (sdk_app_id, file_id)
+    ) WITHOUT ROWID;
+    -- The purge looks for old uploads no message links to.
+    CREATE INDEX files_by_time ON files(time);
+    CREATE TABLE file_links (
+        sdk_app_id INTEGER NOT NULL,
+        file_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (sdk_app_id, file_id, seq)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date, one transaction per migration.

@@ -13,6 +13,7 @@
 
 mod edits;
 mod event_codec;
+mod files;
 mod groups;
 mod migrations;
 mod model;
@@ -24,6 +25,7 @@ mod profiles;
 mod sqlite;
 
 pub use edits::{EditOutcome, HideOutcome, MessageEdit};
+pub use files::{FileKind, FileRecord};
 pub use groups::{
     GroupChange, GroupEdit, GroupOutcome, GroupRefusal, GroupRow, GroupType, MemberResults,
     NewGroup,
@@ -468,4 +470,28 @@ pub trait Store: Send + Sync {
     fn revoke_time_limit(&self, sdk_app_id: u64) -> StoreResult<Option<u32>>;
     /// Returns false when there is no such app.
     fn set_revoke_time_limit(&self, sdk_app_id: u64, seconds: u32) -> StoreResult<bool>;
+
+    // Uploaded files (store/files.rs).
+
+    /// Records an upload whose bytes are stored. Its ID is new (random).
+    fn add_file(&self, sdk_app_id: u64, file: &FileRecord) -> StoreResult<()>;
+    /// The upload, whoever may see it.
+    fn file(&self, sdk_app_id: u64, file_id: &str) -> StoreResult<Option<FileRecord>>;
+    /// Records that message `seq` of the file's thread links to it; a repeat changes nothing.
+    fn link_file(&self, sdk_app_id: u64, file_id: &str, seq: u64) -> StoreResult<()>;
+    /// Forgets up to `max_rows` uploads made before `uploaded_before` that no stored message
+    /// links to (never sent, or every message linking them purged), with their links; returns
+    /// them (SDKAppID, fileID) so that their bytes can go too.
+    fn take_stale_files(
+        &self,
+        uploaded_before: i64,
+        max_rows: u32,
+    ) -> StoreResult<Vec<(u64, String)>>;
+    /// The upload if `viewer` may fetch it now (see store/files.rs), else `None`.
+    fn visible_file(
+        &self,
+        sdk_app_id: u64,
+        file_id: &str,
+        viewer: &str,
+    ) -> StoreResult<Option<FileRecord>>;
 }

@@ -19,6 +19,7 @@ mod client_ops;
 mod deletion;
 mod edits;
 mod events;
+mod files;
 mod group_changes;
 mod group_messages;
 mod groups;
@@ -1124,5 +1125,42 @@ impl Store for PgStore {
             .await
         })?;
         Ok(changed == 1)
+    }
+
+    fn add_file(&self, sdk_app_id: u64, file: &super::FileRecord) -> StoreResult<()> {
+        let app = app_key(sdk_app_id)?;
+        self.change(async |tx: &Tx<'_>| files::add(tx, app, file).await)
+    }
+
+    fn file(&self, sdk_app_id: u64, file_id: &str) -> StoreResult<Option<super::FileRecord>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(None);
+        };
+        self.read(async |tx: &Tx<'_>| files::get(tx, app, file_id).await)
+    }
+
+    fn link_file(&self, sdk_app_id: u64, file_id: &str, seq: u64) -> StoreResult<()> {
+        let app = app_key(sdk_app_id)?;
+        self.change(async |tx: &Tx<'_>| files::link(tx, app, file_id, seq).await)
+    }
+
+    fn take_stale_files(
+        &self,
+        uploaded_before: i64,
+        max_rows: u32,
+    ) -> StoreResult<Vec<(u64, String)>> {
+        self.change(async |tx: &Tx<'_>| files::take_stale(tx, uploaded_before, max_rows).await)
+    }
+
+    fn visible_file(
+        &self,
+        sdk_app_id: u64,
+        file_id: &str,
+        viewer: &str,
+    ) -> StoreResult<Option<super::FileRecord>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(None);
+        };
+        self.read(async |tx: &Tx<'_>| files::visible(tx, app, file_id, viewer).await)
     }
 }

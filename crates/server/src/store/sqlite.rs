@@ -8,6 +8,7 @@ mod deferred;
 mod deletion;
 mod edits;
 mod events;
+mod files;
 mod flusher;
 mod group_changes;
 mod group_messages;
@@ -1057,5 +1058,44 @@ impl Store for SqliteStore {
             )?)
         })?;
         Ok(changed == 1)
+    }
+
+    fn add_file(&self, sdk_app_id: u64, file: &super::FileRecord) -> StoreResult<()> {
+        let app = app_key(sdk_app_id)?;
+        self.change(|tx| files::add(tx, app, file))
+    }
+
+    fn file(&self, sdk_app_id: u64, file_id: &str) -> StoreResult<Option<super::FileRecord>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(None);
+        };
+        let conn = self.reader()?;
+        files::get(&conn, app, file_id)
+    }
+
+    fn link_file(&self, sdk_app_id: u64, file_id: &str, seq: u64) -> StoreResult<()> {
+        let app = app_key(sdk_app_id)?;
+        self.change(|tx| files::link(tx, app, file_id, seq))
+    }
+
+    fn take_stale_files(
+        &self,
+        uploaded_before: i64,
+        max_rows: u32,
+    ) -> StoreResult<Vec<(u64, String)>> {
+        self.change(|tx| files::take_stale(tx, uploaded_before, max_rows))
+    }
+
+    fn visible_file(
+        &self,
+        sdk_app_id: u64,
+        file_id: &str,
+        viewer: &str,
+    ) -> StoreResult<Option<super::FileRecord>> {
+        let Ok(app) = i64::try_from(sdk_app_id) else {
+            return Ok(None);
+        };
+        let conn = self.reader()?;
+        files::visible(&conn, app, file_id, viewer)
     }
 }

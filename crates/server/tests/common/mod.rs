@@ -76,11 +76,23 @@ impl TestServer {
 
     /// A node of a cluster (`--demo`): pushes fan out to the other nodes over NATS at `nats`.
     pub async fn start_node(db: &Path, nats: &str) -> TestServer {
-        Self::start_full(db, true, Default::default(), Some(nats.to_owned())).await
+        Self::start_full(db, true, Default::default(), Some(nats.to_owned()), None).await
+    }
+
+    /// A server (`--demo`) keeping uploads in `files` (`--files`; several nodes may share it).
+    pub async fn start_with_files(db: &Path, files: &Path) -> TestServer {
+        Self::start_full(
+            db,
+            true,
+            Default::default(),
+            None,
+            Some(files.to_path_buf()),
+        )
+        .await
     }
 
     async fn start_config(db: &Path, demo: bool, limits: tim_server::config::Limits) -> TestServer {
-        Self::start_full(db, demo, limits, None).await
+        Self::start_full(db, demo, limits, None, None).await
     }
 
     async fn start_full(
@@ -88,6 +100,7 @@ impl TestServer {
         demo: bool,
         limits: tim_server::config::Limits,
         nats: Option<String>,
+        files: Option<PathBuf>,
     ) -> TestServer {
         let config = ServeConfig {
             addr: "127.0.0.1:0".into(),
@@ -97,6 +110,7 @@ impl TestServer {
             demo,
             send_commit_after: tim_server::config::DEFAULT_SEND_COMMIT_AFTER,
             nats,
+            files,
             limits,
         };
         let bound = bind(&config).await.expect("server binds");

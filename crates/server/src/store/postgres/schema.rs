@@ -185,6 +185,32 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE chat_groups ADD COLUMN join_option TEXT NOT NULL DEFAULT '';
     ALTER TABLE chat_groups ADD COLUMN mute_all BOOLEAN NOT NULL DEFAULT FALSE;
     "#,
+    // 7: SQLite's 11 (issue 16): uploaded files (bytes on disk, named by `file_id`) and the
+    // messages that link to them.
+    r#"
+    CREATE TABLE files (
+        sdk_app_id BIGINT NOT NULL,
+        file_id TEXT COLLATE "C" NOT NULL,
+        uploader TEXT COLLATE "C" NOT NULL,
+        conv_key TEXT COLLATE "C" NOT NULL,
+        kind TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        width BIGINT NOT NULL,
+        height BIGINT NOT NULL,
+        time BIGINT NOT NULL,
+        PRIMARY KEY (sdk_app_id, file_id)
+    );
+    -- The purge looks for old uploads no message links to.
+    CREATE INDEX files_by_time ON files(time);
+    CREATE TABLE file_links (
+        sdk_app_id BIGINT NOT NULL,
+        file_id TEXT COLLATE "C" NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (sdk_app_id, file_id, seq)
+    );
+    "#,
 ];
 
 /// The advisory lock nodes take to migrate one at a time (any fixed number of ours).
