@@ -49,7 +49,7 @@ impl Inner {
         for note in finished.notes {
             self.apply_and_share(note);
         }
-if let Some(groups) = finished.groups {
+        if let Some(groups) = finished.groups {
             self.keep_groups(groups);
         }
         self.apply_local(finished.local);
