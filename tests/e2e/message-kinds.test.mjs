@@ -98,7 +98,7 @@ describe('message kinds', () => {
     const conv = findConv(await bob.conversationList(), 'C2Cmk_alice');
     assert.equal(conv.lastMessage.type, 'TIMCustomElem');
     assert.deepEqual(conv.lastMessage.payload, payload);
-    assert.equal(conv.lastMessage.messageForShow, '[Custom Messages]');
+    assert.equal(conv.lastMessage.messageForShow, '[Custom Message]');
     assert.equal(conv.unreadCount, 1, 'the too long one was never stored');
 
     // After a reload: from the server (and the cache), the same.

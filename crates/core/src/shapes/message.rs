@@ -190,8 +190,8 @@ impl Payload {
     pub fn for_show(&self) -> String {
         match self {
             Payload::Text(t) => t.text.clone(),
-            // Tencent's web SDK shows this for every custom message.
-            Payload::Custom(_) => "[Custom Messages]".into(),
+            // Tencent's documented messageForShow of a custom message.
+            Payload::Custom(_) => "[Custom Message]".into(),
             Payload::Notice(n) => {
                 let g = &n.group_profile.group_id;
                 match n.operation_type {
