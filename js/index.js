@@ -6,7 +6,7 @@
 // wait for the module. Everything the SDK decides is in the wasm; this file only loads it and
 // forwards to it.
 import init, { createInstance, Tim } from './tim_wasm.js';
-import { CALLS, EVENT, TYPES, VERSION } from './constants.js';
+import { CALLS, CREATORS, EVENT, TYPES, VERSION } from './constants.js';
 import { ASYNC_METHODS, SYNC_METHODS } from './tencent-api.js';
 
 // The calls of the generic request path (tim_core::calls) are one wasm export, `__call`; each
@@ -16,6 +16,20 @@ for (const name of CALLS) {
     return this.__call(name, options);
   };
 }
+
+// The message creators are one wasm export (`__create`), sendMessage and resendMessage another
+// (`__send`): one glue function each however many kinds there are.
+for (const name of CREATORS) {
+  Tim.prototype[name] = function (options) {
+    return this.__create(name, options);
+  };
+}
+Tim.prototype.sendMessage = function (message) {
+  return this.__send(message, false);
+};
+Tim.prototype.resendMessage = function (message) {
+  return this.__send(message, true);
+};
 
 // Codes of the registry in crates/proto/src/error_code.rs (a test there checks these copies).
 const INVALID_PARAMETER = 2100; // ErrorCode::InvalidParameter

@@ -38,6 +38,8 @@ export interface Types {
   readonly MSG_CUSTOM: 'TIMCustomElem';
   readonly MSG_GRP_TIP: 'TIMGroupTipElem';
   readonly MSG_GRP_SYS_NOTICE: 'TIMGroupSystemNoticeElem';
+  /** The atUserList entry of createTextAtMessage that mentions every member. */
+  readonly MSG_AT_ALL: '__kImSDK_MesssageAtALL__';
   readonly GRP_WORK: 'Private';
   readonly GRP_PUBLIC: 'Public';
   readonly GRP_MEETING: 'ChatRoom';
@@ -162,6 +164,15 @@ export type imError = TimError;
 
 export interface TextPayload {
   text: string;
+  /** An @ message's mentions (createTextAtMessage): userIDs or `TIM.TYPES.MSG_AT_ALL`. */
+  atUserList?: string[];
+}
+
+/** The payload of a custom message (`TIM.TYPES.MSG_CUSTOM`): three strings the app defines. */
+export interface CustomPayload {
+  data: string;
+  description: string;
+  extension: string;
 }
 
 /** The payload of a group system notice (`TIM.TYPES.MSG_GRP_SYS_NOTICE`) in `@TIM#SYSTEM`. */
@@ -176,12 +187,17 @@ export type MessageFlow = 'in' | 'out';
 export type MessageStatus = 'unSend' | 'success' | 'fail';
 export type MessagePriority = 'High' | 'Normal' | 'Low' | 'Lowest';
 
-/** A message: text, or a group system notice in `@TIM#SYSTEM`; narrow on `type`. */
-export type Message = TextMessage | GroupSystemNoticeMessage;
+/** A message: text, custom, or a group system notice in `@TIM#SYSTEM`; narrow on `type`. */
+export type Message = TextMessage | CustomMessage | GroupSystemNoticeMessage;
 
 export interface TextMessage extends MessageBase {
   type: Types['MSG_TEXT'];
   payload: TextPayload;
+}
+
+export interface CustomMessage extends MessageBase {
+  type: Types['MSG_CUSTOM'];
+  payload: CustomPayload;
 }
 
 export interface GroupSystemNoticeMessage extends MessageBase {
@@ -226,7 +242,7 @@ export interface LastMessage {
   lastSequence: number;
   fromAccount: string;
   messageForShow: string;
-  payload: TextPayload | GroupSystemNoticePayload | null;
+  payload: TextPayload | CustomPayload | GroupSystemNoticePayload | null;
   type: MessageType | '';
   isRevoked: boolean;
 }
@@ -379,6 +395,22 @@ export interface CreateTextMessageOptions {
   /** `TIM.TYPES.CONV_C2C` or `TIM.TYPES.CONV_GROUP`; `@TIM#SYSTEM` cannot be sent to (2502). */
   conversationType: ConversationType;
   payload: TextPayload;
+}
+
+export interface CreateCustomMessageOptions {
+  /** The recipient: a userID (C2C) or a groupID (GROUP). */
+  to: string;
+  conversationType: ConversationType;
+  /** A string left out is ''. Together at most 12 KB (sendMessage rejects 80002). */
+  payload: { data?: string; description?: string; extension?: string };
+}
+
+export interface CreateTextAtMessageOptions {
+  /** A groupID: @ messages are for groups only (2100 otherwise). */
+  to: string;
+  conversationType: Types['CONV_GROUP'];
+  /** At most 30 entries in atUserList, `TIM.TYPES.MSG_AT_ALL` included. */
+  payload: { text: string; atUserList: string[] };
 }
 
 export interface GetMessageListOptions {
@@ -618,8 +650,17 @@ export interface TimInstance {
 
   /** Makes an unsent message. Throws a {@link TimError}: 2100 for bad arguments, 2024 before login. */
   createTextMessage(options: CreateTextMessageOptions): Message;
-  /** Sends a message made by createTextMessage. Text over 12 KB rejects 80002. */
+  /** A custom message (`TIMCustomElem`), delivered and stored like text. Throws 2100 for bad arguments. */
+  createCustomMessage(options: CreateCustomMessageOptions): CustomMessage;
+  /** A group text message mentioning `atUserList`. Throws 2100 for bad arguments or a C2C target. */
+  createTextAtMessage(options: CreateTextAtMessageOptions): TextMessage;
+  /** Sends a message made by a creator. Text or custom payloads over 12 KB reject 80002. */
   sendMessage(message: Message): Promise<imResponse<SendMessageResult>>;
+  /**
+   * Sends again a message whose send failed (`status` 'fail'), under the same ID: the server
+   * stores it once even if the failed send had reached it. Any other message rejects 2100.
+   */
+  resendMessage(message: Message): Promise<imResponse<SendMessageResult>>;
 
   /**
    * The SDK's own list, as Tencent's SDK answers: loaded from the server at login (and after a

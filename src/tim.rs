@@ -112,23 +112,26 @@ impl Tim {
         }
     }
 
-    /// Synchronous, as documented: throws an Error with a code when it cannot make the message.
-    #[wasm_bindgen(js_name = createTextMessage)]
-    pub fn create_text_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    /// createTextMessage and the other creators of `CREATORS` (the package entry installs each
+    /// under its name). Synchronous, as documented: throws an Error with a code when it cannot
+    /// make the message.
+    #[wasm_bindgen(js_name = __create)]
+    pub fn create_message(&self, method: String, options: JsValue) -> Result<JsValue, JsValue> {
         self.inner
-            .create_text_message(&js::arg(&options))
+            .create_message(&method, &js::arg(&options))
             .map(|m| js::to_js(&m))
             .map_err(|e| js::error_to_js(&e))
     }
 
-    /// Sends a message from createTextMessage; the message object is updated in place too
-    /// (status, sequence, time), as apps written for the documented SDK expect.
-    #[wasm_bindgen(js_name = sendMessage)]
-    pub fn send_message(&self, message: JsValue) -> Promise {
+    /// sendMessage and resendMessage (`resend`; the package entry installs both). The message
+    /// object is updated in place too (status, sequence, time), as apps written for the
+    /// documented SDK expect.
+    #[wasm_bindgen(js_name = __send)]
+    pub fn send_message(&self, message: JsValue, resend: bool) -> Promise {
         let inner = self.inner();
         let target = message.clone();
         promise(Box::pin(async move {
-            let result = inner.send_message(js::from_js(&message)).await;
+            let result = inner.send_message(js::from_js(&message), resend).await;
             let status = if result.is_ok() { "success" } else { "fail" };
             if target.is_object() {
                 let _ = js_sys::Reflect::set(&target, &"status".into(), &status.into());

@@ -1,51 +1,55 @@
-//! createTextMessage, sendMessage and getMessageList.
+//! The message creators, sendMessage / resendMessage and getMessageList.
 
 use super::{unexpected, Inner, Outcome, Session};
 use crate::js::Object;
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args;
+use tim_core::message_args::message_args;
 use tim_core::shapes::{Message, Sendable};
 use tim_core::SdkError;
-use tim_proto::model::WireBody;
 use tim_proto::{ErrorCode, Reply, Request};
 
 impl Inner {
-    pub fn create_text_message(self: &Rc<Self>, options: &Value) -> Result<Message, SdkError> {
+    /// createTextMessage, createCustomMessage and createTextAtMessage (`method`).
+    pub fn create_message(
+        self: &Rc<Self>,
+        method: &str,
+        options: &Value,
+    ) -> Result<Message, SdkError> {
         self.check_ready()?;
-        let a = args::text_message_args(options)?;
+        let a = message_args(method, options)?;
         let me = self
             .me()
             .ok_or_else(|| SdkError::new(ErrorCode::NotLoggedIn, "not logged in"))?;
         let now = (crate::js::now_ms() / 1000.0) as i64;
-        Ok(Message::new_text(
+        Ok(Message::new_unsent(
             crate::js::new_message_id(),
             &me,
             &a.to,
             a.conversation_type,
-            a.text,
+            &a.body,
             now,
         ))
     }
 
+    /// sendMessage, or resendMessage (`resend`: only a message whose send failed).
     pub async fn send_message(
         self: Rc<Self>,
         message: Option<Message>,
+        resend: bool,
     ) -> Result<Message, SdkError> {
         self.check_ready()?;
         let m = message.map(Sendable::from_message).ok_or_else(|| {
-            SdkError::invalid("sendMessage needs a message made by createTextMessage")
+            SdkError::invalid("needs a message made by createTextMessage or another creator")
         })?;
-        let text = m
-            .text
-            .ok_or_else(|| SdkError::invalid("only text messages can be sent"))?;
+        let body = m.sendable(resend)?;
         let conversation_type = args::message_target(Some(&m.conversation_type), &m.to)?;
-        args::check_text(&text)?;
         let reply = self
             .request_idempotent(Request::SendMessage {
                 conversation_id: format!("{conversation_type}{}", m.to),
                 id: m.id.clone(),
-                body: WireBody::Text { text },
+                body,
             })
             .await?;
         let Reply::Sent { message } = reply else {

@@ -35,6 +35,14 @@ if (tim) {
   tim.createTextMessage({ to: 'bob', conversationType: 'C2C', payload: {} });
   // @ts-expect-error unknown conversation type
   tim.createTextMessage({ to: 'bob', conversationType: 'C3C', payload: { text: 'x' } });
+  // @ts-expect-error custom payload strings are strings
+  tim.createCustomMessage({ to: 'bob', conversationType: 'C2C', payload: { data: 1 } });
+  // @ts-expect-error @ messages go to groups only
+  tim.createTextAtMessage({ to: 'bob', conversationType: 'C2C', payload: { text: 'x', atUserList: ['bob'] } });
+  // @ts-expect-error atUserList is required
+  tim.createTextAtMessage({ to: 'g1', conversationType: 'GROUP', payload: { text: 'x' } });
+  // @ts-expect-error resendMessage takes a message
+  tim.resendMessage({ ID: 'x' });
   // @ts-expect-error scope is a TIM.TYPES.READ_ALL_* value
   tim.setAllMessageRead({ scope: 'C2C' });
   // @ts-expect-error isPinned is a boolean

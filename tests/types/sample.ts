@@ -135,6 +135,22 @@ async function everyMethod(t: TimInstance): Promise<void> {
   const status: 'unSend' | 'success' | 'fail' = sent.data.message.status;
   const revoked = await t.revokeMessage(sent.data.message);
   const isRevoked: boolean = revoked.data.message.isRevoked;
+  const custom = t.createCustomMessage({
+    to: 'bob',
+    conversationType: TIM.TYPES.CONV_C2C,
+    payload: { data: '{"order":1}', description: 'an order', extension: '' },
+  });
+  const customData: string = custom.payload.data;
+  const at = t.createTextAtMessage({
+    to: 'group1',
+    conversationType: TIM.TYPES.CONV_GROUP,
+    payload: { text: '@bob @all', atUserList: ['bob', TIM.TYPES.MSG_AT_ALL] },
+  });
+  const mentions: string[] | undefined = at.payload.atUserList;
+  const all: '__kImSDK_MesssageAtALL__' = TIM.TYPES.MSG_AT_ALL;
+  const customSent = await t.sendMessage(custom).catch(() => t.resendMessage(custom));
+  const resentSeq: number = customSent.data.message.sequence;
+  console.log(customData, mentions, all, resentSeq);
   const edited = sent.data.message;
   if (edited.type === TIM.TYPES.MSG_TEXT) edited.payload.text = 'hello again';
   const modified = await t.modifyMessage(edited);

@@ -226,35 +226,6 @@ pub fn read_all_scope(v: &Value) -> Result<ReadScope, SdkError> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct TextMessageArgs {
-    pub to: String,
-    /// `C2C` or `GROUP`.
-    pub conversation_type: &'static str,
-    pub text: String,
-}
-
-pub fn text_message_args(v: &Value) -> Result<TextMessageArgs, SdkError> {
-    let to = v
-        .get("to")
-        .and_then(Value::as_str)
-        .ok_or_else(|| SdkError::invalid("createTextMessage needs { to: string }"))?;
-    let conversation_type = message_target(v.get("conversationType").and_then(Value::as_str), to)?;
-    let text = v
-        .get("payload")
-        .and_then(|p| p.get("text"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            SdkError::invalid("createTextMessage needs { payload: { text: string } }")
-        })?;
-    // The length is checked when sending (80002), as the documented SDK does.
-    Ok(TextMessageArgs {
-        to: to.to_owned(),
-        conversation_type,
-        text: text.to_owned(),
-    })
-}
-
 /// The conversation type a message to `to` goes to (C2C when not given), with `to` checked
 /// against its rules. sendMessage calls it on the message's own fields (no JSON built for it).
 pub fn message_target(conversation_type: Option<&str>, to: &str) -> Result<&'static str, SdkError> {
@@ -504,30 +475,8 @@ mod tests {
     }
 
     #[test]
-    fn text_message_args_checks() {
-        let ok = text_message_args(
-            &json!({"to": "bob", "conversationType": "C2C", "payload": {"text": "hi"}}),
-        )
-        .expect("valid");
-        assert_eq!(ok.to, "bob");
-        assert_eq!(
-            code(text_message_args(&json!({"payload": {"text": "hi"}}))),
-            2100
-        );
-        assert_eq!(code(text_message_args(&json!({"to": "bob"}))), 2100);
-        let g = text_message_args(
-            &json!({"to": "g1", "conversationType": "GROUP", "payload": {"text": "hi"}}),
-        )
-        .expect("group");
-        assert_eq!(g.conversation_type, "GROUP");
-        assert_eq!(
-            code(text_message_args(
-                &json!({"to": "@TIM#SYSTEM", "conversationType": "@TIM#SYSTEM", "payload": {"text": "hi"}})
-            )),
-            2502
-        );
+    fn the_text_rule() {
         let long = "x".repeat(MAX_TEXT_BYTES + 1);
-        assert!(text_message_args(&json!({"to": "bob", "payload": {"text": long}})).is_ok());
         assert_eq!(code(check_text(&long)), 80002);
         assert!(check_text(&"x".repeat(MAX_TEXT_BYTES)).is_ok());
     }

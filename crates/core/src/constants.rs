@@ -88,6 +88,7 @@ pub const TYPES: &[(&str, &str)] = &[
     ("MSG_CUSTOM", types::MSG_CUSTOM),
     ("MSG_GRP_TIP", types::MSG_GRP_TIP),
     ("MSG_GRP_SYS_NOTICE", types::MSG_GRP_SYS_NOTICE),
+    ("MSG_AT_ALL", tim_proto::model::AT_ALL),
     ("GRP_WORK", types::GRP_WORK),
     ("GRP_PUBLIC", types::GRP_PUBLIC),
     ("GRP_MEETING", types::GRP_MEETING),

@@ -76,7 +76,7 @@ impl Event {
                 message: m,
                 kind: match &m.payload {
                     crate::shapes::Payload::Notice(n) => n.operation_type,
-                    crate::shapes::Payload::Text(_) => 0,
+                    _ => 0,
                 },
             },
         }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod group_args;
 pub mod log_level;
+pub mod message_args;
 pub mod net_failure;
 pub mod outbox;
 pub mod pending;

@@ -12,6 +12,11 @@ pub const RESERVED_GROUP_PREFIX: &str = "@TGS";
 pub const MAX_MEMBER_LIST: usize = 500;
 /// Longest text message body, in bytes (Tencent's limit is 12 KB).
 pub const MAX_TEXT_BYTES: usize = 12 * 1024;
+/// Longest custom message, in bytes: `data`, `description` and `extension` together (the text
+/// limit: Tencent's is on the whole message body).
+pub const MAX_CUSTOM_BYTES: usize = MAX_TEXT_BYTES;
+/// Most entries one atUserList holds, `AT_ALL` included (Tencent's limit).
+pub const MAX_AT_USERS: usize = 30;
 /// Largest frame the server reads; larger ones get a coded error (the connection stays).
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// Most messages one getMessageList page returns (Tencent's documented maximum is 15).

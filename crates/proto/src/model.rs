@@ -3,10 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 /// What a message carries. On the wire (and in the server's database) it is one object tagged by
-/// `type`: `{"type":"text","text":"hi"}`. It is read and written through the flat [`BodyRepr`]:
-/// serde's own internally tagged form buffers the object first, which costs the SDK wasm size.
+/// `type`: `{"type":"text","text":"hi"}`. It is written through the flat [`BodyRepr`] and read by
+/// hand from the JSON value (the SDK's reader of JS values as `serde_json::Value` is linked
+/// anyway; serde's internally tagged form, or a derived reader of the flat struct, costs the
+/// SDK wasm size: about 200 bytes raw per field).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "BodyRepr", into = "BodyRepr")]
+#[serde(try_from = "serde_json::Value", into = "BodyRepr")]
 pub enum WireBody {
     Text {
         text: String,
@@ -18,6 +20,19 @@ pub enum WireBody {
         group_id: String,
         group_name: String,
         operator_id: String,
+    },
+    /// A group text message that @-mentions members (createTextAtMessage): user IDs or
+    /// [`AT_ALL`]. Written as a text body with `atUserList`.
+    AtText {
+        text: String,
+        at_user_list: Vec<String>,
+    },
+    /// A custom message (Tencent's TIMCustomElem): three app-defined strings, stored and
+    /// delivered like text; together at most `limits::MAX_TEXT_BYTES`.
+    Custom {
+        data: String,
+        description: String,
+        extension: String,
     },
     /// An image message: an upload of `POST /v1/files?kind=image` (docs/protocol.md "Files").
     /// A sender names only `fileID`; the server fills the rest from what it stored.
@@ -41,7 +56,7 @@ pub enum WireBody {
 }
 
 /// [`WireBody`]'s JSON: the tag and every kind's fields, in the order they are written.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct BodyRepr {
     #[serde(rename = "type")]
@@ -60,6 +75,14 @@ struct BodyRepr {
         skip_serializing_if = "Option::is_none"
     )]
     operator_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at_user_list: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    extension: Option<String>,
     #[cfg(not(target_arch = "wasm32"))]
     #[serde(rename = "fileID", default, skip_serializing_if = "Option::is_none")]
     file_id: Option<String>,
@@ -90,6 +113,10 @@ impl BodyRepr {
             group_id: None,
             group_name: None,
             operator_id: None,
+            at_user_list: None,
+            data: None,
+            description: None,
+            extension: None,
             #[cfg(not(target_arch = "wasm32"))]
             file_id: None,
             #[cfg(not(target_arch = "wasm32"))]
@@ -106,33 +133,95 @@ impl BodyRepr {
     }
 }
 
-impl TryFrom<BodyRepr> for WireBody {
+/// `v[key]` as a string, `None` if absent or not one.
+fn string(v: &serde_json::Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+}
+
+/// `v[key]` as a string that may be left out ('' then); an error when it is something else.
+fn optional_string(v: &serde_json::Value, key: &str) -> Result<String, &'static str> {
+    match v.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(String::new()),
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err("a message's strings must be strings"),
+    }
+}
+
+/// A JSON list of strings (user IDs); `None` if it is not one. A plain loop: the iterator
+/// adapters' monomorphs cost the SDK more.
+pub fn string_list(v: &serde_json::Value) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for s in v.as_array()? {
+        out.push(s.as_str()?.to_owned());
+    }
+    Some(out)
+}
+
+/// `v[key]` as a number, `None` if absent or not one that fits.
+#[cfg(not(target_arch = "wasm32"))]
+fn number<T: TryFrom<u64>>(v: &serde_json::Value, key: &str) -> Option<T> {
+    v.get(key)
+        .and_then(serde_json::Value::as_u64)
+        .and_then(|n| T::try_from(n).ok())
+}
+
+impl TryFrom<serde_json::Value> for WireBody {
     type Error = &'static str;
 
-    fn try_from(r: BodyRepr) -> Result<WireBody, &'static str> {
-        match r.kind.as_str() {
-            "text" => Ok(WireBody::Text {
-                text: r.text.ok_or("missing field `text`")?,
+    fn try_from(v: serde_json::Value) -> Result<WireBody, &'static str> {
+        let kind = v
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("");
+        WireBody::read(kind, &v)
+    }
+}
+
+impl WireBody {
+    /// The body of `kind` (the JSON's `type`) with `v`'s fields. The SDK reads text and custom
+    /// payloads with it too: their fields are the body's.
+    pub fn read(kind: &str, v: &serde_json::Value) -> Result<WireBody, &'static str> {
+        let text = || string(v, "text").ok_or("missing field `text`");
+        match kind {
+            "text" => Ok(match v.get("atUserList") {
+                None | Some(serde_json::Value::Null) => WireBody::Text { text: text()? },
+                Some(list) => WireBody::AtText {
+                    text: text()?,
+                    at_user_list: string_list(list)
+                        .ok_or("atUserList must be a list of strings")?,
+                },
             }),
             "groupNotice" => Ok(WireBody::GroupNotice {
-                operation_type: r.operation_type.ok_or("missing field `operationType`")?,
-                group_id: r.group_id.ok_or("missing field `groupID`")?,
-                group_name: r.group_name.ok_or("missing field `groupName`")?,
-                operator_id: r.operator_id.ok_or("missing field `operatorID`")?,
+                operation_type: v
+                    .get("operationType")
+                    .and_then(serde_json::Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or("missing field `operationType`")?,
+                group_id: string(v, "groupID").ok_or("missing field `groupID`")?,
+                group_name: string(v, "groupName").ok_or("missing field `groupName`")?,
+                operator_id: string(v, "operatorID").ok_or("missing field `operatorID`")?,
+            }),
+            // A string left out reads as empty, as Tencent's custom elements do.
+            "custom" => Ok(WireBody::Custom {
+                data: optional_string(v, "data")?,
+                description: optional_string(v, "description")?,
+                extension: optional_string(v, "extension")?,
             }),
             #[cfg(not(target_arch = "wasm32"))]
             "image" => Ok(WireBody::Image {
-                file_id: r.file_id.ok_or("missing field `fileID`")?,
-                image_format: r.image_format.unwrap_or(image_format::UNKNOWN),
-                size: r.file_size.unwrap_or(0),
-                width: r.width.unwrap_or(0),
-                height: r.height.unwrap_or(0),
+                file_id: string(v, "fileID").ok_or("missing field `fileID`")?,
+                image_format: number(v, "imageFormat").unwrap_or(image_format::UNKNOWN),
+                size: number(v, "fileSize").unwrap_or(0),
+                width: number(v, "width").unwrap_or(0),
+                height: number(v, "height").unwrap_or(0),
             }),
             #[cfg(not(target_arch = "wasm32"))]
             "file" => Ok(WireBody::File {
-                file_id: r.file_id.ok_or("missing field `fileID`")?,
-                file_name: r.file_name.unwrap_or_default(),
-                size: r.file_size.unwrap_or(0),
+                file_id: string(v, "fileID").ok_or("missing field `fileID`")?,
+                file_name: optional_string(v, "fileName")?,
+                size: number(v, "fileSize").unwrap_or(0),
             }),
             // The SDK build's stand-ins until it shapes image and file payloads: an app that knows
             // only text messages still shows something when a peer sends one.
@@ -159,6 +248,10 @@ impl From<WireBody> for BodyRepr {
                 group_id: None,
                 group_name: None,
                 operator_id: None,
+                at_user_list: None,
+                data: None,
+                description: None,
+                extension: None,
                 #[cfg(not(target_arch = "wasm32"))]
                 file_id: None,
                 #[cfg(not(target_arch = "wasm32"))]
@@ -184,6 +277,62 @@ impl From<WireBody> for BodyRepr {
                 group_id: Some(group_id),
                 group_name: Some(group_name),
                 operator_id: Some(operator_id),
+                at_user_list: None,
+                data: None,
+                description: None,
+                extension: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_id: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_name: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_size: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                image_format: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                width: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                height: None,
+            },
+            WireBody::AtText { text, at_user_list } => BodyRepr {
+                kind: "text".into(),
+                text: Some(text),
+                operation_type: None,
+                group_id: None,
+                group_name: None,
+                operator_id: None,
+                at_user_list: Some(at_user_list),
+                data: None,
+                description: None,
+                extension: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_id: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_name: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                file_size: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                image_format: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                width: None,
+                #[cfg(not(target_arch = "wasm32"))]
+                height: None,
+            },
+            WireBody::Custom {
+                data,
+                description,
+                extension,
+            } => BodyRepr {
+                kind: "custom".into(),
+                text: None,
+                operation_type: None,
+                group_id: None,
+                group_name: None,
+                operator_id: None,
+                at_user_list: None,
+                data: Some(data),
+                description: Some(description),
+                extension: Some(extension),
                 #[cfg(not(target_arch = "wasm32"))]
                 file_id: None,
                 #[cfg(not(target_arch = "wasm32"))]
@@ -226,6 +375,10 @@ impl From<WireBody> for BodyRepr {
         }
     }
 }
+
+/// The `atUserList` entry that mentions every member (Tencent's `TIM.TYPES.MSG_AT_ALL`, its
+/// spelling included).
+pub const AT_ALL: &str = "__kImSDK_MesssageAtALL__";
 
 /// Tencent's `imageFormat` values (`TIM.TYPES.IMAGE_FORMAT_*`); WebP has none of its own.
 pub mod image_format {
@@ -414,6 +567,35 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&file).expect("encode"),
             r#"{"type":"file","fileID":"f2","fileName":"a.pdf","fileSize":7}"#
+        );
+        let custom = WireBody::Custom {
+            data: "d".into(),
+            description: "".into(),
+            extension: "e".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&custom).expect("encode"),
+            r#"{"type":"custom","data":"d","description":"","extension":"e"}"#
+        );
+        let at = WireBody::AtText {
+            text: "@b".into(),
+            at_user_list: vec!["b".into(), AT_ALL.into()],
+        };
+        let at_json = serde_json::to_string(&at).expect("encode");
+        assert_eq!(
+            at_json,
+            r#"{"type":"text","text":"@b","atUserList":["b","__kImSDK_MesssageAtALL__"]}"#
+        );
+        assert_eq!(serde_json::from_str::<WireBody>(&at_json).ok(), Some(at));
+        let partial: WireBody =
+            serde_json::from_value(json!({"type":"custom","data":"d"})).expect("decode");
+        assert_eq!(
+            partial,
+            WireBody::Custom {
+                data: "d".into(),
+                description: String::new(),
+                extension: String::new()
+            }
         );
         // A sender names the upload only; the server fills in the rest.
         let sent: WireBody =

@@ -32,7 +32,7 @@ use crate::usersig;
 use std::sync::Arc;
 use tim_proto::message_ref::MessageRef;
 use tim_proto::model::WireBody;
-use tim_proto::rules::{check_page_count, check_text, check_user_id, BlacklistChange};
+use tim_proto::rules::{check_body, check_page_count, check_user_id, BlacklistChange};
 use tim_proto::{ConversationId, ErrorCode, Reply, Request, PROTOCOL_VERSION};
 
 /// Longest client-made ID (message ID, opId).
@@ -419,22 +419,21 @@ impl Service {
         validate_client_id("message ID", &msg_id)?;
         let target = parse_conversation_id(conversation_id)?;
         let conv = ConvRef::of(&who.user.user_id, &target);
-        let body = match &body {
-            WireBody::Text { text } => {
-                check_text(text)?;
-                body
-            }
-            WireBody::Image { .. } | WireBody::File { .. } => {
-                self.file_body(who, &conv, &body).await?
-            }
-            WireBody::GroupNotice { .. } => {
-                return Err(ApiError::new(
+        let body =
+            match &body {
+                WireBody::Text { .. } | WireBody::AtText { .. } | WireBody::Custom { .. } => {
+                    check_body(&body, matches!(target, ConversationId::Group(_)))?;
+                    body
+                }
+                WireBody::Image { .. } | WireBody::File { .. } => {
+                    self.file_body(who, &conv, &body).await?
+                }
+                WireBody::GroupNotice { .. } => return Err(ApiError::new(
                     ErrorCode::InvalidParameter,
-                    "only text, image and file messages can be sent; system notices come \
+                    "only text, custom, image and file messages can be sent; system notices come \
                      from the server",
-                ))
-            }
-        };
+                )),
+            };
         let message = NewMessage {
             msg_id,
             body,

@@ -306,6 +306,47 @@ fn resending_a_message_id_is_idempotent_and_other_senders_cannot_take_it(db: Tes
     assert_eq!(unread(s, "bob", "alice"), Some(1));
 }
 
+/// Custom and @ bodies are stored as the JSON they are sent as and read back the same; a
+/// resend of one (same ID) stores nothing more.
+fn custom_and_at_bodies_are_stored_once_and_read_back_as_sent(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    let bodies = [
+        WireBody::Custom {
+            data: "{\"order\":1}".into(),
+            description: "an order".into(),
+            extension: "".into(),
+        },
+        WireBody::AtText {
+            text: "@bob".into(),
+            at_user_list: vec!["bob".into(), tim_proto::model::AT_ALL.into()],
+        },
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        let msg = NewMessage {
+            msg_id: format!("k{i}"),
+            body: body.clone(),
+            time: 10 + i as i64,
+        };
+        let conv = ConvRef::c2c("alice", "bob");
+        let SendOutcome::Stored { message, .. } = s.send_message(APP, &conv, &msg).expect("send")
+        else {
+            panic!("not stored");
+        };
+        assert_eq!(&message.body, body);
+        assert_eq!(
+            s.send_message(APP, &conv, &msg).expect("resend"),
+            SendOutcome::Duplicate(message)
+        );
+    }
+    let got: Vec<WireBody> = page(s, "bob", "alice", None, 15)
+        .messages
+        .into_iter()
+        .map(|m| m.body)
+        .collect();
+    assert_eq!(got, bodies);
+}
+
 fn chatting_with_oneself_uses_one_conversation(db: TestDb) {
     let s = open(&db);
     let s = s.as_ref();
@@ -537,6 +578,7 @@ for_each_engine!(
     the_deleters_own_new_message_brings_the_conversation_back_too,
     the_peers_deletion_never_blocks_later_messages,
     resending_a_message_id_is_idempotent_and_other_senders_cannot_take_it,
+    custom_and_at_bodies_are_stored_once_and_read_back_as_sent,
     chatting_with_oneself_uses_one_conversation,
     paging_goes_back_from_the_newest_and_reports_completion,
     conversations_active_in_the_same_second_keep_their_order,

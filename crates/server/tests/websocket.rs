@@ -324,6 +324,19 @@ async fn bad_frames_get_coded_errors_and_the_connection_keeps_working() {
             send("C2Cbob", "x1", "t".repeat(12 * 1024 + 1)),
             80002,
         ),
+        // A custom message's three strings count together; @ messages go to groups only.
+        (
+            "sendMessage",
+            json!({"conversationID": "C2Cbob", "ID": "x1", "body": {"type": "custom",
+                   "data": "d".repeat(6 * 1024), "description": "s".repeat(6 * 1024 + 1)}}),
+            80002,
+        ),
+        (
+            "sendMessage",
+            json!({"conversationID": "C2Cbob", "ID": "x1", "body": {"type": "text",
+                   "text": "@bob", "atUserList": ["bob"]}}),
+            2100,
+        ),
         (
             "getMessageList",
             json!({"conversationID": "C2Cbob", "count": 0}),

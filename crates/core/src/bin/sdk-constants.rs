@@ -1,5 +1,5 @@
-//! Writes the package's `constants.js` (TIM.EVENT, TIM.TYPES, TIM.VERSION and CALLS, the methods
-//! the entry installs on the class) from the one table in tim-core, so that the entry has them at
+//! Writes the package's `constants.js` (TIM.EVENT, TIM.TYPES, TIM.VERSION, and CALLS and
+//! CREATORS, the methods the entry installs on the class) from the one table in tim-core, so that the entry has them at
 //! import time without loading the wasm. A native program run by scripts/build-sdk.sh, so the
 //! shipped wasm carries neither the tables' names nor code to hand them out.
 //!
@@ -9,6 +9,7 @@ use serde_json::to_string as json;
 use std::process::ExitCode;
 use tim_core::calls::NAMES;
 use tim_core::constants::{EVENTS, TYPES, VERSION};
+use tim_core::message_args::CREATORS;
 use tim_proto::frame::PASSED_THROUGH;
 
 /// `Object.freeze({"K":"v",...})`, in the table's order.
@@ -41,11 +42,13 @@ fn main() -> ExitCode {
          export const EVENT = {};\n\
          export const TYPES = {};\n\
          export const VERSION = {};\n\
-         export const CALLS = Object.freeze({});\n",
+         export const CALLS = Object.freeze({});\n\
+         export const CREATORS = {};\n",
         table(EVENTS),
         table(TYPES),
         json(VERSION).unwrap_or_default(),
         json(&calls).unwrap_or_default(),
+        json(CREATORS).unwrap_or_default(),
     );
     if let Err(e) = std::fs::write(&path, text) {
         eprintln!("cannot write {path}: {e}");

@@ -3,12 +3,25 @@
 use super::conversation_type;
 use crate::constants::types;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tim_proto::model::{notice, WireBody};
 use tim_proto::WireMessage;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TextPayload {
     pub text: String,
+    /// Who an @ message (createTextAtMessage) mentions: user IDs or `TIM.TYPES.MSG_AT_ALL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_user_list: Option<Vec<String>>,
+}
+
+/// `payload` of a TIMCustomElem message (createCustomMessage).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomPayload {
+    pub data: String,
+    pub description: String,
+    pub extension: String,
 }
 
 /// `payload` of a TIMGroupSystemNoticeElem message, as the documented SDK shapes it.
@@ -28,47 +41,59 @@ pub struct NoticeGroup {
     pub name: String,
 }
 
-/// Written untagged (the payload object itself); read through the flat [`PayloadRepr`], which
-/// reads the same objects in one pass where serde's untagged form buffers them first.
+/// Written untagged (the payload object itself); read by hand from the JSON value (the SDK's
+/// reader of JS values as `serde_json::Value` is linked anyway: a derived reader of a struct
+/// with every kind's fields costs the SDK about 200 bytes raw per field).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
-#[serde(try_from = "PayloadRepr")]
+#[serde(try_from = "serde_json::Value")]
 pub enum Payload {
     Text(TextPayload),
+    Custom(CustomPayload),
     Notice(NoticePayload),
 }
 
-/// A payload as read: a text payload if it has a string `text`, else a notice.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PayloadRepr {
-    #[serde(default)]
-    text: Option<serde_json::Value>,
-    #[serde(default)]
-    group_profile: Option<NoticeGroup>,
-    #[serde(default)]
-    operation_type: Option<u32>,
-    #[serde(rename = "operatorID", default)]
-    operator_id: Option<String>,
+/// `v[key]` as a string; `None` when absent or not one.
+fn string_field(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-impl TryFrom<PayloadRepr> for Payload {
+/// A payload as read: a text payload if it has a string `text` (and maybe `atUserList`), a
+/// custom one if it has a string `data`, both read as the body they are; else a notice.
+impl TryFrom<Value> for Payload {
     type Error = &'static str;
 
-    fn try_from(r: PayloadRepr) -> Result<Payload, &'static str> {
-        if let Some(serde_json::Value::String(text)) = r.text {
-            return Ok(Payload::Text(TextPayload { text }));
+    fn try_from(v: Value) -> Result<Payload, &'static str> {
+        Payload::read(&v)
+    }
+}
+
+impl Payload {
+    pub fn read(v: &Value) -> Result<Payload, &'static str> {
+        for (key, kind) in [("text", "text"), ("data", "custom")] {
+            if v.get(key).is_some_and(Value::is_string) {
+                return Ok(Payload::from_wire(&WireBody::read(kind, v)?).0);
+            }
         }
-        match (r.group_profile, r.operation_type, r.operator_id) {
-            (Some(group_profile), Some(operation_type), Some(operator_id)) => {
+        let group = v.get("groupProfile").unwrap_or(&Value::Null);
+        match (
+            string_field(group, "groupID"),
+            string_field(group, "name"),
+            v.get("operationType")
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok()),
+            string_field(v, "operatorID"),
+        ) {
+            (Some(group_id), Some(name), Some(operation_type), Some(operator_id)) => {
                 Ok(Payload::Notice(NoticePayload {
-                    group_profile,
+                    group_profile: NoticeGroup { group_id, name },
                     operation_type,
                     operator_id,
                 }))
             }
             _ => Err(
-                "a payload needs a string `text`, or groupProfile, operationType and operatorID",
+                "a payload needs a string `text` or `data`, or groupProfile, operationType and \
+                 operatorID",
             ),
         }
     }
@@ -78,8 +103,30 @@ impl Payload {
     pub fn from_wire(body: &WireBody) -> (Payload, &'static str) {
         match body {
             WireBody::Text { text } => (
-                Payload::Text(TextPayload { text: text.clone() }),
+                Payload::Text(TextPayload {
+                    text: text.clone(),
+                    at_user_list: None,
+                }),
                 types::MSG_TEXT,
+            ),
+            WireBody::AtText { text, at_user_list } => (
+                Payload::Text(TextPayload {
+                    text: text.clone(),
+                    at_user_list: Some(at_user_list.clone()),
+                }),
+                types::MSG_TEXT,
+            ),
+            WireBody::Custom {
+                data,
+                description,
+                extension,
+            } => (
+                Payload::Custom(CustomPayload {
+                    data: data.clone(),
+                    description: description.clone(),
+                    extension: extension.clone(),
+                }),
+                types::MSG_CUSTOM,
             ),
             WireBody::GroupNotice {
                 operation_type,
@@ -103,6 +150,7 @@ impl Payload {
             WireBody::Image { .. } => (
                 Payload::Text(TextPayload {
                     text: "[Image]".into(),
+                    at_user_list: None,
                 }),
                 types::MSG_TEXT,
             ),
@@ -110,16 +158,40 @@ impl Payload {
             WireBody::File { .. } => (
                 Payload::Text(TextPayload {
                     text: "[File]".into(),
+                    at_user_list: None,
                 }),
                 types::MSG_TEXT,
             ),
         }
     }
 
+    /// The body it is sent as: none for a notice (the server makes those).
+    pub fn to_wire(&self) -> Option<WireBody> {
+        Some(match self {
+            Payload::Text(t) => match &t.at_user_list {
+                Some(at) => WireBody::AtText {
+                    text: t.text.clone(),
+                    at_user_list: at.clone(),
+                },
+                None => WireBody::Text {
+                    text: t.text.clone(),
+                },
+            },
+            Payload::Custom(c) => WireBody::Custom {
+                data: c.data.clone(),
+                description: c.description.clone(),
+                extension: c.extension.clone(),
+            },
+            Payload::Notice(_) => return None,
+        })
+    }
+
     /// The one-line text a conversation list shows for it (`messageForShow`).
     pub fn for_show(&self) -> String {
         match self {
             Payload::Text(t) => t.text.clone(),
+            // Tencent's documented messageForShow of a custom message.
+            Payload::Custom(_) => "[Custom Message]".into(),
             Payload::Notice(n) => {
                 let g = &n.group_profile.group_id;
                 match n.operation_type {
@@ -141,15 +213,38 @@ pub struct Sendable {
     pub id: String,
     pub to: String,
     pub conversation_type: String,
-    /// The text, for a text message.
-    pub text: Option<String>,
+    /// What it carries; none for a notice, which cannot be sent.
+    pub body: Option<WireBody>,
+    /// Its `status`: resendMessage sends only a `fail`ed one.
+    pub status: String,
 }
 
 impl Sendable {
+    /// The body to send; resendMessage (`resend`) sends only a message whose send failed,
+    /// under its own ID (the server stores an ID once). 2100 otherwise, as for a notice; a text
+    /// too long 80002 (the server checks the rest: `rules::check_body`).
+    pub fn sendable(&self, resend: bool) -> Result<WireBody, crate::SdkError> {
+        if resend && self.status != "fail" {
+            return Err(crate::SdkError::invalid(format!(
+                "resendMessage takes a message whose send failed (status 'fail'), not '{}'",
+                self.status
+            )));
+        }
+        let body = self
+            .body
+            .clone()
+            .ok_or_else(|| crate::SdkError::invalid("system notices cannot be sent"))?;
+        if let WireBody::Text { text } | WireBody::AtText { text, .. } = &body {
+            tim_proto::rules::check_text(text)?;
+        }
+        Ok(body)
+    }
+
     /// What sendMessage takes of the message it was given (read as a whole [`Message`]).
     pub fn from_message(m: Message) -> Sendable {
         Sendable {
-            text: m.text().map(str::to_owned),
+            body: m.payload.to_wire(),
+            status: m.status,
             id: m.id,
             to: m.to,
             conversation_type: m.conversation_type,
@@ -191,20 +286,21 @@ pub struct Message {
 }
 
 impl Message {
-    /// A text message not yet sent (what createTextMessage returns); `conversation_type` is
-    /// `C2C` (to a userID) or `GROUP` (to a groupID).
-    pub fn new_text(
+    /// A message not yet sent (what createTextMessage and the other creators return);
+    /// `conversation_type` is `C2C` (to a userID) or `GROUP` (to a groupID).
+    pub fn new_unsent(
         id: String,
         from: &str,
         to: &str,
         conversation_type: &str,
-        text: String,
+        body: &WireBody,
         now: i64,
     ) -> Message {
+        let (payload, kind) = Payload::from_wire(body);
         Message {
             id,
-            kind: types::MSG_TEXT.to_owned(),
-            payload: Payload::Text(TextPayload { text }),
+            kind: kind.to_owned(),
+            payload,
             conversation_id: format!("{conversation_type}{to}"),
             conversation_type: conversation_type.to_owned(),
             to: to.to_owned(),
@@ -252,10 +348,11 @@ impl Message {
     }
 
     /// The text, for a text message.
+    #[cfg(test)]
     pub fn text(&self) -> Option<&str> {
         match &self.payload {
             Payload::Text(t) => Some(&t.text),
-            Payload::Notice(_) => None,
+            _ => None,
         }
     }
 }
@@ -282,6 +379,55 @@ mod tests {
 
     fn text(t: &str) -> WireBody {
         WireBody::Text { text: t.into() }
+    }
+
+    #[test]
+    fn only_failed_messages_are_resent_and_notices_never_sent() {
+        let mut m = Message::new_unsent("id1".into(), "a", "b", "C2C", &text("yo"), 1);
+        let s = Sendable::from_message(m.clone());
+        assert_eq!(s.sendable(false).ok(), Some(text("yo")));
+        assert_eq!(s.sendable(true).map_err(|e| e.code.as_u32()), Err(2100));
+        m.status = "fail".into();
+        assert_eq!(
+            Sendable::from_message(m).sendable(true).ok(),
+            Some(text("yo"))
+        );
+        let notice = WireBody::GroupNotice {
+            operation_type: notice::INVITED,
+            group_id: "g".into(),
+            group_name: "G".into(),
+            operator_id: "a".into(),
+        };
+        let n = Message::from_wire(&wire("a", "b", "@TIM#SYSTEM", notice), "b");
+        assert!(Sendable::from_message(n).sendable(false).is_err());
+    }
+
+    #[test]
+    fn custom_and_at_payloads_have_documented_shapes() {
+        let custom = WireBody::Custom {
+            data: "d".into(),
+            description: "s".into(),
+            extension: "e".into(),
+        };
+        let m = Message::from_wire(&wire("b", "a", "C2Cb", custom.clone()), "a");
+        let v = serde_json::to_value(&m).expect("encode");
+        assert_eq!(v["type"], "TIMCustomElem");
+        assert_eq!(
+            v["payload"],
+            json!({"data": "d", "description": "s", "extension": "e"})
+        );
+        let back: Message = serde_json::from_value(v).expect("decode");
+        assert_eq!(back.payload.to_wire(), Some(custom));
+        let at = WireBody::AtText {
+            text: "@a".into(),
+            at_user_list: vec!["a".into()],
+        };
+        let m = Message::from_wire(&wire("b", "a", "GROUPg", at.clone()), "a");
+        let v = serde_json::to_value(&m).expect("encode");
+        assert_eq!(v["type"], "TIMTextElem");
+        assert_eq!(v["payload"], json!({"text": "@a", "atUserList": ["a"]}));
+        let back: Message = serde_json::from_value(v).expect("decode");
+        assert_eq!(back.payload.to_wire(), Some(at));
     }
 
     #[test]
@@ -333,13 +479,13 @@ mod tests {
 
     #[test]
     fn a_created_message_round_trips_through_json() {
-        let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
+        let m = Message::new_unsent("id1".into(), "alice", "bob", "C2C", &text("yo"), 10);
         let back: Message =
             serde_json::from_value(serde_json::to_value(&m).expect("encode")).expect("decode");
         assert_eq!(back, m);
         assert_eq!(m.status, "unSend");
         assert_eq!(m.conversation_id, "C2Cbob");
-        let g = Message::new_text("id2".into(), "alice", "g1", "GROUP", "yo".into(), 10);
+        let g = Message::new_unsent("id2".into(), "alice", "g1", "GROUP", &text("yo"), 10);
         assert_eq!(g.conversation_id, "GROUPg1");
         assert_eq!(g.text(), Some("yo"));
     }
@@ -364,7 +510,7 @@ mod tests {
 
     #[test]
     fn fields_serialize_in_sorted_order() {
-        let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
+        let m = Message::new_unsent("id1".into(), "alice", "bob", "C2C", &text("yo"), 10);
         let n = kicked_notice();
         for m in [&m, &n] {
             let sorted = serde_json::to_value(m).expect("encode").to_string();
@@ -374,7 +520,7 @@ mod tests {
 
     #[test]
     fn a_message_is_read_whole_or_refused() {
-        let m = Message::new_text("id1".into(), "alice", "bob", "C2C", "yo".into(), 10);
+        let m = Message::new_unsent("id1".into(), "alice", "bob", "C2C", &text("yo"), 10);
         let v = serde_json::to_value(&m).expect("encode");
         let notice = kicked_notice();
         let mut cases = vec![v.clone(), serde_json::to_value(&notice).expect("encode")];
@@ -417,7 +563,7 @@ mod tests {
             if let Some(m) = read {
                 let s = Sendable::from_message(m.clone());
                 assert_eq!((s.id, s.to), (m.id.clone(), m.to.clone()));
-                assert_eq!(s.text.as_deref(), m.text());
+                assert_eq!(s.body, m.payload.to_wire());
             }
         }
     }

@@ -12,7 +12,7 @@ mod refusal;
 
 pub use group::{check_group_name, check_member_count};
 pub use ids::{check_custom_group_id, check_group_id, check_user_id};
-pub use message::{check_batch_delete_len, check_page_count, check_text};
+pub use message::{check_batch_delete_len, check_body, check_page_count, check_text};
 pub use profile::{
     check_blacklist_change, check_profile_patch, check_profile_query, BlacklistChange,
 };
