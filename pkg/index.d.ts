@@ -353,6 +353,8 @@ export interface Conversation {
   messageRemindType: MessageRemindType;
   markList: string[];
   customData: string;
+  /** setConversationDraft's text ('' when none): this tab's only, never sent; a deletion drops it. */
+  draftText: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,6 +449,12 @@ export interface UsersRemindTypeOptions {
   messageRemindType: MessageRemindType;
 }
 export type SetMessageRemindTypeOptions = GroupRemindTypeOptions | UsersRemindTypeOptions;
+
+export interface SetConversationDraftOptions {
+  conversationID: ConversationID | string;
+  /** '' clears the draft. */
+  draftText: string;
+}
 
 /** The batch form of deleteConversation. */
 export interface DeleteConversationListOptions {
@@ -705,6 +713,12 @@ export interface TimInstance {
    * A group answers `{ group }` (10007 not a member, 10010 no such group); peers
    * `{ successUserIDList, failureUserIDList }`. 2100 for a bad setting or list (1 to 30 IDs).
    */
+  /**
+   * Keeps a draft on a conversation of the list, in this tab only (never sent, as Tencent's web
+   * SDK); CONVERSATION_LIST_UPDATED follows. 2500 for a conversation not in the list, 2503 for an
+   * invalid ID, 2100 without a string `draftText`.
+   */
+  setConversationDraft(options: SetConversationDraftOptions): Promise<imResponse<PinConversationResult>>;
   setMessageRemindType(options: GroupRemindTypeOptions): Promise<imResponse<GroupResult>>;
   setMessageRemindType(options: UsersRemindTypeOptions): Promise<imResponse<SetMessageRemindTypeUsersResult>>;
   setMessageRemindType(options: SetMessageRemindTypeOptions): Promise<imResponse<GroupResult | SetMessageRemindTypeUsersResult>>;

@@ -6,7 +6,7 @@ use crate::js::Object;
 use std::rc::Rc;
 use tim_core::calls;
 use tim_core::SdkError;
-use tim_proto::ErrorCode;
+use tim_proto::{ErrorCode, Reply};
 use wasm_bindgen::JsValue;
 
 impl Inner {
@@ -15,22 +15,31 @@ impl Inner {
         self.check_ready()?;
         // A passed-through call has no `prepared`: its answer is the result as it is.
         let (sent, resend, prepared) = match calls::passed_through(&name) {
-            Some(idempotent) => (Outgoing::passed_through(name, &options)?, idempotent, None),
+            Some(idempotent) => (
+                Some(Outgoing::passed_through(name, &options)?),
+                idempotent,
+                None,
+            ),
             None => {
                 let prepared = calls::prepare(&name, &crate::js::arg(&options))?;
-                let sent = match &prepared.request {
-                    Some(request) => Outgoing::typed(request)?,
-                    None => Outgoing::passed_through(name, &options)?,
+                let sent = match &prepared.send {
+                    calls::Send::Request(request) => Some(Outgoing::typed(request)?),
+                    calls::Send::Options => Some(Outgoing::passed_through(name, &options)?),
+                    calls::Send::Nothing => None,
                 };
                 (sent, prepared.idempotent, Some(prepared))
             }
         };
-        let reply = match self.send(sent, resend).await {
-            Ok(reply) => reply,
-            Err(e) => {
-                self.apply_local(prepared.as_ref().and_then(|p| p.on_error(&e)));
-                return Err(e);
-            }
+        // No request: a local-only call, finished at once.
+        let reply = match sent {
+            None => Reply::Done,
+            Some(sent) => match self.send(sent, resend).await {
+                Ok(reply) => reply,
+                Err(e) => {
+                    self.apply_local(prepared.as_ref().and_then(|p| p.on_error(&e)));
+                    return Err(e);
+                }
+            },
         };
         let Some(prepared) = prepared else {
             return Ok(crate::js::parse_json_text(&calls::passed_through_data(

@@ -51,6 +51,8 @@ if (tim) {
   tim.setMessageRemindType({ userIDList: ['bob'], messageRemindType: 'Mute' });
   // @ts-expect-error a groupID or a userIDList, not both
   tim.setMessageRemindType({ groupID: 'g1', userIDList: ['bob'], messageRemindType: 'Discard' });
+  // @ts-expect-error draftText is a string
+  tim.setConversationDraft({ conversationID: 'C2Cbob', draftText: 5 });
   // @ts-expect-error log levels are 0 to 4
   tim.setLogLevel(5);
   // @ts-expect-error unknown event name

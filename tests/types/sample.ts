@@ -45,6 +45,10 @@ void tim.setMessageRemindType({ groupID: 'g1', messageRemindType: TIM.TYPES.MSG_
   const groupName: string = r.data.group.name;
   console.log(groupName);
 });
+void tim.setConversationDraft({ conversationID: 'C2Cbob', draftText: 'half a thought' }).then((r) => {
+  const drafted: string = r.data.conversationID;
+  console.log(drafted);
+});
 await tim.login({ userID: 'alice', userSig });
 let promise = tim.deleteConversation('C2Cbob');
 promise

@@ -105,10 +105,16 @@ impl ConversationState {
             .map(|(i, c)| (c.conversation_id.clone(), base + n - i as u64))
             .collect();
         self.next_activity = base + n + 1;
-        let entries: HashMap<String, WireConversation> = list
+        let mut entries: HashMap<String, WireConversation> = list
             .into_iter()
             .map(|c| (c.conversation_id.clone(), c))
             .collect();
+        // Drafts are this tab's own: the server's list has none.
+        for (id, c) in &mut entries {
+            if let Some(old) = self.entries.get(id) {
+                c.draft_text.clone_from(&old.draft_text);
+            }
+        }
         let changed = entries != self.entries;
         self.entries = entries;
         if changed {
@@ -148,6 +154,7 @@ impl ConversationState {
                     .get(&msg.conversation_id)
                     .and_then(|&i| REMIND_TYPES.get(i as usize))
                     .map_or_else(String::new, |&k| k.to_owned()),
+                draft_text: String::new(),
             });
         let newest = entry.last_message.as_ref().map_or(0, |m| m.seq);
         if msg.seq <= newest {
@@ -296,6 +303,29 @@ impl ConversationState {
         }
     }
 
+    /// setConversationDraft on a listed conversation (empty text: no draft). Kept in the entry
+    /// (a deletion drops it with the entry), never cached nor sent.
+    pub fn set_draft(&mut self, conversation_id: &str, text: String) -> Change {
+        match self.entries.get_mut(conversation_id) {
+            Some(c) => {
+                c.draft_text = text;
+                Change {
+                    list: true,
+                    total_unread: false,
+                }
+            }
+            None => Change::default(),
+        }
+    }
+
+    /// The draft of a listed conversation (empty when none).
+    pub fn draft_text(&self, conversation_id: &str) -> String {
+        self.entries
+            .get(conversation_id)
+            .map(|c| c.draft_text.clone())
+            .unwrap_or_default()
+    }
+
     /// setMessageRemindType: `kind` for each of `ids` (`parts` of a `messageRemindType` push:
     /// the setting, then the IDs). Muting changes the total unread count, not the entry's.
     pub fn set_remind(&mut self, parts: &[String]) -> Change {
@@ -336,8 +366,11 @@ impl ConversationState {
     }
 
     /// Replaces one entry with the server's view of it.
-    pub fn upsert(&mut self, conversation: WireConversation) -> Change {
+    pub fn upsert(&mut self, mut conversation: WireConversation) -> Change {
         let before = self.total_unread();
+        if let Some(old) = self.entries.get(&conversation.conversation_id) {
+            conversation.draft_text.clone_from(&old.draft_text);
+        }
         let changed = self.entries.get(&conversation.conversation_id) != Some(&conversation);
         let id = conversation.conversation_id.clone();
         self.entries.insert(id.clone(), conversation);
@@ -641,6 +674,7 @@ mod tests {
             peer_avatar: String::new(),
             pinned: false,
             remind_type: String::new(),
+            draft_text: String::new(),
         };
         // The server says gus is more recent than fay within the same second.
         s.replace_all(vec![conv("C2Cgus"), conv("C2Cfay")]);
@@ -710,6 +744,7 @@ mod tests {
             peer_avatar: String::new(),
             pinned: false,
             remind_type: String::new(),
+            draft_text: String::new(),
         }]);
         assert!(ch.list && ch.total_unread);
         assert_eq!(s.total_unread(), 3);
@@ -725,6 +760,7 @@ mod tests {
             peer_avatar: String::new(),
             pinned: false,
             remind_type: String::new(),
+            draft_text: String::new(),
         }]);
         assert_eq!(again, Change::default());
     }

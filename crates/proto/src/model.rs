@@ -520,6 +520,11 @@ pub struct WireConversation {
         skip_serializing_if = "String::is_empty"
     )]
     pub remind_type: String,
+    /// The SDK's setConversationDraft text for it: local to the tab, never on the wire nor in
+    /// the cache (Tencent's web SDK keeps drafts in memory only). Here and not in a map of its
+    /// own: the SDK pays for each map type it holds.
+    #[serde(skip)]
+    pub draft_text: String,
 }
 
 fn is_false(b: &bool) -> bool {

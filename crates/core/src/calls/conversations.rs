@@ -6,6 +6,7 @@ use super::{expect_done, unexpected, Data, Finish, Finished, Local, Prepared};
 use crate::args;
 use crate::error::SdkError;
 use crate::shapes::Conversation;
+use crate::state::ConversationState;
 use crate::tab_note::TabNote;
 use serde_json::Value;
 use tim_proto::{Reply, Request};
@@ -28,16 +29,22 @@ pub(super) fn prepare(name: &str, arg: &Value) -> Option<Result<Prepared, SdkErr
             Prepared::new(Request::ClearHistory { conversation_id }, finish)
         }),
         "pinConversation" => pin(arg),
+        "setConversationDraft" => draft(arg),
         _ => return None,
     };
     Some(p)
 }
 
 /// `{ conversation }`, which also refreshes (or adds) the local entry.
-pub(super) fn finish_profile(reply: Reply) -> Result<Finished, SdkError> {
-    let Reply::Conversation { conversation } = reply else {
+pub(super) fn finish_profile(
+    reply: Reply,
+    state: &ConversationState,
+) -> Result<Finished, SdkError> {
+    let Reply::Conversation { mut conversation } = reply else {
         return Err(unexpected(&reply));
     };
+    // The server's view, with this tab's draft.
+    conversation.draft_text = state.draft_text(&conversation.conversation_id);
     Ok(Finished {
         data: Data::Conversation {
             conversation: Conversation::from_wire(&conversation),
@@ -105,6 +112,42 @@ pub(super) fn finish_pinned(
     expect_done(&reply)?;
     Ok(Finished {
         local: Some(Local::Pinned(conversation_id.clone(), pinned)),
+        notes: Vec::new(),
+        data: Data::ConversationId { conversation_id },
+        persist: false,
+        groups: None,
+    })
+}
+
+/// `{ conversationID, draftText }`: local only (Tencent's web SDK never sends drafts), so no
+/// request; an empty text clears the draft.
+fn draft(arg: &Value) -> Result<Prepared, SdkError> {
+    let conversation_id = args::conversation_id_field(arg)?.to_string();
+    let Some(Value::String(text)) = arg.get("draftText") else {
+        return Err(SdkError::invalid(
+            "setConversationDraft needs { conversationID, draftText: string }",
+        ));
+    };
+    Ok(Prepared::local(Finish::Draft(
+        conversation_id,
+        text.clone(),
+    )))
+}
+
+/// `{ conversationID }` for a conversation of the list (2500 otherwise, nothing set).
+pub(super) fn finish_draft(
+    conversation_id: String,
+    text: String,
+    state: &ConversationState,
+) -> Result<Finished, SdkError> {
+    if !state.contains(&conversation_id) {
+        return Err(SdkError::new(
+            tim_proto::ErrorCode::ConversationNotFound,
+            "no such conversation in the list",
+        ));
+    }
+    Ok(Finished {
+        local: Some(Local::Draft(conversation_id.clone(), text)),
         notes: Vec::new(),
         data: Data::ConversationId { conversation_id },
         persist: false,

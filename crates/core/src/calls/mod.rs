@@ -68,19 +68,30 @@ pub const NAMES: &[&str] = &[
     "deleteMessage",
     "modifyMessage",
     "getGroupList",
+    "setConversationDraft",
 ];
 
 /// A call whose arguments passed their checks: the request to send and how to finish.
 #[cfg_attr(test, derive(Debug))]
 pub struct Prepared {
-    /// What goes to the server; `None`: the app's options as given, under the method's name
-    /// (`tim_proto::frame::SENT_AS_OPTIONS`: the server reads and checks them).
-    pub request: Option<Request>,
+    /// What goes to the server.
+    pub send: Send,
     /// The server can safely see it twice: resent once after a reconnect if the answer was lost.
     pub idempotent: bool,
     /// The user's groups changed: the SDK fetches them again (GROUP_LIST_UPDATED) afterwards.
     pub refresh_groups: bool,
     finish: Finish,
+}
+
+/// What a prepared call sends.
+#[cfg_attr(test, derive(Debug, PartialEq))]
+pub enum Send {
+    Request(Request),
+    /// The app's options as given, under the method's name (`tim_proto::frame::SENT_AS_OPTIONS`:
+    /// the server reads and checks them).
+    Options,
+    /// Nothing: a local-only call (setConversationDraft), finished at once with `Reply::Done`.
+    Nothing,
 }
 
 /// What a call needs to know, once answered, to make its result.
@@ -101,6 +112,8 @@ enum Finish {
     /// deleteMessage: resolves with the messages given.
     Deleted,
     GroupList,
+    /// setConversationDraft: the conversation and the text.
+    Draft(String, String),
 }
 
 /// A finished call: what its Promise resolves with (`data`) and the local changes to apply and
@@ -127,6 +140,8 @@ pub enum Local {
     Upsert(Box<tim_proto::WireConversation>),
     /// A conversation the server does not know: the local entry is stale.
     Forget(String),
+    /// setConversationDraft: the conversation and its draft ('' for none).
+    Draft(String, String),
 }
 
 impl Local {
@@ -135,6 +150,7 @@ impl Local {
             Local::Pinned(id, pinned) => state.set_pinned(&id, pinned),
             Local::Upsert(conversation) => state.upsert(*conversation),
             Local::Forget(id) => state.remove(&id),
+            Local::Draft(id, text) => state.set_draft(&id, text),
         }
     }
 }
@@ -207,17 +223,22 @@ pub fn prepare(name: &str, arg: &Value) -> Result<Prepared, SdkError> {
 
 impl Prepared {
     fn new(request: Request, finish: Finish) -> Prepared {
-        Prepared::sending(Some(request), finish)
+        Prepared::sending(Send::Request(request), finish)
     }
 
     /// The app's options go to the server as they are.
     fn options(finish: Finish) -> Prepared {
-        Prepared::sending(None, finish)
+        Prepared::sending(Send::Options, finish)
     }
 
-    fn sending(request: Option<Request>, finish: Finish) -> Prepared {
+    /// A call that sends nothing: finished at once against the local state.
+    fn local(finish: Finish) -> Prepared {
+        Prepared::sending(Send::Nothing, finish).idempotent()
+    }
+
+    fn sending(send: Send, finish: Finish) -> Prepared {
         Prepared {
-            request,
+            send,
             idempotent: false,
             refresh_groups: false,
             finish,
@@ -252,7 +273,8 @@ impl Prepared {
             Finish::GroupId(group_id) => groups::finish_group_id(reply, group_id),
             Finish::GroupProfile => groups::finish_profile(reply, state),
             Finish::Members => groups::finish_members(reply, state),
-            Finish::Profile(_) => conversations::finish_profile(reply),
+            Finish::Profile(_) => conversations::finish_profile(reply, state),
+            Finish::Draft(id, text) => conversations::finish_draft(id, text, state),
             Finish::Read(id) => conversations::finish_read(reply, id),
             Finish::Cleared(id) => conversations::finish_cleared(reply, id),
             Finish::Pinned(id, pinned) => conversations::finish_pinned(reply, id, pinned),

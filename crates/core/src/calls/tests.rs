@@ -75,6 +75,14 @@ fn bad_arguments_are_refused_with_codes() {
             json!({ "conversationID": "C2Cbob", "isPinned": "yes" }),
         ),
         ("pinConversation", json!("C2Cbob")),
+        (
+            "setConversationDraft",
+            json!({ "conversationID": "C2Cbob" }),
+        ),
+        (
+            "setConversationDraft",
+            json!({ "conversationID": "C2Cbob", "draftText": 5 }),
+        ),
     ] {
         let e = prepare(name, &arg).expect_err(name);
         assert!(
@@ -96,8 +104,8 @@ fn set_all_message_read_reads_the_unread_of_its_scope() {
     .expect("ok");
     assert!(p.idempotent && !p.refresh_groups);
     assert!(matches!(
-        p.request,
-        Some(Request::SetAllMessageRead {
+        p.send,
+        Send::Request(Request::SetAllMessageRead {
             scope: ReadScope::C2c
         })
     ));
@@ -186,8 +194,8 @@ fn pin_conversation_checks_its_id_and_pins_here_at_once() {
     .expect("ok");
     assert!(p.idempotent && !p.refresh_groups);
     assert_eq!(
-        p.request,
-        Some(Request::PinConversation {
+        p.send,
+        Send::Request(Request::PinConversation {
             conversation_id: "C2Cbob".into(),
             pinned: true
         })
@@ -226,7 +234,7 @@ fn message_edits_send_the_apps_message_objects_as_they_are() {
     for name in ["revokeMessage", "modifyMessage", "deleteMessage"] {
         // Whatever the argument: the server reads and checks it (tests/message_options.rs).
         let p = prepare(name, &json!("anything")).expect(name);
-        assert_eq!(p.request, None, "{name} sends the options");
+        assert_eq!(p.send, Send::Options, "{name} sends the options");
         assert!(p.idempotent, "{name}");
         assert!(tim_proto::frame::SENT_AS_OPTIONS.contains(&name));
     }
@@ -284,5 +292,102 @@ fn set_message_remind_type_is_passed_through_and_set_here_by_its_push() {
     assert_eq!(
         state.get("C2Ccarol").expect("carol").message_remind_type,
         "AcceptAndNotify"
+    );
+}
+
+#[test]
+fn set_conversation_draft_is_local_and_needs_a_listed_conversation() {
+    let e = prepare(
+        "setConversationDraft",
+        &json!({ "conversationID": "bob", "draftText": "x" }),
+    )
+    .expect_err("bad ID");
+    assert_eq!(e.code, ErrorCode::InvalidConversationId);
+    let mut state = state_with_unread(&["C2Cbob"]);
+    let draft = |id: &str, text: &str| {
+        prepare(
+            "setConversationDraft",
+            &json!({ "conversationID": id, "draftText": text }),
+        )
+        .expect("ok")
+    };
+    let p = draft("C2Cerin", "hi");
+    assert_eq!(p.send, Send::Nothing, "never sent");
+    let e = p.finish(Reply::Done, &state).expect_err("not listed");
+    assert_eq!(e.code, ErrorCode::ConversationNotFound);
+
+    state.take_dirty();
+    let done = draft("C2Cbob", "half a thought")
+        .finish(Reply::Done, &state)
+        .expect("set");
+    assert_eq!(
+        serde_json::to_value(&done.data).expect("json"),
+        json!({ "conversationID": "C2Cbob" })
+    );
+    assert!(done.local.expect("local").apply(&mut state).list);
+    assert_eq!(
+        state.get("C2Cbob").expect("bob").draft_text,
+        "half a thought"
+    );
+    assert_eq!(state.list()[0].draft_text, "half a thought");
+    assert!(state.take_dirty().upserts.is_empty(), "not cached");
+    // The server's view of it keeps the draft (getConversationProfile, a fresh list).
+    let server_view = || tim_proto::WireConversation {
+        conversation_id: "C2Cbob".into(),
+        unread_count: 1,
+        last_message: None,
+        update_time: 1,
+        group: None,
+        peer_nick: String::new(),
+        peer_avatar: String::new(),
+        pinned: false,
+        remind_type: String::new(),
+        draft_text: String::new(),
+    };
+    let p = prepare("getConversationProfile", &json!("C2Cbob")).expect("ok");
+    let reply = Reply::Conversation {
+        conversation: server_view(),
+    };
+    let done = p.finish(reply, &state).expect("profile");
+    assert_eq!(
+        serde_json::to_value(&done.data).expect("json")["conversation"]["draftText"],
+        "half a thought"
+    );
+    done.local.expect("upsert").apply(&mut state);
+    state.replace_all(vec![server_view()]);
+    assert_eq!(
+        state.get("C2Cbob").expect("bob").draft_text,
+        "half a thought"
+    );
+    // Cleared by an empty text; gone with its conversation.
+    let done = draft("C2Cbob", "")
+        .finish(Reply::Done, &state)
+        .expect("set");
+    done.local.expect("local").apply(&mut state);
+    assert_eq!(state.get("C2Cbob").expect("bob").draft_text, "");
+    let done = draft("C2Cbob", "again")
+        .finish(Reply::Done, &state)
+        .expect("set");
+    done.local.expect("local").apply(&mut state);
+    state.delete("C2Cbob", 1);
+    state.apply_message(
+        &WireMessage {
+            id: "m9".into(),
+            conversation_id: "C2Cbob".into(),
+            from: "bob".into(),
+            to: "alice".into(),
+            seq: 2,
+            time: 2,
+            body: WireBody::Text { text: "x".into() },
+            nick: String::new(),
+            avatar: String::new(),
+            revoked: false,
+        },
+        true,
+    );
+    assert_eq!(
+        state.get("C2Cbob").expect("back").draft_text,
+        "",
+        "a deletion drops it"
     );
 }

@@ -72,6 +72,8 @@ pub struct Conversation {
     #[serde(rename = "conversationID")]
     pub conversation_id: String,
     pub custom_data: String,
+    /// setConversationDraft's text: this tab's only (never sent), empty when none.
+    pub draft_text: String,
     /// GROUP only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_profile: Option<GroupProfile>,
@@ -136,6 +138,7 @@ impl Conversation {
             },
             mark_list: Vec::new(),
             custom_data: String::new(),
+            draft_text: w.draft_text.clone(),
         }
     }
 }
@@ -171,6 +174,7 @@ mod tests {
             peer_avatar: String::new(),
             pinned: false,
             remind_type: String::new(),
+            draft_text: String::new(),
         }
     }
 

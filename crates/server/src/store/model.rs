@@ -227,6 +227,7 @@ impl ConversationView {
             peer_avatar: String::new(),
             pinned: self.pinned,
             remind_type: String::new(),
+            draft_text: String::new(),
         }
     }
 }
