@@ -48,6 +48,8 @@ const features = () => ({
   readAll: has('setAllMessageRead'),
   image: has('createImageMessage'),
   file: has('createFileMessage'),
+  draft: has('setConversationDraft'),
+  resend: has('resendMessage'),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -311,7 +313,10 @@ async function openConversation(id, { draftName = '', status = '' } = {}) {
     $('send-text').focus();
     return;
   }
+  keepDraft();
   view = { id, entries: [], next: '', completed: false, loadingOlder: false, inList: !!findConversation(id), draftName };
+  $('send-text').value = (findConversation(id) || {}).draftText || '';
+  autosize();
   $('pane-empty').hidden = true;
   $('pane-open').hidden = false;
   $('app').dataset.view = 'chat';
@@ -410,7 +415,9 @@ async function loadOlder() {
 }
 
 function closeConversation() {
+  keepDraft();
   view = null;
+  $('send-text').value = '';
   $('pane-open').hidden = true;
   $('pane-empty').hidden = false;
   $('app').dataset.view = 'list';
@@ -473,7 +480,19 @@ function target() {
   return { to, conversationType: type === 'GROUP' ? TIM.TYPES.CONV_GROUP : TIM.TYPES.CONV_C2C };
 }
 
-async function send(message, extra = {}) {
+/**
+ * What is typed in the composer stays with its conversation when another one opens (Tencent's
+ * setConversationDraft: this tab only); the list shows it. Nothing to keep for a chat not yet
+ * listed (2500), and a failure only loses the draft, so it is not an error for the user.
+ */
+function keepDraft() {
+  const c = view && features().draft && findConversation(view.id);
+  const draftText = $('send-text').value;
+  if (!c || (c.draftText || '') === draftText) return;
+  record(`setConversationDraft({ conversationID: ${JSON.stringify(c.conversationID)}, draftText })`, tim.setConversationDraft({ conversationID: c.conversationID, draftText })).catch(() => {});
+}
+
+async function send(message, extra = {}, { resend = false } = {}) {
   const mine = view;
   const entry = { message, status: 'sending', ...extra };
   const i = view.entries.findIndex((e) => e.message.ID === message.ID);
@@ -481,7 +500,9 @@ async function send(message, extra = {}) {
   else view.entries.push(entry);
   renderMessages('bottom');
   try {
-    const { data } = await record('sendMessage(message)', tim.sendMessage(message));
+    const { data } = resend
+      ? await record('resendMessage(message)', tim.resendMessage(message))
+      : await record('sendMessage(message)', tim.sendMessage(message));
     entry.message = data.message;
     entry.status = 'sent';
     delete entry.progress;
@@ -512,7 +533,8 @@ function sendText() {
 
 function retry(messageID) {
   const entry = view && view.entries.find((e) => e.message.ID === messageID);
-  if (entry) send(entry.message);
+  // resendMessage: the failed message again, same ID, stored once however often it is retried.
+  if (entry) send(entry.message, {}, { resend: features().resend });
 }
 
 /** Revoke, confirmed: it changes the message for everyone in the chat. */

@@ -1,12 +1,13 @@
 // The demo chat's actions on chats and messages, through its UI in headless Chromium (issue 17):
 // pin (first, with a mark, on both of the user's devices; unpin returns it), mark all read,
-// revoke (the sender and the peer both see it revoked; too late says so), and the user's nick
+// revoke (the sender and the peer both see it revoked; too late says so), drafts (kept per chat,
+// shown in the list), Retry as resendMessage, and the user's nick
 // and avatar (set in the UI, shown to the peer in the list, the header and group messages).
 // Errors show where the action was, in words with their code. Screenshots: test-results/demo-*.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useEnv, openUser, resultPath, sleep } from './harness.mjs';
-import { DESKTOP, PHONE, T, personAt, closed, connected, msgTexts, msgCount, text, visible, typeAndEnter, status } from './demo-ui.mjs';
+import { DESKTOP, PHONE, T, personAt, closed, connected, msgTexts, msgCount, text, visible, typeAndEnter, status, devResult } from './demo-ui.mjs';
 
 const env = useEnv(before, after);
 const person = (userID, viewport) => personAt(env, userID, viewport);
@@ -245,6 +246,53 @@ describe('demo chat: actions', () => {
     await tia.ctx.close();
   });
 
+  it('draft: what is typed stays with its chat when another opens, shown in the list as a draft; sent or emptied, it goes', async () => {
+    const { server, browser } = env;
+    const dana = await person('dana', DESKTOP);
+    const d = dana.page;
+    assert.deepEqual(await sdkHas(d, ['setConversationDraft', 'resendMessage']), { setConversationDraft: true, resendMessage: true });
+    const erin = await openUser(browser, server, 'erin');
+    const fay = await openUser(browser, server, 'fay');
+    await erin.login();
+    await fay.login();
+    await erin.send('dana', 'from erin');
+    await fay.send('dana', 'from fay');
+    await rowsAre(d, ['C2Cfay', 'C2Cerin']);
+
+    await d.click(T('open-C2Cerin'));
+    await d.fill(T('send-text'), 'half a thought');
+    await d.click(T('open-C2Cfay'));
+    assert.equal(await d.inputValue(T('send-text')), '', "fay's chat has its own (empty) composer");
+    await d.waitForFunction(() => document.querySelector('[data-testid="last-C2Cerin"]').textContent === 'half a thought');
+    assert.equal(await d.textContent('[data-conversation-id="C2Cerin"] .last-draft'), 'Draft: ');
+    await d.screenshot({ path: resultPath('demo-draft.png') });
+    // a new message in that chat keeps the draft
+    await erin.send('dana', 'erin again');
+    await rowsAre(d, ['C2Cerin', 'C2Cfay']);
+    assert.equal(await text(d, 'last-C2Cerin'), 'half a thought');
+
+    await d.click(T('open-C2Cerin'));
+    assert.equal(await d.inputValue(T('send-text')), 'half a thought', 'the draft is back in the composer');
+    assert.equal(await text(d, 'last-C2Cerin'), 'erin again', 'the open chat shows its last message');
+    await d.fill(T('send-text'), 'half a thought, finished');
+    await d.press(T('send-text'), 'Enter');
+    await status(d, 'half a thought, finished', 'sent');
+    await d.click(T('open-C2Cfay'));
+    await d.waitForFunction(() => document.querySelector('[data-testid="last-C2Cerin"]').textContent === 'half a thought, finished');
+    assert.equal(await d.$('[data-conversation-id="C2Cerin"] .last-draft'), null, 'sent: no draft left');
+
+    // typed and emptied again: no draft either
+    await d.fill(T('send-text'), 'for fay');
+    await d.click(T('open-C2Cerin'));
+    await d.waitForFunction(() => document.querySelector('[data-testid="last-C2Cfay"]').textContent === 'for fay');
+    await d.click(T('open-C2Cfay'));
+    await d.fill(T('send-text'), '');
+    await d.click(T('open-C2Cerin'));
+    await d.waitForFunction(() => document.querySelector('[data-testid="last-C2Cfay"]').textContent === 'from fay');
+    assert.deepEqual(dana.errors, []);
+    await dana.ctx.close();
+  });
+
   it('block: confirmed; the blocked person\'s message is refused in words with 20007, and goes through with Retry once unblocked', async () => {
     const yan = await person('yan', DESKTOP);
     const zoe = await person('zoe', PHONE);
@@ -295,6 +343,7 @@ describe('demo chat: actions', () => {
     assert.doesNotMatch(await text(y, 'open-sub'), /Blocked/);
     await z.click(T('retry-btn'));
     await status(z, 'are you ignoring me?', 'sent');
+    assert.equal((await devResult(z)).head, 'resendMessage(message) → resolved', 'Retry is resendMessage: the same message, once');
     await y.waitForFunction(() => [...document.querySelectorAll('[data-testid="msg"].in .text')].some((x) => x.textContent === 'are you ignoring me?'));
     assert.deepEqual(await msgTexts(y), ['hello yan', 'are you ignoring me?']);
 

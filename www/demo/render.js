@@ -83,6 +83,8 @@ export function conversationRow(c, { me, openID, actions, groupNames, people, is
   const avatar = el('span', { className: 'avatar', ariaHidden: 'true' });
   paintAvatar(avatar, name, { group: c.type === 'GROUP', url: conversationAvatar(c, people) });
   const m = c.lastMessage || {};
+  // A draft (setConversationDraft) shows instead of the last message, except in the open chat.
+  const draft = id !== openID && c.draftText ? c.draftText : '';
   const fromMe = m.fromAccount && m.fromAccount === me;
   const fromOther = c.type === 'GROUP' && m.fromAccount && !fromMe ? `${m.fromAccount}: ` : '';
   const unread = el('span', {
@@ -113,8 +115,14 @@ export function conversationRow(c, { me, openID, actions, groupNames, people, is
         el(
           'span',
           { className: 'conv-last' },
-          fromMe ? el('span', { className: 'last-from', textContent: 'You: ' }) : fromOther ? el('span', { className: 'last-from', textContent: fromOther }) : null,
-          el('span', { textContent: lastText(c), testid: `last-${id}` }),
+          draft
+            ? el('span', { className: 'last-draft', textContent: 'Draft: ' })
+            : fromMe
+              ? el('span', { className: 'last-from', textContent: 'You: ' })
+              : fromOther
+                ? el('span', { className: 'last-from', textContent: fromOther })
+                : null,
+          el('span', { textContent: draft || lastText(c), testid: `last-${id}` }),
         ),
         unread,
       ),
