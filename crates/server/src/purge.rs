@@ -5,7 +5,7 @@
 //! later, in small batches so it never holds the database for long.
 
 use crate::clock::unix_now;
-use crate::files::Blobs;
+use crate::files::disk::Blobs;
 use crate::store::{Store, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;

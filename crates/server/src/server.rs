@@ -62,7 +62,7 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
     let service = Service::new(Arc::clone(&store), Arc::clone(&hub));
     let service = Arc::new(service.with_group_caps(caps));
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let blobs = Arc::new(crate::files::Blobs::new(
+    let blobs = Arc::new(crate::files::disk::Blobs::new(
         config
             .files
             .clone()

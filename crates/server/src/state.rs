@@ -4,7 +4,7 @@
 use crate::anonymous::Anonymous;
 use crate::config::Limits;
 use crate::console_rates;
-use crate::files::Blobs;
+use crate::files::disk::Blobs;
 use crate::hub::UserKey;
 use crate::rate::KeyedRate;
 use crate::service::Service;

@@ -204,7 +204,7 @@ fn stale_uploads_and_their_bytes_are_purged(db: TestDb) {
     let seq = send(s.as_ref(), &alice, "m1", image("sent"), 1000);
     s.link_file(APP, "sent", seq).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let blobs = tim_server::files::Blobs::new(dir.path().to_path_buf());
+    let blobs = tim_server::files::disk::Blobs::new(dir.path().to_path_buf());
     for id in ["old", "fresh", "sent"] {
         let path = blobs.path(APP, id);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

@@ -12,11 +12,9 @@
 //!
 //! Nothing here logs a query string or a header: they carry UserSigs and tickets.
 
-mod disk;
+pub mod disk;
 pub mod sniff;
 pub mod ticket;
-
-pub use disk::Blobs;
 
 use crate::clock::unix_now;
 use crate::error::ApiError;
