@@ -131,7 +131,7 @@ impl Tim {
         let inner = self.inner();
         let target = message.clone();
         promise(Box::pin(async move {
-            let result = inner.send_message(js::from_js(&message), resend).await;
+            let result = inner.send_message(js::arg(&message), resend).await;
             let status = if result.is_ok() { "success" } else { "fail" };
             if target.is_object() {
                 let _ = js_sys::Reflect::set(&target, &"status".into(), &status.into());

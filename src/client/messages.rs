@@ -36,11 +36,11 @@ impl Inner {
     /// sendMessage, or resendMessage (`resend`: only a message whose send failed).
     pub async fn send_message(
         self: Rc<Self>,
-        message: Option<Message>,
+        message: Value,
         resend: bool,
     ) -> Result<Message, SdkError> {
         self.check_ready()?;
-        let m = message.map(Sendable::from_message).ok_or_else(|| {
+        let m = Sendable::read(&message).ok_or_else(|| {
             SdkError::invalid("needs a message made by createTextMessage or another creator")
         })?;
         let body = m.sendable(resend)?;

@@ -240,7 +240,33 @@ impl Sendable {
         Ok(body)
     }
 
-    /// What sendMessage takes of the message it was given (read as a whole [`Message`]).
+    /// What sendMessage takes of the message object it was given (as JSON): `None` unless it
+    /// is a whole [`Message`], every field there with its type, exactly what the derived
+    /// reader of `Message` accepts (tested below). Read by hand: that derived reader was the
+    /// SDK's only use of it, about 3.5 KB of wasm.
+    pub fn read(v: &Value) -> Option<Sendable> {
+        let string = |key| v.get(key).and_then(Value::as_str).map(str::to_owned);
+        let typed = MESSAGE_FIELDS.iter().all(|&(key, kind)| {
+            v.get(key).is_some_and(|f| match kind {
+                FieldKind::Str => f.is_string(),
+                FieldKind::Bool => f.is_boolean(),
+                FieldKind::Int => f.is_i64(),
+                FieldKind::Unsigned => f.is_u64(),
+            })
+        });
+        if !typed {
+            return None;
+        }
+        Some(Sendable {
+            body: Payload::read(v.get("payload")?).ok()?.to_wire(),
+            status: string("status")?,
+            id: string("ID")?,
+            to: string("to")?,
+            conversation_type: string("conversationType")?,
+        })
+    }
+
+    /// What sendMessage takes of a whole [`Message`].
     pub fn from_message(m: Message) -> Sendable {
         Sendable {
             body: m.payload.to_wire(),
@@ -251,6 +277,38 @@ impl Sendable {
         }
     }
 }
+
+/// The JSON types of [`Message`]'s fields other than `payload` (read by [`Sendable::read`]).
+#[derive(Clone, Copy)]
+enum FieldKind {
+    Str,
+    Bool,
+    /// An `i64` (JSON number that is an integer).
+    Int,
+    /// A `u64`.
+    Unsigned,
+}
+
+const MESSAGE_FIELDS: [(&str, FieldKind); 18] = [
+    ("ID", FieldKind::Str),
+    ("avatar", FieldKind::Str),
+    ("clientTime", FieldKind::Int),
+    ("cloudCustomData", FieldKind::Str),
+    ("conversationID", FieldKind::Str),
+    ("conversationType", FieldKind::Str),
+    ("flow", FieldKind::Str),
+    ("from", FieldKind::Str),
+    ("isPeerRead", FieldKind::Bool),
+    ("isRead", FieldKind::Bool),
+    ("isRevoked", FieldKind::Bool),
+    ("nick", FieldKind::Str),
+    ("priority", FieldKind::Str),
+    ("sequence", FieldKind::Unsigned),
+    ("status", FieldKind::Str),
+    ("time", FieldKind::Int),
+    ("to", FieldKind::Str),
+    ("type", FieldKind::Str),
+];
 
 /// A message as `tim.createTextMessage` returns it and events carry it. Fields are declared in
 /// sorted order of their JSON names, the order JS has always seen them in (see `crate::json`).
@@ -379,6 +437,63 @@ mod tests {
 
     fn text(t: &str) -> WireBody {
         WireBody::Text { text: t.into() }
+    }
+
+    /// `Sendable::read` accepts exactly the objects the derived reader of `Message` accepts.
+    #[test]
+    fn sendable_read_accepts_what_message_deserialize_accepts() {
+        let at = WireBody::AtText {
+            text: "@a".into(),
+            at_user_list: vec!["a".into()],
+        };
+        let custom = WireBody::Custom {
+            data: "d".into(),
+            description: "s".into(),
+            extension: "e".into(),
+        };
+        let mut cases = Vec::new();
+        for body in [text("yo"), at, custom] {
+            let m = Message::new_unsent("id1".into(), "a", "b", "C2C", &body, 1);
+            let v = serde_json::to_value(&m).expect("encode");
+            let Value::Object(fields) = &v else {
+                panic!("not an object")
+            };
+            for (key, _) in fields {
+                let mut without = v.clone();
+                without.as_object_mut().expect("object").remove(key);
+                cases.push(without);
+                for other in [
+                    json!(null),
+                    json!("s"),
+                    json!(true),
+                    json!(-3),
+                    json!(7),
+                    json!(1.5),
+                    json!(18_446_744_073_709_551_615u64),
+                    json!({}),
+                    json!([]),
+                    json!({"text": 1}),
+                ] {
+                    let mut changed = v.clone();
+                    changed[key] = other;
+                    cases.push(changed);
+                }
+            }
+            let mut extra = v.clone();
+            extra["extra"] = json!({"any": "thing"});
+            cases.push(extra);
+            cases.push(v);
+        }
+        cases.extend([json!(null), json!("m"), json!([]), json!({})]);
+        let mut accepted = 0;
+        for v in &cases {
+            let derived = serde_json::from_value::<Message>(v.clone())
+                .ok()
+                .map(Sendable::from_message);
+            assert_eq!(Sendable::read(v), derived, "{v}");
+            accepted += usize::from(derived.is_some());
+        }
+        assert!(accepted > 3, "{accepted}");
     }
 
     #[test]
