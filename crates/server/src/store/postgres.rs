@@ -17,6 +17,7 @@
 
 mod client_ops;
 mod deletion;
+mod durable;
 mod edits;
 mod events;
 mod files;
@@ -41,7 +42,7 @@ use super::model::{
 use super::once::{Once, OpRecord};
 use super::{
     BatchedSend, GroupEdit, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store,
-    StoreError, StoreResult,
+    StoreError, StoreResult, SyncSends,
 };
 use super::{EditOutcome, HideOutcome, MessageEdit};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -74,6 +75,8 @@ const MESSAGE_COLUMNS: &str =
 
 pub struct PgStore {
     pool: Pool,
+    /// Makes the writer's asynchronously committed send batches durable (`durable.rs`).
+    barrier: std::sync::Arc<durable::Barrier>,
     /// Drives the connections; `None` only while dropping.
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -121,6 +124,7 @@ impl PgStore {
             .build()
             .map_err(|e| StoreError::PostgresSetup(format!("connection pool: {e}")))?;
         let store = PgStore {
+            barrier: durable::Barrier::new(pool.clone(), runtime.handle().clone()),
             pool,
             runtime: Some(runtime),
         };
@@ -623,6 +627,46 @@ impl Store for PgStore {
                 Ok(batch.iter().map(|i| self.send_one(i)).collect())
             }
         }
+    }
+
+    fn send_messages_unsynced(
+        &self,
+        batch: &[SendItem],
+    ) -> StoreResult<(Vec<BatchedSend>, Option<SyncSends>)> {
+        // No barrier connection open since before this batch: a durable commit, as alone.
+        let Some(generation) = self.barrier.generation() else {
+            return Ok((self.send_messages(batch)?, None));
+        };
+        let applied = self.change(async |tx: &Tx<'_>| {
+            // Sent in one go with the batch's first statements (tokio-postgres pipelines
+            // them; the server runs them in order).
+            let (_, outcomes) = futures::try_join!(
+                async {
+                    tx.batch_execute("SET LOCAL synchronous_commit = off")
+                        .await
+                        .map_err(StoreError::from)
+                },
+                send::apply(tx, batch),
+            )?;
+            Ok(outcomes)
+        });
+        match applied {
+            Ok(outcomes) => Ok((
+                outcomes.into_iter().map(Ok).collect(),
+                Some(self.barrier.applied(generation)),
+            )),
+            Err(e) => {
+                tracing::warn!(
+                    "a group commit of {} sends failed ({e}); retrying one by one",
+                    batch.len()
+                );
+                Ok((batch.iter().map(|i| self.send_one(i)).collect(), None))
+            }
+        }
+    }
+
+    fn flush(&self) -> StoreResult<()> {
+        self.barrier.flush()
     }
 
     fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>> {
