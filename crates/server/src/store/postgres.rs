@@ -660,7 +660,11 @@ impl Store for PgStore {
                     "a group commit of {} sends failed ({e}); retrying one by one",
                     batch.len()
                 );
-                Ok((batch.iter().map(|i| self.send_one(i)).collect(), None))
+                // Each commits durably, but one may find this batch's rows (its commit went
+                // through, only its answer was lost) before they are flushed: a barrier
+                // before anyone is answered, as for the batch.
+                let outcomes = batch.iter().map(|i| self.send_one(i)).collect();
+                Ok((outcomes, Some(self.barrier.applied(generation))))
             }
         }
     }

@@ -83,10 +83,16 @@ impl Barrier {
     /// barrier is running; `None`: the next batch commits synchronously.
     pub(super) fn generation(&self) -> Option<u64> {
         let live = self.live.load(Ordering::Acquire);
-        if live != 0 {
-            return Some(live);
+        let Ok(mut conn) = self.conn.try_lock() else {
+            // A barrier is running on it (if it fails, so will this batch's: conservative).
+            return (live != 0).then_some(live);
+        };
+        if conn.as_ref().is_some_and(|(_, c)| c.is_closed()) {
+            // Closed since its last barrier (PostgreSQL went away): the batches recorded
+            // under it fail at their barrier; the next ones begin under a new connection.
+            *conn = None;
+            self.live.store(0, Ordering::Release);
         }
-        let mut conn = self.conn.try_lock().ok()?;
         if conn.is_none() {
             match self.block_on(self.pool.get()) {
                 Ok(c) => {
