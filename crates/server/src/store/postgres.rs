@@ -75,8 +75,8 @@ const MESSAGE_COLUMNS: &str =
 
 pub struct PgStore {
     pool: Pool,
-    /// Makes the writer's asynchronously committed send batches durable (`durable.rs`).
-    barrier: std::sync::Arc<durable::Barrier>,
+    /// The writer's send batches whose commit is in flight (`durable.rs`).
+    commits: std::sync::Arc<durable::Commits>,
     /// Drives the connections; `None` only while dropping.
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -124,7 +124,7 @@ impl PgStore {
             .build()
             .map_err(|e| StoreError::PostgresSetup(format!("connection pool: {e}")))?;
         let store = PgStore {
-            barrier: durable::Barrier::new(pool.clone(), runtime.handle().clone()),
+            commits: durable::Commits::new(pool.clone(), runtime.handle().clone()),
             pool,
             runtime: Some(runtime),
         };
@@ -633,44 +633,21 @@ impl Store for PgStore {
         &self,
         batch: &[SendItem],
     ) -> StoreResult<(Vec<BatchedSend>, Option<SyncSends>)> {
-        // No barrier connection open since before this batch: a durable commit, as alone.
-        let Some(generation) = self.barrier.generation() else {
-            return Ok((self.send_messages(batch)?, None));
-        };
-        let applied = self.change(async |tx: &Tx<'_>| {
-            // Sent in one go with the batch's first statements (tokio-postgres pipelines
-            // them; the server runs them in order).
-            let (_, outcomes) = futures::try_join!(
-                async {
-                    tx.batch_execute("SET LOCAL synchronous_commit = off")
-                        .await
-                        .map_err(StoreError::from)
-                },
-                send::apply(tx, batch),
-            )?;
-            Ok(outcomes)
-        });
-        match applied {
-            Ok(outcomes) => Ok((
-                outcomes.into_iter().map(Ok).collect(),
-                Some(self.barrier.applied(generation)),
-            )),
+        // Applied now, committed (durably) in flight while the writer goes on.
+        match self.commits.apply(batch) {
+            Ok((outcomes, step)) => Ok((outcomes.into_iter().map(Ok).collect(), Some(step))),
             Err(e) => {
                 tracing::warn!(
                     "a group commit of {} sends failed ({e}); retrying one by one",
                     batch.len()
                 );
-                // Each commits durably, but one may find this batch's rows (its commit went
-                // through, only its answer was lost) before they are flushed: a barrier
-                // before anyone is answered, as for the batch.
-                let outcomes = batch.iter().map(|i| self.send_one(i)).collect();
-                Ok((outcomes, Some(self.barrier.applied(generation))))
+                Ok((batch.iter().map(|i| self.send_one(i)).collect(), None))
             }
         }
     }
 
     fn flush(&self) -> StoreResult<()> {
-        self.barrier.flush()
+        self.commits.flush()
     }
 
     fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>> {

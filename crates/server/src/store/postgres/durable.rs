@@ -1,50 +1,39 @@
-//! Durable sends without a WAL flush per batch: the group-commit writer's batches commit with
-//! `SET LOCAL synchronous_commit = off` (the commit returns once its record is in PostgreSQL's
-//! WAL buffers, not on disk), so the writer applies the next batch at once; before any sender
-//! is answered, a *barrier* makes them durable: one small synchronous commit
-//! (`SELECT txid_current()`, which assigns a transaction ID, so its commit writes a record and
-//! waits for the WAL to be flushed up to it). The WAL is one sequence, so that flush covers
-//! every commit record written before it: one barrier vouches for every batch committed before
-//! it started (the writer runs only the newest step, see [`crate::group_commit`]).
+//! Durable sends without the writer waiting for each batch's WAL flush: a batch's transaction
+//! runs on a task of the store's runtime, which hands the outcomes back to the writer as soon
+//! as its statements are done and then sends COMMIT (a synchronous commit, as every other
+//! write). The writer applies the next batch at once, on another pooled connection, while that
+//! commit waits for the flush (PostgreSQL flushes concurrent commits together); the batch's
+//! sync step (`SyncSends`, run before anyone is answered) waits for its commit and for every
+//! earlier batch's, so an answer still means "flushed to disk".
 //!
-//! The catch is a restart between a batch's commit and its barrier: the unflushed commits are
-//! gone, yet a barrier on the restarted server would succeed. `pg_postmaster_start_time()`
-//! does not tell, as a crash of any backend makes the postmaster reinitialise shared memory
-//! (the WAL buffers with it) without restarting itself. What does tell: every such restart,
-//! crash, shutdown or failover ends *every* backend. So barriers run on one connection of
-//! their own, held open, and a batch commits asynchronously only if that connection was
-//! already open when the batch began (it records the connection's generation); a barrier that
-//! succeeds on that same connection proves the server never restarted between the batch's
-//! commit and the flush. Any other case (the barrier connection broke, or a batch began under
-//! an earlier one) fails the sends with [`StoreError::PostgresUnavailable`] (60016): they may
-//! or may not be kept, and resending them is safe (message IDs are applied once). With no
-//! barrier connection at all, batches commit synchronously as before.
+//! Why not `synchronous_commit = off` plus a barrier commit: PostgreSQL commits a transaction
+//! that wrote no WAL of its own asynchronously even with `synchronous_commit` on (a barrier of
+//! `SELECT txid_current()` returns before anything is flushed: measured, the WAL syncs hardly
+//! rose), so a barrier would have to write a row; asynchronous commits are also visible to
+//! other nodes before they are durable, and a restart between commit and barrier must be
+//! detected. Commits in flight keep every commit synchronous: nothing is visible before it is
+//! durable, and a commit that fails (the connection lost in a restart) fails its sends.
 //!
-//! What is given up: other sessions and nodes may read a batch's rows up to one barrier
-//! (~1 ms) before they are durable, as SQLite's readers see its unsynced batches. A change
-//! that builds on them (a deletion, a read) commits synchronously after them in the WAL, so it
-//! makes them durable too.
+//! A batch holds its rows' locks until its commit is flushed, so a later batch touching the
+//! same thread or user waits for it (their order is kept); disjoint batches overlap.
 
-use super::{Pool, StoreError, StoreResult};
-use crate::store::SyncSends;
+use super::{lost_race, send, Pool, StoreError, StoreResult, ATTEMPTS};
+use crate::store::{GroupRefusal, SendItem, SendOutcome, SyncSends};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::oneshot;
 
-/// The barrier's connection and what waits for it.
-pub(super) struct Barrier {
+type Outcomes = Vec<Result<SendOutcome, GroupRefusal>>;
+
+/// The commits in flight.
+pub(super) struct Commits {
     pool: Pool,
     runtime: tokio::runtime::Handle,
-    /// The connection barriers run on and its generation; `None` once it broke.
-    conn: Mutex<Option<(u64, deadpool_postgres::Object)>>,
-    /// The generation of the open barrier connection; 0: none (batches commit synchronously).
-    live: AtomicU64,
-    next_generation: AtomicU64,
-    /// Batches committed asynchronously and not yet vouched for: (number, the generation of
-    /// the barrier connection open when they began), oldest first.
-    pending: Mutex<VecDeque<(u64, u64)>>,
+    /// Batches whose commit was sent and not yet waited for: (number, its result), oldest first.
+    pending: Mutex<VecDeque<(u64, oneshot::Receiver<StoreResult<()>>)>>,
     next_batch: AtomicU64,
-    /// A barrier failed and the writer has not asked [`Barrier::flush`] yet: it must fail too.
+    /// A step failed and the writer has not asked [`Commits::flush`] yet: it must fail too.
     failed: AtomicBool,
 }
 
@@ -52,22 +41,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn restarted() -> StoreError {
-    StoreError::PostgresUnavailable(
-        "PostgreSQL could not confirm that these sends reached its disk (the connection they \
-         were committed under broke: a restart may have lost them); resending them is safe"
-            .into(),
-    )
+fn lost() -> StoreError {
+    StoreError::PostgresUnavailable("the commit of a batch of sends was lost".into())
 }
 
-impl Barrier {
-    pub(super) fn new(pool: Pool, runtime: tokio::runtime::Handle) -> Arc<Barrier> {
-        Arc::new(Barrier {
+impl Commits {
+    pub(super) fn new(pool: Pool, runtime: tokio::runtime::Handle) -> Arc<Commits> {
+        Arc::new(Commits {
             pool,
             runtime,
-            conn: Mutex::new(None),
-            live: AtomicU64::new(0),
-            next_generation: AtomicU64::new(1),
             pending: Mutex::new(VecDeque::new()),
             next_batch: AtomicU64::new(1),
             failed: AtomicBool::new(false),
@@ -79,53 +61,46 @@ impl Barrier {
         futures::executor::block_on(tokio::task::unconstrained(fut))
     }
 
-    /// The generation of the open barrier connection, opening one if there is none and no
-    /// barrier is running; `None`: the next batch commits synchronously.
-    pub(super) fn generation(&self) -> Option<u64> {
-        let live = self.live.load(Ordering::Acquire);
-        let Ok(mut conn) = self.conn.try_lock() else {
-            // A barrier is running on it (if it fails, so will this batch's: conservative).
-            return (live != 0).then_some(live);
-        };
-        if conn.as_ref().is_some_and(|(_, c)| c.is_closed()) {
-            // Closed since its last barrier (PostgreSQL went away): the batches recorded
-            // under it fail at their barrier; the next ones begin under a new connection.
-            *conn = None;
-            self.live.store(0, Ordering::Release);
-        }
-        if conn.is_none() {
-            match self.block_on(self.pool.get()) {
-                Ok(c) => {
-                    let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
-                    *conn = Some((generation, c));
-                    self.live.store(generation, Ordering::Release);
-                }
-                Err(e) => {
-                    tracing::warn!("no connection for send barriers ({e}); committing in line");
-                    return None;
-                }
-            }
-        }
-        conn.as_ref().map(|(g, _)| *g)
-    }
-
-    /// Records a batch committed asynchronously after [`Barrier::generation`] said `generation`;
-    /// the step that makes it (and every batch before it) durable.
-    pub(super) fn applied(self: &Arc<Self>, generation: u64) -> SyncSends {
+    /// Applies `batch` in one transaction and sends its COMMIT without waiting for it: the
+    /// outcomes, and the step that waits for this commit and every earlier one. An error: the
+    /// batch was not applied (rolled back).
+    pub(super) fn apply(
+        self: &Arc<Self>,
+        batch: &[SendItem],
+    ) -> StoreResult<(Outcomes, SyncSends)> {
+        let (outcomes_tx, outcomes_rx) = oneshot::channel::<StoreResult<Outcomes>>();
+        let (commit_tx, commit_rx) = oneshot::channel();
+        let items = batch.to_vec();
+        let pool = self.pool.clone();
+        // Numbered before the task starts, so that batches wait in the writer's order.
         let n = {
             let mut pending = lock(&self.pending);
             let n = self.next_batch.fetch_add(1, Ordering::Relaxed);
-            pending.push_back((n, generation));
+            pending.push_back((n, commit_rx));
             n
         };
-        let barrier = Arc::clone(self);
-        Box::new(move || barrier.sync(Some(n)))
+        self.runtime.spawn(async move {
+            let mut outcomes_tx = Some(outcomes_tx);
+            let committed = run_batch(&pool, &items, &mut outcomes_tx).await;
+            let _ = commit_tx.send(committed);
+        });
+        let outcomes = self.block_on(outcomes_rx).unwrap_or_else(|_| Err(lost()));
+        match outcomes {
+            Ok(outcomes) => {
+                let commits = Arc::clone(self);
+                Ok((outcomes, Box::new(move || commits.wait(Some(n)))))
+            }
+            Err(e) => {
+                // Nothing of it to wait for.
+                lock(&self.pending).retain(|(b, _)| *b != n);
+                Err(e)
+            }
+        }
     }
 
-    /// Makes the batches up to `upto` (all: `None`) durable, or fails them all.
-    fn sync(&self, upto: Option<u64>) -> StoreResult<()> {
-        let mut conn = lock(&self.conn);
-        let covered: Vec<(u64, u64)> = {
+    /// Waits for the commits of the batches up to `upto` (all: `None`).
+    fn wait(&self, upto: Option<u64>) -> StoreResult<()> {
+        let waiting: Vec<_> = {
             let mut pending = lock(&self.pending);
             let n = pending
                 .iter()
@@ -133,36 +108,72 @@ impl Barrier {
                 .count();
             pending.drain(..n).collect()
         };
-        if covered.is_empty() {
-            return Ok(());
-        }
-        let outcome = match conn.as_mut() {
-            Some((generation, c)) if covered.iter().all(|(_, g)| g == generation) => {
-                self.block_on(async {
-                    let stmt = c.prepare_cached("SELECT txid_current()").await?;
-                    c.query_one(&stmt, &[]).await?;
-                    Ok::<_, StoreError>(())
-                })
+        let mut outcome = Ok(());
+        for (_, commit) in waiting {
+            let result = self.block_on(commit).unwrap_or_else(|_| Err(lost()));
+            if let Err(e) = result {
+                tracing::error!("a batch of sends failed to commit: {e}");
+                if outcome.is_ok() {
+                    outcome = Err(e);
+                }
             }
-            _ => Err(restarted()),
-        };
-        if let Err(e) = outcome {
-            tracing::error!(batches = covered.len(), "a send barrier failed: {e}");
-            // Whatever broke, the next batches begin under a new connection.
-            *conn = None;
-            self.live.store(0, Ordering::Release);
-            self.failed.store(true, Ordering::Release);
-            return Err(restarted());
         }
-        Ok(())
+        if outcome.is_err() {
+            self.failed.store(true, Ordering::Release);
+        }
+        outcome
     }
 
-    /// Every batch applied so far durable, or an error; fails once after a failed barrier (the
-    /// writer asks this before failing that barrier's sends).
+    /// Every batch applied so far committed, or an error; fails once after a failed step (the
+    /// writer asks this before failing that step's sends).
     pub(super) fn flush(&self) -> StoreResult<()> {
         if self.failed.swap(false, Ordering::AcqRel) {
-            return Err(restarted());
+            return Err(lost());
         }
-        self.sync(None)
+        self.wait(None)
     }
+}
+
+/// The batch's transaction: its outcomes go to `outcomes` once its statements are done (run
+/// again from the start when it loses a race), then the COMMIT's result is returned.
+async fn run_batch(
+    pool: &Pool,
+    items: &[SendItem],
+    outcomes: &mut Option<oneshot::Sender<StoreResult<Outcomes>>>,
+) -> StoreResult<()> {
+    let mut attempt = 1;
+    loop {
+        match once(pool, items, outcomes).await {
+            // Handed over: what is left is the commit's result.
+            done if outcomes.is_none() => return done,
+            Err(StoreError::Postgres(e)) if attempt < ATTEMPTS && lost_race(&e) => {
+                tracing::debug!(
+                    attempt,
+                    "a batch of sends lost a race ({e}); running it again"
+                );
+                attempt += 1;
+            }
+            failed => {
+                if let Some(to) = outcomes.take() {
+                    let _ = to.send(failed.and(Err(lost())));
+                }
+                return Err(lost());
+            }
+        }
+    }
+}
+
+/// One run of the batch's transaction: the outcomes handed over, then COMMIT.
+async fn once(
+    pool: &Pool,
+    items: &[SendItem],
+    outcomes: &mut Option<oneshot::Sender<StoreResult<Outcomes>>>,
+) -> StoreResult<()> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let done = send::apply(&tx, items).await?;
+    if let Some(to) = outcomes.take() {
+        let _ = to.send(Ok(done));
+    }
+    Ok(tx.commit().await?)
 }

@@ -1,11 +1,12 @@
-//! The PostgreSQL store's send barrier (`store/postgres/durable.rs`): the group-commit writer's
-//! batches commit without waiting for the WAL flush, and a barrier makes them durable before
-//! anyone is answered. On a PostgreSQL of the test's own, crashed on purpose
-//! (`pg_ctl stop -m immediate`):
-//! - a batch whose barrier succeeded survives a crash right after (what "answered" promises);
-//! - a crash between a batch's commit and its barrier fails the barrier with 60016, and the
-//!   writer's fallback (`Store::flush`) too, so the sends are never answered as stored; their
-//!   resends are then kept exactly once, and the next barriers work again.
+//! The PostgreSQL store's commits in flight (`store/postgres/durable.rs`): the group-commit
+//! writer gets a batch's outcomes before its COMMIT is done, and the batch's sync step waits for
+//! that commit (and every earlier batch's) before anyone is answered. On a PostgreSQL of the
+//! test's own, crashed on purpose (`pg_ctl stop -m immediate`):
+//! - a batch whose step succeeded survives a crash right after (what "answered" promises);
+//! - a step waits for its batch's commit (held back here by a synchronous
+//!   standby that never answers), and the rows are not visible meanwhile; a crash then fails
+//!   the step with 60016, and the writer's fallback (`Store::flush`) too, so the sends are never
+//!   answered as stored; their resends are kept exactly once, and the next batches work.
 
 // A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
 // lints deny them in code that runs in production).
@@ -72,7 +73,7 @@ fn count(server: &pg::PgServer, dbname: &str, sql: &str) -> i64 {
 }
 
 #[test]
-fn a_batch_whose_barrier_succeeded_survives_a_crash_right_after() {
+fn a_batch_whose_step_succeeded_survives_a_crash_right_after() {
     let Some((server, dbname, store)) = setup() else {
         return;
     };
@@ -80,11 +81,11 @@ fn a_batch_whose_barrier_succeeded_survives_a_crash_right_after() {
         .send_messages_unsynced(&batch(&["m1", "m2", "m3"]))
         .expect("applied");
     assert!(outcomes.iter().all(stored), "{outcomes:?}");
-    // Committed asynchronously: durable only once the step has run.
-    let step = step.expect("a barrier step (the batch committed without a flush)");
-    step().expect("the barrier");
+    // Its commit in flight: done once the step has run.
+    let step = step.expect("a step that waits for the commit");
+    step().expect("the commit");
     // Seen from another connection at once, and still there after a crash (no checkpoint, the
-    // WAL buffers lost): the barrier flushed the WAL past the batch's commit.
+    // WAL buffers lost): the commit the step waited for was flushed.
     assert_eq!(count(&server, &dbname, "SELECT count(*) FROM messages"), 3);
     server.crash();
     server.resume();
@@ -99,47 +100,70 @@ fn a_batch_whose_barrier_succeeded_survives_a_crash_right_after() {
 }
 
 #[test]
-fn a_crash_between_commit_and_barrier_fails_the_sends_with_60016_and_resends_are_kept_once() {
+fn a_step_waits_for_the_commit_and_a_crash_fails_it_with_60016() {
     let Some((server, dbname, store)) = setup() else {
         return;
     };
-    // Two batches applied, their barriers not run yet (the writer runs only the newest).
+    // Every synchronous commit from now on waits for a standby that does not exist: commits
+    // stay in flight until the crash.
+    server.psql(
+        "postgres",
+        "ALTER SYSTEM SET synchronous_standby_names = 'nobody'",
+    );
+    server.psql("postgres", "SELECT pg_reload_conf()");
+    // Two batches applied; the writer runs only the newest step.
     let (first, older_step) = store
         .send_messages_unsynced(&batch(&["m1", "m2"]))
         .expect("applied");
+    // (Other users: a batch touching the first one's rows would wait for its commit.)
     let (second, step) = store
-        .send_messages_unsynced(&batch(&["m3"]))
+        .send_messages_unsynced(&[item("carol", "dave", "m3")])
         .expect("applied");
     assert!(first.iter().chain(&second).all(stored));
     assert!(older_step.is_some());
     drop(older_step);
-    let step = step.expect("a barrier step");
+    let step = step.expect("a commit in flight");
+    let waiting = std::thread::spawn(step);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(!waiting.is_finished(), "the step waits for the commits");
+    assert_eq!(
+        count(&server, &dbname, "SELECT count(*) FROM messages"),
+        0,
+        "nothing visible before its commit is done"
+    );
 
     server.crash();
-    server.resume();
-
-    // The newest barrier vouches for both batches, and cannot: 60016, and the writer's
-    // fallback fails as well, so none of the three is answered as stored.
-    let e = step().expect_err("a barrier across a crash fails");
+    let e = waiting
+        .join()
+        .expect("the step returns")
+        .expect_err("a commit lost in a crash fails its step");
     assert!(e.is_unavailable(), "{e}");
     assert_eq!(ApiError::from(e).code, ErrorCode::StorageUnavailable);
     let e = store.flush().expect_err("the fallback fails too");
     assert_eq!(ApiError::from(e).code, ErrorCode::StorageUnavailable);
+    server.resume();
+    server.psql("postgres", "ALTER SYSTEM RESET synchronous_standby_names");
+    server.psql("postgres", "SELECT pg_reload_conf()");
 
-    // The clients resend: each message is kept exactly once (stored again if the crash lost
-    // it, its stored copy if not), and this batch's barrier works on a new connection.
+    // The clients resend: each message kept exactly once (stored again, or its stored copy:
+    // the commit record may have reached the disk before the crash, unanswered).
     let mut resent = None;
     for _ in 0..50 {
-        match store.send_messages_unsynced(&batch(&["m1", "m2", "m3"])) {
-            Ok(r) if r.0.iter().all(|o| o.is_ok()) => {
-                resent = Some(r);
-                break;
+        let mut resends = batch(&["m1", "m2"]);
+        resends.push(item("carol", "dave", "m3"));
+        match store.send_messages_unsynced(&resends) {
+            Ok((outcomes, step)) if outcomes.iter().all(|o| o.is_ok()) => {
+                if step.is_none_or(|step| step().is_ok()) {
+                    resent = Some(outcomes);
+                    break;
+                }
             }
             // The pool may still hand out a connection of the crashed server once.
-            _ => std::thread::sleep(std::time::Duration::from_millis(100)),
+            _ => {}
         }
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let (outcomes, step) = resent.expect("the resends go through once PostgreSQL is back");
+    let outcomes = resent.expect("the resends go through once PostgreSQL is back");
     for o in &outcomes {
         assert!(
             matches!(
@@ -149,10 +173,7 @@ fn a_crash_between_commit_and_barrier_fails_the_sends_with_60016_and_resends_are
             "{o:?}"
         );
     }
-    if let Some(step) = step {
-        step().expect("a barrier on the new connection");
-    }
-    store.flush().expect("nothing left to vouch for");
+    store.flush().expect("nothing left to wait for");
     assert_eq!(
         server.psql(
             &dbname,
@@ -160,11 +181,11 @@ fn a_crash_between_commit_and_barrier_fails_the_sends_with_60016_and_resends_are
         ),
         "m1,m2,m3"
     );
-    // And the next batch goes the fast way again, barrier included.
+    // And the next batch goes the same way again.
     let (outcomes, step) = store
         .send_messages_unsynced(&batch(&["m4"]))
         .expect("applied");
     assert!(outcomes.iter().all(stored));
-    step.expect("asynchronous again")().expect("its barrier");
+    step.expect("in flight")().expect("its commit");
     assert_eq!(count(&server, &dbname, "SELECT count(*) FROM messages"), 4);
 }
