@@ -17,6 +17,7 @@
 
 mod client_ops;
 mod deletion;
+mod durable;
 mod edits;
 mod events;
 mod files;
@@ -41,7 +42,7 @@ use super::model::{
 use super::once::{Once, OpRecord};
 use super::{
     BatchedSend, GroupEdit, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store,
-    StoreError, StoreResult,
+    StoreError, StoreResult, SyncSends,
 };
 use super::{EditOutcome, HideOutcome, MessageEdit};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -74,6 +75,8 @@ const MESSAGE_COLUMNS: &str =
 
 pub struct PgStore {
     pool: Pool,
+    /// The writer's send batches whose commit is in flight (`durable.rs`).
+    commits: std::sync::Arc<durable::Commits>,
     /// Drives the connections; `None` only while dropping.
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -121,6 +124,7 @@ impl PgStore {
             .build()
             .map_err(|e| StoreError::PostgresSetup(format!("connection pool: {e}")))?;
         let store = PgStore {
+            commits: durable::Commits::new(pool.clone(), runtime.handle().clone()),
             pool,
             runtime: Some(runtime),
         };
@@ -623,6 +627,27 @@ impl Store for PgStore {
                 Ok(batch.iter().map(|i| self.send_one(i)).collect())
             }
         }
+    }
+
+    fn send_messages_unsynced(
+        &self,
+        batch: &[SendItem],
+    ) -> StoreResult<(Vec<BatchedSend>, Option<SyncSends>)> {
+        // Applied now, committed (durably) in flight while the writer goes on.
+        match self.commits.apply(batch) {
+            Ok((outcomes, step)) => Ok((outcomes.into_iter().map(Ok).collect(), Some(step))),
+            Err(e) => {
+                tracing::warn!(
+                    "a group commit of {} sends failed ({e}); retrying one by one",
+                    batch.len()
+                );
+                Ok((batch.iter().map(|i| self.send_one(i)).collect(), None))
+            }
+        }
+    }
+
+    fn flush(&self) -> StoreResult<()> {
+        self.commits.flush()
     }
 
     fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>> {
