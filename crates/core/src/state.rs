@@ -170,7 +170,8 @@ impl ConversationState {
             entry.unread_count = entry.unread_count.saturating_add(1);
             // An unread @ message for this user joins the conversation's groupAtInfoList.
             if let Some(at_type) = msg.body.at_type_for(&self.me) {
-                entry.at_info.extend([msg.seq, at_type]);
+                entry.at_info.push(msg.seq.to_string());
+                entry.at_info.push(at_type.to_string());
             }
         }
         // A C2C peer's message carries their nick and avatar as of now: the freshest we know.

@@ -409,6 +409,19 @@ impl WireBody {
     }
 }
 
+/// A decimal number of `WireConversation::at_info`; 0 for anything else. A loop of its own:
+/// `str::parse` costs the SDK more.
+pub fn at_info_number(s: &str) -> u64 {
+    let mut n: u64 = 0;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return 0;
+        }
+        n = n.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+    }
+    n
+}
+
 /// Tencent's `imageFormat` values (`TIM.TYPES.IMAGE_FORMAT_*`); WebP has none of its own.
 pub mod image_format {
     pub const JPG: u32 = 1;
@@ -548,12 +561,13 @@ pub struct WireConversation {
     pub remind_type: String,
     /// For `GROUP<id>` conversations: the unread messages from others that @-mention the user
     /// (Tencent's `groupAtInfoList`), oldest first, as flat pairs `seq, at_type` ([`at_type`]'s
-    /// values); empty (absent) when none. The server derives it from the unread messages
-    /// (`limits::MAX_AT_INFO_SCAN` of them at most); the SDK adds the ones it receives, and a
-    /// read clears it. Pairs of numbers, not objects: one more struct would cost the SDK its own
-    /// deserializer.
+    /// values) in decimal: `["5", "1", "7", "2"]`; empty (absent) when none. The server derives
+    /// it from the unread messages (`limits::MAX_AT_INFO_SCAN` of them at most); the SDK adds the
+    /// ones it receives, and a read clears it. Strings, not numbers or objects: the SDK reads
+    /// and writes lists of strings anyway, and a list of numbers or one more struct would cost
+    /// it deserializers of their own (bench/findings/sdk.md).
     #[serde(rename = "atInfo", default, skip_serializing_if = "Vec::is_empty")]
-    pub at_info: Vec<u64>,
+    pub at_info: Vec<String>,
     /// The SDK's setConversationDraft text for it: local to the tab, never on the wire nor in
     /// the cache (Tencent's web SDK keeps drafts in memory only). Here and not in a map of its
     /// own: the SDK pays for each map type it holds.
@@ -638,6 +652,9 @@ mod tests {
         assert_eq!(only_b.at_type_for("b"), Some(at_type::AT_ME));
         assert_eq!(only_b.at_type_for("c"), None);
         assert_eq!(WireBody::Text { text: "b".into() }.at_type_for("b"), None);
+        assert_eq!(at_info_number("1234567890123"), 1_234_567_890_123);
+        assert_eq!(at_info_number(&u64::MAX.to_string()), u64::MAX);
+        assert_eq!(at_info_number("1x"), 0);
         let partial: WireBody =
             serde_json::from_value(json!({"type":"custom","data":"d"})).expect("decode");
         assert_eq!(

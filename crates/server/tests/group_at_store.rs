@@ -58,10 +58,13 @@ fn at_info(s: &dyn Store, owner: &str) -> Vec<u64> {
     let one = s
         .conversation(APP, &ConvRef::group(owner, GID))
         .expect("conversation")
-        .map(|c| c.at_info)
+        .map(|c| c.to_wire().at_info)
         .unwrap_or_default();
     assert_eq!(listed, one, "{owner}: the list and the conversation agree");
     listed
+        .iter()
+        .map(|n| n.parse().expect("a decimal number"))
+        .collect()
 }
 
 fn setup(db: &TestDb) -> std::sync::Arc<dyn Store> {

@@ -3,6 +3,7 @@
 use super::{conversation_type, Payload};
 use crate::constants::types;
 use serde::Serialize;
+use tim_proto::model::at_info_number;
 use tim_proto::{WireConversation, WireMessage};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -138,8 +139,8 @@ impl Conversation {
         for pair in w.at_info.chunks_exact(2) {
             group_at_info_list.push(GroupAtInfo {
                 group_id: group_id.to_owned(),
-                message_sequence: pair[0],
-                at_type_array: vec![pair[1]],
+                message_sequence: at_info_number(&pair[0]),
+                at_type_array: vec![at_info_number(&pair[1])],
             });
         }
         Conversation {
@@ -232,7 +233,7 @@ mod tests {
     #[test]
     fn group_at_info_list_from_the_pairs() {
         let mut w = conv("GROUPg1", Some(wire("bob", "GROUPg1")), None);
-        w.at_info = vec![3, 1, 4, 3];
+        w.at_info = ["3", "1", "4", "3"].map(String::from).to_vec();
         let v = serde_json::to_value(Conversation::from_wire(&w)).expect("encode");
         assert_eq!(
             v["groupAtInfoList"],

@@ -228,7 +228,7 @@ impl ConversationView {
             peer_nick: String::new(),
             peer_avatar: String::new(),
             pinned: self.pinned,
-            at_info: self.at_info.clone(),
+            at_info: self.at_info.iter().map(u64::to_string).collect(),
             remind_type: String::new(),
             draft_text: String::new(),
         }
