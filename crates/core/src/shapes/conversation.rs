@@ -121,19 +121,16 @@ impl Conversation {
             .conversation_id
             .strip_prefix(types::CONV_GROUP)
             .unwrap_or_default();
-        let group_profile = (kind == types::CONV_GROUP).then(|| {
-            let id = group_id;
-            GroupProfile {
-                group_id: id.to_owned(),
-                name: w
-                    .group
-                    .as_ref()
-                    .map_or_else(|| id.to_owned(), |g| g.name.clone()),
-                kind: w.group.as_ref().map(|g| g.kind.clone()).unwrap_or_default(),
-                avatar: w.group.as_ref().map_or_else(String::new, |g| {
-                    g.profile_at(tim_proto::group_profile::P_AVATAR)
-                }),
-            }
+        let group_profile = (kind == types::CONV_GROUP).then(|| GroupProfile {
+            group_id: group_id.to_owned(),
+            name: w
+                .group
+                .as_ref()
+                .map_or_else(|| group_id.to_owned(), |g| g.name.clone()),
+            kind: w.group.as_ref().map(|g| g.kind.clone()).unwrap_or_default(),
+            avatar: w.group.as_ref().map_or_else(String::new, |g| {
+                g.profile_at(tim_proto::group_profile::P_AVATAR)
+            }),
         });
         let mut group_at_info_list = Vec::new();
         for pair in w.at_info.chunks_exact(2) {
