@@ -2,7 +2,8 @@
 // against one server process: bob @-mentions alice (CONV_AT_ME), everyone (CONV_AT_ALL) or both
 // (CONV_AT_ALL_AT_ME) with createTextAtMessage; alice's conversation lists those unread messages
 // in CONVERSATION_LIST_UPDATED, getConversationList and getConversationProfile, and a fresh login
-// shows the same; setMessageRead / setAllMessageRead and deleteConversation empty it, for good.
+// shows the same; setMessageRead / setAllMessageRead (on every session of the user) and
+// deleteConversation empty it, for good.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useEnv, openUser, findConv, groupSend } from './harness.mjs';
@@ -99,10 +100,18 @@ describe('groupAtInfoList', () => {
     await alice2.login();
     assert.deepEqual(await listed(alice2), want3);
 
-    // Read: empty, at once and after a fresh login; carol's stay.
+    // Read: empty, at once, on her other session too (its conversationRead push) and after a
+    // fresh login; carol's stay.
+    const aliceTab = await openUser(env.browser, env.server, 'gat_alice');
+    await aliceTab.login();
+    assert.deepEqual(await listed(aliceTab), want3);
     upd = listUpdated(alice2, (l) => l.length === 0);
+    const otherSession = listUpdated(aliceTab, (l) => l.length === 0);
     await alice2.ok('setMessageRead', { conversationID: CONV });
     await upd;
+    await otherSession;
+    assert.deepEqual(await listed(aliceTab), []);
+    await aliceTab.close();
     assert.deepEqual(await listed(alice2), []);
     assert.deepEqual(await listed(carol), carolWant);
     await alice2.close();
