@@ -15,6 +15,7 @@
 //! transaction that loses a race (deadlock, serialisation failure, a unique key another node
 //! took a moment ago) is run again from the start, where it sees the winner's rows.
 
+mod at_info;
 mod client_ops;
 mod deletion;
 mod durable;
@@ -452,11 +453,21 @@ async fn conversation_views(
         let conv_key: String = r.try_get(1)?;
         let cleared_seq: i64 = r.try_get(2)?;
         let left_seq: Option<i64> = r.try_get(5)?;
+        let unread: i64 = r.try_get(3)?;
         list.push(ConversationView {
             group: groups::of_conversation(tx, app, owner, &conversation_id).await?,
+            at_info: at_info::unread_at(
+                tx,
+                app,
+                owner,
+                &conversation_id,
+                &conv_key,
+                (cleared_seq, left_seq, unread),
+            )
+            .await?,
             last_message: newest_visible(tx, app, owner, &conv_key, cleared_seq, left_seq).await?,
             conversation_id,
-            unread: to_u64(r.try_get(3)?),
+            unread: to_u64(unread),
             update_time: r.try_get(4)?,
             pinned: r.try_get(6)?,
         });
@@ -695,9 +706,19 @@ impl Store for PgStore {
             };
             let cleared_seq: i64 = r.try_get(0)?;
             let left_seq: Option<i64> = r.try_get(3)?;
+            let unread: i64 = r.try_get(1)?;
             Ok(Some(ConversationView {
                 conversation_id: conv.conversation_id.clone(),
-                unread: to_u64(r.try_get(1)?),
+                unread: to_u64(unread),
+                at_info: at_info::unread_at(
+                    tx,
+                    app,
+                    &conv.owner,
+                    &conv.conversation_id,
+                    &conv.conv_key,
+                    (cleared_seq, left_seq, unread),
+                )
+                .await?,
                 last_message: newest_visible(
                     tx,
                     app,
