@@ -46,6 +46,13 @@ use tim_proto::{ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
 pub struct Inner {
     options: CreateOptions,
     url: String,
+    /// The server's HTTP address (`tim_core::files::http_base`), where uploads go.
+    http_base: String,
+    /// js/index.js's `upload(url, userSig, file)`: one XMLHttpRequest, resolving
+    /// `{ status, answer }`.
+    upload: js_sys::Function,
+    /// The Blobs of image and file messages created here and not sent yet (by message ID).
+    uploads: RefCell<Vec<Upload>>,
     session: RefCell<Session>,
     pub handlers: Handlers,
     dispatch_scheduled: Cell<bool>,
@@ -106,6 +113,16 @@ struct Session {
 
 type Outcome = Result<Json, SdkError>;
 
+/// An image or file message waiting to be sent: js/index.js's `fileOf` (the Blob, its name and
+/// size, the app's `onProgress`), and the upload once made (a resend after a failed send does
+/// not upload again).
+struct Upload {
+    id: String,
+    file: wasm_bindgen::JsValue,
+    name: String,
+    file_id: String,
+}
+
 fn unexpected(reply: &Reply) -> SdkError {
     SdkError::new(
         ErrorCode::Internal,
@@ -114,7 +131,7 @@ fn unexpected(reply: &Reply) -> SdkError {
 }
 
 impl Inner {
-    pub fn new(options: CreateOptions) -> Inner {
+    pub fn new(options: CreateOptions, upload: js_sys::Function) -> Inner {
         let (protocol, host) = web_sys::window()
             .map(|w| w.location())
             .map(|l| {
@@ -127,7 +144,10 @@ impl Inner {
         let url = args::server_url(options.server.as_deref(), &protocol, &host);
         Inner {
             options,
+            http_base: tim_core::files::http_base(&url),
             url,
+            upload,
+            uploads: RefCell::new(Vec::new()),
             session: RefCell::new(Session {
                 readiness: Readiness::New,
                 generation: 0,
@@ -239,6 +259,15 @@ impl Inner {
             self.schedule_dispatch();
         }
         r
+    }
+
+    /// The user and their file links, for shaping messages outside a borrow.
+    fn viewer(&self) -> (String, tim_core::files::FileLinks) {
+        self.session()
+            .state
+            .as_ref()
+            .map(|s| (s.me().to_owned(), s.links.clone()))
+            .unwrap_or_default()
     }
 
     pub fn me(&self) -> Option<String> {
@@ -446,7 +475,7 @@ impl Inner {
                     to_refresh.push(message.conversation_id.clone());
                 }
                 if change.list {
-                    let shaped = Message::from_wire(&message, state.me());
+                    let shaped = Message::from_wire(&message, state.me(), &state.links);
                     if shaped.kind == types::MSG_GRP_SYS_NOTICE {
                         events.push(Event::GroupSystemNoticeReceived(Box::new(shaped.clone())));
                     }
@@ -507,7 +536,7 @@ impl Inner {
                 events.note(change);
                 // A conversation the user no longer lists is not in their view: nothing to tell.
                 if listed {
-                    let shaped = vec![Message::from_wire(&message, state.me())];
+                    let shaped = vec![Message::from_wire(&message, state.me(), &state.links)];
                     events.push(if message.revoked {
                         Event::MessageRevoked(shaped)
                     } else {
