@@ -169,7 +169,7 @@ function body(m) {
     case 'TIMImageElem': {
       const info = (m.payload.imageInfoArray || [])[0] || {};
       if (!info.url) return el('span', { className: 'text', textContent: '[Image]' });
-      const img = el('img', { src: info.url, alt: 'Image', loading: 'lazy', className: 'image' });
+      const img = el('img', { src: info.url, alt: 'Image', loading: 'lazy', className: 'image', testid: 'msg-image' });
       if (info.width && info.height) {
         img.width = Math.min(240, info.width);
         img.height = Math.round((img.width / info.width) * info.height);
@@ -179,7 +179,7 @@ function body(m) {
     case 'TIMFileElem':
       return el(
         'a',
-        { className: 'file', href: m.payload.fileUrl || '#', target: '_blank', rel: 'noopener', download: m.payload.fileName || '' },
+        { className: 'file', href: m.payload.fileUrl || '#', target: '_blank', rel: 'noopener', download: m.payload.fileName || '', testid: 'msg-file' },
         el('span', { textContent: `📄 ${m.payload.fileName || 'file'}` }),
         el('span', { className: 'muted', textContent: ` ${bytes(m.payload.fileSize)}` }),
       );
