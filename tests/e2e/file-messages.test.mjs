@@ -27,6 +27,7 @@ after(async () => {
 async function installHelpers(user) {
   await user.page.evaluate(() => {
     window.__msgs = {};
+    window.__progress = {};
     // A PNG of w x h pixels: one colour, or random noise (which does not compress: big).
     window.__png = (w, h, noise) =>
       new Promise((resolve) => {
@@ -50,6 +51,7 @@ async function installHelpers(user) {
     // Creates (createImageMessage / createFileMessage) and sends; the message stays in __msgs[key].
     window.__sendUpload = async (key, create, to, file, { viaInput = false } = {}) => {
       const progress = [];
+      window.__progress[key] = progress;
       let payloadFile = file;
       if (viaInput) {
         const input = document.createElement('input');
@@ -81,12 +83,13 @@ async function installHelpers(user) {
       }
     };
     window.__resend = async (key) => {
-      const progress = [];
+      const progress = window.__progress[key] || [];
+      const before = progress.length;
       try {
         const r = await window.tim.resendMessage(window.__msgs[key]);
-        return { ok: true, sent: JSON.parse(JSON.stringify(r.data.message)), status: window.__msgs[key].status };
+        return { ok: true, sent: JSON.parse(JSON.stringify(r.data.message)), status: window.__msgs[key].status, progressCalls: progress.length - before };
       } catch (e) {
-        return { ...window.__errorInfo(e), progress };
+        return { ...window.__errorInfo(e), progressCalls: progress.length - before };
       }
     };
     window.__fetch = async (url) => {
@@ -228,6 +231,7 @@ describe('image and file messages', () => {
     const again = await alice.page.evaluate(() => window.__resend('big'));
     assert.ok(again.ok, JSON.stringify(again));
     assert.equal(again.status, 'success');
+    assert.ok(again.progressCalls > 0, 'uploaded again, with progress');
     const [m] = (await got).data;
     assert.equal(m.ID, again.sent.ID);
     assert.equal(m.payload.imageInfoArray[0].width, 96);
@@ -236,6 +240,38 @@ describe('image and file messages', () => {
     assert.equal(Buffer.from(bytes.bytes, 'base64').length, big);
     // Sent once: bob's history holds it once.
     assert.equal((await bob.messages('C2Cfm2_alice')).messageList.length, 1);
+    for (const u of [alice, bob]) await u.close();
+  });
+
+  it('a send refused after its upload went through: resendMessage sends the same upload, without uploading again', async () => {
+    const [alice, bob] = [await ready('fm3_alice'), await ready('fm3_bob')];
+    await bob.ok('addToBlacklist', { userIDList: ['fm3_alice'] });
+    const notes = await fileOf(alice, 'blocked at first', 'first.txt');
+    const r = await alice.page.evaluate((f) => window.__sendUpload('f', 'createFileMessage', 'fm3_bob', f), notes);
+    assert.equal(r.ok, false, JSON.stringify(r));
+    assert.equal(r.code, 20007, r.message);
+    assert.equal(r.status, 'fail');
+    assert.equal(r.progress.at(-1), 1, 'the upload itself went through');
+    await bob.ok('removeFromBlacklist', { userIDList: ['fm3_alice'] });
+    const got = bob.nextEvent('onMessageReceived', (d) => d.some((m) => m.type === 'TIMFileElem'));
+    const again = await alice.page.evaluate(() => window.__resend('f'));
+    assert.ok(again.ok, JSON.stringify(again));
+    assert.equal(again.progressCalls, 0, 'not uploaded a second time');
+    const [m] = (await got).data;
+    assert.equal(m.payload.fileName, 'first.txt');
+    const body = await bob.page.evaluate((u) => window.__fetch(u), m.payload.fileUrl);
+    assert.equal(Buffer.from(body.bytes, 'base64').toString(), 'blocked at first');
+    // A message object that did not come from this instance has no file here: 2100.
+    const foreign = await alice.page.evaluate(async () => {
+      const copy = { ...JSON.parse(JSON.stringify(window.__msgs.f)), ID: 'not-from-here', status: 'unSend', payload: { ...window.__msgs.f.payload, uuid: '' } };
+      try {
+        await window.tim.sendMessage(copy);
+        return { ok: true };
+      } catch (e) {
+        return window.__errorInfo(e);
+      }
+    });
+    assert.equal(foreign.code, 2100, JSON.stringify(foreign));
     for (const u of [alice, bob]) await u.close();
   });
 });
