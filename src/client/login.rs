@@ -86,7 +86,7 @@ impl Inner {
         {
             let mut s = self.session_mut();
             let mut state = ConversationState::new(&user_id);
-            state.links = tim_core::files::FileLinks::new(&self.http_base, "");
+            state.links = tim_core::files::FileLinks::new(&self.url, "");
             let cached = !snapshot.conversations.is_empty();
             state.restore(snapshot.conversations, snapshot.watermarks);
             s.events.note(Change {
@@ -170,7 +170,7 @@ impl Inner {
         {
             let mut s = self.session_mut();
             if let Some(state) = s.state.as_mut() {
-                state.links = tim_core::files::FileLinks::new(&self.http_base, &file_query);
+                state.links = tim_core::files::FileLinks::new(&self.url, &file_query);
             }
             s.clock.set(server_time, crate::js::now_ms());
             s.credentials = Some((user_id.to_owned(), user_sig.to_owned()));
@@ -357,7 +357,7 @@ impl Inner {
             return Err(unexpected(&reply));
         };
         if let Some(state) = self.session_mut().state.as_mut() {
-            state.links = tim_core::files::FileLinks::new(&self.http_base, &file_query);
+            state.links = tim_core::files::FileLinks::new(&self.url, &file_query);
         }
         self.session_mut()
             .clock

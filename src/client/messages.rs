@@ -58,7 +58,7 @@ impl Inner {
         kind: &str,
         conversation_id: &str,
     ) -> Result<String, SdkError> {
-        let (file, url) = {
+        let (file, url, sig) = {
             let uploads = self.uploads.borrow();
             let u = uploads
                 .iter()
@@ -68,18 +68,18 @@ impl Inner {
                 return Ok(u.file_id.clone());
             }
             let s = self.session();
-            let user_id = s.credentials.as_ref().map_or("", |c| c.0.as_str());
-            let url = files::upload_url(
-                &self.http_base,
+            let (Some((user_id, sig)), Some(state)) = (&s.credentials, &s.state) else {
+                return Err(SdkError::new(ErrorCode::NotLoggedIn, "not logged in"));
+            };
+            let url = state.links.upload_url(
                 self.options.sdk_app_id,
                 user_id,
                 conversation_id,
                 kind,
                 &u.name,
             );
-            (u.file.clone(), url)
+            (u.file.clone(), url, sig.clone())
         };
-        let sig = self.session().credentials.clone().unwrap_or_default().1;
         let promise = self
             .upload
             .call3(&JsValue::NULL, &url.into(), &sig.into(), &file)
@@ -157,11 +157,13 @@ impl Inner {
         else {
             return Err(unexpected(&reply));
         };
-        let (me, links) = self.viewer();
-        let list: Vec<Message> = messages
-            .iter()
-            .map(|m| Message::from_wire(m, &me, &links))
-            .collect();
+        let list: Vec<Message> = match &self.session().state {
+            Some(state) => messages
+                .iter()
+                .map(|m| Message::from_wire(m, state.me(), &state.links))
+                .collect(),
+            None => Vec::new(),
+        };
         self.remember_messages(messages);
         self.schedule_dispatch();
         Ok(Object::new()
@@ -192,11 +194,13 @@ impl Inner {
             None => all.len(),
         };
         let start = end.saturating_sub(a.count as usize);
-        let (me, links) = self.viewer();
-        let page: Vec<Message> = all[start..end]
-            .iter()
-            .map(|m| Message::from_wire(m, &me, &links))
-            .collect();
+        let page: Vec<Message> = match &self.session().state {
+            Some(state) => all[start..end]
+                .iter()
+                .map(|m| Message::from_wire(m, state.me(), &state.links))
+                .collect(),
+            None => Vec::new(),
+        };
         let next = if start > 0 {
             all[start].id.clone()
         } else {

@@ -46,8 +46,6 @@ use tim_proto::{ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
 pub struct Inner {
     options: CreateOptions,
     url: String,
-    /// The server's HTTP address (`tim_core::files::http_base`), where uploads go.
-    http_base: String,
     /// js/index.js's `upload(url, userSig, file)`: one XMLHttpRequest, resolving
     /// `{ status, answer }`.
     upload: js_sys::Function,
@@ -144,7 +142,6 @@ impl Inner {
         let url = args::server_url(options.server.as_deref(), &protocol, &host);
         Inner {
             options,
-            http_base: tim_core::files::http_base(&url),
             url,
             upload,
             uploads: RefCell::new(Vec::new()),
@@ -259,15 +256,6 @@ impl Inner {
             self.schedule_dispatch();
         }
         r
-    }
-
-    /// The user and their file links, for shaping messages outside a borrow.
-    fn viewer(&self) -> (String, tim_core::files::FileLinks) {
-        self.session()
-            .state
-            .as_ref()
-            .map(|s| (s.me().to_owned(), s.links.clone()))
-            .unwrap_or_default()
     }
 
     pub fn me(&self) -> Option<String> {

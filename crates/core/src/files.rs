@@ -8,20 +8,19 @@ use tim_proto::files::{upload_path, FILES_PATH};
 use tim_proto::model::WireBody;
 use tim_proto::ErrorCode;
 
-/// How the user's file links are made: `<prefix><fileID>?<query>`, the prefix being the server's
-/// files path beside the WebSocket's (`ws://h:8080/ws` → `http://h:8080/v1/files/`), the query
-/// the login answer's `fileQuery` (the file ticket; empty before the server answered).
+/// How the user's file links are made: `<base>/v1/files/<fileID>?<query>`, the base being the
+/// server's HTTP address beside the WebSocket's ([`http_base`]), the query the login answer's
+/// `fileQuery` (the file ticket; empty before the server answered); and where uploads go.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FileLinks {
-    prefix: String,
+    base: String,
     query: String,
 }
 
 impl FileLinks {
-    /// `base` from [`http_base`]; `query` the login answer's `fileQuery`.
-    pub fn new(base: &str, query: &str) -> FileLinks {
+    pub fn new(ws_url: &str, query: &str) -> FileLinks {
         FileLinks {
-            prefix: format!("{base}{FILES_PATH}/"),
+            base: http_base(ws_url),
             query: query.to_owned(),
         }
     }
@@ -31,12 +30,25 @@ impl FileLinks {
         if file_id.is_empty() {
             return String::new();
         }
-        let mut url = format!("{}{file_id}", self.prefix);
+        let mut url = format!("{}{FILES_PATH}/{file_id}", self.base);
         if !self.query.is_empty() {
             url.push('?');
             url.push_str(&self.query);
         }
         url
+    }
+
+    /// The upload's URL (`tim_proto::files::upload_path` on the server's HTTP address).
+    pub fn upload_url(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        conversation_id: &str,
+        kind: &str,
+        file_name: &str,
+    ) -> String {
+        let path = upload_path(sdk_app_id, user_id, conversation_id, kind, file_name);
+        format!("{}{path}", self.base)
     }
 }
 
@@ -99,19 +111,6 @@ pub fn with_upload(body: &mut WireBody, id: String) {
     }
 }
 
-/// The upload's URL: `base` from [`http_base`].
-pub fn upload_url(
-    base: &str,
-    sdk_app_id: u64,
-    user_id: &str,
-    conversation_id: &str,
-    kind: &str,
-    file_name: &str,
-) -> String {
-    let path = upload_path(sdk_app_id, user_id, conversation_id, kind, file_name);
-    format!("{base}{path}")
-}
-
 /// What an upload's outcome (`{ status, answer }`: the HTTP status, 0 when nothing answered, and
 /// the answer's JSON) means: the uploaded `fileID`, or the server's refusal with its code
 /// (`{code, message}` with an HTTP error status), or a network error for anything else.
@@ -121,7 +120,7 @@ pub fn upload_answer(outcome: &Value) -> Result<String, SdkError> {
     let message = answer
         .get("message")
         .and_then(Value::as_str)
-        .unwrap_or("the upload was refused");
+        .unwrap_or("the upload failed: no answer from the chat server");
     if status == 0 {
         return Err(SdkError::new(
             ErrorCode::NetworkError,
@@ -142,10 +141,7 @@ pub fn upload_answer(outcome: &Value) -> Result<String, SdkError> {
         .ok()
         .and_then(|c| ErrorCode::try_from(c).ok())
         .unwrap_or(ErrorCode::NetworkError);
-    Err(SdkError::new(
-        code,
-        format!("the upload failed (HTTP {status}): {message}"),
-    ))
+    Err(SdkError::new(code, message))
 }
 
 #[cfg(test)]
@@ -159,18 +155,18 @@ mod tests {
         assert_eq!(http_base("wss://h/chat/ws"), "https://h/chat");
         assert_eq!(http_base("wss://h/ws?x=1/2"), "https://h");
         assert_eq!(http_base("ws://h"), "http://h");
-        let links = FileLinks::new("http://h:1", "sdkappid=1&ticket=t");
+        let links = FileLinks::new("ws://h:1/ws", "sdkappid=1&ticket=t");
         assert_eq!(
             links.url("ab"),
             "http://h:1/v1/files/ab?sdkappid=1&ticket=t"
         );
         assert_eq!(links.url(""), "");
         assert_eq!(
-            FileLinks::new("http://h:1", "").url("ab"),
+            FileLinks::new("ws://h:1/ws", "").url("ab"),
             "http://h:1/v1/files/ab"
         );
         assert_eq!(
-            upload_url("http://h:1", 7, "a", "C2Cb", "file", "x y"),
+            links.upload_url(7, "a", "C2Cb", "file", "x y"),
             "http://h:1/v1/files?sdkappid=7&kind=file&userID=a&conversationID=C2Cb&fileName=x%20y"
         );
     }

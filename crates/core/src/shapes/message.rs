@@ -750,7 +750,7 @@ mod tests {
 
     #[test]
     fn image_and_file_payloads_link_to_the_server() {
-        let links = FileLinks::new("http://h:1", "sdkappid=1&userID=a&expires=9&ticket=t");
+        let links = FileLinks::new("ws://h:1/ws", "sdkappid=1&userID=a&expires=9&ticket=t");
         let url = "http://h:1/v1/files/f1?sdkappid=1&userID=a&expires=9&ticket=t";
         let image = WireBody::Image {
             file_id: "f1".into(),
