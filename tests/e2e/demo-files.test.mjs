@@ -1,6 +1,7 @@
 // The demo chat's image and file messages, through its UI in headless Chromium (issues 16, 17):
 // the Image and File buttons appear because the SDK has createImageMessage / createFileMessage;
-// an image chosen in the file picker shows its upload progress, then itself inline, on the
+// an image chosen in the file picker shows its upload progress (and itself, from the file), then
+// itself inline from the server, on the
 // sender's page and on the peer's (a phone); a file arrives as a download link to the same bytes.
 // Screenshots: test-results/demo-image-*.png.
 import { describe, it, before, after } from 'node:test';
@@ -53,8 +54,9 @@ describe('demo chat: images and files', () => {
     await a.evaluate(() => {
       window.__seenProgress = [];
       new MutationObserver(() => {
-        const state = document.querySelector('[data-testid="msg"][data-status="sending"] [data-testid="msg-state"]');
-        if (state) window.__seenProgress.push(state.textContent);
+        const sending = document.querySelector('[data-testid="msg"][data-status="sending"]');
+        const state = sending && sending.querySelector('[data-testid="msg-state"]');
+        if (state) window.__seenProgress.push(`${state.textContent}${sending.querySelector('[data-testid="msg-preview"]') ? ' +preview' : ''}`);
       }).observe(document.querySelector('[data-testid="message-list"]'), { childList: true, subtree: true, characterData: true });
     });
     const png = await pngFrom(a, 40, 30);
@@ -62,7 +64,7 @@ describe('demo chat: images and files', () => {
     assert.equal(await shownImageWidth(a).then((h) => h.jsonValue()), 40, 'the sender sees the image');
     await a.waitForSelector(`${T('msg')}[data-status="sent"] ${T('msg-image')}`);
     const seen = await a.evaluate(() => window.__seenProgress);
-    assert.ok(seen.some((s) => /Uploading \d+%/.test(s)), `the upload showed its progress: ${JSON.stringify(seen)}`);
+    assert.ok(seen.some((s) => /Uploading \d+% \+preview/.test(s)), `the upload showed its progress and the image chosen: ${JSON.stringify(seen)}`);
     await a.screenshot({ path: resultPath('demo-image-sent.png') });
 
     // The peer, on a phone: the chat comes with the image, shown inline.

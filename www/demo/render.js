@@ -159,7 +159,8 @@ export function messageItems(entries, { isGroup, canRevoke, actions, people }) {
   return out;
 }
 
-function body(m) {
+/** A message's content; `preview` (an object URL of the chosen file) shows an image still uploading. */
+function body(m, preview) {
   if (m.isRevoked) return el('span', { className: 'text revoked', textContent: m.flow === 'out' ? 'You revoked this message' : 'This message was revoked' });
   switch (m.type) {
     case 'TIMTextElem':
@@ -168,6 +169,7 @@ function body(m) {
       return el('span', { className: 'text notice', textContent: noticeText(m.payload) });
     case 'TIMImageElem': {
       const info = (m.payload.imageInfoArray || [])[0] || {};
+      if (!info.url && preview) return el('img', { src: preview, alt: 'Image being sent', className: 'image sending', testid: 'msg-preview' });
       if (!info.url) return el('span', { className: 'text', textContent: '[Image]' });
       const img = el('img', { src: info.url, alt: 'Image', loading: 'lazy', className: 'image', testid: 'msg-image' });
       if (info.width && info.height) {
@@ -219,7 +221,7 @@ function messageItem(entry, { isGroup, canRevoke, actions, people }) {
     'li',
     { className: `msg ${m.flow}`, testid: 'msg', dataset: { id: m.ID, status } },
     isGroup && m.flow === 'in' ? sender(m, people) : null,
-    el('div', { className: 'bubble' }, body(m), entry.progress !== undefined && entry.status === 'sending' ? el('progress', { max: 1, value: entry.progress }) : null),
+    el('div', { className: 'bubble' }, body(m, entry.preview), entry.progress !== undefined && entry.status === 'sending' ? el('progress', { max: 1, value: entry.progress }) : null),
     meta,
   );
   if (entry.status === 'failed' && entry.error) li.append(el('span', { className: 'error-text small', textContent: entry.error, testid: 'msg-error' }));
