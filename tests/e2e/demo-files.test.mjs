@@ -59,17 +59,16 @@ describe('demo chat: images and files', () => {
         if (state) window.__seenProgress.push(`${state.textContent}${sending.querySelector('[data-testid="msg-preview"]') ? ' +preview' : ''}`);
       }).observe(document.querySelector('[data-testid="message-list"]'), { childList: true, subtree: true, characterData: true });
     });
-    const png = await pngFrom(a, 40, 30);
+    const png = await pngFrom(a, 160, 120);
     await a.setInputFiles('#image-input', { name: 'square.png', mimeType: 'image/png', buffer: png });
-    assert.equal(await shownImageWidth(a).then((h) => h.jsonValue()), 40, 'the sender sees the image');
+    assert.equal(await shownImageWidth(a).then((h) => h.jsonValue()), 160, 'the sender sees the image');
     await a.waitForSelector(`${T('msg')}[data-status="sent"] ${T('msg-image')}`);
     const seen = await a.evaluate(() => window.__seenProgress);
     assert.ok(seen.some((s) => /Uploading \d+% \+preview/.test(s)), `the upload showed its progress and the image chosen: ${JSON.stringify(seen)}`);
-    await a.screenshot({ path: resultPath('demo-image-sent.png') });
 
     // The peer, on a phone: the chat comes with the image, shown inline.
     await b.click(T('open-C2Cann'));
-    assert.equal(await shownImageWidth(b).then((h) => h.jsonValue()), 40, 'the peer sees the image');
+    assert.equal(await shownImageWidth(b).then((h) => h.jsonValue()), 160, 'the peer sees the image');
     const src = await b.getAttribute(`${T('message-list')} ${T('msg-image')}`, 'src');
     const fetched = await b.evaluate(async (u) => {
       const r = await fetch(u);
@@ -77,7 +76,6 @@ describe('demo chat: images and files', () => {
     }, src);
     assert.deepEqual(Buffer.from(fetched), png, 'the very bytes sent');
     assert.equal(await b.textContent(T('last-C2Cann')), '[Image]');
-    await b.screenshot({ path: resultPath('demo-image-phone.png') });
 
     // A file: a link named after it, to its bytes.
     await a.setInputFiles('#file-input', { name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('step one, step two\n') });
@@ -88,6 +86,8 @@ describe('demo chat: images and files', () => {
     const body = await b.evaluate(async (u) => (await fetch(u)).text(), await link.getAttribute('href'));
     assert.equal(body, 'step one, step two\n');
     await a.waitForSelector(`${T('msg')}[data-status="sent"] ${T('msg-file')}`);
+    await a.screenshot({ path: resultPath('demo-image-sent.png') });
+    await b.screenshot({ path: resultPath('demo-image-phone.png') });
 
     assert.deepEqual([...ann.errors, ...ben.errors], []);
     await ann.ctx.close();

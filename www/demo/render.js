@@ -16,6 +16,7 @@ export function el(tag, props = {}, ...children) {
 const ICONS = {
   pin: 'M9 2h6l-1 6 3 3v2h-4v7l-1 2-1-2v-7H7v-2l3-3z',
   muted: 'M12 3a5 5 0 0 0-5 5v4l-2 3h14l-2-3V8a5 5 0 0 0-5-5zm-2 14a2 2 0 0 0 4 0zM3 3l18 18-1.4 1.4L1.6 4.4z',
+  file: 'M6 2h8l5 5v15H6zm7 1.5V8h4.5zM8 12h8v1.5H8zm0 3h8v1.5H8z',
 };
 
 /** An inline SVG mark with a tooltip and a spoken name. */
@@ -182,7 +183,8 @@ function body(m, preview) {
       return el(
         'a',
         { className: 'file', href: m.payload.fileUrl || '#', target: '_blank', rel: 'noopener', download: m.payload.fileName || '', testid: 'msg-file' },
-        el('span', { textContent: `📄 ${m.payload.fileName || 'file'}` }),
+        icon('file', 'File'),
+        el('span', { textContent: ` ${m.payload.fileName || 'file'}` }),
         el('span', { className: 'muted', textContent: ` ${bytes(m.payload.fileSize)}` }),
       );
     default:
