@@ -4,8 +4,10 @@
 // TIM.TYPES.MSG_IMAGE / MSG_FILE whose URLs fetch the very bytes sent; a user who is not in the
 // conversation gets 404 with their own ticket; an upload over the server's limit rejects
 // sendMessage with 2253 and leaves the message 'fail'ed, and resendMessage sends it once the
-// server takes images that big; after the sender deletes the conversation her history no longer
-// links the files and her old links are 404, while the peer's still work.
+// server takes images that big (a send refused after its upload resends the same upload); after
+// the sender deletes the conversation her history no longer links the files and her old links
+// are 404, while the peer's still work; in a group each member gets their own links, and a member
+// who quits gets 404.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, launchBrowser, openUser, until } from './harness.mjs';
@@ -49,7 +51,7 @@ async function installHelpers(user) {
       return btoa(s);
     };
     // Creates (createImageMessage / createFileMessage) and sends; the message stays in __msgs[key].
-    window.__sendUpload = async (key, create, to, file, { viaInput = false } = {}) => {
+    window.__sendUpload = async (key, create, to, file, { viaInput = false, group = false } = {}) => {
       const progress = [];
       window.__progress[key] = progress;
       let payloadFile = file;
@@ -65,7 +67,7 @@ async function installHelpers(user) {
       try {
         msg = window.tim[create]({
           to,
-          conversationType: window.TIM.TYPES.CONV_C2C,
+          conversationType: group ? window.TIM.TYPES.CONV_GROUP : window.TIM.TYPES.CONV_C2C,
           payload: { file: payloadFile },
           onProgress: (p) => progress.push(p),
         });
@@ -273,5 +275,28 @@ describe('image and file messages', () => {
     });
     assert.equal(foreign.code, 2100, JSON.stringify(foreign));
     for (const u of [alice, bob]) await u.close();
+  });
+
+  it('in a group: members get the image with their own links, a user who left gets 404', async () => {
+    const [alice, bob, carl] = [await ready('fm4_alice'), await ready('fm4_bob'), await ready('fm4_carl')];
+    await alice.ok('createGroup', { type: 'Public', name: 'Pics', groupID: 'fm4_pics' });
+    await bob.ok('joinGroup', { groupID: 'fm4_pics' });
+    await carl.ok('joinGroup', { groupID: 'fm4_pics' });
+    const got = bob.nextEvent('onMessageReceived', (d) => d.some((m) => m.type === 'TIMImageElem'));
+    const gotCarl = carl.nextEvent('onMessageReceived', (d) => d.some((m) => m.type === 'TIMImageElem'));
+    const sent = await alice.page.evaluate(async () => window.__sendUpload('g', 'createImageMessage', 'fm4_pics', await window.__png(5, 5, false), { group: true }));
+    assert.ok(sent.ok, JSON.stringify(sent));
+    assert.equal(sent.sent.conversationID, 'GROUPfm4_pics');
+    const [m] = (await got).data;
+    assert.deepEqual([m.conversationID, m.type, m.payload.uuid], ['GROUPfm4_pics', 'TIMImageElem', sent.sent.payload.uuid]);
+    const bobURL = m.payload.imageInfoArray[0].url;
+    assert.match(bobURL, /[?&]userID=fm4_bob(&|$)/);
+    assert.equal((await bob.page.evaluate((u) => window.__fetch(u), bobURL)).bytes, sent.bytes);
+    const carlURL = (await gotCarl).data[0].payload.imageInfoArray[0].url;
+    assert.equal((await carl.page.evaluate((u) => window.__fetch(u), carlURL)).status, 200);
+    await carl.ok('quitGroup', 'fm4_pics');
+    assert.equal((await carl.page.evaluate((u) => window.__fetch(u), carlURL)).status, 404, 'no longer a member');
+    assert.equal((await bob.page.evaluate((u) => window.__fetch(u), bobURL)).status, 200);
+    for (const u of [alice, bob, carl]) await u.close();
   });
 });
