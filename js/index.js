@@ -3,8 +3,8 @@
 // Importing it does nothing but define them (no top-level await, no fetch), so it imports in any
 // bundler target, in Node and in server-side rendering. The wasm module is fetched and
 // instantiated on first use: `TIM.create` returns its instance at once, and the instance's calls
-// wait for the module. Everything the SDK decides is in the wasm; this file only loads it and
-// forwards to it.
+// wait for the module. Everything the SDK decides is in the wasm; this file only loads it,
+// forwards to it and runs the one XMLHttpRequest of an upload.
 import init, { createInstance, Tim } from './tim_wasm.js';
 import { CALLS, CREATORS, EVENT, TYPES, VERSION } from './constants.js';
 import { ASYNC_METHODS, SYNC_METHODS } from './tencent-api.js';
@@ -21,7 +21,7 @@ for (const name of CALLS) {
 // (`__send`): one glue function each however many kinds there are.
 for (const name of CREATORS) {
   Tim.prototype[name] = function (options) {
-    return this.__create(name, options);
+    return this.__create(name, options, fileOf(options));
   };
 }
 Tim.prototype.sendMessage = function (message) {
@@ -61,6 +61,40 @@ function load() {
     throw codedError(NETWORK_ERROR, `tim-wasm could not load ${url}: ${e && e.message}${hint}`);
   });
   return loading;
+}
+
+// The browser side of image and file messages, handed to the wasm (which decides everything
+// else: whether a message needs an upload, where it goes, what the answer means).
+// `fileOf(options)`: what a creator's `payload.file` stands for (a File or Blob, or an
+// <input type=file>'s first file) with its name, size and the app's `onProgress`, else null.
+// `upload(url, userSig, file)`: one POST of the Blob as the whole body with XMLHttpRequest,
+// whose upload progress events fetch does not have; resolves { status, answer } (the answer's
+// JSON, null when it is none; status 0 when nothing answered).
+function fileOf(options) {
+  const f = options && options.payload && options.payload.file;
+  const blob = f instanceof Blob ? f : f && f.files && f.files[0];
+  return blob ? { blob, name: blob.name || '', size: blob.size, onProgress: options.onProgress } : null;
+}
+
+function upload(url, userSig, { blob, onProgress }) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    const done = (status) => {
+      let answer = null;
+      try {
+        answer = JSON.parse(xhr.responseText);
+      } catch {}
+      resolve({ status, answer });
+    };
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Authorization', `UserSig ${userSig}`);
+    if (typeof onProgress === 'function') {
+      xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    }
+    xhr.onload = () => done(xhr.status);
+    xhr.onerror = xhr.onabort = xhr.ontimeout = () => done(0);
+    xhr.send(blob);
+  });
 }
 
 /** A positive integer, or a string of digits as configs read from environment variables are. */
@@ -120,7 +154,7 @@ class Instance {
   constructor(options, onDestroy) {
     this.SDKAppID = options.SDKAppID;
     this.#ready = load().then(() => {
-      const real = createInstance(options, onDestroy);
+      const real = createInstance(options, onDestroy, upload);
       if (!real) throw codedError(INVALID_PARAMETER, 'TIM.create: these options are not usable (see the console)');
       for (const [name, handler, once] of this.#handlers) {
         if (once) real.once(name, handler);

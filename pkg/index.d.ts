@@ -36,6 +36,8 @@ export interface Types {
   readonly CONV_SYSTEM: '@TIM#SYSTEM';
   readonly MSG_TEXT: 'TIMTextElem';
   readonly MSG_CUSTOM: 'TIMCustomElem';
+  readonly MSG_IMAGE: 'TIMImageElem';
+  readonly MSG_FILE: 'TIMFileElem';
   readonly MSG_GRP_TIP: 'TIMGroupTipElem';
   readonly MSG_GRP_SYS_NOTICE: 'TIMGroupSystemNoticeElem';
   /** The atUserList entry of createTextAtMessage that mentions every member. */
@@ -79,10 +81,12 @@ export interface Types {
 export type EventName = EventNames[keyof EventNames];
 /** `'C2C' | 'GROUP' | '@TIM#SYSTEM'`. */
 export type ConversationType = Types['CONV_C2C'] | Types['CONV_GROUP'] | Types['CONV_SYSTEM'];
-/** Message element types. Text messages are sent; group system notices are received. */
+/** Message element types. Group system notices are received only. */
 export type MessageType =
   | Types['MSG_TEXT']
   | Types['MSG_CUSTOM']
+  | Types['MSG_IMAGE']
+  | Types['MSG_FILE']
   | Types['MSG_GRP_TIP']
   | Types['MSG_GRP_SYS_NOTICE'];
 export type GroupType = Types['GRP_WORK'] | Types['GRP_PUBLIC'] | Types['GRP_MEETING'] | Types['GRP_AVCHATROOM'];
@@ -179,6 +183,41 @@ export interface CustomPayload {
   extension: string;
 }
 
+/**
+ * The payload of an image message (`TIM.TYPES.MSG_IMAGE`). `imageInfoArray` holds the original,
+ * big and thumbnail (`type` 0, 1, 2: the same bytes here), each with a URL that works for the
+ * logged-in user while the message is in their view; empty until sendMessage uploaded it.
+ */
+export interface ImagePayload {
+  /** The upload's fileID ('' until uploaded). */
+  uuid: string;
+  /** 1 JPG, 2 GIF, 3 PNG, 4 BMP, 255 other (WebP included). */
+  imageFormat: 1 | 2 | 3 | 4 | 255 | number;
+  imageInfoArray: ImageInfo[];
+}
+
+export interface ImageInfo {
+  /** 0 original, 1 big, 2 thumbnail. */
+  type: 0 | 1 | 2;
+  url: string;
+  /** Bytes. */
+  size: number;
+  width: number;
+  height: number;
+}
+
+/** The payload of a file message (`TIM.TYPES.MSG_FILE`); `fileUrl` '' until uploaded. */
+export interface FilePayload {
+  uuid: string;
+  fileName: string;
+  /** Bytes. */
+  fileSize: number;
+  /** A download (the server sends it as an attachment), for the logged-in user. */
+  fileUrl: string;
+  /** 2: it can be downloaded. */
+  downloadFlag: number;
+}
+
 /** The payload of a group system notice (`TIM.TYPES.MSG_GRP_SYS_NOTICE`) in `@TIM#SYSTEM`. */
 export interface GroupSystemNoticePayload {
   /** 4 removed from the group, 5 group dismissed, 6 group created, 7 added to the group, 8 quit. */
@@ -191,8 +230,8 @@ export type MessageFlow = 'in' | 'out';
 export type MessageStatus = 'unSend' | 'success' | 'fail';
 export type MessagePriority = 'High' | 'Normal' | 'Low' | 'Lowest';
 
-/** A message: text, custom, or a group system notice in `@TIM#SYSTEM`; narrow on `type`. */
-export type Message = TextMessage | CustomMessage | GroupSystemNoticeMessage;
+/** A message: text, custom, image, file, or a group system notice in `@TIM#SYSTEM`; narrow on `type`. */
+export type Message = TextMessage | CustomMessage | ImageMessage | FileMessage | GroupSystemNoticeMessage;
 
 export interface TextMessage extends MessageBase {
   type: Types['MSG_TEXT'];
@@ -202,6 +241,16 @@ export interface TextMessage extends MessageBase {
 export interface CustomMessage extends MessageBase {
   type: Types['MSG_CUSTOM'];
   payload: CustomPayload;
+}
+
+export interface ImageMessage extends MessageBase {
+  type: Types['MSG_IMAGE'];
+  payload: ImagePayload;
+}
+
+export interface FileMessage extends MessageBase {
+  type: Types['MSG_FILE'];
+  payload: FilePayload;
 }
 
 export interface GroupSystemNoticeMessage extends MessageBase {
@@ -246,7 +295,7 @@ export interface LastMessage {
   lastSequence: number;
   fromAccount: string;
   messageForShow: string;
-  payload: TextPayload | CustomPayload | GroupSystemNoticePayload | null;
+  payload: TextPayload | CustomPayload | ImagePayload | FilePayload | GroupSystemNoticePayload | null;
   type: MessageType | '';
   isRevoked: boolean;
 }
@@ -424,6 +473,19 @@ export interface CreateCustomMessageOptions {
   /** A string left out is ''. Together at most 12 KB (sendMessage rejects 80002). */
   payload: { data?: string; description?: string; extension?: string };
 }
+
+export interface CreateFileMessageOptions {
+  /** The recipient: a userID (C2C) or a groupID (GROUP). */
+  to: string;
+  conversationType: ConversationType;
+  /** A File or Blob, or an `<input type=file>` element (its first file, taken at creation). */
+  payload: { file: Blob | HTMLInputElement };
+  /** Called while sendMessage uploads, with the share sent so far, 0 to 1 (1 last). */
+  onProgress?: (percent: number) => void;
+}
+
+/** The same options; the server takes PNG, JPEG, GIF, WebP and BMP images (2252 otherwise). */
+export type CreateImageMessageOptions = CreateFileMessageOptions;
 
 export interface CreateTextAtMessageOptions {
   /** A groupID: @ messages are for groups only (2100 otherwise). */
@@ -680,6 +742,14 @@ export interface TimInstance {
   createCustomMessage(options: CreateCustomMessageOptions): CustomMessage;
   /** A group text message mentioning `atUserList`. Throws 2100 for bad arguments or a C2C target. */
   createTextAtMessage(options: CreateTextAtMessageOptions): TextMessage;
+  /**
+   * An image message. Throws 2100 without a file. sendMessage uploads it first (`onProgress`),
+   * then sends; an upload refused rejects with the server's code (2253 over the size limit,
+   * 2252 not an image, 2800 no answer) and the message is `fail`ed, resendable.
+   */
+  createImageMessage(options: CreateImageMessageOptions): ImageMessage;
+  /** A file message, uploaded by sendMessage like an image (2402 over the size limit, 60031 a program). */
+  createFileMessage(options: CreateFileMessageOptions): FileMessage;
   /** Sends a message made by a creator. Text or custom payloads over 12 KB reject 80002. */
   sendMessage(message: Message): Promise<imResponse<SendMessageResult>>;
   /**

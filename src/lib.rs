@@ -24,9 +24,14 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 pub use tim::Tim;
 
 /// `TIM.create(options)`: an instance, or `undefined` (null in the entry) when the options are not
-/// usable. `on_destroy` lets the entry forget the instance when it is destroyed.
+/// usable. `on_destroy` lets the entry forget the instance when it is destroyed; `upload` is the
+/// entry's browser side of uploads (js/index.js: one XMLHttpRequest).
 #[wasm_bindgen(js_name = createInstance)]
-pub fn create_instance(options: JsValue, on_destroy: js_sys::Function) -> Option<Tim> {
+pub fn create_instance(
+    options: JsValue,
+    on_destroy: js_sys::Function,
+    upload: js_sys::Function,
+) -> Option<Tim> {
     let options = tim_core::args::create_options(&js::arg(&options))?;
-    Some(Tim::new(options, on_destroy))
+    Some(Tim::new(options, on_destroy, upload))
 }

@@ -34,9 +34,9 @@ fn promise(f: Call) -> Promise {
 }
 
 impl Tim {
-    pub fn new(options: CreateOptions, on_destroy: Function) -> Tim {
+    pub fn new(options: CreateOptions, on_destroy: Function, upload: Function) -> Tim {
         Tim {
-            inner: Rc::new(Inner::new(options)),
+            inner: Rc::new(Inner::new(options, upload)),
             on_destroy: RefCell::new(Some(on_destroy)),
         }
     }
@@ -113,19 +113,24 @@ impl Tim {
     }
 
     /// createTextMessage and the other creators of `CREATORS` (the package entry installs each
-    /// under its name). Synchronous, as documented: throws an Error with a code when it cannot
-    /// make the message.
+    /// under its name, with `file`: what `payload.file` stands for, or null). Synchronous, as
+    /// documented: throws an Error with a code when it cannot make the message.
     #[wasm_bindgen(js_name = __create)]
-    pub fn create_message(&self, method: String, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn create_message(
+        &self,
+        method: String,
+        options: JsValue,
+        file: JsValue,
+    ) -> Result<JsValue, JsValue> {
         self.inner
-            .create_message(&method, &js::arg(&options))
+            .create_message(&method, &js::arg(&options), file)
             .map(|m| js::to_js(&m))
             .map_err(|e| js::error_to_js(&e))
     }
 
     /// sendMessage and resendMessage (`resend`; the package entry installs both). The message
-    /// object is updated in place too (status, sequence, time), as apps written for the
-    /// documented SDK expect.
+    /// object is updated in place too (status, sequence, time, and the payload with its links
+    /// once an image or file is uploaded), as apps written for the documented SDK expect.
     #[wasm_bindgen(js_name = __send)]
     pub fn send_message(&self, message: JsValue, resend: bool) -> Promise {
         let inner = self.inner();
@@ -141,6 +146,7 @@ impl Tim {
                 for (k, v) in [
                     ("sequence", JsValue::from(sent.sequence as f64)),
                     ("time", JsValue::from(sent.time as f64)),
+                    ("payload", js::to_js(&sent.payload)),
                 ] {
                     let _ = js_sys::Reflect::set(&target, &k.into(), &v);
                 }

@@ -506,6 +506,8 @@ async function send(message, extra = {}, { resend = false } = {}) {
     entry.message = data.message;
     entry.status = 'sent';
     delete entry.progress;
+    if (entry.preview) URL.revokeObjectURL(entry.preview);
+    delete entry.preview;
     if (view === mine) say('send-error', '');
   } catch (e) {
     entry.status = 'failed';
@@ -533,8 +535,12 @@ function sendText() {
 
 function retry(messageID) {
   const entry = view && view.entries.find((e) => e.message.ID === messageID);
+  if (!entry) return;
+  // An image or file uploads again (unless its upload had gone through): its progress and preview.
+  const upload = entry.message.type === 'TIMImageElem' || entry.message.type === 'TIMFileElem';
+  const extra = upload ? { progress: 0, preview: entry.preview } : {};
   // resendMessage: the failed message again, same ID, stored once however often it is retried.
-  if (entry) send(entry.message, {}, { resend: features().resend });
+  send(entry.message, extra, { resend: features().resend });
 }
 
 /** Revoke, confirmed: it changes the message for everyone in the chat. */
@@ -568,7 +574,8 @@ function sendFile(kind, input) {
   if (!file || !view) return;
   const create = kind === 'image' ? 'createImageMessage' : 'createFileMessage';
   let message;
-  const entryRef = { progress: 0 };
+  // An image shows at once from the chosen file while it uploads.
+  const entryRef = { progress: 0, preview: kind === 'image' ? URL.createObjectURL(file) : undefined };
   try {
     message = tim[create]({
       ...target(),

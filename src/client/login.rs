@@ -86,6 +86,7 @@ impl Inner {
         {
             let mut s = self.session_mut();
             let mut state = ConversationState::new(&user_id);
+            state.links = tim_core::files::FileLinks::new(&self.url, "");
             let cached = !snapshot.conversations.is_empty();
             state.restore(snapshot.conversations, snapshot.watermarks);
             s.events.note(Change {
@@ -159,6 +160,7 @@ impl Inner {
         let Reply::LoggedIn {
             latest_event,
             server_time,
+            file_query,
             ..
         } = reply
         else {
@@ -167,6 +169,9 @@ impl Inner {
         self.still_current(generation)?;
         {
             let mut s = self.session_mut();
+            if let Some(state) = s.state.as_mut() {
+                state.links = tim_core::files::FileLinks::new(&self.url, &file_query);
+            }
             s.clock.set(server_time, crate::js::now_ms());
             s.credentials = Some((user_id.to_owned(), user_sig.to_owned()));
             s.verified = true;
@@ -345,11 +350,15 @@ impl Inner {
             missed,
             resync_required,
             server_time,
+            file_query,
             ..
         } = reply
         else {
             return Err(unexpected(&reply));
         };
+        if let Some(state) = self.session_mut().state.as_mut() {
+            state.links = tim_core::files::FileLinks::new(&self.url, &file_query);
+        }
         self.session_mut()
             .clock
             .set(server_time, crate::js::now_ms());

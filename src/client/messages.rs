@@ -1,36 +1,97 @@
 //! The message creators, sendMessage / resendMessage and getMessageList.
 
-use super::{unexpected, Inner, Outcome, Session};
+use super::{unexpected, Inner, Outcome, Session, Upload};
 use crate::js::Object;
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args;
+use tim_core::files;
 use tim_core::message_args::message_args;
 use tim_core::shapes::{Message, Sendable};
 use tim_core::SdkError;
 use tim_proto::{ErrorCode, Reply, Request};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 impl Inner {
-    /// createTextMessage, createCustomMessage and createTextAtMessage (`method`).
+    /// The creators of `CREATORS` (`method`, `options` as JSON); an image or file message
+    /// keeps `file` (js/index.js's `fileOf`: the Blob, its name and size, `onProgress`) here
+    /// until sendMessage uploads it.
     pub fn create_message(
         self: &Rc<Self>,
         method: &str,
         options: &Value,
+        file: JsValue,
     ) -> Result<Message, SdkError> {
         self.check_ready()?;
-        let a = message_args(method, options)?;
+        let mut a = message_args(method, options)?;
         let me = self
             .me()
             .ok_or_else(|| SdkError::new(ErrorCode::NotLoggedIn, "not logged in"))?;
+        let id = crate::js::new_message_id();
+        if files::pending_upload(&a.body).is_some() {
+            let name = files::describe(&mut a.body, &crate::js::arg(&file))?;
+            self.uploads.borrow_mut().push(Upload {
+                id: id.clone(),
+                file,
+                name,
+                file_id: String::new(),
+            });
+        }
         let now = (crate::js::now_ms() / 1000.0) as i64;
         Ok(Message::new_unsent(
-            crate::js::new_message_id(),
+            id,
             &me,
             &a.to,
             a.conversation_type,
             &a.body,
             now,
         ))
+    }
+
+    /// The upload an image or file message names, made now unless an earlier try made it. An
+    /// upload refused or broken off rejects with its code (the message is then `fail`ed and can
+    /// be resent).
+    async fn upload_for(
+        self: &Rc<Self>,
+        id: &str,
+        kind: &str,
+        conversation_id: &str,
+    ) -> Result<String, SdkError> {
+        let (file, url, sig) = {
+            let uploads = self.uploads.borrow();
+            let u = uploads
+                .iter()
+                .find(|u| u.id == id)
+                .ok_or_else(files::not_here)?;
+            if !u.file_id.is_empty() {
+                return Ok(u.file_id.clone());
+            }
+            let s = self.session();
+            let (Some((user_id, sig)), Some(state)) = (&s.credentials, &s.state) else {
+                return Err(SdkError::new(ErrorCode::NotLoggedIn, "not logged in"));
+            };
+            let url = state.links.upload_url(
+                self.options.sdk_app_id,
+                user_id,
+                conversation_id,
+                kind,
+                &u.name,
+            );
+            (u.file.clone(), url, sig.clone())
+        };
+        let promise = self
+            .upload
+            .call3(&JsValue::NULL, &url.into(), &sig.into(), &file)
+            .unwrap_or_default();
+        let answer = JsFuture::from(promise.unchecked_into::<js_sys::Promise>())
+            .await
+            .unwrap_or_default();
+        let file_id = files::upload_answer(&crate::js::arg(&answer))?;
+        if let Some(u) = self.uploads.borrow_mut().iter_mut().find(|u| u.id == id) {
+            u.file_id = file_id.clone();
+        }
+        Ok(file_id)
     }
 
     /// sendMessage, or resendMessage (`resend`: only a message whose send failed).
@@ -43,15 +104,21 @@ impl Inner {
         let m = Sendable::read(&message).ok_or_else(|| {
             SdkError::invalid("needs a message made by createTextMessage or another creator")
         })?;
-        let body = m.sendable(resend)?;
+        let mut body = m.sendable(resend)?;
         let conversation_type = args::message_target(Some(&m.conversation_type), &m.to)?;
+        let conversation_id = format!("{conversation_type}{}", m.to);
+        if let Some(kind) = files::pending_upload(&body) {
+            let file_id = self.upload_for(&m.id, kind, &conversation_id).await?;
+            files::with_upload(&mut body, file_id);
+        }
         let reply = self
             .request_idempotent(Request::SendMessage {
-                conversation_id: format!("{conversation_type}{}", m.to),
+                conversation_id,
                 id: m.id.clone(),
                 body,
             })
             .await?;
+        self.uploads.borrow_mut().retain(|u| u.id != m.id);
         let Reply::Sent { message } = reply else {
             return Err(unexpected(&reply));
         };
@@ -62,7 +129,7 @@ impl Inner {
                 SdkError::new(ErrorCode::NotReadyLoggedOut, "logged out while sending")
             })?;
             events.note(state.apply_message(&message, false));
-            Message::from_wire(&message, state.me())
+            Message::from_wire(&message, state.me(), &state.links)
         };
         self.remember_messages([message]);
         self.schedule_dispatch();
@@ -90,11 +157,13 @@ impl Inner {
         else {
             return Err(unexpected(&reply));
         };
-        let me = self.me().unwrap_or_default();
-        let list: Vec<Message> = messages
-            .iter()
-            .map(|m| Message::from_wire(m, &me))
-            .collect();
+        let list: Vec<Message> = match &self.session().state {
+            Some(state) => messages
+                .iter()
+                .map(|m| Message::from_wire(m, state.me(), &state.links))
+                .collect(),
+            None => Vec::new(),
+        };
         self.remember_messages(messages);
         self.schedule_dispatch();
         Ok(Object::new()
@@ -125,11 +194,13 @@ impl Inner {
             None => all.len(),
         };
         let start = end.saturating_sub(a.count as usize);
-        let me = self.me().unwrap_or_default();
-        let page: Vec<Message> = all[start..end]
-            .iter()
-            .map(|m| Message::from_wire(m, &me))
-            .collect();
+        let page: Vec<Message> = match &self.session().state {
+            Some(state) => all[start..end]
+                .iter()
+                .map(|m| Message::from_wire(m, state.me(), &state.links))
+                .collect(),
+            None => Vec::new(),
+        };
         let next = if start > 0 {
             all[start].id.clone()
         } else {

@@ -46,6 +46,11 @@ use tim_proto::{ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
 pub struct Inner {
     options: CreateOptions,
     url: String,
+    /// js/index.js's `upload(url, userSig, file)`: one XMLHttpRequest, resolving
+    /// `{ status, answer }`.
+    upload: js_sys::Function,
+    /// The Blobs of image and file messages created here and not sent yet (by message ID).
+    uploads: RefCell<Vec<Upload>>,
     session: RefCell<Session>,
     pub handlers: Handlers,
     dispatch_scheduled: Cell<bool>,
@@ -106,6 +111,16 @@ struct Session {
 
 type Outcome = Result<Json, SdkError>;
 
+/// An image or file message waiting to be sent: js/index.js's `fileOf` (the Blob, its name and
+/// size, the app's `onProgress`), and the upload once made (a resend after a failed send does
+/// not upload again).
+struct Upload {
+    id: String,
+    file: wasm_bindgen::JsValue,
+    name: String,
+    file_id: String,
+}
+
 fn unexpected(reply: &Reply) -> SdkError {
     SdkError::new(
         ErrorCode::Internal,
@@ -114,7 +129,7 @@ fn unexpected(reply: &Reply) -> SdkError {
 }
 
 impl Inner {
-    pub fn new(options: CreateOptions) -> Inner {
+    pub fn new(options: CreateOptions, upload: js_sys::Function) -> Inner {
         let (protocol, host) = web_sys::window()
             .map(|w| w.location())
             .map(|l| {
@@ -128,6 +143,8 @@ impl Inner {
         Inner {
             options,
             url,
+            upload,
+            uploads: RefCell::new(Vec::new()),
             session: RefCell::new(Session {
                 readiness: Readiness::New,
                 generation: 0,
@@ -446,7 +463,7 @@ impl Inner {
                     to_refresh.push(message.conversation_id.clone());
                 }
                 if change.list {
-                    let shaped = Message::from_wire(&message, state.me());
+                    let shaped = Message::from_wire(&message, state.me(), &state.links);
                     if shaped.kind == types::MSG_GRP_SYS_NOTICE {
                         events.push(Event::GroupSystemNoticeReceived(Box::new(shaped.clone())));
                     }
@@ -507,7 +524,7 @@ impl Inner {
                 events.note(change);
                 // A conversation the user no longer lists is not in their view: nothing to tell.
                 if listed {
-                    let shaped = vec![Message::from_wire(&message, state.me())];
+                    let shaped = vec![Message::from_wire(&message, state.me(), &state.links)];
                     events.push(if message.revoked {
                         Event::MessageRevoked(shaped)
                     } else {

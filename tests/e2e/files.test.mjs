@@ -2,10 +2,11 @@
 // XMLHttpRequest (progress events, no multipart) to POST /v1/files, sent as {type:"image",
 // fileID} over the socket, shown by <img src> with the login's file ticket to the peer, and 404
 // for the peer once they delete the conversation, while the sender still sees it. The SDK
-// (text-only so far) receives the message as the text stand-in "[Image]" and keeps working.
+// receives the message sent over the raw socket as an image message linking the same upload
+// (tests/e2e/file-messages.test.mjs sends them with the SDK itself).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useEnv, openUser, texts } from './harness.mjs';
+import { useEnv, openUser } from './harness.mjs';
 import { rawJobs } from './rawws.mjs';
 
 const env = useEnv(before, after);
@@ -82,11 +83,18 @@ describe('image uploads from a browser', () => {
     const bobQuery = bobAnswers[0].value.fileQuery;
     assert.match(bobQuery, /^sdkappid=\d+&userID=fi_bob&expires=\d+&ticket=[\w-]+$/);
 
-    // The text-only SDK shows it as a text stand-in, and text still flows.
+    // The SDK shows it as an image message with bob's link to it, and text still flows.
     const [message] = (await received).data;
-    assert.deepEqual([message.type, message.payload.text, message.ID], ['TIMTextElem', '[Image]', 'img-1']);
+    assert.deepEqual([message.type, message.payload.uuid, message.ID], ['TIMImageElem', d.fileID, 'img-1']);
+    // Bob's link: his own ticket (his SDK session's, made with another UserSig than the raw one's).
+    const link = message.payload.imageInfoArray[0].url;
+    assert.ok(link.startsWith(`${env.server.url}/v1/files/${d.fileID}?`), link);
+    assert.match(link, /[?&]userID=fi_bob&/);
+    assert.equal(await imageWidth(bob.page, link), 1);
     await bob.send('fi_alice', 'nice');
-    assert.deepEqual(texts((await bob.messages('C2Cfi_alice')).messageList), ['[Image]', 'nice']);
+    const history = (await bob.messages('C2Cfi_alice')).messageList;
+    assert.deepEqual(history.map((m) => m.type), ['TIMImageElem', 'TIMTextElem']);
+    assert.equal(history[1].payload.text, 'nice');
 
     const src = (q) => `/v1/files/${d.fileID}?${q}`;
     assert.equal(await imageWidth(bob.page, src(bobQuery)), 1);

@@ -267,10 +267,11 @@ describe('documented sample and entry point', () => {
         out.reaction = e.code;
       }
       try {
-        window.tim.createImageMessage({ to: 'bob', conversationType: 'C2C', payload: {} });
-        out.image = 'returned';
+        // createImageMessage was the example until issue 16 added it.
+        window.tim.createVideoMessage({ to: 'bob', conversationType: 'C2C', payload: {} });
+        out.video = 'returned';
       } catch (e) {
-        out.image = e.code;
+        out.video = e.code;
       }
       out.unknown = typeof window.tim.noSuchMethodAnywhere;
       out.existing = typeof window.tim.deleteConversation;
@@ -278,7 +279,7 @@ describe('documented sample and entry point', () => {
       out.supported = [isSupported('deleteConversation'), isSupported('getFriendList')];
       return out;
     });
-    assert.deepEqual(r, { reaction: 2905, image: 2905, unknown: 'undefined', existing: 'function', supported: [true, false] });
+    assert.deepEqual(r, { reaction: 2905, video: 2905, unknown: 'undefined', existing: 'function', supported: [true, false] });
     await u.close();
   });
 });

@@ -157,6 +157,23 @@ async function everyMethod(t: TimInstance): Promise<void> {
     payload: { text: '@bob @all', atUserList: ['bob', TIM.TYPES.MSG_AT_ALL] },
   });
   const mentions: string[] | undefined = at.payload.atUserList;
+  const image = t.createImageMessage({
+    to: 'bob',
+    conversationType: TIM.TYPES.CONV_C2C,
+    payload: { file: new Blob([new Uint8Array(8)], { type: 'image/png' }) },
+    onProgress: (percent: number) => console.log(percent),
+  });
+  const imageSent = await t.sendMessage(image);
+  const shown = imageSent.data.message;
+  if (shown.type === TIM.TYPES.MSG_IMAGE) {
+    const thumbnail: string = shown.payload.imageInfoArray[2].url;
+    const width: number = shown.payload.imageInfoArray[0].width;
+    console.log(thumbnail, width);
+  }
+  const input = document.createElement('input');
+  const fileMessage = t.createFileMessage({ to: 'g1', conversationType: TIM.TYPES.CONV_GROUP, payload: { file: input } });
+  const fileName: string = fileMessage.payload.fileName;
+  const fileUrl: string = fileMessage.payload.fileUrl;
   const all: '__kImSDK_MesssageAtALL__' = TIM.TYPES.MSG_AT_ALL;
   const customSent = await t.sendMessage(custom).catch(() => t.resendMessage(custom));
   const resentSeq: number = customSent.data.message.sequence;

@@ -16,6 +16,7 @@ export function el(tag, props = {}, ...children) {
 const ICONS = {
   pin: 'M9 2h6l-1 6 3 3v2h-4v7l-1 2-1-2v-7H7v-2l3-3z',
   muted: 'M12 3a5 5 0 0 0-5 5v4l-2 3h14l-2-3V8a5 5 0 0 0-5-5zm-2 14a2 2 0 0 0 4 0zM3 3l18 18-1.4 1.4L1.6 4.4z',
+  file: 'M6 2h8l5 5v15H6zm7 1.5V8h4.5zM8 12h8v1.5H8zm0 3h8v1.5H8z',
 };
 
 /** An inline SVG mark with a tooltip and a spoken name. */
@@ -159,7 +160,8 @@ export function messageItems(entries, { isGroup, canRevoke, actions, people }) {
   return out;
 }
 
-function body(m) {
+/** A message's content; `preview` (an object URL of the chosen file) shows an image still uploading. */
+function body(m, preview) {
   if (m.isRevoked) return el('span', { className: 'text revoked', textContent: m.flow === 'out' ? 'You revoked this message' : 'This message was revoked' });
   switch (m.type) {
     case 'TIMTextElem':
@@ -168,8 +170,9 @@ function body(m) {
       return el('span', { className: 'text notice', textContent: noticeText(m.payload) });
     case 'TIMImageElem': {
       const info = (m.payload.imageInfoArray || [])[0] || {};
+      if (!info.url && preview) return el('img', { src: preview, alt: 'Image being sent', className: 'image sending', testid: 'msg-preview' });
       if (!info.url) return el('span', { className: 'text', textContent: '[Image]' });
-      const img = el('img', { src: info.url, alt: 'Image', loading: 'lazy', className: 'image' });
+      const img = el('img', { src: info.url, alt: 'Image', loading: 'lazy', className: 'image', testid: 'msg-image' });
       if (info.width && info.height) {
         img.width = Math.min(240, info.width);
         img.height = Math.round((img.width / info.width) * info.height);
@@ -179,8 +182,9 @@ function body(m) {
     case 'TIMFileElem':
       return el(
         'a',
-        { className: 'file', href: m.payload.fileUrl || '#', target: '_blank', rel: 'noopener', download: m.payload.fileName || '' },
-        el('span', { textContent: `📄 ${m.payload.fileName || 'file'}` }),
+        { className: 'file', href: m.payload.fileUrl || '#', target: '_blank', rel: 'noopener', download: m.payload.fileName || '', testid: 'msg-file' },
+        icon('file', 'File'),
+        el('span', { textContent: ` ${m.payload.fileName || 'file'}` }),
         el('span', { className: 'muted', textContent: ` ${bytes(m.payload.fileSize)}` }),
       );
     default:
@@ -219,7 +223,7 @@ function messageItem(entry, { isGroup, canRevoke, actions, people }) {
     'li',
     { className: `msg ${m.flow}`, testid: 'msg', dataset: { id: m.ID, status } },
     isGroup && m.flow === 'in' ? sender(m, people) : null,
-    el('div', { className: 'bubble' }, body(m), entry.progress !== undefined && entry.status === 'sending' ? el('progress', { max: 1, value: entry.progress }) : null),
+    el('div', { className: 'bubble' }, body(m, entry.preview), entry.progress !== undefined && entry.status === 'sending' ? el('progress', { max: 1, value: entry.progress }) : null),
     meta,
   );
   if (entry.status === 'failed' && entry.error) li.append(el('span', { className: 'error-text small', textContent: entry.error, testid: 'msg-error' }));

@@ -29,6 +29,8 @@ pub mod types {
     pub const CONV_SYSTEM: &str = "@TIM#SYSTEM";
     pub const MSG_TEXT: &str = "TIMTextElem";
     pub const MSG_CUSTOM: &str = "TIMCustomElem";
+    pub const MSG_IMAGE: &str = "TIMImageElem";
+    pub const MSG_FILE: &str = "TIMFileElem";
     pub const MSG_GRP_TIP: &str = "TIMGroupTipElem";
     pub const MSG_GRP_SYS_NOTICE: &str = "TIMGroupSystemNoticeElem";
     pub const GRP_WORK: &str = "Private";
@@ -86,6 +88,8 @@ pub const TYPES: &[(&str, &str)] = &[
     ("MSG_REMIND_ACPT_NOT_NOTE", types::MSG_REMIND_ACPT_NOT_NOTE),
     ("MSG_REMIND_DISCARD", types::MSG_REMIND_DISCARD),
     ("MSG_CUSTOM", types::MSG_CUSTOM),
+    ("MSG_IMAGE", types::MSG_IMAGE),
+    ("MSG_FILE", types::MSG_FILE),
     ("MSG_GRP_TIP", types::MSG_GRP_TIP),
     ("MSG_GRP_SYS_NOTICE", types::MSG_GRP_SYS_NOTICE),
     ("MSG_AT_ALL", tim_proto::model::AT_ALL),

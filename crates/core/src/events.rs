@@ -249,7 +249,11 @@ mod tests {
     #[test]
     fn lifecycle_events_come_first_and_data_has_documented_shape() {
         let mut q = EventQueue::default();
-        q.received(crate::shapes::Message::from_wire(&wire(1), "alice"));
+        q.received(crate::shapes::Message::from_wire(
+            &wire(1),
+            "alice",
+            &crate::files::FileLinks::default(),
+        ));
         q.push(Event::SdkReady);
         let events = q.drain(None);
         assert_eq!(events[0], Event::SdkReady);
@@ -305,7 +309,11 @@ mod tests {
 
     #[test]
     fn data_has_each_events_documented_shape() {
-        let m = crate::shapes::Message::from_wire(&wire(1), "alice");
+        let m = crate::shapes::Message::from_wire(
+            &wire(1),
+            "alice",
+            &crate::files::FileLinks::default(),
+        );
         let cases = [
             (Event::SdkReady, json!({})),
             (Event::MessageReceived(vec![m.clone()]), json!([m.clone()])),

@@ -11,6 +11,7 @@ pub mod constants;
 pub mod deletion;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod group_args;
 pub mod log_level;
 pub mod message_args;

@@ -1,5 +1,6 @@
 //! The options of the message creators (createTextMessage, createCustomMessage,
-//! createTextAtMessage): one parser, the body each makes. The payload is read as the
+//! createTextAtMessage, createImageMessage, createFileMessage): one parser, the body each
+//! makes. An image or file message's body names no upload until sendMessage has made it. The payload is read as the
 //! [`Payload`] sendMessage reads (one reader in the SDK for both); sizes are checked when
 //! sending, as the documented SDK does (80002).
 
@@ -15,6 +16,8 @@ pub const CREATORS: &[&str] = &[
     "createTextMessage",
     "createCustomMessage",
     "createTextAtMessage",
+    "createImageMessage",
+    "createFileMessage",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,10 +31,31 @@ pub struct MessageArgs {
 /// `method`'s options `v` as the message they make; anything else is refused (2100). An @
 /// message goes to a group only; its list is checked by the server (`rules::check_body`).
 pub fn message_args(method: &str, v: &Value) -> Result<MessageArgs, SdkError> {
-    let body = v
-        .get("payload")
-        .and_then(|p| Payload::read(p).ok())
-        .and_then(|p| p.to_wire());
+    let payload = v.get("payload");
+    // `payload.file` (a File, Blob or `<input type=file>`; the browser layer takes the Blob) reads
+    // as an object here.
+    let file = payload
+        .and_then(|p| p.get("file"))
+        .is_some_and(Value::is_object);
+    let body = if file && method == CREATORS[3] {
+        Some(WireBody::Image {
+            file_id: String::new(),
+            image_format: tim_proto::model::image_format::UNKNOWN,
+            size: 0,
+            width: 0,
+            height: 0,
+        })
+    } else if file && method == CREATORS[4] {
+        Some(WireBody::File {
+            file_id: String::new(),
+            file_name: String::new(),
+            size: 0,
+        })
+    } else {
+        payload
+            .and_then(|p| Payload::read(p).ok())
+            .and_then(|p| p.to_wire())
+    };
     let to = v.get("to").and_then(Value::as_str);
     let conversation_type = v.get("conversationType").and_then(Value::as_str);
     let (Some(body), Some(to)) = (body, to) else {
@@ -43,6 +67,8 @@ pub fn message_args(method: &str, v: &Value) -> Result<MessageArgs, SdkError> {
         WireBody::Text { .. } => method == CREATORS[0],
         WireBody::Custom { .. } => method == CREATORS[1],
         WireBody::AtText { .. } => method == CREATORS[2] && conversation_type == Some(GROUP_PREFIX),
+        WireBody::Image { file_id, .. } => method == CREATORS[3] && file_id.is_empty(),
+        WireBody::File { file_id, .. } => method == CREATORS[4] && file_id.is_empty(),
         _ => false,
     };
     if !fits {
@@ -143,6 +169,41 @@ mod tests {
         let unchecked = json!({"to": "g1", "conversationType": "GROUP",
                                "payload": {"text": "hi", "atUserList": [""]}});
         assert!(args("createTextAtMessage", unchecked).is_ok());
+    }
+
+    #[test]
+    fn image_and_file_messages_take_a_file() {
+        let image = args(
+            "createImageMessage",
+            json!({"to": "bob", "conversationType": "C2C", "payload": {"file": {}}}),
+        )
+        .expect("valid");
+        assert_eq!(crate::files::pending_upload(&image.body), Some("image"));
+        let file = args(
+            "createFileMessage",
+            json!({"to": "g1", "conversationType": "GROUP", "payload": {"file": {}}}),
+        )
+        .expect("valid");
+        assert_eq!(crate::files::pending_upload(&file.body), Some("file"));
+        for bad in [
+            json!({"to": "bob", "payload": {}}),
+            json!({"to": "bob", "payload": {"file": null}}),
+            json!({"to": "bob", "payload": {"file": "a.png"}}),
+            json!({"to": "bob", "payload": {"text": "hi"}}),
+            json!({"to": "bob", "payload": {"uuid": "f1", "imageInfoArray": []}}),
+            json!({"payload": {"file": {}}}),
+        ] {
+            for method in ["createImageMessage", "createFileMessage"] {
+                assert_eq!(code(args(method, bad.clone())), 2100, "{method} {bad}");
+            }
+        }
+        assert_eq!(
+            code(args(
+                "createTextMessage",
+                json!({"to": "bob", "payload": {"file": {}}})
+            )),
+            2100
+        );
     }
 
     #[test]

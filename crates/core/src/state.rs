@@ -33,6 +33,8 @@ impl Change {
 
 pub struct ConversationState {
     me: String,
+    /// How this user's file links are made (set at login: the server's address, the ticket).
+    pub links: crate::files::FileLinks,
     entries: HashMap<String, WireConversation>,
     /// Recency within the same second: the server's list order, then local arrival order, so
     /// ties sort as the server sorts them (it knows the exact order of commits).
@@ -77,6 +79,7 @@ impl ConversationState {
     pub fn new(me: &str) -> Self {
         ConversationState {
             me: me.to_owned(),
+            links: crate::files::FileLinks::default(),
             entries: HashMap::new(),
             activity: HashMap::new(),
             next_activity: 1,
@@ -459,7 +462,7 @@ impl ConversationState {
     pub fn get(&self, conversation_id: &str) -> Option<Conversation> {
         self.entries
             .get(conversation_id)
-            .map(Conversation::from_wire)
+            .map(|c| Conversation::from_wire(c, &self.links))
     }
 
     /// Muted conversations (setMessageRemindType) are left out, as Tencent documents.
@@ -482,7 +485,10 @@ impl ConversationState {
                 .then_with(|| recency(b).cmp(&recency(a)))
                 .then_with(|| a.conversation_id.cmp(&b.conversation_id))
         });
-        entries.into_iter().map(Conversation::from_wire).collect()
+        entries
+            .into_iter()
+            .map(|c| Conversation::from_wire(c, &self.links))
+            .collect()
     }
 
     pub fn clear(&mut self) {

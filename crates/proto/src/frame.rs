@@ -386,8 +386,6 @@ pub enum Reply {
         resync_required: bool,
         /// The query string that makes a file URL (`/v1/files/<fileID>?<fileQuery>`) work for
         /// this user until the UserSig expires (docs/protocol.md "Files"). Absent when empty.
-        /// Not read by the SDK yet (its size ceiling); it ignores the field.
-        #[cfg(not(target_arch = "wasm32"))]
         #[serde(default, skip_serializing_if = "String::is_empty")]
         file_query: String,
     },

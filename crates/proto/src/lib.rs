@@ -6,6 +6,7 @@
 
 pub mod conversation_id;
 pub mod error_code;
+pub mod files;
 pub mod frame;
 pub mod group_profile;
 pub mod group_shape;

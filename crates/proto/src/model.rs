@@ -3,12 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 /// What a message carries. On the wire (and in the server's database) it is one object tagged by
-/// `type`: `{"type":"text","text":"hi"}`. It is written through the flat [`BodyRepr`] and read by
-/// hand from the JSON value (the SDK's reader of JS values as `serde_json::Value` is linked
-/// anyway; serde's internally tagged form, or a derived reader of the flat struct, costs the
-/// SDK wasm size: about 200 bytes raw per field).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "serde_json::Value", into = "BodyRepr")]
+/// `type`: `{"type":"text","text":"hi"}`. It is written by hand, field by field (a flat struct of
+/// every kind's optional fields, built and then serialized, cost the SDK about 2 KB more wasm),
+/// and read by hand from the JSON value (the SDK's reader of JS values as `serde_json::Value` is
+/// linked anyway; serde's internally tagged form, or a derived reader of the flat struct, costs
+/// the SDK wasm size: about 200 bytes raw per field).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "serde_json::Value")]
 pub enum WireBody {
     Text {
         text: String,
@@ -36,8 +37,6 @@ pub enum WireBody {
     },
     /// An image message: an upload of `POST /v1/files?kind=image` (docs/protocol.md "Files").
     /// A sender names only `fileID`; the server fills the rest from what it stored.
-    /// Not in the SDK build yet (its size ceiling): there it reads as a text stand-in.
-    #[cfg(not(target_arch = "wasm32"))]
     Image {
         file_id: String,
         /// Tencent's `imageFormat` ([`image_format`]).
@@ -47,7 +46,6 @@ pub enum WireBody {
         height: u32,
     },
     /// A file message: an upload of `POST /v1/files?kind=file`. A sender names only `fileID`.
-    #[cfg(not(target_arch = "wasm32"))]
     File {
         file_id: String,
         file_name: String,
@@ -55,81 +53,69 @@ pub enum WireBody {
     },
 }
 
-/// [`WireBody`]'s JSON: the tag and every kind's fields, in the order they are written.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BodyRepr {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    operation_type: Option<u32>,
-    #[serde(rename = "groupID", default, skip_serializing_if = "Option::is_none")]
-    group_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    group_name: Option<String>,
-    #[serde(
-        rename = "operatorID",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    operator_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    at_user_list: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    data: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    extension: Option<String>,
-    #[cfg(not(target_arch = "wasm32"))]
-    #[serde(rename = "fileID", default, skip_serializing_if = "Option::is_none")]
-    file_id: Option<String>,
-    #[cfg(not(target_arch = "wasm32"))]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    file_name: Option<String>,
-    #[cfg(not(target_arch = "wasm32"))]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    file_size: Option<u64>,
-    #[cfg(not(target_arch = "wasm32"))]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    image_format: Option<u32>,
-    #[cfg(not(target_arch = "wasm32"))]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    width: Option<u32>,
-    #[cfg(not(target_arch = "wasm32"))]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    height: Option<u32>,
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl BodyRepr {
-    fn of_kind(kind: &str) -> BodyRepr {
-        BodyRepr {
-            kind: kind.into(),
-            text: None,
-            operation_type: None,
-            group_id: None,
-            group_name: None,
-            operator_id: None,
-            at_user_list: None,
-            data: None,
-            description: None,
-            extension: None,
-            #[cfg(not(target_arch = "wasm32"))]
-            file_id: None,
-            #[cfg(not(target_arch = "wasm32"))]
-            file_name: None,
-            #[cfg(not(target_arch = "wasm32"))]
-            file_size: None,
-            #[cfg(not(target_arch = "wasm32"))]
-            image_format: None,
-            #[cfg(not(target_arch = "wasm32"))]
-            width: None,
-            #[cfg(not(target_arch = "wasm32"))]
-            height: None,
+/// The tag, then the kind's fields, in this order (the server's stored JSON keeps it).
+impl Serialize for WireBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("WireBody", 6)?;
+        match self {
+            WireBody::Text { text } => {
+                s.serialize_field("type", "text")?;
+                s.serialize_field("text", text)?;
+            }
+            WireBody::GroupNotice {
+                operation_type,
+                group_id,
+                group_name,
+                operator_id,
+            } => {
+                s.serialize_field("type", "groupNotice")?;
+                s.serialize_field("operationType", operation_type)?;
+                s.serialize_field("groupID", group_id)?;
+                s.serialize_field("groupName", group_name)?;
+                s.serialize_field("operatorID", operator_id)?;
+            }
+            WireBody::AtText { text, at_user_list } => {
+                s.serialize_field("type", "text")?;
+                s.serialize_field("text", text)?;
+                s.serialize_field("atUserList", at_user_list)?;
+            }
+            WireBody::Custom {
+                data,
+                description,
+                extension,
+            } => {
+                s.serialize_field("type", "custom")?;
+                s.serialize_field("data", data)?;
+                s.serialize_field("description", description)?;
+                s.serialize_field("extension", extension)?;
+            }
+            WireBody::Image {
+                file_id,
+                image_format,
+                size,
+                width,
+                height,
+            } => {
+                s.serialize_field("type", "image")?;
+                s.serialize_field("fileID", file_id)?;
+                s.serialize_field("fileSize", size)?;
+                s.serialize_field("imageFormat", image_format)?;
+                s.serialize_field("width", width)?;
+                s.serialize_field("height", height)?;
+            }
+            WireBody::File {
+                file_id,
+                file_name,
+                size,
+            } => {
+                s.serialize_field("type", "file")?;
+                s.serialize_field("fileID", file_id)?;
+                s.serialize_field("fileName", file_name)?;
+                s.serialize_field("fileSize", size)?;
+            }
         }
+        s.end()
     }
 }
 
@@ -160,7 +146,6 @@ pub fn string_list(v: &serde_json::Value) -> Option<Vec<String>> {
 }
 
 /// `v[key]` as a number, `None` if absent or not one that fits.
-#[cfg(not(target_arch = "wasm32"))]
 fn number<T: TryFrom<u64>>(v: &serde_json::Value, key: &str) -> Option<T> {
     v.get(key)
         .and_then(serde_json::Value::as_u64)
@@ -209,7 +194,6 @@ impl WireBody {
                 description: optional_string(v, "description")?,
                 extension: optional_string(v, "extension")?,
             }),
-            #[cfg(not(target_arch = "wasm32"))]
             "image" => Ok(WireBody::Image {
                 file_id: string(v, "fileID").ok_or("missing field `fileID`")?,
                 image_format: number(v, "imageFormat").unwrap_or(image_format::UNKNOWN),
@@ -217,161 +201,12 @@ impl WireBody {
                 width: number(v, "width").unwrap_or(0),
                 height: number(v, "height").unwrap_or(0),
             }),
-            #[cfg(not(target_arch = "wasm32"))]
             "file" => Ok(WireBody::File {
                 file_id: string(v, "fileID").ok_or("missing field `fileID`")?,
                 file_name: optional_string(v, "fileName")?,
                 size: number(v, "fileSize").unwrap_or(0),
             }),
-            // The SDK build's stand-ins until it shapes image and file payloads: an app that knows
-            // only text messages still shows something when a peer sends one.
-            #[cfg(target_arch = "wasm32")]
-            "image" => Ok(WireBody::Text {
-                text: "[Image]".into(),
-            }),
-            #[cfg(target_arch = "wasm32")]
-            "file" => Ok(WireBody::Text {
-                text: "[File]".into(),
-            }),
             _ => Err("unknown message body type"),
-        }
-    }
-}
-
-impl From<WireBody> for BodyRepr {
-    fn from(b: WireBody) -> BodyRepr {
-        match b {
-            WireBody::Text { text } => BodyRepr {
-                kind: "text".into(),
-                text: Some(text),
-                operation_type: None,
-                group_id: None,
-                group_name: None,
-                operator_id: None,
-                at_user_list: None,
-                data: None,
-                description: None,
-                extension: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_id: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_name: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_size: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                image_format: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                width: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                height: None,
-            },
-            WireBody::GroupNotice {
-                operation_type,
-                group_id,
-                group_name,
-                operator_id,
-            } => BodyRepr {
-                kind: "groupNotice".into(),
-                text: None,
-                operation_type: Some(operation_type),
-                group_id: Some(group_id),
-                group_name: Some(group_name),
-                operator_id: Some(operator_id),
-                at_user_list: None,
-                data: None,
-                description: None,
-                extension: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_id: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_name: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_size: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                image_format: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                width: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                height: None,
-            },
-            WireBody::AtText { text, at_user_list } => BodyRepr {
-                kind: "text".into(),
-                text: Some(text),
-                operation_type: None,
-                group_id: None,
-                group_name: None,
-                operator_id: None,
-                at_user_list: Some(at_user_list),
-                data: None,
-                description: None,
-                extension: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_id: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_name: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_size: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                image_format: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                width: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                height: None,
-            },
-            WireBody::Custom {
-                data,
-                description,
-                extension,
-            } => BodyRepr {
-                kind: "custom".into(),
-                text: None,
-                operation_type: None,
-                group_id: None,
-                group_name: None,
-                operator_id: None,
-                at_user_list: None,
-                data: Some(data),
-                description: Some(description),
-                extension: Some(extension),
-                #[cfg(not(target_arch = "wasm32"))]
-                file_id: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_name: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                file_size: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                image_format: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                width: None,
-                #[cfg(not(target_arch = "wasm32"))]
-                height: None,
-            },
-            #[cfg(not(target_arch = "wasm32"))]
-            WireBody::Image {
-                file_id,
-                image_format,
-                size,
-                width,
-                height,
-            } => BodyRepr {
-                file_id: Some(file_id),
-                image_format: Some(image_format),
-                file_size: Some(size),
-                width: Some(width),
-                height: Some(height),
-                ..BodyRepr::of_kind("image")
-            },
-            #[cfg(not(target_arch = "wasm32"))]
-            WireBody::File {
-                file_id,
-                file_name,
-                size,
-            } => BodyRepr {
-                file_id: Some(file_id),
-                file_name: Some(file_name),
-                file_size: Some(size),
-                ..BodyRepr::of_kind("file")
-            },
         }
     }
 }

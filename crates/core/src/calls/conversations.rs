@@ -47,7 +47,7 @@ pub(super) fn finish_profile(
     conversation.draft_text = state.draft_text(&conversation.conversation_id);
     Ok(Finished {
         data: Data::Conversation {
-            conversation: Conversation::from_wire(&conversation),
+            conversation: Conversation::from_wire(&conversation, &state.links),
         },
         notes: Vec::new(),
         local: Some(Local::Upsert(Box::new(conversation))),

@@ -28,6 +28,7 @@ pub(super) fn finish_message(
         Reply::Sent { message } => Ok(Finished::data(Data::Message(Message::from_wire(
             &message,
             state.me(),
+            &state.links,
         )))),
         other => Err(unexpected(&other)),
     }

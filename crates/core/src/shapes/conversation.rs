@@ -2,6 +2,7 @@
 
 use super::{conversation_type, Payload};
 use crate::constants::types;
+use crate::files::FileLinks;
 use serde::Serialize;
 use tim_proto::model::at_info_number;
 use tim_proto::{WireConversation, WireMessage};
@@ -32,8 +33,8 @@ impl LastMessage {
         }
     }
 
-    fn from_wire(w: &WireMessage) -> LastMessage {
-        let (payload, kind) = Payload::from_wire(&w.body);
+    fn from_wire(w: &WireMessage, links: &FileLinks) -> LastMessage {
+        let (payload, kind) = Payload::from_wire(&w.body, links);
         LastMessage {
             last_time: w.time,
             last_sequence: w.seq,
@@ -106,7 +107,7 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    pub fn from_wire(w: &WireConversation) -> Conversation {
+    pub fn from_wire(w: &WireConversation, links: &FileLinks) -> Conversation {
         let kind = conversation_type(&w.conversation_id);
         let user_profile = (kind == types::CONV_C2C).then(|| UserProfile {
             user_id: w
@@ -148,7 +149,7 @@ impl Conversation {
             last_message: w
                 .last_message
                 .as_ref()
-                .map_or_else(LastMessage::blank, LastMessage::from_wire),
+                .map_or_else(LastMessage::blank, |m| LastMessage::from_wire(m, links)),
             user_profile,
             group_profile,
             is_pinned: w.pinned,
@@ -204,7 +205,10 @@ mod tests {
 
     #[test]
     fn c2c_shape_with_and_without_last_message() {
-        let c = Conversation::from_wire(&conv("C2Cbob", Some(wire("bob", "C2Cbob")), None));
+        let c = Conversation::from_wire(
+            &conv("C2Cbob", Some(wire("bob", "C2Cbob")), None),
+            &FileLinks::default(),
+        );
         let v = serde_json::to_value(&c).expect("encode");
         assert_eq!(v["conversationID"], "C2Cbob");
         assert_eq!(v["type"], "C2C");
@@ -221,7 +225,7 @@ mod tests {
             "fields in sorted order"
         );
 
-        let empty = Conversation::from_wire(&conv("C2Cbob", None, None));
+        let empty = Conversation::from_wire(&conv("C2Cbob", None, None), &FileLinks::default());
         let v = serde_json::to_value(&empty).expect("encode");
         assert_eq!(v["lastMessage"]["lastTime"], 0);
         assert_eq!(v["lastMessage"]["payload"], serde_json::Value::Null);
@@ -231,7 +235,8 @@ mod tests {
     fn group_at_info_list_from_the_pairs() {
         let mut w = conv("GROUPg1", Some(wire("bob", "GROUPg1")), None);
         w.at_info = ["3", "1", "4", "3"].map(String::from).to_vec();
-        let v = serde_json::to_value(Conversation::from_wire(&w)).expect("encode");
+        let v = serde_json::to_value(Conversation::from_wire(&w, &FileLinks::default()))
+            .expect("encode");
         assert_eq!(
             v["groupAtInfoList"],
             serde_json::json!([
@@ -239,7 +244,7 @@ mod tests {
                 {"atTypeArray": [3], "groupID": "g1", "messageSequence": 4},
             ])
         );
-        let c2c = Conversation::from_wire(&conv("C2Cbob", None, None));
+        let c2c = Conversation::from_wire(&conv("C2Cbob", None, None), &FileLinks::default());
         assert!(c2c.group_at_info_list.is_empty());
         let v = serde_json::to_value(&c2c).expect("encode");
         assert_eq!(v["groupAtInfoList"], serde_json::json!([]), "always there");
@@ -247,28 +252,31 @@ mod tests {
 
     #[test]
     fn group_and_system_shapes() {
-        let g = Conversation::from_wire(&conv(
-            "GROUPg1",
-            Some(wire("bob", "GROUPg1")),
-            Some(WireGroup {
-                group_id: "g1".into(),
-                name: "Friends".into(),
-                kind: "Public".into(),
-                owner_id: "bob".into(),
-                member_count: 3,
-                create_time: 1,
-                is_member: true,
-                dismissed: false,
-                profile: tim_proto::group_profile::profile_list(
-                    "Member",
-                    "",
-                    "",
-                    "https://a/g.png",
-                    "FreeAccess",
-                    false,
-                ),
-            }),
-        ));
+        let g = Conversation::from_wire(
+            &conv(
+                "GROUPg1",
+                Some(wire("bob", "GROUPg1")),
+                Some(WireGroup {
+                    group_id: "g1".into(),
+                    name: "Friends".into(),
+                    kind: "Public".into(),
+                    owner_id: "bob".into(),
+                    member_count: 3,
+                    create_time: 1,
+                    is_member: true,
+                    dismissed: false,
+                    profile: tim_proto::group_profile::profile_list(
+                        "Member",
+                        "",
+                        "",
+                        "https://a/g.png",
+                        "FreeAccess",
+                        false,
+                    ),
+                }),
+            ),
+            &FileLinks::default(),
+        );
         let v = serde_json::to_value(&g).expect("encode");
         assert_eq!(
             serde_json::to_string(&g).expect("encode"),
@@ -284,7 +292,7 @@ mod tests {
             "the group's avatar"
         );
         assert!(v.get("userProfile").is_none());
-        let s = Conversation::from_wire(&conv("@TIM#SYSTEM", None, None));
+        let s = Conversation::from_wire(&conv("@TIM#SYSTEM", None, None), &FileLinks::default());
         assert_eq!(s.kind, "@TIM#SYSTEM");
         assert!(s.user_profile.is_none() && s.group_profile.is_none());
     }

@@ -2,6 +2,7 @@
 
 use super::conversation_type;
 use crate::constants::types;
+use crate::files::FileLinks;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tim_proto::model::{notice, WireBody};
@@ -41,6 +42,41 @@ pub struct NoticeGroup {
     pub name: String,
 }
 
+/// `payload` of a TIMImageElem message (createImageMessage), as the documented SDK shapes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImagePayload {
+    /// Tencent's `imageFormat` (`tim_proto::model::image_format`).
+    pub image_format: u32,
+    /// Original, big and thumbnail (`type` 0, 1, 2): the same bytes here. Empty until uploaded.
+    pub image_info_array: Vec<ImageInfo>,
+    /// The upload's fileID.
+    pub uuid: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImageInfo {
+    pub height: u32,
+    pub size: u64,
+    #[serde(rename = "type")]
+    pub kind: u32,
+    pub url: String,
+    pub width: u32,
+}
+
+/// `payload` of a TIMFileElem message (createFileMessage).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilePayload {
+    /// 2: it can be downloaded (Tencent's value).
+    pub download_flag: u32,
+    pub file_name: String,
+    pub file_size: u64,
+    /// Empty until uploaded.
+    pub file_url: String,
+    pub uuid: String,
+}
+
 /// Written untagged (the payload object itself); read by hand from the JSON value (the SDK's
 /// reader of JS values as `serde_json::Value` is linked anyway: a derived reader of a struct
 /// with every kind's fields costs the SDK about 200 bytes raw per field).
@@ -51,6 +87,8 @@ pub enum Payload {
     Text(TextPayload),
     Custom(CustomPayload),
     Notice(NoticePayload),
+    Image(ImagePayload),
+    File(FilePayload),
 }
 
 /// `v[key]` as a string; `None` when absent or not one.
@@ -59,7 +97,8 @@ fn string_field(v: &Value, key: &str) -> Option<String> {
 }
 
 /// A payload as read: a text payload if it has a string `text` (and maybe `atUserList`), a
-/// custom one if it has a string `data`, both read as the body they are; else a notice.
+/// custom one if it has a string `data`, both read as the body they are; an image (with
+/// `imageInfoArray`) or file payload if it has a string `uuid`; else a notice.
 impl TryFrom<Value> for Payload {
     type Error = &'static str;
 
@@ -72,8 +111,28 @@ impl Payload {
     pub fn read(v: &Value) -> Result<Payload, &'static str> {
         for (key, kind) in [("text", "text"), ("data", "custom")] {
             if v.get(key).is_some_and(Value::is_string) {
-                return Ok(Payload::from_wire(&WireBody::read(kind, v)?).0);
+                return Ok(Payload::from_wire(&WireBody::read(kind, v)?, &FileLinks::default()).0);
             }
+        }
+        // Sending needs the upload only (the server fills in the rest); a file's name and size
+        // stay for the app to show.
+        if let Some(uuid) = string_field(v, "uuid") {
+            let body = if v.get("imageInfoArray").is_some() {
+                WireBody::Image {
+                    file_id: uuid,
+                    image_format: tim_proto::model::image_format::UNKNOWN,
+                    size: 0,
+                    width: 0,
+                    height: 0,
+                }
+            } else {
+                WireBody::File {
+                    file_id: uuid,
+                    file_name: string_field(v, "fileName").unwrap_or_default(),
+                    size: v.get("fileSize").and_then(Value::as_u64).unwrap_or(0),
+                }
+            };
+            return Ok(Payload::from_wire(&body, &FileLinks::default()).0);
         }
         let group = v.get("groupProfile").unwrap_or(&Value::Null);
         match (
@@ -100,7 +159,8 @@ impl Payload {
 }
 
 impl Payload {
-    pub fn from_wire(body: &WireBody) -> (Payload, &'static str) {
+    /// The payload of `body`, its file links made by `links`.
+    pub fn from_wire(body: &WireBody, links: &FileLinks) -> (Payload, &'static str) {
         match body {
             WireBody::Text { text } => (
                 Payload::Text(TextPayload {
@@ -144,23 +204,48 @@ impl Payload {
                 }),
                 types::MSG_GRP_SYS_NOTICE,
             ),
-            // Natively (the SDK build reads these bodies as text already, see WireBody): the
-            // same stand-ins, until the SDK shapes image and file payloads (issue 16).
-            #[cfg(not(target_arch = "wasm32"))]
-            WireBody::Image { .. } => (
-                Payload::Text(TextPayload {
-                    text: "[Image]".into(),
-                    at_user_list: None,
+            WireBody::Image {
+                file_id,
+                image_format,
+                size,
+                width,
+                height,
+            } => {
+                let url = links.url(file_id);
+                let mut image_info_array = Vec::new();
+                if !url.is_empty() {
+                    for kind in 0..3 {
+                        image_info_array.push(ImageInfo {
+                            kind,
+                            url: url.clone(),
+                            size: *size,
+                            width: *width,
+                            height: *height,
+                        });
+                    }
+                }
+                (
+                    Payload::Image(ImagePayload {
+                        uuid: file_id.clone(),
+                        image_format: *image_format,
+                        image_info_array,
+                    }),
+                    types::MSG_IMAGE,
+                )
+            }
+            WireBody::File {
+                file_id,
+                file_name,
+                size,
+            } => (
+                Payload::File(FilePayload {
+                    uuid: file_id.clone(),
+                    file_name: file_name.clone(),
+                    file_size: *size,
+                    file_url: links.url(file_id),
+                    download_flag: 2,
                 }),
-                types::MSG_TEXT,
-            ),
-            #[cfg(not(target_arch = "wasm32"))]
-            WireBody::File { .. } => (
-                Payload::Text(TextPayload {
-                    text: "[File]".into(),
-                    at_user_list: None,
-                }),
-                types::MSG_TEXT,
+                types::MSG_FILE,
             ),
         }
     }
@@ -182,6 +267,18 @@ impl Payload {
                 description: c.description.clone(),
                 extension: c.extension.clone(),
             },
+            Payload::Image(p) => WireBody::Image {
+                file_id: p.uuid.clone(),
+                image_format: p.image_format,
+                size: 0,
+                width: 0,
+                height: 0,
+            },
+            Payload::File(p) => WireBody::File {
+                file_id: p.uuid.clone(),
+                file_name: p.file_name.clone(),
+                size: p.file_size,
+            },
             Payload::Notice(_) => return None,
         })
     }
@@ -192,6 +289,8 @@ impl Payload {
             Payload::Text(t) => t.text.clone(),
             // Tencent's documented messageForShow of a custom message.
             Payload::Custom(_) => "[Custom Message]".into(),
+            Payload::Image(_) => "[Image]".into(),
+            Payload::File(_) => "[File]".into(),
             Payload::Notice(n) => {
                 let g = &n.group_profile.group_id;
                 match n.operation_type {
@@ -354,7 +453,7 @@ impl Message {
         body: &WireBody,
         now: i64,
     ) -> Message {
-        let (payload, kind) = Payload::from_wire(body);
+        let (payload, kind) = Payload::from_wire(body, &FileLinks::default());
         Message {
             id,
             kind: kind.to_owned(),
@@ -378,9 +477,9 @@ impl Message {
         }
     }
 
-    /// A stored message as user `me` sees it.
-    pub fn from_wire(w: &WireMessage, me: &str) -> Message {
-        let (payload, kind) = Payload::from_wire(&w.body);
+    /// A stored message as user `me` sees it, its file links made by `links`.
+    pub fn from_wire(w: &WireMessage, me: &str, links: &FileLinks) -> Message {
+        let (payload, kind) = Payload::from_wire(&w.body, links);
         let outgoing = w.from == me;
         Message {
             id: w.id.clone(),
@@ -513,7 +612,11 @@ mod tests {
             group_name: "G".into(),
             operator_id: "a".into(),
         };
-        let n = Message::from_wire(&wire("a", "b", "@TIM#SYSTEM", notice), "b");
+        let n = Message::from_wire(
+            &wire("a", "b", "@TIM#SYSTEM", notice),
+            "b",
+            &FileLinks::default(),
+        );
         assert!(Sendable::from_message(n).sendable(false).is_err());
     }
 
@@ -524,7 +627,11 @@ mod tests {
             description: "s".into(),
             extension: "e".into(),
         };
-        let m = Message::from_wire(&wire("b", "a", "C2Cb", custom.clone()), "a");
+        let m = Message::from_wire(
+            &wire("b", "a", "C2Cb", custom.clone()),
+            "a",
+            &FileLinks::default(),
+        );
         let v = serde_json::to_value(&m).expect("encode");
         assert_eq!(v["type"], "TIMCustomElem");
         assert_eq!(
@@ -537,7 +644,11 @@ mod tests {
             text: "@a".into(),
             at_user_list: vec!["a".into()],
         };
-        let m = Message::from_wire(&wire("b", "a", "GROUPg", at.clone()), "a");
+        let m = Message::from_wire(
+            &wire("b", "a", "GROUPg", at.clone()),
+            "a",
+            &FileLinks::default(),
+        );
         let v = serde_json::to_value(&m).expect("encode");
         assert_eq!(v["type"], "TIMTextElem");
         assert_eq!(v["payload"], json!({"text": "@a", "atUserList": ["a"]}));
@@ -547,7 +658,11 @@ mod tests {
 
     #[test]
     fn message_has_documented_field_names_and_flow() {
-        let m = Message::from_wire(&wire("bob", "alice", "C2Cbob", text("hi")), "alice");
+        let m = Message::from_wire(
+            &wire("bob", "alice", "C2Cbob", text("hi")),
+            "alice",
+            &FileLinks::default(),
+        );
         let v = serde_json::to_value(&m).expect("encode");
         assert_eq!(v["ID"], "m1");
         assert_eq!(v["type"], "TIMTextElem");
@@ -558,13 +673,21 @@ mod tests {
         assert_eq!(v["sequence"], 4);
         assert_eq!(v["status"], "success");
         assert_eq!(v["isRead"], false);
-        let mine = Message::from_wire(&wire("alice", "bob", "C2Cbob", text("hi")), "alice");
+        let mine = Message::from_wire(
+            &wire("alice", "bob", "C2Cbob", text("hi")),
+            "alice",
+            &FileLinks::default(),
+        );
         assert_eq!(mine.flow, "out");
     }
 
     #[test]
     fn group_and_notice_messages() {
-        let g = Message::from_wire(&wire("bob", "g1", "GROUPg1", text("yo")), "alice");
+        let g = Message::from_wire(
+            &wire("bob", "g1", "GROUPg1", text("yo")),
+            "alice",
+            &FileLinks::default(),
+        );
         assert_eq!(
             (g.conversation_type.as_str(), g.to.as_str()),
             ("GROUP", "g1")
@@ -582,6 +705,7 @@ mod tests {
                 },
             ),
             "alice",
+            &FileLinks::default(),
         );
         let v = serde_json::to_value(&n).expect("encode");
         assert_eq!(v["type"], "TIMGroupSystemNoticeElem");
@@ -620,7 +744,64 @@ mod tests {
                 },
             ),
             "alice",
+            &FileLinks::default(),
         )
+    }
+
+    #[test]
+    fn image_and_file_payloads_link_to_the_server() {
+        let links = FileLinks::new("ws://h:1/ws", "sdkappid=1&userID=a&expires=9&ticket=t");
+        let url = "http://h:1/v1/files/f1?sdkappid=1&userID=a&expires=9&ticket=t";
+        let image = WireBody::Image {
+            file_id: "f1".into(),
+            image_format: 3,
+            size: 10,
+            width: 2,
+            height: 3,
+        };
+        let m = Message::from_wire(&wire("b", "a", "C2Cb", image), "a", &links);
+        let v = serde_json::to_value(&m).expect("encode");
+        assert_eq!(v["type"], "TIMImageElem");
+        let info = |kind| json!({"type": kind, "url": url, "size": 10, "width": 2, "height": 3});
+        assert_eq!(
+            v["payload"],
+            json!({"uuid": "f1", "imageFormat": 3, "imageInfoArray": [info(0), info(1), info(2)]})
+        );
+        assert_eq!(m.payload.for_show(), "[Image]");
+        assert_eq!(serde_json::to_string(&m).expect("encode"), v.to_string());
+        let file = WireBody::File {
+            file_id: "f1".into(),
+            file_name: "a.pdf".into(),
+            size: 7,
+        };
+        let m = Message::from_wire(&wire("b", "a", "C2Cb", file), "a", &links);
+        let v = serde_json::to_value(&m).expect("encode");
+        assert_eq!(v["type"], "TIMFileElem");
+        assert_eq!(
+            v["payload"],
+            json!({"uuid": "f1", "fileName": "a.pdf", "fileSize": 7, "fileUrl": url, "downloadFlag": 2})
+        );
+        assert_eq!(serde_json::to_string(&m).expect("encode"), v.to_string());
+        // sendMessage of it again reads the upload it names.
+        let back = Sendable::read(&v).expect("a whole message");
+        assert!(matches!(back.body, Some(WireBody::File { ref file_id, .. }) if file_id == "f1"));
+        // Not uploaded yet (a created message): no links, and its upload still to make.
+        let unsent = WireBody::Image {
+            file_id: String::new(),
+            image_format: 255,
+            size: 0,
+            width: 0,
+            height: 0,
+        };
+        let m = Message::new_unsent("id1".into(), "a", "b", "C2C", &unsent, 1);
+        let v = serde_json::to_value(&m).expect("encode");
+        assert_eq!(
+            v["payload"],
+            json!({"uuid": "", "imageFormat": 255, "imageInfoArray": []})
+        );
+        let s = Sendable::read(&v).expect("a whole message");
+        let body = s.sendable(false).expect("sendable");
+        assert_eq!(crate::files::pending_upload(&body), Some("image"));
     }
 
     #[test]

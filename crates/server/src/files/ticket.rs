@@ -62,18 +62,7 @@ pub fn verify(
     Ok(())
 }
 
-/// `s` with everything but `A-Z a-z 0-9 - . _ ~` as `%XX` (UTF-8 bytes): safe in a query.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use tim_proto::files::percent_encode;
 
 #[cfg(test)]
 mod tests {
