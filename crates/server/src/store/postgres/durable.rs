@@ -88,7 +88,14 @@ impl Commits {
         match outcomes {
             Ok(outcomes) => {
                 let commits = Arc::clone(self);
-                Ok((outcomes, Box::new(move || commits.wait(Some(n)))))
+                let step: SyncSends = Box::new(move || {
+                    let waited = commits.wait(Some(n));
+                    if waited.is_err() {
+                        commits.failed.store(true, Ordering::Release);
+                    }
+                    waited
+                });
+                Ok((outcomes, step))
             }
             Err(e) => {
                 // Nothing of it to wait for.
@@ -117,9 +124,6 @@ impl Commits {
                     outcome = Err(e);
                 }
             }
-        }
-        if outcome.is_err() {
-            self.failed.store(true, Ordering::Release);
         }
         outcome
     }
