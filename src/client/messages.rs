@@ -23,14 +23,16 @@ impl Inner {
             .me()
             .ok_or_else(|| SdkError::new(ErrorCode::NotLoggedIn, "not logged in"))?;
         let now = (crate::js::now_ms() / 1000.0) as i64;
-        Ok(Message::new_unsent(
+        let mut m = Message::new_unsent(
             crate::js::new_message_id(),
             &me,
             &a.to,
             a.conversation_type,
             &a.body,
             now,
-        ))
+        );
+        m.need_read_receipt = a.need_read_receipt;
+        Ok(m)
     }
 
     /// sendMessage, or resendMessage (`resend`: only a message whose send failed).
@@ -50,6 +52,7 @@ impl Inner {
                 conversation_id: format!("{conversation_type}{}", m.to),
                 id: m.id.clone(),
                 body,
+                need_read_receipt: m.need_read_receipt,
             })
             .await?;
         let Reply::Sent { message } = reply else {

@@ -516,6 +516,20 @@ impl Inner {
                     new_messages.push(message);
                 }
             }
+            Push::MessageReadReceipt(list) => {
+                let Session {
+                    state,
+                    events,
+                    new_messages,
+                    ..
+                } = s;
+                let Some(state) = state.as_ref() else { return };
+                for event in tim_core::events::receipt_events(&list, state.me()) {
+                    events.push(event);
+                }
+                // The cached copies take the new counts.
+                new_messages.extend(list);
+            }
             Push::MessageRemindType(parts) => {
                 let Session { state, events, .. } = s;
                 if let Some(state) = state.as_mut() {

@@ -30,6 +30,53 @@ pub enum Event {
     MessageRevoked(Vec<Message>),
     /// Messages of listed conversations given a new payload by their sender.
     MessageModified(Vec<Message>),
+    /// The user's C2C messages the peer sent read receipts for (`isPeerRead` true).
+    MessageReadByPeer(Vec<Message>),
+    /// Read receipts for the user's group messages: `[{ groupID, messageID, readCount,
+    /// unreadCount }]`.
+    ReadReceiptReceived(Vec<ReceiptInfo>),
+}
+
+/// One entry of MESSAGE_READ_RECEIPT_RECEIVED's `data`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReceiptInfo {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    #[serde(rename = "messageID")]
+    pub message_id: String,
+    #[serde(rename = "readCount")]
+    pub read_count: u32,
+    #[serde(rename = "unreadCount")]
+    pub unread_count: u32,
+}
+
+/// The events a `messageReadReceipt` push makes for user `me`: its C2C messages as
+/// MESSAGE_READ_BY_PEER, its group messages' counts as MESSAGE_READ_RECEIPT_RECEIVED.
+pub fn receipt_events(list: &[tim_proto::WireMessage], me: &str) -> Vec<Event> {
+    let mut by_peer = Vec::new();
+    let mut counts = Vec::new();
+    for w in list {
+        if w.conversation_id
+            .starts_with(tim_proto::conversation_id::GROUP_PREFIX)
+        {
+            counts.push(ReceiptInfo {
+                group_id: w.to.clone(),
+                message_id: w.id.clone(),
+                read_count: w.read_count,
+                unread_count: w.unread_count,
+            });
+        } else {
+            by_peer.push(Message::from_wire(w, me));
+        }
+    }
+    let mut out = Vec::new();
+    if !by_peer.is_empty() {
+        out.push(Event::MessageReadByPeer(by_peer));
+    }
+    if !counts.is_empty() {
+        out.push(Event::ReadReceiptReceived(counts));
+    }
+    out
 }
 
 impl Event {
@@ -51,6 +98,8 @@ impl Event {
             Event::BlacklistUpdated(_) => event::BLACKLIST_UPDATED,
             Event::MessageRevoked(_) => event::MESSAGE_REVOKED,
             Event::MessageModified(_) => event::MESSAGE_MODIFIED,
+            Event::MessageReadByPeer(_) => event::MESSAGE_READ_BY_PEER,
+            Event::ReadReceiptReceived(_) => event::MESSAGE_READ_RECEIPT_RECEIVED,
         }
     }
 
@@ -60,7 +109,9 @@ impl Event {
             Event::SdkReady | Event::SdkNotReady | Event::SdkDestroy => EventData::Empty {},
             Event::MessageReceived(list)
             | Event::MessageRevoked(list)
-            | Event::MessageModified(list) => EventData::Messages(list),
+            | Event::MessageModified(list)
+            | Event::MessageReadByPeer(list) => EventData::Messages(list),
+            Event::ReadReceiptReceived(list) => EventData::Receipts(list),
             Event::ConversationListUpdated(list) => EventData::Conversations(list),
             Event::TotalUnreadUpdated(n) => EventData::Number(*n),
             Event::NetStateChange(state) => EventData::NetState { state },
@@ -106,6 +157,7 @@ pub enum EventData<'a> {
     /// The JSON text of one value: JS gets `[value]` (`JSON.parse` in the wasm layer).
     JsonList(&'a str),
     UserIds(&'a [String]),
+    Receipts(&'a [ReceiptInfo]),
     Notice {
         message: &'a Message,
         #[serde(rename = "type")]
@@ -202,6 +254,9 @@ mod tests {
     fn wire(seq: u64) -> WireMessage {
         WireMessage {
             revoked: false,
+            need_read_receipt: false,
+            read_count: 0,
+            unread_count: 0,
             id: format!("m{seq}"),
             conversation_id: format!("C2Cu{seq}"),
             from: format!("u{seq}"),

@@ -23,6 +23,8 @@ pub struct MessageArgs {
     /// `C2C` or `GROUP`.
     pub conversation_type: &'static str,
     pub body: WireBody,
+    /// The `needReadReceipt: true` option (anything else is false, as at Tencent).
+    pub need_read_receipt: bool,
 }
 
 /// `method`'s options `v` as the message they make; anything else is refused (2100). An @
@@ -54,6 +56,7 @@ pub fn message_args(method: &str, v: &Value) -> Result<MessageArgs, SdkError> {
         to: to.to_owned(),
         conversation_type: message_target(conversation_type, to)?,
         body,
+        need_read_receipt: v.get("needReadReceipt") == Some(&Value::Bool(true)),
     })
 }
 

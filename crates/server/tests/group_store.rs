@@ -73,6 +73,7 @@ fn try_send(s: &dyn Store, from: &str, group: &str, id: &str) -> Result<SendOutc
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time: 10,
+        need_receipt: false,
     };
     s.send_group_message(APP, &ConvRef::group(from, group), &msg)
         .expect("send")

@@ -69,6 +69,8 @@ pub const NAMES: &[&str] = &[
     "modifyMessage",
     "getGroupList",
     "setConversationDraft",
+    "sendMessageReadReceipt",
+    "getMessageReadReceiptList",
 ];
 
 /// A call whose arguments passed their checks: the request to send and how to finish.
@@ -113,6 +115,10 @@ enum Finish {
     Message,
     /// deleteMessage: resolves with the messages given.
     Deleted,
+    /// sendMessageReadReceipt: `{}`.
+    ReceiptSent,
+    /// getMessageReadReceiptList: `{ messageList }` as the server has them now.
+    ReceiptList,
     GroupList,
     /// setConversationDraft: the conversation and the text.
     Draft(String, String),
@@ -205,6 +211,9 @@ pub enum Data {
     /// the JS value itself.
     #[serde(skip_serializing)]
     Given(&'static str),
+    /// `{ messageList }`, made by the SDK with getMessageList's serializer of the list.
+    #[serde(skip_serializing)]
+    MessageList(Vec<crate::shapes::Message>),
 }
 
 /// Checks a call's arguments: the request to send, or the coded refusal (2905 for a name that
@@ -282,6 +291,11 @@ impl Prepared {
             Finish::Pinned(id, pinned) => conversations::finish_pinned(reply, id, pinned),
             Finish::Message => messages::finish_message(reply, state),
             Finish::Deleted => messages::finish_deleted(reply),
+            Finish::ReceiptSent => {
+                expect_done(&reply)?;
+                Ok(Finished::data(Data::Empty {}))
+            }
+            Finish::ReceiptList => messages::finish_receipt_list(reply, state),
             Finish::GroupList => groups::finish_list(reply, state),
         }
     }

@@ -11,6 +11,9 @@ fn state_with_unread(ids: &[&str]) -> ConversationState {
         s.apply_message(
             &WireMessage {
                 revoked: false,
+                need_read_receipt: false,
+                read_count: 0,
+                unread_count: 0,
                 id: format!("m{i}"),
                 conversation_id: (*id).into(),
                 from: peer.into(),
@@ -245,6 +248,9 @@ fn edits_resolve_with_the_stored_message_and_deletes_with_what_was_given() {
     let state = ConversationState::new("alice");
     let stored = WireMessage {
         revoked: true,
+        need_read_receipt: false,
+        read_count: 0,
+        unread_count: 0,
         id: "m1".into(),
         conversation_id: "C2Cbob".into(),
         from: "alice".into(),
@@ -382,6 +388,9 @@ fn set_conversation_draft_is_local_and_needs_a_listed_conversation() {
             nick: String::new(),
             avatar: String::new(),
             revoked: false,
+            need_read_receipt: false,
+            read_count: 0,
+            unread_count: 0,
         },
         true,
     );

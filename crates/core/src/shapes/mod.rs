@@ -8,7 +8,9 @@ mod conversation;
 mod message;
 
 pub use conversation::{Conversation, GroupProfile, LastMessage, UserProfile};
-pub use message::{CustomPayload, Message, NoticePayload, Payload, Sendable, TextPayload};
+pub use message::{
+    CustomPayload, Message, NoticePayload, Payload, ReadReceiptInfo, Sendable, TextPayload,
+};
 pub use tim_proto::group_shape::Group;
 
 use crate::constants::types;

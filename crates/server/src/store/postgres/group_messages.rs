@@ -25,6 +25,9 @@ pub(super) async fn send(
     if let Some(repeat) = thread::repeated_send(tx, app, conv, &message.msg_id).await? {
         return Ok(Ok(repeat));
     }
+    let everyone = members(tx, app, group_id).await?;
+    // Receipts are awaited from the other members as they are now.
+    let others = everyone.iter().filter(|m| **m != conv.owner).count();
     let thread::Appended {
         message: stored,
         seq,
@@ -38,12 +41,14 @@ pub(super) async fn send(
             to: group_id,
             body: &message.body,
             time: message.time,
+            receipt: message
+                .need_receipt
+                .then_some(u32::try_from(others).unwrap_or(u32::MAX)),
         },
         |_| message.msg_id.clone(),
     )
     .await?;
     let wire = stored.wire_in(&conv.conversation_id);
-    let everyone = members(tx, app, group_id).await?;
     let mut logged = Vec::with_capacity(everyone.len());
     for member in &everyone {
         // Members got their row when they joined; a missing one starts just below this message.

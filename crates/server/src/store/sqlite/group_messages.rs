@@ -26,6 +26,9 @@ pub(super) fn send(
     if let Some(repeat) = thread::repeated_send(conn, app, conv, &message.msg_id)? {
         return Ok(Ok(repeat));
     }
+    let everyone = members(conn, app, group_id)?;
+    // Receipts are awaited from the other members as they are now.
+    let others = everyone.iter().filter(|m| **m != conv.owner).count();
     let thread::Appended {
         message: stored,
         seq,
@@ -39,11 +42,13 @@ pub(super) fn send(
             to: group_id,
             body: &message.body,
             time: message.time,
+            receipt: message
+                .need_receipt
+                .then_some(u32::try_from(others).unwrap_or(u32::MAX)),
         },
         |_| message.msg_id.clone(),
     )?;
     let wire = stored.wire_in(&conv.conversation_id);
-    let everyone = members(conn, app, group_id)?;
     let mut logged = Vec::with_capacity(everyone.len());
     for member in &everyone {
         // Members got their row when they joined; a missing one starts just below this message.
