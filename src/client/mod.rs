@@ -524,9 +524,7 @@ impl Inner {
                     ..
                 } = s;
                 let Some(state) = state.as_ref() else { return };
-                for event in tim_core::events::receipt_events(&list, state.me()) {
-                    events.push(event);
-                }
+                events.push(tim_core::events::receipt_event(&list, state.me()));
                 // The cached copies take the new counts.
                 new_messages.extend(list);
             }

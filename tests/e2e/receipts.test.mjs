@@ -65,7 +65,9 @@ describe('read receipts', () => {
     const told = a1.nextEvent('onMessageReadByPeer', (d) => d.length === 1 && d[0].ID === sent.ID);
     // The message asking and one that did not: only the first is a receipt.
     const copyOfPlain = await copyOf(bob, 'C2Crr_alice', plain.ID);
-    assert.deepEqual(await bob.ok('sendMessageReadReceipt', [received, copyOfPlain]), {});
+    // Resolves with the messages given, as deleteMessage does.
+    const given = await bob.ok('sendMessageReadReceipt', [received, copyOfPlain]);
+    assert.deepEqual(given.messageList.map((m) => m.ID), [received.ID, copyOfPlain.ID]);
     const byPeer = (await told).data[0];
     assert.equal(byPeer.isPeerRead, true);
     assert.equal(byPeer.readReceiptInfo.isPeerRead, true);
@@ -126,7 +128,7 @@ describe('read receipts', () => {
     await bob.ok('deleteConversation', 'C2Crd_alice');
     const mark = alice.mark();
     // Not an error: the message is not in Bob's view any more, so nothing happens.
-    assert.deepEqual(await bob.ok('sendMessageReadReceipt', [received]), {});
+    assert.deepEqual((await bob.ok('sendMessageReadReceipt', [received])).messageList[0].ID, received.ID);
     await sleep(300);
     assert.equal(alice.eventsSince(mark, 'onMessageReadByPeer').length, 0);
     assert.equal((await alice.ok('getMessageReadReceiptList', [sent])).messageList[0].readReceiptInfo.readCount, 0);

@@ -50,33 +50,33 @@ pub struct ReceiptInfo {
     pub unread_count: u32,
 }
 
-/// The events a `messageReadReceipt` push makes for user `me`: its C2C messages as
-/// MESSAGE_READ_BY_PEER, its group messages' counts as MESSAGE_READ_RECEIPT_RECEIVED.
-pub fn receipt_events(list: &[tim_proto::WireMessage], me: &str) -> Vec<Event> {
-    let mut by_peer = Vec::new();
-    let mut counts = Vec::new();
-    for w in list {
-        if w.conversation_id
+/// The event a `messageReadReceipt` push makes for user `me` (its messages are all of one
+/// conversation): C2C messages as MESSAGE_READ_BY_PEER, group messages' counts as
+/// MESSAGE_READ_RECEIPT_RECEIVED.
+pub fn receipt_event(list: &[tim_proto::WireMessage], me: &str) -> Event {
+    let group = list.first().is_some_and(|w| {
+        w.conversation_id
             .starts_with(tim_proto::conversation_id::GROUP_PREFIX)
-        {
+    });
+    // Plain loops: the iterator adapters' monomorphs cost the SDK more.
+    if group {
+        let mut counts = Vec::with_capacity(list.len());
+        for w in list {
             counts.push(ReceiptInfo {
                 group_id: w.to.clone(),
                 message_id: w.id.clone(),
                 read_count: w.read_count,
                 unread_count: w.unread_count,
             });
-        } else {
-            by_peer.push(Message::from_wire(w, me));
         }
+        Event::ReadReceiptReceived(counts)
+    } else {
+        let mut read = Vec::with_capacity(list.len());
+        for w in list {
+            read.push(Message::from_wire(w, me));
+        }
+        Event::MessageReadByPeer(read)
     }
-    let mut out = Vec::new();
-    if !by_peer.is_empty() {
-        out.push(Event::MessageReadByPeer(by_peer));
-    }
-    if !counts.is_empty() {
-        out.push(Event::ReadReceiptReceived(counts));
-    }
-    out
 }
 
 impl Event {

@@ -56,7 +56,7 @@ pub fn message_args(method: &str, v: &Value) -> Result<MessageArgs, SdkError> {
         to: to.to_owned(),
         conversation_type: message_target(conversation_type, to)?,
         body,
-        need_read_receipt: v.get("needReadReceipt") == Some(&Value::Bool(true)),
+        need_read_receipt: v.get("needReadReceipt").and_then(Value::as_bool) == Some(true),
     })
 }
 

@@ -12,8 +12,7 @@ use tim_proto::Reply;
 pub(super) fn prepare(name: &str) -> Option<Result<Prepared, SdkError>> {
     let finish = match name {
         "revokeMessage" | "modifyMessage" => Finish::Message,
-        "deleteMessage" => Finish::Deleted,
-        "sendMessageReadReceipt" => Finish::ReceiptSent,
+        "deleteMessage" | "sendMessageReadReceipt" => Finish::Deleted,
         "getMessageReadReceiptList" => Finish::ReceiptList,
         _ => return None,
     };
@@ -37,7 +36,7 @@ pub(super) fn finish_message(
     }
 }
 
-/// `{ messageList }`: the messages deleted, as given.
+/// `{ messageList }`: the messages deleted (or read: sendMessageReadReceipt), as given.
 pub(super) fn finish_deleted(reply: Reply) -> Result<Finished, SdkError> {
     expect_done(&reply)?;
     Ok(Finished::data(Data::Given("messageList")))

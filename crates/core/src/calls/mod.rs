@@ -113,10 +113,8 @@ enum Finish {
     Cleared(String),
     /// revokeMessage / modifyMessage: `sent` with the message as stored now.
     Message,
-    /// deleteMessage: resolves with the messages given.
+    /// deleteMessage, sendMessageReadReceipt: resolves with the messages given.
     Deleted,
-    /// sendMessageReadReceipt: `{}`.
-    ReceiptSent,
     /// getMessageReadReceiptList: `{ messageList }` as the server has them now.
     ReceiptList,
     GroupList,
@@ -291,10 +289,6 @@ impl Prepared {
             Finish::Pinned(id, pinned) => conversations::finish_pinned(reply, id, pinned),
             Finish::Message => messages::finish_message(reply, state),
             Finish::Deleted => messages::finish_deleted(reply),
-            Finish::ReceiptSent => {
-                expect_done(&reply)?;
-                Ok(Finished::data(Data::Empty {}))
-            }
             Finish::ReceiptList => messages::finish_receipt_list(reply, state),
             Finish::GroupList => groups::finish_list(reply, state),
         }
