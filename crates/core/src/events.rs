@@ -383,3 +383,45 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod receipt_tests {
+    use super::*;
+    use tim_proto::model::WireBody;
+    use tim_proto::WireMessage;
+
+    fn wire(conv: &str, to: &str, read: u32, unread: u32) -> WireMessage {
+        WireMessage {
+            revoked: false,
+            need_read_receipt: true,
+            read_count: read,
+            unread_count: unread,
+            id: "m1".into(),
+            conversation_id: conv.into(),
+            from: "alice".into(),
+            to: to.into(),
+            seq: 1,
+            time: 1,
+            body: WireBody::Text { text: "x".into() },
+            nick: String::new(),
+            avatar: String::new(),
+        }
+    }
+
+    #[test]
+    fn c2c_receipts_are_read_by_peer_and_group_ones_carry_the_counts() {
+        match receipt_event(&[wire("C2Cbob", "bob", 1, 0)], "alice") {
+            Event::MessageReadByPeer(list) => {
+                assert!(list[0].is_peer_read && list[0].read_receipt_info.is_peer_read)
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = receipt_event(&[wire("GROUPg1", "g1", 2, 1)], "alice");
+        assert_eq!(e.name(), event::MESSAGE_READ_RECEIPT_RECEIVED);
+        let data = serde_json::to_value(e.data()).expect("encode");
+        assert_eq!(
+            data,
+            serde_json::json!([{"groupID": "g1", "messageID": "m1", "readCount": 2, "unreadCount": 1}])
+        );
+    }
+}
