@@ -44,6 +44,10 @@ export interface Types {
   readonly MSG_GRP_SYS_NOTICE: 'TIMGroupSystemNoticeElem';
   /** The atUserList entry of createTextAtMessage that mentions every member. */
   readonly MSG_AT_ALL: '__kImSDK_MesssageAtALL__';
+  /** `groupAtInfoList` entries' `atTypeArray` values: someone @-mentioned me, @all, or both. */
+  readonly CONV_AT_ME: 1;
+  readonly CONV_AT_ALL: 2;
+  readonly CONV_AT_ALL_AT_ME: 3;
   readonly GRP_WORK: 'Private';
   readonly GRP_PUBLIC: 'Public';
   readonly GRP_MEETING: 'ChatRoom';
@@ -344,16 +348,24 @@ export interface Group {
   avatar: string;
   introduction: string;
   notification: string;
-  /** `Admin` only in the answers of setGroupMemberRole / changeGroupOwner / updateGroupProfile /
-   * a group's setMessageRemindType, which carry the whole profile. */
+  /** The user's role; '' when not a member. */
   selfInfo: { role: GroupMemberRole | '' };
-  /** In those answers only: the group's join option and whether all members are muted. */
+  /** The group's join option and whether all members are muted (updateGroupProfile); absent
+   * only for a group a local cache kept from an older SDK version. */
   joinOption?: GroupJoinOption;
   muteAllMembers?: boolean;
   /** Ours: false once the user quit, was removed, or the group was dismissed. */
   isMember: boolean;
   /** Ours: the group was dismissed. */
   dismissed: boolean;
+}
+
+/** An unread group message that @-mentions the user (a conversation's `groupAtInfoList`). */
+export interface GroupAtInfo {
+  groupID: string;
+  messageSequence: number;
+  /** One entry: `TIM.TYPES.CONV_AT_ME`, `CONV_AT_ALL` or `CONV_AT_ALL_AT_ME`. */
+  atTypeArray: Array<1 | 2 | 3>;
 }
 
 export interface Conversation {
@@ -379,6 +391,12 @@ export interface Conversation {
   customData: string;
   /** setConversationDraft's text ('' when none): this tab's only, never sent; a deletion drops it. */
   draftText: string;
+  /**
+   * The unread messages of a group conversation that @-mention the user (createTextAtMessage),
+   * oldest first; empty for other conversations. Reading the conversation (setMessageRead,
+   * setAllMessageRead) or deleting it empties it; a fresh login shows the same.
+   */
+  groupAtInfoList: GroupAtInfo[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,8 +29,23 @@ after(async () => {
 async function open(userID, options) {
   const u = await openUser(browser, server, userID);
   users.push(u);
+  await recordCloses(u.page);
   await u.login(options ? { options } : undefined);
   return u;
+}
+
+/** Keeps the code and reason of every WebSocket close the page sees, in `window.wsCloses`. */
+async function recordCloses(page) {
+  await page.evaluate(() => {
+    window.wsCloses = [];
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('close', (e) => window.wsCloses.push({ code: e.code, reason: e.reason }));
+      }
+    };
+  });
 }
 
 /** `count` 12 KB texts from `from` to `to`, 25 in flight at a time; their message IDs. */
@@ -90,5 +105,12 @@ describe('a session that stops reading', () => {
     assert.equal(states.filter((s) => s === 'disconnected').length, 1, `one reconnect: ${states}`);
     assert.equal(findConv(localList(slow), 'C2Cbob')?.unreadCount, sent.length, 'unread count of every message once');
     assert.ok(server.output.some((l) => l.includes('60011') || l.includes('too far behind')), 'closed with 60011');
+    // Reading again, the page got the coded close frame behind what its socket held, not
+    // just the end of the connection.
+    const closes = await slow.page.evaluate(() => window.wsCloses);
+    assert.ok(
+      closes.some((c) => c.code === 1013 && c.reason.startsWith('60011')),
+      `a 1013 close frame with 60011: ${JSON.stringify(closes)}`,
+    );
   });
 });

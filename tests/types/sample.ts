@@ -100,7 +100,13 @@ const onList = (e: { data: Conversation[] }) => {
     const group: string | undefined = c.groupProfile?.groupID;
     const p = c.lastMessage.payload;
     const payloadText: string | undefined = p && 'text' in p ? p.text : undefined;
-    console.log(group);
+    // Someone @-mentioned me (or @all) in an unread group message.
+    const mentioned: boolean = c.groupAtInfoList.some(
+      (a) => a.atTypeArray[0] === TIM.TYPES.CONV_AT_ME || a.atTypeArray[0] === TIM.TYPES.CONV_AT_ALL_AT_ME,
+    );
+    const atAll: boolean = c.groupAtInfoList.some((a) => a.atTypeArray.includes(TIM.TYPES.CONV_AT_ALL));
+    const atSeq: number | undefined = c.groupAtInfoList[0]?.messageSequence;
+    console.log(group, mentioned, atAll, atSeq);
     console.log(n, show, peer, payloadText);
   }
 };
@@ -230,6 +236,9 @@ async function everyMethod(t: TimInstance): Promise<void> {
   const joinStatus: 'JoinedSuccess' = joined.data.status;
   const groups = await t.getGroupList();
   const owner: string = groups.data.groupList[0].ownerID;
+  const { introduction, notification, avatar } = groups.data.groupList[0];
+  const listedRole: string = groups.data.groupList[0].selfInfo.role;
+  console.log(introduction, notification, avatar, listedRole);
   const groupProfile = await t.getGroupProfile({ groupID });
   const members: number = groupProfile.data.group.memberNum;
   const added = await t.addGroupMember({ groupID, userIDList: ['carol'] });

@@ -128,6 +128,13 @@ pub const TYPES: &[(&str, &str)] = &[
     ("JOIN_OPTIONS_DISABLE_APPLY", JOIN_OPTIONS[2]),
 ];
 
+/// `TIM.TYPES`' numbers: the `atTypeArray` entries of a conversation's `groupAtInfoList`.
+pub const NUMBER_TYPES: &[(&str, u64)] = &[
+    ("CONV_AT_ME", tim_proto::model::at_type::AT_ME),
+    ("CONV_AT_ALL", tim_proto::model::at_type::AT_ALL),
+    ("CONV_AT_ALL_AT_ME", tim_proto::model::at_type::AT_ALL_AT_ME),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,11 +148,16 @@ mod tests {
 
     #[test]
     fn names_are_unique() {
+        let numbers: Vec<_> = NUMBER_TYPES.iter().map(|(n, _)| *n).collect();
         for table in [EVENTS, TYPES] {
             let mut names: Vec<_> = table.iter().map(|(n, _)| *n).collect();
+            if std::ptr::eq(table, TYPES) {
+                names.extend(&numbers);
+            }
             names.sort_unstable();
+            let all = names.len();
             names.dedup();
-            assert_eq!(names.len(), table.len());
+            assert_eq!(names.len(), all);
         }
     }
 }

@@ -154,6 +154,7 @@ impl ConversationState {
                     .get(&msg.conversation_id)
                     .and_then(|&i| REMIND_TYPES.get(i as usize))
                     .map_or_else(String::new, |&k| k.to_owned()),
+                at_info: Vec::new(),
                 draft_text: String::new(),
             });
         let newest = entry.last_message.as_ref().map_or(0, |m| m.seq);
@@ -167,6 +168,11 @@ impl ConversationState {
         entry.update_time = entry.update_time.max(msg.time);
         if counts_unread && msg.from != self.me {
             entry.unread_count = entry.unread_count.saturating_add(1);
+            // An unread @ message for this user joins the conversation's groupAtInfoList.
+            if let Some(at_type) = msg.body.at_type_for(&self.me) {
+                entry.at_info.push(msg.seq.to_string());
+                entry.at_info.push(at_type.to_string());
+            }
         }
         // A C2C peer's message carries their nick and avatar as of now: the freshest we know.
         if msg.from != self.me && msg.conversation_id.starts_with(types::CONV_C2C) {
@@ -245,8 +251,9 @@ impl ConversationState {
             c.last_message = None;
             list = true;
         }
-        if c.unread_count > 0 && c.last_message.is_none() {
+        if (c.unread_count > 0 || !c.at_info.is_empty()) && c.last_message.is_none() {
             c.unread_count = 0;
+            c.at_info.clear();
             list = true;
         }
         if list {
@@ -275,8 +282,10 @@ impl ConversationState {
 
     pub fn mark_read(&mut self, conversation_id: &str) -> Change {
         match self.entries.get_mut(conversation_id) {
-            Some(c) if c.unread_count > 0 => {
+            Some(c) if c.unread_count > 0 || !c.at_info.is_empty() => {
                 c.unread_count = 0;
+                // Read, the @ messages are no longer news (Tencent clears groupAtInfoList).
+                c.at_info.clear();
                 self.touched(conversation_id);
                 Change {
                     list: true,
@@ -631,6 +640,57 @@ mod tests {
     }
 
     #[test]
+    fn unread_at_messages_for_me_are_listed_until_read_or_gone() {
+        use tim_proto::model::{at_type, AT_ALL};
+        let at = |from: &str, seq: u64, list: &[&str]| WireMessage {
+            body: WireBody::AtText {
+                text: "@".into(),
+                at_user_list: list.iter().map(|s| (*s).to_owned()).collect(),
+            },
+            ..msg("GROUPg", from, seq, 10 + seq as i64)
+        };
+        let at_list = |s: &ConversationState| {
+            s.get("GROUPg")
+                .map(|c| {
+                    c.group_at_info_list
+                        .iter()
+                        .map(|a| (a.message_sequence, a.at_type_array.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        let mut s = ConversationState::new("alice");
+        s.apply_message(&at("bob", 1, &["alice"]), true);
+        s.apply_message(&at("bob", 2, &["carol"]), true);
+        s.apply_message(&at("bob", 3, &[AT_ALL, "alice"]), true);
+        // Mine, and my own session's sends, are not news.
+        s.apply_message(&at("alice", 4, &[AT_ALL]), true);
+        s.apply_message(&at("bob", 5, &[AT_ALL]), false);
+        // A repeat of a message counts once.
+        s.apply_message(&at("bob", 3, &[AT_ALL, "alice"]), true);
+        assert_eq!(
+            at_list(&s),
+            vec![(1, vec![at_type::AT_ME]), (3, vec![at_type::AT_ALL_AT_ME])]
+        );
+        assert_eq!(
+            s.mark_read("GROUPg"),
+            Change {
+                list: true,
+                total_unread: true
+            }
+        );
+        assert!(at_list(&s).is_empty());
+        s.apply_message(&at("bob", 6, &[AT_ALL]), true);
+        assert_eq!(at_list(&s), vec![(6, vec![at_type::AT_ALL])]);
+        s.clear_history("GROUPg", 6);
+        assert!(at_list(&s).is_empty());
+        s.apply_message(&at("bob", 7, &["alice"]), true);
+        s.delete("GROUPg", 7);
+        s.apply_message(&msg("GROUPg", "bob", 8, 20), true);
+        assert!(at_list(&s).is_empty(), "back with only the new message");
+    }
+
+    #[test]
     fn clearing_history_keeps_the_entry_blank_and_read() {
         let mut s = ConversationState::new("alice");
         s.apply_message(&msg("C2Cbob", "bob", 1, 10), true);
@@ -677,6 +737,7 @@ mod tests {
             peer_avatar: String::new(),
             pinned: false,
             remind_type: String::new(),
+            at_info: Vec::new(),
             draft_text: String::new(),
         };
         // The server says gus is more recent than fay within the same second.
@@ -747,6 +808,7 @@ mod tests {
             peer_avatar: String::new(),
             pinned: false,
             remind_type: String::new(),
+            at_info: Vec::new(),
             draft_text: String::new(),
         }]);
         assert!(ch.list && ch.total_unread);
@@ -763,6 +825,7 @@ mod tests {
             peer_avatar: String::new(),
             pinned: false,
             remind_type: String::new(),
+            at_info: Vec::new(),
             draft_text: String::new(),
         }]);
         assert_eq!(again, Change::default());

@@ -1,6 +1,6 @@
-//! The documented Group shape (getGroupList, getGroupProfile, createGroup, a group's
-//! setMessageRemindType): made by the SDK from a `WireGroup`, and by the server where a
-//! passed-through call answers with a group.
+//! The documented Group shape (getGroupList, GROUP_LIST_UPDATED, getGroupProfile, createGroup,
+//! a group's setMessageRemindType): made by the SDK from a `WireGroup`, and by the server where a
+//! passed-through call answers with a group; the same fields either way.
 
 use crate::model::WireGroup;
 use serde::Serialize;
@@ -25,13 +25,11 @@ pub struct Group {
     pub self_info: SelfInfo,
     #[serde(rename = "type")]
     pub kind: String,
-    /// `FreeAccess` / `NeedPermission` / `DisableApply`: in the server's answers only (the
-    /// SDK's own Group shape leaves it out within issue 16's size ceiling).
-    #[cfg(not(target_arch = "wasm32"))]
+    /// `FreeAccess` / `NeedPermission` / `DisableApply`; absent when the group came without its
+    /// profile (a local cache written before the SDK read it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub join_option: Option<String>,
-    /// In the server's answers only, like `join_option`.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// Absent like `join_option`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mute_all_members: Option<bool>,
 }
@@ -44,9 +42,18 @@ pub struct SelfInfo {
 }
 
 impl Group {
+    /// The shape of `g` for `me`: the role, introduction, notification, avatar, join option and
+    /// mute flag from the group's profile list (`WireGroup::profile`), the role by ownership
+    /// when the list has none.
     pub fn from_wire(g: &WireGroup, me: &str) -> Group {
+        use crate::group_profile::{
+            P_AVATAR, P_INTRODUCTION, P_JOIN_OPTION, P_MUTE_ALL, P_NOTIFICATION, P_ROLE,
+        };
+        let listed = g.profile_at(P_ROLE);
         let role = if !g.is_member {
             ""
+        } else if !listed.is_empty() {
+            listed.as_str()
         } else if g.owner_id == me {
             "Owner"
         } else {
@@ -59,37 +66,17 @@ impl Group {
             owner_id: g.owner_id.clone(),
             member_num: g.member_count,
             create_time: g.create_time,
-            avatar: String::new(),
-            introduction: String::new(),
-            notification: String::new(),
+            avatar: g.profile_at(P_AVATAR),
+            introduction: g.profile_at(P_INTRODUCTION),
+            notification: g.profile_at(P_NOTIFICATION),
             self_info: SelfInfo {
                 role: role.to_owned(),
             },
             is_member: g.is_member,
             dismissed: g.dismissed,
-            #[cfg(not(target_arch = "wasm32"))]
-            join_option: None,
-            #[cfg(not(target_arch = "wasm32"))]
-            mute_all_members: None,
+            join_option: g.profile.get(P_JOIN_OPTION).cloned(),
+            mute_all_members: g.profile.get(P_MUTE_ALL).map(|m| !m.is_empty()),
         }
-    }
-
-    /// The whole shape, the group's profile included (the server's answers: it has the
-    /// `WireGroup::profile` list the SDK does not read).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn from_wire_with_profile(g: &WireGroup, me: &str) -> Group {
-        use crate::group_profile::{P_AVATAR, P_INTRODUCTION, P_JOIN_OPTION, P_MUTE_ALL, P_ROLE};
-        let mut group = Group::from_wire(g, me);
-        let role = g.profile_at(P_ROLE);
-        if !role.is_empty() && g.is_member {
-            group.self_info.role = role;
-        }
-        group.introduction = g.profile_at(P_INTRODUCTION);
-        group.notification = g.profile_at(crate::group_profile::P_NOTIFICATION);
-        group.avatar = g.profile_at(P_AVATAR);
-        group.join_option = Some(g.profile_at(P_JOIN_OPTION));
-        group.mute_all_members = Some(!g.profile_at(P_MUTE_ALL).is_empty());
-        group
     }
 }
 
@@ -123,6 +110,7 @@ mod tests {
         assert_eq!(v["selfInfo"]["role"], "Owner");
         assert_eq!(Group::from_wire(&w, "bob").self_info.role, "Member");
         assert!(v.get("joinOption").is_none(), "only with the profile");
+        assert_eq!(v["introduction"], "");
     }
 
     #[test]
@@ -145,7 +133,7 @@ mod tests {
                 true,
             ),
         };
-        let v = serde_json::to_value(Group::from_wire_with_profile(&w, "bob")).expect("encode");
+        let v = serde_json::to_value(Group::from_wire(&w, "bob")).expect("encode");
         assert_eq!(v["selfInfo"]["role"], "Admin");
         assert_eq!(v["introduction"], "intro");
         assert_eq!(v["notification"], "notice");

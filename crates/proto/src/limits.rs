@@ -17,6 +17,10 @@ pub const MAX_TEXT_BYTES: usize = 12 * 1024;
 pub const MAX_CUSTOM_BYTES: usize = MAX_TEXT_BYTES;
 /// Most entries one atUserList holds, `AT_ALL` included (Tencent's limit).
 pub const MAX_AT_USERS: usize = 30;
+/// How many of a group conversation's newest unread messages the server looks through for the
+/// ones that @-mention the user (the conversation's `groupAtInfoList`): a mention older than that
+/// many unread messages is not listed. Bounds the list's cost per conversation.
+pub const MAX_AT_INFO_SCAN: u32 = 1000;
 /// Largest frame the server reads; larger ones get a coded error (the connection stays).
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// Most messages one getMessageList page returns (Tencent's documented maximum is 15).

@@ -380,6 +380,48 @@ impl From<WireBody> for BodyRepr {
 /// spelling included).
 pub const AT_ALL: &str = "__kImSDK_MesssageAtALL__";
 
+/// How a group message @-mentions a user: Tencent's `TIM.TYPES.CONV_AT_ME / CONV_AT_ALL /
+/// CONV_AT_ALL_AT_ME`, the `atTypeArray` entries of a conversation's `groupAtInfoList`.
+pub mod at_type {
+    pub const AT_ME: u64 = 1;
+    pub const AT_ALL: u64 = 2;
+    pub const AT_ALL_AT_ME: u64 = 3;
+}
+
+impl WireBody {
+    /// How this message @-mentions `user` (one of [`at_type`]'s values), `None` when it does
+    /// not: the user's ID in the `atUserList`, [`AT_ALL`] there, or both.
+    pub fn at_type_for(&self, user: &str) -> Option<u64> {
+        let WireBody::AtText { at_user_list, .. } = self else {
+            return None;
+        };
+        let (mut me, mut all) = (false, false);
+        for id in at_user_list {
+            me |= id == user;
+            all |= id == AT_ALL;
+        }
+        match (me, all) {
+            (true, true) => Some(at_type::AT_ALL_AT_ME),
+            (true, false) => Some(at_type::AT_ME),
+            (false, true) => Some(at_type::AT_ALL),
+            (false, false) => None,
+        }
+    }
+}
+
+/// A decimal number of `WireConversation::at_info`; 0 for anything else. A loop of its own:
+/// `str::parse` costs the SDK more.
+pub fn at_info_number(s: &str) -> u64 {
+    let mut n: u64 = 0;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return 0;
+        }
+        n = n.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+    }
+    n
+}
+
 /// Tencent's `imageFormat` values (`TIM.TYPES.IMAGE_FORMAT_*`); WebP has none of its own.
 pub mod image_format {
     pub const JPG: u32 = 1;
@@ -441,14 +483,11 @@ pub struct WireGroup {
     /// The viewer's role and updateGroupProfile's fields, by position (`group_profile::P_*`;
     /// `muteAllMembers` is `"1"` or empty). A list of strings, not fields: the SDK reads
     /// groups in several places, and each field would cost it code in every one of them
-    /// (see bench/findings/sdk.md). The SDK does not read it yet: within issue 16's size
-    /// ceiling its Group shape keeps the fields it had (the server sends them all the same).
-    #[cfg(not(target_arch = "wasm32"))]
+    /// (see bench/findings/sdk.md).
     #[serde(default)]
     pub profile: Vec<String>,
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 impl WireGroup {
     /// The profile string at `i` (`group_profile::P_*`), empty when absent.
     pub fn profile_at(&self, i: usize) -> String {
@@ -539,6 +578,15 @@ pub struct WireConversation {
         skip_serializing_if = "String::is_empty"
     )]
     pub remind_type: String,
+    /// For `GROUP<id>` conversations: the unread messages from others that @-mention the user
+    /// (Tencent's `groupAtInfoList`), oldest first, as flat pairs `seq, at_type` ([`at_type`]'s
+    /// values) in decimal: `["5", "1", "7", "2"]`; empty (absent) when none. The server derives
+    /// it from the unread messages (`limits::MAX_AT_INFO_SCAN` of them at most); the SDK adds the
+    /// ones it receives, and a read clears it. Strings, not numbers or objects: the SDK reads
+    /// and writes lists of strings anyway, and a list of numbers or one more struct would cost
+    /// it deserializers of their own (bench/findings/sdk.md).
+    #[serde(rename = "atInfo", default, skip_serializing_if = "Vec::is_empty")]
+    pub at_info: Vec<String>,
     /// The SDK's setConversationDraft text for it: local to the tab, never on the wire nor in
     /// the cache (Tencent's web SDK keeps drafts in memory only). Here and not in a map of its
     /// own: the SDK pays for each map type it holds.
@@ -610,7 +658,22 @@ mod tests {
             at_json,
             r#"{"type":"text","text":"@b","atUserList":["b","__kImSDK_MesssageAtALL__"]}"#
         );
-        assert_eq!(serde_json::from_str::<WireBody>(&at_json).ok(), Some(at));
+        assert_eq!(
+            serde_json::from_str::<WireBody>(&at_json).ok(),
+            Some(at.clone())
+        );
+        assert_eq!(at.at_type_for("b"), Some(at_type::AT_ALL_AT_ME));
+        assert_eq!(at.at_type_for("c"), Some(at_type::AT_ALL));
+        let only_b = WireBody::AtText {
+            text: "@b".into(),
+            at_user_list: vec!["b".into()],
+        };
+        assert_eq!(only_b.at_type_for("b"), Some(at_type::AT_ME));
+        assert_eq!(only_b.at_type_for("c"), None);
+        assert_eq!(WireBody::Text { text: "b".into() }.at_type_for("b"), None);
+        assert_eq!(at_info_number("1234567890123"), 1_234_567_890_123);
+        assert_eq!(at_info_number(&u64::MAX.to_string()), u64::MAX);
+        assert_eq!(at_info_number("1x"), 0);
         let partial: WireBody =
             serde_json::from_value(json!({"type":"custom","data":"d"})).expect("decode");
         assert_eq!(

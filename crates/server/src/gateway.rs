@@ -104,7 +104,7 @@ impl Closing {
 /// Refuses a connection at once with a coded close (over a connection cap).
 pub async fn refuse(mut socket: WebSocket, error: ErrorCode, why: &str) {
     let closing = Closing::new(close_code::AGAIN, error, why);
-    close(&mut socket, &closing).await;
+    close(&mut socket, &closing, CLOSE_GRACE).await;
 }
 
 /// Serves one connection until the client leaves, the session is closed, or the server stops.
@@ -275,7 +275,26 @@ pub async fn run_session(
     };
     if let Some(closing) = closing {
         log_close(&session, &peer, &closing);
-        close(&mut socket, &closing).await;
+        // Let go of the session first (its queued pushes, its place in the hub, its sends in
+        // flight): what the connection holds while the close goes out is its socket's buffers.
+        session.end();
+        drop(inflight);
+        // A session that fell behind has a client that is not reading: the close frame goes
+        // out behind what its socket already holds, so it gets as long as any write does to
+        // get in (two ping intervals), unless the server stops meanwhile.
+        let grace = match closing.error {
+            ErrorCode::FellBehind => writer.timeout.max(CLOSE_GRACE),
+            _ => CLOSE_GRACE,
+        };
+        let closed = close(&mut socket, &closing, grace);
+        if grace > CLOSE_GRACE {
+            tokio::select! {
+                () = closed => {}
+                _ = shutdown.wait_for(|stopping| *stopping) => {}
+            }
+        } else {
+            closed.await;
+        }
     }
     session.end();
 }
@@ -393,8 +412,14 @@ fn too_large(e: &axum::Error, limit: usize) -> Option<ServerFrame> {
     }
 }
 
-/// Sends a coded close, waiting at most [`CLOSE_GRACE`] for a client that is not reading.
-async fn close(socket: &mut WebSocket, closing: &Closing) {
+/// Sends a coded close and waits for the client's answer to it, all within `grace`.
+///
+/// The frame is written after anything the socket still holds (a frame cut short by the
+/// session falling behind), so a client that was not reading gets it once it reads again.
+/// Waiting for the client's own close (reading and dropping what it still sends) before the
+/// connection ends matters too: a TCP socket closed with unread input is reset, and a reset
+/// can take what the client has not read yet with it, the close frame included.
+async fn close(socket: &mut WebSocket, closing: &Closing, grace: Duration) {
     let mut reason = format!("{} {}", closing.error.as_u32(), closing.why);
     // A close reason is at most 123 bytes.
     while reason.len() > 123 {
@@ -404,8 +429,14 @@ async fn close(socket: &mut WebSocket, closing: &Closing) {
         code: closing.code,
         reason: reason.into(),
     };
+    let deadline = Instant::now() + grace;
     // The client may already be gone; nothing more to do then.
-    let _ = tokio::time::timeout(CLOSE_GRACE, socket.send(Message::Close(Some(frame)))).await;
+    let sent = tokio::time::timeout_at(deadline, socket.send(Message::Close(Some(frame)))).await;
+    if !matches!(sent, Ok(Ok(()))) {
+        return;
+    }
+    let answered = async { while let Some(Ok(_)) = socket.recv().await {} };
+    let _ = tokio::time::timeout_at(deadline, answered).await;
 }
 
 fn log_close(session: &Session, peer: &Peer, closing: &Closing) {

@@ -15,7 +15,7 @@ use tim_proto::model::WireBody;
 use tim_proto::Push;
 use tim_server::store::{
     App, ConvRef, DeleteMode, DeleteOutcome, GroupRefusal, GroupType, NewGroup, NewMessage,
-    PageOutcome, SendOutcome, SqliteStore, Store,
+    PageOutcome, SendItem, SendOutcome, SqliteStore, Store,
 };
 
 const APP: u64 = 7;
@@ -503,9 +503,118 @@ fn purging_keeps_what_any_member_can_still_see(db: TestDb) {
     assert_eq!(group_history(s, "dave", "g"), ["m5"]);
 }
 
+/// A group message numbers every member's log once, after whatever they had, also in one batch
+/// with one-to-one sends that log for the same users (the members' rows are written by one
+/// statement per table, not one per member): the numbers it answers with are the ones the log
+/// replays, dense per user; the sender reads up to it, a member who deleted the conversation
+/// gets it back with one unread.
+fn group_messages_number_each_members_log_densely_among_other_events(db: TestDb) {
+    let s = open_on(&db);
+    let s = s.as_ref();
+    let everyone = users(6);
+    group(s, "g", GroupType::Public, "u0", &everyone[1..]);
+    let c2c = |from: &str, to: &str, id: &str| SendItem {
+        sdk_app_id: APP,
+        conv: ConvRef::c2c(from, to),
+        message: NewMessage {
+            msg_id: id.into(),
+            body: WireBody::Text { text: id.into() },
+            time: 11,
+            need_receipt: false,
+        },
+    };
+    let to_group = |from: &str, id: &str| SendItem {
+        sdk_app_id: APP,
+        conv: ConvRef::group(from, "g"),
+        message: NewMessage {
+            msg_id: id.into(),
+            body: WireBody::Text { text: id.into() },
+            time: 12,
+            need_receipt: false,
+        },
+    };
+    s.send_message(
+        APP,
+        &ConvRef::c2c("u1", "u2"),
+        &c2c("u1", "u2", "c0").message,
+    )
+    .expect("c2c");
+    s.delete_conversation(
+        APP,
+        &ConvRef::group("u4", "g"),
+        DeleteMode::ClearHistory,
+        11,
+    )
+    .expect("delete");
+    let before: Vec<u64> = everyone.iter().map(|u| latest_event(s, u)).collect();
+    // One batch: a one-to-one send, a group message, another one-to-one send, another group
+    // message from someone else.
+    let batch = [
+        c2c("u1", "u2", "c1"),
+        to_group("u3", "m1"),
+        c2c("u2", "u5", "c2"),
+        to_group("u0", "m2"),
+    ];
+    let outcomes = s.send_messages(&batch).expect("batch");
+    let mut logged: Vec<(String, u64, String)> = Vec::new();
+    for outcome in outcomes {
+        match outcome.expect("stored").expect("not refused") {
+            SendOutcome::Stored { message, events } => {
+                for e in events {
+                    logged.push((e.user_id, e.ev, message.msg_id.clone()));
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    for (u, was) in everyone.iter().zip(&before) {
+        let mut mine: Vec<(u64, String)> = logged
+            .iter()
+            .filter(|(who, _, _)| who == u)
+            .map(|(_, ev, id)| (*ev, id.clone()))
+            .collect();
+        mine.sort();
+        let numbers: Vec<u64> = mine.iter().map(|(ev, _)| *ev).collect();
+        let dense: Vec<u64> = (was + 1..=was + mine.len() as u64).collect();
+        assert_eq!(
+            numbers, dense,
+            "{u}: numbered after {was}, one each, no gap"
+        );
+        assert!(mine.iter().any(|(_, id)| id == "m1"), "{u} logs m1");
+        assert!(mine.iter().any(|(_, id)| id == "m2"), "{u} logs m2");
+        let caught = s.catch_up(APP, u, Some(*was), 100).expect("catch up");
+        assert!(!caught.resync_required, "{u}");
+        assert_eq!(caught.latest, was + mine.len() as u64, "{u}");
+        let replayed: Vec<(u64, String)> = caught
+            .missed
+            .iter()
+            .map(|e| match &e.push {
+                Push::Message { message } => (e.ev, message.id.clone()),
+                other => panic!("{u}: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            replayed, mine,
+            "{u}: the log replays what the sends answered"
+        );
+    }
+    let unread = |u: &str| {
+        s.conversation(APP, &ConvRef::group(u, "g"))
+            .expect("get")
+            .map(|c| c.unread)
+    };
+    // u3 sent m1 (read up to it), then got m2; u0 sent m2 after m1.
+    assert_eq!(unread("u3"), Some(1));
+    assert_eq!(unread("u1"), Some(2));
+    // u4 deleted the conversation: back, holding only the new messages.
+    assert_eq!(unread("u4"), Some(2));
+    assert_eq!(group_history(s, "u4", "g"), ["m1", "m2"]);
+}
+
 for_each_engine!(
     refusals_change_no_stored_row,
     a_message_is_stored_once_and_logged_once_per_member,
     who_left_keeps_what_they_saw_and_a_rejoin_after_a_gap_restarts_the_history,
     purging_keeps_what_any_member_can_still_see,
+    group_messages_number_each_members_log_densely_among_other_events,
 );

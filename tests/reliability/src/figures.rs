@@ -38,7 +38,11 @@ impl Figures {
             }
         }
         if let Some(s) = &self.slow {
-            if s.closed != s.slow_readers || s.others_failed > 0 || s.others_answered == 0 {
+            if s.closed != s.slow_readers
+                || s.closed_with_60011 != s.slow_readers
+                || s.others_failed > 0
+                || s.others_answered == 0
+            {
                 out.push(format!("slow readers: {s:?}"));
             }
         }

@@ -52,17 +52,40 @@ pub fn plan(mode: Mode, server: PathBuf, name: &str) -> Plan {
     plan
 }
 
+/// The scenarios, by name, in the order [`run_all`] runs them.
+pub const SCENARIOS: [&str; 5] = ["kill", "crowd", "slow", "idle", "flood"];
+
 /// Every scenario, one after the other (never two at once: they would measure each other).
 pub async fn run_all(mode: Mode, server: PathBuf) -> anyhow::Result<figures::Figures> {
+    run_some(mode, server, &SCENARIOS).await
+}
+
+/// The scenarios named in `only` (of [`SCENARIOS`]), one after the other.
+pub async fn run_some(
+    mode: Mode,
+    server: PathBuf,
+    only: &[&str],
+) -> anyhow::Result<figures::Figures> {
     let mut f = figures::Figures {
         mode: mode.pick("short", "long").into(),
         ..figures::Figures::default()
     };
     let p = |name: &str| plan(mode, server.clone(), name);
-    f.kill = Some(kill::run(&p("kill"), mode).await?);
-    f.crowd = Some(crowd::run(&p("crowd"), mode).await?);
-    f.slow = Some(slow::run(&p("slow"), mode).await?);
-    f.idle = Some(idle::run(&p("idle"), mode).await?);
-    f.flood = Some(flood::run(&p("flood"), mode).await?);
+    let on = |name: &str| only.contains(&name);
+    if on("kill") {
+        f.kill = Some(kill::run(&p("kill"), mode).await?);
+    }
+    if on("crowd") {
+        f.crowd = Some(crowd::run(&p("crowd"), mode).await?);
+    }
+    if on("slow") {
+        f.slow = Some(slow::run(&p("slow"), mode).await?);
+    }
+    if on("idle") {
+        f.idle = Some(idle::run(&p("idle"), mode).await?);
+    }
+    if on("flood") {
+        f.flood = Some(flood::run(&p("flood"), mode).await?);
+    }
     Ok(f)
 }

@@ -1,20 +1,37 @@
-//! `tim-reliability [--long] [--server-bin PATH] [--json OUT] [--markdown OUT]`: runs every
-//! scenario of tests/reliability against real server processes and prints (or writes) the
-//! figures; exits 1 when something that must hold did not.
+//! `tim-reliability [--long] [--only kill,crowd,slow,idle,flood] [--server-bin PATH]
+//! [--json OUT] [--markdown OUT]`: runs every scenario of tests/reliability (or those named)
+//! against real server processes and prints (or writes) the figures; exits 1 when something
+//! that must hold did not.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tim_reliability::{run_all, Mode};
+use tim_reliability::{run_some, Mode, SCENARIOS};
 
 fn main() -> ExitCode {
     let mut mode = Mode::Short;
     let mut server = PathBuf::from("target/release/tim-server");
     let (mut json, mut markdown) = (None, None);
+    let mut only: Vec<&str> = SCENARIOS.to_vec();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let value = match arg.as_str() {
             "--long" => {
                 mode = Mode::Long;
+                continue;
+            }
+            "--only" => {
+                let names = args.next().unwrap_or_default();
+                only = SCENARIOS
+                    .into_iter()
+                    .filter(|s| names.split(',').any(|n| n == *s))
+                    .collect();
+                if only.is_empty() || names.split(',').any(|n| !SCENARIOS.contains(&n)) {
+                    eprintln!(
+                        "tim-reliability: --only takes some of {}",
+                        SCENARIOS.join(",")
+                    );
+                    return ExitCode::from(2);
+                }
                 continue;
             }
             "--server-bin" | "--json" | "--markdown" => args.next().map(PathBuf::from),
@@ -41,7 +58,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let figures = match runtime.block_on(run_all(mode, server)) {
+    let figures = match runtime.block_on(run_some(mode, server, &only)) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("tim-reliability: {e:#}");

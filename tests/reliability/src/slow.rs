@@ -1,8 +1,9 @@
 //! Slow readers: sessions that log in and then stop reading their socket, while a flooder
 //! sends them 12 KB messages and two other users keep talking. Each slow session must be
-//! closed (it fell behind; its queue is bounded): with 60011 if the close frame could still be
-//! written, else the connection just ends (the server gives a close frame a grace of 1 s to get
-//! into a socket nobody reads). The others are answered throughout.
+//! closed (it fell behind; its queue is bounded) with a 60011 close frame, which the server
+//! keeps trying to write behind what the socket holds for two ping intervals, so a reader that
+//! reads again gets it (counted apart from a connection that just ends, which fails the run).
+//! The others are answered throughout.
 //! Figures: the server's RSS before, with the stuck sessions, and after they were closed.
 
 use crate::kill::Sigs;

@@ -8,13 +8,13 @@
 use serde_json::to_string as json;
 use std::process::ExitCode;
 use tim_core::calls::NAMES;
-use tim_core::constants::{EVENTS, TYPES, VERSION};
+use tim_core::constants::{EVENTS, NUMBER_TYPES, TYPES, VERSION};
 use tim_core::message_args::CREATORS;
 use tim_proto::frame::PASSED_THROUGH;
 
-/// `Object.freeze({"K":"v",...})`, in the table's order.
-fn table(entries: &[(&str, &str)]) -> String {
-    let fields: Vec<String> = entries
+/// `"K":v` for each entry, in the table's order.
+fn fields<V: serde::Serialize>(entries: &[(&str, V)]) -> Vec<String> {
+    entries
         .iter()
         .map(|(k, v)| {
             format!(
@@ -23,7 +23,11 @@ fn table(entries: &[(&str, &str)]) -> String {
                 json(v).unwrap_or_default()
             )
         })
-        .collect();
+        .collect()
+}
+
+/// `Object.freeze({"K":"v",...})` of the fields.
+fn table(fields: Vec<String>) -> String {
     format!("Object.freeze({{{}}})", fields.join(","))
 }
 
@@ -44,8 +48,8 @@ fn main() -> ExitCode {
          export const VERSION = {};\n\
          export const CALLS = Object.freeze({});\n\
          export const CREATORS = {};\n",
-        table(EVENTS),
-        table(TYPES),
+        table(fields(EVENTS)),
+        table([fields(TYPES), fields(NUMBER_TYPES)].concat()),
         json(VERSION).unwrap_or_default(),
         json(&calls).unwrap_or_default(),
         json(CREATORS).unwrap_or_default(),
@@ -57,7 +61,7 @@ fn main() -> ExitCode {
     eprintln!(
         "wrote {path} ({} events, {} types, {} calls)",
         EVENTS.len(),
-        TYPES.len(),
+        TYPES.len() + NUMBER_TYPES.len(),
         calls.len()
     );
     ExitCode::SUCCESS

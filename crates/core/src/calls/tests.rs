@@ -403,6 +403,7 @@ fn set_conversation_draft_is_local_and_needs_a_listed_conversation() {
         peer_avatar: String::new(),
         pinned: false,
         remind_type: String::new(),
+        at_info: Vec::new(),
         draft_text: String::new(),
     };
     let p = prepare("getConversationProfile", &json!("C2Cbob")).expect("ok");

@@ -3,6 +3,7 @@
 use super::{conversation_type, Payload};
 use crate::constants::types;
 use serde::Serialize;
+use tim_proto::model::at_info_number;
 use tim_proto::{WireConversation, WireMessage};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -65,6 +66,17 @@ pub struct GroupProfile {
     pub kind: String,
 }
 
+/// One unread message that @-mentions the user (Tencent's GroupAtInfo).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupAtInfo {
+    /// One of `TIM.TYPES.CONV_AT_ME / CONV_AT_ALL / CONV_AT_ALL_AT_ME`.
+    pub at_type_array: Vec<u64>,
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    pub message_sequence: u64,
+}
+
 /// A conversation list entry as the documented API shapes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,6 +86,8 @@ pub struct Conversation {
     pub custom_data: String,
     /// setConversationDraft's text: this tab's only (never sent), empty when none.
     pub draft_text: String,
+    /// The unread messages that @-mention the user, oldest first (empty but for groups).
+    pub group_at_info_list: Vec<GroupAtInfo>,
     /// GROUP only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_profile: Option<GroupProfile>,
@@ -103,22 +117,31 @@ impl Conversation {
             nick: w.peer_nick.clone(),
             avatar: w.peer_avatar.clone(),
         });
-        let group_profile = (kind == types::CONV_GROUP).then(|| {
-            let id = w
-                .conversation_id
-                .strip_prefix(types::CONV_GROUP)
-                .unwrap_or_default();
-            GroupProfile {
-                group_id: id.to_owned(),
-                name: w
-                    .group
-                    .as_ref()
-                    .map_or_else(|| id.to_owned(), |g| g.name.clone()),
-                kind: w.group.as_ref().map(|g| g.kind.clone()).unwrap_or_default(),
-                avatar: String::new(),
-            }
+        let group_id = w
+            .conversation_id
+            .strip_prefix(types::CONV_GROUP)
+            .unwrap_or_default();
+        let group_profile = (kind == types::CONV_GROUP).then(|| GroupProfile {
+            group_id: group_id.to_owned(),
+            name: w
+                .group
+                .as_ref()
+                .map_or_else(|| group_id.to_owned(), |g| g.name.clone()),
+            kind: w.group.as_ref().map(|g| g.kind.clone()).unwrap_or_default(),
+            avatar: w.group.as_ref().map_or_else(String::new, |g| {
+                g.profile_at(tim_proto::group_profile::P_AVATAR)
+            }),
         });
+        let mut group_at_info_list = Vec::new();
+        for pair in w.at_info.chunks_exact(2) {
+            group_at_info_list.push(GroupAtInfo {
+                group_id: group_id.to_owned(),
+                message_sequence: at_info_number(&pair[0]),
+                at_type_array: vec![at_info_number(&pair[1])],
+            });
+        }
         Conversation {
+            group_at_info_list,
             conversation_id: w.conversation_id.clone(),
             kind: kind.to_owned(),
             unread_count: w.unread_count,
@@ -177,6 +200,7 @@ mod tests {
             peer_avatar: String::new(),
             pinned: false,
             remind_type: String::new(),
+            at_info: Vec::new(),
             draft_text: String::new(),
         }
     }
@@ -207,6 +231,24 @@ mod tests {
     }
 
     #[test]
+    fn group_at_info_list_from_the_pairs() {
+        let mut w = conv("GROUPg1", Some(wire("bob", "GROUPg1")), None);
+        w.at_info = ["3", "1", "4", "3"].map(String::from).to_vec();
+        let v = serde_json::to_value(Conversation::from_wire(&w)).expect("encode");
+        assert_eq!(
+            v["groupAtInfoList"],
+            serde_json::json!([
+                {"atTypeArray": [1], "groupID": "g1", "messageSequence": 3},
+                {"atTypeArray": [3], "groupID": "g1", "messageSequence": 4},
+            ])
+        );
+        let c2c = Conversation::from_wire(&conv("C2Cbob", None, None));
+        assert!(c2c.group_at_info_list.is_empty());
+        let v = serde_json::to_value(&c2c).expect("encode");
+        assert_eq!(v["groupAtInfoList"], serde_json::json!([]), "always there");
+    }
+
+    #[test]
     fn group_and_system_shapes() {
         let g = Conversation::from_wire(&conv(
             "GROUPg1",
@@ -220,7 +262,14 @@ mod tests {
                 create_time: 1,
                 is_member: true,
                 dismissed: false,
-                profile: Vec::new(),
+                profile: tim_proto::group_profile::profile_list(
+                    "Member",
+                    "",
+                    "",
+                    "https://a/g.png",
+                    "FreeAccess",
+                    false,
+                ),
             }),
         ));
         let v = serde_json::to_value(&g).expect("encode");
@@ -233,6 +282,10 @@ mod tests {
         assert_eq!(v["groupProfile"]["groupID"], "g1");
         assert_eq!(v["groupProfile"]["name"], "Friends");
         assert_eq!(v["groupProfile"]["type"], "Public");
+        assert_eq!(
+            v["groupProfile"]["avatar"], "https://a/g.png",
+            "the group's avatar"
+        );
         assert!(v.get("userProfile").is_none());
         let s = Conversation::from_wire(&conv("@TIM#SYSTEM", None, None));
         assert_eq!(s.kind, "@TIM#SYSTEM");

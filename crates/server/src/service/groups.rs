@@ -290,7 +290,7 @@ impl Service {
             })
             .await?
             .map_err(|r| refused(op, group_id, r))?;
-        let shaped = Group::from_wire_with_profile(&group, &who.user.user_id);
+        let shaped = Group::from_wire(&group, &who.user.user_id);
         Ok(Reply::Data(to_text(
             &serde_json::json!({ "group": shaped }),
         )))

@@ -37,7 +37,7 @@ impl Service {
                         format!("you are not a member of group {group_id}"),
                     ));
                 }
-                let group = Group::from_wire_with_profile(&group, &who.user.user_id);
+                let group = Group::from_wire(&group, &who.user.user_id);
                 let ids = vec![ConversationId::Group(group_id).to_string()];
                 (ids, to_text(&serde_json::json!({ "group": group })))
             }

@@ -11,6 +11,7 @@
 //! below it are invisible to that user. Deleting therefore touches one row whatever the history
 //! size, and the other party's view is untouched.
 
+mod at_info;
 mod edits;
 mod event_codec;
 mod files;

@@ -221,6 +221,8 @@ pub struct ConversationView {
     pub group: Option<WireGroup>,
     /// Pinned to the top of the owner's list (pinConversation).
     pub pinned: bool,
+    /// For a `GROUP<id>` conversation: its unread @ messages, `WireConversation::at_info`.
+    pub at_info: Vec<u64>,
 }
 
 impl ConversationView {
@@ -237,6 +239,7 @@ impl ConversationView {
             peer_nick: String::new(),
             peer_avatar: String::new(),
             pinned: self.pinned,
+            at_info: self.at_info.iter().map(u64::to_string).collect(),
             remind_type: String::new(),
             draft_text: String::new(),
         }

@@ -15,8 +15,10 @@
 //! transaction that loses a race (deadlock, serialisation failure, a unique key another node
 //! took a moment ago) is run again from the start, where it sees the winner's rows.
 
+mod at_info;
 mod client_ops;
 mod deletion;
+mod durable;
 mod edits;
 mod events;
 mod files;
@@ -42,7 +44,7 @@ use super::model::{
 use super::once::{Once, OpRecord};
 use super::{
     BatchedSend, GroupEdit, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store,
-    StoreError, StoreResult,
+    StoreError, StoreResult, SyncSends,
 };
 use super::{EditOutcome, HideOutcome, MessageEdit};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -76,6 +78,8 @@ const MESSAGE_COLUMNS: &str =
 
 pub struct PgStore {
     pool: Pool,
+    /// The writer's send batches whose commit is in flight (`durable.rs`).
+    commits: std::sync::Arc<durable::Commits>,
     /// Drives the connections; `None` only while dropping.
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -123,6 +127,7 @@ impl PgStore {
             .build()
             .map_err(|e| StoreError::PostgresSetup(format!("connection pool: {e}")))?;
         let store = PgStore {
+            commits: durable::Commits::new(pool.clone(), runtime.handle().clone()),
             pool,
             runtime: Some(runtime),
         };
@@ -458,11 +463,21 @@ async fn conversation_views(
         let conv_key: String = r.try_get(1)?;
         let cleared_seq: i64 = r.try_get(2)?;
         let left_seq: Option<i64> = r.try_get(5)?;
+        let unread: i64 = r.try_get(3)?;
         list.push(ConversationView {
             group: groups::of_conversation(tx, app, owner, &conversation_id).await?,
+            at_info: at_info::unread_at(
+                tx,
+                app,
+                owner,
+                &conversation_id,
+                &conv_key,
+                (cleared_seq, left_seq, unread),
+            )
+            .await?,
             last_message: newest_visible(tx, app, owner, &conv_key, cleared_seq, left_seq).await?,
             conversation_id,
-            unread: to_u64(r.try_get(3)?),
+            unread: to_u64(unread),
             update_time: r.try_get(4)?,
             pinned: r.try_get(6)?,
         });
@@ -635,6 +650,27 @@ impl Store for PgStore {
         }
     }
 
+    fn send_messages_unsynced(
+        &self,
+        batch: &[SendItem],
+    ) -> StoreResult<(Vec<BatchedSend>, Option<SyncSends>)> {
+        // Applied now, committed (durably) in flight while the writer goes on.
+        match self.commits.apply(batch) {
+            Ok((outcomes, step)) => Ok((outcomes.into_iter().map(Ok).collect(), Some(step))),
+            Err(e) => {
+                tracing::warn!(
+                    "a group commit of {} sends failed ({e}); retrying one by one",
+                    batch.len()
+                );
+                Ok((batch.iter().map(|i| self.send_one(i)).collect(), None))
+            }
+        }
+    }
+
+    fn flush(&self) -> StoreResult<()> {
+        self.commits.flush()
+    }
+
     fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>> {
         let app = app_key(sdk_app_id)?;
         self.read(async |tx: &Tx<'_>| conversation_views(tx, app, owner, 0, None).await)
@@ -680,9 +716,19 @@ impl Store for PgStore {
             };
             let cleared_seq: i64 = r.try_get(0)?;
             let left_seq: Option<i64> = r.try_get(3)?;
+            let unread: i64 = r.try_get(1)?;
             Ok(Some(ConversationView {
                 conversation_id: conv.conversation_id.clone(),
-                unread: to_u64(r.try_get(1)?),
+                unread: to_u64(unread),
+                at_info: at_info::unread_at(
+                    tx,
+                    app,
+                    &conv.owner,
+                    &conv.conversation_id,
+                    &conv.conv_key,
+                    (cleared_seq, left_seq, unread),
+                )
+                .await?,
                 last_message: newest_visible(
                     tx,
                     app,

@@ -2,6 +2,7 @@
 //!
 //! One connection behind a mutex: SQLite serialises writers anyway, and every method is short.
 
+mod at_info;
 mod checkpointer;
 mod client_ops;
 mod deferred;
@@ -351,6 +352,14 @@ fn conversation_views(
     for (conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned) in rows {
         list.push(ConversationView {
             group: groups::of_conversation(conn, app, owner, &conversation_id)?,
+            at_info: at_info::unread_at(
+                conn,
+                app,
+                owner,
+                &conversation_id,
+                &conv_key,
+                (cleared_seq, left_seq, unread),
+            )?,
             conversation_id,
             unread: to_u64(unread),
             last_message: newest_visible(conn, app, owner, &conv_key, cleared_seq, left_seq)?,
@@ -627,6 +636,14 @@ impl Store for SqliteStore {
             update_time,
             group: groups::of_conversation(&tx, app, &conv.owner, &conv.conversation_id)?,
             pinned,
+            at_info: at_info::unread_at(
+                &tx,
+                app,
+                &conv.owner,
+                &conv.conversation_id,
+                &conv.conv_key,
+                (cleared_seq, left_seq, unread),
+            )?,
         }))
     }
 

@@ -57,6 +57,14 @@ impl PgServer {
         run(&mut cmd, "pg_ctl stop").expect("PostgreSQL stops");
     }
 
+    /// Stops the server as a crash would (`pg_ctl stop -m immediate`: every process killed, no
+    /// checkpoint; what the WAL on disk holds is what recovery replays at the next start).
+    pub fn crash(&self) {
+        let mut cmd = self.pg_ctl();
+        cmd.args(["-w", "-t", "60", "-m", "immediate", "stop"]);
+        run(&mut cmd, "pg_ctl stop -m immediate").expect("PostgreSQL stops");
+    }
+
     /// Starts it again on the same port and data, waiting until it accepts connections.
     pub fn resume(&self) {
         let mut cmd = self.pg_ctl();

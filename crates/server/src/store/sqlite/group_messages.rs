@@ -1,11 +1,16 @@
 //! Group messages: one message in the group's thread, fanned out to every member's conversation
-//! row and event log (O(members) per message, O(1) per member).
+//! row and event log: O(members) rows per message, but a fixed number of statements, each over
+//! the member table (a send to a 5,000-member group was 20,000 statements, most of the single
+//! writer's time under a flood; issue 13).
 
-use super::events;
-use super::groups::{has_member_row, live_group, members};
+use super::groups::{has_member_row, live_group};
 use super::thread::{self, NewRow};
-use crate::store::{ConvRef, GroupRefusal, NewMessage, SendOutcome, StoreResult};
+use super::to_u64;
+use crate::store::event_codec;
+use crate::store::UserEvent;
+use crate::store::{ConvRef, GroupRefusal, NewMessage, SendOutcome, StoreError, StoreResult};
 use rusqlite::{params, Connection};
+use tim_proto::Push;
 
 /// Stores a message from `conv.owner` to the group `conv.peer`, inside the caller's (IMMEDIATE)
 /// transaction. The sender must be a member of the live group; a retry of the sender's message
@@ -26,9 +31,18 @@ pub(super) fn send(
     if let Some(repeat) = thread::repeated_send(conn, app, conv, &message.msg_id)? {
         return Ok(Ok(repeat));
     }
-    let everyone = members(conn, app, group_id)?;
-    // Receipts are awaited from the other members as they are now.
-    let others = everyone.iter().filter(|m| **m != conv.owner).count();
+    // Read receipts are awaited from the other members as they are now.
+    let receipt = if message.need_receipt {
+        let others: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM group_members
+                 WHERE sdk_app_id = ?1 AND group_id = ?2 AND user_id <> ?3",
+            )?
+            .query_row(params![app, group_id, conv.owner], |r| r.get(0))?;
+        Some(u32::try_from(others).unwrap_or(u32::MAX))
+    } else {
+        None
+    };
     let thread::Appended {
         message: stored,
         seq,
@@ -42,51 +56,88 @@ pub(super) fn send(
             to: group_id,
             body: &message.body,
             time: message.time,
-            receipt: message
-                .need_receipt
-                .then_some(u32::try_from(others).unwrap_or(u32::MAX)),
+            receipt,
         },
         |_| message.msg_id.clone(),
     )?;
+    // Members got their row when they joined; a missing one starts just below this message.
+    // The sender reads up to here; everyone else has one more unread.
+    conn.prepare_cached(
+        "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
+                                    cleared_seq, read_seq, unread, update_time, last_activity)
+         SELECT m.sdk_app_id, m.user_id, ?3, ?4, 1, ?5 - 1,
+                CASE WHEN m.user_id = ?2 THEN ?5 ELSE ?5 - 1 END,
+                CASE WHEN m.user_id = ?2 THEN 0 ELSE 1 END, ?6, ?7
+         FROM group_members m WHERE m.sdk_app_id = ?1 AND m.group_id = ?8
+         ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
+             visible = 1,
+             read_seq = CASE WHEN excluded.owner = ?2 THEN excluded.read_seq ELSE read_seq END,
+             unread = CASE WHEN excluded.owner = ?2 THEN unread ELSE unread + 1 END,
+             update_time = excluded.update_time, last_activity = excluded.last_activity",
+    )?
+    .execute(params![
+        app,
+        conv.owner,
+        conv.conversation_id,
+        conv.conv_key,
+        seq,
+        message.time,
+        activity,
+        group_id
+    ])?;
+    // Each member's next event number, then the entry under it: numbers stay dense and
+    // increasing per user, as one `events::append_message` each kept them.
+    let numbered = conn
+        .prepare_cached(
+            "UPDATE users SET last_ev = last_ev + 1
+             WHERE sdk_app_id = ?1 AND user_id IN (
+                 SELECT user_id FROM group_members WHERE sdk_app_id = ?1 AND group_id = ?2)",
+        )?
+        .execute(params![app, group_id])?;
     let wire = stored.wire_in(&conv.conversation_id);
-    let mut logged = Vec::with_capacity(everyone.len());
-    for member in &everyone {
-        // Members got their row when they joined; a missing one starts just below this message.
-        // The sender reads up to here; everyone else has one more unread.
-        let sql = if *member == conv.owner {
-            "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
-                                        cleared_seq, read_seq, update_time, last_activity)
-             VALUES (?1, ?2, ?3, ?4, 1, ?5 - 1, ?5, ?6, ?7)
-             ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
-                 visible = 1, read_seq = excluded.read_seq,
-                 update_time = excluded.update_time, last_activity = excluded.last_activity"
-        } else {
-            "INSERT INTO conversations (sdk_app_id, owner, conversation_id, conv_key, visible,
-                                        cleared_seq, read_seq, unread, update_time,
-                                        last_activity)
-             VALUES (?1, ?2, ?3, ?4, 1, ?5 - 1, ?5 - 1, 1, ?6, ?7)
-             ON CONFLICT (sdk_app_id, owner, conversation_id) DO UPDATE SET
-                 visible = 1, unread = unread + 1,
-                 update_time = excluded.update_time, last_activity = excluded.last_activity"
-        };
-        conn.prepare_cached(sql)?.execute(params![
+    // Every member's entry is the same: where the message is.
+    let payload = event_codec::encode_message_at(&conv.conv_key, &wire)?;
+    let logged_rows = conn
+        .prepare_cached(
+            "INSERT INTO user_events (sdk_app_id, user_id, ev, kind, payload_json, time)
+             SELECT u.sdk_app_id, u.user_id, u.last_ev, ?3, ?4, ?5
+             FROM group_members m
+             JOIN users u ON u.sdk_app_id = m.sdk_app_id AND u.user_id = m.user_id
+             WHERE m.sdk_app_id = ?1 AND m.group_id = ?2",
+        )?
+        .execute(params![
             app,
-            member,
-            conv.conversation_id,
-            conv.conv_key,
-            seq,
-            message.time,
-            activity
+            group_id,
+            event_codec::MESSAGE_AT,
+            payload,
+            message.time
         ])?;
-        logged.push(events::append_message(
-            conn,
-            app,
-            member,
-            None,
-            &conv.conv_key,
-            wire.clone(),
-            message.time,
-        )?);
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.user_id, u.last_ev FROM group_members m
+         JOIN users u ON u.sdk_app_id = m.sdk_app_id AND u.user_id = m.user_id
+         WHERE m.sdk_app_id = ?1 AND m.group_id = ?2
+         ORDER BY m.join_time, m.user_id",
+    )?;
+    let logged = stmt
+        .query_map(params![app, group_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .map(|row| {
+            row.map(|(user_id, ev)| UserEvent {
+                user_id,
+                ev: to_u64(ev),
+                push: Push::Message {
+                    message: wire.clone(),
+                },
+            })
+        })
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // A member without a user row (the foreign key forbids it) would have no entry.
+    if numbered != logged.len() || logged_rows != logged.len() {
+        return Err(StoreError::Corrupt(format!(
+            "group {group_id}: {} members, {numbered} numbered, {logged_rows} logged",
+            logged.len()
+        )));
     }
     Ok(Ok(SendOutcome::Stored {
         message: stored,

@@ -1,0 +1,46 @@
+//! A group conversation's unread @ messages, read from SQLite (see store/at_info.rs).
+
+use crate::store::at_info::{pairs, scan_len, AT_LIST_MARK};
+use crate::store::StoreResult;
+use rusqlite::{params, Connection};
+
+/// The `seq, at_type` pairs of the owner's unread @ messages in `conv_key` (the conversation
+/// `conversation_id`, with `unread` unread messages above `cleared_seq`, at or below `left_seq`
+/// for a group the owner left). One step down the primary-key index per unread message.
+pub(super) fn unread_at(
+    conn: &Connection,
+    app: i64,
+    owner: &str,
+    conversation_id: &str,
+    conv_key: &str,
+    (cleared_seq, left_seq, unread): (i64, Option<i64>, i64),
+) -> StoreResult<Vec<u64>> {
+    let scan = scan_len(conversation_id, unread);
+    if scan == 0 {
+        return Ok(Vec::new());
+    }
+    let rows = conn
+        .prepare_cached(
+            "SELECT seq, body_json FROM (
+                 SELECT seq, body_json FROM messages
+                 WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3 AND seq <= ?4
+                   AND from_user <> ?5
+                 ORDER BY seq DESC LIMIT ?6)
+             WHERE instr(body_json, ?7) > 0
+             ORDER BY seq",
+        )?
+        .query_map(
+            params![
+                app,
+                conv_key,
+                cleared_seq,
+                left_seq.unwrap_or(i64::MAX),
+                owner,
+                scan,
+                AT_LIST_MARK
+            ],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    pairs(rows, owner)
+}
