@@ -27,6 +27,10 @@ export interface EventNames {
   readonly MESSAGE_REVOKED: 'onMessageRevoked';
   /** Messages of a listed conversation got a new payload from their sender: the messages as they are now. */
   readonly MESSAGE_MODIFIED: 'onMessageModified';
+  /** The peer sent read receipts for the user's C2C messages: the messages, `isPeerRead` true. */
+  readonly MESSAGE_READ_BY_PEER: 'onMessageReadByPeer';
+  /** Group members sent read receipts for the user's messages: `[{ groupID, messageID, readCount, unreadCount }]`. */
+  readonly MESSAGE_READ_RECEIPT_RECEIVED: 'onMessageReadReceiptReceived';
 }
 
 /** Type constants, `TIM.TYPES.*`. */
@@ -278,12 +282,32 @@ export interface MessageBase {
   status: MessageStatus;
   isRead: boolean;
   isRevoked: boolean;
+  /** A C2C message of the user's the peer sent a read receipt for. */
   isPeerRead: boolean;
+  /** Created with `needReadReceipt: true`: readers may send a read receipt (sendMessageReadReceipt). */
+  needReadReceipt: boolean;
+  /** The receipts so far (counts fixed at the send: the C2C peer, or the group's other members). */
+  readReceiptInfo: ReadReceiptInfo;
   /** The sender's nick and avatar as they were when it was sent ('' when never set). */
   nick: string;
   avatar: string;
   priority: MessagePriority;
   cloudCustomData: string;
+}
+
+/** A message's read receipts: C2C `isPeerRead`, groups `readCount` / `unreadCount`. */
+export interface ReadReceiptInfo {
+  isPeerRead: boolean;
+  readCount: number;
+  unreadCount: number;
+}
+
+/** One entry of MESSAGE_READ_RECEIPT_RECEIVED. */
+export interface MessageReadReceipt {
+  groupID: string;
+  messageID: string;
+  readCount: number;
+  unreadCount: number;
 }
 
 /**
@@ -464,6 +488,8 @@ export interface CreateTextMessageOptions {
   /** `TIM.TYPES.CONV_C2C` or `TIM.TYPES.CONV_GROUP`; `@TIM#SYSTEM` cannot be sent to (2502). */
   conversationType: ConversationType;
   payload: TextPayload;
+  /** Ask readers for read receipts (sendMessageReadReceipt; MESSAGE_READ_BY_PEER / MESSAGE_READ_RECEIPT_RECEIVED). */
+  needReadReceipt?: boolean;
 }
 
 export interface CreateCustomMessageOptions {
@@ -472,6 +498,8 @@ export interface CreateCustomMessageOptions {
   conversationType: ConversationType;
   /** A string left out is ''. Together at most 12 KB (sendMessage rejects 80002). */
   payload: { data?: string; description?: string; extension?: string };
+  /** Ask readers for read receipts (sendMessageReadReceipt; MESSAGE_READ_BY_PEER / MESSAGE_READ_RECEIPT_RECEIVED). */
+  needReadReceipt?: boolean;
 }
 
 export interface CreateFileMessageOptions {
@@ -493,6 +521,8 @@ export interface CreateTextAtMessageOptions {
   conversationType: Types['CONV_GROUP'];
   /** At most 30 entries in atUserList, `TIM.TYPES.MSG_AT_ALL` included. */
   payload: { text: string; atUserList: string[] };
+  /** Ask readers for read receipts (sendMessageReadReceipt; MESSAGE_READ_BY_PEER / MESSAGE_READ_RECEIPT_RECEIVED). */
+  needReadReceipt?: boolean;
 }
 
 export interface GetMessageListOptions {
@@ -564,7 +594,12 @@ export interface MessageResult {
   message: Message;
 }
 
-/** deleteMessage: the messages given. */
+/** getMessageReadReceiptList: the messages with their `readReceiptInfo` as it is now. */
+export interface MessageReadReceiptListResult {
+  messageList: Message[];
+}
+
+/** deleteMessage, sendMessageReadReceipt: the messages given. */
 export interface DeleteMessageResult {
   messageList: Message[];
 }
@@ -684,6 +719,8 @@ export interface EventDataMap {
   blacklistUpdated: string[];
   onMessageRevoked: Message[];
   onMessageModified: Message[];
+  onMessageReadByPeer: Message[];
+  onMessageReadReceiptReceived: MessageReadReceipt[];
 }
 
 /** What a handler receives. */
@@ -785,6 +822,21 @@ export interface TimInstance {
    * every session). Sender only (2505); 2504 for a revoked message; 80002 over 12 KB.
    */
   modifyMessage(message: Message): Promise<imResponse<MessageResult>>;
+  /**
+   * The reader marks up to 30 received messages of one conversation read for their senders:
+   * each message created with `needReadReceipt` counts once per reader; the sender's sessions get
+   * MESSAGE_READ_BY_PEER (C2C) or MESSAGE_READ_RECEIPT_RECEIVED (groups). Messages no longer in
+   * the reader's view (a deleted conversation or message), their own and those not asking are
+   * skipped. Rejects 2100 for an empty list, over 30, or messages of different conversations;
+   * 2503 for a bad conversation ID. The reader's unread count does not change. Resolves with the
+   * messages given.
+   */
+  sendMessageReadReceipt(messageList: Message[]): Promise<imResponse<DeleteMessageResult>>;
+  /**
+   * Up to 30 messages of one conversation as the server has them now, with their
+   * `readReceiptInfo`; those not in the caller's view are left out. 2100 / 2503 as above.
+   */
+  getMessageReadReceiptList(messageList: Message[]): Promise<imResponse<MessageReadReceiptListResult>>;
   /** Marks every message of the conversation read. */
   setMessageRead(options: SetMessageReadOptions): Promise<imResponse<EmptyResult>>;
   /** Marks every conversation of the scope read, on every session of the user; 2100 for an unknown scope. */

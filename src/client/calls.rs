@@ -71,6 +71,7 @@ impl Inner {
         Ok(match finished.data {
             calls::Data::Message(message) => Object::new().field("message", &message).end(),
             calls::Data::Given(key) => Object::new().raw(key, &options).end(),
+            calls::Data::MessageList(list) => Object::new().field("messageList", &list).end(),
             data => crate::js::to_js(&data),
         })
     }

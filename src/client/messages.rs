@@ -39,14 +39,9 @@ impl Inner {
             });
         }
         let now = (crate::js::now_ms() / 1000.0) as i64;
-        Ok(Message::new_unsent(
-            id,
-            &me,
-            &a.to,
-            a.conversation_type,
-            &a.body,
-            now,
-        ))
+        let mut m = Message::new_unsent(id, &me, &a.to, a.conversation_type, &a.body, now);
+        m.need_read_receipt = a.need_read_receipt;
+        Ok(m)
     }
 
     /// The upload an image or file message names, made now unless an earlier try made it. An
@@ -116,6 +111,7 @@ impl Inner {
                 conversation_id,
                 id: m.id.clone(),
                 body,
+                need_read_receipt: m.need_read_receipt,
             })
             .await?;
         self.uploads.borrow_mut().retain(|u| u.id != m.id);

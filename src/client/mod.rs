@@ -533,6 +533,22 @@ impl Inner {
                     new_messages.push(message);
                 }
             }
+            Push::MessageReadReceipt(list) => {
+                let Session {
+                    state,
+                    events,
+                    new_messages,
+                    ..
+                } = s;
+                let Some(state) = state.as_ref() else { return };
+                events.push(tim_core::events::receipt_event(
+                    &list,
+                    state.me(),
+                    &state.links,
+                ));
+                // The cached copies take the new counts.
+                new_messages.extend(list);
+            }
             Push::MessageRemindType(parts) => {
                 let Session { state, events, .. } = s;
                 if let Some(state) = state.as_mut() {

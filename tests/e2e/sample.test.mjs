@@ -91,6 +91,8 @@ describe('documented sample and entry point', () => {
       GROUP_SYSTEM_NOTICE_RECEIVED: 'receiveGroupSystemNotice',
       MESSAGE_REVOKED: 'onMessageRevoked',
       MESSAGE_MODIFIED: 'onMessageModified',
+      MESSAGE_READ_BY_PEER: 'onMessageReadByPeer',
+      MESSAGE_READ_RECEIPT_RECEIVED: 'onMessageReadReceiptReceived',
     };
     for (const [k, v] of Object.entries(EVENT)) assert.equal(got.EVENT[k], v, `TIM.EVENT.${k}`);
     const TYPES = {

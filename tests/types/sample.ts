@@ -6,6 +6,8 @@ import type {
   imResponse,
   DeleteConversationResult,
   Message,
+  MessageReadReceipt,
+  ReadReceiptInfo,
   TimError,
   TimInstance,
 } from '../../pkg/index.js';
@@ -192,6 +194,31 @@ async function everyMethod(t: TimInstance): Promise<void> {
   t.on(TIM.EVENT.MESSAGE_MODIFIED, (e) => {
     const ids: string[] = e.data.map((m) => m.ID);
     console.log(ids);
+  });
+  // Read receipts: asked for at creation, sent by the reader, heard by the sender.
+  const asking = t.createTextMessage({
+    to: 'bob',
+    conversationType: TIM.TYPES.CONV_C2C,
+    payload: { text: 'read me' },
+    needReadReceipt: true,
+  });
+  const askingSent = await t.sendMessage(asking);
+  const asks: boolean = askingSent.data.message.needReadReceipt;
+  const receipt = await t.sendMessageReadReceipt([askingSent.data.message]);
+  const receiptCode: 0 = receipt.code;
+  const readList: Message[] = receipt.data.messageList;
+  const receipts = await t.getMessageReadReceiptList([askingSent.data.message]);
+  const info: ReadReceiptInfo = receipts.data.messageList[0].readReceiptInfo;
+  const counts: [boolean, number, number] = [info.isPeerRead, info.readCount, info.unreadCount];
+  console.log(asks, receiptCode, readList.length, counts);
+  t.on(TIM.EVENT.MESSAGE_READ_BY_PEER, (e) => {
+    const name: 'onMessageReadByPeer' = e.name;
+    const read: boolean = e.data.every((m) => m.isPeerRead);
+    console.log(name, read);
+  });
+  t.on(TIM.EVENT.MESSAGE_READ_RECEIPT_RECEIVED, (e) => {
+    const r: MessageReadReceipt[] = e.data;
+    console.log(r.map((x) => [x.groupID, x.messageID, x.readCount, x.unreadCount]));
   });
 
   const list = await t.getConversationList();

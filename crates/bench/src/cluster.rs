@@ -161,6 +161,7 @@ async fn send(client: &mut Client, to: &str, id: String) -> Result<(u64, Duratio
             conversation_id: format!("C2C{to}"),
             id: id.clone(),
             body: text(format!("cluster benchmark {id}")),
+            need_read_receipt: false,
         })
         .await?;
     let latency = timed.latency;

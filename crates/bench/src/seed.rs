@@ -173,6 +173,9 @@ impl Seeder {
                 nick: String::new(),
                 avatar: String::new(),
                 revoked: false,
+                need_receipt: false,
+                read_count: 0,
+                unread_count: 0,
             };
             let body_json = serde_json::to_string(&message.body)?;
             insert.execute(params![

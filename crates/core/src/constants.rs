@@ -21,6 +21,8 @@ pub mod event {
     pub const BLACKLIST_UPDATED: &str = "blacklistUpdated";
     pub const MESSAGE_REVOKED: &str = "onMessageRevoked";
     pub const MESSAGE_MODIFIED: &str = "onMessageModified";
+    pub const MESSAGE_READ_BY_PEER: &str = "onMessageReadByPeer";
+    pub const MESSAGE_READ_RECEIPT_RECEIVED: &str = "onMessageReadReceiptReceived";
 }
 
 pub mod types {
@@ -76,6 +78,11 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("BLACKLIST_UPDATED", event::BLACKLIST_UPDATED),
     ("MESSAGE_REVOKED", event::MESSAGE_REVOKED),
     ("MESSAGE_MODIFIED", event::MESSAGE_MODIFIED),
+    ("MESSAGE_READ_BY_PEER", event::MESSAGE_READ_BY_PEER),
+    (
+        "MESSAGE_READ_RECEIPT_RECEIVED",
+        event::MESSAGE_READ_RECEIPT_RECEIVED,
+    ),
 ];
 
 /// `TIM.TYPES`.

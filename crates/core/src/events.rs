@@ -30,6 +30,57 @@ pub enum Event {
     MessageRevoked(Vec<Message>),
     /// Messages of listed conversations given a new payload by their sender.
     MessageModified(Vec<Message>),
+    /// The user's C2C messages the peer sent read receipts for (`isPeerRead` true).
+    MessageReadByPeer(Vec<Message>),
+    /// Read receipts for the user's group messages: `[{ groupID, messageID, readCount,
+    /// unreadCount }]`.
+    ReadReceiptReceived(Vec<ReceiptInfo>),
+}
+
+/// One entry of MESSAGE_READ_RECEIPT_RECEIVED's `data`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReceiptInfo {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    #[serde(rename = "messageID")]
+    pub message_id: String,
+    #[serde(rename = "readCount")]
+    pub read_count: u32,
+    #[serde(rename = "unreadCount")]
+    pub unread_count: u32,
+}
+
+/// The event a `messageReadReceipt` push makes for user `me` (its messages are all of one
+/// conversation): C2C messages as MESSAGE_READ_BY_PEER, group messages' counts as
+/// MESSAGE_READ_RECEIPT_RECEIVED.
+pub fn receipt_event(
+    list: &[tim_proto::WireMessage],
+    me: &str,
+    links: &crate::files::FileLinks,
+) -> Event {
+    let group = list.first().is_some_and(|w| {
+        w.conversation_id
+            .starts_with(tim_proto::conversation_id::GROUP_PREFIX)
+    });
+    // Plain loops: the iterator adapters' monomorphs cost the SDK more.
+    if group {
+        let mut counts = Vec::with_capacity(list.len());
+        for w in list {
+            counts.push(ReceiptInfo {
+                group_id: w.to.clone(),
+                message_id: w.id.clone(),
+                read_count: w.read_count,
+                unread_count: w.unread_count,
+            });
+        }
+        Event::ReadReceiptReceived(counts)
+    } else {
+        let mut read = Vec::with_capacity(list.len());
+        for w in list {
+            read.push(Message::from_wire(w, me, links));
+        }
+        Event::MessageReadByPeer(read)
+    }
 }
 
 impl Event {
@@ -51,6 +102,8 @@ impl Event {
             Event::BlacklistUpdated(_) => event::BLACKLIST_UPDATED,
             Event::MessageRevoked(_) => event::MESSAGE_REVOKED,
             Event::MessageModified(_) => event::MESSAGE_MODIFIED,
+            Event::MessageReadByPeer(_) => event::MESSAGE_READ_BY_PEER,
+            Event::ReadReceiptReceived(_) => event::MESSAGE_READ_RECEIPT_RECEIVED,
         }
     }
 
@@ -60,7 +113,9 @@ impl Event {
             Event::SdkReady | Event::SdkNotReady | Event::SdkDestroy => EventData::Empty {},
             Event::MessageReceived(list)
             | Event::MessageRevoked(list)
-            | Event::MessageModified(list) => EventData::Messages(list),
+            | Event::MessageModified(list)
+            | Event::MessageReadByPeer(list) => EventData::Messages(list),
+            Event::ReadReceiptReceived(list) => EventData::Receipts(list),
             Event::ConversationListUpdated(list) => EventData::Conversations(list),
             Event::TotalUnreadUpdated(n) => EventData::Number(*n),
             Event::NetStateChange(state) => EventData::NetState { state },
@@ -106,6 +161,7 @@ pub enum EventData<'a> {
     /// The JSON text of one value: JS gets `[value]` (`JSON.parse` in the wasm layer).
     JsonList(&'a str),
     UserIds(&'a [String]),
+    Receipts(&'a [ReceiptInfo]),
     Notice {
         message: &'a Message,
         #[serde(rename = "type")]
@@ -202,6 +258,9 @@ mod tests {
     fn wire(seq: u64) -> WireMessage {
         WireMessage {
             revoked: false,
+            need_read_receipt: false,
+            read_count: 0,
+            unread_count: 0,
             id: format!("m{seq}"),
             conversation_id: format!("C2Cu{seq}"),
             from: format!("u{seq}"),
@@ -334,5 +393,47 @@ mod tests {
         for (event, expected) in cases {
             assert_eq!(data(&event), expected);
         }
+    }
+}
+
+#[cfg(test)]
+mod receipt_tests {
+    use super::*;
+    use tim_proto::model::WireBody;
+    use tim_proto::WireMessage;
+
+    fn wire(conv: &str, to: &str, read: u32, unread: u32) -> WireMessage {
+        WireMessage {
+            revoked: false,
+            need_read_receipt: true,
+            read_count: read,
+            unread_count: unread,
+            id: "m1".into(),
+            conversation_id: conv.into(),
+            from: "alice".into(),
+            to: to.into(),
+            seq: 1,
+            time: 1,
+            body: WireBody::Text { text: "x".into() },
+            nick: String::new(),
+            avatar: String::new(),
+        }
+    }
+
+    #[test]
+    fn c2c_receipts_are_read_by_peer_and_group_ones_carry_the_counts() {
+        match receipt_event(&[wire("C2Cbob", "bob", 1, 0)], "alice", &Default::default()) {
+            Event::MessageReadByPeer(list) => {
+                assert!(list[0].is_peer_read && list[0].read_receipt_info.is_peer_read)
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = receipt_event(&[wire("GROUPg1", "g1", 2, 1)], "alice", &Default::default());
+        assert_eq!(e.name(), event::MESSAGE_READ_RECEIPT_RECEIVED);
+        let data = serde_json::to_value(e.data()).expect("encode");
+        assert_eq!(
+            data,
+            serde_json::json!([{"groupID": "g1", "messageID": "m1", "readCount": 2, "unreadCount": 1}])
+        );
     }
 }

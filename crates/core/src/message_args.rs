@@ -26,6 +26,8 @@ pub struct MessageArgs {
     /// `C2C` or `GROUP`.
     pub conversation_type: &'static str,
     pub body: WireBody,
+    /// The `needReadReceipt: true` option (anything else is false, as at Tencent).
+    pub need_read_receipt: bool,
 }
 
 /// `method`'s options `v` as the message they make; anything else is refused (2100). An @
@@ -80,6 +82,7 @@ pub fn message_args(method: &str, v: &Value) -> Result<MessageArgs, SdkError> {
         to: to.to_owned(),
         conversation_type: message_target(conversation_type, to)?,
         body,
+        need_read_receipt: v.get("needReadReceipt").and_then(Value::as_bool) == Some(true),
     })
 }
 

@@ -510,6 +510,9 @@ mod tests {
     fn msg(conv: &str, from: &str, seq: u64, time: i64) -> WireMessage {
         WireMessage {
             revoked: false,
+            need_read_receipt: false,
+            read_count: 0,
+            unread_count: 0,
             id: format!("m{seq}"),
             conversation_id: conv.into(),
             from: from.into(),

@@ -99,6 +99,9 @@ mod tests {
         s.apply_message(
             &WireMessage {
                 revoked: false,
+                need_read_receipt: false,
+                read_count: 0,
+                unread_count: 0,
                 id: "m1".into(),
                 conversation_id: "C2Cbob".into(),
                 from: "bob".into(),

@@ -56,6 +56,14 @@ pub enum Request {
         #[serde(rename = "ID")]
         id: String,
         body: WireBody,
+        /// createTextMessage's `needReadReceipt: true`: the message asks its readers for
+        /// read receipts (sendMessageReadReceipt). Absent when false.
+        #[serde(
+            rename = "needReadReceipt",
+            default,
+            skip_serializing_if = "std::ops::Not::not"
+        )]
+        need_read_receipt: bool,
     },
     GetConversationList,
     GetConversation {
@@ -261,12 +269,30 @@ pub enum Request {
     /// conversation for the caller only; answered with `done`.
     #[serde(skip_serializing)]
     DeleteMessage(Vec<MessageRef>),
+    /// `sendMessageReadReceipt([messages])`: the caller read 1 to
+    /// `limits::MAX_READ_RECEIPT_MESSAGES` messages of one conversation that asked for
+    /// receipts; each sender whose view still holds the message gets `messageReadReceipt`.
+    /// Messages the caller's view does not hold, the caller's own and those not asking are
+    /// skipped. Answered with `done`.
+    #[serde(skip_serializing)]
+    SendMessageReadReceipt(Vec<MessageRef>),
+    /// `getMessageReadReceiptList([messages])`: the messages (of one conversation, as many)
+    /// as stored now, with their read and unread counts; those not in the caller's view are
+    /// left out. Answered with `messageList`.
+    #[serde(skip_serializing)]
+    GetMessageReadReceiptList(Vec<MessageRef>),
 }
 
 /// The requests the SDK sends as the app's options, unread (`{"<method>": options}`), with a
 /// typed answer: the server checks the options (a passed-through call, `PASSED_THROUGH`, is
 /// one too). Message objects are big and varied; the SDK carries no code to pick them apart.
-pub const SENT_AS_OPTIONS: &[&str] = &["revokeMessage", "modifyMessage", "deleteMessage"];
+pub const SENT_AS_OPTIONS: &[&str] = &[
+    "revokeMessage",
+    "modifyMessage",
+    "deleteMessage",
+    "sendMessageReadReceipt",
+    "getMessageReadReceiptList",
+];
 
 /// The calls the SDK passes through: it sends `{"<name>": <the app's options>}` (`null` for none)
 /// as the request and resolves with the reply's `data`, with no code of its own for either; the
@@ -348,6 +374,8 @@ impl Request {
             Request::RevokeMessage(_) => "revokeMessage",
             Request::ModifyMessage(_) => "modifyMessage",
             Request::DeleteMessage(_) => "deleteMessage",
+            Request::SendMessageReadReceipt(_) => "sendMessageReadReceipt",
+            Request::GetMessageReadReceiptList(_) => "getMessageReadReceiptList",
             #[cfg(not(target_arch = "wasm32"))]
             Request::GetGroupMemberList { .. } => "getGroupMemberList",
             #[cfg(not(target_arch = "wasm32"))]
@@ -587,6 +615,10 @@ pub enum Push {
     /// conversation IDs it now applies to (see [`Push::remind_change`]). A list of strings, not
     /// a struct: the SDK already decodes one (`blacklistUpdated`).
     MessageRemindType(Vec<String>),
+    /// Read receipts arrived for messages the user sent (their `readCount` / `unreadCount`
+    /// as they are now), all of one conversation: C2C MESSAGE_READ_BY_PEER, group
+    /// MESSAGE_READ_RECEIPT_RECEIVED. Logged only while the sender's view holds them.
+    MessageReadReceipt(Vec<WireMessage>),
 }
 
 impl Push {
@@ -622,6 +654,7 @@ impl Push {
             Push::ConversationUnpinned(_) => "conversationUnpinned",
             Push::MessageEdited { .. } => "messageEdited",
             Push::MessageRemindType(_) => "messageRemindType",
+            Push::MessageReadReceipt(_) => "messageReadReceipt",
         }
     }
 }
@@ -778,6 +811,9 @@ mod tests {
     fn msg() -> WireMessage {
         WireMessage {
             revoked: false,
+            need_read_receipt: false,
+            read_count: 0,
+            unread_count: 0,
             id: "m1".into(),
             conversation_id: "C2Calice".into(),
             from: "alice".into(),

@@ -47,6 +47,9 @@ pub const MAX_PINNED_CONVERSATIONS: usize = 50;
 pub const MAX_REMIND_USERS: usize = 30;
 /// Most messages one deleteMessage call takes (Tencent's documented maximum; more is refused).
 pub const MAX_DELETE_MESSAGES: usize = 30;
+/// Most messages one sendMessageReadReceipt / getMessageReadReceiptList call takes (Tencent's
+/// documented maximum for sendMessageReadReceipt; more is refused with 2100).
+pub const MAX_READ_RECEIPT_MESSAGES: usize = 30;
 /// Default of the app setting RevokeTimeLimit: how long after sending a sender may revoke, in
 /// seconds (Tencent's default, 2 minutes).
 pub const DEFAULT_REVOKE_TIME_LIMIT: u32 = 120;

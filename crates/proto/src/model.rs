@@ -360,6 +360,25 @@ pub struct WireMessage {
         skip_serializing_if = "std::ops::Not::not"
     )]
     pub revoked: bool,
+    /// Sent with `needReadReceipt: true` (createTextMessage's option): readers may
+    /// sendMessageReadReceipt for it. Absent on the wire when false.
+    #[serde(
+        rename = "needReadReceipt",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub need_read_receipt: bool,
+    /// With `needReadReceipt`: how many of the parties it was sent to (the group's members at
+    /// the send, the sender left out; the peer in C2C) sent a read receipt for it, and how many
+    /// did not yet. Absent when 0.
+    #[serde(rename = "readCount", default, skip_serializing_if = "is_zero")]
+    pub read_count: u32,
+    #[serde(rename = "unreadCount", default, skip_serializing_if = "is_zero")]
+    pub unread_count: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One entry of a user's conversation list.

@@ -438,6 +438,7 @@ mod tests {
                     msg_id: id.into(),
                     body: WireBody::Text { text: id.into() },
                     time: 0,
+                    need_receipt: false,
                 },
             },
             except: SessionId(1),

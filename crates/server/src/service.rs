@@ -17,6 +17,7 @@ mod once;
 mod pins;
 mod profiles;
 mod read;
+mod receipts;
 mod remind;
 
 use crate::clock::unix_now;
@@ -261,7 +262,11 @@ impl Service {
                 conversation_id,
                 id,
                 body,
-            } => self.send_message(who, &conversation_id, id, body).await,
+                need_read_receipt,
+            } => {
+                self.send_message(who, &conversation_id, id, body, need_read_receipt)
+                    .await
+            }
             Request::GetConversationList => self.conversation_list(who).await,
             Request::GetConversation { conversation_id } => {
                 self.conversation(who, &conversation_id).await
@@ -346,6 +351,12 @@ impl Service {
                 self.modify_message(who, &conversation_id, id, body).await
             }
             Request::DeleteMessage(messages) => self.delete_messages(who, messages).await,
+            Request::SendMessageReadReceipt(messages) => {
+                self.send_read_receipts(who, messages).await
+            }
+            Request::GetMessageReadReceiptList(messages) => {
+                self.read_receipt_list(who, messages).await
+            }
             Request::GetGroupMemberList {
                 group_id,
                 count,
@@ -415,6 +426,7 @@ impl Service {
         conversation_id: &str,
         msg_id: String,
         body: WireBody,
+        need_receipt: bool,
     ) -> Result<Reply, ApiError> {
         validate_client_id("message ID", &msg_id)?;
         let target = parse_conversation_id(conversation_id)?;
@@ -438,6 +450,7 @@ impl Service {
             msg_id,
             body,
             time: unix_now(),
+            need_receipt,
         };
         let reply =
             match target {

@@ -27,6 +27,7 @@ fn send(s: &SqliteStore, from: &str, to: &str, id: &str) {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time: 10,
+        need_receipt: false,
     };
     let outcome = s
         .send_message(APP, &ConvRef::c2c(from, to), &msg)

@@ -33,6 +33,7 @@ fn seed(srv: &TestServer, n: usize) -> u64 {
                     text: format!("{peer} {k}"),
                 },
                 time: common::now(),
+                need_receipt: false,
             };
             let sent = store
                 .send_message(APP, &ConvRef::c2c(&peer, "alice"), &msg)

@@ -29,6 +29,7 @@ fn send(store: &dyn Store, from: &str, to: &str, id: &str, time: i64) {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time,
+        need_receipt: false,
     };
     let outcome = store
         .send_message(APP, &ConvRef::c2c(from, to), &msg)

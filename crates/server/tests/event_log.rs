@@ -37,6 +37,7 @@ fn send(s: &dyn Store, from: &str, to: &str, id: &str, time: i64) -> Vec<UserEve
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time,
+        need_receipt: false,
     };
     match s
         .send_message(APP, &ConvRef::c2c(from, to), &msg)

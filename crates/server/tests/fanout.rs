@@ -117,6 +117,7 @@ async fn send(service: &Service, from: &str, conversation: &str, id: &str) {
             conversation_id: conversation.into(),
             id: id.into(),
             body: WireBody::Text { text: id.into() },
+            need_read_receipt: false,
         },
     )
     .await;

@@ -48,6 +48,7 @@ fn send(s: &dyn Store, conv: &ConvRef, msg_id: &str, body: WireBody, time: i64) 
         msg_id: msg_id.into(),
         body,
         time,
+        need_receipt: false,
     };
     let outcome = if conv.is_group() {
         s.send_group_message(APP, conv, &msg).unwrap().unwrap()

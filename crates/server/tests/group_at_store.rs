@@ -24,6 +24,7 @@ fn send(s: &dyn Store, from: &str, id: &str, body: WireBody) -> u64 {
         msg_id: id.into(),
         body,
         time: 10,
+        need_receipt: false,
     };
     match s
         .send_group_message(APP, &ConvRef::group(from, GID), &msg)

@@ -37,6 +37,7 @@ fn item(app: u64, from: &str, to: &str, id: &str) -> SendItem {
                 text: format!("{from} says {id}"),
             },
             time: 100,
+            need_receipt: false,
         },
     }
 }

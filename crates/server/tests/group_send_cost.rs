@@ -65,6 +65,7 @@ fn one_message_to_a_5000_member_group() {
                 text: "hello everyone".into(),
             },
             time: 2,
+            need_receipt: false,
         },
     };
     // Warm up (caches, the first rows of every member).

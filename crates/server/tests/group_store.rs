@@ -73,6 +73,7 @@ fn try_send(s: &dyn Store, from: &str, group: &str, id: &str) -> Result<SendOutc
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time: 10,
+        need_receipt: false,
     };
     s.send_group_message(APP, &ConvRef::group(from, group), &msg)
         .expect("send")
@@ -519,6 +520,7 @@ fn group_messages_number_each_members_log_densely_among_other_events(db: TestDb)
             msg_id: id.into(),
             body: WireBody::Text { text: id.into() },
             time: 11,
+            need_receipt: false,
         },
     };
     let to_group = |from: &str, id: &str| SendItem {
@@ -528,6 +530,7 @@ fn group_messages_number_each_members_log_densely_among_other_events(db: TestDb)
             msg_id: id.into(),
             body: WireBody::Text { text: id.into() },
             time: 12,
+            need_receipt: false,
         },
     };
     s.send_message(

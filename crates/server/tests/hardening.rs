@@ -137,6 +137,7 @@ fn send_text(to: &str, id: &str, text: String) -> Request {
         conversation_id: format!("C2C{to}"),
         id: id.to_owned(),
         body: WireBody::Text { text },
+        need_read_receipt: false,
     }
 }
 

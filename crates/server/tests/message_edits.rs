@@ -29,6 +29,7 @@ fn send(s: &dyn Store, from: &str, to: &str, id: &str, time: i64) {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time,
+        need_receipt: false,
     };
     s.send_message(APP, &ConvRef::c2c(from, to), &msg)
         .expect("send");
@@ -308,6 +309,7 @@ fn group_edits_tell_each_member_holding_the_message(db: TestDb) {
         msg_id: "g-m1".into(),
         body: WireBody::Text { text: "hi".into() },
         time: 1000,
+        need_receipt: false,
     };
     s.send_group_message(APP, &ConvRef::group("alice", "g1"), &msg)
         .unwrap()

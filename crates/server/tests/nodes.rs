@@ -37,6 +37,7 @@ fn message(id: &str) -> NewMessage {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time: 10,
+        need_receipt: false,
     }
 }
 

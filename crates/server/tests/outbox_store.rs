@@ -44,6 +44,7 @@ fn send(s: &dyn Store, from: &str, to: &str, id: &str) -> u64 {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time: 10,
+        need_receipt: false,
     };
     match s
         .send_message(APP, &ConvRef::c2c(from, to), &msg)
@@ -507,6 +508,7 @@ fn group_send(s: &dyn Store, from: &str, id: &str) -> u64 {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time: 10,
+        need_receipt: false,
     };
     match s
         .send_group_message(APP, &ConvRef::group(from, "g1"), &msg)

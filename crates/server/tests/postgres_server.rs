@@ -122,7 +122,7 @@ fn a_newer_schema_and_an_unreachable_server_are_refused_clearly() {
     drop(tim_server::store::PgStore::open(&url).expect("first open migrates"));
     assert_eq!(
         server.psql(dbname, "SELECT version FROM schema_version"),
-        "7"
+        "8"
     );
     drop(tim_server::store::PgStore::open(&url).expect("an up-to-date schema opens"));
     server.psql(dbname, "UPDATE schema_version SET version = 99");

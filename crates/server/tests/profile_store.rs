@@ -33,6 +33,7 @@ fn send(store: &dyn Store, from: &str, to: &str, id: &str) -> SendOutcome {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time: 10,
+        need_receipt: false,
     };
     store
         .send_message(APP, &ConvRef::c2c(from, to), &msg)

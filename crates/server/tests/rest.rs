@@ -506,6 +506,7 @@ async fn get_list_pages_through_the_whole_list_once() {
                 msg_id: format!("m{i}"),
                 body: WireBody::Text { text: "x".into() },
                 time: 1_000 + i as i64,
+                need_receipt: false,
             };
             store
                 .send_message(APP, &ConvRef::c2c(&format!("p{i:03}"), "alice"), &msg)

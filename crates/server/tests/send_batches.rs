@@ -28,6 +28,7 @@ fn item(from: &str, to: &str, id: &str, time: i64) -> SendItem {
                 text: format!("{from} says {id}"),
             },
             time,
+            need_receipt: false,
         },
     }
 }

@@ -33,6 +33,7 @@ fn item(from: &str, to: &str, id: &str) -> SendItem {
                 text: format!("{from} says {id}"),
             },
             time: 100,
+            need_receipt: false,
         },
     }
 }

@@ -37,6 +37,7 @@ fn item(from: &str, to: &str, id: &str) -> SendItem {
             msg_id: id.into(),
             body: WireBody::Text { text: id.into() },
             time: 100,
+            need_receipt: false,
         },
     }
 }

@@ -38,6 +38,7 @@ fn send_outcome(store: &dyn Store, from: &str, to: &str, id: &str, time: i64) ->
             text: format!("text of {id}"),
         },
         time,
+        need_receipt: false,
     };
     store
         .send_message(APP, &ConvRef::c2c(from, to), &msg)
@@ -327,6 +328,7 @@ fn custom_and_at_bodies_are_stored_once_and_read_back_as_sent(db: TestDb) {
             msg_id: format!("k{i}"),
             body: body.clone(),
             time: 10 + i as i64,
+            need_receipt: false,
         };
         let conv = ConvRef::c2c("alice", "bob");
         let SendOutcome::Stored { message, .. } = s.send_message(APP, &conv, &msg).expect("send")
@@ -564,7 +566,7 @@ fn the_file_is_in_wal_mode_at_the_current_schema_version() {
     let version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("user_version");
-    assert_eq!(version, 11);
+    assert_eq!(version, 12);
     // Reopening an up-to-date file migrates nothing and keeps the data.
     let again = SqliteStore::open(&dir.path().join("nested/dir/tim.db")).expect("reopen");
     assert!(again.app(APP).expect("app").is_some());

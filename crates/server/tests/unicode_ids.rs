@@ -351,6 +351,7 @@ fn send(s: &dyn Store, from: &str, to: &str, id: &str) -> u64 {
         msg_id: id.into(),
         body: WireBody::Text { text: id.into() },
         time: 100,
+        need_receipt: false,
     };
     match s
         .send_message(MAPP, &ConvRef::c2c(from, to), &msg)
@@ -375,7 +376,7 @@ fn history(s: &dyn Store, owner: &str, peer: &str) -> Vec<String> {
 /// (threads, messages, conversations, the log's message entries) back to `a|b`, the later
 /// migrations' tables and columns (issue 16's profiles, blacklists, the messages' nick and
 /// avatar, pins and remind types, revoked / revoke_time_limit / hidden_messages, group admins
-/// and profiles, uploaded files) gone, its
+/// and profiles, uploaded files, read receipts) gone, its
 /// version back to the one before.
 fn downgrade(db: &TestDb) {
     let (chr, version) = match db.engine {
@@ -408,6 +409,10 @@ fn downgrade(db: &TestDb) {
          ALTER TABLE chat_groups DROP COLUMN mute_all;
          DROP TABLE files;
          DROP TABLE file_links;
+         DROP TABLE message_reads;
+         ALTER TABLE messages DROP COLUMN need_receipt;
+         ALTER TABLE messages DROP COLUMN read_count;
+         ALTER TABLE messages DROP COLUMN unread_count;
          {version}"
     ));
 }

@@ -84,6 +84,7 @@ async fn one(mut c: Client, i: usize) -> Result<(usize, usize, usize)> {
                 body: WireBody::Text {
                     text: format!("crowd {i} {k}"),
                 },
+                need_read_receipt: false,
             })
             .await?
             .reply("sendMessage")?;

@@ -161,6 +161,7 @@ fn send(conversation: &str, id: &str) -> Request {
         conversation_id: conversation.into(),
         id: id.into(),
         body: WireBody::Text { text: id.into() },
+        need_read_receipt: false,
     }
 }
 

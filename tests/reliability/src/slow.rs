@@ -71,6 +71,7 @@ pub async fn run(plan: &Plan, mode: Mode) -> Result<SlowFigures> {
                     conversation_id: format!("C2Cslow{i}"),
                     id: format!("f{i}-{k}"),
                     body: WireBody::Text { text: text.clone() },
+                    need_read_receipt: false,
                 })
                 .await?
                 .reply("flood send")?;
@@ -86,6 +87,7 @@ pub async fn run(plan: &Plan, mode: Mode) -> Result<SlowFigures> {
                     body: WireBody::Text {
                         text: "still here".into(),
                     },
+                    need_read_receipt: false,
                 })
                 .await
                 .and_then(|t| t.reply("other send"));

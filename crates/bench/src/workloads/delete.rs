@@ -140,6 +140,7 @@ async fn resend(peer: &mut Client, alice: &mut Client, round: usize) -> Result<u
             body: WireBody::Text {
                 text: format!("back again, round {round}"),
             },
+            need_read_receipt: false,
         })
         .await?
         .reply("sendMessage")?;

@@ -188,6 +188,7 @@ async fn others_window(
                     body: WireBody::Text {
                         text: format!("other {k}"),
                     },
+                    need_read_receipt: false,
                 })
                 .await?;
             kept.push(timed.latency);
@@ -215,6 +216,7 @@ async fn flood(mut c: Client, who: usize, stop: Arc<AtomicBool>) -> Result<u64> 
                     body: WireBody::Text {
                         text: format!("flood {who} {k}"),
                     },
+                    need_read_receipt: false,
                 })
                 .await?;
             in_flight.push(finish("sendMessage", at, rx));

@@ -120,6 +120,7 @@ async fn pipelined_level(env: &Env, warmup: Duration, window: Duration) -> Resul
                     body: WireBody::Text {
                         text: format!("pipelined benchmark message {k}"),
                     },
+                    need_read_receipt: false,
                 })
                 .await?;
             in_flight.push(async move { (sent_at, finish("sendMessage", sent_at, rx).await) });
@@ -240,6 +241,7 @@ async fn sender(
                 body: WireBody::Text {
                     text: format!("benchmark message {k} from sender {i}"),
                 },
+                need_read_receipt: false,
             })
             .await?;
         let latency = timed.latency;

@@ -65,6 +65,7 @@ fn level(dir: &std::path::Path, conversations: usize, total: usize) -> Result<St
                         text: format!("benchmark message {k} from sender {}", k % conversations),
                     },
                     time: 1_800_000_000,
+                    need_receipt: false,
                 },
             })
             .collect()

@@ -88,6 +88,7 @@ async fn send(bob: &mut Client, round: usize) -> Result<String> {
         body: WireBody::Text {
             text: format!("round {round}"),
         },
+        need_read_receipt: false,
     })
     .await?
     .reply("sendMessage")?;

@@ -1,6 +1,7 @@
-//! revokeMessage, modifyMessage and deleteMessage: each takes message objects as the SDK gave
-//! them, sent to the server as they are (only their `ID` and `conversationID` matter, and
-//! modifyMessage's `payload.text`: `tim_proto::message_ref`).
+//! revokeMessage, modifyMessage, deleteMessage, sendMessageReadReceipt and
+//! getMessageReadReceiptList: each takes message objects as the SDK gave them, sent to the
+//! server as they are (only their `ID` and `conversationID` matter, and modifyMessage's
+//! `payload.text`: `tim_proto::message_ref`).
 
 use super::{expect_done, unexpected, Data, Finish, Finished, Prepared};
 use crate::error::SdkError;
@@ -11,11 +12,13 @@ use tim_proto::Reply;
 pub(super) fn prepare(name: &str) -> Option<Result<Prepared, SdkError>> {
     let finish = match name {
         "revokeMessage" | "modifyMessage" => Finish::Message,
-        "deleteMessage" => Finish::Deleted,
+        "deleteMessage" | "sendMessageReadReceipt" => Finish::Deleted,
+        "getMessageReadReceiptList" => Finish::ReceiptList,
         _ => return None,
     };
     // The message objects go as the app gave them; the server reads and checks them. Revoking,
-    // modifying to the same text and hiding are each the same done twice: safe to resend.
+    // modifying to the same text, hiding and a receipt are each the same done twice (a
+    // reader's receipt counts once): safe to resend.
     Some(Ok(Prepared::options(finish).idempotent()))
 }
 
@@ -34,8 +37,24 @@ pub(super) fn finish_message(
     }
 }
 
-/// `{ messageList }`: the messages deleted, as given.
+/// `{ messageList }`: the messages deleted (or read: sendMessageReadReceipt), as given.
 pub(super) fn finish_deleted(reply: Reply) -> Result<Finished, SdkError> {
     expect_done(&reply)?;
     Ok(Finished::data(Data::Given("messageList")))
+}
+
+/// `{ messageList }`: the messages with their receipt counts as the server has them now.
+pub(super) fn finish_receipt_list(
+    reply: Reply,
+    state: &ConversationState,
+) -> Result<Finished, SdkError> {
+    match reply {
+        Reply::MessageList { messages, .. } => Ok(Finished::data(Data::MessageList(
+            messages
+                .iter()
+                .map(|m| Message::from_wire(m, state.me(), &state.links))
+                .collect(),
+        ))),
+        other => Err(unexpected(&other)),
+    }
 }

@@ -69,6 +69,8 @@ pub const NAMES: &[&str] = &[
     "modifyMessage",
     "getGroupList",
     "setConversationDraft",
+    "sendMessageReadReceipt",
+    "getMessageReadReceiptList",
 ];
 
 /// A call whose arguments passed their checks: the request to send and how to finish.
@@ -111,8 +113,10 @@ enum Finish {
     Cleared(String),
     /// revokeMessage / modifyMessage: `sent` with the message as stored now.
     Message,
-    /// deleteMessage: resolves with the messages given.
+    /// deleteMessage, sendMessageReadReceipt: resolves with the messages given.
     Deleted,
+    /// getMessageReadReceiptList: `{ messageList }` as the server has them now.
+    ReceiptList,
     GroupList,
     /// setConversationDraft: the conversation and the text.
     Draft(String, String),
@@ -205,6 +209,9 @@ pub enum Data {
     /// the JS value itself.
     #[serde(skip_serializing)]
     Given(&'static str),
+    /// `{ messageList }`, made by the SDK with getMessageList's serializer of the list.
+    #[serde(skip_serializing)]
+    MessageList(Vec<crate::shapes::Message>),
 }
 
 /// Checks a call's arguments: the request to send, or the coded refusal (2905 for a name that
@@ -282,6 +289,7 @@ impl Prepared {
             Finish::Pinned(id, pinned) => conversations::finish_pinned(reply, id, pinned),
             Finish::Message => messages::finish_message(reply, state),
             Finish::Deleted => messages::finish_deleted(reply),
+            Finish::ReceiptList => messages::finish_receipt_list(reply, state),
             Finish::GroupList => groups::finish_list(reply, state),
         }
     }

@@ -11,6 +11,9 @@ fn state_with_unread(ids: &[&str]) -> ConversationState {
         s.apply_message(
             &WireMessage {
                 revoked: false,
+                need_read_receipt: false,
+                read_count: 0,
+                unread_count: 0,
                 id: format!("m{i}"),
                 conversation_id: (*id).into(),
                 from: peer.into(),
@@ -231,7 +234,13 @@ fn msg(id: &str, conv: &str) -> Value {
 
 #[test]
 fn message_edits_send_the_apps_message_objects_as_they_are() {
-    for name in ["revokeMessage", "modifyMessage", "deleteMessage"] {
+    for name in [
+        "revokeMessage",
+        "modifyMessage",
+        "deleteMessage",
+        "sendMessageReadReceipt",
+        "getMessageReadReceiptList",
+    ] {
         // Whatever the argument: the server reads and checks it (tests/message_options.rs).
         let p = prepare(name, &json!("anything")).expect(name);
         assert_eq!(p.send, Send::Options, "{name} sends the options");
@@ -245,6 +254,9 @@ fn edits_resolve_with_the_stored_message_and_deletes_with_what_was_given() {
     let state = ConversationState::new("alice");
     let stored = WireMessage {
         revoked: true,
+        need_read_receipt: false,
+        read_count: 0,
+        unread_count: 0,
         id: "m1".into(),
         conversation_id: "C2Cbob".into(),
         from: "alice".into(),
@@ -269,6 +281,55 @@ fn edits_resolve_with_the_stored_message_and_deletes_with_what_was_given() {
     let p = prepare("deleteMessage", &json!([msg("a", "C2Cbob")])).expect("delete");
     assert_eq!(
         p.finish(Reply::Pong, &state).expect_err("unexpected").code,
+        ErrorCode::Internal
+    );
+}
+
+#[test]
+fn receipts_resolve_with_what_was_given_and_the_counts_as_stored() {
+    let state = ConversationState::new("alice");
+    let p = prepare("sendMessageReadReceipt", &json!([msg("a", "C2Cbob")])).expect("receipt");
+    let done = p.finish(Reply::Done, &state).expect("finish");
+    assert!(matches!(done.data, Data::Given("messageList")));
+    let stored = WireMessage {
+        revoked: false,
+        need_read_receipt: true,
+        read_count: 1,
+        unread_count: 0,
+        id: "m1".into(),
+        conversation_id: "C2Cbob".into(),
+        from: "alice".into(),
+        to: "bob".into(),
+        seq: 3,
+        time: 1,
+        body: WireBody::Text { text: "x".into() },
+        nick: String::new(),
+        avatar: String::new(),
+    };
+    let p = prepare("getMessageReadReceiptList", &json!([msg("m1", "C2Cbob")])).expect("list");
+    let reply = Reply::MessageList {
+        messages: vec![stored],
+        next_req_message_id: None,
+        is_completed: true,
+    };
+    match p.finish(reply, &state).expect("finish").data {
+        Data::MessageList(list) => {
+            assert_eq!(list.len(), 1);
+            let m = &list[0];
+            assert!(m.need_read_receipt && m.is_peer_read && m.read_receipt_info.is_peer_read);
+            assert_eq!(
+                (
+                    m.read_receipt_info.read_count,
+                    m.read_receipt_info.unread_count
+                ),
+                (1, 0)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let p = prepare("getMessageReadReceiptList", &json!([])).expect("list");
+    assert_eq!(
+        p.finish(Reply::Done, &state).expect_err("unexpected").code,
         ErrorCode::Internal
     );
 }
@@ -383,6 +444,9 @@ fn set_conversation_draft_is_local_and_needs_a_listed_conversation() {
             nick: String::new(),
             avatar: String::new(),
             revoked: false,
+            need_read_receipt: false,
+            read_count: 0,
+            unread_count: 0,
         },
         true,
     );

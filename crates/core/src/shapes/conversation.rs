@@ -175,6 +175,9 @@ mod tests {
     fn wire(from: &str, conv: &str) -> WireMessage {
         WireMessage {
             revoked: false,
+            need_read_receipt: false,
+            read_count: 0,
+            unread_count: 0,
             id: "m1".into(),
             conversation_id: conv.into(),
             from: from.into(),

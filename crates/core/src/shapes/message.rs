@@ -316,6 +316,8 @@ pub struct Sendable {
     pub body: Option<WireBody>,
     /// Its `status`: resendMessage sends only a `fail`ed one.
     pub status: String,
+    /// Its `needReadReceipt` (false when absent).
+    pub need_read_receipt: bool,
 }
 
 impl Sendable {
@@ -353,10 +355,15 @@ impl Sendable {
                 FieldKind::Unsigned => f.is_u64(),
             })
         });
+        let need_read_receipt = match v.get("needReadReceipt") {
+            None => false,
+            Some(f) => f.as_bool()?,
+        };
         if !typed {
             return None;
         }
         Some(Sendable {
+            need_read_receipt,
             body: Payload::read(v.get("payload")?).ok()?.to_wire(),
             status: string("status")?,
             id: string("ID")?,
@@ -368,6 +375,7 @@ impl Sendable {
     /// What sendMessage takes of a whole [`Message`].
     pub fn from_message(m: Message) -> Sendable {
         Sendable {
+            need_read_receipt: m.need_read_receipt,
             body: m.payload.to_wire(),
             status: m.status,
             id: m.id,
@@ -409,6 +417,15 @@ const MESSAGE_FIELDS: [(&str, FieldKind); 18] = [
     ("type", FieldKind::Str),
 ];
 
+/// A message's `readReceiptInfo` (Tencent's shape: C2C reads `isPeerRead`, groups the counts).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadReceiptInfo {
+    pub is_peer_read: bool,
+    pub read_count: u32,
+    pub unread_count: u32,
+}
+
 /// A message as `tim.createTextMessage` returns it and events carry it. Fields are declared in
 /// sorted order of their JSON names, the order JS has always seen them in (see `crate::json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -428,9 +445,16 @@ pub struct Message {
     pub is_peer_read: bool,
     pub is_read: bool,
     pub is_revoked: bool,
+    /// Created with `needReadReceipt: true`: readers may sendMessageReadReceipt for it.
+    #[serde(default)]
+    pub need_read_receipt: bool,
     pub nick: String,
     pub payload: Payload,
     pub priority: String,
+    /// The sender's view of the receipts: how many read it, how many not yet, and (C2C)
+    /// whether the peer did. Never read back from a message object the app passes.
+    #[serde(skip_deserializing)]
+    pub read_receipt_info: ReadReceiptInfo,
     pub sequence: u64,
     /// `unSend`, `success` or `fail`.
     pub status: String,
@@ -470,6 +494,8 @@ impl Message {
             is_read: true,
             is_revoked: false,
             is_peer_read: false,
+            need_read_receipt: false,
+            read_receipt_info: ReadReceiptInfo::default(),
             nick: String::new(),
             avatar: String::new(),
             priority: "Normal".to_owned(),
@@ -481,6 +507,7 @@ impl Message {
     pub fn from_wire(w: &WireMessage, me: &str, links: &FileLinks) -> Message {
         let (payload, kind) = Payload::from_wire(&w.body, links);
         let outgoing = w.from == me;
+        let peer_read = outgoing && w.read_count > 0 && w.conversation_id.starts_with("C2C");
         Message {
             id: w.id.clone(),
             kind: kind.to_owned(),
@@ -496,7 +523,14 @@ impl Message {
             status: "success".to_owned(),
             is_read: outgoing,
             is_revoked: w.revoked,
-            is_peer_read: false,
+            // A C2C message's one reader is the peer.
+            is_peer_read: peer_read,
+            need_read_receipt: w.need_read_receipt,
+            read_receipt_info: ReadReceiptInfo {
+                is_peer_read: peer_read,
+                read_count: w.read_count,
+                unread_count: w.unread_count,
+            },
             nick: w.nick.clone(),
             avatar: w.avatar.clone(),
             priority: "Normal".to_owned(),
@@ -522,6 +556,9 @@ mod tests {
     fn wire(from: &str, to: &str, conv: &str, body: WireBody) -> WireMessage {
         WireMessage {
             revoked: false,
+            need_read_receipt: false,
+            read_count: 0,
+            unread_count: 0,
             id: "m1".into(),
             conversation_id: conv.into(),
             from: from.into(),

@@ -9,8 +9,8 @@ mod message;
 
 pub use conversation::{Conversation, GroupProfile, LastMessage, UserProfile};
 pub use message::{
-    CustomPayload, FilePayload, ImageInfo, ImagePayload, Message, NoticePayload, Payload, Sendable,
-    TextPayload,
+    CustomPayload, FilePayload, ImageInfo, ImagePayload, Message, NoticePayload, Payload,
+    ReadReceiptInfo, Sendable, TextPayload,
 };
 pub use tim_proto::group_shape::Group;
 

@@ -24,6 +24,8 @@ pub struct MessageAt<'a> {
 }
 
 /// What a stored entry stands for, before a message entry is looked up in its thread.
+// One per entry read, matched at once (as `Push` itself is not boxed).
+#[allow(clippy::large_enum_variant)]
 pub enum Stored<'a> {
     Push(Push),
     MessageAt(MessageAt<'a>),

@@ -235,6 +235,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (sdk_app_id, file_id, seq)
     ) WITHOUT ROWID;
     "#,
+    // 12 (issue 16): read receipts. A message sent with needReadReceipt has `need_receipt`
+    // and its counts (`unread_count` set at the send: the group's other members, or the C2C
+    // peer); `message_reads` holds one row per reader who sent a receipt, so a repeat counts
+    // once.
+    r#"
+    ALTER TABLE messages ADD COLUMN need_receipt INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN read_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN unread_count INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE message_reads (
+        sdk_app_id INTEGER NOT NULL,
+        conv_key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        reader TEXT NOT NULL,
+        PRIMARY KEY (sdk_app_id, conv_key, seq, reader)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date, one transaction per migration.

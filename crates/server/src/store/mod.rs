@@ -23,6 +23,7 @@ mod open;
 mod pins;
 mod postgres;
 mod profiles;
+mod receipts;
 mod sqlite;
 
 pub use edits::{EditOutcome, HideOutcome, MessageEdit};
@@ -467,6 +468,27 @@ pub trait Store: Send + Sync {
         conv: &ConvRef,
         msg_ids: &[String],
     ) -> StoreResult<HideOutcome>;
+    /// sendMessageReadReceipt: `reader.owner` read the messages `msg_ids` of thread
+    /// `reader.conv_key` (one transaction). Each message their view holds that asked for
+    /// receipts, that they did not send and did not read before counts once (one
+    /// `message_reads` row); each sender whose view still holds it gets one
+    /// `messageReadReceipt` entry with their messages as they are now. Everything else is
+    /// skipped and changes nothing. The entries logged.
+    fn send_read_receipts(
+        &self,
+        sdk_app_id: u64,
+        reader: &ConvRef,
+        msg_ids: &[String],
+        now: i64,
+    ) -> StoreResult<Vec<UserEvent>>;
+    /// getMessageReadReceiptList: the messages `msg_ids` of the owner's view of `conv` as
+    /// stored now (with their counts), in the order asked; those not in that view left out.
+    fn read_receipt_list(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        msg_ids: &[String],
+    ) -> StoreResult<Vec<StoredMessage>>;
     /// The app's revoke time limit in seconds (`None`: no such app).
     fn revoke_time_limit(&self, sdk_app_id: u64) -> StoreResult<Option<u32>>;
     /// Returns false when there is no such app.

@@ -107,6 +107,9 @@ pub struct NewMessage {
     pub msg_id: String,
     pub body: WireBody,
     pub time: i64,
+    /// Sent with `needReadReceipt` (absent in send-log entries from before it existed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub need_receipt: bool,
 }
 
 /// One send of a batch (`Store::send_messages`): which app, from whom to whom (a user, or a
@@ -132,6 +135,11 @@ pub struct StoredMessage {
     pub avatar: String,
     /// Revoked by its sender or an admin: everyone sees `isRevoked`.
     pub revoked: bool,
+    /// Sent asking for read receipts; then how many parties sent one, and how many not yet
+    /// (set at the send: the group's other members, or the C2C peer).
+    pub need_receipt: bool,
+    pub read_count: u32,
+    pub unread_count: u32,
 }
 
 impl StoredMessage {
@@ -149,6 +157,9 @@ impl StoredMessage {
     pub fn wire_in(&self, conversation_id: &str) -> WireMessage {
         WireMessage {
             revoked: self.revoked,
+            need_read_receipt: self.need_receipt,
+            read_count: self.read_count,
+            unread_count: self.unread_count,
             id: self.msg_id.clone(),
             conversation_id: conversation_id.to_owned(),
             from: self.from.clone(),
@@ -465,6 +476,9 @@ mod tests {
             nick: String::new(),
             avatar: String::new(),
             revoked: false,
+            need_receipt: false,
+            read_count: 0,
+            unread_count: 0,
         };
         assert_eq!(m.to_wire("alice").conversation_id, "C2Cbob");
         assert_eq!(m.to_wire("bob").conversation_id, "C2Calice");

@@ -30,6 +30,7 @@ mod notices;
 mod pins;
 mod profiles;
 mod reading;
+mod receipts;
 mod remind;
 mod schema;
 mod send;
@@ -72,7 +73,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const ATTEMPTS: u32 = 8;
 
 const MESSAGE_COLUMNS: &str =
-    "seq, msg_id, from_user, to_user, body_json, time, nick, avatar, revoked";
+    "seq, msg_id, from_user, to_user, body_json, time, nick, avatar, revoked, \
+     need_receipt, read_count, unread_count";
 
 pub struct PgStore {
     pool: Pool,
@@ -335,6 +337,11 @@ fn app_from_row(r: &Row) -> StoreResult<App> {
     })
 }
 
+/// A stored receipt count (never negative, never near `u32::MAX`).
+fn count(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
 /// A row in [`MESSAGE_COLUMNS`] order; a bad body is a store error rather than a panic.
 fn message_from_row(r: &Row) -> StoreResult<StoredMessage> {
     let msg_id: String = r.try_get(1)?;
@@ -351,6 +358,9 @@ fn message_from_row(r: &Row) -> StoreResult<StoredMessage> {
         nick: r.try_get(6)?,
         avatar: r.try_get(7)?,
         revoked: r.try_get(8)?,
+        need_receipt: r.try_get(9)?,
+        read_count: count(r.try_get(10)?),
+        unread_count: count(r.try_get(11)?),
     })
 }
 
@@ -1123,6 +1133,27 @@ impl Store for PgStore {
     ) -> StoreResult<EditOutcome> {
         let app = app_key(sdk_app_id)?;
         self.change(async |tx: &Tx<'_>| edits::edit(tx, app, conv, msg_id, edit, now).await)
+    }
+
+    fn send_read_receipts(
+        &self,
+        sdk_app_id: u64,
+        reader: &ConvRef,
+        msg_ids: &[String],
+        now: i64,
+    ) -> StoreResult<Vec<super::UserEvent>> {
+        let app = app_key(sdk_app_id)?;
+        self.change(async |tx: &Tx<'_>| receipts::send(tx, app, reader, msg_ids, now).await)
+    }
+
+    fn read_receipt_list(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        msg_ids: &[String],
+    ) -> StoreResult<Vec<StoredMessage>> {
+        let app = app_key(sdk_app_id)?;
+        self.read(async |tx: &Tx<'_>| receipts::list(tx, app, conv, msg_ids).await)
     }
 
     fn hide_messages(

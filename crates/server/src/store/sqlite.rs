@@ -19,6 +19,7 @@ mod notices;
 mod pins;
 mod profiles;
 mod reading;
+mod receipts;
 mod remind;
 mod send;
 mod send_log;
@@ -75,7 +76,8 @@ impl DerefMut for Held<'_> {
 }
 
 const MESSAGE_COLUMNS: &str =
-    "seq, msg_id, from_user, to_user, body_json, time, nick, avatar, revoked";
+    "seq, msg_id, from_user, to_user, body_json, time, nick, avatar, revoked, \
+     need_receipt, read_count, unread_count";
 
 impl SqliteStore {
     /// Opens (creating file and parent directory if needed) and migrates the database, with
@@ -203,6 +205,9 @@ struct MessageRow {
     nick: String,
     avatar: String,
     revoked: bool,
+    need_receipt: bool,
+    read_count: u32,
+    unread_count: u32,
 }
 
 impl MessageRow {
@@ -217,6 +222,9 @@ impl MessageRow {
             nick: r.get(6)?,
             avatar: r.get(7)?,
             revoked: r.get(8)?,
+            need_receipt: r.get(9)?,
+            read_count: r.get(10)?,
+            unread_count: r.get(11)?,
         })
     }
 
@@ -233,6 +241,9 @@ impl MessageRow {
             nick: self.nick,
             avatar: self.avatar,
             revoked: self.revoked,
+            need_receipt: self.need_receipt,
+            read_count: self.read_count,
+            unread_count: self.unread_count,
         })
     }
 }
@@ -1036,6 +1047,29 @@ impl Store for SqliteStore {
     ) -> StoreResult<EditOutcome> {
         let app = app_key(sdk_app_id)?;
         self.change(|tx| edits::edit(tx, app, conv, msg_id, edit, now))
+    }
+
+    fn send_read_receipts(
+        &self,
+        sdk_app_id: u64,
+        reader: &ConvRef,
+        msg_ids: &[String],
+        now: i64,
+    ) -> StoreResult<Vec<super::UserEvent>> {
+        let app = app_key(sdk_app_id)?;
+        self.change(|tx| receipts::send(tx, app, reader, msg_ids, now))
+    }
+
+    fn read_receipt_list(
+        &self,
+        sdk_app_id: u64,
+        conv: &ConvRef,
+        msg_ids: &[String],
+    ) -> StoreResult<Vec<StoredMessage>> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.reader()?;
+        let tx = conn.savepoint()?;
+        receipts::list(&tx, app, conv, msg_ids)
     }
 
     fn hide_messages(

@@ -4,7 +4,7 @@
 
 use super::groups::{has_member_row, live_group};
 use super::thread::{self, NewRow};
-use super::{execute, query, to_u64, Tx};
+use super::{execute, query, query_opt, to_u64, Tx};
 use crate::store::event_codec;
 use crate::store::{ConvRef, GroupRefusal, NewMessage, SendOutcome, StoreResult, UserEvent};
 use tim_proto::Push;
@@ -28,6 +28,23 @@ pub(super) async fn send(
     if let Some(repeat) = thread::repeated_send(tx, app, conv, &message.msg_id).await? {
         return Ok(Ok(repeat));
     }
+    // Read receipts are awaited from the other members as they are now.
+    let receipt = if message.need_receipt {
+        let row = query_opt(
+            tx,
+            "SELECT count(*) FROM group_members
+             WHERE sdk_app_id = $1 AND group_id = $2 AND user_id <> $3",
+            &[&app, &group_id, &conv.owner],
+        )
+        .await?;
+        let others: i64 = match row {
+            Some(r) => r.try_get(0)?,
+            None => 0,
+        };
+        Some(u32::try_from(others).unwrap_or(u32::MAX))
+    } else {
+        None
+    };
     let thread::Appended {
         message: stored,
         seq,
@@ -41,6 +58,7 @@ pub(super) async fn send(
             to: group_id,
             body: &message.body,
             time: message.time,
+            receipt,
         },
         |_| message.msg_id.clone(),
     )

@@ -42,6 +42,7 @@ pub(super) async fn send(
             to: user_id,
             body: &body,
             time: now,
+            receipt: None,
         },
         // Seqs never repeat in a thread, so neither do these IDs.
         |seq| format!("notice-{seq}"),

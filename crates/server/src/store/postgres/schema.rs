@@ -211,6 +211,20 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (sdk_app_id, file_id, seq)
     );
     "#,
+    // 8: SQLite's 12 (issue 16): read receipts: the flag and counts of a message sent with
+    // needReadReceipt, and one row per reader who sent a receipt (a repeat counts once).
+    r#"
+    ALTER TABLE messages ADD COLUMN need_receipt BOOLEAN NOT NULL DEFAULT FALSE;
+    ALTER TABLE messages ADD COLUMN read_count BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN unread_count BIGINT NOT NULL DEFAULT 0;
+    CREATE TABLE message_reads (
+        sdk_app_id BIGINT NOT NULL,
+        conv_key TEXT COLLATE "C" NOT NULL,
+        seq BIGINT NOT NULL,
+        reader TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (sdk_app_id, conv_key, seq, reader)
+    );
+    "#,
 ];
 
 /// The advisory lock nodes take to migrate one at a time (any fixed number of ours).

@@ -104,7 +104,7 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
     let mut stored: HashMap<(i64, String, String), StoredMessage> = HashMap::new();
     for r in &existing {
         let m = super::message_from_row(r)?;
-        stored.insert((r.try_get(9)?, r.try_get(10)?, m.msg_id.clone()), m);
+        stored.insert((r.try_get(12)?, r.try_get(13)?, m.msg_id.clone()), m);
     }
     let mut blocked: HashSet<(i64, String, String)> = HashSet::new();
     for r in &blocks {
@@ -258,6 +258,10 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
             nick,
             avatar,
             revoked: false,
+            need_receipt: message.need_receipt,
+            read_count: 0,
+            // The peer's receipt, none from oneself.
+            unread_count: u32::from(message.need_receipt && conv.peer != conv.owner),
         };
         rows.push(activity, app, &conv.conv_key, seq, &m, body_json);
 
@@ -307,7 +311,7 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
     let c_unread: Vec<i64> = convs.values().map(|f| f.unread).collect();
     let c_times: Vec<i64> = convs.values().map(|f| f.time).collect();
     let c_activity: Vec<i64> = convs.values().map(|f| f.activity).collect();
-    let params6: [Param; 11] = [
+    let params6: [Param; 13] = [
         &rows.id,
         &rows.app,
         &rows.conv_key,
@@ -319,6 +323,8 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
         &rows.time,
         &rows.nick,
         &rows.avatar,
+        &rows.need_receipt,
+        &rows.unread_count,
     ];
     let params7: [Param; 8] = [
         &c_apps,
@@ -342,11 +348,12 @@ pub(super) async fn apply(tx: &Tx<'_>, sends: &[C2c<'_>]) -> StoreResult<Vec<Sen
         query(
             tx,
             "INSERT INTO messages (id, sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
-                                   body_json, time, nick, avatar)
+                                   body_json, time, nick, avatar, need_receipt, unread_count)
              OVERRIDING SYSTEM VALUE
              SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[],
                                   $5::text[], $6::text[], $7::text[], $8::text[],
-                                  $9::bigint[], $10::text[], $11::text[])",
+                                  $9::bigint[], $10::text[], $11::text[], $12::boolean[],
+                                  $13::bigint[])",
             &params6,
         ),
         query(
@@ -433,6 +440,8 @@ struct MessageRows<'a> {
     time: Vec<i64>,
     nick: Vec<String>,
     avatar: Vec<String>,
+    need_receipt: Vec<bool>,
+    unread_count: Vec<i64>,
 }
 
 impl<'a> MessageRows<'a> {
@@ -456,6 +465,8 @@ impl<'a> MessageRows<'a> {
         self.time.push(m.time);
         self.nick.push(m.nick.clone());
         self.avatar.push(m.avatar.clone());
+        self.need_receipt.push(m.need_receipt);
+        self.unread_count.push(i64::from(m.unread_count));
     }
 }
 

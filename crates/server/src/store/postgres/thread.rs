@@ -81,6 +81,8 @@ pub(super) struct NewRow<'a> {
     pub to: &'a str,
     pub body: &'a WireBody,
     pub time: i64,
+    /// Sent with needReadReceipt: how many parties it waits for (its first `unread_count`).
+    pub receipt: Option<u32>,
 }
 
 /// A message [`append`] stored, and its row's `id`: which orders conversations updated in the
@@ -107,8 +109,8 @@ pub(super) async fn append(
     let rows = query(
         tx,
         "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
-                               body_json, time, nick, avatar)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                               body_json, time, nick, avatar, need_receipt, unread_count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         &[
             &app,
             &row.conv_key,
@@ -120,6 +122,8 @@ pub(super) async fn append(
             &row.time,
             &nick,
             &avatar,
+            &row.receipt.is_some(),
+            &i64::from(row.receipt.unwrap_or(0)),
         ],
     )
     .await?;
@@ -144,6 +148,9 @@ pub(super) async fn append(
             nick,
             avatar,
             revoked: false,
+            need_receipt: row.receipt.is_some(),
+            read_count: 0,
+            unread_count: row.receipt.unwrap_or(0),
         },
     })
 }

@@ -327,6 +327,9 @@ mod tests {
         .expect("seed");
         let message = WireMessage {
             revoked: false,
+            need_read_receipt: false,
+            read_count: 0,
+            unread_count: 0,
             id: "m1".into(),
             conversation_id: "C2Calice".into(),
             from: "alice".into(),

@@ -31,6 +31,18 @@ pub(super) fn send(
     if let Some(repeat) = thread::repeated_send(conn, app, conv, &message.msg_id)? {
         return Ok(Ok(repeat));
     }
+    // Read receipts are awaited from the other members as they are now.
+    let receipt = if message.need_receipt {
+        let others: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM group_members
+                 WHERE sdk_app_id = ?1 AND group_id = ?2 AND user_id <> ?3",
+            )?
+            .query_row(params![app, group_id, conv.owner], |r| r.get(0))?;
+        Some(u32::try_from(others).unwrap_or(u32::MAX))
+    } else {
+        None
+    };
     let thread::Appended {
         message: stored,
         seq,
@@ -44,6 +56,7 @@ pub(super) fn send(
             to: group_id,
             body: &message.body,
             time: message.time,
+            receipt,
         },
         |_| message.msg_id.clone(),
     )?;

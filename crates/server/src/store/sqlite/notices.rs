@@ -45,6 +45,7 @@ pub(super) fn send(
             to: user_id,
             body: &body,
             time: now,
+            receipt: None,
         },
         // Seqs never repeat in a thread, so neither do these IDs.
         |seq| format!("notice-{seq}"),

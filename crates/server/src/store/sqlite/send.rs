@@ -83,6 +83,10 @@ pub(super) fn c2c(
             to: &conv.peer,
             body: &message.body,
             time: message.time,
+            // The peer's receipt, none from oneself.
+            receipt: message
+                .need_receipt
+                .then_some(u32::from(conv.peer != conv.owner)),
         },
         |_| message.msg_id.clone(),
     )?;

@@ -154,6 +154,7 @@ mod tests {
                 msg_id: format!("id-{text}"),
                 body: WireBody::Text { text: text.into() },
                 time: 7,
+                need_receipt: false,
             },
         }]
     }
@@ -252,6 +253,7 @@ mod tests {
             msg_id: id.into(),
             body: WireBody::Text { text: id.into() },
             time: 7,
+            need_receipt: false,
         };
         {
             let store = SqliteStore::open(&db).expect("open");

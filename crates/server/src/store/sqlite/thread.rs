@@ -77,6 +77,8 @@ pub(super) struct NewRow<'a> {
     pub to: &'a str,
     pub body: &'a WireBody,
     pub time: i64,
+    /// Sent with needReadReceipt: how many parties it waits for (its first `unread_count`).
+    pub receipt: Option<u32>,
 }
 
 /// A message [`append`] stored, and the rowid of its row: which orders conversations updated
@@ -104,8 +106,8 @@ pub(super) fn append(
     let (nick, avatar) = super::profiles::brief(conn, app, row.from)?;
     conn.prepare_cached(
         "INSERT INTO messages (sdk_app_id, conv_key, seq, msg_id, from_user, to_user,
-                               body_json, time, nick, avatar)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                               body_json, time, nick, avatar, need_receipt, unread_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         app,
@@ -117,7 +119,9 @@ pub(super) fn append(
         body_json,
         row.time,
         nick,
-        avatar
+        avatar,
+        row.receipt.is_some(),
+        row.receipt.unwrap_or(0)
     ])?;
     Ok(Appended {
         seq,
@@ -132,6 +136,9 @@ pub(super) fn append(
             nick,
             avatar,
             revoked: false,
+            need_receipt: row.receipt.is_some(),
+            read_count: 0,
+            unread_count: row.receipt.unwrap_or(0),
         },
     })
 }
