@@ -254,18 +254,7 @@ fn edits_resolve_with_the_stored_message_and_deletes_with_what_was_given() {
     let state = ConversationState::new("alice");
     let stored = WireMessage {
         revoked: true,
-        need_read_receipt: false,
-        read_count: 0,
-        unread_count: 0,
-        id: "m1".into(),
-        conversation_id: "C2Cbob".into(),
-        from: "alice".into(),
-        to: "bob".into(),
-        seq: 3,
-        time: 1,
-        body: WireBody::Text { text: "x".into() },
-        nick: String::new(),
-        avatar: String::new(),
+        ..alice_to_bob_m1()
     };
     let p = prepare("revokeMessage", &msg("m1", "C2Cbob")).expect("revoke");
     let done = p
@@ -292,19 +281,9 @@ fn receipts_resolve_with_what_was_given_and_the_counts_as_stored() {
     let done = p.finish(Reply::Done, &state).expect("finish");
     assert!(matches!(done.data, Data::Given("messageList")));
     let stored = WireMessage {
-        revoked: false,
         need_read_receipt: true,
         read_count: 1,
-        unread_count: 0,
-        id: "m1".into(),
-        conversation_id: "C2Cbob".into(),
-        from: "alice".into(),
-        to: "bob".into(),
-        seq: 3,
-        time: 1,
-        body: WireBody::Text { text: "x".into() },
-        nick: String::new(),
-        avatar: String::new(),
+        ..alice_to_bob_m1()
     };
     let p = prepare("getMessageReadReceiptList", &json!([msg("m1", "C2Cbob")])).expect("list");
     let reply = Reply::MessageList {
@@ -455,4 +434,23 @@ fn set_conversation_draft_is_local_and_needs_a_listed_conversation() {
         "",
         "a deletion drops it"
     );
+}
+
+/// Message m1 of alice's C2C conversation with bob as the server stores it (no edits, no receipt).
+fn alice_to_bob_m1() -> WireMessage {
+    WireMessage {
+        revoked: false,
+        need_read_receipt: false,
+        read_count: 0,
+        unread_count: 0,
+        id: "m1".into(),
+        conversation_id: "C2Cbob".into(),
+        from: "alice".into(),
+        to: "bob".into(),
+        seq: 3,
+        time: 1,
+        body: WireBody::Text { text: "x".into() },
+        nick: String::new(),
+        avatar: String::new(),
+    }
 }
