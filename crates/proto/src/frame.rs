@@ -65,7 +65,18 @@ pub enum Request {
         )]
         need_read_receipt: bool,
     },
+    /// The first page of the list (at most `limits::LIST_PAGE` conversations); the answer's
+    /// `cursor`, when there is one, asks for the next with [`Request::GetMoreConversations`].
     GetConversationList,
+    /// The page after the one whose answer carried `cursor` (docs/protocol.md "Paging").
+    GetMoreConversations {
+        cursor: String,
+    },
+    /// The login's catch-up, continued: the events after `after` (the last one applied), at
+    /// most `limits::CATCH_UP_PAGE`, when `loggedIn` (or the previous `missed`) said `more`.
+    GetMissed {
+        after: u64,
+    },
     GetConversation {
         #[serde(rename = "conversationID")]
         conversation_id: String,
@@ -347,6 +358,8 @@ impl Request {
             Request::Logout => "logout",
             Request::SendMessage { .. } => "sendMessage",
             Request::GetConversationList => "getConversationList",
+            Request::GetMoreConversations { .. } => "getMoreConversations",
+            Request::GetMissed { .. } => "getMissed",
             Request::GetConversation { .. } => "getConversation",
             Request::GetMessageList { .. } => "getMessageList",
             Request::DeleteConversation { .. } => "deleteConversation",
@@ -412,6 +425,10 @@ pub enum Reply {
         /// With `resumeAfter`: the log no longer reaches back that far; reload the whole list.
         #[serde(default)]
         resync_required: bool,
+        /// `missed` is one page: ask for the rest with `getMissed` before applying anything
+        /// pushed meanwhile. Absent when false.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        more_missed: bool,
         /// The query string that makes a file URL (`/v1/files/<fileID>?<fileQuery>`) work for
         /// this user until the UserSig expires (docs/protocol.md "Files"). Absent when empty.
         #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -423,6 +440,19 @@ pub enum Reply {
     },
     ConversationList {
         conversations: Vec<WireConversation>,
+        /// More pages follow: pass it to `getMoreConversations`. Absent on the last page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cursor: Option<String>,
+    },
+    /// `getMissed`'s answer: the next page of the catch-up (`more`: another follows), or
+    /// `resyncRequired` (the log no longer reaches back: reload the list).
+    #[serde(rename_all = "camelCase")]
+    Missed {
+        missed: Vec<LoggedEvent>,
+        #[serde(default)]
+        more: bool,
+        #[serde(default)]
+        resync_required: bool,
     },
     Conversation {
         conversation: WireConversation,
@@ -485,6 +515,7 @@ impl Reply {
             Reply::Done => "done",
             Reply::Sent { .. } => "sent",
             Reply::ConversationList { .. } => "conversationList",
+            Reply::Missed { .. } => "missed",
             Reply::Conversation { .. } => "conversation",
             Reply::MessageList { .. } => "messageList",
             Reply::ConversationDeleted { .. } => "conversationDeleted",
@@ -950,6 +981,7 @@ mod tests {
                         push: Push::Message { message: msg() },
                     }],
                     resync_required: false,
+                    more_missed: false,
                     file_query: String::new(),
                 },
             },
@@ -1019,6 +1051,7 @@ mod tests {
                     push: Push::GroupsChanged,
                 }],
                 resync_required: false,
+                more_missed: false,
                 file_query: String::new(),
             },
         };
@@ -1036,5 +1069,62 @@ mod tests {
             serde_json::to_value(&done).expect("encode"),
             json!({"reply":{"id":5,"value":"done"}})
         );
+    }
+
+    #[test]
+    fn paging_shapes_use_the_documented_names() {
+        let more: ClientFrame = serde_json::from_value(
+            json!({"id":1,"req":{"getMoreConversations":{"cursor":"1:2:3:C2Cbob"}}}),
+        )
+        .expect("decode");
+        assert_eq!(
+            more.request,
+            Request::GetMoreConversations {
+                cursor: "1:2:3:C2Cbob".into()
+            }
+        );
+        let missed: ClientFrame =
+            serde_json::from_value(json!({"id":2,"req":{"getMissed":{"after":7}}}))
+                .expect("decode");
+        assert_eq!(missed.request, Request::GetMissed { after: 7 });
+        let list = Reply::ConversationList {
+            conversations: vec![],
+            cursor: Some("c".into()),
+        };
+        assert_eq!(
+            serde_json::to_value(&list).expect("encode"),
+            json!({"conversationList":{"conversations":[],"cursor":"c"}})
+        );
+        // The last page has no cursor, and an answer without one reads as the last page.
+        let last = Reply::ConversationList {
+            conversations: vec![],
+            cursor: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&last).expect("encode"),
+            json!({"conversationList":{"conversations":[]}})
+        );
+        let page = Reply::Missed {
+            missed: vec![LoggedEvent {
+                ev: 8,
+                push: Push::GroupsChanged,
+            }],
+            more: true,
+            resync_required: false,
+        };
+        assert_eq!(
+            serde_json::to_value(&page).expect("encode"),
+            json!({"missed":{"missed":[{"ev":8,"value":"groupsChanged"}],"more":true,"resyncRequired":false}})
+        );
+        let logged: Reply = serde_json::from_value(json!({"loggedIn":{"userID":"a","serverTime":1,
+            "sigExpiresAt":2,"latestEvent":3,"missed":[],"resyncRequired":false,"moreMissed":true}}))
+        .expect("decode");
+        assert!(matches!(
+            logged,
+            Reply::LoggedIn {
+                more_missed: true,
+                ..
+            }
+        ));
     }
 }

@@ -90,6 +90,10 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Longest an upload or a file download may take (instead of `http_body_timeout`).
     pub upload_timeout: Duration,
+    /// Conversations per getConversationList page (at most `tim_proto::limits::LIST_PAGE`).
+    pub list_page: u32,
+    /// Events per catch-up page (at most `tim_proto::limits::CATCH_UP_PAGE`).
+    pub catch_up_page: u32,
 }
 
 impl Default for Limits {
@@ -111,6 +115,8 @@ impl Default for Limits {
             max_image_bytes: tim_proto::limits::MAX_IMAGE_BYTES,
             max_file_bytes: tim_proto::limits::MAX_FILE_BYTES,
             upload_timeout: Duration::from_secs(300),
+            list_page: tim_proto::limits::LIST_PAGE,
+            catch_up_page: tim_proto::limits::CATCH_UP_PAGE,
         }
     }
 }

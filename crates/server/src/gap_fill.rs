@@ -54,7 +54,7 @@ pub async fn missing(
     after: u64,
     before: Option<u64>,
 ) -> Result<Vec<LoggedEvent>, Unfillable> {
-    let catchup = service.catch_up(user, Some(after)).await.map_err(|e| {
+    let catchup = service.log_after(user, after).await.map_err(|e| {
         tracing::warn!(user = %user.user_id, after, "filling a gap in pushes: {}", e.message);
         Unfillable
     })?;

@@ -667,6 +667,7 @@ impl Session {
             latest_event: catchup.latest,
             missed: catchup.missed,
             resync_required: catchup.resync_required,
+            more_missed: catchup.more,
             file_query,
         };
         self.state = SessionState::LoggedIn(LiveSession {

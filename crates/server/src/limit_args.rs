@@ -59,6 +59,14 @@ pub struct LimitArgs {
     /// Seconds an upload (or a file download) may take, in place of the HTTP deadline.
     #[arg(long, default_value_t = defaults().upload_timeout.as_secs())]
     pub upload_timeout_secs: u64,
+    /// Conversations per getConversationList page, 1 to the protocol's 100 (smaller for tests).
+    #[arg(long, default_value_t = defaults().list_page,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(tim_proto::limits::LIST_PAGE)))]
+    pub list_page: u32,
+    /// Events per page of a reconnect's catch-up, 1 to the protocol's 100 (smaller for tests).
+    #[arg(long, default_value_t = defaults().catch_up_page,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(tim_proto::limits::CATCH_UP_PAGE)))]
+    pub catch_up_page: u32,
 }
 
 impl LimitArgs {
@@ -80,6 +88,8 @@ impl LimitArgs {
             max_image_bytes: self.max_image_bytes,
             max_file_bytes: self.max_file_bytes,
             upload_timeout: Duration::from_secs(self.upload_timeout_secs),
+            list_page: self.list_page,
+            catch_up_page: self.catch_up_page,
         }
     }
 }

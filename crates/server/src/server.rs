@@ -60,7 +60,11 @@ pub async fn bind(config: &ServeConfig) -> Result<BoundServer, FatalError> {
         Some(url) => Arc::new(NatsHub::connect(url).await?),
     };
     let service = Service::new(Arc::clone(&store), Arc::clone(&hub));
-    let service = Arc::new(service.with_group_caps(caps));
+    let pages = crate::service::Pages {
+        list: config.limits.list_page,
+        events: config.limits.catch_up_page,
+    };
+    let service = Arc::new(service.with_group_caps(caps).with_pages(pages));
     let (shutdown, shutdown_rx) = watch::channel(false);
     let blobs = Arc::new(crate::files::disk::Blobs::new(
         config

@@ -26,7 +26,7 @@ use crate::group_commit::{Answer, GroupCommit};
 use crate::hub::{Hub, SessionId, UserKey};
 use crate::publish::Publisher;
 use crate::store::{
-    App, Catchup, ConvRef, ConversationView, GroupEdit, NewMessage, PageOutcome, SendItem,
+    App, Catchup, ConvRef, ConversationView, GroupEdit, ListKey, NewMessage, PageOutcome, SendItem,
     SendOutcome, Store, StoreResult, UserEvent,
 };
 use crate::usersig;
@@ -65,6 +65,25 @@ pub struct Service {
     /// each send commits on its own.
     sends: Option<GroupCommit>,
     caps: GroupCaps,
+    pages: Pages,
+}
+
+/// How many conversations one list page holds and how many events one catch-up page: the
+/// protocol's limits (`tim_proto::limits::LIST_PAGE`, `CATCH_UP_PAGE`) unless `serve` was given
+/// smaller ones (`--list-page`, `--catch-up-page`, for tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pages {
+    pub list: u32,
+    pub events: u32,
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Pages {
+            list: tim_proto::limits::LIST_PAGE,
+            events: tim_proto::limits::CATCH_UP_PAGE,
+        }
+    }
 }
 
 /// How big groups may get, and in how many one user may be.
@@ -97,7 +116,17 @@ impl Service {
             publisher,
             sends,
             caps: GroupCaps::default(),
+            pages: Pages::default(),
         }
+    }
+
+    /// The same service with other page sizes (each 1 to the protocol's limit).
+    pub fn with_pages(mut self, pages: Pages) -> Self {
+        self.pages = Pages {
+            list: pages.list.clamp(1, tim_proto::limits::LIST_PAGE),
+            events: pages.events.clamp(1, tim_proto::limits::CATCH_UP_PAGE),
+        };
+        self
     }
 
     /// Whether concurrent sends keep their order: the group commit takes them in the order
@@ -211,22 +240,49 @@ impl Service {
     }
 
     /// What a session that just registered with the hub must know from the user's event log:
-    /// the newest event number and, with `resume_after`, what came after it.
+    /// the newest event number and, with `resume_after`, the first page of what came after it
+    /// (`more`: the client asks for the rest with `getMissed`).
     pub async fn catch_up(
         &self,
         user: &UserKey,
         resume_after: Option<u64>,
     ) -> Result<Catchup, ApiError> {
+        let (user, page) = (user.clone(), self.pages.events);
+        self.blocking(move |s| {
+            s.catch_up_page(
+                user.sdk_app_id,
+                &user.user_id,
+                resume_after,
+                MAX_MISSED_EVENTS,
+                page,
+            )
+        })
+        .await
+    }
+
+    /// Every logged event after `after`, unpaged (at most `MAX_MISSED_EVENTS`): what a session
+    /// writes as pushes, one frame each, to close a gap (see [`crate::gap_fill`]).
+    pub async fn log_after(&self, user: &UserKey, after: u64) -> Result<Catchup, ApiError> {
         let user = user.clone();
         self.blocking(move |s| {
             s.catch_up(
                 user.sdk_app_id,
                 &user.user_id,
-                resume_after,
+                Some(after),
                 MAX_MISSED_EVENTS,
             )
         })
         .await
+    }
+
+    /// `getMissed`: the catch-up's next page.
+    async fn missed(&self, who: &Identity, after: u64) -> Result<Reply, ApiError> {
+        let c = self.catch_up(&who.user, Some(after)).await?;
+        Ok(Reply::Missed {
+            missed: c.missed,
+            more: c.more,
+            resync_required: c.resync_required,
+        })
     }
 
     /// Makes a UserSig with the app's key (demo endpoint, CLI).
@@ -267,7 +323,17 @@ impl Service {
                 self.send_message(who, &conversation_id, id, body, need_read_receipt)
                     .await
             }
-            Request::GetConversationList => self.conversation_list(who).await,
+            Request::GetConversationList => self.conversation_list(who, None).await,
+            Request::GetMoreConversations { cursor } => {
+                let after = ListKey::decode(&cursor).ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidParameter,
+                        "cursor: not one a conversationList answer gave",
+                    )
+                })?;
+                self.conversation_list(who, Some(after)).await
+            }
+            Request::GetMissed { after } => self.missed(who, after).await,
             Request::GetConversation { conversation_id } => {
                 self.conversation(who, &conversation_id).await
             }
@@ -499,15 +565,24 @@ impl Service {
         }
     }
 
-    async fn conversation_list(&self, who: &Identity) -> Result<Reply, ApiError> {
-        let user = who.user.clone();
-        let list = self
-            .blocking(move |s| s.conversations(user.sdk_app_id, &user.user_id))
+    /// One page of the list: the first, or the one after `after` (docs/protocol.md "Paging").
+    async fn conversation_list(
+        &self,
+        who: &Identity,
+        after: Option<ListKey>,
+    ) -> Result<Reply, ApiError> {
+        let (user, limit) = (who.user.clone(), self.pages.list);
+        let page = self
+            .blocking(move |s| {
+                s.conversation_page(user.sdk_app_id, &user.user_id, after.as_ref(), limit)
+            })
             .await?;
+        let list = page.conversations;
         let conversations = list.iter().map(ConversationView::to_wire).collect();
         let conversations = self.with_user_profiles(who, conversations).await?;
         Ok(Reply::ConversationList {
             conversations: self.with_remind_types(who, conversations).await?,
+            cursor: page.next.as_ref().map(ListKey::encode),
         })
     }
 

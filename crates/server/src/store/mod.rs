@@ -16,6 +16,7 @@ mod edits;
 mod event_codec;
 mod files;
 mod groups;
+mod list_page;
 mod migrations;
 mod model;
 mod once;
@@ -32,6 +33,7 @@ pub use groups::{
     GroupChange, GroupEdit, GroupOutcome, GroupRefusal, GroupRow, GroupType, MemberResults,
     NewGroup,
 };
+pub use list_page::{ListKey, ListPage};
 pub use model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
     DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendItem, SendOutcome,
@@ -201,6 +203,16 @@ pub trait Store: Send + Sync {
         offset: u64,
         limit: u32,
     ) -> StoreResult<ConversationSlice>;
+    /// A page of [`Store::conversations`]: up to `limit` of them in the same order, those after
+    /// `after` (from the top without it), read in one snapshot, with the next page's cursor
+    /// when more follow (see [`ListKey`]).
+    fn conversation_page(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        after: Option<&ListKey>,
+        limit: u32,
+    ) -> StoreResult<ListPage>;
     /// One visible conversation, or `None`.
     fn conversation(
         &self,
@@ -312,6 +324,20 @@ pub trait Store: Send + Sync {
         user_id: &str,
         after: Option<u64>,
         max_missed: u32,
+    ) -> StoreResult<Catchup> {
+        self.catch_up_page(sdk_app_id, user_id, after, max_missed, max_missed)
+    }
+
+    /// [`Store::catch_up`], one page of it: at most `page` of the events after `after` (the
+    /// oldest), and `more` when the log goes on after them. `max_missed` bounds all of them
+    /// together, as in `catch_up`; every page is checked and decoded as `catch_up` checks them.
+    fn catch_up_page(
+        &self,
+        sdk_app_id: u64,
+        user_id: &str,
+        after: Option<u64>,
+        max_missed: u32,
+        page: u32,
     ) -> StoreResult<Catchup>;
 
     /// Removes up to `max_rows` log entries that are both older than `logged_before` and not

@@ -348,6 +348,10 @@ pub struct Catchup {
     /// The resume point is no longer covered by the log (trimmed, too far back, or unknown):
     /// the client must reload its state instead.
     pub resync_required: bool,
+    /// `missed` is one page: the log goes on after its last event (see [`Store::catch_up_page`]).
+    ///
+    /// [`Store::catch_up_page`]: super::Store::catch_up_page
+    pub more: bool,
 }
 
 /// A slice of a user's conversation list, in list order.

@@ -37,6 +37,7 @@ mod send;
 mod send_batch;
 mod thread;
 
+use super::list_page::{ListKey, ListPage};
 use super::model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
     DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendOutcome, StoredMessage,
@@ -446,15 +447,28 @@ async fn conversation_views(
     owner: &str,
     offset: i64,
     limit: Option<i64>,
+    after: Option<&ListKey>,
 ) -> StoreResult<Vec<ConversationView>> {
     let rows = query(
         tx,
         "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned
          FROM conversations
          WHERE sdk_app_id = $1 AND owner = $2 AND visible
+           AND ($5::boolean IS NULL OR pinned < $5 OR (pinned = $5 AND (update_time < $6
+                OR (update_time = $6 AND (last_activity < $7
+                OR (last_activity = $7 AND conversation_id COLLATE \"C\" > $8))))))
          ORDER BY pinned DESC, update_time DESC, last_activity DESC, conversation_id COLLATE \"C\"
          LIMIT $3 OFFSET $4",
-        &[&app, &owner, &limit, &offset],
+        &[
+            &app,
+            &owner,
+            &limit,
+            &offset,
+            &after.map(|k| k.pinned),
+            &after.map(|k| k.update_time),
+            &after.map(|k| k.activity),
+            &after.map(|k| k.conversation_id.as_str()),
+        ],
     )
     .await?;
     let mut list = Vec::with_capacity(rows.len());
@@ -673,7 +687,7 @@ impl Store for PgStore {
 
     fn conversations(&self, sdk_app_id: u64, owner: &str) -> StoreResult<Vec<ConversationView>> {
         let app = app_key(sdk_app_id)?;
-        self.read(async |tx: &Tx<'_>| conversation_views(tx, app, owner, 0, None).await)
+        self.read(async |tx: &Tx<'_>| conversation_views(tx, app, owner, 0, None, None).await)
     }
 
     fn conversation_slice(
@@ -687,13 +701,58 @@ impl Store for PgStore {
         let offset = to_i64(offset);
         // One extra row tells whether the list goes on.
         let mut conversations = self.read(async |tx: &Tx<'_>| {
-            conversation_views(tx, app, owner, offset, Some(i64::from(limit) + 1)).await
+            conversation_views(tx, app, owner, offset, Some(i64::from(limit) + 1), None).await
         })?;
         let complete = conversations.len() <= limit as usize;
         conversations.truncate(limit as usize);
         Ok(ConversationSlice {
             conversations,
             complete,
+        })
+    }
+
+    fn conversation_page(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        after: Option<&ListKey>,
+        limit: u32,
+    ) -> StoreResult<ListPage> {
+        let app = app_key(sdk_app_id)?;
+        let take = limit as usize;
+        self.read(async |tx: &Tx<'_>| {
+            // One extra row tells whether the list goes on.
+            let extra = Some(i64::from(limit) + 1);
+            let mut conversations = conversation_views(tx, app, owner, 0, extra, after).await?;
+            if conversations.len() <= take {
+                return Ok(ListPage {
+                    conversations,
+                    next: None,
+                });
+            }
+            conversations.truncate(take);
+            let mut next = None;
+            if let Some(last) = conversations.last() {
+                let row = query_opt(
+                    tx,
+                    "SELECT last_activity FROM conversations
+                     WHERE sdk_app_id = $1 AND owner = $2 AND conversation_id = $3",
+                    &[&app, &owner, &last.conversation_id],
+                )
+                .await?;
+                if let Some(row) = row {
+                    next = Some(ListKey {
+                        pinned: last.pinned,
+                        update_time: last.update_time,
+                        activity: row.try_get(0)?,
+                        conversation_id: last.conversation_id.clone(),
+                    });
+                }
+            }
+            Ok(ListPage {
+                conversations,
+                next,
+            })
         })
     }
 
@@ -920,15 +979,18 @@ impl Store for PgStore {
         self.change(async |tx: &Tx<'_>| reading::mark_all_read(tx, app, owner, scope, now).await)
     }
 
-    fn catch_up(
+    fn catch_up_page(
         &self,
         sdk_app_id: u64,
         user_id: &str,
         after: Option<u64>,
         max_missed: u32,
+        page: u32,
     ) -> StoreResult<Catchup> {
         let app = app_key(sdk_app_id)?;
-        self.read(async |tx: &Tx<'_>| events::catch_up(tx, app, user_id, after, max_missed).await)
+        self.read(async |tx: &Tx<'_>| {
+            events::catch_up(tx, app, user_id, after, max_missed, page).await
+        })
     }
 
     fn trim_events(&self, keep_last: u64, logged_before: i64, max_rows: u32) -> StoreResult<u64> {

@@ -25,6 +25,7 @@ mod send;
 mod send_log;
 mod thread;
 
+use super::list_page::{ListKey, ListPage};
 use super::migrations::migrate;
 use super::model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
@@ -327,26 +328,42 @@ fn conversation_views(
     owner: &str,
     offset: i64,
     limit: i64,
+    after: Option<&ListKey>,
 ) -> StoreResult<Vec<ConversationView>> {
     let rows = conn
         .prepare_cached(
             "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned
              FROM conversations
              WHERE sdk_app_id = ?1 AND owner = ?2 AND visible = 1
+               AND (?5 IS NULL OR pinned < ?5 OR (pinned = ?5 AND (update_time < ?6
+                    OR (update_time = ?6 AND (last_activity < ?7
+                    OR (last_activity = ?7 AND conversation_id > ?8))))))
              ORDER BY pinned DESC, update_time DESC, last_activity DESC, conversation_id
              LIMIT ?3 OFFSET ?4",
         )?
-        .query_map(params![app, owner, limit, offset], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-                r.get::<_, i64>(6)? != 0,
-            ))
-        })?
+        .query_map(
+            params![
+                app,
+                owner,
+                limit,
+                offset,
+                after.map(|k| i64::from(k.pinned)),
+                after.map(|k| k.update_time),
+                after.map(|k| k.activity),
+                after.map(|k| k.conversation_id.as_str()),
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                    r.get::<_, i64>(6)? != 0,
+                ))
+            },
+        )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut list = Vec::with_capacity(rows.len());
     for (conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned) in rows {
@@ -572,7 +589,7 @@ impl Store for SqliteStore {
         let mut conn = self.reader()?;
         // One read transaction so the list and its last messages are one snapshot.
         let tx = conn.savepoint()?;
-        conversation_views(&tx, app, owner, 0, -1)
+        conversation_views(&tx, app, owner, 0, -1, None)
     }
 
     fn conversation_slice(
@@ -587,12 +604,55 @@ impl Store for SqliteStore {
         let mut conn = self.reader()?;
         let tx = conn.savepoint()?;
         // One extra row tells whether the list goes on.
-        let mut conversations = conversation_views(&tx, app, owner, offset, i64::from(limit) + 1)?;
+        let mut conversations =
+            conversation_views(&tx, app, owner, offset, i64::from(limit) + 1, None)?;
         let complete = conversations.len() <= limit as usize;
         conversations.truncate(limit as usize);
         Ok(ConversationSlice {
             conversations,
             complete,
+        })
+    }
+
+    fn conversation_page(
+        &self,
+        sdk_app_id: u64,
+        owner: &str,
+        after: Option<&ListKey>,
+        limit: u32,
+    ) -> StoreResult<ListPage> {
+        let app = app_key(sdk_app_id)?;
+        let mut conn = self.reader()?;
+        let tx = conn.savepoint()?;
+        // One extra row tells whether the list goes on.
+        let mut conversations =
+            conversation_views(&tx, app, owner, 0, i64::from(limit) + 1, after)?;
+        if conversations.len() <= limit as usize {
+            return Ok(ListPage {
+                conversations,
+                next: None,
+            });
+        }
+        conversations.truncate(limit as usize);
+        let next = match conversations.last() {
+            Some(last) => tx
+                .prepare_cached(
+                    "SELECT last_activity FROM conversations
+                     WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3",
+                )?
+                .query_row(params![app, owner, last.conversation_id], |r| r.get(0))
+                .optional()?
+                .map(|activity| ListKey {
+                    pinned: last.pinned,
+                    update_time: last.update_time,
+                    activity,
+                    conversation_id: last.conversation_id.clone(),
+                }),
+            None => None,
+        };
+        Ok(ListPage {
+            conversations,
+            next,
         })
     }
 
@@ -821,17 +881,18 @@ impl Store for SqliteStore {
         self.change(|tx| reading::mark_all_read(tx, app, owner, scope, now))
     }
 
-    fn catch_up(
+    fn catch_up_page(
         &self,
         sdk_app_id: u64,
         user_id: &str,
         after: Option<u64>,
         max_missed: u32,
+        page: u32,
     ) -> StoreResult<Catchup> {
         let app = app_key(sdk_app_id)?;
         let mut conn = self.reader()?;
         let tx = conn.savepoint()?;
-        events::catch_up(&tx, app, user_id, after, max_missed)
+        events::catch_up(&tx, app, user_id, after, max_missed, page)
     }
 
     fn trim_events(&self, keep_last: u64, logged_before: i64, max_rows: u32) -> StoreResult<u64> {

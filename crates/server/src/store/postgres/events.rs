@@ -104,6 +104,7 @@ pub(super) async fn catch_up(
     user_id: &str,
     after: Option<u64>,
     max_missed: u32,
+    page: u32,
 ) -> StoreResult<Catchup> {
     let latest = query_opt(
         tx,
@@ -118,6 +119,7 @@ pub(super) async fn catch_up(
         latest,
         missed: Vec::new(),
         resync_required,
+        more: false,
     };
     let Some(after) = after else {
         return Ok(nothing(false));
@@ -133,12 +135,15 @@ pub(super) async fn catch_up(
     if span > u64::from(max_missed) {
         return Ok(nothing(true));
     }
+    // This page ends at `end`; the rest is asked for page by page.
+    let end = latest.min(after.saturating_add(u64::from(page.max(1))));
+    let span = end - after;
     let rows = query(
         tx,
         "SELECT ev, kind, payload_json FROM user_events
          WHERE sdk_app_id = $1 AND user_id = $2 AND ev > $3 AND ev <= $4
          ORDER BY ev",
-        &[&app, &user_id, &to_i64(after), &to_i64(latest)],
+        &[&app, &user_id, &to_i64(after), &to_i64(end)],
     )
     .await?;
     // Numbers are dense, so anything but one row per number means part was trimmed.
@@ -171,6 +176,7 @@ pub(super) async fn catch_up(
         latest,
         missed,
         resync_required: false,
+        more: end < latest,
     })
 }
 

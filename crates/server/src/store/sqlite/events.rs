@@ -134,6 +134,7 @@ pub(super) fn catch_up(
     user_id: &str,
     after: Option<u64>,
     max_missed: u32,
+    page: u32,
 ) -> StoreResult<Catchup> {
     let latest = conn
         .prepare_cached("SELECT last_ev FROM users WHERE sdk_app_id = ?1 AND user_id = ?2")?
@@ -144,6 +145,7 @@ pub(super) fn catch_up(
         latest,
         missed: Vec::new(),
         resync_required,
+        more: false,
     };
     let Some(after) = after else {
         return Ok(nothing(false));
@@ -160,13 +162,16 @@ pub(super) fn catch_up(
     if span > u64::from(max_missed) {
         return Ok(nothing(true));
     }
+    // This page ends at `end`; the rest is asked for page by page.
+    let end = latest.min(after.saturating_add(u64::from(page.max(1))));
+    let span = end - after;
     let rows = conn
         .prepare_cached(
             "SELECT ev, kind, payload_json FROM user_events
              WHERE sdk_app_id = ?1 AND user_id = ?2 AND ev > ?3 AND ev <= ?4
              ORDER BY ev",
         )?
-        .query_map(params![app, user_id, to_i64(after), to_i64(latest)], |r| {
+        .query_map(params![app, user_id, to_i64(after), to_i64(end)], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -194,6 +199,7 @@ pub(super) fn catch_up(
         latest,
         missed,
         resync_required: false,
+        more: end < latest,
     })
 }
 
