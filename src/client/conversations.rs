@@ -95,7 +95,7 @@ impl Inner {
                     conversation_id: id.clone(),
                     cleared_seq,
                 });
-                self.refresh_if_kept(&id).await;
+                self.refresh(&id, true).await;
                 self.persist_now().await;
                 Ok(id_reply(&id))
             }
@@ -108,26 +108,30 @@ impl Inner {
         }
     }
 
-    /// The deletion covered less than the newest message held here (it was made offline, or
-    /// raced a new message): the entry stays, and its unread count and last message come from
-    /// the server, which neither the reply nor the push carries.
-    pub(super) async fn refresh_if_kept(self: &Rc<Self>, id: &str) {
+    /// One conversation as the server has it now; gone if the server no longer lists it.
+    /// `only_kept` (a deletion covered less than the newest message held here: made offline, or
+    /// raced a new message): only if the entry stayed here, for its unread count and last
+    /// message, which neither the reply nor the push carries. Otherwise: one a push changed
+    /// while the list came in pages (see `load_list`).
+    pub(super) async fn refresh(self: &Rc<Self>, id: &str, only_kept: bool) {
         let kept = self
             .session
             .borrow()
             .state
             .as_ref()
             .is_some_and(|s| s.contains(id));
-        if !kept {
+        if only_kept && !kept {
             return;
         }
-        if let Ok(Reply::Conversation { conversation }) = self
-            .request_idempotent(Request::GetConversation {
-                conversation_id: id.to_owned(),
-            })
-            .await
-        {
-            self.with_state(|state, events| events.note(state.upsert(conversation)));
+        let asked = Request::GetConversation {
+            conversation_id: id.to_owned(),
+        };
+        match self.request_idempotent(asked).await {
+            Ok(Reply::Conversation { conversation }) => {
+                self.with_state(|state, events| events.note(state.upsert(conversation)));
+            }
+            Ok(_) => {}
+            Err(e) => self.forget_if_not_found(id, &e),
         }
     }
 

@@ -14,6 +14,7 @@ use tim_core::events::Event;
 use tim_core::log_level::Kind;
 use tim_core::net_failure;
 use tim_core::outbox::is_transient;
+use tim_core::paging::ListPages;
 use tim_core::readiness::Readiness;
 use tim_core::reconnect::{backoff_ms, is_final};
 use tim_core::state::{Change, ConversationState};
@@ -192,15 +193,46 @@ impl Inner {
     }
 
     /// Replaces the local list with the server's (deletions still in the outbox stay applied).
+    /// It comes in pages; a conversation a push changed meanwhile may be in a page as it was
+    /// before, so those are fetched again once all pages are in (docs/protocol.md "Paging").
     async fn load_list(self: &Rc<Self>, generation: u64) -> Result<(), SdkError> {
-        let list = match self.request(Request::GetConversationList).await? {
-            Reply::ConversationList { conversations } => conversations,
-            other => return Err(unexpected(&other)),
-        };
-        self.still_current(generation)?;
+        self.session_mut().touched = Some(Vec::new());
+        let mut pages = ListPages::default();
+        let asked = self
+            .ask_pages(
+                generation,
+                Some(Request::GetConversationList),
+                &mut |_, reply| pages.take(reply).map_err(|other| unexpected(&other)),
+            )
+            .await;
+        let touched = self.session_mut().touched.take().unwrap_or_default();
+        asked?;
+        let paged = pages.paged();
         self.session_mut().list_synced = true;
-        self.with_state(|state, events| events.note(state.replace_all(list)));
+        self.with_state(|state, events| events.note(state.replace_all(pages.finish())));
+        if paged {
+            for id in touched {
+                self.refresh(&id, false).await;
+            }
+        }
         self.reapply_outbox().await;
+        Ok(())
+    }
+
+    /// Asks `next`, then what `take` makes of each answer, until it says nothing more: the
+    /// pages of the list or of a catch-up (`tim_core::paging` says what comes next). One loop
+    /// for both, behind `dyn`, so that its state machine is in the wasm once.
+    async fn ask_pages(
+        self: &Rc<Self>,
+        generation: u64,
+        mut next: Option<Request>,
+        take: &mut dyn FnMut(&Rc<Self>, Reply) -> Result<Option<Request>, SdkError>,
+    ) -> Result<(), SdkError> {
+        while let Some(request) = next {
+            let reply = self.request(request).await?;
+            self.still_current(generation)?;
+            next = take(self, reply)?;
+        }
         Ok(())
     }
 
@@ -349,6 +381,7 @@ impl Inner {
             latest_event,
             missed,
             resync_required,
+            more_missed,
             server_time,
             file_query,
             ..
@@ -373,10 +406,44 @@ impl Inner {
                 ""
             }
         );
+        let next = tim_core::paging::next_missed(&missed, more_missed);
         {
             let mut s = self.session_mut();
             for logged in missed {
                 Self::apply_logged(&mut s, Some(logged.ev), logged.push);
+            }
+            if next.is_some() {
+                // Pushes of what happens meanwhile are newer than the pages still to come.
+                s.held = Some(Vec::new());
+            }
+        }
+        let mut resync_required = resync_required;
+        let asked = self
+            .ask_pages(generation, next, &mut |me, reply| {
+                let Reply::Missed {
+                    missed,
+                    more,
+                    resync_required: lost,
+                } = reply
+                else {
+                    return Err(unexpected(&reply));
+                };
+                // The log stopped reaching back meanwhile: the list is reloaded instead.
+                resync_required |= lost;
+                let next = tim_core::paging::next_missed(&missed, more && !lost);
+                let mut s = me.session_mut();
+                for logged in missed {
+                    Self::apply_logged(&mut s, Some(logged.ev), logged.push);
+                }
+                Ok(next)
+            })
+            .await;
+        let held = self.session_mut().held.take().unwrap_or_default();
+        asked?;
+        {
+            let mut s = self.session_mut();
+            for held in held {
+                Self::apply_logged(&mut s, (held.ev > 0).then_some(held.ev), held.push);
             }
             if resync_required {
                 s.last_event = s.last_event.max(latest_event);

@@ -40,7 +40,7 @@ use tim_core::server_clock::ServerClock;
 use tim_core::shapes::Message;
 use tim_core::state::ConversationState;
 use tim_core::SdkError;
-use tim_proto::frame::KickReason;
+use tim_proto::frame::{KickReason, LoggedEvent};
 use tim_proto::{ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
 
 pub struct Inner {
@@ -101,6 +101,10 @@ struct Session {
     to_refresh: Vec<String>,
     /// The list has caught up with the server since this login (loaded, or resumed from the log).
     list_synced: bool,
+    /// While a catch-up comes in pages: the pushes that came meanwhile, applied after it.
+    held: Option<Vec<LoggedEvent>>,
+    /// While the list comes in pages: the conversations pushes changed meanwhile.
+    touched: Option<Vec<String>>,
     /// Bumped by each login(), so a failed attempt ends only itself.
     login_attempt: u64,
     /// The server's clock, from the last login answer (getServerTime).
@@ -164,6 +168,8 @@ impl Inner {
                 groups_stale: false,
                 to_refresh: Vec::new(),
                 list_synced: false,
+                held: None,
+                touched: None,
                 login_attempt: 0,
                 clock: ServerClock::default(),
                 last_close: None,
@@ -405,7 +411,19 @@ impl Inner {
             match s.pending.route(frame) {
                 Routed::Answered => return,
                 Routed::Unsolicited(e) => s.events.push(Event::Error(e)),
-                Routed::Push(ev, push) => Self::apply_logged(&mut s, ev, push),
+                Routed::Push(ev, push) => {
+                    if let Some(touched) = s.touched.as_mut() {
+                        tim_core::paging::note_touched(&push, touched);
+                    }
+                    match s.held.as_mut() {
+                        // Numbered from 1: 0 marks a push that is not logged.
+                        Some(held) => held.push(LoggedEvent {
+                            ev: ev.unwrap_or(0),
+                            push,
+                        }),
+                        None => Self::apply_logged(&mut s, ev, push),
+                    }
+                }
             }
         }
         self.schedule_push_dispatch();
@@ -413,7 +431,7 @@ impl Inner {
         let kept = std::mem::take(&mut self.session_mut().to_refresh);
         for id in kept {
             let me = Rc::clone(self);
-            wasm_bindgen_futures::spawn_local(async move { me.refresh_if_kept(&id).await });
+            wasm_bindgen_futures::spawn_local(async move { me.refresh(&id, true).await });
         }
     }
 
@@ -614,6 +632,8 @@ impl Inner {
         s.groups_stale = false;
         s.to_refresh.clear();
         s.list_synced = false;
+        s.held = None;
+        s.touched = None;
         s.events.reset_total();
         s.readiness = readiness;
         s.events.net_ended();

@@ -154,7 +154,7 @@ impl Inner {
             if let Ok(Reply::ConversationDeleted { cleared_seq, .. }) = result {
                 let id = entry.conversation_id;
                 self.with_state(|state, events| events.note(state.delete(&id, cleared_seq)));
-                self.refresh_if_kept(&id).await;
+                self.refresh(&id, true).await;
             }
         }
     }

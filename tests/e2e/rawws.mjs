@@ -95,17 +95,23 @@ export async function rawSendEach(page, server, senders, opts) {
 
 /**
  * The user's event log on the server after `after` (docs/protocol.md "The event log"): a raw login
- * with `resumeAfter`. Resolves { latestEvent, entries: [{ ev, kind, value }] }. The raw session
- * logs in and out at once (it does not change the log).
+ * with `resumeAfter`, again after the last entry while the answer says `moreMissed` (the log comes
+ * in pages, docs/protocol.md "Paging"). Resolves { latestEvent, entries: [{ ev, kind, value }] }.
+ * The raw sessions log in and out at once (they do not change the log).
  */
 export async function eventLog(page, server, userID, after = 0) {
-  const [answers] = await rawJobs(page, server.wsURL, server.sdkAppID, [
-    { userID, userSig: server.sig(userID), resumeAfter: after, requests: [] },
-  ]);
-  const [login] = answers;
-  assert.equal(login.t, 'reply', `raw login of ${userID}: ${JSON.stringify(login)}`);
-  assert.equal(login.value.resyncRequired, false, `${userID}'s event log after ${after} can be read exactly`);
-  return { latestEvent: login.value.latestEvent, entries: login.value.missed };
+  const entries = [];
+  for (let at = after; ; ) {
+    const [answers] = await rawJobs(page, server.wsURL, server.sdkAppID, [
+      { userID, userSig: server.sig(userID), resumeAfter: at, requests: [] },
+    ]);
+    const [login] = answers;
+    assert.equal(login.t, 'reply', `raw login of ${userID}: ${JSON.stringify(login)}`);
+    assert.equal(login.value.resyncRequired, false, `${userID}'s event log after ${at} can be read exactly`);
+    entries.push(...login.value.missed);
+    if (!login.value.moreMissed) return { latestEvent: login.value.latestEvent, entries };
+    at = login.value.missed.at(-1).ev;
+  }
 }
 
 /** Entries of an event log that delete `conversationID` for its user. */

@@ -17,6 +17,7 @@ pub mod log_level;
 pub mod message_args;
 pub mod net_failure;
 pub mod outbox;
+pub mod paging;
 pub mod pending;
 pub mod readiness;
 pub mod reconnect;
