@@ -21,6 +21,9 @@ use tim_core::state::{Change, ConversationState};
 use tim_core::SdkError;
 use tim_proto::{ErrorCode, Reply, Request};
 
+/// What [`Inner::ask_pages`] does with each answer: the request for the next page, if any.
+type TakePage<'a> = dyn FnMut(&Rc<Inner>, Reply) -> Result<Option<Request>, SdkError> + 'a;
+
 /// How long logout waits for the server's goodbye before closing anyway.
 const LOGOUT_TIMEOUT_MS: u32 = 3_000;
 
@@ -202,7 +205,7 @@ impl Inner {
             .ask_pages(
                 generation,
                 Some(Request::GetConversationList),
-                &mut |_, reply| pages.take(reply).map_err(|other| unexpected(&other)),
+                &mut |_, reply| pages.take(reply),
             )
             .await;
         let touched = self.session_mut().touched.take().unwrap_or_default();
@@ -226,7 +229,7 @@ impl Inner {
         self: &Rc<Self>,
         generation: u64,
         mut next: Option<Request>,
-        take: &mut dyn FnMut(&Rc<Self>, Reply) -> Result<Option<Request>, SdkError>,
+        take: &mut TakePage<'_>,
     ) -> Result<(), SdkError> {
         while let Some(request) = next {
             let reply = self.request(request).await?;

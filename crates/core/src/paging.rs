@@ -2,6 +2,7 @@
 //! a reconnect's catch-up come in bounded pages, and the SDK asks for the next until it has
 //! all of them, then answers getConversationList / goes on as if it had been one answer.
 
+use crate::SdkError;
 use tim_proto::frame::LoggedEvent;
 use tim_proto::model::WireConversation;
 use tim_proto::{Push, Reply, Request};
@@ -15,14 +16,14 @@ pub struct ListPages {
 
 impl ListPages {
     /// Takes one page's answer: the request for the next page, or `None` once the list is whole.
-    /// Anything but a list page is handed back (unexpected).
-    pub fn take(&mut self, reply: Reply) -> Result<Option<Request>, Reply> {
+    /// Anything but a list page is an error (unexpected).
+    pub fn take(&mut self, reply: Reply) -> Result<Option<Request>, SdkError> {
         let Reply::ConversationList {
             conversations,
             cursor,
         } = reply
         else {
-            return Err(reply);
+            return Err(crate::calls::unexpected(&reply));
         };
         self.list.extend(conversations);
         self.pages += 1;
@@ -110,13 +111,13 @@ mod tests {
         let mut pages = ListPages::default();
         let next = pages.take(page(&[("C2Ca", 1), ("C2Cb", 0)], Some("k1")));
         assert_eq!(
-            next,
-            Ok(Some(Request::GetMoreConversations {
+            next.ok(),
+            Some(Some(Request::GetMoreConversations {
                 cursor: "k1".into()
             }))
         );
         assert!(!pages.paged());
-        assert_eq!(pages.take(page(&[("C2Cc", 2)], None)), Ok(None));
+        assert_eq!(pages.take(page(&[("C2Cc", 2)], None)).ok(), Some(None));
         assert!(pages.paged());
         let ids: Vec<String> = pages
             .finish()
@@ -129,10 +130,14 @@ mod tests {
     #[test]
     fn one_page_is_the_whole_list_and_other_answers_are_handed_back() {
         let mut pages = ListPages::default();
-        assert_eq!(pages.take(page(&[("C2Ca", 0)], None)), Ok(None));
+        assert_eq!(pages.take(page(&[("C2Ca", 0)], None)).ok(), Some(None));
         assert!(!pages.paged());
         assert_eq!(pages.finish().len(), 1);
-        assert_eq!(ListPages::default().take(Reply::Done), Err(Reply::Done));
+        let other = ListPages::default().take(Reply::Done);
+        assert_eq!(
+            other.map_err(|e| e.code).err(),
+            Some(tim_proto::ErrorCode::Internal)
+        );
     }
 
     #[test]
