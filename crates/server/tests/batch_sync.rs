@@ -287,7 +287,7 @@ async fn batches_of_1_2_and_100_delete_all_they_name_and_101_changes_nothing() {
     assert!(texts(&fresh.messages("C2Cp102", 15).await).is_empty());
 
     // The session that was away replays each deletion once, in order.
-    let (mut back, login) = srv.login_resume("alice", since).await;
+    let (mut back, login) = srv.login_resume_all("alice", since).await;
     assert_eq!(login["resyncRequired"], false);
     let missed = login["missed"].as_array().cloned().unwrap_or_default();
     assert_eq!(missed.len(), 103);

@@ -296,7 +296,7 @@ async fn a_deletion_racing_a_message_ends_the_same_on_every_session() {
     deleter.seen.iter().for_each(|f| seen_by_deleter.apply(f));
 
     // A session reconnecting from nothing replays the same log.
-    let (_, replay) = srv.login_resume("alice", 0).await;
+    let (_, replay) = srv.login_resume_all("alice", 0).await;
     assert_eq!(replay["latestEvent"], TOTAL);
     let replayed: Vec<Value> = replay["missed"].as_array().cloned().unwrap_or_default();
     assert_eq!(replayed.len() as u64, TOTAL);

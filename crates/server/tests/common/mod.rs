@@ -182,6 +182,29 @@ impl TestServer {
         (c, r["value"].clone())
     }
 
+    /// [`Self::login_resume`], the catch-up's further pages (`getMissed` while `more`, see
+    /// docs/protocol.md "Paging") put into `missed`: the whole catch-up, as one answer had it.
+    pub async fn login_resume_all(&self, user: &str, after: u64) -> (Client, Value) {
+        let (mut c, mut login) = self.login_resume(user, after).await;
+        let mut missed = login["missed"].as_array().cloned().unwrap_or_default();
+        let mut more = login["moreMissed"].as_bool().unwrap_or(false);
+        while more {
+            let last = missed.last().map(|e| e["ev"].clone()).expect("a page");
+            let page = c.request("getMissed", Some(json!({ "after": last }))).await;
+            assert_eq!(page["kind"], "missed", "{page}");
+            assert_eq!(page["value"]["resyncRequired"], false, "{page}");
+            missed.extend(
+                page["value"]["missed"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            more = page["value"]["more"].as_bool().unwrap_or(false);
+        }
+        login["missed"] = Value::Array(missed);
+        (c, login)
+    }
+
     /// A UserSig of the app's admin identifier.
     pub fn admin_sig(&self) -> String {
         self.sig("administrator")
@@ -329,13 +352,26 @@ impl Client {
         r["value"].clone()
     }
 
+    /// The whole list: `getConversationList`, then `getMoreConversations` while a cursor comes
+    /// (docs/protocol.md "Paging").
     pub async fn conversations(&mut self) -> Vec<Value> {
-        let r = self.request("getConversationList", None).await;
-        assert_eq!(r["kind"], "conversationList", "{r}");
-        r["value"]["conversations"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        let mut r = self.request("getConversationList", None).await;
+        let mut list = Vec::new();
+        loop {
+            assert_eq!(r["kind"], "conversationList", "{r}");
+            list.extend(
+                r["value"]["conversations"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            let Some(cursor) = r["value"]["cursor"].as_str().map(str::to_owned) else {
+                return list;
+            };
+            r = self
+                .request("getMoreConversations", Some(json!({ "cursor": cursor })))
+                .await;
+        }
     }
 
     pub async fn delete(&mut self, conversation_id: &str) -> Value {
