@@ -378,10 +378,10 @@ function learnPerson(userID, { nick = '', avatar = '' }) {
   if (view) renderMessages('keep');
 }
 
-/** The open conversation is read: marks it so when the list says it has unread messages. */
+/** The open conversation is read (the tab is shown): marks it so when the list says it has unread messages. */
 function markRead() {
   const c = view && findConversation(view.id);
-  if (!c || !c.unreadCount || view.marking) return;
+  if (!c || !c.unreadCount || view.marking || document.visibilityState !== 'visible') return;
   const mine = view;
   mine.marking = true;
   tim
@@ -1063,8 +1063,12 @@ $('image-btn').addEventListener('click', () => $('image-input').click());
 $('file-btn').addEventListener('click', () => $('file-input').click());
 $('image-input').addEventListener('change', () => sendFile('image', $('image-input')));
 $('file-input').addEventListener('change', () => sendFile('file', $('file-input')));
-// Read receipts go when the page is shown again (a tab in the background has not been read).
-document.addEventListener('visibilitychange', ackReceipts);
+// A tab in the background has not been read: the open chat is marked read, and its read
+// receipts go, when the page is shown again.
+document.addEventListener('visibilitychange', () => {
+  markRead();
+  ackReceipts();
+});
 $('message-scroll').addEventListener('scroll', () => {
   const s = $('message-scroll');
   if (s.scrollTop < 60) loadOlder();

@@ -88,13 +88,30 @@ describe('demo chat: read receipts and @-mentions', () => {
     // a message arriving while ben reads the chat is read as it arrives
     await typeAndEnter(a, 'great');
     await receiptIs(a, 'great', 'Read');
+    // ben's tab in the background (as the browser says when he switches tabs): a new message is
+    // neither read nor receipted until he comes back to it
+    const tab = (state) =>
+      b.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await tab('hidden');
+    await typeAndEnter(a, 'while you were away');
+    await b.waitForFunction(() => [...document.querySelectorAll('[data-testid="msg"].in .text')].some((x) => x.textContent === 'while you were away'));
+    await b.waitForFunction(() => document.querySelector('[data-testid="unread-C2Crr_ann"]')?.textContent === '1');
+    await sleep(500);
+    assert.equal(await receiptOf(a, 'while you were away'), ' · Sent', 'not read in a background tab');
+    assert.match(await b.title(), /^\(1\) /, 'the tab title counts it');
+    await tab('visible');
+    await receiptIs(a, 'while you were away', 'Read');
+    await b.waitForFunction(() => document.querySelector('[data-testid="unread-C2Crr_ann"]')?.hidden);
 
     // after a reload the history says so (the message's isPeerRead)
     await a.reload();
     await a.waitForSelector(`${T('chat')}:not([hidden])`);
     await connected(a);
     await a.click(T('open-C2Crr_ben'));
-    for (const t of ['are you there?', 'second question', 'great']) await receiptIs(a, t, 'Read');
+    for (const t of ['are you there?', 'second question', 'great', 'while you were away']) await receiptIs(a, t, 'Read');
     assert.equal(await msg(a, 'yes, here').locator(T('msg-receipt')).count(), 0, 'no receipt line on received messages');
 
     assert.deepEqual([...alice.errors, ...bob.errors], []);
