@@ -468,7 +468,8 @@ function ackReceipts() {
     for (const m of batch) acked.add(m.ID);
     record(`sendMessageReadReceipt([${batch.length} message${batch.length === 1 ? '' : 's'}])`, tim.sendMessageReadReceipt(batch)).catch((e) => {
       for (const m of batch) acked.delete(m.ID);
-      if (view === mine) say('pane-status', `Could not send read receipts: ${errorText(e)}`, { error: true });
+      const lost = e.code >= 2800 && e.code < 2900; // the connection went: sent again on reconnect
+      if (view === mine && !lost) say('pane-status', `Could not send read receipts: ${errorText(e)}`, { error: true });
     });
   }
 }
