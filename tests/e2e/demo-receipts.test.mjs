@@ -161,6 +161,16 @@ describe('demo chat: read receipts and @-mentions', () => {
     assert.match(await b.getAttribute(T('open-GROUPrr_team'), 'aria-label'), /mentions you/);
     await b.mouse.move(700, 400); // no row under the pointer (hover) in the picture
     await b.screenshot({ path: resultPath('demo-receipts-at-me.png') });
+    // the same list at phone width: the mark shows, and the row's long last message does not
+    // make the page wider than the screen
+    await b.setViewportSize(PHONE);
+    await b.click(T('back-btn'));
+    assert.equal(await b.isVisible(T('at-GROUPrr_team')), true);
+    const [mark, row] = await Promise.all([T('at-GROUPrr_team'), T('conv-GROUPrr_team')].map((sel) => b.$eval(sel, (e) => e.getBoundingClientRect().right)));
+    assert.ok(mark < row, 'the mark is inside its row');
+    assert.equal(await fitsWidth(b), true, 'the phone list does not scroll sideways');
+    await b.screenshot({ path: resultPath('demo-receipts-at-me-phone.png') });
+    await b.setViewportSize(DESKTOP);
     await a.click(T('back-btn'));
     assert.equal(await a.locator(T('at-GROUPrr_team')).count(), 0, 'no mark for the sender');
     await a.click(T('open-GROUPrr_team'));
