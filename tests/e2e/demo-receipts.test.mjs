@@ -105,13 +105,27 @@ describe('demo chat: read receipts and @-mentions', () => {
     await tab('visible');
     await receiptIs(a, 'while you were away', 'Read');
     await b.waitForFunction(() => document.querySelector('[data-testid="unread-C2Crr_ann"]')?.hidden);
+    // read while ann has another chat open: reopened, her message says so
+    await tab('hidden');
+    await typeAndEnter(a, 'read me later');
+    await receiptIs(a, 'read me later', 'Sent');
+    await a.click(T('new-chat-btn'));
+    await a.fill(T('new-user-id'), 'rr_zed');
+    await a.keyboard.press('Enter');
+    await closed(a, 'new-chat-dialog');
+    await b.waitForFunction(() => [...document.querySelectorAll('[data-testid="msg"].in .text')].some((x) => x.textContent === 'read me later'));
+    await tab('visible');
+    await b.waitForFunction(() => /^sendMessageReadReceipt\(\[1 message\]\) → resolved/.test(document.querySelector('[data-testid="result"]').textContent));
+    await sleep(500); // the receipt reaches ann's SDK while her page shows another chat
+    await a.click(T('open-C2Crr_ben'));
+    await receiptIs(a, 'read me later', 'Read');
 
     // after a reload the history says so (the message's isPeerRead)
     await a.reload();
     await a.waitForSelector(`${T('chat')}:not([hidden])`);
     await connected(a);
     await a.click(T('open-C2Crr_ben'));
-    for (const t of ['are you there?', 'second question', 'great', 'while you were away']) await receiptIs(a, t, 'Read');
+    for (const t of ['are you there?', 'second question', 'great', 'while you were away', 'read me later']) await receiptIs(a, t, 'Read');
     assert.equal(await msg(a, 'yes, here').locator(T('msg-receipt')).count(), 0, 'no receipt line on received messages');
 
     assert.deepEqual([...alice.errors, ...bob.errors], []);
