@@ -190,16 +190,26 @@ impl ConversationState {
     }
 
     /// A message was revoked or modified: a listed conversation whose last message it is shows
-    /// it as it is now. Whether the conversation is listed (only then is the change told).
+    /// it as it is now, and a revoked @ message leaves its groupAtInfoList (as Tencent's does).
+    /// Whether the conversation is listed (only then is the change told).
     pub fn apply_edit(&mut self, msg: &WireMessage) -> (bool, Change) {
         let Some(entry) = self.entries.get_mut(msg.conversation_id.as_str()) else {
             return (false, Change::default());
         };
-        let last = entry.last_message.as_mut().filter(|m| m.id == msg.id);
-        let Some(last) = last else {
-            return (true, Change::default());
-        };
-        *last = msg.clone();
+        let mentions = entry.at_info.len();
+        if msg.revoked {
+            let seq = msg.seq.to_string();
+            if let Some(i) = entry.at_info.chunks_exact(2).position(|p| p[0] == seq) {
+                entry.at_info.remove(2 * i);
+                entry.at_info.remove(2 * i);
+            }
+        }
+        let unmentioned = entry.at_info.len() != mentions;
+        match entry.last_message.as_mut().filter(|m| m.id == msg.id) {
+            Some(last) => *last = msg.clone(),
+            None if !unmentioned => return (true, Change::default()),
+            None => {}
+        }
         self.touched(&msg.conversation_id);
         (
             true,
@@ -574,6 +584,49 @@ mod tests {
         assert!(!s.fill_group("GROUPother", &[team]), "unknown: fetch it");
         assert!(s.fill_group("C2Cbob", &[]), "not a group conversation");
         assert!(s.fill_group("GROUPnone", &[]), "not in the list");
+    }
+
+    #[test]
+    fn a_revoked_mention_leaves_the_group_at_info_list() {
+        let mut s = ConversationState::new("alice");
+        let at = |seq: u64| WireMessage {
+            body: WireBody::AtText {
+                text: "@".into(),
+                at_user_list: vec!["alice".into()],
+            },
+            ..msg("GROUPg", "bob", seq, 10)
+        };
+        for seq in 1..=3 {
+            s.apply_message(&at(seq), true);
+        }
+        let seqs = |s: &ConversationState| -> Vec<u64> {
+            let c = s.get("GROUPg").expect("listed");
+            c.group_at_info_list
+                .iter()
+                .map(|a| a.message_sequence)
+                .collect()
+        };
+        assert_eq!(seqs(&s), [1, 2, 3]);
+        s.take_dirty();
+        // A modification changes no mention; a revoke of one that is not the last message
+        // drops it (the list is told), the last message's too.
+        let (listed, ch) = s.apply_edit(&at(2));
+        assert!(listed && ch == Change::default());
+        let revoked = |seq| WireMessage {
+            revoked: true,
+            ..at(seq)
+        };
+        let (_, ch) = s.apply_edit(&revoked(2));
+        assert!(ch.list && !ch.total_unread);
+        assert_eq!(seqs(&s), [1, 3]);
+        assert_eq!(s.take_dirty().upserts.len(), 1, "written to the cache");
+        s.apply_edit(&revoked(3));
+        assert_eq!(seqs(&s), [1]);
+        assert_eq!(
+            s.total_unread(),
+            3,
+            "the unread count is not the list's business"
+        );
     }
 
     #[test]
