@@ -5,7 +5,7 @@
 // shows the same; setMessageRead / setAllMessageRead (on every session of the user) and
 // deleteConversation empty it, for good. A revoked @ message leaves everyone's list (live, on the
 // MESSAGE_REVOKED push, and after a fresh login); one a user deleted for herself (deleteMessage)
-// leaves hers only.
+// leaves hers only (at once, and after a fresh login).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useEnv, openUser, findConv, groupSend } from './harness.mjs';
@@ -182,8 +182,12 @@ describe('groupAtInfoList', () => {
     assert.deepEqual(await mine(alice), both);
     assert.deepEqual(await mine(carol), both);
 
-    // alice deletes m1 for herself: gone from her list after a fresh login; carol keeps it.
+    // alice deletes m1 for herself: gone from her list at once and after a fresh login; carol
+    // keeps it.
+    upd = updated(alice, 1);
     await alice.ok('deleteMessage', [m1]);
+    await upd;
+    assert.deepEqual(await mine(alice), [[m3.sequence, CONV_AT_ME]]);
     await alice.close();
     const alice2 = await openUser(env.browser, env.server, 'gat_alice2');
     await alice2.login();

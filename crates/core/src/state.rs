@@ -196,15 +196,7 @@ impl ConversationState {
         let Some(entry) = self.entries.get_mut(msg.conversation_id.as_str()) else {
             return (false, Change::default());
         };
-        let mentions = entry.at_info.len();
-        if msg.revoked {
-            let seq = msg.seq.to_string();
-            if let Some(i) = entry.at_info.chunks_exact(2).position(|p| p[0] == seq) {
-                entry.at_info.remove(2 * i);
-                entry.at_info.remove(2 * i);
-            }
-        }
-        let unmentioned = entry.at_info.len() != mentions;
+        let unmentioned = msg.revoked && unmention(&mut entry.at_info, msg.seq);
         match entry.last_message.as_mut().filter(|m| m.id == msg.id) {
             Some(last) => *last = msg.clone(),
             None if !unmentioned => return (true, Change::default()),
@@ -218,6 +210,25 @@ impl ConversationState {
                 total_unread: false,
             },
         )
+    }
+
+    /// Messages `seqs` of the conversation were deleted for this user (deleteMessage): they
+    /// leave its groupAtInfoList.
+    pub fn unmention(&mut self, conversation_id: &str, seqs: &[u64]) -> Change {
+        let Some(entry) = self.entries.get_mut(conversation_id) else {
+            return Change::default();
+        };
+        let mut changed = false;
+        for &seq in seqs {
+            changed |= unmention(&mut entry.at_info, seq);
+        }
+        if changed {
+            self.touched(conversation_id);
+        }
+        Change {
+            list: changed,
+            total_unread: false,
+        }
     }
 
     fn raise_watermark(&mut self, conversation_id: &str, seq: u64) -> u64 {
@@ -512,6 +523,18 @@ fn sort_time(c: &WireConversation) -> i64 {
     c.last_message.as_ref().map_or(c.update_time, |m| m.time)
 }
 
+/// Removes message `seq`'s pair from a groupAtInfoList's flat `[seq, atType, ...]`; whether it
+/// was there.
+fn unmention(at_info: &mut Vec<String>, seq: u64) -> bool {
+    let seq = seq.to_string();
+    let Some(i) = at_info.chunks_exact(2).position(|p| p[0] == seq) else {
+        return false;
+    };
+    at_info.remove(2 * i);
+    at_info.remove(2 * i);
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,6 +645,13 @@ mod tests {
         assert_eq!(s.take_dirty().upserts.len(), 1, "written to the cache");
         s.apply_edit(&revoked(3));
         assert_eq!(seqs(&s), [1]);
+        // deleteMessage of a mention drops it; of anything else changes nothing.
+        s.take_dirty();
+        assert_eq!(s.unmention("GROUPg", &[7]), Change::default());
+        assert_eq!(s.unmention("GROUPx", &[1]), Change::default());
+        assert!(s.unmention("GROUPg", &[7, 1]).list);
+        assert_eq!(seqs(&s), Vec::<u64>::new());
+        assert_eq!(s.take_dirty().upserts.len(), 1, "written to the cache");
         assert_eq!(
             s.total_unread(),
             3,
