@@ -28,6 +28,7 @@ const META: &str = "meta";
 const SNAPSHOT: [&str; 3] = [CONVERSATIONS, WATERMARKS, META];
 const LAST_EVENT: &str = "lastEvent";
 const VERIFIED: &str = "verified";
+const FILE_QUERY: &str = "fileQuery";
 
 /// Recent messages kept per conversation.
 pub const RECENT_MESSAGES: usize = 100;
@@ -77,6 +78,8 @@ pub struct Snapshot {
     pub last_event: u64,
     pub conversations: Vec<WireConversation>,
     pub watermarks: Vec<(String, u64)>,
+    /// The last login answer's `fileQuery` (the file ticket), '' for none.
+    pub file_query: String,
 }
 
 pub struct Cache {
@@ -206,17 +209,28 @@ impl Cache {
             .await?
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
+        let file_query = result(meta.get(&FILE_QUERY.into()))
+            .await?
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
         Ok(Snapshot {
             verified,
             last_event,
             conversations,
             watermarks,
+            file_query,
         })
     }
 
-    /// Writes one tick's changes (and the last applied event) in one transaction. A removed
-    /// conversation's cached messages go with it.
-    pub async fn write(&self, dirty: Dirty, last_event: u64, verified: bool) -> CacheResult<()> {
+    /// Writes one tick's changes (and the last applied event, whether the server accepted the
+    /// login, and the login answer's `fileQuery` when it came: kept so the links of what the
+    /// next login shows from the cache work before its answer; '' forgets it) in one
+    /// transaction. A removed conversation's cached messages go with it.
+    pub async fn write(
+        &self,
+        dirty: Dirty,
+        (last_event, verified, file_query): (u64, bool, Option<String>),
+    ) -> CacheResult<()> {
         let tx = self.transaction(
             &[CONVERSATIONS, MESSAGES, WATERMARKS, META],
             IdbTransactionMode::Readwrite,
@@ -250,6 +264,11 @@ impl Cache {
         queued(meta.put_with_key(&JsValue::from(last_event as f64), &LAST_EVENT.into()))?;
         if verified {
             queued(meta.put_with_key(&JsValue::TRUE, &VERIFIED.into()))?;
+        }
+        match file_query.as_deref() {
+            None => {}
+            Some("") => queued(meta.delete(&FILE_QUERY.into()))?,
+            Some(q) => queued(meta.put_with_key(&q.into(), &FILE_QUERY.into()))?,
         }
         done(&tx).await
     }

@@ -86,7 +86,10 @@ impl Inner {
         {
             let mut s = self.session_mut();
             let mut state = ConversationState::new(&user_id);
-            state.links = tim_core::files::FileLinks::new(&self.url, "");
+            // Until the server answers, links carry the ticket kept from the last answer.
+            let now = (crate::js::now_ms() / 1000.0) as i64;
+            state.links =
+                tim_core::files::FileLinks::before_login(&self.url, &snapshot.file_query, now);
             let cached = !snapshot.conversations.is_empty();
             state.restore(snapshot.conversations, snapshot.watermarks);
             s.events.note(Change {
@@ -172,6 +175,7 @@ impl Inner {
             if let Some(state) = s.state.as_mut() {
                 state.links = tim_core::files::FileLinks::new(&self.url, &file_query);
             }
+            s.file_query = Some(file_query);
             s.clock.set(server_time, crate::js::now_ms());
             s.credentials = Some((user_id.to_owned(), user_sig.to_owned()));
             s.verified = true;
@@ -228,6 +232,9 @@ impl Inner {
         if let Ok(logout) = Outgoing::typed(&Request::Logout) {
             let _ = self.request_within(logout, LOGOUT_TIMEOUT_MS).await;
         }
+        // The ticket kept for the next login's cached links is a credential: it goes too.
+        self.session_mut().file_query = Some(String::new());
+        self.persist_now().await;
         {
             let mut s = self.session_mut();
             Self::teardown(&mut s, Readiness::LoggedOut);
@@ -356,8 +363,12 @@ impl Inner {
         else {
             return Err(unexpected(&reply));
         };
-        if let Some(state) = self.session_mut().state.as_mut() {
-            state.links = tim_core::files::FileLinks::new(&self.url, &file_query);
+        {
+            let mut s = self.session_mut();
+            if let Some(state) = s.state.as_mut() {
+                state.links = tim_core::files::FileLinks::new(&self.url, &file_query);
+            }
+            s.file_query = Some(file_query);
         }
         self.session_mut()
             .clock

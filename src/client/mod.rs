@@ -91,6 +91,8 @@ struct Session {
     persisted_event: u64,
     /// Messages to add to the cache's recent messages at the next write.
     new_messages: Vec<WireMessage>,
+    /// The login answer's `fileQuery` to keep in the cache at the next write ('' forgets it).
+    file_query: Option<String>,
     /// The user's groups, as last fetched.
     groups: Vec<tim_proto::model::WireGroup>,
     /// The server said the groups changed: fetch them and emit GROUP_LIST_UPDATED.
@@ -160,6 +162,7 @@ impl Inner {
                 verified: false,
                 persisted_event: 0,
                 new_messages: Vec::new(),
+                file_query: None,
                 groups: Vec::new(),
                 groups_stale: false,
                 to_refresh: Vec::new(),
@@ -610,6 +613,7 @@ impl Inner {
         s.verified = false;
         s.persisted_event = 0;
         s.new_messages.clear();
+        s.file_query = None;
         s.groups.clear();
         s.groups_stale = false;
         s.to_refresh.clear();

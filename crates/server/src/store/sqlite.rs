@@ -862,9 +862,10 @@ impl Store for SqliteStore {
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64> {
         // Per thread, the lowest watermark of its parties; everything at or below it is
         // invisible to all of them. Seqs keep counting from `threads.last_seq`, so removing
-        // rows never lets a seq be reused.
+        // rows never lets a seq be reused. A purged message's read receipts go with it, in the
+        // same transaction (RETURNING: a background batch, not a request's hot path).
         let deleted = self.change(|conn| {
-            Ok(conn
+            let gone = conn
                 .prepare_cached(
                     "DELETE FROM messages WHERE rowid IN (
                      SELECT m.rowid FROM threads t
@@ -872,9 +873,25 @@ impl Store for SqliteStore {
                      WHERE m.seq <= (SELECT MIN(c.cleared_seq) FROM conversations c
                                      WHERE c.sdk_app_id = t.sdk_app_id AND c.conv_key = t.conv_key)
                        AND m.time < ?2
-                     LIMIT ?1)",
+                     LIMIT ?1)
+                     RETURNING sdk_app_id, conv_key, seq, need_receipt",
                 )?
-                .execute(params![max_rows, sent_before])?)
+                .query_map(params![max_rows, sent_before], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, bool>(3)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut reads = conn.prepare_cached(
+                "DELETE FROM message_reads WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq = ?3",
+            )?;
+            for (app, conv_key, seq, _) in gone.iter().filter(|g| g.3) {
+                reads.execute(params![app, conv_key, seq])?;
+            }
+            Ok(gone.len())
         })?;
         Ok(deleted as u64)
     }
