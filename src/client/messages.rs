@@ -7,6 +7,7 @@ use std::rc::Rc;
 use tim_core::args;
 use tim_core::files;
 use tim_core::message_args::message_args;
+use tim_core::recent;
 use tim_core::shapes::{Message, Sendable};
 use tim_core::SdkError;
 use tim_proto::{ErrorCode, Reply, Request};
@@ -180,32 +181,18 @@ impl Inner {
             .messages(&id)
             .await
             .map_err(|e| SdkError::new(ErrorCode::Internal, e))?;
-        let end = match &a.next_req_message_id {
-            Some(anchor) => all.iter().position(|m| &m.id == anchor).ok_or_else(|| {
-                SdkError::new(
-                    ErrorCode::MessageNotFound,
-                    format!("nextReqMessageID {anchor:?} is not a cached message of {id}"),
-                )
-            })?,
-            None => all.len(),
-        };
-        let start = end.saturating_sub(a.count as usize);
+        let p = recent::page(&all, a.next_req_message_id.as_deref(), a.count, &id)?;
         let page: Vec<Message> = match &self.session().state {
-            Some(state) => all[start..end]
+            Some(state) => all[p.start..p.end]
                 .iter()
                 .map(|m| Message::from_wire(m, state.me(), &state.links))
                 .collect(),
             None => Vec::new(),
         };
-        let next = if start > 0 {
-            all[start].id.clone()
-        } else {
-            String::new()
-        };
         Ok(Object::new()
-            .field("isCompleted", &(start == 0))
+            .field("isCompleted", &p.is_completed)
             .field("messageList", &page)
-            .field("nextReqMessageID", &next)
+            .field("nextReqMessageID", &p.next_req_message_id)
             .end())
     }
 }

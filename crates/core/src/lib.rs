@@ -19,6 +19,7 @@ pub mod net_failure;
 pub mod outbox;
 pub mod pending;
 pub mod readiness;
+pub mod recent;
 pub mod reconnect;
 pub mod server_clock;
 pub mod shapes;
