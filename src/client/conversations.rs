@@ -141,13 +141,16 @@ impl Inner {
         let Reply::ConversationsDeleted { results } = reply else {
             return Err(unexpected(&reply));
         };
-        let (steps, data) = deletion::batch_steps(results, batch.clear_history, batch.invalid);
-        for step in steps {
-            match step {
-                deletion::BatchStep::Share(note) => self.apply_and_share(note),
-                deletion::BatchStep::Forget(id) => self.forget(&id),
-            }
-        }
+        let data =
+            deletion::batch_steps(
+                results,
+                batch.clear_history,
+                batch.invalid,
+                |step| match step {
+                    deletion::BatchStep::Share(note) => self.apply_and_share(note),
+                    deletion::BatchStep::Forget(id) => self.forget(&id),
+                },
+            );
         self.persist_now().await;
         Ok(crate::js::to_js(&deletion::batch_answer(data)?))
     }

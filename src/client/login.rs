@@ -286,29 +286,33 @@ impl Inner {
                     self.after_reconnect(generation, resync_required).await;
                     return;
                 }
-                Err(e) => {
-                    let (code, message) = (e.code.as_u32(), e.message.clone());
-                    match reconnect::after_failure(e) {
-                        AfterFailure::EndSession(events) => {
-                            log!(Kind::Warn, "reconnect refused ({code}): {message}");
-                            {
-                                let mut s = self.session_mut();
-                                s.reconnecting = false;
-                                Self::end_session(&mut s, events);
-                            }
-                            self.schedule_dispatch();
-                            return;
+                Err(e) => match reconnect::after_failure(e) {
+                    AfterFailure::EndSession(ended) => {
+                        if let Some(e) = &ended.error {
+                            log!(
+                                Kind::Warn,
+                                "reconnect refused ({}): {}",
+                                e.code.as_u32(),
+                                e.message
+                            );
                         }
-                        AfterFailure::Retry => {
-                            log!(Kind::Info, "reconnect failed: {message}");
+                        {
                             let mut s = self.session_mut();
-                            if s.generation == generation {
-                                s.generation += 1;
-                                s.conn = None;
-                            }
+                            s.reconnecting = false;
+                            Self::end_session(&mut s, ended);
+                        }
+                        self.schedule_dispatch();
+                        return;
+                    }
+                    AfterFailure::Retry(e) => {
+                        log!(Kind::Info, "reconnect failed: {}", e.message);
+                        let mut s = self.session_mut();
+                        if s.generation == generation {
+                            s.generation += 1;
+                            s.conn = None;
                         }
                     }
-                }
+                },
             }
         }
     }

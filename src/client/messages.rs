@@ -192,7 +192,7 @@ impl Inner {
         Ok(Object::new()
             .field("isCompleted", &p.is_completed)
             .field("messageList", &page)
-            .field("nextReqMessageID", &p.next_req_message_id)
+            .field("nextReqMessageID", p.next_req_message_id)
             .end())
     }
 }

@@ -431,18 +431,16 @@ impl Inner {
             to_refresh,
             groups_stale,
         };
-        if let push::Applied::EndSession(events) = push::apply(target, push) {
-            Self::end_session(s, events);
+        if let push::Applied::EndSession(ended) = push::apply(target, push) {
+            Self::end_session(s, ended);
         }
     }
 
     /// Logged out by the server (a kick, a final refusal of a reconnect): the session ends, then
-    /// `events` are queued.
-    fn end_session(s: &mut Session, events: Vec<Event>) {
+    /// its events are queued.
+    fn end_session(s: &mut Session, ended: push::Ended) {
         Self::teardown(s, Readiness::LoggedOut);
-        for e in events {
-            s.events.push(e);
-        }
+        ended.queue(&mut s.events);
     }
 
     pub fn on_closed(self: &Rc<Self>, generation: u64, closed: Closed) {

@@ -9,6 +9,7 @@ pub const QUIET_MS: u32 = 30;
 pub const MAX_WAIT_MS: u32 = 300;
 
 /// `started_ms`: when the gathering began (the first push); `last_push_ms`: the newest push.
+#[inline]
 pub fn burst_over(now_ms: f64, started_ms: f64, last_push_ms: f64) -> bool {
     now_ms - last_push_ms >= f64::from(QUIET_MS) || now_ms - started_ms >= f64::from(MAX_WAIT_MS)
 }

@@ -76,6 +76,7 @@ pub fn outcome(result: Result<Reply, SdkError>, has_entry: bool) -> Outcome {
 }
 
 /// The server says a conversation does not exist: a local entry for it is stale and goes.
+#[inline]
 pub fn forgets(e: &SdkError) -> bool {
     e.code == ErrorCode::ConversationNotFound
 }
@@ -89,21 +90,23 @@ pub enum BatchStep {
     Forget(String),
 }
 
-/// The batch form's answer: the local steps and what the call resolves (or rejects) with.
-/// `invalid`: the caller's strings that were not conversation IDs, with why.
+/// The batch form's answer: its local steps (given to `step`, in order) and what the call
+/// resolves (or rejects) with. `invalid`: the caller's strings that were not conversation IDs,
+/// with why.
+#[inline]
 pub fn batch_steps(
     results: Vec<DeleteResult>,
     clear_history: bool,
     invalid: Vec<(String, SdkError)>,
-) -> (Vec<BatchStep>, BatchDeleted) {
-    let mut steps = Vec::new();
+    mut step: impl FnMut(BatchStep),
+) -> BatchDeleted {
     let mut deleted = Vec::new();
     let mut failed = invalid;
     for r in results {
         let id = r.conversation_id;
         match r.outcome {
             DeleteOutcome::Deleted => {
-                steps.push(BatchStep::Share(if clear_history {
+                step(BatchStep::Share(if clear_history {
                     TabNote::Deleted {
                         conversation_id: id.clone(),
                         cleared_seq: r.cleared_seq,
@@ -117,7 +120,7 @@ pub fn batch_steps(
                 deleted.push(id);
             }
             DeleteOutcome::NotFound => {
-                steps.push(BatchStep::Forget(id.clone()));
+                step(BatchStep::Forget(id.clone()));
                 failed.push((
                     id,
                     SdkError::new(
@@ -135,10 +138,11 @@ pub fn batch_steps(
             )),
         }
     }
-    (steps, BatchDeleted::new(deleted, &failed))
+    BatchDeleted::new(deleted, &failed)
 }
 
 /// Resolves with the data, or rejects 2500 (with the same data) when nothing was deleted.
+#[inline]
 pub fn batch_answer(data: BatchDeleted) -> Result<BatchDeleted, SdkError> {
     if data.deleted.is_empty() {
         return Err(SdkError::new(
@@ -224,7 +228,8 @@ mod tests {
             result("C2Cb", DeleteOutcome::NotFound, 0),
             result("C2Cc", DeleteOutcome::Invalid, 0),
         ];
-        let (steps, data) = batch_steps(results.clone(), true, invalid.clone());
+        let mut steps = Vec::new();
+        let data = batch_steps(results.clone(), true, invalid.clone(), |s| steps.push(s));
         assert_eq!(
             steps,
             vec![
@@ -251,7 +256,8 @@ mod tests {
         );
         assert!(batch_answer(data).is_ok());
         // History kept: the entry goes without a watermark.
-        let (steps, _) = batch_steps(results, false, Vec::new());
+        let mut steps = Vec::new();
+        batch_steps(results, false, Vec::new(), |s| steps.push(s));
         assert_eq!(
             steps[0],
             BatchStep::Share(TabNote::Removed {
@@ -262,10 +268,11 @@ mod tests {
 
     #[test]
     fn a_batch_that_deleted_nothing_rejects_2500_with_its_data() {
-        let (_, data) = batch_steps(
+        let data = batch_steps(
             vec![result("C2Cb", DeleteOutcome::NotFound, 0)],
             true,
             Vec::new(),
+            |_| {},
         );
         let e = batch_answer(data.clone()).expect_err("nothing deleted");
         assert_eq!(e.code, ErrorCode::ConversationNotFound);

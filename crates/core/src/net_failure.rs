@@ -36,6 +36,7 @@ pub fn probe_url(ws_url: &str) -> Option<String> {
 
 /// A login failed with a network error on a socket the server never answered: the browser does
 /// not say why, so the SDK asks plain HTTP at the same address (the probe) and says what it found.
+#[inline]
 pub fn needs_probe(code: tim_proto::ErrorCode, closed: &Closed) -> bool {
     code == tim_proto::ErrorCode::NetworkError && !closed.answered
 }

@@ -19,6 +19,7 @@ pub struct OutboxEntry {
 }
 
 /// The outbox is replayed in the order the deletions were made.
+#[inline]
 pub fn oldest_first(entries: &mut Vec<OutboxEntry>) {
     crate::sort::sort_by(entries, |a, b| a.created_ms.total_cmp(&b.created_ms));
 }

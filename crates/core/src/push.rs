@@ -3,6 +3,7 @@
 //! are applied once (a reconnect's `missed` list may repeat ones already applied).
 
 use crate::constants::types;
+use crate::error::SdkError;
 use crate::events::{receipt_event, Event, EventQueue};
 use crate::shapes::Message;
 use crate::state::ConversationState;
@@ -29,13 +30,36 @@ pub struct Target<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Applied {
     Done,
-    /// The session ends (the connection, the state, the cache go: logged out), then these
-    /// events are queued.
-    EndSession(Vec<Event>),
+    /// The session ends (the connection, the state, the cache go: logged out), then
+    /// [`Ended::queue`] gives its events.
+    EndSession(Ended),
+}
+
+/// A session the server ended (a kick, or a reconnect refused for good): what the app is told.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ended {
+    /// KICKED_OUT with this type.
+    pub kicked: Option<&'static str>,
+    /// ERROR with the refusal.
+    pub error: Option<SdkError>,
+}
+
+impl Ended {
+    /// Queues KICKED_OUT, ERROR (each if any), then SDK_NOT_READY.
+    pub fn queue(self, events: &mut EventQueue) {
+        if let Some(kind) = self.kicked {
+            events.push(Event::KickedOut(kind));
+        }
+        if let Some(e) = self.error {
+            events.push(Event::Error(e));
+        }
+        events.push(Event::SdkNotReady);
+    }
 }
 
 /// Whether a push tagged with event-log entry `ev` is new; moves `last_event` on when it is.
 /// Untagged pushes (`None`) are always new.
+#[inline]
 pub fn is_new(ev: Option<u64>, last_event: &mut u64) -> bool {
     match ev {
         Some(ev) if ev <= *last_event => false,
@@ -47,6 +71,7 @@ pub fn is_new(ev: Option<u64>, last_event: &mut u64) -> bool {
     }
 }
 
+#[inline]
 pub fn apply(t: Target<'_>, push: Push) -> Applied {
     let Target {
         state,
@@ -150,7 +175,10 @@ pub fn apply(t: Target<'_>, push: Push) -> Applied {
             let kind = match reason {
                 KickReason::UserSigExpired => types::KICKED_OUT_USERSIG_EXPIRED,
             };
-            return Applied::EndSession(vec![Event::KickedOut(kind), Event::SdkNotReady]);
+            return Applied::EndSession(Ended {
+                kicked: Some(kind),
+                error: None,
+            });
         }
     }
     Applied::Done
@@ -304,14 +332,20 @@ mod tests {
     #[test]
     fn a_kick_ends_the_session_with_the_documented_events() {
         let mut s = Session::new(true);
+        let Applied::EndSession(ended) = s.apply(Push::Kicked {
+            reason: KickReason::UserSigExpired,
+        }) else {
+            panic!("a kick ends the session");
+        };
+        ended.queue(&mut s.events);
+        s.state = None;
+        let events = s.events.drain(None);
         assert_eq!(
-            s.apply(Push::Kicked {
-                reason: KickReason::UserSigExpired
-            }),
-            Applied::EndSession(vec![
+            events,
+            vec![
                 Event::KickedOut(types::KICKED_OUT_USERSIG_EXPIRED),
                 Event::SdkNotReady
-            ])
+            ]
         );
     }
 }

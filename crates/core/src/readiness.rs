@@ -52,6 +52,7 @@ impl Readiness {
 
     /// logout(): `Ok(true)` when there is a session to end, `Ok(false)` when there is none
     /// (resolves at once), the destroyed refusal after destroy().
+    #[inline]
     pub fn needs_logout(self) -> Result<bool, SdkError> {
         match self {
             Readiness::Destroyed => self.check_ready().map(|_| false),

@@ -11,6 +11,7 @@ pub const RECENT_MESSAGES: usize = 100;
 /// A conversation's recent messages after adding `new` to `cached`: sorted by seq, without
 /// repeats (a new copy, of a revoked or modified message, replaces the one kept before), above
 /// the conversation's deletion `watermark`, the newest [`RECENT_MESSAGES`].
+#[inline]
 pub fn merge(new: Vec<WireMessage>, cached: Vec<WireMessage>, watermark: u64) -> Vec<WireMessage> {
     // The new copies first: the sort keeps their order, and the dedup keeps them.
     let mut list: Vec<WireMessage> = new.into_iter().filter(|m| m.seq > watermark).collect();
@@ -22,6 +23,7 @@ pub fn merge(new: Vec<WireMessage>, cached: Vec<WireMessage>, watermark: u64) ->
 }
 
 /// The cached messages a new deletion `watermark` leaves, or `None` when it leaves them all.
+#[inline]
 pub fn trim(mut list: Vec<WireMessage>, watermark: u64) -> Option<Vec<WireMessage>> {
     let before = list.len();
     list.retain(|m| m.seq > watermark);
@@ -30,41 +32,51 @@ pub fn trim(mut list: Vec<WireMessage>, watermark: u64) -> Option<Vec<WireMessag
 
 /// Grouped by conversation (in ID order), each group keeping its arrival order: one cache write
 /// per conversation.
-pub fn by_conversation(mut messages: Vec<WireMessage>) -> Vec<(String, Vec<WireMessage>)> {
+#[inline]
+pub fn by_conversation(mut messages: Vec<WireMessage>) -> Groups {
     sort_by(&mut messages, |a, b| {
         a.conversation_id.cmp(&b.conversation_id)
     });
-    let mut groups = Vec::new();
-    let mut rest = messages.into_iter().peekable();
-    while let Some(first) = rest.next() {
+    Groups(messages.into_iter().peekable())
+}
+
+/// The groups of [`by_conversation`]: `(conversationID, its messages)`.
+pub struct Groups(std::iter::Peekable<std::vec::IntoIter<WireMessage>>);
+
+impl Iterator for Groups {
+    type Item = (String, Vec<WireMessage>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let first = self.0.next()?;
         let id = first.conversation_id.clone();
         let mut list = vec![first];
-        while let Some(m) = rest.next_if(|m| m.conversation_id == id) {
+        while let Some(m) = self.0.next_if(|m| m.conversation_id == id) {
             list.push(m);
         }
-        groups.push((id, list));
+        Some((id, list))
     }
-    groups
 }
 
 /// One page of a conversation's cached messages (oldest first), as getMessageList pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
+pub struct Page<'a> {
     /// `all[start..end]` is the page.
     pub start: usize,
     pub end: usize,
     /// The anchor of the next (older) page; empty when this page reaches the oldest.
-    pub next_req_message_id: String,
+    pub next_req_message_id: &'a str,
     pub is_completed: bool,
 }
 
 /// The `count` messages before `anchor` (a message ID of `all`), or the newest `count`.
-pub fn page(
-    all: &[WireMessage],
+#[inline]
+pub fn page<'a>(
+    all: &'a [WireMessage],
     anchor: Option<&str>,
     count: u32,
     conversation_id: &str,
-) -> Result<Page, SdkError> {
+) -> Result<Page<'a>, SdkError> {
     let end = match anchor {
         Some(anchor) => all.iter().position(|m| m.id == anchor).ok_or_else(|| {
             SdkError::new(
@@ -76,9 +88,9 @@ pub fn page(
     };
     let start = end.saturating_sub(count as usize);
     let next_req_message_id = if start > 0 {
-        all[start].id.clone()
+        all[start].id.as_str()
     } else {
-        String::new()
+        ""
     };
     Ok(Page {
         start,
@@ -197,7 +209,7 @@ mod tests {
             Page {
                 start: 3,
                 end: 5,
-                next_req_message_id: "d".into(),
+                next_req_message_id: "d",
                 is_completed: false
             }
         );

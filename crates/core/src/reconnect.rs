@@ -9,8 +9,8 @@
 
 use crate::constants::types;
 use crate::error::SdkError;
-use crate::events::Event;
 use crate::outbox::is_transient;
+use crate::push::Ended;
 use crate::readiness::Readiness;
 use tim_proto::ErrorCode;
 
@@ -41,12 +41,14 @@ pub fn is_final(code: ErrorCode) -> bool {
 
 /// A socket closed: a ready session starts reconnecting, unless a loop already runs (a login
 /// under way fails instead; a logged-out one has nothing to resume).
+#[inline]
 pub fn starts_on_close(readiness: Readiness, reconnecting: bool) -> bool {
     readiness == Readiness::Ready && !reconnecting
 }
 
 /// Before each attempt: go on only while the session is ready and still has no connection
 /// (logout, destroy or a kick end the loop).
+#[inline]
 pub fn keeps_trying(readiness: Readiness, connected: bool) -> bool {
     readiness == Readiness::Ready && !connected
 }
@@ -54,27 +56,26 @@ pub fn keeps_trying(readiness: Readiness, connected: bool) -> bool {
 /// What a failed attempt means.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AfterFailure {
-    /// Wait and try again.
-    Retry,
-    /// A final refusal: the session ends (logged out), then these events are queued.
-    EndSession(Vec<Event>),
+    /// Wait and try again (the failure, for the log).
+    Retry(SdkError),
+    /// A final refusal: the session ends (logged out); an expired UserSig is told as a kick.
+    EndSession(Ended),
 }
 
+#[inline]
 pub fn after_failure(e: SdkError) -> AfterFailure {
     if !is_final(e.code) {
-        return AfterFailure::Retry;
+        return AfterFailure::Retry(e);
     }
-    let mut events = Vec::with_capacity(3);
-    if e.code == ErrorCode::UserSigExpired {
-        events.push(Event::KickedOut(types::KICKED_OUT_USERSIG_EXPIRED));
-    }
-    events.push(Event::Error(e));
-    events.push(Event::SdkNotReady);
-    AfterFailure::EndSession(events)
+    AfterFailure::EndSession(Ended {
+        kicked: (e.code == ErrorCode::UserSigExpired).then_some(types::KICKED_OUT_USERSIG_EXPIRED),
+        error: Some(e),
+    })
 }
 
 /// A login whose server could not be reached starts offline from the cache (and keeps
 /// reconnecting) only when the server accepted this user's login on this browser before.
+#[inline]
 pub fn starts_offline(e: &SdkError, verified: bool) -> bool {
     is_transient(e.code) && verified
 }
@@ -82,6 +83,7 @@ pub fn starts_offline(e: &SdkError, verified: bool) -> bool {
 /// After a resumed login: the list matches the server's when every event since its base was
 /// applied; otherwise (`resync_required`: the log no longer reached back) it is reloaded, and
 /// the events up to `latest_event` are already in what the reload brings.
+#[inline]
 pub fn after_resume(
     resync_required: bool,
     latest_event: u64,
@@ -113,28 +115,33 @@ mod tests {
 
     #[test]
     fn a_final_refusal_ends_the_session_and_an_expired_usersig_is_a_kick() {
+        use crate::events::{Event, EventQueue};
         let expired = SdkError::new(ErrorCode::UserSigExpired, "expired");
+        let AfterFailure::EndSession(ended) = after_failure(expired.clone()) else {
+            panic!("final");
+        };
+        let mut q = EventQueue::default();
+        ended.queue(&mut q);
         assert_eq!(
-            after_failure(expired.clone()),
-            AfterFailure::EndSession(vec![
+            q.drain(None),
+            vec![
                 Event::KickedOut(types::KICKED_OUT_USERSIG_EXPIRED),
                 Event::Error(expired),
                 Event::SdkNotReady
-            ])
+            ]
         );
         let gone = SdkError::new(ErrorCode::AppNotFound, "gone");
         assert_eq!(
             after_failure(gone.clone()),
-            AfterFailure::EndSession(vec![Event::Error(gone), Event::SdkNotReady])
+            AfterFailure::EndSession(Ended {
+                kicked: None,
+                error: Some(gone)
+            })
         );
-        assert_eq!(
-            after_failure(SdkError::new(ErrorCode::NetworkError, "down")),
-            AfterFailure::Retry
-        );
-        assert_eq!(
-            after_failure(SdkError::new(ErrorCode::Internal, "oops")),
-            AfterFailure::Retry
-        );
+        let down = SdkError::new(ErrorCode::NetworkError, "down");
+        assert_eq!(after_failure(down.clone()), AfterFailure::Retry(down));
+        let oops = SdkError::new(ErrorCode::Internal, "oops");
+        assert_eq!(after_failure(oops.clone()), AfterFailure::Retry(oops));
     }
 
     #[test]

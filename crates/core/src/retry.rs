@@ -12,6 +12,7 @@ pub const POLL_MS: u32 = 100;
 
 /// Whether the first try's failure means "wait for the reconnect and send it again" (`resend`:
 /// the request is safe to repeat).
+#[inline]
 pub fn may_resend<T>(resend: bool, first: &Result<T, SdkError>) -> bool {
     match first {
         Err(e) => resend && is_transient(e.code) && e.code != ErrorCode::Timeout,
@@ -32,6 +33,7 @@ pub enum Wait {
 
 /// `connected`: the session has a connection and no reconnect loop runs; `deadline_ms`: the
 /// call's start plus its timeout.
+#[inline]
 pub fn wait_step(connected: bool, reconnecting: bool, now_ms: f64, deadline_ms: f64) -> Wait {
     if connected {
         Wait::SendAgain
