@@ -48,8 +48,6 @@ pub struct Inner {
     /// js/index.js's `upload(url, userSig, file)`: one XMLHttpRequest, resolving
     /// `{ status, answer }`.
     upload: js_sys::Function,
-    /// The Blobs of image and file messages created here and not sent yet (by message ID).
-    uploads: RefCell<Vec<Upload>>,
     session: RefCell<Session>,
     pub handlers: Handlers,
     dispatch_scheduled: Cell<bool>,
@@ -102,16 +100,6 @@ struct Session {
 
 type Outcome = Result<Json, SdkError>;
 
-/// An image or file message waiting to be sent: js/index.js's `fileOf` (the Blob, its name and
-/// size, the app's `onProgress`), and the upload once made (a resend after a failed send does
-/// not upload again).
-struct Upload {
-    id: String,
-    file: wasm_bindgen::JsValue,
-    name: String,
-    file_id: String,
-}
-
 fn unexpected(reply: &Reply) -> SdkError {
     SdkError::new(
         ErrorCode::Internal,
@@ -135,7 +123,6 @@ impl Inner {
             options,
             url,
             upload,
-            uploads: RefCell::new(Vec::new()),
             session: RefCell::new(Session {
                 readiness: Readiness::New,
                 generation: 0,
