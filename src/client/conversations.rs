@@ -73,7 +73,7 @@ impl Inner {
                 ))
             }
         };
-        match (&outcome, &entry) {
+        let reply = match (outcome, &entry) {
             (deletion::Outcome::Pending, Some(entry)) => {
                 // Kept, not confirmed: applied here and in the other tabs now; the outbox sends
                 // it later.
@@ -81,29 +81,33 @@ impl Inner {
                     conversation_id: id.clone(),
                     cleared_seq: entry.up_to_seq.unwrap_or(0),
                 });
-                self.persist_now().await;
-                return Ok(pending_reply(&id));
+                pending_reply(&id)
             }
-            (_, Some(entry)) => self.outbox_done(entry).await,
-            (_, None) => {}
-        }
-        match outcome {
-            deletion::Outcome::Deleted { cleared_seq } => {
-                self.apply_and_share(TabNote::Deleted {
-                    conversation_id: id.clone(),
-                    cleared_seq,
-                });
-                self.refresh_if_kept(&id).await;
-                self.persist_now().await;
-                Ok(id_reply(&id))
+            (outcome, entry) => {
+                if let Some(entry) = entry {
+                    self.outbox_done(entry).await;
+                }
+                match outcome {
+                    deletion::Outcome::Deleted { cleared_seq } => {
+                        self.apply_and_share(TabNote::Deleted {
+                            conversation_id: id.clone(),
+                            cleared_seq,
+                        });
+                        self.refresh_if_kept(&id).await;
+                        id_reply(&id)
+                    }
+                    // Only with an outbox entry (see `deletion::outcome`), answered above.
+                    deletion::Outcome::Pending => pending_reply(&id),
+                    deletion::Outcome::Failed(e) => {
+                        self.forget_if_not_found(&id, &e);
+                        return Err(e);
+                    }
+                }
             }
-            // Only with an outbox entry (see `deletion::outcome`), answered above.
-            deletion::Outcome::Pending => Ok(pending_reply(&id)),
-            deletion::Outcome::Failed(e) => {
-                self.forget_if_not_found(&id, &e);
-                Err(e)
-            }
-        }
+        };
+        // In the cache before the call resolves.
+        self.persist_now().await;
+        Ok(reply)
     }
 
     /// The deletion covered less than the newest message held here (it was made offline, or
