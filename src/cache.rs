@@ -9,8 +9,8 @@ use crate::js;
 use js_sys::{Array, Function, Promise};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tim_core::outbox::OutboxEntry;
-use tim_core::sort::sort_by;
+use tim_core::outbox::{self, OutboxEntry};
+use tim_core::recent;
 use tim_core::state::Dirty;
 use tim_proto::{WireConversation, WireMessage};
 use wasm_bindgen::prelude::*;
@@ -29,9 +29,6 @@ const SNAPSHOT: [&str; 3] = [CONVERSATIONS, WATERMARKS, META];
 const LAST_EVENT: &str = "lastEvent";
 const VERIFIED: &str = "verified";
 const FILE_QUERY: &str = "fileQuery";
-
-/// Recent messages kept per conversation.
-pub const RECENT_MESSAGES: usize = 100;
 
 pub type CacheResult<T> = Result<T, String>;
 
@@ -288,12 +285,12 @@ impl Cache {
     pub async fn outbox(&self) -> CacheResult<Vec<OutboxEntry>> {
         let tx = self.transaction(&[OUTBOX], IdbTransactionMode::Readonly)?;
         let mut entries: Vec<OutboxEntry> = decode(get_all(&store(&tx, OUTBOX)?).await?);
-        sort_by(&mut entries, |a, b| a.created_ms.total_cmp(&b.created_ms));
+        outbox::oldest_first(&mut entries);
         Ok(entries)
     }
 
     /// Adds messages to a conversation's recent messages (kept sorted, without repeats, the newest
-    /// [`RECENT_MESSAGES`]); messages at or below its watermark are left out.
+    /// `tim_core::recent::RECENT_MESSAGES`); messages at or below its watermark are left out.
     pub async fn add_messages(
         &self,
         conversation_id: &str,
@@ -302,18 +299,12 @@ impl Cache {
         let tx = self.transaction(&[MESSAGES, WATERMARKS], IdbTransactionMode::Readwrite)?;
         let watermark = read_watermark(&tx, conversation_id).await?;
         let messages = store(&tx, MESSAGES)?;
-        // The new copies first: the sort keeps their order, and the dedup keeps them (a revoked
-        // or modified message replaces the copy kept before).
-        let mut list: Vec<WireMessage> = new.into_iter().filter(|m| m.seq > watermark).collect();
-        list.extend(read_messages(&messages, conversation_id).await?);
-        sort_by(&mut list, |a, b| a.seq.cmp(&b.seq));
-        list.dedup_by_key(|m| m.seq);
-        let skip = list.len().saturating_sub(RECENT_MESSAGES);
+        let cached = read_messages(&messages, conversation_id).await?;
         put(
             &messages,
             &MessagesRecord {
                 conversation_id: conversation_id.to_owned(),
-                messages: list.split_off(skip),
+                messages: recent::merge(new, cached, watermark),
             },
         )?;
         done(&tx).await
@@ -348,12 +339,9 @@ async fn trim_messages(
     conversation_id: &str,
     watermark: u64,
 ) -> CacheResult<()> {
-    let mut list = read_messages(store, conversation_id).await?;
-    let before = list.len();
-    list.retain(|m| m.seq > watermark);
-    if list.len() == before {
+    let Some(list) = recent::trim(read_messages(store, conversation_id).await?, watermark) else {
         return Ok(());
-    }
+    };
     put(
         store,
         &MessagesRecord {

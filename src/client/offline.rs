@@ -8,7 +8,7 @@ use crate::tabs::Tabs;
 use std::rc::Rc;
 use tim_core::log_level::Kind;
 use tim_core::outbox::{replay_decision, OutboxEntry, Replay};
-use tim_core::sort::sort_by;
+use tim_core::recent;
 use tim_core::tab_note::TabNote;
 use tim_proto::{Reply, Request, WireMessage};
 use wasm_bindgen_futures::spawn_local;
@@ -89,18 +89,7 @@ impl Inner {
         if let Err(e) = cache.write(dirty, meta).await {
             crate::js::console_error("tim-wasm: cache write failed", &e.into());
         }
-        // Grouped by conversation (in ID order), each group keeping its arrival order.
-        let mut messages = messages;
-        sort_by(&mut messages, |a, b| {
-            a.conversation_id.cmp(&b.conversation_id)
-        });
-        let mut rest = messages.into_iter().peekable();
-        while let Some(first) = rest.next() {
-            let id = first.conversation_id.clone();
-            let mut list = vec![first];
-            while let Some(m) = rest.next_if(|m| m.conversation_id == id) {
-                list.push(m);
-            }
+        for (id, list) in recent::by_conversation(messages) {
             if let Err(e) = cache.add_messages(&id, list).await {
                 crate::js::console_error("tim-wasm: cache write failed", &e.into());
             }

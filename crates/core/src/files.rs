@@ -111,6 +111,10 @@ pub fn describe(body: &mut WireBody, file: &Value) -> Result<String, SdkError> {
     Ok(name.to_owned())
 }
 
+/// The key under which a made upload's fileID is kept on js/index.js's `fileOf` object, so a
+/// resend after a failed send does not upload again.
+pub const UPLOADED: &str = "fileID";
+
 /// sendMessage of an image or file message this instance did not create: its Blob is not here.
 pub fn not_here() -> SdkError {
     SdkError::invalid(

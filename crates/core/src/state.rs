@@ -2,7 +2,9 @@
 
 use crate::constants::types;
 use crate::shapes::Conversation;
-use std::collections::{HashMap, HashSet};
+/// hashbrown's tables with std's hasher: see Cargo.toml.
+type HashMap<K, V> = hashbrown::HashMap<K, V, std::hash::RandomState>;
+type HashSet<K> = hashbrown::HashSet<K, std::hash::RandomState>;
 use tim_proto::frame::ReadScope;
 use tim_proto::model::WireGroup;
 use tim_proto::{WireConversation, WireMessage};
@@ -80,15 +82,15 @@ impl ConversationState {
         ConversationState {
             me: me.to_owned(),
             links: crate::files::FileLinks::default(),
-            entries: HashMap::new(),
-            activity: HashMap::new(),
+            entries: HashMap::default(),
+            activity: HashMap::default(),
             next_activity: 1,
-            cleared: HashMap::new(),
-            reminds: HashMap::new(),
+            cleared: HashMap::default(),
+            reminds: HashMap::default(),
             full_rewrite: false,
-            dirty_ids: HashSet::new(),
-            removed_ids: HashSet::new(),
-            dirty_watermarks: HashSet::new(),
+            dirty_ids: HashSet::default(),
+            removed_ids: HashSet::default(),
+            dirty_watermarks: HashSet::default(),
         }
     }
 
