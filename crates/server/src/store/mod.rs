@@ -328,6 +328,11 @@ pub trait Store: Send + Sync {
     /// IDs around so late client retries stay idempotent.
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64>;
 
+    /// Forgets up to `max_rows` deleteMessage marks (`hidden_messages`) at or below their
+    /// owner's watermark of that conversation: the watermark hides those messages anyway and
+    /// only rises, so the marks can never matter again. Returns how many went.
+    fn trim_hidden(&self, max_rows: u32) -> StoreResult<u64>;
+
     // Groups. Each call is one transaction; a refusal changes nothing. System notices go to the
     // `@TIM#SYSTEM` conversation of each user concerned, logged like messages.
 

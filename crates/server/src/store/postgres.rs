@@ -974,6 +974,10 @@ impl Store for PgStore {
         })
     }
 
+    fn trim_hidden(&self, max_rows: u32) -> StoreResult<u64> {
+        self.change(async |tx: &Tx<'_>| edits::trim_hidden(tx, max_rows).await)
+    }
+
     fn create_group(
         &self,
         sdk_app_id: u64,

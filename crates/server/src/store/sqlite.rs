@@ -895,6 +895,10 @@ impl Store for SqliteStore {
         })?;
         Ok(deleted as u64)
     }
+    fn trim_hidden(&self, max_rows: u32) -> StoreResult<u64> {
+        self.change(|conn| edits::trim_hidden(conn, max_rows))
+    }
+
     fn create_group(
         &self,
         sdk_app_id: u64,
