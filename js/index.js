@@ -19,16 +19,36 @@ for (const name of CALLS) {
 
 // The message creators are one wasm export (`__create`), sendMessage and resendMessage another
 // (`__send`): one glue function each however many kinds there are.
+// An image or file message's `fileOf` is kept here, per instance and by message ID, from its
+// creator until it is sent (the wasm uploads it, and marks it with the upload's fileID so that a
+// resend after a failed send does not upload again).
+const FILES = new WeakMap();
+function filesOf(tim) {
+  let files = FILES.get(tim);
+  if (!files) FILES.set(tim, (files = new Map()));
+  return files;
+}
 for (const name of CREATORS) {
   Tim.prototype[name] = function (options) {
-    return this.__create(name, options, fileOf(options));
+    const file = fileOf(options);
+    const message = this.__create(name, options, file);
+    if (file) filesOf(this).set(message.ID, file);
+    return message;
   };
 }
+function send(tim, message, resend) {
+  const files = filesOf(tim);
+  const id = message && message.ID;
+  return tim.__send(message, resend, files.get(id)).then((sent) => {
+    files.delete(id);
+    return sent;
+  });
+}
 Tim.prototype.sendMessage = function (message) {
-  return this.__send(message, false);
+  return send(this, message, false);
 };
 Tim.prototype.resendMessage = function (message) {
-  return this.__send(message, true);
+  return send(this, message, true);
 };
 
 // Codes of the registry in crates/proto/src/error_code.rs (a test there checks these copies).

@@ -594,12 +594,19 @@ export interface MessageResult {
   message: Message;
 }
 
-/** getMessageReadReceiptList: the messages with their `readReceiptInfo` as it is now. */
+/**
+ * getMessageReadReceiptList: the messages with their `readReceiptInfo` as it is now: Tencent's
+ * `imResponse.data.messageList` (C2C: `readReceiptInfo.isPeerRead`; groups: `readCount` /
+ * `unreadCount`), nothing else in `data`.
+ */
 export interface MessageReadReceiptListResult {
   messageList: Message[];
 }
 
-/** deleteMessage, sendMessageReadReceipt: the messages given. */
+/**
+ * deleteMessage, sendMessageReadReceipt: the messages given. (Tencent documents no field of
+ * sendMessageReadReceipt's `data`: its samples only wait for `{ code: 0 }`.)
+ */
 export interface DeleteMessageResult {
   messageList: Message[];
 }

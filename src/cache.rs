@@ -9,8 +9,8 @@ use crate::js;
 use js_sys::{Array, Function, Promise};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tim_core::outbox::OutboxEntry;
-use tim_core::sort::sort_by;
+use tim_core::outbox::{self, OutboxEntry};
+use tim_core::recent;
 use tim_core::state::Dirty;
 use tim_proto::{WireConversation, WireMessage};
 use wasm_bindgen::prelude::*;
@@ -28,9 +28,7 @@ const META: &str = "meta";
 const SNAPSHOT: [&str; 3] = [CONVERSATIONS, WATERMARKS, META];
 const LAST_EVENT: &str = "lastEvent";
 const VERIFIED: &str = "verified";
-
-/// Recent messages kept per conversation.
-pub const RECENT_MESSAGES: usize = 100;
+const FILE_QUERY: &str = "fileQuery";
 
 pub type CacheResult<T> = Result<T, String>;
 
@@ -77,6 +75,8 @@ pub struct Snapshot {
     pub last_event: u64,
     pub conversations: Vec<WireConversation>,
     pub watermarks: Vec<(String, u64)>,
+    /// The last login answer's `fileQuery` (the file ticket), '' for none.
+    pub file_query: String,
 }
 
 pub struct Cache {
@@ -206,17 +206,28 @@ impl Cache {
             .await?
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
+        let file_query = result(meta.get(&FILE_QUERY.into()))
+            .await?
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
         Ok(Snapshot {
             verified,
             last_event,
             conversations,
             watermarks,
+            file_query,
         })
     }
 
-    /// Writes one tick's changes (and the last applied event) in one transaction. A removed
-    /// conversation's cached messages go with it.
-    pub async fn write(&self, dirty: Dirty, last_event: u64, verified: bool) -> CacheResult<()> {
+    /// Writes one tick's changes (and the last applied event, whether the server accepted the
+    /// login, and the login answer's `fileQuery` when it came: kept so the links of what the
+    /// next login shows from the cache work before its answer; '' forgets it) in one
+    /// transaction. A removed conversation's cached messages go with it.
+    pub async fn write(
+        &self,
+        dirty: Dirty,
+        (last_event, verified, file_query): (u64, bool, Option<String>),
+    ) -> CacheResult<()> {
         let tx = self.transaction(
             &[CONVERSATIONS, MESSAGES, WATERMARKS, META],
             IdbTransactionMode::Readwrite,
@@ -251,6 +262,11 @@ impl Cache {
         if verified {
             queued(meta.put_with_key(&JsValue::TRUE, &VERIFIED.into()))?;
         }
+        match file_query.as_deref() {
+            None => {}
+            Some("") => queued(meta.delete(&FILE_QUERY.into()))?,
+            Some(q) => queued(meta.put_with_key(&q.into(), &FILE_QUERY.into()))?,
+        }
         done(&tx).await
     }
 
@@ -269,12 +285,12 @@ impl Cache {
     pub async fn outbox(&self) -> CacheResult<Vec<OutboxEntry>> {
         let tx = self.transaction(&[OUTBOX], IdbTransactionMode::Readonly)?;
         let mut entries: Vec<OutboxEntry> = decode(get_all(&store(&tx, OUTBOX)?).await?);
-        sort_by(&mut entries, |a, b| a.created_ms.total_cmp(&b.created_ms));
+        outbox::oldest_first(&mut entries);
         Ok(entries)
     }
 
     /// Adds messages to a conversation's recent messages (kept sorted, without repeats, the newest
-    /// [`RECENT_MESSAGES`]); messages at or below its watermark are left out.
+    /// `tim_core::recent::RECENT_MESSAGES`); messages at or below its watermark are left out.
     pub async fn add_messages(
         &self,
         conversation_id: &str,
@@ -283,18 +299,12 @@ impl Cache {
         let tx = self.transaction(&[MESSAGES, WATERMARKS], IdbTransactionMode::Readwrite)?;
         let watermark = read_watermark(&tx, conversation_id).await?;
         let messages = store(&tx, MESSAGES)?;
-        // The new copies first: the sort keeps their order, and the dedup keeps them (a revoked
-        // or modified message replaces the copy kept before).
-        let mut list: Vec<WireMessage> = new.into_iter().filter(|m| m.seq > watermark).collect();
-        list.extend(read_messages(&messages, conversation_id).await?);
-        sort_by(&mut list, |a, b| a.seq.cmp(&b.seq));
-        list.dedup_by_key(|m| m.seq);
-        let skip = list.len().saturating_sub(RECENT_MESSAGES);
+        let cached = read_messages(&messages, conversation_id).await?;
         put(
             &messages,
             &MessagesRecord {
                 conversation_id: conversation_id.to_owned(),
-                messages: list.split_off(skip),
+                messages: recent::merge(new, cached, watermark),
             },
         )?;
         done(&tx).await
@@ -329,12 +339,9 @@ async fn trim_messages(
     conversation_id: &str,
     watermark: u64,
 ) -> CacheResult<()> {
-    let mut list = read_messages(store, conversation_id).await?;
-    let before = list.len();
-    list.retain(|m| m.seq > watermark);
-    if list.len() == before {
+    let Some(list) = recent::trim(read_messages(store, conversation_id).await?, watermark) else {
         return Ok(());
-    }
+    };
     put(
         store,
         &MessagesRecord {

@@ -128,15 +128,16 @@ impl Tim {
             .map_err(|e| js::error_to_js(&e))
     }
 
-    /// sendMessage and resendMessage (`resend`; the package entry installs both). The message
+    /// sendMessage and resendMessage (`resend`; the package entry installs both, with `file`:
+    /// the entry's `fileOf` of the creator that made this message, if any). The message
     /// object is updated in place too (status, sequence, time, and the payload with its links
     /// once an image or file is uploaded), as apps written for the documented SDK expect.
     #[wasm_bindgen(js_name = __send)]
-    pub fn send_message(&self, message: JsValue, resend: bool) -> Promise {
+    pub fn send_message(&self, message: JsValue, resend: bool, file: JsValue) -> Promise {
         let inner = self.inner();
         let target = message.clone();
         promise(Box::pin(async move {
-            let result = inner.send_message(js::arg(&message), resend).await;
+            let result = inner.send_message(js::arg(&message), resend, file).await;
             let status = if result.is_ok() { "success" } else { "fail" };
             if target.is_object() {
                 let _ = js_sys::Reflect::set(&target, &"status".into(), &status.into());

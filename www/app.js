@@ -3,7 +3,7 @@
 // profiles, ...) are detected, and their controls appear only when the SDK has them.
 import TIM, { isSupported } from '/pkg/index.js';
 import { $, el, icon, paintAvatar, conversationRow, conversationAvatar, messageItems } from './demo/render.js';
-import { conversationName, errorText, parseConversationID, remindOptions, revocable } from './demo/format.js';
+import { conversationName, errorText, parseConversationID, remindOptions, revocable, atMark, mentions } from './demo/format.js';
 import { remembered, remember, forget, demoUserSig } from './demo/session.js';
 import { ask } from './demo/confirm.js';
 
@@ -13,6 +13,8 @@ const MUTED = TIM.TYPES.MSG_REMIND_ACPT_NOT_NOTE || 'AcceptNotNotify';
 const NOTIFY = TIM.TYPES.MSG_REMIND_ACPT_AND_NOTE || 'AcceptAndNotify';
 const DISCARD = TIM.TYPES.MSG_REMIND_DISCARD || 'Discard';
 const isMuted = (c) => !!c && (c.messageRemindType === MUTED || c.messageRemindType === DISCARD);
+/** '[@me]' / '[@all]' for a group conversation with unread @-mentions of the user (groupAtInfoList). */
+const atMarkOf = (c) => atMark(c.groupAtInfoList, TIM.TYPES);
 
 let tim = null;
 let me = '';
@@ -35,6 +37,8 @@ let myProfile = null;
 let blocked = new Set();
 /** The open conversation, or null. */
 let view = null;
+/** IDs of received messages this page sent a read receipt for (sendMessageReadReceipt). */
+let acked = new Set();
 
 // Tencent's method names all exist on the instance (the missing ones reject with 2905):
 // isSupported says which ones tim-wasm really has.
@@ -50,6 +54,8 @@ const features = () => ({
   file: has('createFileMessage'),
   draft: has('setConversationDraft'),
   resend: has('resendMessage'),
+  receipts: has('sendMessageReadReceipt'),
+  at: has('createTextAtMessage'),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -119,6 +125,7 @@ function setNet(netState) {
       say('list-status', `Back online: ${plural(state.queuedDeletions, 'queued deletion')} sent to the server.`);
       state.queuedDeletions = 0;
     }
+    ackReceipts();
   }
   renderNet();
 }
@@ -181,7 +188,7 @@ function renderListNow() {
   const openID = view ? view.id : '';
   // pinned first (the SDK sorts so already; kept stable here)
   const list = [...state.list.filter((c) => c.isPinned), ...state.list.filter((c) => !c.isPinned)];
-  ul.replaceChildren(...list.map((c) => conversationRow(c, { me, openID, groupNames, people, isMuted, actions: { open: openConversation, remove: confirmDelete } })));
+  ul.replaceChildren(...list.map((c) => conversationRow(c, { me, openID, groupNames, people, isMuted, atMark: atMarkOf, actions: { open: openConversation, remove: confirmDelete } })));
   $('no-conversations').hidden = list.length > 0;
   $('conv-count').textContent = list.length ? `(${list.length})` : '';
   const total = has('getTotalUnreadMessageCount') ? tim.getTotalUnreadMessageCount() : list.reduce((n, c) => n + (c.unreadCount || 0), 0);
@@ -258,7 +265,7 @@ function renderHead() {
   const system = type === TIM.TYPES.CONV_SYSTEM;
   $('send-form').hidden = system;
   $('send-label').textContent = `Message ${name}`;
-  $('send-text').placeholder = `Message ${name}`;
+  $('send-text').placeholder = type === 'GROUP' && f.at ? `Message ${name} (@userID, @all mention)` : `Message ${name}`;
   $('image-btn').hidden = !f.image || system;
   $('file-btn').hidden = !f.file || system;
 }
@@ -275,7 +282,7 @@ function renderMessages(scroll = 'keep') {
   const isGroup = view.id.startsWith(TIM.TYPES.CONV_GROUP);
   keepingFocus($('message-list'), () =>
     $('message-list').replaceChildren(
-      ...messageItems(view.entries, { isGroup, people, canRevoke: (m) => features().revoke && revocable(m), actions: { retry, revoke: confirmRevoke } }),
+      ...messageItems(view.entries, { isGroup, people, mentionsMe, canRevoke: (m) => features().revoke && revocable(m), actions: { retry, revoke: confirmRevoke } }),
     ),
   );
   renderOlder();
@@ -316,10 +323,10 @@ async function openConversation(id, { draftName = '', status = '' } = {}) {
   keepDraft();
   view = { id, entries: [], next: '', completed: false, loadingOlder: false, inList: !!findConversation(id), draftName };
   $('send-text').value = (findConversation(id) || {}).draftText || '';
-  autosize();
   $('pane-empty').hidden = true;
   $('pane-open').hidden = false;
   $('app').dataset.view = 'chat';
+  autosize(); // once shown: a hidden composer has no height to measure (phones)
   say('pane-status', status);
   say('send-error', '');
   $('jump-btn').hidden = true;
@@ -340,6 +347,7 @@ async function openConversation(id, { draftName = '', status = '' } = {}) {
     view.completed = data.isCompleted || !data.nextReqMessageID;
     renderMessages('bottom');
     fillViewport();
+    ackReceipts();
   } catch (e) {
     if (view !== mine) return;
     view.completed = true;
@@ -370,10 +378,10 @@ function learnPerson(userID, { nick = '', avatar = '' }) {
   if (view) renderMessages('keep');
 }
 
-/** The open conversation is read: marks it so when the list says it has unread messages. */
+/** The open conversation is read (the tab is shown): marks it so when the list says it has unread messages. */
 function markRead() {
   const c = view && findConversation(view.id);
-  if (!c || !c.unreadCount || view.marking) return;
+  if (!c || !c.unreadCount || view.marking || document.visibilityState !== 'visible') return;
   const mine = view;
   mine.marking = true;
   tim
@@ -406,6 +414,7 @@ async function loadOlder() {
     view.loadingOlder = false;
     renderMessages('prepend');
     fillViewport();
+    ackReceipts();
   } catch (e) {
     if (view !== mine) return;
     view.loadingOlder = false;
@@ -436,6 +445,56 @@ function onMessages(messages) {
   renderMessages(stay ? 'bottom' : 'keep');
   if (!stay) $('jump-btn').hidden = false;
   markRead();
+  ackReceipts();
+}
+
+/** Whether a message @-mentions the user (its atUserList names them or everyone). */
+function mentionsMe(m) {
+  const list = (m.payload && m.payload.atUserList) || [];
+  return list.includes(me) || list.includes(TIM.TYPES.MSG_AT_ALL);
+}
+
+/**
+ * Read receipts for the peer's messages of the open conversation that ask for one
+ * (needReadReceipt), once each, while the page is shown: sendMessageReadReceipt takes up to 30
+ * messages of one conversation. Not sent while offline: the next connection sends them.
+ */
+function ackReceipts() {
+  if (!view || !features().receipts || document.visibilityState !== 'visible' || state.net !== TIM.TYPES.NET_STATE_CONNECTED) return;
+  const mine = view;
+  const asking = view.entries.map((e) => e.message).filter((m) => m.flow === 'in' && m.needReadReceipt && !m.isRevoked && !acked.has(m.ID));
+  for (let i = 0; i < asking.length; i += 30) {
+    const batch = asking.slice(i, i + 30);
+    for (const m of batch) acked.add(m.ID);
+    record(`sendMessageReadReceipt([${batch.length} message${batch.length === 1 ? '' : 's'}])`, tim.sendMessageReadReceipt(batch)).catch((e) => {
+      for (const m of batch) acked.delete(m.ID);
+      const lost = e.code >= 2800 && e.code < 2900; // the connection went: sent again on reconnect
+      if (view === mine && !lost) say('pane-status', `Could not send read receipts: ${errorText(e)}`, { error: true });
+    });
+  }
+}
+
+/** Changes messages of the open conversation: `ids` are [messageID, arg]; `patch(message, arg)` gives the new one. */
+function patchMessages(ids, patch) {
+  if (!view) return;
+  let changed = false;
+  for (const [id, arg] of ids) {
+    const entry = view.entries.find((x) => x.message.ID === id);
+    if (!entry) continue;
+    entry.message = patch(entry.message, arg);
+    changed = true;
+  }
+  if (changed) renderMessages('keep');
+}
+
+/** MESSAGE_READ_BY_PEER: the one-to-one peer read these own messages. */
+function onReadByPeer(messages) {
+  patchMessages(messages.map((m) => [m.ID, m]), (m, read) => ({ ...m, isPeerRead: true, readReceiptInfo: { ...m.readReceiptInfo, ...read.readReceiptInfo, isPeerRead: true } }));
+}
+
+/** MESSAGE_READ_RECEIPT_RECEIVED: `[{ groupID, messageID, readCount, unreadCount }]` of own group messages. */
+function onGroupReceipts(receipts) {
+  patchMessages(receipts.map((r) => [r.messageID, r]), (m, { readCount, unreadCount }) => ({ ...m, readReceiptInfo: { ...m.readReceiptInfo, readCount, unreadCount } }));
 }
 
 function onRevoked(messages) {
@@ -522,8 +581,14 @@ function sendText() {
   const text = box.value;
   if (!text.trim() || !view) return;
   let message;
+  const f = features();
+  // Every text message asks its readers for a read receipt; "@userID" / "@all" in a group mention them.
+  const atUserList = f.at && view.id.startsWith(TIM.TYPES.CONV_GROUP) ? mentions(text, TIM.TYPES.MSG_AT_ALL) : [];
+  const options = { ...target(), ...(f.receipts ? { needReadReceipt: true } : {}) };
   try {
-    message = tim.createTextMessage({ ...target(), payload: { text } });
+    message = atUserList.length
+      ? tim.createTextAtMessage({ ...options, payload: { text, atUserList } })
+      : tim.createTextMessage({ ...options, payload: { text } });
   } catch (e) {
     say('send-error', `Not sent: ${errorText(e)}`, { error: true });
     return;
@@ -600,7 +665,7 @@ function sendFile(kind, input) {
 function autosize() {
   const box = $('send-text');
   box.style.height = 'auto';
-  box.style.height = `${Math.min(box.scrollHeight, 120)}px`;
+  box.style.height = `${Math.min(box.scrollHeight + box.offsetHeight - box.clientHeight, 120)}px`; // + its borders
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -904,6 +969,8 @@ function wire(t) {
   t.on(TIM.EVENT.MESSAGE_RECEIVED, (e) => onMessages(e.data));
   if (TIM.EVENT.MESSAGE_REVOKED) t.on(TIM.EVENT.MESSAGE_REVOKED, (e) => onRevoked(e.data));
   if (TIM.EVENT.MESSAGE_MODIFIED) t.on(TIM.EVENT.MESSAGE_MODIFIED, (e) => onModified(e.data));
+  if (TIM.EVENT.MESSAGE_READ_BY_PEER) t.on(TIM.EVENT.MESSAGE_READ_BY_PEER, (e) => onReadByPeer(e.data));
+  if (TIM.EVENT.MESSAGE_READ_RECEIPT_RECEIVED) t.on(TIM.EVENT.MESSAGE_READ_RECEIPT_RECEIVED, (e) => onGroupReceipts(e.data));
   t.on(TIM.EVENT.NET_STATE_CHANGE, (e) => setNet(e.data.state));
   t.on(TIM.EVENT.KICKED_OUT, (e) => {
     forget();
@@ -932,6 +999,7 @@ function leave() {
   me = '';
   myProfile = null;
   blocked = new Set();
+  acked = new Set();
   people.clear();
   state.list = [];
   state.queuedDeletions = 0;
@@ -996,6 +1064,12 @@ $('image-btn').addEventListener('click', () => $('image-input').click());
 $('file-btn').addEventListener('click', () => $('file-input').click());
 $('image-input').addEventListener('change', () => sendFile('image', $('image-input')));
 $('file-input').addEventListener('change', () => sendFile('file', $('file-input')));
+// A tab in the background has not been read: the open chat is marked read, and its read
+// receipts go, when the page is shown again.
+document.addEventListener('visibilitychange', () => {
+  markRead();
+  ackReceipts();
+});
 $('message-scroll').addEventListener('scroll', () => {
   const s = $('message-scroll');
   if (s.scrollTop < 60) loadOlder();

@@ -5,12 +5,10 @@ use crate::js::{Json, Object};
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args::{self, BatchDelete, DeleteArg};
-use tim_core::batch::BatchDeleted;
 use tim_core::deletion;
 use tim_core::shapes::Conversation;
 use tim_core::tab_note::TabNote;
 use tim_core::SdkError;
-use tim_proto::frame::DeleteOutcome;
 use tim_proto::{ErrorCode, Reply, Request};
 
 impl Inner {
@@ -75,7 +73,7 @@ impl Inner {
                 ))
             }
         };
-        match (&outcome, &entry) {
+        let reply = match (outcome, &entry) {
             (deletion::Outcome::Pending, Some(entry)) => {
                 // Kept, not confirmed: applied here and in the other tabs now; the outbox sends
                 // it later.
@@ -83,29 +81,33 @@ impl Inner {
                     conversation_id: id.clone(),
                     cleared_seq: entry.up_to_seq.unwrap_or(0),
                 });
-                self.persist_now().await;
-                return Ok(pending_reply(&id));
+                pending_reply(&id)
             }
-            (_, Some(entry)) => self.outbox_done(entry).await,
-            (_, None) => {}
-        }
-        match outcome {
-            deletion::Outcome::Deleted { cleared_seq } => {
-                self.apply_and_share(TabNote::Deleted {
-                    conversation_id: id.clone(),
-                    cleared_seq,
-                });
-                self.refresh(&id, true).await;
-                self.persist_now().await;
-                Ok(id_reply(&id))
+            (outcome, entry) => {
+                if let Some(entry) = entry {
+                    self.outbox_done(entry).await;
+                }
+                match outcome {
+                    deletion::Outcome::Deleted { cleared_seq } => {
+                        self.apply_and_share(TabNote::Deleted {
+                            conversation_id: id.clone(),
+                            cleared_seq,
+                        });
+                        self.refresh(&id, true).await;
+                        id_reply(&id)
+                    }
+                    // Only with an outbox entry (see `deletion::outcome`), answered above.
+                    deletion::Outcome::Pending => pending_reply(&id),
+                    deletion::Outcome::Failed(e) => {
+                        self.forget_if_not_found(&id, &e);
+                        return Err(e);
+                    }
+                }
             }
-            // Only with an outbox entry (see `deletion::outcome`), answered above.
-            deletion::Outcome::Pending => Ok(pending_reply(&id)),
-            deletion::Outcome::Failed(e) => {
-                self.forget_if_not_found(&id, &e);
-                Err(e)
-            }
-        }
+        };
+        // In the cache before the call resolves.
+        self.persist_now().await;
+        Ok(reply)
     }
 
     /// One conversation as the server has it now; gone if the server no longer lists it.
@@ -147,59 +149,29 @@ impl Inner {
         let Reply::ConversationsDeleted { results } = reply else {
             return Err(unexpected(&reply));
         };
-        let mut deleted = Vec::new();
-        let mut failed = batch.invalid;
-        for r in results {
-            let id = r.conversation_id;
-            match r.outcome {
-                DeleteOutcome::Deleted => {
-                    self.apply_and_share(if batch.clear_history {
-                        TabNote::Deleted {
-                            conversation_id: id.clone(),
-                            cleared_seq: r.cleared_seq,
-                        }
-                    } else {
-                        // History kept on the server: only the entry goes, no watermark.
-                        TabNote::Removed {
-                            conversation_id: id.clone(),
-                        }
-                    });
-                    deleted.push(id);
-                }
-                DeleteOutcome::NotFound => {
-                    let e = SdkError::new(
-                        ErrorCode::ConversationNotFound,
-                        "not in the conversation list",
-                    );
-                    self.forget_if_not_found(&id, &e);
-                    failed.push((id, e));
-                }
-                DeleteOutcome::Invalid => failed.push((
-                    id,
-                    SdkError::new(
-                        ErrorCode::InvalidConversationId,
-                        "the server refused this conversationID",
-                    ),
-                )),
-            }
-        }
-        let data = BatchDeleted::new(deleted, &failed);
+        let data =
+            deletion::batch_steps(
+                results,
+                batch.clear_history,
+                batch.invalid,
+                |step| match step {
+                    deletion::BatchStep::Share(note) => self.apply_and_share(note),
+                    deletion::BatchStep::Forget(id) => self.forget(&id),
+                },
+            );
         self.persist_now().await;
-        if data.deleted.is_empty() {
-            return Err(SdkError::new(
-                ErrorCode::ConversationNotFound,
-                "no conversation of conversationIDList was deleted",
-            )
-            .with_data(data));
-        }
-        Ok(crate::js::to_js(&data))
+        Ok(crate::js::to_js(&deletion::batch_answer(data)?))
     }
 
     /// The server says a conversation does not exist: a local entry for it is stale, drop it.
     fn forget_if_not_found(self: &Rc<Self>, id: &str, e: &SdkError) {
-        if e.code == ErrorCode::ConversationNotFound {
-            self.with_state(|state, events| events.note(state.remove(id)));
+        if deletion::forgets(e) {
+            self.forget(id);
         }
+    }
+
+    fn forget(self: &Rc<Self>, id: &str) {
+        self.with_state(|state, events| events.note(state.remove(id)));
     }
 }
 

@@ -13,10 +13,9 @@ use tim_core::constants::types;
 use tim_core::events::Event;
 use tim_core::log_level::Kind;
 use tim_core::net_failure;
-use tim_core::outbox::is_transient;
 use tim_core::paging::ListPages;
 use tim_core::readiness::Readiness;
-use tim_core::reconnect::{backoff_ms, is_final};
+use tim_core::reconnect::{self, backoff_ms, AfterFailure};
 use tim_core::state::{Change, ConversationState};
 use tim_core::SdkError;
 use tim_proto::{ErrorCode, Reply, Request};
@@ -69,7 +68,7 @@ impl Inner {
     async fn explain(&self, e: SdkError) -> SdkError {
         let closed = self.session_mut().last_close.take();
         match closed {
-            Some(c) if e.code == ErrorCode::NetworkError && !c.answered => {
+            Some(c) if net_failure::needs_probe(e.code, &c) => {
                 let probe = crate::probe::probe(&self.url).await;
                 SdkError::new(e.code, net_failure::login_failure(&self.url, &c, probe))
             }
@@ -90,7 +89,10 @@ impl Inner {
         {
             let mut s = self.session_mut();
             let mut state = ConversationState::new(&user_id);
-            state.links = tim_core::files::FileLinks::new(&self.url, "");
+            // Until the server answers, links carry the ticket kept from the last answer.
+            let now = (crate::js::now_ms() / 1000.0) as i64;
+            state.links =
+                tim_core::files::FileLinks::before_login(&self.url, &snapshot.file_query, now);
             let cached = !snapshot.conversations.is_empty();
             state.restore(snapshot.conversations, snapshot.watermarks);
             s.events.note(Change {
@@ -110,7 +112,7 @@ impl Inner {
             }
             // The server is unreachable, but this user logged in here before: start from the
             // cache and keep trying to connect (deletions meanwhile go to the outbox).
-            Err(e) if is_transient(e.code) && verified => {
+            Err(e) if reconnect::starts_offline(&e, verified) => {
                 log!(Kind::Info, "starting offline from the cache: {}", e.message);
                 {
                     let mut s = self.session_mut();
@@ -176,6 +178,7 @@ impl Inner {
             if let Some(state) = s.state.as_mut() {
                 state.links = tim_core::files::FileLinks::new(&self.url, &file_query);
             }
+            s.file_query = Some(file_query);
             s.clock.set(server_time, crate::js::now_ms());
             s.credentials = Some((user_id.to_owned(), user_sig.to_owned()));
             s.verified = true;
@@ -251,18 +254,16 @@ impl Inner {
     }
 
     pub async fn logout(self: Rc<Self>) -> Outcome {
-        let readiness = self.session().readiness;
-        match readiness {
-            Readiness::Destroyed => return readiness.check_ready().map(|_| crate::js::empty()),
-            Readiness::New | Readiness::LoggedOut | Readiness::LoginFailed => {
-                return Ok(crate::js::empty())
-            }
-            Readiness::Ready | Readiness::LoggingIn => {}
+        if !self.session().readiness.needs_logout()? {
+            return Ok(crate::js::empty());
         }
         // Best effort: the server forgets the session either way when the socket closes.
         if let Ok(logout) = Outgoing::typed(&Request::Logout) {
             let _ = self.request_within(logout, LOGOUT_TIMEOUT_MS).await;
         }
+        // The ticket kept for the next login's cached links is a credential: it goes too.
+        self.session_mut().file_query = Some(String::new());
+        self.persist_now().await;
         {
             let mut s = self.session_mut();
             Self::teardown(&mut s, Readiness::LoggedOut);
@@ -309,7 +310,7 @@ impl Inner {
             attempt = attempt.saturating_add(1);
             let generation = {
                 let mut s = self.session_mut();
-                if s.readiness != Readiness::Ready || s.conn.is_some() {
+                if !reconnect::keeps_trying(s.readiness, s.conn.is_some()) {
                     s.reconnecting = false;
                     return;
                 }
@@ -327,35 +328,33 @@ impl Inner {
                     self.after_reconnect(generation, resync_required).await;
                     return;
                 }
-                Err(e) if is_final(e.code) => {
-                    log!(
-                        Kind::Warn,
-                        "reconnect refused ({}): {}",
-                        e.code.as_u32(),
-                        e.message
-                    );
-                    {
-                        let mut s = self.session_mut();
-                        s.reconnecting = false;
-                        Self::teardown(&mut s, Readiness::LoggedOut);
-                        if e.code == ErrorCode::UserSigExpired {
-                            s.events
-                                .push(Event::KickedOut(types::KICKED_OUT_USERSIG_EXPIRED));
+                Err(e) => match reconnect::after_failure(e) {
+                    AfterFailure::EndSession(ended) => {
+                        if let Some(e) = &ended.error {
+                            log!(
+                                Kind::Warn,
+                                "reconnect refused ({}): {}",
+                                e.code.as_u32(),
+                                e.message
+                            );
                         }
-                        s.events.push(Event::Error(e));
-                        s.events.push(Event::SdkNotReady);
+                        {
+                            let mut s = self.session_mut();
+                            s.reconnecting = false;
+                            Self::end_session(&mut s, ended);
+                        }
+                        self.schedule_dispatch();
+                        return;
                     }
-                    self.schedule_dispatch();
-                    return;
-                }
-                Err(e) => {
-                    log!(Kind::Info, "reconnect failed: {}", e.message);
-                    let mut s = self.session_mut();
-                    if s.generation == generation {
-                        s.generation += 1;
-                        s.conn = None;
+                    AfterFailure::Retry(e) => {
+                        log!(Kind::Info, "reconnect failed: {}", e.message);
+                        let mut s = self.session_mut();
+                        if s.generation == generation {
+                            s.generation += 1;
+                            s.conn = None;
+                        }
                     }
-                }
+                },
             }
         }
     }
@@ -392,8 +391,12 @@ impl Inner {
         else {
             return Err(unexpected(&reply));
         };
-        if let Some(state) = self.session_mut().state.as_mut() {
-            state.links = tim_core::files::FileLinks::new(&self.url, &file_query);
+        {
+            let mut s = self.session_mut();
+            if let Some(state) = s.state.as_mut() {
+                state.links = tim_core::files::FileLinks::new(&self.url, &file_query);
+            }
+            s.file_query = Some(file_query);
         }
         self.session_mut()
             .clock
@@ -448,12 +451,13 @@ impl Inner {
             for held in held {
                 Self::apply_logged(&mut s, (held.ev > 0).then_some(held.ev), held.push);
             }
-            if resync_required {
-                s.last_event = s.last_event.max(latest_event);
-            } else {
-                // Every event since the list's base is applied: it matches the server's.
-                s.list_synced = true;
-            }
+            let s = &mut *s;
+            reconnect::after_resume(
+                resync_required,
+                latest_event,
+                &mut s.last_event,
+                &mut s.list_synced,
+            );
             s.events.net_state(types::NET_STATE_CONNECTED);
         }
         Ok(resync_required)

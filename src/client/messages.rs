@@ -1,12 +1,13 @@
 //! The message creators, sendMessage / resendMessage and getMessageList.
 
-use super::{unexpected, Inner, Outcome, Session, Upload};
+use super::{unexpected, Inner, Outcome, Session};
 use crate::js::Object;
 use serde_json::Value;
 use std::rc::Rc;
 use tim_core::args;
 use tim_core::files;
 use tim_core::message_args::message_args;
+use tim_core::recent;
 use tim_core::shapes::{Message, Sendable};
 use tim_core::SdkError;
 use tim_proto::{ErrorCode, Reply, Request};
@@ -14,9 +15,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 impl Inner {
-    /// The creators of `CREATORS` (`method`, `options` as JSON); an image or file message
-    /// keeps `file` (js/index.js's `fileOf`: the Blob, its name and size, `onProgress`) here
-    /// until sendMessage uploads it.
+    /// The creators of `CREATORS` (`method`, `options` as JSON); an image or file message reads
+    /// its name and size from `file` (js/index.js's `fileOf`: the Blob, its name and size,
+    /// `onProgress`), which the entry keeps by message ID until sendMessage uploads it.
     pub fn create_message(
         self: &Rc<Self>,
         method: &str,
@@ -30,13 +31,7 @@ impl Inner {
             .ok_or_else(|| SdkError::new(ErrorCode::NotLoggedIn, "not logged in"))?;
         let id = crate::js::new_message_id();
         if files::pending_upload(&a.body).is_some() {
-            let name = files::describe(&mut a.body, &crate::js::arg(&file))?;
-            self.uploads.borrow_mut().push(Upload {
-                id: id.clone(),
-                file,
-                name,
-                file_id: String::new(),
-            });
+            files::describe(&mut a.body, &crate::js::arg(&file))?;
         }
         let now = (crate::js::now_ms() / 1000.0) as i64;
         let mut m = Message::new_unsent(id, &me, &a.to, a.conversation_type, &a.body, now);
@@ -44,48 +39,48 @@ impl Inner {
         Ok(m)
     }
 
-    /// The upload an image or file message names, made now unless an earlier try made it. An
+    /// The upload of `file` (the entry's, for this message; not an object when this instance did
+    /// not create the message), made now unless an earlier try made it. An
     /// upload refused or broken off rejects with its code (the message is then `fail`ed and can
     /// be resent).
     async fn upload_for(
         self: &Rc<Self>,
-        id: &str,
+        file: &JsValue,
         kind: &str,
         conversation_id: &str,
     ) -> Result<String, SdkError> {
-        let (file, url, sig) = {
-            let uploads = self.uploads.borrow();
-            let u = uploads
-                .iter()
-                .find(|u| u.id == id)
-                .ok_or_else(files::not_here)?;
-            if !u.file_id.is_empty() {
-                return Ok(u.file_id.clone());
+        if !file.is_object() {
+            return Err(files::not_here());
+        }
+        let (url, sig) = {
+            let f = crate::js::arg(file);
+            if let Some(id) = f.get(files::UPLOADED).and_then(Value::as_str) {
+                return Ok(id.to_owned());
             }
             let s = self.session();
             let (Some((user_id, sig)), Some(state)) = (&s.credentials, &s.state) else {
                 return Err(SdkError::new(ErrorCode::NotLoggedIn, "not logged in"));
             };
+            let name = f.get("name").and_then(Value::as_str).unwrap_or_default();
             let url = state.links.upload_url(
                 self.options.sdk_app_id,
                 user_id,
                 conversation_id,
                 kind,
-                &u.name,
+                name,
             );
-            (u.file.clone(), url, sig.clone())
+            (url, sig.clone())
         };
         let promise = self
             .upload
-            .call3(&JsValue::NULL, &url.into(), &sig.into(), &file)
+            .call3(&JsValue::NULL, &url.into(), &sig.into(), file)
             .unwrap_or_default();
         let answer = JsFuture::from(promise.unchecked_into::<js_sys::Promise>())
             .await
             .unwrap_or_default();
         let file_id = files::upload_answer(&crate::js::arg(&answer))?;
-        if let Some(u) = self.uploads.borrow_mut().iter_mut().find(|u| u.id == id) {
-            u.file_id = file_id.clone();
-        }
+        // A resend after a failed send does not upload again.
+        let _ = js_sys::Reflect::set(file, &files::UPLOADED.into(), &file_id.as_str().into());
         Ok(file_id)
     }
 
@@ -94,6 +89,7 @@ impl Inner {
         self: Rc<Self>,
         message: Value,
         resend: bool,
+        file: JsValue,
     ) -> Result<Message, SdkError> {
         self.check_ready()?;
         let m = Sendable::read(&message).ok_or_else(|| {
@@ -103,7 +99,7 @@ impl Inner {
         let conversation_type = args::message_target(Some(&m.conversation_type), &m.to)?;
         let conversation_id = format!("{conversation_type}{}", m.to);
         if let Some(kind) = files::pending_upload(&body) {
-            let file_id = self.upload_for(&m.id, kind, &conversation_id).await?;
+            let file_id = self.upload_for(&file, kind, &conversation_id).await?;
             files::with_upload(&mut body, file_id);
         }
         let reply = self
@@ -114,7 +110,6 @@ impl Inner {
                 need_read_receipt: m.need_read_receipt,
             })
             .await?;
-        self.uploads.borrow_mut().retain(|u| u.id != m.id);
         let Reply::Sent { message } = reply else {
             return Err(unexpected(&reply));
         };
@@ -180,32 +175,18 @@ impl Inner {
             .messages(&id)
             .await
             .map_err(|e| SdkError::new(ErrorCode::Internal, e))?;
-        let end = match &a.next_req_message_id {
-            Some(anchor) => all.iter().position(|m| &m.id == anchor).ok_or_else(|| {
-                SdkError::new(
-                    ErrorCode::MessageNotFound,
-                    format!("nextReqMessageID {anchor:?} is not a cached message of {id}"),
-                )
-            })?,
-            None => all.len(),
-        };
-        let start = end.saturating_sub(a.count as usize);
+        let p = recent::page(&all, a.next_req_message_id.as_deref(), a.count, &id)?;
         let page: Vec<Message> = match &self.session().state {
-            Some(state) => all[start..end]
+            Some(state) => all[p.start..p.end]
                 .iter()
                 .map(|m| Message::from_wire(m, state.me(), &state.links))
                 .collect(),
             None => Vec::new(),
         };
-        let next = if start > 0 {
-            all[start].id.clone()
-        } else {
-            String::new()
-        };
         Ok(Object::new()
-            .field("isCompleted", &(start == 0))
+            .field("isCompleted", &p.is_completed)
             .field("messageList", &page)
-            .field("nextReqMessageID", &next)
+            .field("nextReqMessageID", p.next_req_message_id)
             .end())
     }
 }

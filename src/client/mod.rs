@@ -37,10 +37,10 @@ use tim_core::net_failure::{self, Closed};
 use tim_core::pending::{Pending, Routed};
 use tim_core::readiness::Readiness;
 use tim_core::server_clock::ServerClock;
-use tim_core::shapes::Message;
 use tim_core::state::ConversationState;
 use tim_core::SdkError;
-use tim_proto::frame::{KickReason, LoggedEvent};
+use tim_core::{coalesce, push, reconnect, retry};
+use tim_proto::frame::LoggedEvent;
 use tim_proto::{ErrorCode, Push, Reply, Request, ServerFrame, WireMessage};
 
 pub struct Inner {
@@ -49,8 +49,6 @@ pub struct Inner {
     /// js/index.js's `upload(url, userSig, file)`: one XMLHttpRequest, resolving
     /// `{ status, answer }`.
     upload: js_sys::Function,
-    /// The Blobs of image and file messages created here and not sent yet (by message ID).
-    uploads: RefCell<Vec<Upload>>,
     session: RefCell<Session>,
     pub handlers: Handlers,
     dispatch_scheduled: Cell<bool>,
@@ -59,14 +57,6 @@ pub struct Inner {
     last_push_ms: Cell<f64>,
     clear_handlers_after_dispatch: Cell<bool>,
 }
-
-/// How often a retried request checks whether the reconnect is done.
-const RETRY_POLL_MS: u32 = 100;
-
-/// Pushes are gathered until none came for this long...
-const PUSH_QUIET_MS: u32 = 30;
-/// ...or this long after the first, whichever comes first.
-const PUSH_MAX_WAIT_MS: u32 = 300;
 
 struct Session {
     readiness: Readiness,
@@ -91,6 +81,8 @@ struct Session {
     persisted_event: u64,
     /// Messages to add to the cache's recent messages at the next write.
     new_messages: Vec<WireMessage>,
+    /// The login answer's `fileQuery` to keep in the cache at the next write ('' forgets it).
+    file_query: Option<String>,
     /// The user's groups, as last fetched.
     groups: Vec<tim_proto::model::WireGroup>,
     /// The server said the groups changed: fetch them and emit GROUP_LIST_UPDATED.
@@ -115,16 +107,6 @@ struct Session {
 
 type Outcome = Result<Json, SdkError>;
 
-/// An image or file message waiting to be sent: js/index.js's `fileOf` (the Blob, its name and
-/// size, the app's `onProgress`), and the upload once made (a resend after a failed send does
-/// not upload again).
-struct Upload {
-    id: String,
-    file: wasm_bindgen::JsValue,
-    name: String,
-    file_id: String,
-}
-
 fn unexpected(reply: &Reply) -> SdkError {
     SdkError::new(
         ErrorCode::Internal,
@@ -148,7 +130,6 @@ impl Inner {
             options,
             url,
             upload,
-            uploads: RefCell::new(Vec::new()),
             session: RefCell::new(Session {
                 readiness: Readiness::New,
                 generation: 0,
@@ -164,6 +145,7 @@ impl Inner {
                 verified: false,
                 persisted_event: 0,
                 new_messages: Vec::new(),
+                file_query: None,
                 groups: Vec::new(),
                 groups_stale: false,
                 to_refresh: Vec::new(),
@@ -216,9 +198,8 @@ impl Inner {
         });
     }
 
-    /// For server pushes: emits once pushes have been quiet for [`PUSH_QUIET_MS`] (at most
-    /// [`PUSH_MAX_WAIT_MS`] after the first), so a burst of pushes (a 100-ID batch deletion on
-    /// another session) gives one CONVERSATION_LIST_UPDATED, not one per frame.
+    /// For server pushes: emits when `tim_core::coalesce` says the burst is over, checking every
+    /// `coalesce::QUIET_MS`.
     fn schedule_push_dispatch(self: &Rc<Self>) {
         self.last_push_ms.set(crate::js::now_ms());
         if self.push_dispatch_scheduled.replace(true) {
@@ -228,10 +209,8 @@ impl Inner {
         wasm_bindgen_futures::spawn_local(async move {
             let start = crate::js::now_ms();
             loop {
-                TimeoutFuture::new(PUSH_QUIET_MS).await;
-                let now = crate::js::now_ms();
-                let quiet = now - me.last_push_ms.get() >= f64::from(PUSH_QUIET_MS);
-                if quiet || now - start >= f64::from(PUSH_MAX_WAIT_MS) {
+                TimeoutFuture::new(coalesce::QUIET_MS).await;
+                if coalesce::burst_over(crate::js::now_ms(), start, me.last_push_ms.get()) {
                     break;
                 }
             }
@@ -295,21 +274,15 @@ impl Inner {
         self.send(Outgoing::typed(&request)?, true).await
     }
 
-    /// Sends a request and waits for its answer within the call timeout. With `resend`, for
-    /// requests the server can safely see twice (reads, and sends that carry their message ID,
-    /// which the server deduplicates): when the connection drops before the answer and the
-    /// session is reconnecting, waits for the reconnect (within the timeout) and sends the same
-    /// request again, once.
+    /// Sends a request and waits for its answer within the call timeout. With `resend` (the
+    /// request is safe to repeat), a lost answer is sent again once the reconnect is done, as
+    /// `tim_core::retry` decides.
     async fn send(self: &Rc<Self>, request: Outgoing, resend: bool) -> Result<Reply, SdkError> {
         let started = crate::js::now_ms();
         let timeout_ms = self.options.timeout_ms;
         let first = self.request_within(request.clone(), timeout_ms).await;
-        match &first {
-            Err(e)
-                if resend
-                    && tim_core::outbox::is_transient(e.code)
-                    && e.code != ErrorCode::Timeout => {}
-            _ => return first,
+        if !retry::may_resend(resend, &first) {
+            return first;
         }
         let deadline = started + f64::from(self.options.timeout_ms);
         loop {
@@ -317,13 +290,11 @@ impl Inner {
                 let s = self.session();
                 (s.conn.is_some() && !s.reconnecting, s.reconnecting)
             };
-            if connected {
-                return self.request_within(request, timeout_ms).await;
+            match retry::wait_step(connected, reconnecting, crate::js::now_ms(), deadline) {
+                retry::Wait::SendAgain => return self.request_within(request, timeout_ms).await,
+                retry::Wait::GiveUp => return first,
+                retry::Wait::Poll(ms) => TimeoutFuture::new(ms).await,
             }
-            if !reconnecting || crate::js::now_ms() >= deadline {
-                return first;
-            }
-            TimeoutFuture::new(RETRY_POLL_MS).await;
         }
     }
 
@@ -437,16 +408,14 @@ impl Inner {
 
     /// Applies a push once: logged pushes at or below the last applied event are repeats.
     fn apply_logged(s: &mut Session, ev: Option<u64>, push: Push) {
-        if let Some(ev) = ev {
-            if ev <= s.last_event {
-                log!(
-                    Kind::Debug,
-                    "push {} (event {ev}) already applied",
-                    push.kind()
-                );
-                return;
-            }
-            s.last_event = ev;
+        if !push::is_new(ev, &mut s.last_event) {
+            log!(
+                Kind::Debug,
+                "push {} (event {}) already applied",
+                push.kind(),
+                ev.unwrap_or(0)
+            );
+            return;
         }
         log!(
             Kind::Debug,
@@ -454,137 +423,33 @@ impl Inner {
             push.kind(),
             ev.unwrap_or(0)
         );
-        Self::apply_push(s, push);
-    }
-
-    fn set_pinned(s: &mut Session, conversation_id: &str, pinned: bool) {
-        let Session { state, events, .. } = s;
-        if let Some(state) = state.as_mut() {
-            events.note(state.set_pinned(conversation_id, pinned));
+        let Session {
+            state,
+            events,
+            new_messages,
+            groups,
+            to_refresh,
+            groups_stale,
+            ..
+        } = s;
+        let target = push::Target {
+            state: state.as_mut(),
+            events,
+            new_messages,
+            groups,
+            to_refresh,
+            groups_stale,
+        };
+        if let push::Applied::EndSession(ended) = push::apply(target, push) {
+            Self::end_session(s, ended);
         }
     }
 
-    fn apply_push(s: &mut Session, push: Push) {
-        match push {
-            Push::Message { message } => {
-                let Session {
-                    state,
-                    events,
-                    new_messages,
-                    groups,
-                    to_refresh,
-                    ..
-                } = s;
-                let Some(state) = state.as_mut() else { return };
-                let change = state.apply_message(&message, true);
-                if change.list && !state.fill_group(&message.conversation_id, groups) {
-                    to_refresh.push(message.conversation_id.clone());
-                }
-                if change.list {
-                    let shaped = Message::from_wire(&message, state.me(), &state.links);
-                    if shaped.kind == types::MSG_GRP_SYS_NOTICE {
-                        events.push(Event::GroupSystemNoticeReceived(Box::new(shaped.clone())));
-                    }
-                    events.received(shaped);
-                    new_messages.push(message);
-                }
-                events.note(change);
-            }
-            Push::ConversationDeleted {
-                conversation_id,
-                cleared_seq,
-            } => {
-                let Session {
-                    state,
-                    events,
-                    to_refresh,
-                    ..
-                } = s;
-                if let Some(state) = state.as_mut() {
-                    events.note(state.delete(&conversation_id, cleared_seq));
-                    if state.contains(&conversation_id) {
-                        to_refresh.push(conversation_id);
-                    }
-                }
-            }
-            Push::HistoryCleared {
-                conversation_id,
-                cleared_seq,
-            } => {
-                let Session { state, events, .. } = s;
-                if let Some(state) = state.as_mut() {
-                    events.note(state.clear_history(&conversation_id, cleared_seq));
-                }
-            }
-            Push::ConversationRead {
-                conversation_id, ..
-            } => {
-                let Session { state, events, .. } = s;
-                if let Some(state) = state.as_mut() {
-                    events.note(state.mark_read(&conversation_id));
-                }
-            }
-            Push::ConversationPinned(conversation_id) => {
-                Self::set_pinned(s, &conversation_id, true)
-            }
-            Push::ConversationUnpinned(conversation_id) => {
-                Self::set_pinned(s, &conversation_id, false)
-            }
-            Push::MessageEdited { message } => {
-                let Session {
-                    state,
-                    events,
-                    new_messages,
-                    ..
-                } = s;
-                let Some(state) = state.as_mut() else { return };
-                let (listed, change) = state.apply_edit(&message);
-                events.note(change);
-                // A conversation the user no longer lists is not in their view: nothing to tell.
-                if listed {
-                    let shaped = vec![Message::from_wire(&message, state.me(), &state.links)];
-                    events.push(if message.revoked {
-                        Event::MessageRevoked(shaped)
-                    } else {
-                        Event::MessageModified(shaped)
-                    });
-                    new_messages.push(message);
-                }
-            }
-            Push::MessageReadReceipt(list) => {
-                let Session {
-                    state,
-                    events,
-                    new_messages,
-                    ..
-                } = s;
-                let Some(state) = state.as_ref() else { return };
-                events.push(tim_core::events::receipt_event(
-                    &list,
-                    state.me(),
-                    &state.links,
-                ));
-                // The cached copies take the new counts.
-                new_messages.extend(list);
-            }
-            Push::MessageRemindType(parts) => {
-                let Session { state, events, .. } = s;
-                if let Some(state) = state.as_mut() {
-                    events.note(state.set_remind(&parts));
-                }
-            }
-            Push::GroupsChanged => s.groups_stale = true,
-            Push::ProfileUpdated(profile) => s.events.push(Event::ProfileUpdated(profile)),
-            Push::BlacklistUpdated(list) => s.events.push(Event::BlacklistUpdated(list)),
-            Push::Kicked { reason } => {
-                let kind = match reason {
-                    KickReason::UserSigExpired => types::KICKED_OUT_USERSIG_EXPIRED,
-                };
-                Self::teardown(s, Readiness::LoggedOut);
-                s.events.push(Event::KickedOut(kind));
-                s.events.push(Event::SdkNotReady);
-            }
-        }
+    /// Logged out by the server (a kick, a final refusal of a reconnect): the session ends, then
+    /// its events are queued.
+    fn end_session(s: &mut Session, ended: push::Ended) {
+        Self::teardown(s, Readiness::LoggedOut);
+        ended.queue(&mut s.events);
     }
 
     pub fn on_closed(self: &Rc<Self>, generation: u64, closed: Closed) {
@@ -599,7 +464,7 @@ impl Inner {
             log!(Kind::Info, "{message}");
             s.pending.fail_all(ErrorCode::NetworkError, &message);
             s.last_close = Some(closed);
-            let start = s.readiness == Readiness::Ready && !s.reconnecting;
+            let start = reconnect::starts_on_close(s.readiness, s.reconnecting);
             if start {
                 s.reconnecting = true;
                 s.events.net_state(types::NET_STATE_DISCONNECTED);
@@ -628,6 +493,7 @@ impl Inner {
         s.verified = false;
         s.persisted_event = 0;
         s.new_messages.clear();
+        s.file_query = None;
         s.groups.clear();
         s.groups_stale = false;
         s.to_refresh.clear();

@@ -8,7 +8,7 @@ use crate::tabs::Tabs;
 use std::rc::Rc;
 use tim_core::log_level::Kind;
 use tim_core::outbox::{replay_decision, OutboxEntry, Replay};
-use tim_core::sort::sort_by;
+use tim_core::recent;
 use tim_core::tab_note::TabNote;
 use tim_proto::{Reply, Request, WireMessage};
 use wasm_bindgen_futures::spawn_local;
@@ -58,6 +58,7 @@ impl Inner {
                 persisted_event,
                 verified,
                 new_messages,
+                file_query,
                 ..
             } = &mut *s;
             let (Some(cache), Some(state)) = (cache.as_ref(), state.as_mut()) else {
@@ -65,13 +66,19 @@ impl Inner {
             };
             let dirty = state.take_dirty();
             let messages = std::mem::take(new_messages);
-            if dirty.is_empty() && messages.is_empty() && *persisted_event == *last_event {
+            if dirty.is_empty()
+                && messages.is_empty()
+                && *persisted_event == *last_event
+                && file_query.is_none()
+            {
                 return;
             }
             *persisted_event = *last_event;
-            (Rc::clone(cache), dirty, messages, *last_event, *verified)
+            let meta = (*last_event, *verified, file_query.take());
+            (Rc::clone(cache), dirty, messages, meta)
         };
-        let (cache, dirty, messages, last_event, verified) = work;
+        let (cache, dirty, messages, meta) = work;
+        let last_event = meta.0;
         log!(
             Kind::Debug,
             "cache write: {} conversations, {} removed, {} messages, event {last_event}",
@@ -79,21 +86,10 @@ impl Inner {
             dirty.removed.len(),
             messages.len()
         );
-        if let Err(e) = cache.write(dirty, last_event, verified).await {
+        if let Err(e) = cache.write(dirty, meta).await {
             crate::js::console_error("tim-wasm: cache write failed", &e.into());
         }
-        // Grouped by conversation (in ID order), each group keeping its arrival order.
-        let mut messages = messages;
-        sort_by(&mut messages, |a, b| {
-            a.conversation_id.cmp(&b.conversation_id)
-        });
-        let mut rest = messages.into_iter().peekable();
-        while let Some(first) = rest.next() {
-            let id = first.conversation_id.clone();
-            let mut list = vec![first];
-            while let Some(m) = rest.next_if(|m| m.conversation_id == id) {
-                list.push(m);
-            }
+        for (id, list) in recent::by_conversation(messages) {
             if let Err(e) = cache.add_messages(&id, list).await {
                 crate::js::console_error("tim-wasm: cache write failed", &e.into());
             }

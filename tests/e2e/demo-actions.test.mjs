@@ -440,4 +440,49 @@ describe('demo chat: actions', () => {
     await uma.ctx.close();
     await vic.ctx.close();
   });
+
+  it('keyboard: arrow keys move in the list, Enter opens, Shift+Enter is a new line, Enter sends: "Sending…", then sent', async () => {
+    const { server, browser } = env;
+    const kim = await person('kim', PHONE);
+    const k = kim.page;
+    const others = [];
+    for (const id of ['kai', 'kit', 'kay']) {
+      const u = await openUser(browser, server, id);
+      await u.login();
+      await u.send('kim', `from ${id}`);
+      others.push(u);
+    }
+    await rowsAre(k, ['C2Ckay', 'C2Ckit', 'C2Ckai']);
+    await k.focus(T('open-C2Ckay'));
+    await k.keyboard.press('ArrowDown');
+    assert.equal(await k.evaluate(() => document.activeElement?.dataset.testid), 'open-C2Ckit');
+    await k.keyboard.press('ArrowDown');
+    await k.keyboard.press('ArrowDown'); // stays on the last
+    assert.equal(await k.evaluate(() => document.activeElement?.dataset.testid), 'open-C2Ckai');
+    await k.keyboard.press('ArrowUp');
+    assert.equal(await k.evaluate(() => document.activeElement?.dataset.testid), 'open-C2Ckit');
+    await k.keyboard.press('Enter');
+    await k.waitForSelector(`${T('message-scroll')}:visible`);
+    assert.equal(await text(k, 'open-title'), 'kit');
+    assert.equal(await k.evaluate(() => document.activeElement?.dataset.testid), 'send-text', 'the composer has the focus');
+    // every state the message goes through, as shown
+    await k.evaluate(() => {
+      window.__states = [];
+      new MutationObserver(() => {
+        for (const s of document.querySelectorAll('[data-testid="msg"].out [data-testid="msg-state"]')) window.__states.push(s.textContent);
+      }).observe(document.querySelector('[data-testid="message-list"]'), { childList: true, subtree: true });
+    });
+    await k.keyboard.type('two');
+    await k.keyboard.press('Shift+Enter');
+    await k.keyboard.type('lines');
+    assert.equal(await k.inputValue(T('send-text')), 'two\nlines', 'Shift+Enter is a new line, not a send');
+    await k.keyboard.press('Enter');
+    await status(k, 'two\nlines', 'sent');
+    assert.ok((await k.evaluate(() => window.__states)).includes(' · Sending…'), 'it showed "Sending…" first');
+    assert.equal(await k.locator(`${T('msg')}.out ${T('msg-state')}`).count(), 0, 'sent: no state left but the time');
+    await k.screenshot({ path: resultPath('demo-keyboard.png') });
+    assert.deepEqual(kim.errors, []);
+    for (const u of others) await u.close();
+    await kim.ctx.close();
+  });
 });

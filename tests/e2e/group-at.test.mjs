@@ -3,7 +3,9 @@
 // (CONV_AT_ALL_AT_ME) with createTextAtMessage; alice's conversation lists those unread messages
 // in CONVERSATION_LIST_UPDATED, getConversationList and getConversationProfile, and a fresh login
 // shows the same; setMessageRead / setAllMessageRead (on every session of the user) and
-// deleteConversation empty it, for good.
+// deleteConversation empty it, for good. A revoked @ message leaves everyone's list (live, on the
+// MESSAGE_REVOKED push, and after a fresh login); one a user deleted for herself (deleteMessage)
+// leaves hers only (at once, and after a fresh login).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useEnv, openUser, findConv, groupSend } from './harness.mjs';
@@ -13,7 +15,7 @@ const GID = 'gat1';
 const CONV = `GROUP${GID}`;
 
 /** createTextAtMessage + sendMessage to the group in `user`'s page; the sent message. */
-async function sendAt(user, text, atUserList) {
+async function sendAt(user, text, atUserList, gid = GID) {
   const r = await user.page.evaluate(async ([to, text, atUserList]) => {
     try {
       const msg = window.tim.createTextAtMessage({ to, conversationType: window.TIM.TYPES.CONV_GROUP, payload: { text, atUserList } });
@@ -22,16 +24,16 @@ async function sendAt(user, text, atUserList) {
     } catch (e) {
       return window.__errorInfo(e);
     }
-  }, [GID, text, atUserList]);
+  }, [gid, text, atUserList]);
   assert.ok(r.ok, `${user.userID}: sending @ message ${JSON.stringify(text)}: ${JSON.stringify(r)}`);
   return r.message;
 }
 
 /** `[messageSequence, atType]` of each entry of the conversation's groupAtInfoList. */
-function atList(conv) {
+function atList(conv, gid = GID) {
   assert.ok(conv, 'the conversation is listed');
   for (const a of conv.groupAtInfoList) {
-    assert.equal(a.groupID, GID);
+    assert.equal(a.groupID, gid);
     assert.equal(a.atTypeArray.length, 1);
   }
   return conv.groupAtInfoList.map((a) => [a.messageSequence, a.atTypeArray[0]]);
@@ -151,5 +153,49 @@ describe('groupAtInfoList', () => {
     await upd;
     assert.deepEqual(await listed(alice4), [[m5.sequence, T.CONV_AT_ALL]]);
     await Promise.all([alice4, bob, carol2].map((u) => u.close()));
+  });
+
+  it('a revoked @ message leaves everyone\'s list; one deleted with deleteMessage leaves the deleter\'s', async () => {
+    const gid = 'gat2';
+    const conv = `GROUP${gid}`;
+    const mine = async (user) => atList(findConv(await user.conversationList(), conv), gid);
+    const updated = (user, n) =>
+      user.nextEvent('onConversationListUpdated', (d) => {
+        const c = d.find((x) => x.conversationID === conv);
+        return !!c && c.groupAtInfoList.length === n;
+      });
+    const [alice, bob, carol] = await Promise.all(['gat_alice2', 'gat_bob2', 'gat_carol2'].map((id) => openUser(env.browser, env.server, id)));
+    for (const u of [alice, bob, carol]) await u.login();
+    const { CONV_AT_ME, MSG_AT_ALL } = await alice.page.evaluate(() => window.TIM.TYPES);
+    await bob.ok('createGroup', { type: 'Public', name: 'At2', groupID: gid, memberList: ['gat_alice2', 'gat_carol2'] });
+    let upd = [updated(alice, 3), updated(carol, 3)];
+    const m1 = await sendAt(bob, '@alice @carol one', ['gat_alice2', 'gat_carol2'], gid);
+    const m2 = await sendAt(bob, '@all two', [MSG_AT_ALL], gid);
+    const m3 = await sendAt(bob, '@alice @carol three', ['gat_alice2', 'gat_carol2'], gid);
+    await Promise.all(upd);
+
+    // bob revokes @all: gone from both lists at once (MESSAGE_REVOKED), and from the server's.
+    upd = [updated(alice, 2), updated(carol, 2)];
+    await bob.ok('revokeMessage', m2);
+    await Promise.all(upd);
+    const both = [[m1.sequence, CONV_AT_ME], [m3.sequence, CONV_AT_ME]];
+    assert.deepEqual(await mine(alice), both);
+    assert.deepEqual(await mine(carol), both);
+
+    // alice deletes m1 for herself: gone from her list at once and after a fresh login; carol
+    // keeps it.
+    upd = updated(alice, 1);
+    await alice.ok('deleteMessage', [m1]);
+    await upd;
+    assert.deepEqual(await mine(alice), [[m3.sequence, CONV_AT_ME]]);
+    await alice.close();
+    const alice2 = await openUser(env.browser, env.server, 'gat_alice2');
+    await alice2.login();
+    assert.deepEqual(await mine(alice2), [[m3.sequence, CONV_AT_ME]]);
+    await carol.close();
+    const carol2 = await openUser(env.browser, env.server, 'gat_carol2');
+    await carol2.login();
+    assert.deepEqual(await mine(carol2), both, 'carol: the revoked @all is gone, her m1 stays');
+    await Promise.all([alice2, bob, carol2].map((u) => u.close()));
   });
 });

@@ -67,13 +67,20 @@ describe('read receipts', () => {
     const copyOfPlain = await copyOf(bob, 'C2Crr_alice', plain.ID);
     // Resolves with the messages given, as deleteMessage does.
     const given = await bob.ok('sendMessageReadReceipt', [received, copyOfPlain]);
+    // Tencent's documented shape: `{ code: 0, data }` (its samples read nothing of `data`); ours
+    // is `{ messageList }` alone.
+    assert.deepEqual(Object.keys(given), ['messageList']);
     assert.deepEqual(given.messageList.map((m) => m.ID), [received.ID, copyOfPlain.ID]);
     const byPeer = (await told).data[0];
     assert.equal(byPeer.isPeerRead, true);
     assert.equal(byPeer.readReceiptInfo.isPeerRead, true);
     assert.equal(byPeer.conversationID, 'C2Crr_bob');
 
-    const list = (await a1.ok('getMessageReadReceiptList', [sent, plain])).messageList;
+    // Tencent's `imResponse.data.messageList`, each message's `readReceiptInfo` holding
+    // `isPeerRead` (C2C) and `readCount` / `unreadCount` (groups), nothing else in `data`.
+    const listed = await a1.ok('getMessageReadReceiptList', [sent, plain]);
+    assert.deepEqual(Object.keys(listed), ['messageList']);
+    const list = listed.messageList;
     assert.deepEqual(list.map((m) => [m.ID, m.readReceiptInfo]), [
       [sent.ID, { isPeerRead: true, readCount: 1, unreadCount: 0 }],
       [plain.ID, { isPeerRead: false, readCount: 0, unreadCount: 0 }],

@@ -182,3 +182,46 @@ export const REVOKE_WINDOW = 120;
 export function revocable(m, now = Date.now()) {
   return !!m && m.flow === 'out' && m.status === 'success' && !m.isRevoked && now / 1000 - m.time < REVOKE_WINDOW;
 }
+
+/**
+ * The mark a group conversation's unread @-mentions (its `groupAtInfoList`) put in the list:
+ * '[@me]' when one names the user (`TIM.TYPES.CONV_AT_ME` or `CONV_AT_ALL_AT_ME`), '[@all]' when
+ * they only @-mention everyone (`CONV_AT_ALL`), else ''. `types` is `TIM.TYPES`.
+ */
+export function atMark(groupAtInfoList, types) {
+  const kinds = (groupAtInfoList || []).flatMap((a) => a.atTypeArray || []);
+  if (kinds.some((k) => k === types.CONV_AT_ME || k === types.CONV_AT_ALL_AT_ME)) return '[@me]';
+  if (kinds.includes(types.CONV_AT_ALL)) return '[@all]';
+  return '';
+}
+
+/**
+ * The people a group message typed in the composer @-mentions, for createTextAtMessage's
+ * `atUserList`: each "@userID" that starts a word (trailing punctuation left out), "@all" as
+ * `allID` (`TIM.TYPES.MSG_AT_ALL`); without duplicates, at most 30 (the SDK's limit).
+ */
+export function mentions(text, allID) {
+  const out = [];
+  for (const [, word] of String(text).matchAll(/(?:^|\s)@(\S+)/gu)) {
+    const id = word.replace(/[,.;:!?)]+$/u, '');
+    const entry = id.toLowerCase() === 'all' ? allID : id;
+    if (id && !out.includes(entry)) out.push(entry);
+  }
+  return out.slice(0, 30);
+}
+
+/**
+ * What an own message created with `needReadReceipt` says of its readers: a one-to-one chat
+ * 'Sent' then 'Read' (`isPeerRead`, MESSAGE_READ_BY_PEER); a group 'Sent', 'Read by N of M',
+ * 'Read by all' (`readReceiptInfo`, MESSAGE_READ_RECEIPT_RECEIVED). '' for any other message.
+ */
+export function receiptText(m, isGroup) {
+  if (!m || m.flow !== 'out' || !m.needReadReceipt || m.isRevoked || m.status !== 'success') return '';
+  const info = m.readReceiptInfo || {};
+  if (!isGroup) return m.isPeerRead || info.isPeerRead ? 'Read' : 'Sent';
+  const read = info.readCount || 0;
+  const all = read + (info.unreadCount || 0);
+  if (!all) return '';
+  if (!read) return 'Sent';
+  return read >= all ? 'Read by all' : `Read by ${read} of ${all}`;
+}

@@ -1,5 +1,5 @@
 // DOM builders of the demo chat: conversation rows, messages with day separators, avatars.
-import { clock, dayKey, dayLabel, listTime, initials, hue, bytes, conversationName, noticeText, avatarURL } from './format.js';
+import { clock, dayKey, dayLabel, listTime, initials, hue, bytes, conversationName, noticeText, avatarURL, receiptText } from './format.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -75,9 +75,10 @@ export function conversationAvatar(c, people = null) {
 
 /**
  * One row of the conversation list. `actions` has open(id) and remove(id); `isMuted(c)` says
- * whether its messageRemindType silences it.
+ * whether its messageRemindType silences it; `atMark(c)` is its unread @-mentions' mark
+ * ('[@me]', '[@all]' or '').
  */
-export function conversationRow(c, { me, openID, actions, groupNames, people, isMuted }) {
+export function conversationRow(c, { me, openID, actions, groupNames, people, isMuted, atMark }) {
   const id = c.conversationID;
   const name = conversationName(c, groupNames, people);
   const muted = isMuted(c);
@@ -88,6 +89,7 @@ export function conversationRow(c, { me, openID, actions, groupNames, people, is
   const draft = id !== openID && c.draftText ? c.draftText : '';
   const fromMe = m.fromAccount && m.fromAccount === me;
   const fromOther = c.type === 'GROUP' && m.fromAccount && !fromMe ? `${m.fromAccount}: ` : '';
+  const at = atMark(c);
   const unread = el('span', {
     className: `badge${muted ? ' muted-badge' : ''}`,
     textContent: String(c.unreadCount),
@@ -116,6 +118,7 @@ export function conversationRow(c, { me, openID, actions, groupNames, people, is
         el(
           'span',
           { className: 'conv-last' },
+          at ? el('span', { className: 'at-mark', textContent: at, testid: `at-${id}` }) : null,
           draft
             ? el('span', { className: 'last-draft', textContent: 'Draft: ' })
             : fromMe
@@ -129,7 +132,8 @@ export function conversationRow(c, { me, openID, actions, groupNames, people, is
       ),
     ),
   );
-  open.setAttribute('aria-label', `${name}${c.unreadCount ? `, ${c.unreadCount} unread` : ''}${c.isPinned ? ', pinned' : ''}${muted ? ', muted' : ''}`);
+  const atWords = at === '[@me]' ? ', mentions you' : at ? ', mentions everyone' : '';
+  open.setAttribute('aria-label', `${name}${c.unreadCount ? `, ${c.unreadCount} unread` : ''}${atWords}${c.isPinned ? ', pinned' : ''}${muted ? ', muted' : ''}`);
   open.addEventListener('click', () => actions.open(id));
   const del = el('button', { type: 'button', className: 'conv-delete ghost', textContent: '✕', title: `Delete the chat with ${name}`, testid: `delete-${id}` });
   del.setAttribute('aria-label', `Delete the chat with ${name}`);
@@ -141,9 +145,10 @@ export function conversationRow(c, { me, openID, actions, groupNames, people, is
 /**
  * The items of the open conversation: day separators and messages. `entries` are
  * { message, status: 'sent' | 'sending' | 'failed', error?, progress? }, oldest first;
- * `canRevoke(message)` says whether to offer "Revoke"; `people` has newer nicks and avatars.
+ * `canRevoke(message)` says whether to offer "Revoke"; `mentionsMe(message)` whether it
+ * @-mentions the user; `people` has newer nicks and avatars.
  */
-export function messageItems(entries, { isGroup, canRevoke, actions, people }) {
+export function messageItems(entries, { isGroup, canRevoke, mentionsMe, actions, people }) {
   const out = [];
   let day = '';
   for (const entry of entries) {
@@ -155,7 +160,7 @@ export function messageItems(entries, { isGroup, canRevoke, actions, people }) {
         el('li', { className: 'day-sep', role: 'separator', testid: 'day-sep' }, el('span', { textContent: dayLabel(m.time) })),
       );
     }
-    out.push(messageItem(entry, { isGroup, canRevoke, actions, people }));
+    out.push(messageItem(entry, { isGroup, canRevoke, mentionsMe, actions, people }));
   }
   return out;
 }
@@ -201,10 +206,13 @@ function sender(m, people) {
   return el('span', { className: 'sender' }, avatar, el('span', { className: 'from', title: m.from, textContent: nick, testid: 'msg-from' }));
 }
 
-function messageItem(entry, { isGroup, canRevoke, actions, people }) {
+function messageItem(entry, { isGroup, canRevoke, mentionsMe, actions, people }) {
   const m = entry.message;
   const status = m.isRevoked ? 'revoked' : entry.status;
   const meta = el('span', { className: 'meta' }, el('time', { textContent: clock(m.time), dateTime: new Date(m.time * 1000).toISOString(), testid: 'msg-time' }));
+  // Read receipts of an own message that asked for them (needReadReceipt).
+  const receipt = entry.status === 'sent' ? receiptText(m, isGroup) : '';
+  if (receipt) meta.append(el('span', { className: `receipt${receipt === 'Sent' ? '' : ' read'}`, textContent: ` · ${receipt}`, testid: 'msg-receipt' }));
   if (entry.status === 'sending') {
     meta.append(el('span', { className: 'state', textContent: entry.progress !== undefined ? ` · Uploading ${Math.round(entry.progress * 100)}%` : ' · Sending…', testid: 'msg-state' }));
   } else if (entry.status === 'failed') {
@@ -221,7 +229,7 @@ function messageItem(entry, { isGroup, canRevoke, actions, people }) {
   }
   const li = el(
     'li',
-    { className: `msg ${m.flow}`, testid: 'msg', dataset: { id: m.ID, status } },
+    { className: `msg ${m.flow}${m.flow === 'in' && !m.isRevoked && mentionsMe(m) ? ' mentions-me' : ''}`, testid: 'msg', dataset: { id: m.ID, status } },
     isGroup && m.flow === 'in' ? sender(m, people) : null,
     el('div', { className: 'bubble' }, body(m, entry.preview), entry.progress !== undefined && entry.status === 'sending' ? el('progress', { max: 1, value: entry.progress }) : null),
     meta,

@@ -2,8 +2,11 @@
 //! for later (offline, or its answer lost), or must be refused. The SDK layer only does what is
 //! decided here (writes the outbox entry, sends, applies the change locally).
 
+use crate::batch::BatchDeleted;
 use crate::error::SdkError;
 use crate::outbox::is_transient;
+use crate::tab_note::TabNote;
+use tim_proto::frame::{DeleteOutcome, DeleteResult};
 use tim_proto::{ErrorCode, Reply};
 
 /// What the caller knows before sending.
@@ -72,6 +75,85 @@ pub fn outcome(result: Result<Reply, SdkError>, has_entry: bool) -> Outcome {
     }
 }
 
+/// The server says a conversation does not exist: a local entry for it is stale and goes.
+#[inline]
+pub fn forgets(e: &SdkError) -> bool {
+    e.code == ErrorCode::ConversationNotFound
+}
+
+/// One local step of a batch deletion's answer, in the server's order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchStep {
+    /// Deleted: apply here and tell the other tabs.
+    Share(TabNote),
+    /// Not in the user's list on the server: drop the stale local entry.
+    Forget(String),
+}
+
+/// The batch form's answer: its local steps (given to `step`, in order) and what the call
+/// resolves (or rejects) with. `invalid`: the caller's strings that were not conversation IDs,
+/// with why.
+#[inline]
+pub fn batch_steps(
+    results: Vec<DeleteResult>,
+    clear_history: bool,
+    invalid: Vec<(String, SdkError)>,
+    mut step: impl FnMut(BatchStep),
+) -> BatchDeleted {
+    let mut deleted = Vec::new();
+    let mut failed = invalid;
+    for r in results {
+        let id = r.conversation_id;
+        match r.outcome {
+            DeleteOutcome::Deleted => {
+                step(BatchStep::Share(if clear_history {
+                    TabNote::Deleted {
+                        conversation_id: id.clone(),
+                        cleared_seq: r.cleared_seq,
+                    }
+                } else {
+                    // History kept on the server: only the entry goes, no watermark.
+                    TabNote::Removed {
+                        conversation_id: id.clone(),
+                    }
+                }));
+                deleted.push(id);
+            }
+            DeleteOutcome::NotFound => {
+                step(BatchStep::Forget(id.clone()));
+                failed.push((
+                    id,
+                    SdkError::new(
+                        ErrorCode::ConversationNotFound,
+                        "not in the conversation list",
+                    ),
+                ));
+            }
+            DeleteOutcome::Invalid => failed.push((
+                id,
+                SdkError::new(
+                    ErrorCode::InvalidConversationId,
+                    "the server refused this conversationID",
+                ),
+            )),
+        }
+    }
+    BatchDeleted::new(deleted, &failed)
+}
+
+/// Resolves with the data, or rejects 2500 (with the same data) when nothing was deleted.
+#[inline]
+pub fn batch_answer(data: BatchDeleted) -> Result<BatchDeleted, SdkError> {
+    if data.deleted.is_empty() {
+        return Err(SdkError::new(
+            ErrorCode::ConversationNotFound,
+            "no conversation of conversationIDList was deleted",
+        )
+        .with_data(data));
+    }
+    Ok(data)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +210,73 @@ mod tests {
             Outcome::Failed(e) => assert_eq!(e.code, ErrorCode::Internal),
             other => panic!("{other:?}"),
         }
+    }
+
+    fn result(id: &str, outcome: DeleteOutcome, cleared_seq: u64) -> DeleteResult {
+        DeleteResult {
+            conversation_id: id.into(),
+            outcome,
+            cleared_seq,
+        }
+    }
+
+    #[test]
+    fn a_batch_answer_shares_deletions_and_forgets_what_the_server_does_not_have() {
+        let invalid = vec![("bad".to_string(), SdkError::invalid("not an ID"))];
+        let results = vec![
+            result("C2Ca", DeleteOutcome::Deleted, 4),
+            result("C2Cb", DeleteOutcome::NotFound, 0),
+            result("C2Cc", DeleteOutcome::Invalid, 0),
+        ];
+        let mut steps = Vec::new();
+        let data = batch_steps(results.clone(), true, invalid.clone(), |s| steps.push(s));
+        assert_eq!(
+            steps,
+            vec![
+                BatchStep::Share(TabNote::Deleted {
+                    conversation_id: "C2Ca".into(),
+                    cleared_seq: 4
+                }),
+                BatchStep::Forget("C2Cb".into()),
+            ]
+        );
+        assert_eq!(data.deleted, vec!["C2Ca".to_string()]);
+        let codes: Vec<(&str, u32)> = data
+            .failed
+            .iter()
+            .map(|f| (f.conversation_id.as_str(), f.code))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("bad", ErrorCode::InvalidParameter.as_u32()),
+                ("C2Cb", ErrorCode::ConversationNotFound.as_u32()),
+                ("C2Cc", ErrorCode::InvalidConversationId.as_u32()),
+            ]
+        );
+        assert!(batch_answer(data).is_ok());
+        // History kept: the entry goes without a watermark.
+        let mut steps = Vec::new();
+        batch_steps(results, false, Vec::new(), |s| steps.push(s));
+        assert_eq!(
+            steps[0],
+            BatchStep::Share(TabNote::Removed {
+                conversation_id: "C2Ca".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_batch_that_deleted_nothing_rejects_2500_with_its_data() {
+        let data = batch_steps(
+            vec![result("C2Cb", DeleteOutcome::NotFound, 0)],
+            true,
+            Vec::new(),
+            |_| {},
+        );
+        let e = batch_answer(data.clone()).expect_err("nothing deleted");
+        assert_eq!(e.code, ErrorCode::ConversationNotFound);
+        assert!(forgets(&e));
+        assert!(!forgets(&SdkError::new(ErrorCode::NetworkError, "x")));
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::SdkError;
 use serde_json::Value;
-use tim_proto::files::{upload_path, FILES_PATH};
+use tim_proto::files::{upload_path, FILES_PATH, TICKET_EXPIRES};
 use tim_proto::model::WireBody;
 use tim_proto::ErrorCode;
 
@@ -23,6 +23,30 @@ impl FileLinks {
             base: http_base(ws_url),
             query: query.to_owned(),
         }
+    }
+
+    /// The links before the server has answered this login (the list and messages shown from
+    /// the cache, an offline start): with `kept`, the `fileQuery` the cache kept from the last
+    /// login answer, while its ticket is good at `now` (unix seconds). The server trusts nothing
+    /// in it but its own MAC and expiry, and checks every fetch against the user's view then.
+    pub fn before_login(ws_url: &str, kept: &str, now: i64) -> FileLinks {
+        // Byte slices and a digit fold: no string searcher or integer parser in the SDK for it.
+        let expires = kept
+            .as_bytes()
+            .split(|&b| b == b'&')
+            .find(|kv| {
+                kv.get(TICKET_EXPIRES.len()) == Some(&b'=')
+                    && kv.starts_with(TICKET_EXPIRES.as_bytes())
+            })
+            .map(|kv| &kv[TICKET_EXPIRES.len() + 1..])
+            .and_then(|v| {
+                v.iter().try_fold(0i64, |n, &d| {
+                    d.is_ascii_digit()
+                        .then(|| n.checked_mul(10)?.checked_add(i64::from(d - b'0')))?
+                })
+            });
+        let good = expires.is_some_and(|expires| expires > now);
+        FileLinks::new(ws_url, if good { kept } else { "" })
     }
 
     /// The URL of a file; empty for none (a message not uploaded yet).
@@ -86,6 +110,10 @@ pub fn describe(body: &mut WireBody, file: &Value) -> Result<String, SdkError> {
     }
     Ok(name.to_owned())
 }
+
+/// The key under which a made upload's fileID is kept on js/index.js's `fileOf` object, so a
+/// resend after a failed send does not upload again.
+pub const UPLOADED: &str = "fileID";
 
 /// sendMessage of an image or file message this instance did not create: its Blob is not here.
 pub fn not_here() -> SdkError {
@@ -169,6 +197,20 @@ mod tests {
             links.upload_url(7, "a", "C2Cb", "file", "x y"),
             "http://h:1/v1/files?sdkappid=7&kind=file&userID=a&conversationID=C2Cb&fileName=x%20y"
         );
+    }
+
+    #[test]
+    fn a_kept_ticket_is_used_until_it_expires() {
+        let kept = "sdkappid=1&userID=a&expires=100&ticket=t";
+        assert_eq!(
+            FileLinks::before_login("ws://h/ws", kept, 99).url("f"),
+            "http://h/v1/files/f?sdkappid=1&userID=a&expires=100&ticket=t"
+        );
+        let bad = "sdkappid=1&expires=1x&ticket=t";
+        for (query, now) in [(kept, 100), (kept, 101), ("", 0), ("ticket=t", 0), (bad, 0)] {
+            let links = FileLinks::before_login("ws://h/ws", query, now);
+            assert_eq!(links.url("f"), "http://h/v1/files/f", "{query} at {now}");
+        }
     }
 
     #[test]

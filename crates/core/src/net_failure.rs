@@ -34,6 +34,13 @@ pub fn probe_url(ws_url: &str) -> Option<String> {
     }
 }
 
+/// A login failed with a network error on a socket the server never answered: the browser does
+/// not say why, so the SDK asks plain HTTP at the same address (the probe) and says what it found.
+#[inline]
+pub fn needs_probe(code: tim_proto::ErrorCode, closed: &Closed) -> bool {
+    code == tim_proto::ErrorCode::NetworkError && !closed.answered
+}
+
 /// Why requests in flight failed when their socket closed.
 pub fn closed_message(url: &str, closed: &Closed) -> String {
     let mut m = String::from(if closed.answered {
@@ -98,6 +105,18 @@ mod tests {
             reason: String::new(),
             answered: false,
         }
+    }
+
+    #[test]
+    fn only_a_network_failure_on_a_socket_never_answered_is_probed() {
+        use tim_proto::ErrorCode;
+        assert!(needs_probe(ErrorCode::NetworkError, &never(1006)));
+        let answered = Closed {
+            answered: true,
+            ..never(1006)
+        };
+        assert!(!needs_probe(ErrorCode::NetworkError, &answered));
+        assert!(!needs_probe(ErrorCode::UserSigInvalid, &never(1006)));
     }
 
     #[test]

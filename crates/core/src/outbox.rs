@@ -18,6 +18,12 @@ pub struct OutboxEntry {
     pub created_ms: f64,
 }
 
+/// The outbox is replayed in the order the deletions were made.
+#[inline]
+pub fn oldest_first(entries: &mut Vec<OutboxEntry>) {
+    crate::sort::sort_by(entries, |a, b| a.created_ms.total_cmp(&b.created_ms));
+}
+
 /// What to do with an entry after trying to send it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Replay {
@@ -71,6 +77,20 @@ mod tests {
             let r: Result<(), SdkError> = Err(SdkError::new(code, "x"));
             assert_eq!(replay_decision(&r), want, "{code:?}");
         }
+    }
+
+    #[test]
+    fn replayed_oldest_first() {
+        let at = |op: &str, ms: f64| OutboxEntry {
+            op_id: op.into(),
+            conversation_id: "C2Cbob".into(),
+            up_to_seq: None,
+            created_ms: ms,
+        };
+        let mut entries = vec![at("b", 2.0), at("c", 3.0), at("a", 1.0)];
+        oldest_first(&mut entries);
+        let ops: Vec<&str> = entries.iter().map(|e| e.op_id.as_str()).collect();
+        assert_eq!(ops, vec!["a", "b", "c"]);
     }
 
     #[test]

@@ -49,11 +49,35 @@ impl Readiness {
             _ => Ok(()),
         }
     }
+
+    /// logout(): `Ok(true)` when there is a session to end, `Ok(false)` when there is none
+    /// (resolves at once), the destroyed refusal after destroy().
+    #[inline]
+    pub fn needs_logout(self) -> Result<bool, SdkError> {
+        match self {
+            Readiness::Destroyed => self.check_ready().map(|_| false),
+            Readiness::New | Readiness::LoggedOut | Readiness::LoginFailed => Ok(false),
+            Readiness::Ready | Readiness::LoggingIn => Ok(true),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logout_ends_a_session_or_a_login_under_way_only() {
+        assert_eq!(Readiness::Ready.needs_logout(), Ok(true));
+        assert_eq!(Readiness::LoggingIn.needs_logout(), Ok(true));
+        assert_eq!(Readiness::New.needs_logout(), Ok(false));
+        assert_eq!(Readiness::LoggedOut.needs_logout(), Ok(false));
+        assert_eq!(Readiness::LoginFailed.needs_logout(), Ok(false));
+        assert_eq!(
+            Readiness::Destroyed.needs_logout().err().map(|e| e.code),
+            Some(ErrorCode::Destroyed)
+        );
+    }
 
     #[test]
     fn documented_not_ready_codes() {

@@ -2,7 +2,9 @@
 
 use crate::constants::types;
 use crate::shapes::Conversation;
-use std::collections::{HashMap, HashSet};
+/// hashbrown's tables with std's hasher: see Cargo.toml.
+type HashMap<K, V> = hashbrown::HashMap<K, V, std::hash::RandomState>;
+type HashSet<K> = hashbrown::HashSet<K, std::hash::RandomState>;
 use tim_proto::frame::ReadScope;
 use tim_proto::model::WireGroup;
 use tim_proto::{WireConversation, WireMessage};
@@ -80,15 +82,15 @@ impl ConversationState {
         ConversationState {
             me: me.to_owned(),
             links: crate::files::FileLinks::default(),
-            entries: HashMap::new(),
-            activity: HashMap::new(),
+            entries: HashMap::default(),
+            activity: HashMap::default(),
             next_activity: 1,
-            cleared: HashMap::new(),
-            reminds: HashMap::new(),
+            cleared: HashMap::default(),
+            reminds: HashMap::default(),
             full_rewrite: false,
-            dirty_ids: HashSet::new(),
-            removed_ids: HashSet::new(),
-            dirty_watermarks: HashSet::new(),
+            dirty_ids: HashSet::default(),
+            removed_ids: HashSet::default(),
+            dirty_watermarks: HashSet::default(),
         }
     }
 
@@ -190,16 +192,18 @@ impl ConversationState {
     }
 
     /// A message was revoked or modified: a listed conversation whose last message it is shows
-    /// it as it is now. Whether the conversation is listed (only then is the change told).
+    /// it as it is now, and a revoked @ message leaves its groupAtInfoList (as Tencent's does).
+    /// Whether the conversation is listed (only then is the change told).
     pub fn apply_edit(&mut self, msg: &WireMessage) -> (bool, Change) {
         let Some(entry) = self.entries.get_mut(msg.conversation_id.as_str()) else {
             return (false, Change::default());
         };
-        let last = entry.last_message.as_mut().filter(|m| m.id == msg.id);
-        let Some(last) = last else {
-            return (true, Change::default());
-        };
-        *last = msg.clone();
+        let unmentioned = msg.revoked && unmention(&mut entry.at_info, msg.seq);
+        match entry.last_message.as_mut().filter(|m| m.id == msg.id) {
+            Some(last) => *last = msg.clone(),
+            None if !unmentioned => return (true, Change::default()),
+            None => {}
+        }
         self.touched(&msg.conversation_id);
         (
             true,
@@ -208,6 +212,25 @@ impl ConversationState {
                 total_unread: false,
             },
         )
+    }
+
+    /// Messages `seqs` of the conversation were deleted for this user (deleteMessage): they
+    /// leave its groupAtInfoList.
+    pub fn unmention(&mut self, conversation_id: &str, seqs: &[u64]) -> Change {
+        let Some(entry) = self.entries.get_mut(conversation_id) else {
+            return Change::default();
+        };
+        let mut changed = false;
+        for &seq in seqs {
+            changed |= unmention(&mut entry.at_info, seq);
+        }
+        if changed {
+            self.touched(conversation_id);
+        }
+        Change {
+            list: changed,
+            total_unread: false,
+        }
     }
 
     fn raise_watermark(&mut self, conversation_id: &str, seq: u64) -> u64 {
@@ -475,19 +498,23 @@ impl ConversationState {
 
     /// The documented order: pinned first, then newest last message first.
     pub fn list(&self) -> Vec<Conversation> {
-        let mut entries: Vec<&WireConversation> = self.entries.values().collect();
-        crate::sort::sort_by(&mut entries, |a, b| {
-            let recency = |c: &WireConversation| self.activity.get(&c.conversation_id).copied();
-            b.pinned
-                .cmp(&a.pinned)
-                .then_with(|| sort_time(b).cmp(&sort_time(a)))
-                .then_with(|| b.update_time.cmp(&a.update_time))
-                .then_with(|| recency(b).cmp(&recency(a)))
+        // Each entry's keys are read once, not in every comparison: the recency lookup hashed
+        // two conversation IDs per comparison, ~8 % of a 10,000-conversation list's time.
+        let mut entries: Vec<(SortKey, &WireConversation)> = self
+            .entries
+            .values()
+            .map(|c| {
+                let recency = self.activity.get(&c.conversation_id).copied();
+                ((c.pinned, sort_time(c), c.update_time, recency), c)
+            })
+            .collect();
+        crate::sort::sort_by(&mut entries, |(ka, a), (kb, b)| {
+            kb.cmp(ka)
                 .then_with(|| a.conversation_id.cmp(&b.conversation_id))
         });
         entries
             .into_iter()
-            .map(|c| Conversation::from_wire(c, &self.links))
+            .map(|(_, c)| Conversation::from_wire(c, &self.links))
             .collect()
     }
 
@@ -498,8 +525,24 @@ impl ConversationState {
     }
 }
 
+/// A conversation's place in the list, greatest first: pinned, newest message (or update),
+/// update time, most recent activity seen here.
+type SortKey = (bool, i64, i64, Option<u64>);
+
 fn sort_time(c: &WireConversation) -> i64 {
     c.last_message.as_ref().map_or(c.update_time, |m| m.time)
+}
+
+/// Removes message `seq`'s pair from a groupAtInfoList's flat `[seq, atType, ...]`; whether it
+/// was there.
+fn unmention(at_info: &mut Vec<String>, seq: u64) -> bool {
+    let seq = seq.to_string();
+    let Some(i) = at_info.chunks_exact(2).position(|p| p[0] == seq) else {
+        return false;
+    };
+    at_info.remove(2 * i);
+    at_info.remove(2 * i);
+    true
 }
 
 #[cfg(test)]
@@ -574,6 +617,56 @@ mod tests {
         assert!(!s.fill_group("GROUPother", &[team]), "unknown: fetch it");
         assert!(s.fill_group("C2Cbob", &[]), "not a group conversation");
         assert!(s.fill_group("GROUPnone", &[]), "not in the list");
+    }
+
+    #[test]
+    fn a_revoked_mention_leaves_the_group_at_info_list() {
+        let mut s = ConversationState::new("alice");
+        let at = |seq: u64| WireMessage {
+            body: WireBody::AtText {
+                text: "@".into(),
+                at_user_list: vec!["alice".into()],
+            },
+            ..msg("GROUPg", "bob", seq, 10)
+        };
+        for seq in 1..=3 {
+            s.apply_message(&at(seq), true);
+        }
+        let seqs = |s: &ConversationState| -> Vec<u64> {
+            let c = s.get("GROUPg").expect("listed");
+            c.group_at_info_list
+                .iter()
+                .map(|a| a.message_sequence)
+                .collect()
+        };
+        assert_eq!(seqs(&s), [1, 2, 3]);
+        s.take_dirty();
+        // A modification changes no mention; a revoke of one that is not the last message
+        // drops it (the list is told), the last message's too.
+        let (listed, ch) = s.apply_edit(&at(2));
+        assert!(listed && ch == Change::default());
+        let revoked = |seq| WireMessage {
+            revoked: true,
+            ..at(seq)
+        };
+        let (_, ch) = s.apply_edit(&revoked(2));
+        assert!(ch.list && !ch.total_unread);
+        assert_eq!(seqs(&s), [1, 3]);
+        assert_eq!(s.take_dirty().upserts.len(), 1, "written to the cache");
+        s.apply_edit(&revoked(3));
+        assert_eq!(seqs(&s), [1]);
+        // deleteMessage of a mention drops it; of anything else changes nothing.
+        s.take_dirty();
+        assert_eq!(s.unmention("GROUPg", &[7]), Change::default());
+        assert_eq!(s.unmention("GROUPx", &[1]), Change::default());
+        assert!(s.unmention("GROUPg", &[7, 1]).list);
+        assert_eq!(seqs(&s), Vec::<u64>::new());
+        assert_eq!(s.take_dirty().upserts.len(), 1, "written to the cache");
+        assert_eq!(
+            s.total_unread(),
+            3,
+            "the unread count is not the list's business"
+        );
     }
 
     #[test]

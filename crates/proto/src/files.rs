@@ -4,6 +4,11 @@
 /// Uploads are `POST` here; a file is fetched at `FILES_PATH/<fileID>?<fileQuery>`.
 pub const FILES_PATH: &str = "/v1/files";
 
+/// The key of a file ticket's expiry (unix seconds) in `fileQuery`
+/// (`sdkappid=…&userID=…&expires=…&ticket=…`): the SDK reads it to know whether a ticket it
+/// kept from an earlier login is still good.
+pub const TICKET_EXPIRES: &str = "expires";
+
 /// `s` with everything but `A-Z a-z 0-9 - . _ ~` as `%XX` (UTF-8 bytes): safe in a query.
 pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

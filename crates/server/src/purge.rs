@@ -73,6 +73,14 @@ pub async fn purge_once(store: &Arc<dyn Store>) -> u64 {
     .await
 }
 
+/// Forgets every deleteMessage mark its owner's watermark has passed. Returns how many went.
+pub async fn trim_hidden_once(store: &Arc<dyn Store>) -> u64 {
+    in_batches(store, "hidden-mark trim", move |s| {
+        s.trim_hidden(PURGE_BATCH)
+    })
+    .await
+}
+
 /// Trims every user's event log down to what [`EVENT_KEEP_LAST`] and [`EVENT_KEEP_SECS`] keep.
 /// Returns how many entries went.
 pub async fn trim_events_once(store: &Arc<dyn Store>) -> u64 {
@@ -120,7 +128,7 @@ where
     }
 }
 
-/// Purges and trims (messages, events, opIds, uploads) every [`PURGE_INTERVAL`] until `stop`
+/// Purges and trims (messages, deleteMessage marks, events, opIds, uploads) every [`PURGE_INTERVAL`] until `stop`
 /// turns true.
 pub async fn run_purge(store: Arc<dyn Store>, blobs: Arc<Blobs>, mut stop: watch::Receiver<bool>) {
     loop {
@@ -131,6 +139,10 @@ pub async fn run_purge(store: Arc<dyn Store>, blobs: Arc<Blobs>, mut stop: watch
         let n = purge_once(&store).await;
         if n > 0 {
             tracing::info!(messages = n, "purged messages nobody can see");
+        }
+        let n = trim_hidden_once(&store).await;
+        if n > 0 {
+            tracing::info!(marks = n, "forgot deleteMessage marks below a watermark");
         }
         let n = trim_events_once(&store).await;
         if n > 0 {

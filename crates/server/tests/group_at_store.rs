@@ -2,7 +2,8 @@
 //! `groupAtInfoList`), directly on the store, on every engine: derived from the unread messages
 //! that mention the owner, with Tencent's at types; the sender's own and read ones are left
 //! out; a read, a deletion and a cleared history empty it; a deleted conversation that a new
-//! message brings back holds only the new mentions.
+//! message brings back holds only the new mentions; a revoked mention leaves everyone's list and
+//! one the owner deleted for themselves (deleteMessage) leaves theirs.
 
 // A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
 // lints deny them in code that runs in production).
@@ -12,7 +13,10 @@ mod common;
 
 use common::engines::TestDb;
 use tim_proto::model::{at_type, WireBody, AT_ALL};
-use tim_server::store::{ConvRef, DeleteMode, GroupType, NewGroup, NewMessage, SendOutcome, Store};
+use tim_server::store::{
+    ConvRef, DeleteMode, EditOutcome, GroupType, HideOutcome, MessageEdit, NewGroup, NewMessage,
+    SendOutcome, Store,
+};
 
 const APP: u64 = 7;
 const GID: &str = "g1";
@@ -153,7 +157,76 @@ fn a_deletion_or_a_cleared_history_empties_it(db: TestDb) {
     assert_eq!(at_info(s, "carol"), Vec::<u64>::new());
 }
 
+/// Tencent drops a revoked @ message from everyone's `groupAtInfoList`, and a message the owner
+/// deleted for themselves (deleteMessage) from theirs only; the rest stay, unread.
+fn a_revoked_or_hidden_mention_is_not_listed(db: TestDb) {
+    let s = setup(&db);
+    let s = s.as_ref();
+    let first = send(s, "bob", "m1", at(&["alice", "carol"]));
+    let revoked = send(s, "bob", "m2", at(&[AT_ALL]));
+    let hidden = send(s, "carol", "m3", at(&["alice"]));
+    let last = send(s, "bob", "m4", at(&["alice", "carol"]));
+    assert_eq!(at_info(s, "alice").len(), 8, "alice: four mentions");
+
+    // bob revokes his @all: gone for everyone.
+    match s
+        .edit_message(
+            APP,
+            &ConvRef::group("bob", GID),
+            "m2",
+            &MessageEdit::Revoke {
+                time_limited: false,
+            },
+            11,
+        )
+        .expect("revoke")
+    {
+        EditOutcome::Edited { .. } => {}
+        other => panic!("expected Edited, got {other:?}"),
+    }
+    assert_eq!(
+        at_info(s, "alice"),
+        vec![
+            first,
+            at_type::AT_ME,
+            hidden,
+            at_type::AT_ME,
+            last,
+            at_type::AT_ME
+        ]
+    );
+    assert_eq!(
+        at_info(s, "carol"),
+        vec![first, at_type::AT_ME, last, at_type::AT_ME],
+        "carol: the revoked @all is gone for her too"
+    );
+    assert!(!at_info(s, "carol").contains(&revoked));
+
+    // alice deletes carol's @alice for herself: gone from alice's list only.
+    assert!(matches!(
+        s.hide_messages(APP, &ConvRef::group("alice", GID), &["m3".to_owned()])
+            .expect("hide"),
+        HideOutcome::Hidden(_)
+    ));
+    assert_eq!(
+        at_info(s, "alice"),
+        vec![first, at_type::AT_ME, last, at_type::AT_ME]
+    );
+    // carol deletes bob's first mention for herself; alice keeps it.
+    assert!(matches!(
+        s.hide_messages(APP, &ConvRef::group("carol", GID), &["m1".to_owned()])
+            .expect("hide"),
+        HideOutcome::Hidden(_)
+    ));
+    assert_eq!(at_info(s, "carol"), vec![last, at_type::AT_ME]);
+    assert_eq!(
+        at_info(s, "alice"),
+        vec![first, at_type::AT_ME, last, at_type::AT_ME]
+    );
+}
+
 for_each_engine!(
     unread_mentions_are_listed_with_their_at_type,
     a_deletion_or_a_cleared_history_empties_it,
+    a_revoked_or_hidden_mention_is_not_listed,
 );

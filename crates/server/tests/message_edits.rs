@@ -334,10 +334,53 @@ fn group_edits_tell_each_member_holding_the_message(db: TestDb) {
     );
 }
 
+fn marks_below_the_owners_watermark_are_forgotten_and_views_stay(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    for (i, id) in ["m1", "m2", "m3", "m4"].into_iter().enumerate() {
+        send(s, "alice", "bob", id, 10 + i as i64);
+    }
+    let (bob, alice) = (ConvRef::c2c("bob", "alice"), ConvRef::c2c("alice", "bob"));
+    let hide = |conv: &ConvRef, ids: &[&str]| {
+        let ids: Vec<String> = ids.iter().map(|&i| i.into()).collect();
+        assert!(matches!(
+            s.hide_messages(APP, conv, &ids).unwrap(),
+            HideOutcome::Hidden(_)
+        ));
+    };
+    hide(&bob, &["m1", "m3"]);
+    hide(&alice, &["m2"]);
+    // Bob deletes the conversation (his watermark passes m1..m4), then a new message comes,
+    // which he hides too.
+    s.delete_conversation(APP, &bob, DeleteMode::ClearHistory, 20)
+        .unwrap();
+    send(s, "alice", "bob", "m5", 21);
+    send(s, "alice", "bob", "m6", 22);
+    hide(&bob, &["m5"]);
+    let views = || {
+        (
+            ids(&page(s, "bob", "alice")).join(","),
+            ids(&page(s, "alice", "bob")).join(","),
+        )
+    };
+    let before = views();
+    assert_eq!(before, ("m6".into(), "m1,m3,m4,m5,m6".into()));
+    assert_eq!(db.count("SELECT COUNT(*) FROM hidden_messages"), 4);
+
+    // Bob's m1 and m3 marks are under his watermark: they go, a bounded batch at a time;
+    // his m5 mark and alice's m2 mark still matter and stay.
+    assert_eq!(s.trim_hidden(1).unwrap(), 1);
+    assert_eq!(s.trim_hidden(100).unwrap(), 1);
+    assert_eq!(s.trim_hidden(100).unwrap(), 0);
+    assert_eq!(db.count("SELECT COUNT(*) FROM hidden_messages"), 2);
+    assert_eq!(views(), before, "nobody's view changed");
+}
+
 for_each_engine!(
     revoke_is_the_senders_within_the_limit_and_everyone_sees_it,
     edits_change_nothing_in_a_view_that_no_longer_holds_the_message,
     modify_replaces_the_text_for_everyone,
     hiding_is_the_callers_alone_and_all_or_nothing,
     group_edits_tell_each_member_holding_the_message,
+    marks_below_the_owners_watermark_are_forgotten_and_views_stay,
 );

@@ -2,7 +2,8 @@
 //! needReadReceipt counts each reader's receipt once, its sender is told (one logged
 //! `messageReadReceipt` per call) while the sender's view holds it, and receipts meet deletion
 //! as the rest of the view does: a view that no longer holds a message changes nothing with
-//! it, and a conversation deleted and brought back holds none of the old receipt state.
+//! it, and a conversation deleted and brought back holds none of the old receipt state; the
+//! purge of messages nobody can see takes their receipt rows with them.
 
 // A test crate: its helpers state expectations with unwrap / expect / panic (the workspace
 // lints deny them in code that runs in production).
@@ -215,8 +216,84 @@ fn receipts_change_nothing_in_a_view_that_no_longer_holds_the_message(db: TestDb
     );
 }
 
+/// The background purge of messages nobody can see takes their receipt rows with them; a live
+/// message keeps its receipts, and so does one a single party still sees.
+fn the_purge_takes_a_purged_messages_receipts_with_it(db: TestDb) {
+    let s = open(&db);
+    let s = s.as_ref();
+    let bob = ConvRef::c2c("bob", "alice");
+    let alice = ConvRef::c2c("alice", "bob");
+    send(s, "alice", "bob", "m1", true);
+    send(s, "alice", "bob", "m2", true);
+    send(s, "alice", "carol", "c1", true);
+    let group = NewGroup {
+        group_id: "g1".into(),
+        name: "G".into(),
+        kind: GroupType::Public,
+        owner: "alice".into(),
+        members: vec!["bob".into(), "carol".into()],
+    };
+    assert!(s.create_group(APP, &group, 10).unwrap().is_ok());
+    let g_alice = ConvRef::group("alice", "g1");
+    s.send_group_message(APP, &g_alice, &message("g-m1", 1000, true))
+        .unwrap()
+        .unwrap();
+    assert_eq!(read(s, &bob, &["m1", "m2"]).len(), 1);
+    assert_eq!(read(s, &ConvRef::c2c("carol", "alice"), &["c1"]).len(), 1);
+    for reader in ["bob", "carol"] {
+        assert_eq!(read(s, &ConvRef::group(reader, "g1"), &["g-m1"]).len(), 1);
+    }
+    assert_eq!(db.count("SELECT COUNT(*) FROM message_reads"), 5);
+
+    // Only alice deletes alice–bob: bob still sees m1 and m2, nothing goes.
+    s.delete_conversation(APP, &alice, DeleteMode::ClearHistory, 1001)
+        .unwrap();
+    assert_eq!(s.purge_invisible(100, i64::MAX).unwrap(), 0);
+    assert_eq!(db.count("SELECT COUNT(*) FROM message_reads"), 5);
+
+    // Bob deletes it too: m1 and m2 are purged, with their two receipt rows; c1's and the
+    // group message's stay.
+    s.delete_conversation(APP, &bob, DeleteMode::ClearHistory, 1002)
+        .unwrap();
+    assert_eq!(s.purge_invisible(100, i64::MAX).unwrap(), 2);
+    assert_eq!(
+        db.count(
+            "SELECT COUNT(*) FROM message_reads r WHERE NOT EXISTS (
+                 SELECT 1 FROM messages m WHERE m.sdk_app_id = r.sdk_app_id
+                   AND m.conv_key = r.conv_key AND m.seq = r.seq)"
+        ),
+        0,
+        "no receipt row of a purged message remains"
+    );
+    assert_eq!(db.count("SELECT COUNT(*) FROM message_reads"), 3);
+    assert_eq!(
+        receipts(s, &ConvRef::c2c("alice", "carol"), &["c1"]),
+        vec![t("c1", 1, 0)]
+    );
+    assert_eq!(receipts(s, &g_alice, &["g-m1"]), vec![t("g-m1", 2, 0)]);
+
+    // A bounded batch purges its messages' receipts and no one else's.
+    for owner in ["alice", "bob", "carol"] {
+        s.delete_conversation(
+            APP,
+            &ConvRef::group(owner, "g1"),
+            DeleteMode::ClearHistory,
+            1003,
+        )
+        .unwrap();
+    }
+    assert_eq!(s.purge_invisible(1, i64::MAX).unwrap(), 1);
+    assert_eq!(s.purge_invisible(100, i64::MAX).unwrap(), 0);
+    assert_eq!(db.count("SELECT COUNT(*) FROM message_reads"), 1);
+    assert_eq!(
+        receipts(s, &ConvRef::c2c("alice", "carol"), &["c1"]),
+        vec![t("c1", 1, 0)]
+    );
+}
+
 for_each_engine!(
     a_c2c_receipt_counts_once_and_tells_the_sender,
     group_receipts_count_each_member_once,
     receipts_change_nothing_in_a_view_that_no_longer_holds_the_message,
+    the_purge_takes_a_purged_messages_receipts_with_it,
 );

@@ -3,16 +3,32 @@
 //! server as they are (only their `ID` and `conversationID` matter, and modifyMessage's
 //! `payload.text`: `tim_proto::message_ref`).
 
-use super::{expect_done, unexpected, Data, Finish, Finished, Prepared};
+use super::{expect_done, unexpected, Data, Finish, Finished, Local, Prepared};
 use crate::error::SdkError;
 use crate::shapes::Message;
 use crate::state::ConversationState;
+use serde_json::Value;
 use tim_proto::Reply;
 
-pub(super) fn prepare(name: &str) -> Option<Result<Prepared, SdkError>> {
+pub(super) fn prepare(name: &str, arg: &Value) -> Option<Result<Prepared, SdkError>> {
     let finish = match name {
         "revokeMessage" | "modifyMessage" => Finish::Message,
-        "deleteMessage" | "sendMessageReadReceipt" => Finish::Deleted,
+        // The server checks the list; once it agrees, the mentions of those messages go from
+        // the conversation's groupAtInfoList here (the server's list leaves them out too).
+        "deleteMessage" => {
+            let list = arg.as_array().map_or(&[][..], Vec::as_slice);
+            let id = list
+                .first()
+                .and_then(|m| m.get("conversationID")?.as_str())
+                .unwrap_or("");
+            Finish::Deleted(Some(Local::Unmention(
+                id.to_owned(),
+                list.iter()
+                    .filter_map(|m| m.get("sequence")?.as_u64())
+                    .collect(),
+            )))
+        }
+        "sendMessageReadReceipt" => Finish::Deleted(None),
         "getMessageReadReceiptList" => Finish::ReceiptList,
         _ => return None,
     };
@@ -38,9 +54,11 @@ pub(super) fn finish_message(
 }
 
 /// `{ messageList }`: the messages deleted (or read: sendMessageReadReceipt), as given.
-pub(super) fn finish_deleted(reply: Reply) -> Result<Finished, SdkError> {
+pub(super) fn finish_deleted(reply: Reply, local: Option<Local>) -> Result<Finished, SdkError> {
     expect_done(&reply)?;
-    Ok(Finished::data(Data::Given("messageList")))
+    let mut done = Finished::data(Data::Given("messageList"));
+    done.local = local;
+    Ok(done)
 }
 
 /// `{ messageList }`: the messages with their receipt counts as the server has them now.

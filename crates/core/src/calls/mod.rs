@@ -113,8 +113,9 @@ enum Finish {
     Cleared(String),
     /// revokeMessage / modifyMessage: `sent` with the message as stored now.
     Message,
-    /// deleteMessage, sendMessageReadReceipt: resolves with the messages given.
-    Deleted,
+    /// deleteMessage, sendMessageReadReceipt: resolves with the messages given, then applies
+    /// the local change (deleteMessage: the messages' mentions go).
+    Deleted(Option<Local>),
     /// getMessageReadReceiptList: `{ messageList }` as the server has them now.
     ReceiptList,
     GroupList,
@@ -148,6 +149,8 @@ pub enum Local {
     Forget(String),
     /// setConversationDraft: the conversation and its draft ('' for none).
     Draft(String, String),
+    /// deleteMessage: the conversation's groupAtInfoList loses these sequences.
+    Unmention(String, Vec<u64>),
 }
 
 impl Local {
@@ -157,6 +160,7 @@ impl Local {
             Local::Upsert(conversation) => state.upsert(*conversation),
             Local::Forget(id) => state.remove(&id),
             Local::Draft(id, text) => state.set_draft(&id, text),
+            Local::Unmention(id, seqs) => state.unmention(&id, &seqs),
         }
     }
 }
@@ -220,7 +224,7 @@ pub fn prepare(name: &str, arg: &Value) -> Result<Prepared, SdkError> {
     if let Some(p) = reading::prepare(name, arg)
         .or_else(|| groups::prepare(name, arg))
         .or_else(|| conversations::prepare(name, arg))
-        .or_else(|| messages::prepare(name))
+        .or_else(|| messages::prepare(name, arg))
     {
         return p;
     }
@@ -288,7 +292,7 @@ impl Prepared {
             Finish::Cleared(id) => conversations::finish_cleared(reply, id),
             Finish::Pinned(id, pinned) => conversations::finish_pinned(reply, id, pinned),
             Finish::Message => messages::finish_message(reply, state),
-            Finish::Deleted => messages::finish_deleted(reply),
+            Finish::Deleted(local) => messages::finish_deleted(reply, local),
             Finish::ReceiptList => messages::finish_receipt_list(reply, state),
             Finish::GroupList => groups::finish_list(reply, state),
         }

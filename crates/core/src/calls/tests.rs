@@ -267,6 +267,16 @@ fn edits_resolve_with_the_stored_message_and_deletes_with_what_was_given() {
     let p = prepare("deleteMessage", &json!([msg("a", "C2Cbob")])).expect("delete");
     let done = p.finish(Reply::Done, &state).expect("finish");
     assert!(matches!(done.data, Data::Given("messageList")));
+    // Once done, the messages' mentions leave the conversation's groupAtInfoList here.
+    let mut two = [msg("a", "GROUPg"), msg("b", "GROUPg")];
+    two[0]["sequence"] = json!(4);
+    two[1]["sequence"] = json!(9);
+    let p = prepare("deleteMessage", &json!(two)).expect("delete");
+    let done = p.finish(Reply::Done, &state).expect("finish");
+    assert_eq!(
+        done.local,
+        Some(Local::Unmention("GROUPg".into(), vec![4, 9]))
+    );
     let p = prepare("deleteMessage", &json!([msg("a", "C2Cbob")])).expect("delete");
     assert_eq!(
         p.finish(Reply::Pong, &state).expect_err("unexpected").code,

@@ -32,7 +32,7 @@ pub fn query(secret_key: &str, sdk_app_id: u64, user_id: &str, expires: i64) -> 
         .map(|m| URL_SAFE_NO_PAD.encode(m))
         .unwrap_or_default();
     format!(
-        "sdkappid={sdk_app_id}&userID={}&expires={expires}&ticket={sig}",
+        "sdkappid={sdk_app_id}&userID={}&{TICKET_EXPIRES}={expires}&ticket={sig}",
         percent_encode(user_id)
     )
 }
@@ -63,6 +63,7 @@ pub fn verify(
 }
 
 pub use tim_proto::files::percent_encode;
+use tim_proto::files::TICKET_EXPIRES;
 
 #[cfg(test)]
 mod tests {

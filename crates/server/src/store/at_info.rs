@@ -5,8 +5,9 @@
 //! The unread messages are the newest `unread` messages from others above the owner's
 //! watermark (a group message counts one unread for every member but its sender; a read sets
 //! the count to 0), at most `limits::MAX_AT_INFO_SCAN` of them. Each store reads those rows
-//! whose body holds [`AT_LIST_MARK`] (the rest are never decoded); [`pairs`] keeps the ones that
-//! mention the owner.
+//! whose body holds [`AT_LIST_MARK`] (the rest are never decoded), leaving out the revoked ones
+//! (Tencent drops a revoked @ message for everyone) and those the owner deleted for themselves
+//! (deleteMessage: for them only); [`pairs`] keeps the ones that mention the owner.
 
 use super::{StoreError, StoreResult};
 use tim_proto::limits::MAX_AT_INFO_SCAN;

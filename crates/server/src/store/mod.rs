@@ -349,9 +349,15 @@ pub trait Store: Send + Sync {
     fn trim_client_ops(&self, recorded_before: i64, max_rows: u32) -> StoreResult<u64>;
 
     /// Physically removes up to `max_rows` messages sent before `sent_before` that no party can
-    /// see any more (at or below every party's watermark). Returns how many went. The age
-    /// limit keeps recent message IDs around so late client retries stay idempotent.
+    /// see any more (at or below every party's watermark), with their read receipts
+    /// (`message_reads`). Returns how many messages went. The age limit keeps recent message
+    /// IDs around so late client retries stay idempotent.
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64>;
+
+    /// Forgets up to `max_rows` deleteMessage marks (`hidden_messages`) at or below their
+    /// owner's watermark of that conversation: the watermark hides those messages anyway and
+    /// only rises, so the marks can never matter again. Returns how many went.
+    fn trim_hidden(&self, max_rows: u32) -> StoreResult<u64>;
 
     // Groups. Each call is one transaction; a refusal changes nothing. System notices go to the
     // `@TIM#SYSTEM` conversation of each user concerned, logged like messages.

@@ -1004,21 +1004,40 @@ impl Store for PgStore {
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64> {
         // Per thread, the lowest watermark of its parties; everything at or below it is
         // invisible to all of them. Seqs keep counting from `threads.last_seq`, so removing
-        // rows never lets a seq be reused.
+        // rows never lets a seq be reused. A purged message's read receipts go with it, in the
+        // same statement.
         self.change(async |tx: &Tx<'_>| {
-            execute(
+            let row = query_opt(
                 tx,
-                "DELETE FROM messages WHERE id IN (
-                     SELECT m.id FROM threads t
-                     JOIN messages m ON m.sdk_app_id = t.sdk_app_id AND m.conv_key = t.conv_key
-                     WHERE m.seq <= (SELECT MIN(c.cleared_seq) FROM conversations c
-                                     WHERE c.sdk_app_id = t.sdk_app_id AND c.conv_key = t.conv_key)
-                       AND m.time < $2
-                     LIMIT $1)",
+                "WITH gone AS (
+                     DELETE FROM messages WHERE id IN (
+                         SELECT m.id FROM threads t
+                         JOIN messages m
+                           ON m.sdk_app_id = t.sdk_app_id AND m.conv_key = t.conv_key
+                         WHERE m.seq <= (SELECT MIN(c.cleared_seq) FROM conversations c
+                                         WHERE c.sdk_app_id = t.sdk_app_id
+                                           AND c.conv_key = t.conv_key)
+                           AND m.time < $2
+                         LIMIT $1)
+                     RETURNING sdk_app_id, conv_key, seq, need_receipt),
+                 reads AS (
+                     DELETE FROM message_reads r USING gone g
+                     WHERE g.need_receipt AND r.sdk_app_id = g.sdk_app_id
+                       AND r.conv_key = g.conv_key AND r.seq = g.seq)
+                 SELECT COUNT(*) FROM gone",
                 &[&i64::from(max_rows), &sent_before],
             )
-            .await
+            .await?;
+            let n: i64 = match row {
+                Some(r) => r.try_get(0)?,
+                None => 0,
+            };
+            Ok(u64::try_from(n).unwrap_or(0))
         })
+    }
+
+    fn trim_hidden(&self, max_rows: u32) -> StoreResult<u64> {
+        self.change(async |tx: &Tx<'_>| edits::trim_hidden(tx, max_rows).await)
     }
 
     fn create_group(

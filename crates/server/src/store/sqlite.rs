@@ -23,6 +23,8 @@ mod receipts;
 mod remind;
 mod send;
 mod send_log;
+#[cfg(test)]
+mod statement_reuse;
 mod thread;
 
 use super::list_page::{ListKey, ListPage};
@@ -41,6 +43,7 @@ use crate::config::DEFAULT_SEND_COMMIT_AFTER;
 use checkpointer::Checkpointer;
 use deferred::Db;
 use flusher::Flusher;
+use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use send_log::SendLog;
 use std::ops::{Deref, DerefMut};
@@ -76,6 +79,9 @@ impl DerefMut for Held<'_> {
     }
 }
 
+/// Prepared statements kept per connection: more than the store has.
+const STATEMENT_CACHE: usize = 128;
+
 const MESSAGE_COLUMNS: &str =
     "seq, msg_id, from_user, to_user, body_json, time, nick, avatar, revoked, \
      need_receipt, read_count, unread_count";
@@ -109,6 +115,13 @@ impl SqliteStore {
         conn.pragma_update(None, "cache_size", -32768)?;
         // Other processes (the CLI, tests) may hold the file briefly.
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // One plan per statement whatever the values bound: without this SQLite re-parses and
+        // re-plans a statement whenever a rebound value might change its plan (`seq > ?` and
+        // `col = ?` terms did on every step), which was most of a conversation list's time.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        // Room for every statement the store prepares (about 90; rusqlite keeps 16), so one
+        // kind of request does not evict the statements of the next.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate(&mut conn)?;
         // Checkpoints (copying the WAL into the database file) run on a thread of their own,
         // off the one that commits.
@@ -290,6 +303,14 @@ fn last_seq(conn: &Connection, app: i64, conv_key: &str) -> StoreResult<i64> {
 const NOT_HIDDEN: &str = "NOT EXISTS (SELECT 1 FROM hidden_messages h
     WHERE h.sdk_app_id = ?1 AND h.owner = ?5 AND h.conv_key = ?2 AND h.seq = messages.seq)";
 
+fn newest_visible_sql() -> String {
+    format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages
+         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3 AND seq <= ?4 AND {NOT_HIDDEN}
+         ORDER BY seq DESC LIMIT 1"
+    )
+}
+
 /// Newest message above the watermark (and at or below `left_seq`, for a group the owner left)
 /// that the owner did not hide: steps down the primary-key index.
 fn newest_visible(
@@ -300,24 +321,20 @@ fn newest_visible(
     cleared_seq: i64,
     left_seq: Option<i64>,
 ) -> StoreResult<Option<StoredMessage>> {
-    conn.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages
-         WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3 AND seq <= ?4 AND {NOT_HIDDEN}
-         ORDER BY seq DESC LIMIT 1"
-    ))?
-    .query_row(
-        params![
-            app,
-            conv_key,
-            cleared_seq,
-            left_seq.unwrap_or(i64::MAX),
-            owner
-        ],
-        MessageRow::read,
-    )
-    .optional()?
-    .map(MessageRow::decode)
-    .transpose()
+    conn.prepare_cached(&newest_visible_sql())?
+        .query_row(
+            params![
+                app,
+                conv_key,
+                cleared_seq,
+                left_seq.unwrap_or(i64::MAX),
+                owner
+            ],
+            MessageRow::read,
+        )
+        .optional()?
+        .map(MessageRow::decode)
+        .transpose()
 }
 
 /// The owner's visible conversations in list order, `limit` of them from `offset`
@@ -906,9 +923,10 @@ impl Store for SqliteStore {
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64> {
         // Per thread, the lowest watermark of its parties; everything at or below it is
         // invisible to all of them. Seqs keep counting from `threads.last_seq`, so removing
-        // rows never lets a seq be reused.
+        // rows never lets a seq be reused. A purged message's read receipts go with it, in the
+        // same transaction (RETURNING: a background batch, not a request's hot path).
         let deleted = self.change(|conn| {
-            Ok(conn
+            let gone = conn
                 .prepare_cached(
                     "DELETE FROM messages WHERE rowid IN (
                      SELECT m.rowid FROM threads t
@@ -916,12 +934,32 @@ impl Store for SqliteStore {
                      WHERE m.seq <= (SELECT MIN(c.cleared_seq) FROM conversations c
                                      WHERE c.sdk_app_id = t.sdk_app_id AND c.conv_key = t.conv_key)
                        AND m.time < ?2
-                     LIMIT ?1)",
+                     LIMIT ?1)
+                     RETURNING sdk_app_id, conv_key, seq, need_receipt",
                 )?
-                .execute(params![max_rows, sent_before])?)
+                .query_map(params![max_rows, sent_before], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, bool>(3)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut reads = conn.prepare_cached(
+                "DELETE FROM message_reads WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq = ?3",
+            )?;
+            for (app, conv_key, seq, _) in gone.iter().filter(|g| g.3) {
+                reads.execute(params![app, conv_key, seq])?;
+            }
+            Ok(gone.len())
         })?;
         Ok(deleted as u64)
     }
+    fn trim_hidden(&self, max_rows: u32) -> StoreResult<u64> {
+        self.change(|conn| edits::trim_hidden(conn, max_rows))
+    }
+
     fn create_group(
         &self,
         sdk_app_id: u64,

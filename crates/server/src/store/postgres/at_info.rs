@@ -6,7 +6,8 @@ use crate::store::StoreResult;
 
 /// The `seq, at_type` pairs of the owner's unread @ messages in `conv_key` (the conversation
 /// `conversation_id`, with `unread` unread messages above `cleared_seq`, at or below `left_seq`
-/// for a group the owner left). One step down the primary-key index per unread message.
+/// for a group the owner left), neither revoked nor hidden by the owner (deleteMessage). One
+/// step down the primary-key index per unread message, one more per @ message.
 pub(super) async fn unread_at(
     tx: &Tx<'_>,
     app: i64,
@@ -22,11 +23,14 @@ pub(super) async fn unread_at(
     let rows = query(
         tx,
         "SELECT seq, body_json FROM (
-             SELECT seq, body_json FROM messages
+             SELECT seq, body_json, revoked FROM messages
              WHERE sdk_app_id = $1 AND conv_key = $2 AND seq > $3 AND seq <= $4
                AND from_user <> $5
              ORDER BY seq DESC LIMIT $6) AS unread
-         WHERE strpos(body_json, $7) > 0
+         WHERE strpos(body_json, $7) > 0 AND NOT revoked
+           AND NOT EXISTS (SELECT 1 FROM hidden_messages h
+                           WHERE h.sdk_app_id = $1 AND h.owner = $5
+                             AND h.conv_key = $2 AND h.seq = unread.seq)
          ORDER BY seq",
         &[
             &app,

@@ -122,3 +122,18 @@ pub(super) async fn hide(
     }
     Ok(HideOutcome::Hidden(hidden))
 }
+
+/// [`crate::store::Store::trim_hidden`]: marks at or below their owner's watermark.
+pub(super) async fn trim_hidden(tx: &Tx<'_>, max_rows: u32) -> StoreResult<u64> {
+    execute(
+        tx,
+        "DELETE FROM hidden_messages WHERE (sdk_app_id, owner, conv_key, seq) IN (
+             SELECT h.sdk_app_id, h.owner, h.conv_key, h.seq FROM hidden_messages h
+             WHERE EXISTS (SELECT 1 FROM conversations c
+                           WHERE c.sdk_app_id = h.sdk_app_id AND c.owner = h.owner
+                             AND c.conv_key = h.conv_key AND h.seq <= c.cleared_seq)
+             LIMIT $1)",
+        &[&i64::from(max_rows)],
+    )
+    .await
+}

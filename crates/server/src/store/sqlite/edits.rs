@@ -120,3 +120,18 @@ pub(super) fn hide(
     }
     Ok(HideOutcome::Hidden(hidden))
 }
+
+/// [`crate::store::Store::trim_hidden`]: marks at or below their owner's watermark.
+pub(super) fn trim_hidden(conn: &Connection, max_rows: u32) -> StoreResult<u64> {
+    let n = conn
+        .prepare_cached(
+            "DELETE FROM hidden_messages WHERE (sdk_app_id, owner, conv_key, seq) IN (
+                 SELECT h.sdk_app_id, h.owner, h.conv_key, h.seq FROM hidden_messages h
+                 WHERE EXISTS (SELECT 1 FROM conversations c
+                               WHERE c.sdk_app_id = h.sdk_app_id AND c.owner = h.owner
+                                 AND c.conv_key = h.conv_key AND h.seq <= c.cleared_seq)
+                 LIMIT ?1)",
+        )?
+        .execute(params![max_rows])?;
+    Ok(n as u64)
+}
