@@ -28,7 +28,7 @@ pub const MAX_PAGE_COUNT: u32 = 100;
 /// Most conversations one `getConversationList` / `getMoreConversations` answer holds; the SDK
 /// asks for the next page until the list is whole (docs/protocol.md "Paging": why 1,000 and not
 /// the 100 of Tencent's REST `recentcontact/get_list`).
-pub const LIST_PAGE: u32 = 1_000;
+pub const LIST_PAGE: u32 = 2_000;
 /// Most events one catch-up answer (`loggedIn.missed`, `getMissed`) holds; more follow in pages
 /// of this size (docs/protocol.md "Paging").
 pub const CATCH_UP_PAGE: u32 = 100;
