@@ -59,6 +59,25 @@ pub struct ListPage {
     pub next: Option<ListKey>,
 }
 
+/// Cuts `rows` (read with one row more than `limit`) down to `limit`; whether the list goes on.
+pub fn cut_to(rows: &mut Vec<ConversationView>, limit: u32) -> bool {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    more
+}
+
+impl ListKey {
+    /// The position of `last` in the list, given its activity (not a field of the view).
+    pub fn of(last: &ConversationView, activity: i64) -> ListKey {
+        ListKey {
+            pinned: last.pinned,
+            update_time: last.update_time,
+            activity,
+            conversation_id: last.conversation_id.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

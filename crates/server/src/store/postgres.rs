@@ -37,7 +37,7 @@ mod send;
 mod send_batch;
 mod thread;
 
-use super::list_page::{ListKey, ListPage};
+use super::list_page::{self, ListKey, ListPage};
 use super::model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
     DeleteOutcome, MessagePage, NewMessage, PageOutcome, ReadOutcome, SendOutcome, StoredMessage,
@@ -703,8 +703,7 @@ impl Store for PgStore {
         let mut conversations = self.read(async |tx: &Tx<'_>| {
             conversation_views(tx, app, owner, offset, Some(i64::from(limit) + 1), None).await
         })?;
-        let complete = conversations.len() <= limit as usize;
-        conversations.truncate(limit as usize);
+        let complete = !list_page::cut_to(&mut conversations, limit);
         Ok(ConversationSlice {
             conversations,
             complete,
@@ -719,18 +718,16 @@ impl Store for PgStore {
         limit: u32,
     ) -> StoreResult<ListPage> {
         let app = app_key(sdk_app_id)?;
-        let take = limit as usize;
         self.read(async |tx: &Tx<'_>| {
             // One extra row tells whether the list goes on.
             let extra = Some(i64::from(limit) + 1);
             let mut conversations = conversation_views(tx, app, owner, 0, extra, after).await?;
-            if conversations.len() <= take {
+            if !list_page::cut_to(&mut conversations, limit) {
                 return Ok(ListPage {
                     conversations,
                     next: None,
                 });
             }
-            conversations.truncate(take);
             let mut next = None;
             if let Some(last) = conversations.last() {
                 let row = query_opt(
@@ -741,12 +738,7 @@ impl Store for PgStore {
                 )
                 .await?;
                 if let Some(row) = row {
-                    next = Some(ListKey {
-                        pinned: last.pinned,
-                        update_time: last.update_time,
-                        activity: row.try_get(0)?,
-                        conversation_id: last.conversation_id.clone(),
-                    });
+                    next = Some(ListKey::of(last, row.try_get(0)?));
                 }
             }
             Ok(ListPage {

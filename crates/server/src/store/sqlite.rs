@@ -27,7 +27,7 @@ mod send_log;
 mod statement_reuse;
 mod thread;
 
-use super::list_page::{ListKey, ListPage};
+use super::list_page::{self, ListKey, ListPage};
 use super::migrations::migrate;
 use super::model::{
     App, Catchup, ClearOutcome, ConvRef, ConversationSlice, ConversationView, DeleteMode,
@@ -623,8 +623,7 @@ impl Store for SqliteStore {
         // One extra row tells whether the list goes on.
         let mut conversations =
             conversation_views(&tx, app, owner, offset, i64::from(limit) + 1, None)?;
-        let complete = conversations.len() <= limit as usize;
-        conversations.truncate(limit as usize);
+        let complete = !list_page::cut_to(&mut conversations, limit);
         Ok(ConversationSlice {
             conversations,
             complete,
@@ -644,13 +643,12 @@ impl Store for SqliteStore {
         // One extra row tells whether the list goes on.
         let mut conversations =
             conversation_views(&tx, app, owner, 0, i64::from(limit) + 1, after)?;
-        if conversations.len() <= limit as usize {
+        if !list_page::cut_to(&mut conversations, limit) {
             return Ok(ListPage {
                 conversations,
                 next: None,
             });
         }
-        conversations.truncate(limit as usize);
         let next = match conversations.last() {
             Some(last) => tx
                 .prepare_cached(
@@ -659,12 +657,7 @@ impl Store for SqliteStore {
                 )?
                 .query_row(params![app, owner, last.conversation_id], |r| r.get(0))
                 .optional()?
-                .map(|activity| ListKey {
-                    pinned: last.pinned,
-                    update_time: last.update_time,
-                    activity,
-                    conversation_id: last.conversation_id.clone(),
-                }),
+                .map(|activity| ListKey::of(last, activity)),
             None => None,
         };
         Ok(ListPage {
