@@ -66,14 +66,25 @@ pub fn cut_to(rows: &mut Vec<ConversationView>, limit: u32) -> bool {
     more
 }
 
+/// The page of `rows` (read with one row more than `limit`): the next page starts after its
+/// last entry, if the list goes on.
+pub fn page(mut rows: Vec<ConversationView>, limit: u32) -> ListPage {
+    let more = cut_to(&mut rows, limit);
+    let next = rows.last().filter(|_| more).map(ListKey::of);
+    ListPage {
+        conversations: rows,
+        next,
+    }
+}
+
 impl ListKey {
-    /// The position of `last` in the list, given its activity (not a field of the view).
-    pub fn of(last: &ConversationView, activity: i64) -> ListKey {
+    /// The position of `view` in its owner's list.
+    pub fn of(view: &ConversationView) -> ListKey {
         ListKey {
-            pinned: last.pinned,
-            update_time: last.update_time,
-            activity,
-            conversation_id: last.conversation_id.clone(),
+            pinned: view.pinned,
+            update_time: view.update_time,
+            activity: view.activity,
+            conversation_id: view.conversation_id.clone(),
         }
     }
 }

@@ -217,6 +217,9 @@ pub struct ConversationView {
     /// Newest message above the owner's watermark.
     pub last_message: Option<StoredMessage>,
     pub update_time: i64,
+    /// When the conversation last changed (`last_activity`): the list order's tie-breaker
+    /// after `update_time`, and so part of a page's cursor (`ListKey`).
+    pub activity: i64,
     /// For a `GROUP<id>` conversation: the group, as the owner sees it.
     pub group: Option<WireGroup>,
     /// Pinned to the top of the owner's list (pinConversation).

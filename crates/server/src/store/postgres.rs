@@ -451,7 +451,8 @@ async fn conversation_views(
 ) -> StoreResult<Vec<ConversationView>> {
     let rows = query(
         tx,
-        "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned
+        "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned,
+                last_activity
          FROM conversations
          WHERE sdk_app_id = $1 AND owner = $2 AND visible
            AND ($5::boolean IS NULL OR pinned < $5 OR (pinned = $5 AND (update_time < $6
@@ -493,6 +494,7 @@ async fn conversation_views(
             conversation_id,
             unread: to_u64(unread),
             update_time: r.try_get(4)?,
+            activity: r.try_get(7)?,
             pinned: r.try_get(6)?,
         });
     }
@@ -721,30 +723,8 @@ impl Store for PgStore {
         self.read(async |tx: &Tx<'_>| {
             // One extra row tells whether the list goes on.
             let extra = Some(i64::from(limit) + 1);
-            let mut conversations = conversation_views(tx, app, owner, 0, extra, after).await?;
-            if !list_page::cut_to(&mut conversations, limit) {
-                return Ok(ListPage {
-                    conversations,
-                    next: None,
-                });
-            }
-            let mut next = None;
-            if let Some(last) = conversations.last() {
-                let row = query_opt(
-                    tx,
-                    "SELECT last_activity FROM conversations
-                     WHERE sdk_app_id = $1 AND owner = $2 AND conversation_id = $3",
-                    &[&app, &owner, &last.conversation_id],
-                )
-                .await?;
-                if let Some(row) = row {
-                    next = Some(ListKey::of(last, row.try_get(0)?));
-                }
-            }
-            Ok(ListPage {
-                conversations,
-                next,
-            })
+            let rows = conversation_views(tx, app, owner, 0, extra, after).await?;
+            Ok(list_page::page(rows, limit))
         })
     }
 
@@ -757,7 +737,8 @@ impl Store for PgStore {
         self.read(async |tx: &Tx<'_>| {
             let row = query_opt(
                 tx,
-                "SELECT cleared_seq, unread, update_time, left_seq, pinned FROM conversations
+                "SELECT cleared_seq, unread, update_time, left_seq, pinned, last_activity
+                 FROM conversations
                  WHERE sdk_app_id = $1 AND owner = $2 AND conversation_id = $3 AND visible",
                 &[&app, &conv.owner, &conv.conversation_id],
             )
@@ -790,6 +771,7 @@ impl Store for PgStore {
                 )
                 .await?,
                 update_time: r.try_get(2)?,
+                activity: r.try_get(5)?,
                 group: groups::of_conversation(tx, app, &conv.owner, &conv.conversation_id).await?,
                 pinned: r.try_get(4)?,
             }))

@@ -48,7 +48,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use send_log::SendLog;
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tim_proto::frame::ReadScope;
 use tim_proto::group_profile::WireGroupMember;
@@ -303,13 +303,14 @@ fn last_seq(conn: &Connection, app: i64, conv_key: &str) -> StoreResult<i64> {
 const NOT_HIDDEN: &str = "NOT EXISTS (SELECT 1 FROM hidden_messages h
     WHERE h.sdk_app_id = ?1 AND h.owner = ?5 AND h.conv_key = ?2 AND h.seq = messages.seq)";
 
-fn newest_visible_sql() -> String {
+/// The newest visible message's query, formatted once (it runs for every listed conversation).
+static NEWEST_VISIBLE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages
          WHERE sdk_app_id = ?1 AND conv_key = ?2 AND seq > ?3 AND seq <= ?4 AND {NOT_HIDDEN}
          ORDER BY seq DESC LIMIT 1"
     )
-}
+});
 
 /// Newest message above the watermark (and at or below `left_seq`, for a group the owner left)
 /// that the owner did not hide: steps down the primary-key index.
@@ -321,7 +322,7 @@ fn newest_visible(
     cleared_seq: i64,
     left_seq: Option<i64>,
 ) -> StoreResult<Option<StoredMessage>> {
-    conn.prepare_cached(&newest_visible_sql())?
+    conn.prepare_cached(&NEWEST_VISIBLE)?
         .query_row(
             params![
                 app,
@@ -349,7 +350,8 @@ fn conversation_views(
 ) -> StoreResult<Vec<ConversationView>> {
     let rows = conn
         .prepare_cached(
-            "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned
+            "SELECT conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned,
+                    last_activity
              FROM conversations
              WHERE sdk_app_id = ?1 AND owner = ?2 AND visible = 1
                AND (?5 IS NULL OR pinned < ?5 OR (pinned = ?5 AND (update_time < ?6
@@ -378,12 +380,15 @@ fn conversation_views(
                     r.get::<_, i64>(4)?,
                     r.get::<_, Option<i64>>(5)?,
                     r.get::<_, i64>(6)? != 0,
+                    r.get::<_, i64>(7)?,
                 ))
             },
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut list = Vec::with_capacity(rows.len());
-    for (conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned) in rows {
+    for (conversation_id, conv_key, cleared_seq, unread, update_time, left_seq, pinned, activity) in
+        rows
+    {
         list.push(ConversationView {
             group: groups::of_conversation(conn, app, owner, &conversation_id)?,
             at_info: at_info::unread_at(
@@ -398,6 +403,7 @@ fn conversation_views(
             unread: to_u64(unread),
             last_message: newest_visible(conn, app, owner, &conv_key, cleared_seq, left_seq)?,
             update_time,
+            activity,
             pinned,
         });
     }
@@ -641,29 +647,8 @@ impl Store for SqliteStore {
         let mut conn = self.reader()?;
         let tx = conn.savepoint()?;
         // One extra row tells whether the list goes on.
-        let mut conversations =
-            conversation_views(&tx, app, owner, 0, i64::from(limit) + 1, after)?;
-        if !list_page::cut_to(&mut conversations, limit) {
-            return Ok(ListPage {
-                conversations,
-                next: None,
-            });
-        }
-        let next = match conversations.last() {
-            Some(last) => tx
-                .prepare_cached(
-                    "SELECT last_activity FROM conversations
-                     WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3",
-                )?
-                .query_row(params![app, owner, last.conversation_id], |r| r.get(0))
-                .optional()?
-                .map(|activity| ListKey::of(last, activity)),
-            None => None,
-        };
-        Ok(ListPage {
-            conversations,
-            next,
-        })
+        let rows = conversation_views(&tx, app, owner, 0, i64::from(limit) + 1, after)?;
+        Ok(list_page::page(rows, limit))
     }
 
     fn conversation(
@@ -676,7 +661,8 @@ impl Store for SqliteStore {
         let tx = conn.savepoint()?;
         let row = tx
             .prepare_cached(
-                "SELECT cleared_seq, unread, update_time, left_seq, pinned FROM conversations
+                "SELECT cleared_seq, unread, update_time, left_seq, pinned, last_activity
+                 FROM conversations
                  WHERE sdk_app_id = ?1 AND owner = ?2 AND conversation_id = ?3 AND visible = 1",
             )?
             .query_row(params![app, conv.owner, conv.conversation_id], |r| {
@@ -686,10 +672,11 @@ impl Store for SqliteStore {
                     r.get::<_, i64>(2)?,
                     r.get::<_, Option<i64>>(3)?,
                     r.get::<_, i64>(4)? != 0,
+                    r.get::<_, i64>(5)?,
                 ))
             })
             .optional()?;
-        let Some((cleared_seq, unread, update_time, left_seq, pinned)) = row else {
+        let Some((cleared_seq, unread, update_time, left_seq, pinned, activity)) = row else {
             return Ok(None);
         };
         Ok(Some(ConversationView {
@@ -704,6 +691,7 @@ impl Store for SqliteStore {
                 left_seq,
             )?,
             update_time,
+            activity,
             group: groups::of_conversation(&tx, app, &conv.owner, &conv.conversation_id)?,
             pinned,
             at_info: at_info::unread_at(

@@ -2,7 +2,7 @@
 //! values bound (SQLite's default re-parses a statement when a new value might change its
 //! plan) nor evicted from rusqlite's statement cache by the requests in between.
 
-use super::{newest_visible_sql, SqliteStore};
+use super::{SqliteStore, NEWEST_VISIBLE};
 use crate::store::{App, ConvRef, DeleteMode, NewMessage, Store};
 use rusqlite::StatementStatus;
 use tim_proto::model::WireBody;
@@ -63,7 +63,7 @@ fn a_conversation_list_runs_its_statements_without_preparing_them_again() {
     assert_eq!(store.conversations(APP, "alice").expect("list").len(), 3);
 
     let conn = store.reader().expect("reader");
-    let stmt = conn.prepare_cached(&newest_visible_sql()).expect("cached");
+    let stmt = conn.prepare_cached(&NEWEST_VISIBLE).expect("cached");
     assert!(
         stmt.get_status(StatementStatus::Run) >= 7,
         "the statement of both lists (4 + 3 rows), still cached: {} runs",
