@@ -6,7 +6,7 @@
 
 use crate::clock::unix_now;
 use crate::files::disk::Blobs;
-use crate::store::{Store, StoreResult};
+use crate::store::{HiddenTrim, Store, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -73,12 +73,33 @@ pub async fn purge_once(store: &Arc<dyn Store>) -> u64 {
     .await
 }
 
-/// Forgets every deleteMessage mark its owner's watermark has passed. Returns how many went.
+/// Forgets every deleteMessage mark its owner's watermark has passed: one pass over the marks,
+/// [`PURGE_BATCH`] looked at per transaction. Returns how many went.
 pub async fn trim_hidden_once(store: &Arc<dyn Store>) -> u64 {
-    in_batches(store, "hidden-mark trim", move |s| {
-        s.trim_hidden(PURGE_BATCH)
-    })
-    .await
+    let mut total = 0;
+    let mut after = None;
+    loop {
+        let s = Arc::clone(store);
+        let from = after.take();
+        let step = tokio::task::spawn_blocking(move || s.trim_hidden(from.as_ref(), PURGE_BATCH));
+        match step.await {
+            Ok(Ok(HiddenTrim { trimmed, next })) => {
+                total += trimmed;
+                match next {
+                    Some(next) => after = Some(next),
+                    None => return total,
+                }
+            }
+            Ok(Err(e)) => {
+                tracing::warn!("hidden-mark trim failed: {e}");
+                return total;
+            }
+            Err(e) => {
+                tracing::warn!("hidden-mark trim task failed: {e}");
+                return total;
+            }
+        }
+    }
 }
 
 /// Trims every user's event log down to what [`EVENT_KEEP_LAST`] and [`EVENT_KEEP_SECS`] keep.

@@ -367,12 +367,27 @@ fn marks_below_the_owners_watermark_are_forgotten_and_views_stay(db: TestDb) {
     assert_eq!(before, ("m6".into(), "m1,m3,m4,m5,m6".into()));
     assert_eq!(db.count("SELECT COUNT(*) FROM hidden_messages"), 4);
 
-    // Bob's m1 and m3 marks are under his watermark: they go, a bounded batch at a time;
-    // his m5 mark and alice's m2 mark still matter and stay.
-    assert_eq!(s.trim_hidden(1).unwrap(), 1);
-    assert_eq!(s.trim_hidden(100).unwrap(), 1);
-    assert_eq!(s.trim_hidden(100).unwrap(), 0);
+    // Bob's m1 and m3 marks are under his watermark: they go; his m5 mark and alice's m2 mark
+    // still matter and stay. Each step looks at a bounded number of marks (2 here) in key
+    // order, and a pass looks at each once: alice's m2, bob's m1 | bob's m3, m5 | the end.
+    let first = s.trim_hidden(None, 2).unwrap();
+    assert_eq!(first.trimmed, 1, "bob's m1 (alice's m2 stays)");
+    let after = first.next.expect("more marks to look at");
+    assert_eq!((after.owner.as_str(), after.seq), ("bob", 1));
+    let second = s.trim_hidden(Some(&after), 2).unwrap();
+    assert_eq!(second.trimmed, 1, "bob's m3 (his m5 stays)");
+    let after = second.next.expect("a full step: maybe more");
+    assert_eq!((after.owner.as_str(), after.seq), ("bob", 5));
+    let last = s.trim_hidden(Some(&after), 2).unwrap();
+    assert_eq!(
+        (last.trimmed, last.next),
+        (0, None),
+        "nothing after bob's m5"
+    );
     assert_eq!(db.count("SELECT COUNT(*) FROM hidden_messages"), 2);
+    // A new pass finds nothing more to forget.
+    let again = s.trim_hidden(None, 100).unwrap();
+    assert_eq!((again.trimmed, again.next), (0, None));
     assert_eq!(views(), before, "nobody's view changed");
 }
 

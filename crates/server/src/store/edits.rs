@@ -9,6 +9,41 @@
 use super::{StoredMessage, UserEvent};
 use tim_proto::model::WireBody;
 
+/// A deleteMessage mark's key (`hidden_messages`, in its primary key's order): where a trim
+/// of the marks stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiddenKey {
+    pub app: i64,
+    pub owner: String,
+    pub conv_key: String,
+    pub seq: i64,
+}
+
+/// One step of a trim of deleteMessage marks (`Store::trim_hidden`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiddenTrim {
+    /// Marks forgotten in this step.
+    pub trimmed: u64,
+    /// Where the next step starts; `None`: every mark has been looked at.
+    pub next: Option<HiddenKey>,
+}
+
+impl HiddenTrim {
+    /// The step's result from the marks it looked at (`scanned`, in key order, each with
+    /// whether it was forgotten), given how many it was allowed to look at.
+    pub fn of(scanned: Vec<(HiddenKey, bool)>, scan: u32, trimmed: u64) -> HiddenTrim {
+        let full = scanned.len() >= scan as usize;
+        HiddenTrim {
+            trimmed,
+            next: scanned
+                .into_iter()
+                .next_back()
+                .filter(|_| full)
+                .map(|(k, _)| k),
+        }
+    }
+}
+
 /// What to do to a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MessageEdit {

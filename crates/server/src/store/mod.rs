@@ -27,7 +27,7 @@ mod profiles;
 mod receipts;
 mod sqlite;
 
-pub use edits::{EditOutcome, HideOutcome, MessageEdit};
+pub use edits::{EditOutcome, HiddenKey, HiddenTrim, HideOutcome, MessageEdit};
 pub use files::{FileKind, FileRecord};
 pub use groups::{
     GroupChange, GroupEdit, GroupOutcome, GroupRefusal, GroupRow, GroupType, MemberResults,
@@ -354,10 +354,13 @@ pub trait Store: Send + Sync {
     /// IDs around so late client retries stay idempotent.
     fn purge_invisible(&self, max_rows: u32, sent_before: i64) -> StoreResult<u64>;
 
-    /// Forgets up to `max_rows` deleteMessage marks (`hidden_messages`) at or below their
-    /// owner's watermark of that conversation: the watermark hides those messages anyway and
-    /// only rises, so the marks can never matter again. Returns how many went.
-    fn trim_hidden(&self, max_rows: u32) -> StoreResult<u64>;
+    /// Looks at up to `scan` deleteMessage marks (`hidden_messages`) after `after`, in key
+    /// order, and forgets those at or below their owner's watermark of that conversation: the
+    /// watermark hides those messages anyway and only rises, so the marks can never matter
+    /// again. A step's work is bounded by `scan` whatever is trimmable, and a whole pass looks
+    /// at each mark once (a trim that searched for `scan` trimmable marks from the start each
+    /// time rescanned every mark that stays, holding the writer meanwhile).
+    fn trim_hidden(&self, after: Option<&HiddenKey>, scan: u32) -> StoreResult<HiddenTrim>;
 
     // Groups. Each call is one transaction; a refusal changes nothing. System notices go to the
     // `@TIM#SYSTEM` conversation of each user concerned, logged like messages.

@@ -47,7 +47,7 @@ use super::{
     BatchedSend, GroupEdit, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store,
     StoreError, StoreResult, SyncSends,
 };
-use super::{EditOutcome, HideOutcome, MessageEdit};
+use super::{EditOutcome, HiddenKey, HiddenTrim, HideOutcome, MessageEdit};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::future::Future;
 use std::str::FromStr;
@@ -1010,8 +1010,8 @@ impl Store for PgStore {
         })
     }
 
-    fn trim_hidden(&self, max_rows: u32) -> StoreResult<u64> {
-        self.change(async |tx: &Tx<'_>| edits::trim_hidden(tx, max_rows).await)
+    fn trim_hidden(&self, after: Option<&HiddenKey>, scan: u32) -> StoreResult<HiddenTrim> {
+        self.change(async |tx: &Tx<'_>| edits::trim_hidden(tx, after, scan).await)
     }
 
     fn create_group(

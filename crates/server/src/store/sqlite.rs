@@ -38,7 +38,7 @@ use super::{
     BatchedSend, GroupEdit, GroupOutcome, GroupRefusal, MemberResults, NewGroup, SendItem, Store,
     StoreError, StoreResult, SyncSends,
 };
-use super::{EditOutcome, HideOutcome, MessageEdit};
+use super::{EditOutcome, HiddenKey, HiddenTrim, HideOutcome, MessageEdit};
 use crate::config::DEFAULT_SEND_COMMIT_AFTER;
 use checkpointer::Checkpointer;
 use deferred::Db;
@@ -937,8 +937,8 @@ impl Store for SqliteStore {
         })?;
         Ok(deleted as u64)
     }
-    fn trim_hidden(&self, max_rows: u32) -> StoreResult<u64> {
-        self.change(|conn| edits::trim_hidden(conn, max_rows))
+    fn trim_hidden(&self, after: Option<&HiddenKey>, scan: u32) -> StoreResult<HiddenTrim> {
+        self.change(|conn| edits::trim_hidden(conn, after, scan))
     }
 
     fn create_group(

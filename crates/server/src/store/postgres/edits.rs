@@ -5,7 +5,8 @@ use super::{
 };
 use crate::store::edits::{push_for, refusal};
 use crate::store::{
-    ConvRef, EditOutcome, HideOutcome, MessageEdit, StoreError, StoreResult, StoredMessage,
+    ConvRef, EditOutcome, HiddenKey, HiddenTrim, HideOutcome, MessageEdit, StoreError, StoreResult,
+    StoredMessage,
 };
 
 /// [`crate::store::Store::edit_message`] inside the caller's transaction. The thread's row lock
@@ -124,16 +125,60 @@ pub(super) async fn hide(
 }
 
 /// [`crate::store::Store::trim_hidden`]: marks at or below their owner's watermark.
-pub(super) async fn trim_hidden(tx: &Tx<'_>, max_rows: u32) -> StoreResult<u64> {
-    execute(
+pub(super) async fn trim_hidden(
+    tx: &Tx<'_>,
+    after: Option<&HiddenKey>,
+    scan: u32,
+) -> StoreResult<HiddenTrim> {
+    let rows = query(
         tx,
-        "DELETE FROM hidden_messages WHERE (sdk_app_id, owner, conv_key, seq) IN (
-             SELECT h.sdk_app_id, h.owner, h.conv_key, h.seq FROM hidden_messages h
-             WHERE EXISTS (SELECT 1 FROM conversations c
-                           WHERE c.sdk_app_id = h.sdk_app_id AND c.owner = h.owner
-                             AND c.conv_key = h.conv_key AND h.seq <= c.cleared_seq)
-             LIMIT $1)",
-        &[&i64::from(max_rows)],
+        "SELECT h.sdk_app_id, h.owner, h.conv_key, h.seq,
+                EXISTS (SELECT 1 FROM conversations c
+                        WHERE c.sdk_app_id = h.sdk_app_id AND c.owner = h.owner
+                          AND c.conv_key = h.conv_key AND h.seq <= c.cleared_seq)
+         FROM hidden_messages h
+         WHERE $1::bigint IS NULL
+            OR (h.sdk_app_id, h.owner, h.conv_key, h.seq) > ($1, $2::text, $3::text, $4::bigint)
+         ORDER BY h.sdk_app_id, h.owner, h.conv_key, h.seq
+         LIMIT $5",
+        &[
+            &after.map(|k| k.app),
+            &after.map(|k| k.owner.as_str()),
+            &after.map(|k| k.conv_key.as_str()),
+            &after.map(|k| k.seq),
+            &i64::from(scan),
+        ],
     )
-    .await
+    .await?;
+    let mut scanned = Vec::with_capacity(rows.len());
+    for r in rows {
+        let key = HiddenKey {
+            app: r.try_get(0)?,
+            owner: r.try_get(1)?,
+            conv_key: r.try_get(2)?,
+            seq: r.try_get(3)?,
+        };
+        scanned.push((key, r.try_get::<_, bool>(4)?));
+    }
+    // The trimmable ones in one statement: their keys as arrays.
+    let under: Vec<&HiddenKey> = scanned.iter().filter(|(_, u)| *u).map(|(k, _)| k).collect();
+    let trimmed = if under.is_empty() {
+        0
+    } else {
+        execute(
+            tx,
+            "DELETE FROM hidden_messages h
+             USING unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) AS k(app, owner, conv_key, seq)
+             WHERE h.sdk_app_id = k.app AND h.owner = k.owner
+               AND h.conv_key = k.conv_key AND h.seq = k.seq",
+            &[
+                &under.iter().map(|k| k.app).collect::<Vec<_>>(),
+                &under.iter().map(|k| k.owner.as_str()).collect::<Vec<_>>(),
+                &under.iter().map(|k| k.conv_key.as_str()).collect::<Vec<_>>(),
+                &under.iter().map(|k| k.seq).collect::<Vec<_>>(),
+            ],
+        )
+        .await?
+    };
+    Ok(HiddenTrim::of(scanned, scan, trimmed))
 }

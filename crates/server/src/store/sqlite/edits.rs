@@ -3,7 +3,8 @@
 use super::{events, message_by_id, to_u64, visible_row};
 use crate::store::edits::{push_for, refusal};
 use crate::store::{
-    ConvRef, EditOutcome, HideOutcome, MessageEdit, StoreError, StoreResult, StoredMessage,
+    ConvRef, EditOutcome, HiddenKey, HiddenTrim, HideOutcome, MessageEdit, StoreError, StoreResult,
+    StoredMessage,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -122,16 +123,50 @@ pub(super) fn hide(
 }
 
 /// [`crate::store::Store::trim_hidden`]: marks at or below their owner's watermark.
-pub(super) fn trim_hidden(conn: &Connection, max_rows: u32) -> StoreResult<u64> {
-    let n = conn
+pub(super) fn trim_hidden(
+    conn: &Connection,
+    after: Option<&HiddenKey>,
+    scan: u32,
+) -> StoreResult<HiddenTrim> {
+    let scanned = conn
         .prepare_cached(
-            "DELETE FROM hidden_messages WHERE (sdk_app_id, owner, conv_key, seq) IN (
-                 SELECT h.sdk_app_id, h.owner, h.conv_key, h.seq FROM hidden_messages h
-                 WHERE EXISTS (SELECT 1 FROM conversations c
-                               WHERE c.sdk_app_id = h.sdk_app_id AND c.owner = h.owner
-                                 AND c.conv_key = h.conv_key AND h.seq <= c.cleared_seq)
-                 LIMIT ?1)",
+            "SELECT h.sdk_app_id, h.owner, h.conv_key, h.seq,
+                    EXISTS (SELECT 1 FROM conversations c
+                            WHERE c.sdk_app_id = h.sdk_app_id AND c.owner = h.owner
+                              AND c.conv_key = h.conv_key AND h.seq <= c.cleared_seq)
+             FROM hidden_messages h
+             WHERE ?1 IS NULL OR (h.sdk_app_id, h.owner, h.conv_key, h.seq) > (?1, ?2, ?3, ?4)
+             ORDER BY h.sdk_app_id, h.owner, h.conv_key, h.seq
+             LIMIT ?5",
         )?
-        .execute(params![max_rows])?;
-    Ok(n as u64)
+        .query_map(
+            params![
+                after.map(|k| k.app),
+                after.map(|k| k.owner.as_str()),
+                after.map(|k| k.conv_key.as_str()),
+                after.map(|k| k.seq),
+                scan
+            ],
+            |r| {
+                Ok((
+                    HiddenKey {
+                        app: r.get(0)?,
+                        owner: r.get(1)?,
+                        conv_key: r.get(2)?,
+                        seq: r.get(3)?,
+                    },
+                    r.get::<_, bool>(4)?,
+                ))
+            },
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut forget = conn.prepare_cached(
+        "DELETE FROM hidden_messages
+         WHERE sdk_app_id = ?1 AND owner = ?2 AND conv_key = ?3 AND seq = ?4",
+    )?;
+    let mut trimmed = 0;
+    for (key, _) in scanned.iter().filter(|(_, under)| *under) {
+        trimmed += forget.execute(params![key.app, key.owner, key.conv_key, key.seq])? as u64;
+    }
+    Ok(HiddenTrim::of(scanned, scan, trimmed))
 }
