@@ -38,21 +38,11 @@ pub async fn purge_files_once(store: &Arc<dyn Store>, blobs: &Blobs) -> u64 {
     let before = unix_now().saturating_sub(UNSENT_FILE_KEEP_SECS);
     let mut total = 0;
     loop {
-        let s = Arc::clone(store);
-        let taken = match tokio::task::spawn_blocking(move || {
+        let step = on_pool(store, "file purge", move |s| {
             s.take_stale_files(before, PURGE_BATCH)
-        })
-        .await
-        {
-            Ok(Ok(taken)) => taken,
-            Ok(Err(e)) => {
-                tracing::warn!("file purge failed: {e}");
-                return total;
-            }
-            Err(e) => {
-                tracing::warn!("file purge task failed: {e}");
-                return total;
-            }
+        });
+        let Some(taken) = step.await else {
+            return total;
         };
         for (app, file_id) in &taken {
             blobs.forget(*app, file_id).await;
@@ -79,25 +69,17 @@ pub async fn trim_hidden_once(store: &Arc<dyn Store>) -> u64 {
     let mut total = 0;
     let mut after = None;
     loop {
-        let s = Arc::clone(store);
         let from = after.take();
-        let step = tokio::task::spawn_blocking(move || s.trim_hidden(from.as_ref(), PURGE_BATCH));
-        match step.await {
-            Ok(Ok(HiddenTrim { trimmed, next })) => {
-                total += trimmed;
-                match next {
-                    Some(next) => after = Some(next),
-                    None => return total,
-                }
-            }
-            Ok(Err(e)) => {
-                tracing::warn!("hidden-mark trim failed: {e}");
-                return total;
-            }
-            Err(e) => {
-                tracing::warn!("hidden-mark trim task failed: {e}");
-                return total;
-            }
+        let step = on_pool(store, "hidden-mark trim", move |s| {
+            s.trim_hidden(from.as_ref(), PURGE_BATCH)
+        });
+        let Some(HiddenTrim { trimmed, next }) = step.await else {
+            return total;
+        };
+        total += trimmed;
+        match next {
+            Some(next) => after = Some(next),
+            None => return total,
         }
     }
 }
@@ -128,23 +110,33 @@ where
 {
     let mut total = 0;
     loop {
-        let s = Arc::clone(store);
-        let run = batch.clone();
-        match tokio::task::spawn_blocking(move || run(s.as_ref())).await {
-            Ok(Ok(n)) => {
-                total += n;
-                if n < u64::from(PURGE_BATCH) {
-                    return total;
-                }
-            }
-            Ok(Err(e)) => {
-                tracing::warn!("{what} failed: {e}");
-                return total;
-            }
-            Err(e) => {
-                tracing::warn!("{what} task failed: {e}");
-                return total;
-            }
+        let Some(n) = on_pool(store, what, batch.clone()).await else {
+            return total;
+        };
+        total += n;
+        if n < u64::from(PURGE_BATCH) {
+            return total;
+        }
+    }
+}
+
+/// Runs one step of housekeeping on the blocking pool (the store's calls block); `None`, logged,
+/// if it failed: the next round tries again.
+async fn on_pool<T, F>(store: &Arc<dyn Store>, what: &'static str, step: F) -> Option<T>
+where
+    F: FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let s = Arc::clone(store);
+    match tokio::task::spawn_blocking(move || step(s.as_ref())).await {
+        Ok(Ok(done)) => Some(done),
+        Ok(Err(e)) => {
+            tracing::warn!("{what} failed: {e}");
+            None
+        }
+        Err(e) => {
+            tracing::warn!("{what} task failed: {e}");
+            None
         }
     }
 }

@@ -391,7 +391,44 @@ fn marks_below_the_owners_watermark_are_forgotten_and_views_stay(db: TestDb) {
     assert_eq!(views(), before, "nobody's view changed");
 }
 
+fn a_trim_pass_looks_at_every_mark_whatever_one_step_looks_at(db: TestDb) {
+    let store = open(&db);
+    let s = store.as_ref();
+    // More marks than one step of the purge's pass looks at (`PURGE_BATCH`).
+    let n = tim_server::purge::PURGE_BATCH as usize + 50;
+    let ids: Vec<String> = (0..n).map(|i| format!("m{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        send(s, "alice", "bob", id, 10 + i as i64);
+    }
+    let bob = ConvRef::c2c("bob", "alice");
+    for chunk in ids.chunks(30) {
+        let chunk = chunk.to_vec();
+        assert!(matches!(
+            s.hide_messages(APP, &bob, &chunk).unwrap(),
+            HideOutcome::Hidden(_)
+        ));
+    }
+    // Alice's one mark sorts first and stays (her watermark is below it): every later mark is
+    // still reached.
+    let alice_mark = vec![ids[0].clone()];
+    assert!(matches!(
+        s.hide_messages(APP, &ConvRef::c2c("alice", "bob"), &alice_mark)
+            .unwrap(),
+        HideOutcome::Hidden(_)
+    ));
+    s.delete_conversation(APP, &bob, DeleteMode::ClearHistory, 10_000)
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let gone = rt.block_on(tim_server::purge::trim_hidden_once(&store));
+    assert_eq!(gone, n as u64, "every one of bob's marks, over two steps");
+    assert_eq!(db.count("SELECT COUNT(*) FROM hidden_messages"), 1);
+}
+
 for_each_engine!(
+    a_trim_pass_looks_at_every_mark_whatever_one_step_looks_at,
     revoke_is_the_senders_within_the_limit_and_everyone_sees_it,
     edits_change_nothing_in_a_view_that_no_longer_holds_the_message,
     modify_replaces_the_text_for_everyone,
