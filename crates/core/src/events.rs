@@ -252,24 +252,14 @@ mod tests {
     fn data(e: &Event) -> Value {
         serde_json::to_value(e.data()).expect("encode")
     }
-    use tim_proto::model::WireBody;
     use tim_proto::WireMessage;
 
     fn wire(seq: u64) -> WireMessage {
         WireMessage {
-            revoked: false,
-            need_read_receipt: false,
-            read_count: 0,
-            unread_count: 0,
             id: format!("m{seq}"),
-            conversation_id: format!("C2Cu{seq}"),
-            from: format!("u{seq}"),
-            to: "alice".into(),
             seq,
             time: 10,
-            body: WireBody::Text { text: "x".into() },
-            nick: String::new(),
-            avatar: String::new(),
+            ..crate::fixtures::text_message(&format!("C2Cu{seq}"), &format!("u{seq}"), "alice")
         }
     }
 
@@ -399,24 +389,14 @@ mod tests {
 #[cfg(test)]
 mod receipt_tests {
     use super::*;
-    use tim_proto::model::WireBody;
     use tim_proto::WireMessage;
 
     fn wire(conv: &str, to: &str, read: u32, unread: u32) -> WireMessage {
         WireMessage {
-            revoked: false,
             need_read_receipt: true,
             read_count: read,
             unread_count: unread,
-            id: "m1".into(),
-            conversation_id: conv.into(),
-            from: "alice".into(),
-            to: to.into(),
-            seq: 1,
-            time: 1,
-            body: WireBody::Text { text: "x".into() },
-            nick: String::new(),
-            avatar: String::new(),
+            ..crate::fixtures::text_message(conv, "alice", to)
         }
     }
 

@@ -13,6 +13,8 @@ pub mod deletion;
 pub mod error;
 pub mod events;
 pub mod files;
+#[cfg(test)]
+mod fixtures;
 pub mod group_args;
 pub mod log_level;
 pub mod message_args;

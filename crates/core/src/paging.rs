@@ -85,17 +85,8 @@ mod tests {
 
     fn conv(id: &str, unread: u32) -> WireConversation {
         WireConversation {
-            conversation_id: id.into(),
             unread_count: unread,
-            last_message: None,
-            update_time: 0,
-            group: None,
-            peer_nick: String::new(),
-            peer_avatar: String::new(),
-            pinned: false,
-            remind_type: String::new(),
-            at_info: Vec::new(),
-            draft_text: String::new(),
+            ..crate::fixtures::conversation(id)
         }
     }
 

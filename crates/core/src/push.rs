@@ -191,21 +191,13 @@ mod tests {
 
     fn msg(conv: &str, from: &str, seq: u64) -> WireMessage {
         WireMessage {
-            revoked: false,
-            need_read_receipt: false,
-            read_count: 0,
-            unread_count: 0,
             id: format!("m{seq}"),
-            conversation_id: conv.into(),
-            from: from.into(),
-            to: "alice".into(),
             seq,
             time: 10,
             body: WireBody::Text {
                 text: format!("t{seq}"),
             },
-            nick: String::new(),
-            avatar: String::new(),
+            ..crate::fixtures::text_message(conv, from, "alice")
         }
     }
 

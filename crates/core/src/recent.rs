@@ -107,19 +107,9 @@ mod tests {
 
     fn msg(conv: &str, id: &str) -> WireMessage {
         WireMessage {
-            revoked: false,
-            need_read_receipt: false,
-            read_count: 0,
-            unread_count: 0,
             id: id.into(),
-            conversation_id: conv.into(),
-            from: "bob".into(),
-            to: "alice".into(),
-            seq: 1,
-            time: 1,
             body: WireBody::Text { text: "t".into() },
-            nick: String::new(),
-            avatar: String::new(),
+            ..crate::fixtures::text_message(conv, "bob", "alice")
         }
     }
 

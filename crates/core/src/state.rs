@@ -548,25 +548,18 @@ fn unmention(at_info: &mut Vec<String>, seq: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
     use tim_proto::model::WireBody;
 
     fn msg(conv: &str, from: &str, seq: u64, time: i64) -> WireMessage {
         WireMessage {
-            revoked: false,
-            need_read_receipt: false,
-            read_count: 0,
-            unread_count: 0,
             id: format!("m{seq}"),
-            conversation_id: conv.into(),
-            from: from.into(),
-            to: "x".into(),
             seq,
             time,
             body: WireBody::Text {
                 text: format!("t{seq}"),
             },
-            nick: String::new(),
-            avatar: String::new(),
+            ..fixtures::text_message(conv, from, "x")
         }
     }
 
@@ -827,17 +820,9 @@ mod tests {
     fn same_second_ties_keep_the_server_order_then_arrival_order() {
         let mut s = ConversationState::new("alice");
         let conv = |id: &str| WireConversation {
-            conversation_id: id.into(),
-            unread_count: 0,
             last_message: Some(msg(id, "x", 1, 10)),
             update_time: 10,
-            group: None,
-            peer_nick: String::new(),
-            peer_avatar: String::new(),
-            pinned: false,
-            remind_type: String::new(),
-            at_info: Vec::new(),
-            draft_text: String::new(),
+            ..fixtures::conversation(id)
         };
         // The server says gus is more recent than fay within the same second.
         s.replace_all(vec![conv("C2Cgus"), conv("C2Cfay")]);
@@ -897,36 +882,17 @@ mod tests {
     #[test]
     fn replace_all_reports_unread_changes() {
         let mut s = ConversationState::new("alice");
-        let ch = s.replace_all(vec![WireConversation {
-            conversation_id: "C2Cbob".into(),
+        let bob = || WireConversation {
             unread_count: 3,
-            last_message: None,
             update_time: 1,
-            group: None,
-            peer_nick: String::new(),
-            peer_avatar: String::new(),
-            pinned: false,
-            remind_type: String::new(),
-            at_info: Vec::new(),
-            draft_text: String::new(),
-        }]);
+            ..fixtures::conversation("C2Cbob")
+        };
+        let ch = s.replace_all(vec![bob()]);
         assert!(ch.list && ch.total_unread);
         assert_eq!(s.total_unread(), 3);
         let same = s.list().len();
         assert_eq!(same, 1);
-        let again = s.replace_all(vec![WireConversation {
-            conversation_id: "C2Cbob".into(),
-            unread_count: 3,
-            last_message: None,
-            update_time: 1,
-            group: None,
-            peer_nick: String::new(),
-            peer_avatar: String::new(),
-            pinned: false,
-            remind_type: String::new(),
-            at_info: Vec::new(),
-            draft_text: String::new(),
-        }]);
+        let again = s.replace_all(vec![bob()]);
         assert_eq!(again, Change::default());
     }
 

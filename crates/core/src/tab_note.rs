@@ -54,8 +54,6 @@ impl TabNote {
 mod tests {
     use super::*;
     use crate::state::ConversationState;
-    use tim_proto::model::WireBody;
-    use tim_proto::WireMessage;
 
     #[test]
     fn notes_round_trip_and_apply() {
@@ -97,21 +95,7 @@ mod tests {
         }
         let mut s = ConversationState::new("alice");
         s.apply_message(
-            &WireMessage {
-                revoked: false,
-                need_read_receipt: false,
-                read_count: 0,
-                unread_count: 0,
-                id: "m1".into(),
-                conversation_id: "C2Cbob".into(),
-                from: "bob".into(),
-                to: "alice".into(),
-                seq: 1,
-                time: 1,
-                body: WireBody::Text { text: "x".into() },
-                nick: String::new(),
-                avatar: String::new(),
-            },
+            &crate::fixtures::text_message("C2Cbob", "bob", "alice"),
             true,
         );
         assert!(note.apply(&mut s).list);

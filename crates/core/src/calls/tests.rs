@@ -1,7 +1,8 @@
 use super::*;
+use crate::fixtures;
 use serde_json::json;
 use tim_proto::frame::ReadScope;
-use tim_proto::model::{WireBody, WireGroup};
+use tim_proto::model::WireGroup;
 use tim_proto::WireMessage;
 
 fn state_with_unread(ids: &[&str]) -> ConversationState {
@@ -10,19 +11,8 @@ fn state_with_unread(ids: &[&str]) -> ConversationState {
         let peer = id.trim_start_matches("C2C");
         s.apply_message(
             &WireMessage {
-                revoked: false,
-                need_read_receipt: false,
-                read_count: 0,
-                unread_count: 0,
                 id: format!("m{i}"),
-                conversation_id: (*id).into(),
-                from: peer.into(),
-                to: "alice".into(),
-                seq: 1,
-                time: 1,
-                body: WireBody::Text { text: "x".into() },
-                nick: String::new(),
-                avatar: String::new(),
+                ..fixtures::text_message(id, peer, "alice")
             },
             true,
         );
@@ -383,17 +373,9 @@ fn set_conversation_draft_is_local_and_needs_a_listed_conversation() {
     assert!(state.take_dirty().upserts.is_empty(), "not cached");
     // The server's view of it keeps the draft (getConversationProfile, a fresh list).
     let server_view = || tim_proto::WireConversation {
-        conversation_id: "C2Cbob".into(),
         unread_count: 1,
-        last_message: None,
         update_time: 1,
-        group: None,
-        peer_nick: String::new(),
-        peer_avatar: String::new(),
-        pinned: false,
-        remind_type: String::new(),
-        at_info: Vec::new(),
-        draft_text: String::new(),
+        ..fixtures::conversation("C2Cbob")
     };
     let p = prepare("getConversationProfile", &json!("C2Cbob")).expect("ok");
     let reply = Reply::Conversation {
@@ -424,18 +406,9 @@ fn set_conversation_draft_is_local_and_needs_a_listed_conversation() {
     state.apply_message(
         &WireMessage {
             id: "m9".into(),
-            conversation_id: "C2Cbob".into(),
-            from: "bob".into(),
-            to: "alice".into(),
             seq: 2,
             time: 2,
-            body: WireBody::Text { text: "x".into() },
-            nick: String::new(),
-            avatar: String::new(),
-            revoked: false,
-            need_read_receipt: false,
-            read_count: 0,
-            unread_count: 0,
+            ..fixtures::text_message("C2Cbob", "bob", "alice")
         },
         true,
     );
@@ -449,18 +422,7 @@ fn set_conversation_draft_is_local_and_needs_a_listed_conversation() {
 /// Message m1 of alice's C2C conversation with bob as the server stores it (no edits, no receipt).
 fn alice_to_bob_m1() -> WireMessage {
     WireMessage {
-        revoked: false,
-        need_read_receipt: false,
-        read_count: 0,
-        unread_count: 0,
-        id: "m1".into(),
-        conversation_id: "C2Cbob".into(),
-        from: "alice".into(),
-        to: "bob".into(),
         seq: 3,
-        time: 1,
-        body: WireBody::Text { text: "x".into() },
-        nick: String::new(),
-        avatar: String::new(),
+        ..fixtures::text_message("C2Cbob", "alice", "bob")
     }
 }

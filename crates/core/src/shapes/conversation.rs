@@ -170,39 +170,25 @@ impl Conversation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
     use tim_proto::model::{WireBody, WireGroup};
 
     fn wire(from: &str, conv: &str) -> WireMessage {
         WireMessage {
-            revoked: false,
-            need_read_receipt: false,
-            read_count: 0,
-            unread_count: 0,
-            id: "m1".into(),
-            conversation_id: conv.into(),
-            from: from.into(),
-            to: "alice".into(),
             seq: 4,
             time: 1_700_000_000,
             body: WireBody::Text { text: "hi".into() },
-            nick: String::new(),
-            avatar: String::new(),
+            ..fixtures::text_message(conv, from, "alice")
         }
     }
 
     fn conv(id: &str, last: Option<WireMessage>, group: Option<WireGroup>) -> WireConversation {
         WireConversation {
-            conversation_id: id.into(),
             unread_count: 2,
             last_message: last,
             update_time: 5,
             group,
-            peer_nick: String::new(),
-            peer_avatar: String::new(),
-            pinned: false,
-            remind_type: String::new(),
-            at_info: Vec::new(),
-            draft_text: String::new(),
+            ..fixtures::conversation(id)
         }
     }
 

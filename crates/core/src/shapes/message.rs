@@ -555,19 +555,10 @@ mod tests {
 
     fn wire(from: &str, to: &str, conv: &str, body: WireBody) -> WireMessage {
         WireMessage {
-            revoked: false,
-            need_read_receipt: false,
-            read_count: 0,
-            unread_count: 0,
-            id: "m1".into(),
-            conversation_id: conv.into(),
-            from: from.into(),
-            to: to.into(),
             seq: 4,
             time: 1_700_000_000,
             body,
-            nick: String::new(),
-            avatar: String::new(),
+            ..crate::fixtures::text_message(conv, from, to)
         }
     }
 
