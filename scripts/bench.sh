@@ -22,7 +22,13 @@
 #               CLUSTER_SIZES (default 10,1000000), CLUSTER_ROUNDS (300) and CLUSTER_SENDERS
 #               (32,256) change what it runs; CLUSTER_SERVER_BIN runs another tim-server build
 #               (an A/B against an older commit's), CLUSTER_OUT writes the JSON elsewhere,
-#               CLUSTER_KEEP_LOGS=DIR keeps the nodes' logs (RUST_LOG reaches the nodes).
+#               CLUSTER_KEEP_LOGS=DIR keeps the nodes' logs (RUST_LOG reaches the nodes),
+#               CLUSTER_PG_STATS=FILE loads pg_stat_statements and writes, after the run, the
+#               statements' and the tables' counters (pg_stat_statements, pg_stat_user_tables,
+#               pg_stat_user_indexes, pg_stat_wal) to FILE, and PostgreSQL's log with the plans
+#               of statements that took over 2 ms (auto_explain) to FILE.log. Each send level
+#               starts with ANALYZE (autovacuum's job on a live database, which a fresh one
+#               has not done yet); CLUSTER_ANALYZE=0 leaves it out.
 # A full run takes a few minutes and wants a quiet machine: other work skews every number.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -89,10 +95,11 @@ if [ "$CLUSTER" = 1 ]; then
   PG_PORT="$(free_port)"
   # fsync and synchronous_commit on, as in production; room for both nodes' pools.
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/pg.log" -w -t 60 \
-    -o "-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null \
+    -o "-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=4GB${CLUSTER_PG_STATS:+ -c shared_preload_libraries=pg_stat_statements,auto_explain -c auto_explain.log_min_duration=2ms -c auto_explain.log_nested_statements=on}" start >/dev/null \
     || die "PostgreSQL did not start: $(tail -5 "$WORK/pg.log")"
   "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U tim tim
   DB="postgres://tim@127.0.0.1:$PG_PORT/tim"
+  [ -z "${CLUSTER_PG_STATS:-}" ] || "$PG_BIN/psql" "$DB" -X -q -c "CREATE EXTENSION pg_stat_statements" >/dev/null
   NATS_PORT="$(free_port)"
   nats-server -a 127.0.0.1 -p "$NATS_PORT" >"$WORK/nats.log" 2>&1 &
   PIDS+=($!)
@@ -116,6 +123,7 @@ if [ "$CLUSTER" = 1 ]; then
   if [ ${#QUICK[@]} -eq 0 ]; then
     OUT="${CLUSTER_OUT:-bench/cluster.json}"
     ARGS=(--sizes "${CLUSTER_SIZES:-10,1000000}" --rounds "${CLUSTER_ROUNDS:-300}" --senders "${CLUSTER_SENDERS:-32,256}")
+    [ "${CLUSTER_ANALYZE:-1}" = 1 ] || ARGS+=(--no-analyze)
   else
     mkdir -p bench/quick
     OUT=bench/quick/cluster.json
@@ -125,6 +133,23 @@ if [ "$CLUSTER" = 1 ]; then
   "$TARGET_DIR/release/tim-bench" cluster --nodes "${NODES[@]}" --db "$DB" --psql "$PG_BIN/psql" \
     --sdkappid "$APP" --secret "$SECRET" "${ARGS[@]}" --out "$OUT"
   say "results: $OUT"
+  if [ -n "${CLUSTER_PG_STATS:-}" ]; then
+    "$PG_BIN/psql" "$DB" -X -q -P pager=off >"$CLUSTER_PG_STATS" 2>&1 <<'SQL'
+SELECT calls, rows, round(total_exec_time::numeric, 1) AS exec_ms,
+       round((total_exec_time / calls * 1000)::numeric, 1) AS us_per_call,
+       wal_records, wal_bytes, shared_blks_hit + shared_blks_read AS blks,
+       left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query
+  FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30;
+SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del, n_live_tup, n_dead_tup,
+       autovacuum_count, pg_relation_size(relid) AS bytes
+  FROM pg_stat_user_tables ORDER BY n_tup_ins + n_tup_upd DESC;
+SELECT relname, indexrelname, idx_scan, idx_tup_read, pg_relation_size(indexrelid) AS bytes
+  FROM pg_stat_user_indexes ORDER BY relname, indexrelname;
+SELECT * FROM pg_stat_wal;
+SQL
+    cp "$WORK/pg.log" "$CLUSTER_PG_STATS.log"
+    say "PostgreSQL statistics: $CLUSTER_PG_STATS (plans of statements over 2 ms: $CLUSTER_PG_STATS.log)"
+  fi
   exit 0
 fi
 

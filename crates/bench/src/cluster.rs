@@ -40,6 +40,10 @@ pub struct ClusterPlan {
     pub senders: Vec<usize>,
     pub warmup: Duration,
     pub window: Duration,
+    /// `ANALYZE` the database before each send level, as autovacuum keeps a live database
+    /// analyzed (a fresh one is not, within a run this short: its cached plans were made for
+    /// near-empty tables and scan them whole; bench/findings/cluster.md, 2026-12-05).
+    pub analyze: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,6 +78,8 @@ pub struct SendLevel {
     /// (`pg_stat_database.xact_commit`, `pg_stat_wal.wal_sync`; other sessions' too).
     pub pg_commits: u64,
     pub pg_wal_syncs: u64,
+    /// Whether the database was analyzed before the level.
+    pub analyzed: bool,
 }
 
 impl ClusterPlan {
@@ -295,6 +301,9 @@ async fn send_level(plan: &ClusterPlan, senders: usize) -> Result<SendLevel> {
     for i in 0..senders {
         clients.push(plan.login(i, &format!("s{senders}x{i}")).await?);
     }
+    if plan.analyze {
+        plan.psql("ANALYZE")?;
+    }
     let counters = plan.pg_counters()?;
     let cpu = CpuByName::now()?;
     let wall = Instant::now();
@@ -339,6 +348,7 @@ async fn send_level(plan: &ClusterPlan, senders: usize) -> Result<SendLevel> {
         wall_secs: stats::round(wall),
         pg_commits: after.0.saturating_sub(counters.0),
         pg_wal_syncs: after.1.saturating_sub(counters.1),
+        analyzed: plan.analyze,
     })
 }
 

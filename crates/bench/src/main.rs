@@ -71,6 +71,9 @@ enum Command {
         senders: Vec<usize>,
         #[arg(long, default_value_t = 5.0)]
         window_secs: f64,
+        /// Do not ANALYZE the database before each send level (a fresh database's plans).
+        #[arg(long)]
+        no_analyze: bool,
         #[arg(long)]
         out: PathBuf,
     },
@@ -140,6 +143,7 @@ fn main() -> Result<()> {
             rounds,
             senders,
             window_secs,
+            no_analyze,
             out,
         } => {
             let [a, b]: [String; 2] = nodes
@@ -156,6 +160,7 @@ fn main() -> Result<()> {
                 senders,
                 warmup: std::time::Duration::from_secs(1),
                 window: std::time::Duration::from_secs_f64(window_secs),
+                analyze: !no_analyze,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
